@@ -1,0 +1,32 @@
+"""Shared by the benchmarks: where ../shared/bench is, and a child-process runner that reports peak memory."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_BENCH = ROOT.parent / "shared" / "bench"
+WORK = ROOT / "bench" / "_work"
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"{path}: not found; the benchmarks read ../shared/bench beside the project")
+    return path
+
+
+def run_child(script: Path, *args: str) -> dict:
+    """Run `script ARGS` in a fresh interpreter; it prints one JSON object as its last line."""
+    proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"{script.name} {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

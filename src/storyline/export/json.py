@@ -1,0 +1,61 @@
+"""The dossier export (storyline-dossier/1): one JSON object with every layer of a database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storyline.model import Article
+from storyline.store import Store
+
+FORMAT = "storyline-dossier/1"
+
+
+def article_record(a: Article, shared: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An article in the dossier shape (plus `text_map`, duplicate details and shared passages)."""
+    return {
+        "id": a.id,
+        "document_id": a.document_id,
+        "title": a.title,
+        "text": a.text,
+        "source_span": list(a.source_span),
+        "text_map": [list(x) for x in a.text_map],
+        "published": {
+            "date": a.published.date, "earliest": a.published.earliest,
+            "latest": a.published.latest, "evidence": a.published.evidence,
+        },
+        "outlet": a.outlet,
+        "url": a.url,
+        "authors": list(a.authors),
+        "syndicated_from": list(a.syndicated_from),
+        "removed": [{"text": r.text, "reason": r.reason, "span": list(r.span)} for r in a.removed],
+        "duplicate_of": a.duplicate_of,
+        "duplicate": (
+            {"kind": a.duplicate_kind, "similarity": a.duplicate_score} if a.duplicate_of else None
+        ),
+        "shared_passages": [
+            {"span": p["span"], "article_id": p["other_article_id"], "other_span": p["other_span"]}
+            for p in (shared or [])
+        ],
+        "story_id": a.story_id,
+    }
+
+
+def dossier(store: Store) -> dict[str, Any]:
+    by_doc = store.article_ids_by_document()
+    shared: dict[str, list[dict[str, Any]]] = {}
+    for p in store.shared_passages():
+        shared.setdefault(p["article_id"], []).append(p)
+    return {
+        "format": FORMAT,
+        "documents": [
+            {"id": d.id, "source": d.source, "sha256": d.sha256, "kind": d.kind, "encoding": d.encoding,
+             "url": d.meta.url, "article_ids": by_doc.get(d.id, [])}
+            for d in store.documents()
+        ],
+        "articles": [article_record(a, shared.get(a.id)) for a in store.articles()],
+        "stories": [],
+        "entities": [],
+        "quotes": [],
+        "events": [],
+        "claims": [],
+    }

@@ -1,0 +1,125 @@
+"""The records that flow between stages: plain dataclasses, spans as [start, end) offsets."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """An id derived from content, stable across re-runs of the same input."""
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}-{h}"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class DocMeta:
+    """Metadata a source gave for a document (any field may be missing)."""
+
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO date (or datetime) as the source gave it
+    published_source: str | None = None  # where `published` came from: "htmldate", "jsonl", "feed", ...
+    capture_date: str | None = None  # web-archive capture date: an upper bound only
+    outlet: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+@dataclass
+class Document:
+    """One unit of text read from a source: a file, a JSONL line, a WARC record, a feed entry.
+
+    `text` is the text the articles are cut from (for HTML: the extracted main text),
+    normalised to NFC with '\n' line ends. `source` names the file, with '#locator' for a
+    record inside it (line number, WARC record id, feed entry index).
+    """
+
+    source: str
+    sha256: str  # of the raw bytes of this unit
+    kind: str  # txt | html | warc | jsonl | feed
+    text: str
+    meta: DocMeta = field(default_factory=DocMeta)
+    encoding: str | None = None
+
+    @property
+    def id(self) -> str:
+        return stable_id("d", self.source, self.sha256)
+
+
+@dataclass
+class ReadProblem:
+    """A file (or a record in it) that could not be read; reported, never fatal."""
+
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass
+class Removed:
+    """A piece of page furniture taken out of an article, with why. Span is into the document text."""
+
+    text: str
+    reason: str
+    span: Span
+
+
+@dataclass
+class Published:
+    date: str | None = None
+    earliest: str | None = None
+    latest: str | None = None
+    evidence: str | None = None
+
+
+@dataclass
+class Article:
+    """One article cut from a document and cleaned.
+
+    `source_span` is where the article sits in its document's text. `text` is the clean
+    body (title not repeated). `text_map` lists `[text_start, doc_start, length]` runs so any
+    span of `text` maps back to the document.
+    """
+
+    document_id: str
+    index: int  # position of the article in its document
+    title: str | None
+    text: str
+    source_span: Span
+    text_map: list[tuple[int, int, int]] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    published: Published = field(default_factory=Published)
+    outlet: str | None = None
+    url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    syndicated_from: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
+    duplicate_kind: str | None = None  # "exact" | "near"
+    duplicate_score: float | None = None  # shingle Jaccard similarity to the original
+    story_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return stable_id("a", self.document_id, str(self.index), str(self.source_span[0]))
+
+    def doc_offset(self, pos: int) -> int:
+        """Map an offset in `text` to an offset in the document text."""
+        for t0, d0, n in self.text_map:
+            if t0 <= pos <= t0 + n:
+                return d0 + (pos - t0)
+        return self.source_span[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["id"] = self.id
+        return d

@@ -1,0 +1,287 @@
+"""The SQLite store: schema, migrations and every SQL statement of the project."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from storyline.model import Article, Document, DocMeta, Published, Removed
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        TEXT NOT NULL UNIQUE,
+        source    TEXT NOT NULL,
+        sha256    TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        encoding  TEXT,
+        meta      TEXT NOT NULL,
+        text      TEXT NOT NULL
+    );
+    CREATE INDEX documents_source ON documents(source);
+    CREATE TABLE articles (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        document_id     TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        idx             INTEGER NOT NULL,
+        title           TEXT,
+        text            TEXT NOT NULL,
+        span_start      INTEGER NOT NULL,
+        span_end        INTEGER NOT NULL,
+        text_map        TEXT NOT NULL,
+        removed         TEXT NOT NULL,
+        published       TEXT NOT NULL,
+        outlet          TEXT,
+        url             TEXT,
+        authors         TEXT NOT NULL,
+        syndicated_from TEXT NOT NULL,
+        text_hash       TEXT NOT NULL,
+        minhash         BLOB NOT NULL,
+        duplicate_of    TEXT,
+        duplicate_kind  TEXT,
+        duplicate_score REAL,
+        story_id        TEXT
+    );
+    CREATE INDEX articles_document ON articles(document_id);
+    CREATE TABLE shared_passages (
+        article_id       TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start            INTEGER NOT NULL,
+        end              INTEGER NOT NULL,
+        other_article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        other_start      INTEGER NOT NULL,
+        other_end        INTEGER NOT NULL,
+        PRIMARY KEY (article_id, start, other_article_id, other_start)
+    ) WITHOUT ROWID;
+    CREATE TABLE problems (
+        source  TEXT NOT NULL,
+        message TEXT NOT NULL,
+        PRIMARY KEY (source, message)
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='seq');
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+    END;
+    """,
+}
+
+
+class StoreError(Exception):
+    """The database cannot be used as asked (newer schema, not a storyline database, …)."""
+
+
+class Store:
+    """One SQLite database file holding documents, articles and every later layer."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a usable SQLite database ({e})") from e
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this storyline ({SCHEMA_VERSION}); upgrade storyline"
+            )
+        if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: not a storyline database (it has other tables); choose another --db")
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for stmt in _split_sql(_MIGRATIONS[v]):
+                    self.db.execute(stmt)
+                self.db.execute(f"PRAGMA user_version={int(v)}")
+                self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    # --- documents and articles -----------------------------------------------------------
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def save_document(self, doc: Document, articles: list[Article], signatures: list[tuple[str, bytes]]) -> None:
+        """Store a document with its articles in one transaction; a changed file replaces its old version."""
+        with self.transaction():
+            self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (doc.source, doc.id))
+            self.db.execute(
+                "INSERT OR IGNORE INTO documents(id, source, sha256, kind, encoding, meta, text) VALUES (?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.sha256, doc.kind, doc.encoding, json.dumps(asdict(doc.meta)), doc.text),
+            )
+            for art, (text_hash, sig) in zip(articles, signatures):
+                self.db.execute(
+                    "INSERT OR IGNORE INTO articles(id, document_id, idx, title, text, span_start, span_end, text_map,"
+                    " removed, published, outlet, url, authors, syndicated_from, text_hash, minhash)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        art.id, art.document_id, art.index, art.title, art.text, art.source_span[0], art.source_span[1],
+                        json.dumps(art.text_map), json.dumps([asdict(r) for r in art.removed]),
+                        json.dumps(asdict(art.published)), art.outlet, art.url, json.dumps(art.authors),
+                        json.dumps(art.syndicated_from), text_hash, sig,
+                    ),
+                )
+
+    def record_problem(self, source: str, message: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO problems(source, message) VALUES (?, ?)", (source, message))
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT source, message FROM problems ORDER BY source")]
+
+    def clear_problems(self, sources: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
+
+    def documents(self) -> Iterator[Document]:
+        for r in self.db.execute("SELECT * FROM documents ORDER BY seq"):
+            yield _document(r)
+
+    def document(self, doc_id: str) -> Document | None:
+        r = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _document(r) if r else None
+
+    def article_ids_by_document(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for r in self.db.execute("SELECT document_id, id FROM articles ORDER BY document_id, idx"):
+            out.setdefault(r[0], []).append(r[1])
+        return out
+
+    def articles(self) -> Iterator[Article]:
+        for r in self.db.execute("SELECT * FROM articles ORDER BY seq"):
+            yield _article(r)
+
+    def article(self, ref: str) -> Article | None:
+        """An article by id, by an unambiguous id prefix, or by its position (1-based) in `articles`."""
+        r = self.db.execute("SELECT * FROM articles WHERE id = ?", (ref,)).fetchone()
+        if r is None and ref.isdigit():
+            r = self.db.execute("SELECT * FROM articles ORDER BY seq LIMIT 1 OFFSET ?", (int(ref) - 1,)).fetchone()
+        if r is None and len(ref) >= 4:
+            rows = self.db.execute(
+                "SELECT * FROM articles WHERE substr(id, 1, ?) = ? LIMIT 2", (len(ref), ref)
+            ).fetchall()
+            r = rows[0] if len(rows) == 1 else None
+        return _article(r) if r else None
+
+    def dedupe_rows(self) -> list[sqlite3.Row]:
+        """Articles in canonical order for duplicate finding: earliest published first, then ingestion order."""
+        return self.db.execute(
+            "SELECT id, text, text_hash, minhash FROM articles"
+            " ORDER BY coalesce(json_extract(published, '$.date'), json_extract(published, '$.earliest'), '9999'), seq"
+        ).fetchall()
+
+    def set_duplicates(self, dups: dict[str, tuple[str, str, float]]) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE articles SET duplicate_of = NULL, duplicate_kind = NULL, duplicate_score = NULL")
+            self.db.executemany(
+                "UPDATE articles SET duplicate_of = ?, duplicate_kind = ?, duplicate_score = ? WHERE id = ?",
+                [(o, k, s, a) for a, (o, k, s) in dups.items()],
+            )
+
+    def set_shared_passages(self, rows: Iterable[tuple[str, int, int, str, int, int]]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM shared_passages")
+            self.db.executemany("INSERT OR IGNORE INTO shared_passages VALUES (?,?,?,?,?,?)", list(rows))
+
+    def shared_passages(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM shared_passages"
+        args: tuple[Any, ...] = ()
+        if article_id:
+            sql += " WHERE article_id = ?"
+            args = (article_id,)
+        return [
+            {"article_id": r["article_id"], "span": [r["start"], r["end"]],
+             "other_article_id": r["other_article_id"], "other_span": [r["other_start"], r["other_end"]]}
+            for r in self.db.execute(sql + " ORDER BY article_id, start, other_article_id", args)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        q = self.db.execute
+        return {
+            "documents": q("SELECT count(*) FROM documents").fetchone()[0],
+            "articles": q("SELECT count(*) FROM articles").fetchone()[0],
+            "duplicates": q("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0],
+            "shared passages": q("SELECT count(*) FROM shared_passages").fetchone()[0] // 2,
+            "removed pieces": q("SELECT coalesce(sum(json_array_length(removed)), 0) FROM articles").fetchone()[0],
+            "problems": q("SELECT count(*) FROM problems").fetchone()[0],
+        }
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
+        """Full-text search (FTS5 query syntax); returns (article id, highlighted snippet)."""
+        rows = self.db.execute(
+            "SELECT a.id, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts"
+            " JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies hold ';' so split on complete statements."""
+    out, buf = [], ""
+    for line in script.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out
+
+
+def _document(r: sqlite3.Row) -> Document:
+    return Document(
+        source=r["source"], sha256=r["sha256"], kind=r["kind"], text=r["text"],
+        meta=DocMeta(**json.loads(r["meta"])), encoding=r["encoding"],
+    )
+
+
+def _article(r: sqlite3.Row) -> Article:
+    a = Article(
+        document_id=r["document_id"], index=r["idx"], title=r["title"], text=r["text"],
+        source_span=(r["span_start"], r["span_end"]),
+        text_map=[tuple(x) for x in json.loads(r["text_map"])],
+        removed=[Removed(d["text"], d["reason"], tuple(d["span"])) for d in json.loads(r["removed"])],
+        published=Published(**json.loads(r["published"])), outlet=r["outlet"], url=r["url"],
+        authors=json.loads(r["authors"]), syndicated_from=json.loads(r["syndicated_from"]),
+        duplicate_of=r["duplicate_of"], duplicate_kind=r["duplicate_kind"], duplicate_score=r["duplicate_score"],
+        story_id=r["story_id"],
+    )
+    return a

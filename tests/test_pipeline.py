@@ -1,0 +1,182 @@
+"""End to end: build, re-build, resume after a kill, and export, on the seeds and the example corpus."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storyline import pipeline
+from storyline.export.json import dossier
+from storyline.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DOC = ROOT / "examples" / "CORPUS.md"
+
+
+def build(paths, db: Path) -> dict:
+    with Store(db) as store:
+        pipeline.build(paths, store)
+        return dossier(store)
+
+
+# --- the seeds ---------------------------------------------------------------------------------
+
+SEED_TITLES = [
+    "Russia, Turkey Sign S-400 Deal despite Criticism and Suspicion",
+    "Russia Says US Using Taiwan to Stir Crisis in Asia",
+    "Turkey’s ‘Rift with West’ Paving Way for S-400 Missile Deal with Russia, Moscow’s First with NATO Member, Russian Paper Says",
+    "DEFYING NATO: Putin reveals that Turkish Arms-Deals Far Exceed the S-400 Project",
+    "Russia signals interest in new deal with Turkey for S-400 air defence systems",
+    "Russia intends to supply Turkey with an additional batch of S-400 SAMs",
+]
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def test_seeds_six_articles_clean(seeds, tmp_path):
+    d = build([seeds], tmp_path / "s.db")
+    arts = d["articles"]
+    assert [a["title"] for a in arts] == SEED_TITLES
+    docs = {x["id"]: x for x in d["documents"]}
+    for a in arts:
+        doc_text = (seeds / Path(docs[a["document_id"]]["source"]).name).read_text(encoding="utf-8")
+        source = doc_text[a["source_span"][0]:a["source_span"][1]]
+        # every non-furniture line of the source is in the body, and nothing else is
+        removed = {r["text"] for r in a["removed"]}
+        body = paragraphs(a["text"])
+        assert a["title"] not in a["text"]
+        for line in (ln.strip() for ln in source.splitlines()):
+            line = line.replace("\u00a0", " ").strip()
+            if not line or line in removed:
+                continue
+            prefix = next((r for r in removed if line.startswith(r) and r != line), "")
+            line = line[len(prefix):].strip()  # a dateline prefix ("MOSCOW –") cut off the paragraph
+            assert any(line in p for p in body), f"body line lost: {line[:60]}"
+        for r in a["removed"]:
+            assert doc_text[r["span"][0]:r["span"][1]].replace("\u00a0", " ") == r["text"]
+        for furniture in ("TT", "0 3,340", "- Advertisement -", "Subscribe", "Sign up here", "(Reuters)",
+                          "Photo:", "Based on materials", "Neal Path is", "Ivan Dikov, the founder", "AFP)",
+                          "These are four reasons", "GSV "):
+            assert furniture not in a["text"], f"{furniture!r} left in {a['title'][:40]}"
+    by_title = {a["title"]: a for a in arts}
+    assert by_title[SEED_TITLES[4]]["authors"] == ["Neal Path"]
+    assert by_title[SEED_TITLES[2]]["authors"] == ["Ivan Dikov"]
+    assert by_title[SEED_TITLES[5]]["syndicated_from"] == ["TASS"]
+    assert by_title[SEED_TITLES[5]]["published"]["date"] == "2021-12-09"
+    reasons = {r["reason"] for a in arts for r in a["removed"]}
+    assert {"title-repeat", "caption", "page-widget", "share-counter", "advertisement", "newsletter-prompt",
+            "byline", "author-bio", "related-teaser", "wire-credit", "dateline", "photo-credit"} <= reasons
+
+
+# --- the example corpus ------------------------------------------------------------------------
+
+def corpus_truth() -> dict[str, dict]:
+    """Title → {furniture strings} from examples/CORPUS.md (the corpus's own ground truth)."""
+    truth: dict[str, dict] = {}
+    for section in re.split(r"\n(?=### |\*\*Response)", CORPUS_DOC.read_text(encoding="utf-8"))[1:]:
+        m = re.search(r"Title: `([^`]+)`", section)
+        if not m:
+            continue
+        bad = []
+        for line in section.splitlines():
+            if line.startswith("| `"):
+                bad.append(re.match(r"\| `(.+?)`(?: \(| ×| \|)", line).group(1).replace("\\|", "|"))
+            elif "must not contain" in line:
+                bad += [s for s in re.findall(r"`([^`]+)`", line) if len(s) > 3]
+        truth[m.group(1)] = {"furniture": bad}
+    return truth
+
+
+@pytest.fixture(scope="module")
+def corpus_dossier(tmp_path_factory):
+    return build([ROOT / "examples" / "corpus"], tmp_path_factory.mktemp("c") / "c.db")
+
+
+def test_corpus_titles_and_furniture(corpus_dossier):
+    truth = corpus_truth()
+    arts = {a["title"]: a for a in corpus_dossier["articles"]}
+    assert len(corpus_dossier["articles"]) == 13
+    assert set(arts) == set(truth)
+    for title, t in truth.items():
+        body = paragraphs(arts[title]["text"])
+        for f in t["furniture"]:
+            if f == title:
+                continue
+            assert f.strip() not in body, f"{f!r} left in {title}"
+            if len(f) > 25:
+                assert f.strip() not in arts[title]["text"], f"{f!r} left in {title}"
+
+
+def test_corpus_duplicates_and_syndication(corpus_dossier):
+    arts = corpus_dossier["articles"]
+    dups = [a for a in arts if a["duplicate_of"]]
+    assert len(dups) == 1
+    pair = {dups[0]["title"], next(a["title"] for a in arts if a["id"] == dups[0]["duplicate_of"])}
+    assert pair == {"Greens take Lindenport city hall as turnout hits 20-year high",
+                    "Lindenport elects first Green mayor as Social Democrats slump"}
+    sharing = {a["title"] for a in arts if a["shared_passages"]}
+    assert sharing == {"Kestrel Aerospace wins $340m contract to launch weather satellites",
+                       "Kestrel Aerospace shares jump 18% after weather satellite deal"}
+    k = next(a for a in arts if a["title"].startswith("Kestrel Aerospace wins"))
+    assert len(k["shared_passages"]) == 2
+
+
+def test_corpus_metadata(corpus_dossier):
+    arts = {a["title"]: a for a in corpus_dossier["articles"]}
+    k = arts["Kestrel Aerospace wins $340m contract to launch weather satellites"]
+    assert k["published"]["date"] == "2024-04-02" and k["authors"] == ["Yusuf Brandvold"]
+    assert k["outlet"] == "Orbital Business Review"
+    v = arts["Vireo Pharmaceuticals recalls 1.2 million inhalers over faulty dose counter"]
+    assert v["syndicated_from"] == ["Reuters"] and v["authors"] == ["Clara Mbeki"]
+    assert arts["Greens take Lindenport city hall as turnout hits 20-year high"]["authors"] == ["Amara Quist"]
+    cod = arts["Fishing nations agree 12 percent cut in North Reach cod quota"]
+    assert "Søren Ågård" in cod["text"] and cod["syndicated_from"] == ["Nordic Wire Service"]
+    w = arts["Regulator widens Vireo inhaler recall to three more countries"]
+    assert w["published"]["date"] == "2024-04-23" and "“" in w["text"]
+
+
+# --- idempotence, resume, ids -----------------------------------------------------------------
+
+def test_rebuild_changes_nothing_and_ids_are_stable(tmp_path):
+    src = ROOT / "examples" / "corpus"
+    first = build([src], tmp_path / "a.db")
+    again = build([src], tmp_path / "a.db")
+    fresh = build([src], tmp_path / "b.db")
+    assert first == again == fresh
+
+
+def test_killed_build_resumes_without_duplicates_or_losses(tmp_path):
+    src = ROOT / "examples" / "corpus"
+    whole = build([src], tmp_path / "whole.db")
+    db = tmp_path / "killed.db"
+    seen = []
+
+    def die(kind, item):
+        if kind == "document":
+            seen.append(item)
+            if len(seen) == 4:
+                raise KeyboardInterrupt
+
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        pipeline.build([src], store, progress=die)
+    with Store(db) as store:
+        assert 0 < store.counts()["documents"] < len(whole["documents"])
+    assert build([src], db) == whole
+
+
+def test_changed_file_replaces_its_old_version(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    f = folder / "a.txt"
+    f.write_text("A first headline for a story\n\nThe council voted on Monday to close the old bridge to traffic for good.\n")
+    build([folder], tmp_path / "x.db")
+    f.write_text("A better headline for the story\n\nThe council voted on Monday to close the old bridge to all traffic.\n")
+    d = build([folder], tmp_path / "x.db")
+    assert [a["title"] for a in d["articles"]] == ["A better headline for the story"]
+    assert len(d["documents"]) == 1
