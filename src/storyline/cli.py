@@ -18,7 +18,7 @@ from storyline.store import Store, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped
 
 DB_OPTION = typer.Option("storyline.db", "--db", help="SQLite database file.")
 

@@ -23,14 +23,34 @@ def iso_date(value: str | None) -> str | None:
         return None
 
 
+_MONTHS = {m: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for m in names}
+_MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATELINE_FORMS = [
+    re.compile(_DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR, re.I),  # 09 December 2021
+    re.compile(_MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I),  # December 9, 2021
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),  # 2021-12-09
+    re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"),  # 09.12.2021 (day first)
+]
+
+
 def parse_dateline(text: str) -> str | None:
     """A full calendar date written out in a dateline ('09 December 2021', 'Dec. 9, 2021, 10:30')."""
-    import dateparser  # slow to import; only needed when a page has a dateline
-
-    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
-    cleaned = re.sub(r"^\W*(?:published|updated|posted|last updated|date)\W*(?:on|at)?\s*", "", text, flags=re.I)
-    parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
-    return parsed.date().isoformat() if parsed else None
+    for form in _DATELINE_FORMS:
+        m = form.search(text)
+        if not m:
+            continue
+        g = m.groupdict()
+        month = _MONTHS[g["mon"].casefold()] if g.get("mon") else int(g["month"])
+        try:
+            return dt.date(int(g["year"]), month, int(g["day"])).isoformat()
+        except ValueError:
+            return None  # "30 February 2021": not a date
+    return None
 
 
 def publication(meta: DocMeta, datelines: list[str]) -> Published:

@@ -7,6 +7,7 @@ import statistics
 from collections import Counter
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 # Whitespace that scraped copy uses for empty lines: ASCII, NBSP, thin and zero-width spaces.
 _BLANK = re.compile(r"^[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]*$")
@@ -23,11 +24,12 @@ class Block:
     text: str
     gap_before: int  # blank lines between this block and the previous one (or the start)
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return _WORD.findall(self.text)
 
 
+@lru_cache(maxsize=8192)
 def norm_key(text: str) -> str:
     """A comparison key for 'the same line': case, spacing, quotes and punctuation ignored."""
     text = unicodedata.normalize("NFKC", text).casefold()

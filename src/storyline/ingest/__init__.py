@@ -1,0 +1,112 @@
+"""Read files and folders into Documents, one reader per source kind; problems are reported, never raised."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from storyline.model import Document, ReadProblem
+
+from .common import over_limit, short_reason
+from .detect import kind_from_name, read_bytes, sniff_kind
+from .html import extract_html
+from .text import decode_bytes, normalize_text
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SUPPORTED",
+    "decode_bytes",
+    "extract_html",
+    "kind_from_name",
+    "normalize_text",
+    "read_bytes",
+    "read_file",
+    "read_paths",
+    "sniff_kind",
+]
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+SUPPORTED = """\
+Readable sources (a folder is read recursively, in sorted order, hidden files skipped):
+  .txt (and any unknown extension that is text)  plain text in any common encoding
+  .html .htm (also .html.gz)                     main text + title, authors, outlet, date
+  .warc .warc.gz                                 every 2xx HTML response record; URL, capture date
+  .jsonl                                         one article a line: "text" or "html", optional
+                                                 title, url, published, outlet, authors
+  .xml .rss .atom (or XML sniffed as a feed)     RSS/Atom: every entry, feed title as outlet
+Locators: file#L3 (JSONL line 3), file#<WARC-Record-ID>, file#2 (second feed entry)."""
+
+
+def read_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadProblem]:
+    """Documents (and problems) from files and folders, in a deterministic order."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for path in paths:
+        yield from _read_argument(Path(path), max_bytes)
+
+
+def _read_argument(path: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
+    if path.is_dir():
+        yield from _read_folder(path, max_bytes)
+    elif path.exists():
+        yield from read_file(path, path.name, max_bytes)
+    else:
+        yield ReadProblem(str(path), "no such file or directory")
+
+
+def _read_folder(folder: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
+    """Every file under `folder`, named relative to the folder's parent ('seeds/000_x.txt')."""
+    name = folder.resolve().name or str(folder)
+    read_any = False
+    for found in _walk(folder, name):
+        if isinstance(found, ReadProblem):
+            yield found
+            continue
+        for item in read_file(*found, max_bytes):
+            read_any = read_any or isinstance(item, Document)
+            yield item
+    if not read_any:
+        yield ReadProblem(name, "no readable files in folder — nothing was read from it")
+
+
+def _walk(folder: Path, source: str) -> Iterator[tuple[Path, str] | ReadProblem]:
+    """(file, source name) under `folder`, sorted, depth first, skipping hidden names and symlinked folders."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as err:
+        yield ReadProblem(source, _os_message(err))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry, f"{source}/{entry.name}")
+        elif entry.is_file():
+            yield entry, f"{source}/{entry.name}"
+
+
+def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadProblem]:
+    """One file: the size is checked before reading; nothing raised, whatever the content."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield ReadProblem(source, over_limit("file", size, max_bytes))
+            return
+        data = path.read_bytes()
+    except OSError as err:
+        yield ReadProblem(source, _os_message(err))
+        return
+    try:
+        yield from read_bytes(data, path.name, source, max_bytes)
+    except Exception as err:  # noqa: BLE001 - a reader bug must not stop the run; say what broke
+        yield ReadProblem(source, f"could not read file ({type(err).__name__}: {short_reason(err)}) — skipped")
+
+
+def _os_message(err: OSError) -> str:
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied — check the file's permissions"
+    if err.errno == errno.ENOENT:
+        return "no such file or directory"
+    return f"cannot read ({err.strerror or short_reason(err)})"

@@ -1,0 +1,114 @@
+"""The commands as a user runs them: bad input reported in one line, the rest of the run kept."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from storyline.cli import app
+
+GOOD = ("Council approves new tram line\n\n"
+        "The city council approved a new tram line on Monday after a two-year debate over its cost.\n\n"
+        "The line will link the harbour district with the university campus by 2027, officials said.\n")
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def make_bad_inputs(folder: Path) -> dict[str, str]:
+    """Each bad file and a word its message must contain."""
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "big.txt").write_bytes(b"word " * 300_000)  # 1.5 MB, over --max-mb 1
+    (folder / "broken.warc.gz").write_bytes(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n")[:20])
+    (folder / "bad.jsonl").write_text('{"text": "' + GOOD.replace("\n", "\\n") + '"}\n{not json\n', encoding="utf-8")
+    return {"empty.txt": "empty", "image.png": "binary", "big.txt": "limit", "broken.warc.gz": "", "bad.jsonl": "line 2"}
+
+
+def test_bad_inputs_reported_one_line_each_and_run_completes(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    bad = make_bad_inputs(tmp_path / "bad")
+    db = str(tmp_path / "x.db")
+    r = run("build", str(good), str(tmp_path / "bad"), "--db", db, "--max-mb", "1")
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("skipped")] if hasattr(r, "stderr") else []
+    out = r.output + (r.stderr if hasattr(r, "stderr") else "")
+    assert "Traceback" not in out
+    for name, word in bad.items():
+        hit = [ln for ln in out.splitlines() if name in ln]
+        assert hit, f"no message names {name}"
+        assert word.lower() in hit[0].lower()
+    assert lines and all(len(ln) < 400 for ln in lines)
+    d = json.loads(run("export", "--db", db).stdout)
+    titles = [a["title"] for a in d["articles"]]
+    assert titles.count("Council approves new tram line") == 2  # the .txt and the good JSONL line
+
+
+def test_bad_run_loses_nothing_already_stored(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    assert run("build", str(good), "--db", db).exit_code == 0
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    (empty / "junk.bin").write_bytes(b"\x00\x01\x02" * 100)
+    r = run("build", str(empty), "--db", db)
+    assert r.exit_code == 0 and "no readable files" in (r.output + r.stderr)
+    d = json.loads(run("export", "--db", db).stdout)
+    assert [a["title"] for a in d["articles"]] == ["Council approves new tram line"]
+
+
+def test_show_removed_and_articles(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Council approves new tram line\n\nTT\n\n" + GOOD.split("\n\n", 1)[1], encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    run("build", str(f), "--db", db)
+    r = run("show", "1", "--db", db, "--removed")
+    assert r.exit_code == 0 and "page-widget" in r.stdout and "The city council approved" in r.stdout
+    r = run("articles", "--db", db, "--json")
+    assert json.loads(r.stdout.splitlines()[0])["title"] == "Council approves new tram line"
+    r = run("show", "a-doesnotexist", "--db", db)
+    assert r.exit_code == 1 and "no article" in r.stderr
+
+
+def test_missing_database_and_bad_anchor_are_one_line_errors(tmp_path):
+    r = run("articles", "--db", str(tmp_path / "none.db"))
+    assert r.exit_code == 1 and "storyline build" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    f = tmp_path / "t.txt"
+    f.write_text("Talks resumed on Tuesday.", encoding="utf-8")
+    r = run("annotate", str(f), "--anchor", "2017-02-30")
+    assert r.exit_code == 1 and "YYYY-MM-DD" in r.stderr
+    r = run("annotate", str(f), "--anchor", "2017-09-12")
+    got = json.loads(r.stdout)
+    assert got["text"] == "Talks resumed on Tuesday." and got["anchor"] == "2017-09-12"
+    assert {"timexes", "entities", "quotes"} <= set(got)
+
+
+def test_export_is_the_dossier_format(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text(GOOD, encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    run("build", str(f), "--db", db)
+    out = tmp_path / "d.json"
+    assert run("export", "--db", db, "--format", "json", "--output", str(out)).exit_code == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["format"] == "storyline-dossier/1"
+    for key in ("documents", "articles", "stories", "entities", "quotes", "events", "claims"):
+        assert isinstance(d[key], list)
+    a = d["articles"][0]
+    for key in ("id", "document_id", "title", "text", "source_span", "published", "outlet", "authors",
+                "syndicated_from", "removed", "duplicate_of", "story_id"):
+        assert key in a
+    assert a["id"].startswith("a-") and d["documents"][0]["article_ids"] == [a["id"]]
+    doc_text = f.read_text(encoding="utf-8")
+    for t0, d0, n in a["text_map"]:  # every run of the clean text maps back to the document
+        assert a["text"][t0:t0 + n] == doc_text[d0:d0 + n]
+    assert run("export", "--db", db, "--format", "pdf").exit_code == 1
