@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Optional
@@ -98,13 +99,17 @@ def articles(db: str = DB_OPTION, json_out: bool = typer.Option(False, "--json",
             print(json.dumps({"n": i, "id": a.id, "title": a.title, "published": a.published.date,
                               "duplicate_of": a.duplicate_of, "words": len(a.text.split())}))
         return
-    table = Table(title=f"{len(rows)} articles in {db}")
-    for col in ("#", "id", "title", "published", "words", "removed", "duplicate of"):
-        table.add_column(col)
+    number = {a.id: i for i, a in enumerate(rows, 1)}
+    out.print(f"[bold]{len(rows)} articles in {escape(db)}[/bold]")
+    out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<10}  {'words':>5}  {'cut':>3}  title[/dim]")
+    room = max(20, out.width - 42)
     for i, a in enumerate(rows, 1):
-        table.add_row(str(i), a.id, escape(a.title or "—"), a.published.date or "", str(len(a.text.split())),
-                      str(len(a.removed)), a.duplicate_of or "")
-    out.print(table)
+        title = a.title or "—"
+        if a.duplicate_of:
+            title = f"(duplicate of #{number.get(a.duplicate_of, '?')}) {title}"
+        title = title if len(title) <= room else title[: room - 1] + "…"
+        out.print(f"{i:>3}  {a.id[:10]}  {a.published.date or '':<10}  {len(a.text.split()):>5}  {len(a.removed):>3}  "
+                  f"{escape(title)}", highlight=False)
 
 
 @app.command()
@@ -130,7 +135,7 @@ def show(
         meta.append("via " + ", ".join(a.syndicated_from))
     if a.duplicate_of:
         meta.append(f"{a.duplicate_kind} duplicate of {a.duplicate_of}")
-    out.print("[dim]" + escape(" · ".join(meta)) + "[/dim]\n")
+    out.print("[dim]" + escape(" · ".join(meta)) + "[/dim]\n", soft_wrap=True)
     out.print(escape(a.text), highlight=False)
     if removed:
         table = Table(title="removed")
@@ -206,6 +211,9 @@ def annotate(
 
 
 def main() -> None:
+    # trafilatura and htmldate log every page they find hard; our own problems report says what matters
+    for name in ("trafilatura", "htmldate", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     app()
 
 
