@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 Span = tuple[int, int]
 
@@ -15,8 +14,16 @@ def stable_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{h}"
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def unique_names(*lists: list[str]) -> list[str]:
+    """The names of all lists in order, each once (case aside): authors, wire sources."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for names in lists:
+        for name in names:
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                out.append(name)
+    return out
 
 
 @dataclass
@@ -111,15 +118,3 @@ class Article:
     @property
     def id(self) -> str:
         return stable_id("a", self.document_id, str(self.index), str(self.source_span[0]))
-
-    def doc_offset(self, pos: int) -> int:
-        """Map an offset in `text` to an offset in the document text."""
-        for t0, d0, n in self.text_map:
-            if t0 <= pos <= t0 + n:
-                return d0 + (pos - t0)
-        return self.source_span[0]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["id"] = self.id
-        return d

@@ -11,7 +11,7 @@ from storyline.clean import dedupe
 from storyline.clean.boilerplate import clean_article
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, ReadProblem
+from storyline.model import Article, Document, ReadProblem, unique_names
 from storyline.published import publication
 from storyline.store import Store
 
@@ -48,7 +48,7 @@ def process_document(doc: Document) -> list[Article]:
                 published=publication(doc.meta, c.datelines),
                 outlet=doc.meta.outlet,
                 url=doc.meta.url,
-                authors=_merge(doc.meta.authors, c.authors),
+                authors=unique_names(doc.meta.authors, c.authors),
                 syndicated_from=c.syndicated_from,
             )
         )
@@ -59,7 +59,6 @@ def process_document(doc: Document) -> list[Article]:
 class BuildReport:
     """What a build did; `problems` are the inputs that were reported and skipped."""
 
-    read: int = 0
     skipped: int = 0  # documents already in the database from an earlier run
     added_documents: int = 0
     added_articles: int = 0
@@ -89,7 +88,6 @@ def build(
             if progress:
                 progress("problem", item)
             continue
-        report.read += 1
         ok_sources.append(item.source)
         if store.has_document(item.id):
             report.skipped += 1
@@ -119,12 +117,3 @@ def link_articles(store: Store) -> None:
     store.set_shared_passages(
         (p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1]) for p in passages
     )
-
-
-def _merge(*lists: list[str]) -> list[str]:
-    out: list[str] = []
-    for lst in lists:
-        for x in lst:
-            if x and x.casefold() not in {o.casefold() for o in out}:
-                out.append(x)
-    return out

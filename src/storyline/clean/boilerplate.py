@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from storyline.clean.segment import Block, ends_sentence, is_date_line, is_headline, norm_key, split_blocks
-from storyline.model import Removed
+from storyline.model import Removed, unique_names
 
 PARA_SEP = "\n\n"
 
@@ -276,8 +276,8 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
         text="".join(parts),
         text_map=text_map,
         removed=removed,
-        authors=_unique(authors),
-        syndicated_from=_unique(wires),
+        authors=unique_names(authors),
+        syndicated_from=unique_names(wires),
         datelines=datelines,
     )
 
@@ -347,11 +347,3 @@ def _mark_header_byline(blocks: list[Block], reasons: list[str | None], authors:
         if reasons[i] is None and _NAME_ONLY.match(b.text) and len(b.words) <= 4 and i + 1 < len(blocks):
             if any(r in ("title", "title-repeat", "dateline") for r in reasons[:i]):
                 reasons[i] = "byline"
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for it in items:
-        if it and it.casefold() not in {k.casefold() for k in seen}:
-            seen[it] = None
-    return list(seen)
