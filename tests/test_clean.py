@@ -105,3 +105,21 @@ def test_hard_wrapped_lines_join_into_one_paragraph():
     text = "A long sentence that was wrapped\nby the scraper at a fixed width.\n\nNext paragraph."
     blocks = split_blocks(text)
     assert [b.text for b in blocks] == ["A long sentence that was wrapped\nby the scraper at a fixed width.", "Next paragraph."]
+
+
+def test_parenthetical_asides_are_not_photo_credits():
+    body = BODY + [
+        "Critics said the deal came too late for the workers who had already left. (The union disputes that.)",
+        "Until then, get used to it.",
+    ]
+    c = _clean("\n\n".join(["Port deal divides the town", *body]))
+    assert c.text == "\n\n".join(body)
+
+
+def test_reporter_credit_goes_to_authors_and_social_prompt_is_removed():
+    text = "\n\n".join(["Port deal divides the town", *BODY, "Follow Ana Ruiz on Twitter @anaruiz.",
+                        "(Reporting by Ana Ruiz in Lisbon; Editing by Tom Li.)"])
+    c = _clean(text)
+    assert reasons(c) == {"Port deal divides the town": "title", "Follow Ana Ruiz on Twitter @anaruiz.": "newsletter-prompt",
+                          "(Reporting by Ana Ruiz in Lisbon; Editing by Tom Li.)": "wire-credit"}
+    assert c.authors == ["Ana Ruiz"] and c.syndicated_from == []

@@ -43,7 +43,8 @@ _SOCIAL = {
 }
 _NEWSLETTER_CUE = re.compile(
     r"\b(?:subscri(?:be|ption)|newsletters?|sign(?:ing)?[- ]up|inbox|notifications?|push alerts?|"
-    r"follow us|download (?:our|the) app|special offers|register (?:now|for free)|"
+    r"follow us|follow [\w .@-]{1,40} on (?:twitter|facebook|instagram|x|linkedin|tiktok|threads|bluesky)|"
+    r"download (?:our|the) app|special offers|register (?:now|for free)|"
     r"get (?:the latest|real[- ]?time|daily|breaking|our)|unsubscribe|mailing list|"
     r"(?:morning|evening|daily|weekly|free) (?:briefings?|digests?|e-?mails?|bulletins?))\b",
     re.IGNORECASE,
@@ -74,6 +75,7 @@ _WIRE = re.compile(
     r"originally published (?:in|on|by)|(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?)\s*(?P<who>.{2,120}?)\W*$",
     re.IGNORECASE,
 )
+_REPORTERS = re.compile(r"^\W*reporting by\s+([^;]+)", re.IGNORECASE)
 _WIRE_STAFF = re.compile(r"\b(?:editing|writing|additional reporting) by\b.*$", re.IGNORECASE)
 _BYLINE = re.compile(
     r"^\W*(?i:by|written by|words by|author:?|reporting by)\s+(?P<names>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
@@ -128,16 +130,33 @@ def _is_widget(b: Block) -> bool:
 
 
 def _is_caption(b: Block) -> bool:
+    """A descriptive line that ends with a photo credit: "… on Monday. (Photo by J. Roe / Agency)"."""
     t = b.text
-    if len(b.words) < 3 or len(t) > 400:
+    if len(b.words) < 3 or len(b.words) > 80:
         return False
     m = _TRAILING_CREDIT.search(t)
     if not m:
         return False
-    tail = m.group(0)
-    if "(" in tail and not re.search(r"[A-Z]", tail):
-        return False
+    tail = m.group(0).strip(" .!?…")
+    if tail.startswith("("):
+        return _is_credit(tail.strip("() .").rstrip("."))
     return True
+
+
+_CREDIT_WORD = re.compile(r"\b(?:" + _CREDIT_CUE + r"|getty|images?|pool|handout|courtesy)\b", re.IGNORECASE)
+_NAME_PARTICLES = {"of", "de", "da", "del", "van", "von", "and", "&", "la", "le", "der", "for"}
+
+
+def _is_credit(inner: str) -> bool:
+    """The inside of a closing parenthesis that credits a photo: an agency or a photographer, not an aside."""
+    words = inner.split()
+    if not words or len(words) > 10:
+        return False
+    if "/" in inner or _CREDIT_WORD.search(inner):
+        return True
+    if not any(w[0].isalpha() for w in words):
+        return False  # "(5.)", "(2015)": a rank or a year, not a credit
+    return all(w[0].isupper() or w.lower() in _NAME_PARTICLES or not w[0].isalpha() for w in words)
 
 
 def _is_newsletter(b: Block) -> bool:
@@ -238,7 +257,11 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
     for i, b in enumerate(blocks):
         if reasons[i] == "wire-credit":
             m = _WIRE.match(b.text)
-            wires += _wire_sources(m.group("who")) if m else []
+            staff = _REPORTERS.match(b.text)
+            if staff:  # "(Reporting by A in Washington; Editing by B)": reporters, not a wire source
+                authors += [re.sub(r"\s+in\s+[A-Z][\w .-]*$", "", n).strip() for n in _wire_sources(staff.group(1))]
+            elif m:
+                wires += _wire_sources(m.group("who"))
         elif reasons[i] == "byline":
             m = _BYLINE.match(b.text)
             names = m.group("names") if m else b.text
@@ -331,8 +354,8 @@ def _mark_tail(blocks: list[Block], reasons: list[str | None], authors: list[str
         elif i > last_body:
             if _NAME_ONLY.match(b.text):
                 reasons[i] = "byline"
-            elif not _is_body(b) and len(b.words) <= 20:
-                reasons[i] = "related-teaser"
+            elif not ends_sentence(b.text) and len(b.words) <= 20:
+                reasons[i] = "related-teaser"  # a headline-like line after the body: a link or a tag
 
 
 def _is_bio(b: Block) -> bool:
