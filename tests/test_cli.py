@@ -39,8 +39,8 @@ def test_bad_inputs_reported_one_line_each_and_run_completes(tmp_path):
     db = str(tmp_path / "x.db")
     r = run("build", str(good), str(tmp_path / "bad"), "--db", db, "--max-mb", "1")
     assert r.exit_code == 0, r.output
-    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("skipped")] if hasattr(r, "stderr") else []
-    out = r.output + (r.stderr if hasattr(r, "stderr") else "")
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("skipped")]
+    out = r.output + r.stderr
     assert "Traceback" not in out
     for name, word in bad.items():
         hit = [ln for ln in out.splitlines() if name in ln]
@@ -112,3 +112,12 @@ def test_export_is_the_dossier_format(tmp_path):
     for t0, d0, n in a["text_map"]:  # every run of the clean text maps back to the document
         assert a["text"][t0:t0 + n] == doc_text[d0:d0 + n]
     assert run("export", "--db", db, "--format", "pdf").exit_code == 1
+
+
+def test_progress_total_counts_the_files_the_readers_read():
+    from storyline.ingest import iter_files, read_paths
+
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    files = [source for _, source in iter_files([corpus])]
+    read = {item.source.split("#")[0] for item in read_paths([corpus])}
+    assert files == sorted(files) and set(files) == read and len(files) == 9

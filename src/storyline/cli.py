@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from storyline import pipeline
+from storyline.ingest import iter_files
 from storyline.store import Store, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
@@ -47,7 +48,7 @@ def build(
 ) -> None:
     """Ingest files and run every stage; re-running on the same input changes nothing."""
     store = _open(db, must_exist=False)
-    total = sum(1 for _ in _walk(paths))
+    total = sum(1 for _ in iter_files(paths))
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, transient=True, disable=not err.is_terminal,
@@ -79,14 +80,6 @@ def build(
     table.add_row("inputs skipped", str(len(report.problems)), str(counts["problems"]))
     out.print(table)
     store.close()
-
-
-def _walk(paths: list[Path]):
-    for p in paths:
-        if p.is_dir():
-            yield from (f for f in sorted(p.rglob("*")) if f.is_file())
-        else:
-            yield p
 
 
 @app.command()

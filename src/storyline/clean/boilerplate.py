@@ -256,11 +256,10 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
 
     for i, b in enumerate(blocks):
         if reasons[i] == "wire-credit":
-            m = _WIRE.match(b.text)
             staff = _REPORTERS.match(b.text)
             if staff:  # "(Reporting by A in Washington; Editing by B)": reporters, not a wire source
                 authors += [re.sub(r"\s+in\s+[A-Z][\w .-]*$", "", n).strip() for n in _wire_sources(staff.group(1))]
-            elif m:
+            elif m := _WIRE.match(b.text):
                 wires += _wire_sources(m.group("who"))
         elif reasons[i] == "byline":
             m = _BYLINE.match(b.text)

@@ -18,6 +18,7 @@ __all__ = [
     "SUPPORTED",
     "decode_bytes",
     "extract_html",
+    "iter_files",
     "kind_from_name",
     "normalize_text",
     "read_bytes",
@@ -45,6 +46,16 @@ def read_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) 
         paths = [paths]
     for path in paths:
         yield from _read_argument(Path(path), max_bytes)
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
+    """(file, source name) for every file `read_paths` would read, in the same order (for progress totals)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            name = path.resolve().name or str(path)
+            yield from (f for f in _walk(path, name) if not isinstance(f, ReadProblem))
+        elif path.exists():
+            yield path, path.name
 
 
 def _read_argument(path: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
