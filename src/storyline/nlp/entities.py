@@ -1,0 +1,1185 @@
+"""Entity mentions in one article and canonical entities across the corpus.
+
+`mentions(doc)` reads a spaCy `Doc` (already parsed by the caller's `nlp.pipe`; no extra model
+pass) and returns `Mention`s with spans into `doc.text`:
+
+* spaCy's named entities, with the small model's common slips fixed generically: a leading
+  "the", a possessive 's and trailing punctuation are taken out of the name, an entity that
+  runs over a line break or a " / " credit is split, all-lowercase or stop-word junk is
+  dropped, a "PERSON" that is a country or demonym is re-typed, a two- or three-word "ORG"
+  that carries a personal title ("Enes Bayrakli, director of ...") becomes a PERSON.
+* designation-style product codes (letters, hyphen, digits: "S-400", "F-35s", "Su-57",
+  "HQ-9", "S-300V", "MiG-29"), found by one regular expression over the text, typed PRODUCT
+  whatever spaCy called them, with an optional proper-noun name after them ("S-400 Triumph").
+* titles in front of a person ("Presidential spokesman Dmitry Peskov", "Deputy Foreign
+  Minister ...", "Secretary of State ...") or in an apposition after it ("..., director of")
+  go to `Mention.role`; the mention's `span`/`text` cover the title and the name as written,
+  `Mention.name` is the name alone.
+* countries, capitals and demonyms from a compact world table (`_COUNTRY_TABLE`): a country name in
+  any common form ("US", "U.S.", "the United States") is a GPE; a capital used for its
+  government ("Moscow would sell Ankara ...", "Ankara authorities") and a demonym ("Turkish",
+  "Turks") keep their own text and span and get `stands_for` = the country. A capital used as a
+  place ("talks in Ankara", a "MOSCOW –" dateline; read off the parse: object of in/at/near,
+  of a motion verb's to/from, of "visit") is left as a city (no `stands_for`). A bare place
+  name that is the surname of a person named in the same text ("Denzel Washington ...
+  Washington said") is that person.
+
+No pipe is added to spaCy's pipeline (so there is no `add_entity_rules`): the product-code pass
+is one regular expression over `doc.text` plus a few token lookups, about 1-2 % of the time of
+`nlp.pipe` itself.
+
+`canonicalise(per_article)` merges mentions across the corpus into `Entity` records:
+
+* countries: every form of the name, plus the capitals-as-government and demonym mentions,
+  form ONE entity for the country ("Turkey" lists "Turkey", "Ankara", "Turkish", "Turks"; each
+  such mention is marked `"as": "capital"` / `"as": "demonym"` in `to_json()`), so a user sees
+  every reference to the state in one place; literal city mentions stay a separate GPE entity.
+* people: full names are merged when compatible (same surname, same or initial first name,
+  the shorter one's middle names, if any, agreeing with the longer one's from the first: "Recep
+  Erdogan" ~ "Recep Tayyip Erdogan", "George W. Bush" ≁ "George H. W. Bush"; a short form that
+  fits several different people stays its own entity); two different full names that share a
+  surname stay apart; a bare surname joins
+  the person with that surname in the same article (the nearest preceding one if several),
+  and in an article with no such full name only a person who is the single known bearer of
+  that surname in the corpus.
+* products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
+* everything else by normalised name (case, accents, "the", possessive, periods ignored), with
+  "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
+  forms weigh more); a name mostly labelled PERSON is a person in all its mentions.
+* `name` is the fullest form ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
+  Machinery Import-Export Corporation"; a country's table name: "United States"); `aliases` the
+  other forms seen (case/quote variants once; for countries also "the United States"); `roles`
+  the titles seen, most frequent first.
+
+`EntityIndex(entities).link(article_id, span, name, type)` gives a quote speaker its entity.
+
+Ids are `stable_id("e", type, key)` from content (for people the first and last name of the
+fullest form; a bare surname nobody can be picked for: "~surname"), so a re-run gives the same
+ids and adding unrelated articles does not change them; an id changes only when new text
+changes what the entity is (a bare "Borisov" entity becomes "Yuri Borisov").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+from storyline.model import Entity, Mention, Span, stable_id
+
+__all__ = ["mentions", "canonicalise", "Entity", "EntityIndex", "NAMED_TYPES", "country_of"]
+
+NAMED_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
+
+# --------------------------------------------------------------------------------------------
+# World knowledge: countries with common variants, capitals (as seats of government) and
+# demonyms. One line each: name | variants | capitals | demonyms. Plural people-nouns are made
+# from demonyms ending in -an/-i/-k/-e... ("Russians", "Israelis", "Greeks") unless given.
+# Ambiguous forms (Korean, Congolese for two states, capitals that are common words) are left out.
+# --------------------------------------------------------------------------------------------
+_COUNTRY_TABLE = """
+Afghanistan||Kabul|Afghan
+Albania||Tirana|Albanian
+Algeria||Algiers|Algerian
+Andorra|||Andorran
+Angola||Luanda|Angolan
+Argentina|Argentine Republic|Buenos Aires|Argentine,Argentinian
+Armenia||Yerevan|Armenian
+Australia|Commonwealth of Australia|Canberra|Australian,Aussie
+Austria||Vienna|Austrian
+Azerbaijan||Baku|Azerbaijani,Azeri
+Bahrain||Manama|Bahraini
+Bangladesh||Dhaka|Bangladeshi
+Belarus|Byelorussia|Minsk|Belarusian,Belarussian
+Belgium||Brussels|Belgian
+Bolivia||La Paz,Sucre|Bolivian
+Bosnia and Herzegovina|Bosnia,Bosnia-Herzegovina|Sarajevo|Bosnian
+Botswana||Gaborone|Motswana
+Brazil|Brasil|Brasilia,Brasília|Brazilian
+Bulgaria||Sofia|Bulgarian
+Burkina Faso||Ouagadougou|Burkinabe
+Cambodia||Phnom Penh|Cambodian
+Cameroon||Yaounde,Yaoundé|Cameroonian
+Canada||Ottawa|Canadian
+Chad||N'Djamena|Chadian
+Chile||Santiago|Chilean
+China|People's Republic of China,PRC,Mainland China|Beijing,Peking|Chinese
+Colombia||Bogota,Bogotá|Colombian
+Croatia||Zagreb|Croatian,Croat
+Cuba||Havana|Cuban
+Cyprus|Republic of Cyprus|Nicosia|Cypriot
+Czech Republic|Czechia|Prague|Czech
+Democratic Republic of the Congo|DR Congo,DRC,Democratic Republic of Congo,Congo-Kinshasa|Kinshasa|Congolese
+Denmark||Copenhagen|Danish,Dane
+Ecuador||Quito|Ecuadorian,Ecuadorean
+Egypt||Cairo|Egyptian
+Estonia||Tallinn|Estonian
+Ethiopia||Addis Ababa|Ethiopian
+Finland||Helsinki|Finnish,Finn
+France|French Republic|Paris,Elysee,Élysée|French,Frenchman
+Georgia||Tbilisi|Georgian
+Germany|Federal Republic of Germany|Berlin|German
+Ghana||Accra|Ghanaian
+Greece|Hellenic Republic|Athens|Greek
+Hungary||Budapest|Hungarian
+Iceland||Reykjavik|Icelandic,Icelander
+India|Republic of India|New Delhi,Delhi|Indian
+Indonesia||Jakarta|Indonesian
+Iran|Islamic Republic of Iran,Persia|Tehran,Teheran|Iranian,Persian
+Iraq||Baghdad|Iraqi
+Ireland|Republic of Ireland,Eire|Dublin|Irish
+Israel|State of Israel|Jerusalem,Tel Aviv|Israeli
+Italy||Rome|Italian
+Japan||Tokyo|Japanese
+Jordan|Hashemite Kingdom of Jordan|Amman|Jordanian
+Kazakhstan||Astana,Nur-Sultan|Kazakh,Kazakhstani
+Kenya||Nairobi|Kenyan
+Kosovo||Pristina|Kosovar
+Kuwait||Kuwait City|Kuwaiti
+Kyrgyzstan||Bishkek|Kyrgyz
+Laos||Vientiane|Laotian,Lao
+Latvia||Riga|Latvian
+Lebanon||Beirut|Lebanese
+Libya||Tripoli|Libyan
+Lithuania||Vilnius|Lithuanian
+Luxembourg|||Luxembourgish,Luxembourger
+Malaysia||Kuala Lumpur|Malaysian
+Mali||Bamako|Malian
+Malta||Valletta|Maltese
+Mexico|United Mexican States|Mexico City|Mexican
+Moldova||Chisinau|Moldovan
+Mongolia||Ulaanbaatar,Ulan Bator|Mongolian
+Montenegro||Podgorica|Montenegrin
+Morocco||Rabat|Moroccan
+Mozambique||Maputo|Mozambican
+Myanmar|Burma|Naypyidaw,Naypyitaw|Burmese,Myanmarese
+Nepal||Kathmandu|Nepali,Nepalese
+Netherlands|Holland,The Netherlands|Amsterdam,The Hague|Dutch,Dutchman
+New Zealand||Wellington|New Zealander,Kiwi
+Nicaragua||Managua|Nicaraguan
+Niger||Niamey|Nigerien
+Nigeria||Abuja|Nigerian
+North Korea|DPRK,Democratic People's Republic of Korea|Pyongyang|North Korean
+North Macedonia|Macedonia|Skopje|Macedonian
+Norway||Oslo|Norwegian
+Oman||Muscat|Omani
+Pakistan||Islamabad|Pakistani
+Palestine|Palestinian Territories,State of Palestine|Ramallah|Palestinian
+Panama||Panama City|Panamanian
+Paraguay||Asuncion,Asunción|Paraguayan
+Peru||Lima|Peruvian
+Philippines|The Philippines|Manila|Filipino,Philippine
+Poland||Warsaw|Polish,Pole
+Portugal||Lisbon|Portuguese
+Qatar||Doha|Qatari
+Romania||Bucharest|Romanian
+Russia|Russian Federation|Moscow,Kremlin|Russian
+Rwanda||Kigali|Rwandan
+Saudi Arabia|Kingdom of Saudi Arabia,KSA|Riyadh|Saudi
+Senegal||Dakar|Senegalese
+Serbia||Belgrade|Serbian,Serb
+Singapore|||Singaporean
+Slovakia||Bratislava|Slovak,Slovakian
+Slovenia||Ljubljana|Slovenian,Slovene
+Somalia||Mogadishu|Somali
+South Africa||Pretoria|South African
+South Korea|Republic of Korea,ROK|Seoul|South Korean
+South Sudan||Juba|South Sudanese
+Spain||Madrid|Spanish,Spaniard
+Sri Lanka||Colombo|Sri Lankan
+Sudan||Khartoum|Sudanese
+Sweden||Stockholm|Swedish,Swede
+Switzerland|Swiss Confederation|Bern,Berne|Swiss
+Syria|Syrian Arab Republic|Damascus|Syrian
+Taiwan|Republic of China,ROC|Taipei|Taiwanese
+Tajikistan||Dushanbe|Tajik
+Tanzania||Dodoma|Tanzanian
+Thailand||Bangkok|Thai
+Tunisia||Tunis|Tunisian
+Turkey|Türkiye,Turkiye,Republic of Turkey|Ankara|Turkish,Turk,Turks
+Turkmenistan||Ashgabat|Turkmen
+Uganda||Kampala|Ugandan
+Ukraine|the Ukraine|Kyiv,Kiev|Ukrainian
+United Arab Emirates|UAE,Emirates|Abu Dhabi|Emirati
+United Kingdom|UK,U.K.,Britain,Great Britain|London,Downing Street,Whitehall|British,Briton,Brit
+United States|US,U.S.,USA,U.S.A.,United States of America,America|Washington,White House,Washington DC,Washington D.C.|American
+Uruguay||Montevideo|Uruguayan
+Uzbekistan||Tashkent|Uzbek
+Venezuela||Caracas|Venezuelan
+Vietnam|Viet Nam|Hanoi|Vietnamese
+Yemen||Sanaa,Sana'a|Yemeni
+Zambia||Lusaka|Zambian
+Zimbabwe||Harare|Zimbabwean
+Soviet Union|USSR,U.S.S.R.,Soviet Russia||Soviet
+European Union|EU,E.U.|Brussels|
+"""
+
+# Continents and big regions: names and adjectives (type LOC).
+_REGION_TABLE = """
+Europe|European
+Asia|Asian
+Africa|African
+Middle East|Middle Eastern
+Latin America|Latin American
+South America|South American
+North America|North American
+Arctic|
+Balkans|Balkan
+Caucasus|
+Scandinavia|Scandinavian
+"""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(s: str) -> str:
+    """Case- and accent-free form: 'Erdoğan' -> 'erdogan', typographic quotes/dashes unified."""
+    s = s.replace("ı", "i").replace("’", "'").replace("‘", "'").replace("`", "'")
+    s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return s.casefold()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def name_key(name: str) -> str:
+    """The normalised form names are matched on: case, accents, a leading 'the', a possessive,
+    periods ('U.S.' = 'US') and spacing ignored."""
+    s = _fold(name).strip()
+    s = re.sub(r"^the\s+", "", s)
+    s = re.sub(r"(?:'s|s'|')$", lambda m: "s" if m.group(0) == "s'" else "", s)
+    s = s.replace(".", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _plurals(demonym: str) -> list[str]:
+    if re.search(r"(?:sh|ch|ese|s|ic|z|x|ern|be|wana)$", demonym):
+        return []
+    if demonym.endswith("man"):
+        return [demonym[:-3] + "men"]
+    return [demonym + "s"]
+
+
+def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    names: dict[str, str] = {}  # key of a country name form -> country
+    capitals: dict[str, str] = {}  # key of a capital (seat of government) -> country
+    demonyms: dict[str, str] = {}  # key of a demonym (adjective or people) -> country or region
+    regions: dict[str, str] = {}  # key of a region name -> region
+    plural: dict[str, str] = {}
+    for line in _COUNTRY_TABLE.strip().splitlines():
+        country, variants, caps, dems = (line.split("|") + ["", "", ""])[:4]
+        for form in [country, *filter(None, variants.split(","))]:
+            names[name_key(form)] = country
+        for cap in filter(None, caps.split(",")):
+            capitals[name_key(cap)] = country
+        for dem in filter(None, dems.split(",")):
+            demonyms.setdefault(name_key(dem), country)
+            for form in _plurals(dem):
+                plural.setdefault(name_key(form), country)
+    for line in _REGION_TABLE.strip().splitlines():
+        region, adj = (line.split("|") + [""])[:2]
+        regions[name_key(region)] = region
+        if adj:
+            demonyms.setdefault(name_key(adj), region)
+            for form in _plurals(adj):
+                plural.setdefault(name_key(form), region)
+    for k, v in plural.items():  # "Russians", "Turks"; never a name of its own ("Laos", "Philippines")
+        if k not in names and k not in regions:
+            demonyms.setdefault(k, v)
+    return names, capitals, demonyms, regions
+
+
+_COUNTRY_NAMES, _CAPITALS, _DEMONYMS, _REGIONS = _build_tables()
+_COUNTRY_SET = frozenset(_COUNTRY_NAMES.values())
+_REGION_SET = frozenset(_REGIONS.values())
+
+
+def country_of(name: str) -> str | None:
+    """The country a name form, capital or demonym refers to ('U.S.' -> 'United States',
+    'Ankara' -> 'Turkey', 'Turkish' -> 'Turkey'); None for anything else."""
+    k = name_key(name)
+    return _COUNTRY_NAMES.get(k) or _CAPITALS.get(k) or (d if (d := _DEMONYMS.get(k)) in _COUNTRY_SET else None)
+
+
+def _country_name(key: str) -> str | None:
+    c = _COUNTRY_NAMES.get(key)
+    if c is None and key.startswith("republic of "):
+        c = _COUNTRY_NAMES.get(key[len("republic of "):])
+    return c
+
+
+# --------------------------------------------------------------------------------------------
+# Titles: head words (a title needs one) and the words that may go with them.
+# --------------------------------------------------------------------------------------------
+_TITLE_HEADS = frozenset("""
+president presidents vice-president president-elect minister ministers secretary secretary-general
+undersecretary under-secretary spokesman spokeswoman spokesperson director director-general
+chairman chairwoman chairperson chair ceo cfo coo cto founder co-founder chancellor vice-chancellor
+premier governor mayor senator sen congressman congresswoman representative rep ambassador envoy
+commander commander-in-chief chief head leader general gen admiral adm colonel col lieutenant lt
+major maj captain capt sergeant sgt marshal brigadier king queen prince princess emperor empress
+sultan emir sheikh crown pope cardinal archbishop bishop patriarch rabbi imam ayatollah judge justice
+attorney prosecutor professor prof speaker adviser advisor aide editor officer manager commissioner
+councillor councilor counsellor counselor treasurer deputy ombudsman rapporteur coordinator
+researcher analyst expert economist scholar fellow reporter correspondent journalist columnist
+""".split())
+_TITLE_MODS = frozenset("""
+vice prime first former acting interim senior assistant associate executive managing general foreign
+defense defence interior home finance financial economy economic economics trade industry energy health
+education justice agriculture transport transportation culture state national security presidential
+affairs military press lead top principal permanent special supreme grand ex outgoing incoming then
+elect army navy naval air force forces staff joint deputy chief high federal regional district
+international development communications communication intelligence operating operations technology
+labour labor environment emergency situations digital sports information public policy strategic
+relations legal political armed
+""".split())
+_TITLE_CONNECTORS = frozenset({"of", "the", "for"})
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "mme", "herr"})
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+# Words that mark an organisation name (an "ORG" with one of these is not a misread person).
+_ORG_WORDS = frozenset("""
+council ministry agency corporation corp inc company co group university institute center centre
+committee party bank department office program programme union association organization organisation
+army force forces news times post journal tv channel service services fund foundation commission court
+parliament assembly congress league alliance federation industries systems international airlines
+airline ltd llc plc club press media network agency authority board bureau government administration
+navy police guard school college academy museum hospital project initiative
+""".split())
+
+# Common nouns that follow a designation without being part of its name ("S-400 Deal").
+_GENERIC_AFTER_CODE = frozenset("""
+deal deals project projects program programme system systems missile missiles contract contracts
+purchase purchases sale sales fighter fighters jet jets aircraft delivery deliveries batch batches
+agreement agreements crisis issue issues battery batteries unit units launcher launchers radar
+radars air defense defence complex complexes regiment regiments order orders acquisition tank tanks
+helicopter helicopters drone drones rifle rifles engine engines test tests platform variant version
+""".split())
+_EVENT_NOUNS = frozenset(
+    "show summit forum exhibition expo games conference festival cup championship congress fair salon olympics".split()
+)
+
+# letters-hyphen-digits designations; the first letter capital, plural s allowed.
+_CODE_RE = re.compile(
+    r"(?<![\w-])(?P<pre>[A-Z][A-Za-z]{0,2})-(?P<num>\d{1,4})(?P<suf>[A-Z]{1,3}\d{0,2})?(?P<pl>s)?(?![\w-])"
+)
+_CODE_STOP = frozenset({"g", "cop", "no", "vol", "ch", "art", "sec", "op", "h", "pg"})
+_ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI"})
+
+_LITERAL_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "across", "through", "throughout",
+                            "within"})
+_MOTION_PREPS = frozenset({"to", "into", "toward", "towards", "from"})
+_MOTION_VERBS = frozenset({"go", "travel", "fly", "come", "return", "arrive", "move", "head", "trip", "visit",
+                           "journey", "flight", "relocate", "drive", "walk", "sail", "march", "flee", "leave"})
+_JUNK_PREFIX_RE = re.compile(r"^(?:non|anti|pro|ex|post|pre)-(?=[A-Z])")
+_ABBREV_END_RE = re.compile(r"(?:(?:\b[A-Za-z]\.){2,}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Bros)\.)$")
+_TRAIL_PUNCT = ".,;:!?\"'’‘“”)]}«»-–—"
+_LEAD_PUNCT = "\"'’‘“”([{«»-–—"
+
+
+def _code_key(pre: str, num: str, suf: str | None) -> str:
+    return f"{pre.casefold()}-{num}{(suf or '').casefold()}"
+
+
+def _is_headline(sent) -> bool:
+    words = [t for t in sent if t.is_alpha]
+    if len(words) < 4:
+        return False
+    caps = sum(1 for t in words if t.text[0].isupper())
+    return caps / len(words) > 0.7
+
+
+# --------------------------------------------------------------------------------------------
+# mentions(doc)
+# --------------------------------------------------------------------------------------------
+class _Raw:
+    """A working mention over token indices [start, end) with spaCy's (or our) label."""
+
+    __slots__ = ("start", "end", "label", "role_start", "role", "product")
+
+    def __init__(self, start: int, end: int, label: str, product: bool = False):
+        self.start, self.end, self.label = start, end, label
+        self.role_start: int | None = None
+        self.role: str | None = None
+        self.product = product
+
+
+def _code_mentions(doc, text: str) -> list[_Raw]:
+    if "-" not in text:
+        return []
+    out: list[_Raw] = []
+    for m in _CODE_RE.finditer(text):
+        if m.group("pre").casefold() in _CODE_STOP:
+            continue
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        start, end = span.start, span.end
+        num = m.group("num")
+        nxt = doc[end] if end < len(doc) else None
+        if len(num) == 4 and num[:2] in ("19", "20") and nxt is not None and nxt.lower_ in _EVENT_NOUNS:
+            continue  # "MAKS-2021 air show": an event named with a year
+        if nxt is not None and nxt.lower_ in ("air", "trade", "motor") and end + 1 < len(doc) and \
+                doc[end + 1].lower_ in _EVENT_NOUNS:
+            continue
+        # an optional name after the code: "S-400 Triumph", "F-35 Lightning II" (not "S-400 Deal")
+        if nxt is not None and not m.group("pl") and not _is_headline(nxt.sent):
+            j = end
+            while j < len(doc) and j - end < 2:
+                t = doc[j]
+                if t.is_alpha and t.text[0].isupper() and t.text[1:].islower() and t.pos_ == "PROPN" \
+                        and t.lower_ not in _GENERIC_AFTER_CODE \
+                        and not (t.ent_type_ in ("GPE", "NORP") and country_of(t.text)) and t.whitespace_ != "\n":
+                    j += 1
+                elif t.text in _ROMAN and j > end:
+                    j += 1
+                else:
+                    break
+            end = j
+        out.append(_Raw(start, end, "PRODUCT", product=True))
+    return out
+
+
+def _role_before(doc, start: int) -> int | None:
+    """Start token of a title run that ends right before token `start`, or None."""
+    i = start - 1
+    first = None
+    while i >= 0:
+        t = doc[i]
+        low = t.lower_.rstrip(".")
+        if t.is_space or "\n" in t.whitespace_:
+            break
+        if low in _TITLE_HEADS or low in _TITLE_MODS or low in _HONORIFICS:
+            first = i
+        elif low in _TITLE_CONNECTORS and first is not None:
+            pass
+        elif "-" in low and all(p in _TITLE_HEADS or p in _TITLE_MODS for p in low.split("-") if p):
+            first = i
+        else:
+            break
+        i -= 1
+    if first is None:
+        return None
+    if not any(doc[k].lower_.rstrip(".") in _TITLE_HEADS or doc[k].lower_.rstrip(".") in _HONORIFICS
+               or "-" in doc[k].lower_ for k in range(first, start)):
+        return None
+    return first
+
+
+def _role_after(doc, end: int) -> str | None:
+    """A title in apposition after a name: '..., director of X', '..., the spokesman for'."""
+    if end + 1 >= len(doc) or doc[end].text != ",":
+        return None
+    i = end + 1
+    if doc[i].lower_ in ("the", "a", "an"):
+        i += 1
+    j = i
+    head = False
+    while j < len(doc) and (doc[j].lower_ in _TITLE_HEADS or doc[j].lower_ in _TITLE_MODS):
+        head = head or doc[j].lower_ in _TITLE_HEADS
+        j += 1
+    if not head or j == i:
+        return None
+    if j < len(doc) and doc[j].lower_ not in ("of", "at", "for", ",", ".", "and", "with", "in", "to", ";"):
+        return None
+    return doc[i:j].text
+
+
+def _strip_title_tokens(doc, r: _Raw) -> None:
+    """Title/honorific tokens at the start of a PERSON span go to the role."""
+    i = r.start
+    while i < r.end - 1:
+        low = doc[i].lower_.rstrip(".")
+        if low in _TITLE_HEADS or low in _TITLE_MODS or low in _HONORIFICS or low in _TITLE_CONNECTORS and i > r.start:
+            i += 1
+        else:
+            break
+    if i > r.start:
+        r.role_start = r.start
+        r.start = i
+
+
+def _trim_tokens(doc, r: _Raw) -> bool:
+    """Leading 'the'/punctuation, trailing possessive/punctuation out of the span; False if nothing is left."""
+    while r.start < r.end and (doc[r.start].lower_ in ("the", "a", "an") or doc[r.start].is_punct
+                               or doc[r.start].is_space):
+        r.start += 1
+    while r.end > r.start and (doc[r.end - 1].lower_ in ("'s", "’s", "'", "’") or doc[r.end - 1].is_space
+                               or (doc[r.end - 1].is_punct and doc[r.end - 1].text not in (")",))):
+        r.end -= 1
+    return r.end > r.start
+
+
+def _split_breaks(doc, r: _Raw) -> list[_Raw]:
+    """An entity over a line break or a ' / ' credit separator is several."""
+    pieces: list[_Raw] = []
+    s = r.start
+    for i in range(r.start, r.end):
+        t = doc[i]
+        brk = t.is_space or "\n" in t.whitespace_ or t.text in ("/", "|", "•")
+        if brk:
+            end = i + 1 if (not t.is_space and t.text not in ("/", "|", "•")) else i
+            if end > s:
+                pieces.append(_Raw(s, end, r.label, r.product))
+            s = i + 1
+    if s < r.end:
+        pieces.append(_Raw(s, r.end, r.label, r.product))
+    if len(pieces) > 1:
+        for p in pieces[1:]:
+            if r.label == "PERSON" and doc[p.start:p.end].text.isupper():
+                p.label = "ORG"  # "Yu Chien Huang / AFP"
+    return pieces
+
+
+def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) -> Mention | None:
+    n0 = doc[r.start].idx
+    last = doc[r.end - 1]
+    n1 = last.idx + len(last.text)
+    raw = text[n0:n1]
+    if not r.product:
+        m = _JUNK_PREFIX_RE.match(raw)  # "non-NATO" -> "NATO"
+        if m:
+            n0 += m.end()
+            raw = raw[m.end():]
+        lead = len(raw) - len(raw.lstrip(_LEAD_PUNCT))
+        n0 += lead
+        raw = raw[lead:]
+        if not _ABBREV_END_RE.search(raw):
+            raw = raw.rstrip(_TRAIL_PUNCT)
+        n1 = n0 + len(raw)
+    name = re.sub(r"\s+", " ", raw).strip()
+    if not name:
+        return None
+    label = r.label
+    stands_for = None
+    key = name_key(name)
+    if not r.product:
+        if not any(c.isupper() for c in name):
+            return None  # all-lowercase junk
+        if label == "PERSON" and all(t.lower_.rstrip(".") in _TITLE_HEADS or t.lower_.rstrip(".") in _TITLE_MODS
+                                     or t.lower_.rstrip(".") in _HONORIFICS for t in doc[r.start:r.end]):
+            return None  # a bare title ("President") is not a name
+        country = _country_name(key)
+        if len(name) <= 2 and not (country or name.isupper() and label == "ORG"):
+            return None  # "TT", stray initials
+        if r.end - r.start == 1 and not country and _junk_token(doc[r.start]):
+            return None  # "Them", "This", "Subscribe" (to our newsletter), "TT" alone on a line
+        if key in surnames and " " not in key and label in ("PERSON", "GPE", "ORG"):
+            label = "PERSON"  # "Washington" after Denzel Washington, "Jordan" after Michael Jordan
+        elif country:
+            if label in ("GPE", "PERSON", "ORG", "LOC", "NORP", "FAC"):
+                label = "GPE"
+        elif key in _DEMONYMS and label in ("NORP", "PERSON", "ORG", "GPE", "LOC"):
+            label = "NORP"
+            stands_for = _DEMONYMS[key]
+        elif key in _REGIONS and label in ("LOC", "GPE", "ORG", "PERSON"):
+            label = "LOC"
+        elif key in _CAPITALS and label in ("GPE", "ORG", "PERSON", "FAC", "LOC", "NORP"):
+            label = "GPE"
+            if not _literal_place(doc, r):
+                stands_for = _CAPITALS[key]
+    s_char = doc[r.role_start].idx if r.role_start is not None else n0
+    return Mention(span=(s_char, n1), text=text[s_char:n1], type=label, name=name,
+                   role=r.role, stands_for=stands_for)
+
+
+def _junk_token(t) -> bool:
+    if t.is_stop or t.pos_ in ("VERB", "AUX", "PRON", "ADV", "DET", "ADP"):
+        return True
+    doc = t.doc
+    line_start = t.i == 0 or doc[t.i - 1].is_space or "\n" in doc[t.i - 1].whitespace_
+    if line_start and (t.i + 1 >= len(doc) or doc[t.i + 1].is_space or "\n" in t.whitespace_) and len(t.text) <= 2:
+        return True  # a lone short token on its own line: page furniture
+    # a capitalised imperative read as a name: sentence-initial root with no subject ("Subscribe to ...")
+    if t.dep_ == "ROOT" and (t.is_sent_start or line_start) \
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in t.children) \
+            and any(c.dep_ in ("prep", "dobj", "prt") for c in t.children) and t.tag_ != "NNPS":
+        return True
+    return False
+
+
+def _literal_place(doc, r: _Raw) -> bool:
+    """Is this capital used as a place ('in Ankara', a 'MOSCOW –' dateline) rather than for its government?"""
+    t0 = doc[r.start]
+    if t0.text.isupper() and len(t0.text) > 3 and (r.start == 0 or "\n" in doc[r.start - 1].whitespace_
+                                                   or doc[r.start - 1].is_space):
+        return True  # dateline
+    root = doc[r.start:r.end].root
+    if root.dep_ == "pobj":
+        prep = root.head
+        if prep.lower_ in _LITERAL_PREPS:
+            return True
+        if prep.lower_ in _MOTION_PREPS and prep.head.lemma_.lower() in _MOTION_VERBS:
+            return True
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in ("visit", "leave", "reach", "tour"):
+        return True
+    return False
+
+
+def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
+    """'Russian-Turkish' -> 'Russian' and 'Turkish', each standing for its country."""
+    c0 = doc[r.start].idx
+    c1 = doc[r.end - 1].idx + len(doc[r.end - 1].text)
+    parts = list(re.finditer(r"[^\s\-–]+", text[c0:c1]))
+    if len(parts) < 2 or not re.fullmatch(r"[^\s\-–]+(?:\s*[-–]\s*[^\s\-–]+)+", text[c0:c1]):
+        return []
+    out = []
+    for p in parts:
+        k = name_key(p.group(0))
+        if k in _DEMONYMS:
+            out.append(Mention(span=(c0 + p.start(), c0 + p.end()), text=p.group(0), type="NORP",
+                               name=p.group(0), stands_for=_DEMONYMS[k]))
+        elif _country_name(k):
+            out.append(Mention(span=(c0 + p.start(), c0 + p.end()), text=p.group(0), type="GPE", name=p.group(0)))
+        else:
+            return []
+    return out
+
+
+def _looks_like_person(doc, r: _Raw) -> bool:
+    toks = doc[r.start:r.end]
+    if not 2 <= len(toks) <= 3:
+        return False
+    for t in toks:
+        if not (t.is_alpha and t.text[0].isupper() and not t.text.isupper() and t.lower_ not in _ORG_WORDS):
+            return False
+    return not _country_name(name_key(toks.text))
+
+
+def mentions(doc, keep_all: bool = False) -> list[Mention]:
+    """The entity mentions of one parsed text, in text order, spans into `doc.text`.
+
+    Named types only (PERSON, ORG, GPE, NORP, PRODUCT, LOC, FAC, EVENT, WORK_OF_ART, LAW);
+    `keep_all=True` keeps spaCy's other labels (DATE, CARDINAL, MONEY, ...) as they are."""
+    text = doc.text  # built from the tokens on each access: once
+    codes = _code_mentions(doc, text)
+    taken = [False] * (len(doc) + 1)
+    for c in codes:
+        for i in range(c.start, c.end):
+            taken[i] = True
+    raws: list[_Raw] = list(codes)
+    others: list[Mention] = []
+    for ent in doc.ents:
+        label = ent.label_
+        if label not in NAMED_TYPES:
+            if keep_all and not any(taken[i] for i in range(ent.start, ent.end)):
+                others.append(Mention(span=(ent.start_char, ent.end_char), text=ent.text, type=label, name=ent.text))
+            continue
+        # the parts of the entity not claimed by a product code
+        s = ent.start
+        for i in range(ent.start, ent.end + 1):
+            if i == ent.end or taken[i]:
+                if i > s:
+                    piece = _Raw(s, i, label)
+                    if s != ent.start or i != ent.end:
+                        # a remnant next to a code: keep only a known place/people or a proper name
+                        span = doc[s:i]
+                        k = name_key(span.text)
+                        if not (country_of(span.text) or k in _REGIONS) and (
+                                all(t.lower_ in _GENERIC_AFTER_CODE or not t.text[0].isupper() or t.is_stop
+                                    for t in span if t.is_alpha) or label == "PERSON"):
+                            s = i + 1
+                            continue
+                    raws.extend(_split_breaks(doc, piece))
+                s = i + 1
+    # titles: before a person (or a misread person), or in apposition after it
+    role_tokens: list[tuple[int, int]] = []
+    for r in raws:
+        if r.product:
+            continue
+        if r.label == "PERSON":
+            _strip_title_tokens(doc, r)
+        if r.label in ("PERSON", "ORG", "NORP", "GPE", "FAC", "LOC") or r.role_start is not None:
+            first = _role_before(doc, r.role_start if r.role_start is not None else r.start)
+            role_start = first if first is not None else r.role_start
+            role_text = None
+            if role_start is not None:
+                toks = [t for t in doc[role_start:r.start] if t.lower_.rstrip(".") not in _HONORIFICS]
+                role_text = " ".join(t.text for t in toks).strip() or None
+            after = _role_after(doc, r.end) if role_text is None else None
+            is_person = r.label == "PERSON" or ((role_text or after) and r.label in ("ORG", "GPE", "FAC", "NORP")
+                                                and _looks_like_person(doc, r))
+            if not is_person:
+                continue
+            r.label = "PERSON"
+            if role_start is not None:
+                r.role_start = role_start
+                role_tokens.append((role_start, r.start))
+            r.role = role_text or after
+    # an entity swallowed by a title ("Presidential" ORG, "Rosoboronexport General" ORG) is trimmed
+    if role_tokens:
+        in_role = [False] * (len(doc) + 1)
+        for a, b in role_tokens:
+            for i in range(a, b):
+                in_role[i] = True
+        kept = []
+        for r in raws:
+            if r.label != "PERSON" or r.role_start is None:
+                while r.end > r.start and in_role[r.end - 1]:
+                    r.end -= 1
+                while r.start < r.end and in_role[r.start]:
+                    r.start += 1
+                if r.end <= r.start:
+                    continue
+            kept.append(r)
+        raws = kept
+    surnames = frozenset(name_key(doc[r.end - 1].text) for r in raws
+                         if r.label == "PERSON" and r.end - r.start >= 2 and not r.product)
+    out: list[Mention] = []
+    for r in raws:
+        if not r.product:
+            if r.role_start is None and not _trim_tokens(doc, r):
+                continue
+            if r.role_start is not None:
+                while r.end > r.start and (doc[r.end - 1].lower_ in ("'s", "’s", "'", "’")
+                                           or doc[r.end - 1].is_punct):
+                    r.end -= 1
+                if r.end <= r.start:
+                    continue
+            if r.label in ("NORP", "GPE") and r.end - r.start >= 3:
+                parts = _split_compound_demonyms(doc, text, r)
+                if parts:
+                    out.extend(parts)
+                    continue
+        m = _mention(doc, text, r, surnames)
+        if m is not None:
+            # 'the United States': the literal text keeps its 'the'
+            if r.role_start is None and r.start > 0 and doc[r.start - 1].lower_ == "the" and m.type in ("GPE", "ORG") \
+                    and (r.start <= doc[r.start - 1].head.i < r.end or r.end - r.start > 1):
+                the = doc[r.start - 1]
+                m.span = (the.idx, m.span[1])
+                m.text = text[the.idx:m.span[1]]
+            out.append(m)
+    out.extend(others)
+    out.sort(key=lambda m: (m.span[0], m.span[1]))
+    # one mention per span
+    dedup: list[Mention] = []
+    seen: set[Span] = set()
+    for m in out:
+        if m.span not in seen:
+            seen.add(m.span)
+            dedup.append(m)
+    return dedup
+
+
+# --------------------------------------------------------------------------------------------
+# canonicalise(per_article)
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 16)
+def _person_tokens(name: str) -> tuple[str, ...]:
+    toks = [t.strip(".,") for t in _fold(name).replace(".", ". ").split()]
+    toks = [t for t in toks if t]
+    while toks and toks[0] in _HONORIFICS:
+        toks = toks[1:]
+    while len(toks) > 1 and toks[-1] in _NAME_SUFFIXES:
+        toks = toks[:-1]
+    return tuple(toks)
+
+
+def _first_compatible(a: str, b: str) -> bool:
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def _compatible(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Could the name `short` (≥ 2 tokens) be a form of `long`? Same surname, same (or initial)
+    first name, the short one's middle names found in order among the long one's."""
+    if len(short) > len(long) or short[-1] != long[-1] or not _first_compatible(short[0], long[0]):
+        return False
+    # middle names, where the short form has any, line up from the first one ("George W. Bush" is
+    # not "George H. W. Bush"; "Recep Erdogan" may be "Recep Tayyip Erdogan")
+    return all(_first_compatible(t, u) for t, u in zip(short[1:-1], long[1:-1]))
+
+
+class _UF:
+    def __init__(self):
+        self.p: dict[Any, Any] = {}
+
+    def find(self, x):
+        p = self.p
+        p.setdefault(x, x)
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if str(rb) < str(ra):
+                ra, rb = rb, ra
+            self.p[rb] = ra
+
+
+def _acronym_of(acro: str, long: str) -> bool:
+    """'CPMIEC' ~ 'China Precision Machinery Import-Export Corporation', 'PRC' ~ "People's Republic of China"."""
+    if not (2 <= len(acro) <= 8 and acro.replace(".", "").isupper() and acro.isascii()):
+        return False
+    words = [w for w in re.split(r"[\s\-]+", long) if w]
+    initials = [w[0].upper() for w in words if w[0].isupper()]
+    if len(initials) < 2:
+        # one-word names: letters in order, first letter the same ("Kuomintang (KMT)")
+        letters = [c.upper() for c in long if c.isalpha()]
+        a = [c for c in acro.upper() if c.isalpha()]
+        if not a or not letters or a[0] != letters[0]:
+            return False
+        it = iter(letters[1:])
+        return all(c in it for c in a[1:])
+    a = [c for c in acro.upper() if c.isalpha()]
+    if a == initials:
+        return True
+    # the acronym's letters in order among the initials, starting at the first or second word
+    for off in (0, 1):
+        it = iter(initials[off:])
+        if a and initials[off:] and a[0] == initials[off] and all(c in it for c in a):
+            return len(a) >= max(2, len(initials) - off - 2)
+    return False
+
+
+_TYPE_PRIORITY = {"GPE": 0, "ORG": 1, "PERSON": 2, "NORP": 3, "PRODUCT": 4, "LOC": 5, "FAC": 6, "EVENT": 7,
+                  "WORK_OF_ART": 8, "LAW": 9}
+
+
+def _pick_name(forms: Counter) -> str:
+    """The canonical form: most words, then not an acronym/all-caps, then most frequent, then alphabetical.
+    A name seen only in capitals ('MOSCOW' in a dateline) is given in title case."""
+    best = min(forms, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
+    if best.isupper() and len(best) > 4 and best.isalpha():
+        best = best.title()
+    return best
+
+
+class _M:
+    """A mention in canonicalisation: the Mention, its article, order, group key."""
+
+    __slots__ = ("aid", "m", "key", "type", "group", "as_")
+
+    def __init__(self, aid: str, m: Mention):
+        self.aid, self.m = aid, m
+        self.key = name_key(m.name)
+        self.type = m.type
+        self.group: Any = None
+        self.as_: str | None = None
+
+
+def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
+    """Canonical entities of the whole corpus from each article's mentions (article id -> mentions)."""
+    items: list[_M] = []
+    for aid in sorted(per_article):
+        for m in per_article[aid]:
+            if m.type in NAMED_TYPES and m.name:
+                items.append(_M(aid, m))
+
+    # 1. fixed groups: countries (with capitals-as-government and demonyms), regions, product codes
+    free: list[_M] = []
+    for it in items:
+        m = it.m
+        country = _country_name(it.key) if m.type in ("GPE", "ORG", "LOC", "PERSON", "NORP", "FAC") else None
+        if m.stands_for and (m.stands_for in _COUNTRY_SET or m.stands_for in _REGION_SET):
+            target = m.stands_for
+            it.as_ = "demonym" if m.type == "NORP" else "capital"
+            if target in _REGION_SET:
+                it.group, it.type = ("LOC", name_key(target)), "LOC"
+            else:
+                it.group, it.type = ("GPE", name_key(target)), "GPE"
+        elif m.stands_for:
+            it.group, it.type = ("GPE", name_key(m.stands_for)), "GPE"
+            it.as_ = "demonym" if m.type == "NORP" else "capital"
+        elif country:
+            it.group, it.type = ("GPE", name_key(country)), "GPE"
+        elif m.type == "NORP" and it.key in _DEMONYMS:  # a demonym given without stands_for
+            target = _DEMONYMS[it.key]
+            it.as_ = "demonym"
+            it.type = "LOC" if target in _REGION_SET else "GPE"
+            it.group = (it.type, name_key(target))
+        elif it.key in _REGIONS and m.type in ("LOC", "GPE"):
+            it.group, it.type = ("LOC", it.key), "LOC"
+        elif m.type == "PRODUCT" and (cm := _CODE_RE.match(m.name)):
+            it.group, it.type = ("PRODUCT", _code_key(cm.group("pre"), cm.group("num"), cm.group("suf"))), "PRODUCT"
+        else:
+            free.append(it)
+
+    # 2. a one-word non-person mention equal to the surname of a person in the same article is that person
+    surnames_by_article: dict[str, set[str]] = defaultdict(set)
+    for it in free:
+        if it.type == "PERSON":
+            toks = _person_tokens(it.m.name)
+            if len(toks) >= 2:
+                surnames_by_article[it.aid].add(toks[-1])
+    for it in free:
+        if it.type != "PERSON" and " " not in it.key and it.key in surnames_by_article.get(it.aid, ()):
+            it.type = "PERSON"
+
+    # 3. non-person names: acronym pairs "Long Name (ACR)" joined, type by majority per name
+    by_article: dict[str, list[_M]] = defaultdict(list)
+    for it in free:
+        by_article[it.aid].append(it)
+    uf = _UF()
+    for aid, its in by_article.items():
+        its.sort(key=lambda x: x.m.span)
+        for a, b in zip(its, its[1:]):
+            gap = b.m.span[0] - a.m.span[1]
+            if 1 <= gap <= 3 and a.type != "PERSON" and b.type != "PERSON":
+                if _acronym_of(b.m.name, a.m.name) or _acronym_of(a.m.name, b.m.name):
+                    uf.union(a.key, b.key)
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for it in free:  # longer forms are labelled more reliably: they weigh more
+        votes[uf.find(it.key)][it.type] += len(it.key.split())
+    group_type: dict[str, str] = {}
+    for root, c in votes.items():
+        non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
+        group_type[root] = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
+    persons: list[_M] = []
+    for it in free:
+        root = uf.find(it.key)
+        if votes[root]["PERSON"] * 2 >= sum(votes[root].values()) and (
+                it.type == "PERSON" or not set(it.key.split()) & _ORG_WORDS):
+            persons.append(it)  # mostly labelled a person: all its forms are that person
+            continue
+        it.type = group_type[root]
+        it.group = (it.type, root)
+
+    # 4. people
+    _group_people(persons)
+
+    # 5. assemble entities
+    groups: dict[Any, list[_M]] = defaultdict(list)
+    for it in items:
+        groups[it.group].append(it)
+    entities: list[Entity] = []
+    for gkey, its in groups.items():
+        etype = its[0].type
+        forms = Counter()
+        for it in its:
+            if it.as_ is None:
+                forms[_display_name(it)] += 1
+        if etype == "GPE" and (c := _COUNTRY_NAMES.get(gkey[1]) or next(
+                (v for v in _COUNTRY_SET if name_key(v) == gkey[1]), None)):
+            name = c
+        elif etype == "LOC" and gkey[1] in _REGIONS:
+            name = _REGIONS[gkey[1]]
+        elif forms:
+            name = _pick_name(forms)
+        else:
+            name = its[0].m.name
+        aliases: list[str] = []
+        seen = {_alias_norm(name)}
+        for it in sorted(its, key=lambda x: (x.aid, x.m.span)):
+            cands = [it.m.name]
+            if etype == "GPE" and it.m.text.lower().startswith("the ") and name_key(it.m.text) == it.key \
+                    and it.m.role is None:
+                cands.append("the " + it.m.text[4:])
+            for a in cands:
+                if _alias_norm(a) not in seen:
+                    seen.add(_alias_norm(a))
+                    aliases.append(a)
+        roles = Counter()
+        role_form: dict[str, str] = {}
+        for it in its:
+            if it.m.role:
+                rk = it.m.role.casefold()
+                roles[rk] += 1
+                role_form.setdefault(rk, it.m.role)
+        ment = sorted({(it.aid, tuple(it.m.span), it.m.text): it.as_ for it in its}.items())
+        ent = Entity(
+            id="",
+            name=name,
+            type=etype,
+            aliases=aliases,
+            roles=[role_form[k] for k, _ in sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))],
+            mentions=[k for k, _ in ment],
+            mention_as={(k[0], k[1]): v for k, v in ment if v},
+        )
+        ent._key = gkey  # type: ignore[attr-defined]
+        entities.append(ent)
+
+    # 6. ids from content; a collision (two people with the same first and last name) uses the full key
+    base: dict[str, list[Entity]] = defaultdict(list)
+    for e in entities:
+        gk = e._key  # type: ignore[attr-defined]
+        base[stable_id("e", e.type, _id_key(gk))].append(e)
+    for eid, es in base.items():
+        if len(es) == 1:
+            es[0].id = eid
+        else:
+            for e in es:
+                e.id = stable_id("e", e.type, _id_key(e._key, full=True))  # type: ignore[attr-defined]
+    for e in entities:
+        del e._key  # type: ignore[attr-defined]
+    entities.sort(key=lambda e: (-len(e.mentions), e.name, e.id))
+    return entities
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _alias_norm(s: str) -> str:
+    """Forms that differ only in case, typographic quotes or spacing are one alias."""
+    return re.sub(r"\s+", " ", s.replace("’", "'").replace("‘", "'").replace("`", "'")).casefold()
+
+
+def _display_name(it: _M) -> str:
+    name = it.m.name
+    if it.type == "PRODUCT" and (cm := _CODE_RE.match(name)) and cm.group("pl"):
+        name = name[:cm.end("pl") - 1] + name[cm.end("pl"):]  # "S-400s" -> "S-400" for the canonical name
+    return name
+
+
+def _id_key(gkey: Any, full: bool = False) -> str:
+    kind, key = gkey[0], gkey[1]
+    if kind == "PERSON" and isinstance(key, tuple):
+        toks = key
+        if full or len(toks) < 2:
+            return " ".join(toks)
+        return f"{toks[0]} {toks[-1]}"
+    if kind == "PERSON~":
+        return "~" + key
+    return key if isinstance(key, str) else " ".join(key)
+
+
+def _group_people(persons: list[_M]) -> None:
+    """Assign `group` (and type PERSON) to person mentions: within articles first, then across."""
+    by_article: dict[str, list[_M]] = defaultdict(list)
+    for it in persons:
+        it.type = "PERSON"
+        by_article[it.aid].append(it)
+
+    # per article: clusters keyed by their longest full name
+    article_clusters: list[tuple[str, tuple[str, ...], list[_M]]] = []
+    bare_pending: list[tuple[str, str, list[_M]]] = []
+    for aid in sorted(by_article):
+        its = sorted(by_article[aid], key=lambda x: x.m.span)
+        full: dict[tuple[str, ...], list[_M]] = defaultdict(list)
+        bare: list[tuple[_M, tuple[str, ...]]] = []
+        for it in its:
+            toks = _person_tokens(it.m.name)
+            if not toks:
+                toks = (it.key,)
+            if len(toks) >= 2:
+                full[toks].append(it)
+            else:
+                bare.append((it, toks))
+        # merge compatible full names within the article into the longest one
+        names = sorted(full, key=lambda t: (-len(t), t))
+        rep: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for t in names:
+            targets = [r for r in dict.fromkeys(rep.values()) if _compatible(t, r)]
+            rep[t] = targets[0] if len(targets) == 1 else t
+        clusters: dict[tuple[str, ...], list[_M]] = defaultdict(list)
+        for t in names:
+            clusters[rep[t]].extend(full[t])
+        # bare names: the person with that surname in this article (nearest before, else first after)
+        bare_left: dict[str, list[_M]] = defaultdict(list)
+        for it, toks in bare:
+            w = toks[0]
+            cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
+            if len(cands) == 1:
+                clusters[cands[0]].append(it)
+            elif cands:
+                def last_before(r):
+                    starts = [x.m.span[0] for x in clusters[r] if x.m.span[0] < it.m.span[0]]
+                    return max(starts) if starts else -1
+                best = max(cands, key=lambda r: (last_before(r), -min(x.m.span[0] for x in clusters[r])))
+                clusters[best].append(it)
+            else:
+                bare_left[w].append(it)
+        for r, ms in clusters.items():
+            article_clusters.append((aid, r, ms))
+        for w, ms in bare_left.items():
+            bare_pending.append((aid, w, ms))
+
+    # across articles: full names merged when compatible with exactly one longer person
+    by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for _, r, _ in article_clusters:
+        if r not in by_surname[r[-1]]:
+            by_surname[r[-1]].append(r)
+    canon: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for surname, reps in by_surname.items():
+        heads: list[tuple[str, ...]] = []
+        for t in sorted(reps, key=lambda t: (-len(t), t)):
+            targets = [h for h in heads if _compatible(t, h)]
+            if len(targets) == 1:
+                canon[t] = targets[0]
+            elif not targets:
+                heads.append(t)
+                canon[t] = t
+            else:
+                # compatible with several different people ("George Bush"): its own entity
+                canon[t] = t
+    people_by_surname: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    people_by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for t, h in canon.items():
+        people_by_surname[h[-1]].add(h)
+        people_by_first[h[0]].add(h)
+    for aid, r, ms in article_clusters:
+        for it in ms:
+            it.group = ("PERSON", canon[r])
+    for aid, w, ms in bare_pending:
+        known = people_by_surname.get(w) or set()
+        if len(known) != 1:
+            known = people_by_first.get(w) if not known else known
+        target = ("PERSON", next(iter(known))) if known and len(known) == 1 else ("PERSON~", w)
+        for it in ms:
+            it.group = target
+
+
+# --------------------------------------------------------------------------------------------
+# EntityIndex: quote speakers -> entity ids
+# --------------------------------------------------------------------------------------------
+class EntityIndex:
+    """Find the entity an article's span or name refers to."""
+
+    def __init__(self, entities: Iterable[Entity]):
+        self._spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+        self._names: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        self._surnames: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for e in entities:
+            keys = {name_key(e.name), *(name_key(a) for a in e.aliases)}
+            arts = set()
+            for aid, span, _text in e.mentions:
+                self._spans[aid].append((span[0], span[1], e.id, e.type))
+                arts.add(aid)
+            for aid in arts:
+                for k in keys:
+                    self._names[aid][k].append((e.id, e.type))
+                if e.type == "PERSON" and (toks := _person_tokens(e.name)):
+                    self._surnames[aid][toks[-1]].add(e.id)
+        for lst in self._spans.values():
+            lst.sort()
+
+    def link(self, article_id: str, span: Span | None, name: str | None = None, type: str | None = None) -> str | None:
+        """The entity whose mention in that article overlaps `span` (most overlap, the given type
+        first), else the one of that article's entities with `name` as its name or an alias.
+
+        Speaker types from the quote layer narrow it: PERSON takes only a person; GROUP ("US
+        officials", "Moscow and Ankara") only when a single entity is named in it; ANONYMOUS
+        ("a Russian newspaper", "a source close to ...") is never an entity."""
+        if type == "ANONYMOUS":
+            return None
+        if span is not None:
+            s0, s1 = span
+            hits: dict[str, tuple[bool, int]] = {}
+            for a, b, eid, etype in self._spans.get(article_id, ()):
+                if a >= s1:
+                    break
+                ov = min(b, s1) - max(a, s0)
+                if ov > 0 and (type != "PERSON" or etype == "PERSON"):
+                    score = (etype == type, ov)
+                    hits[eid] = max(hits.get(eid, score), score)
+            if type == "GROUP":
+                return next(iter(hits)) if len(hits) == 1 else None
+            if hits:
+                return max(hits, key=lambda e: (hits[e], e))
+        if name and type != "GROUP":
+            hits_n = self._names.get(article_id, {}).get(name_key(name), [])
+            if type:
+                typed = [h for h in hits_n if h[1] == type]
+                hits_n = typed or ([] if type == "PERSON" else hits_n)
+            ids = list(dict.fromkeys(h[0] for h in hits_n))
+            if len(ids) == 1:
+                return ids[0]
+            # a bare surname ("Peskov") for the one person of that surname in the article
+            toks = _person_tokens(name)
+            if not ids and len(toks) == 1 and type in (None, "PERSON"):
+                people = self._surnames.get(article_id, {}).get(toks[0], set())
+                if len(people) == 1:
+                    return next(iter(people))
+        return None

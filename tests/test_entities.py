@@ -1,0 +1,379 @@
+"""Entity mentions (spaCy + generic fixes) and canonical entities across articles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from storyline.model import Entity, Mention
+from storyline.nlp.entities import EntityIndex, canonicalise, country_of, mentions
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from storyline.nlp.annotate import load_nlp
+
+    return load_nlp()
+
+
+def ments(nlp, text: str) -> list[Mention]:
+    return mentions(nlp(text))
+
+
+def by_name(entities: list[Entity], name: str) -> Entity:
+    hits = [e for e in entities if e.name == name]
+    assert len(hits) == 1, (name, [(e.name, e.type, e.aliases) for e in entities])
+    return hits[0]
+
+
+def entity_of(entities: list[Entity], article_id: str, text: str) -> Entity:
+    hits = [e for e in entities if any(a == article_id and t == text for a, _, t in e.mentions)]
+    assert len(hits) == 1, (text, [(e.name, e.type, e.mentions) for e in hits])
+    return hits[0]
+
+
+def corpus(nlp, texts: dict[str, str]) -> list[Entity]:
+    ids = list(texts)
+    return canonicalise({aid: mentions(doc) for aid, doc in zip(ids, nlp.pipe(texts[a] for a in ids))})
+
+
+def m(name: str, start: int, type: str = "PERSON", role: str | None = None, text: str | None = None) -> Mention:
+    t = text or name
+    return Mention(span=(start, start + len(t)), text=t, type=type, name=name, role=role)
+
+
+# ---------------------------------------------------------------- mentions(): titles and names
+
+
+def test_titles_become_roles_and_names_lose_them(nlp):
+    got = ments(nlp, "Presidential spokesman Dmitry Peskov said the talks went well. Russian Deputy Foreign "
+                     "Minister Sergei Ryabkov told reporters that Moscow would respond.")
+    people = [x for x in got if x.type == "PERSON"]
+    assert [(p.name, p.role, p.text) for p in people] == [
+        ("Dmitry Peskov", "Presidential spokesman", "Presidential spokesman Dmitry Peskov"),
+        ("Sergei Ryabkov", "Deputy Foreign Minister", "Deputy Foreign Minister Sergei Ryabkov"),
+    ]
+    text = "Presidential spokesman Dmitry Peskov said the talks went well. Russian Deputy Foreign " \
+           "Minister Sergei Ryabkov told reporters that Moscow would respond."
+    for x in got:
+        assert text[x.span[0]:x.span[1]] == x.text
+    # the nationality is its own mention, not part of the title; the stray ORG "Presidential" is gone
+    assert ("Russian", "NORP", "Russia") in [(x.name, x.type, x.stands_for) for x in got]
+    assert not [x for x in got if x.type == "ORG"]
+
+
+def test_titles_with_of_honorifics_and_appositions(nlp):
+    got = ments(nlp, "Secretary of State Antony Blinken met Prime Minister Kyriakos Mitsotakis in Athens. "
+                     "Mr. Blinken said the alliance was strong. Mikhail Barabanov, a researcher at the "
+                     "institute, told the paper.")
+    roles = {x.name: x.role for x in got if x.type == "PERSON"}
+    assert roles == {"Antony Blinken": "Secretary of State", "Kyriakos Mitsotakis": "Prime Minister",
+                     "Blinken": None, "Mikhail Barabanov": "researcher"}
+
+
+def test_title_inside_a_misread_org_is_trimmed(nlp):
+    text = ("In July 2021, Rosoboronexport General Director Alexander Mikheev told journalists at the show. "
+            "This was announced by Presidential spokesman Dmitry Peskov.")
+    got = ments(nlp, text)
+    people = [(x.name, x.role) for x in got if x.type == "PERSON"]
+    assert people == [("Alexander Mikheev", "General Director"), ("Dmitry Peskov", "Presidential spokesman")]
+    others = [(x.text, x.type) for x in got if x.type != "PERSON"]
+    assert others == [("Rosoboronexport", "ORG")]  # spaCy: ORG "Rosoboronexport General", ORG "Presidential"
+
+
+def test_name_cleanup(nlp):
+    got = ments(nlp, "The United Nations said on Friday that Putin's envoy had left. Officials of "
+                     "the European Commission, including non-NATO members, met in Geneva.")
+    names = [(x.name, x.type) for x in got]
+    assert ("United Nations", "ORG") in names  # leading "the" out of the name
+    assert ("Putin", "PERSON") in names  # no possessive
+    assert ("European Commission", "ORG") in names  # no trailing comma
+    assert all(x.name[0].isupper() for x in got)
+    un = next(x for x in got if x.name == "United Nations")
+    assert un.text == "The United Nations"  # the literal text keeps its article
+
+
+def test_entity_over_line_break_is_split_and_junk_dropped(nlp):
+    got = ments(nlp, "Neal Path\n\nNeal Path is a reporter covering defense.\n\nTT\n\nSubscribe to our newsletter")
+    assert [x.text for x in got if x.type == "PERSON"] == ["Neal Path", "Neal Path"]
+    assert not [x for x in got if x.name in ("TT", "Subscribe")]
+
+
+def test_person_that_is_a_country_is_retyped():
+    from storyline.nlp.entities import _country_name, name_key
+
+    assert _country_name(name_key("the U.S.")) == "United States"
+    assert country_of("Turks") == "Turkey" and country_of("Ankara") == "Turkey" and country_of("Smith") is None
+
+
+# ---------------------------------------------------------------- product codes
+
+
+def test_product_codes_and_plurals(nlp):
+    text = ("Greece received S-300 missiles in 1998. The F-35s were delayed, and each F-35 costs more. Russia "
+            "showed the Su-57 and two Su-57s. Turkey bought S-400 Triumph systems, more S-400s and China's HQ-9. "
+            "The MiG-29 flew at the MAKS-2021 air show. Moscow would sell Ankara S-400 missiles.")
+    got = ments(nlp, text)
+    products = [x.text for x in got if x.type == "PRODUCT"]
+    assert products == ["S-300", "F-35s", "F-35", "Su-57", "Su-57s", "S-400 Triumph", "S-400s", "HQ-9",
+                        "MiG-29", "S-400"]
+    # "Ankara S-400" (spaCy: one PERSON) is the capital plus the product
+    assert ("Ankara", "GPE", "Turkey") in [(x.name, x.type, x.stands_for) for x in got]
+    ents = canonicalise({"a": got})
+    s400 = by_name(ents, "S-400 Triumph")
+    assert sorted(t for _, _, t in s400.mentions) == ["S-400", "S-400 Triumph", "S-400s"]
+    assert sorted(by_name(ents, "Su-57").aliases) == ["Su-57s"]
+    assert by_name(ents, "F-35").aliases == ["F-35s"]
+    assert by_name(ents, "S-300").id != s400.id
+
+
+def test_designation_headline_does_not_take_following_word(nlp):
+    got = ments(nlp, "Russia, Turkey Sign S-400 Deal despite Criticism and Suspicion\n\nThe deal was signed.")
+    assert [x.text for x in got if x.type == "PRODUCT"] == ["S-400"]
+
+
+# ---------------------------------------------------------------- countries, capitals, demonyms
+
+
+def test_capitals_and_demonyms_stand_for_their_country(nlp):
+    text = ("Ankara said on Tuesday that it would buy the system. Turkish officials praised the deal, and talks "
+            "were held in Ankara last week. The Turks were pleased, and Turkey signed.")
+    got = ments(nlp, text)
+    assert [(x.text, x.type, x.stands_for) for x in got] == [
+        ("Ankara", "GPE", "Turkey"),  # the government
+        ("Turkish", "NORP", "Turkey"),
+        ("Ankara", "GPE", None),  # a place: "in Ankara"
+        ("Turks", "NORP", "Turkey"),
+        ("Turkey", "GPE", None),
+    ]
+    ents = canonicalise({"a": got})
+    turkey = by_name(ents, "Turkey")
+    assert turkey.type == "GPE"
+    assert [t for _, _, t in turkey.mentions] == ["Ankara", "Turkish", "Turks", "Turkey"]
+    js = turkey.to_json()
+    assert [mm.get("as") for mm in js["mentions"]] == ["capital", "demonym", "demonym", None]
+    assert {"Ankara", "Turkish", "Turks"} <= set(turkey.aliases)
+    city = by_name(ents, "Ankara")
+    assert city.type == "GPE" and len(city.mentions) == 1 and city.id != turkey.id
+
+
+def test_us_variants_are_one_country(nlp):
+    ents = corpus(nlp, {
+        "a": "The U.S. said it would respond. The United States has long opposed the deal.",
+        "b": "US officials warned Turkey on Monday. American diplomats agreed, and Washington imposed sanctions.",
+        "c": "Relations between the United States and Russia soured.",
+    })
+    us = by_name(ents, "United States")
+    assert {"U.S.", "US", "the United States", "American", "Washington"} <= set(us.aliases)
+    assert {a for a, _, _ in us.mentions} == {"a", "b", "c"}
+    assert by_name(ents, "Russia").id != us.id and by_name(ents, "Turkey").id != us.id
+
+
+def test_compound_demonym_is_split(nlp):
+    got = ments(nlp, "Putin met Erdogan to discuss the prospects for Russian-Turkish relations.")
+    assert [(x.text, x.stands_for) for x in got if x.type == "NORP"] == [("Russian", "Russia"), ("Turkish", "Turkey")]
+
+
+# ---------------------------------------------------------------- people: name variants, shared surnames
+
+
+def test_person_name_variants_merge_across_articles(nlp):
+    ents = corpus(nlp, {
+        "a": "Turkish President Recep Tayyip Erdogan said on Monday that a deposit had been paid.",
+        "b": "Putin will meet Turkish President Recep Erdogan in May, his spokesman said.",
+        "c": "Erdogan told reporters in Ankara that the deal was done.",
+    })
+    erdogan = by_name(ents, "Recep Tayyip Erdogan")
+    assert erdogan.type == "PERSON"
+    assert set(erdogan.aliases) == {"Recep Erdogan", "Erdogan"}
+    assert erdogan.roles == ["President"]
+    assert {a for a, _, _ in erdogan.mentions} == {"a", "b", "c"}
+    assert by_name(ents, "Putin").id != erdogan.id
+
+
+def test_bare_surname_joins_the_person_in_the_same_article():
+    per = {
+        "a": [m("John Smith", 0, role="Mayor"), m("Smith", 40)],
+        "b": [m("Mary Smith", 0), m("Smith", 30)],
+    }
+    ents = canonicalise(per)
+    john, mary = by_name(ents, "John Smith"), by_name(ents, "Mary Smith")
+    assert john.id != mary.id
+    assert [(a, t) for a, _, t in john.mentions] == [("a", "John Smith"), ("a", "Smith")]
+    assert [(a, t) for a, _, t in mary.mentions] == [("b", "Mary Smith"), ("b", "Smith")]
+    assert john.roles == ["Mayor"] and mary.roles == []
+
+
+def test_bare_surname_without_context_joins_only_a_single_known_person():
+    one = canonicalise({"a": [m("John Smith", 0)], "c": [m("Smith", 5)]})
+    assert [(a, t) for a, _, t in by_name(one, "John Smith").mentions] == [("a", "John Smith"), ("c", "Smith")]
+    two = canonicalise({"a": [m("John Smith", 0)], "b": [m("Mary Smith", 0)], "c": [m("Smith", 5)]})
+    assert len([e for e in two if e.type == "PERSON"]) == 3
+    assert [t for _, _, t in by_name(two, "Smith").mentions] == ["Smith"]
+
+
+def test_nearest_preceding_full_name_wins_for_a_bare_surname():
+    per = {"a": [m("Bill Clinton", 0), m("Hillary Clinton", 50), m("Clinton", 100), m("Bill Clinton", 150),
+                 m("Clinton", 200)]}
+    ents = canonicalise(per)
+    assert [s[0] for _, s, _ in by_name(ents, "Hillary Clinton").mentions] == [50, 100]
+    assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [0, 150, 200]
+
+
+def test_different_full_names_with_one_surname_stay_apart_and_initials_join():
+    ents = canonicalise({
+        "a": [m("George W. Bush", 0)],
+        "b": [m("George H. W. Bush", 0)],
+        "c": [m("George Bush", 0)],  # could be either: its own entity
+        "d": [m("John Fitzgerald Kennedy", 0)],
+        "e": [m("J. Kennedy", 0), m("John Kennedy", 20)],
+    })
+    names = sorted(e.name for e in ents)
+    assert names == ["George Bush", "George H. W. Bush", "George W. Bush", "John Fitzgerald Kennedy"]
+    assert set(by_name(ents, "John Fitzgerald Kennedy").aliases) == {"J. Kennedy", "John Kennedy"}
+
+
+def test_misread_org_equal_to_a_surname_in_the_article_is_the_person():
+    ents = canonicalise({"a": [m("Dmitry Peskov", 0), m("Peskov", 40, type="ORG")]})
+    assert [(e.name, e.type, len(e.mentions)) for e in ents] == [("Dmitry Peskov", "PERSON", 2)]
+
+
+# ---------------------------------------------------------------- acronyms, types, ids, index
+
+
+def test_acronym_in_parentheses_joins_its_long_name():
+    long = "the China Precision Machinery Import-Export Corporation"
+    per = {"a": [m("China Precision Machinery Import-Export Corporation", 0, "ORG", text=long),
+                 m("CPMIEC", len(long) + 2, "GPE")],
+           "b": [m("CPMIEC", 10, "ORG")]}
+    ents = canonicalise(per)
+    assert len(ents) == 1
+    e = ents[0]
+    assert (e.name, e.type) == ("China Precision Machinery Import-Export Corporation", "ORG")
+    assert "CPMIEC" in e.aliases and len(e.mentions) == 3
+
+
+def test_ids_are_stable_and_shape_is_the_dossier_one(nlp):
+    texts = {"a": "Russian President Vladimir Putin met Turkish President Recep Tayyip Erdogan in Sochi.",
+             "b": "Putin said Russia would deliver more S-400s to Turkey."}
+    first = corpus(nlp, texts)
+    again = corpus(nlp, texts)
+    assert [e.to_json() for e in first] == [e.to_json() for e in again]
+    more = corpus(nlp, {**texts, "c": "Chancellor Olaf Scholz visited Paris and met Emmanuel Macron."})
+    ids_more = {e.name: e.id for e in more}
+    for e in first:
+        assert ids_more[e.name] == e.id
+    js = by_name(first, "Vladimir Putin").to_json()
+    assert set(js) >= {"id", "name", "type", "aliases", "roles", "mentions"}
+    assert js["id"].startswith("e-") and js["type"] == "PERSON" and js["roles"] == ["President"]
+    assert set(js["mentions"][0]) >= {"article_id", "span", "text"}
+    assert isinstance(js["mentions"][0]["span"], list)
+
+
+def test_entity_index_links_spans_and_names(nlp):
+    text = "“A deposit has been paid,” President Recep Tayyip Erdogan said. Peskov said Moscow agreed."
+    per = {"a": mentions(nlp(text)), "b": [m("Dmitry Peskov", 0)]}
+    ents = canonicalise(per)
+    idx = EntityIndex(ents)
+    erdogan = by_name(ents, "Recep Tayyip Erdogan")
+    s = text.index("President")
+    assert idx.link("a", (s, s + len("President Recep Tayyip Erdogan")), type="PERSON") == erdogan.id
+    assert idx.link("a", (0, 5), name="Recep Tayyip Erdogan") == erdogan.id  # no overlap: by name
+    assert idx.link("a", None, name="Erdogan", type="PERSON") == erdogan.id  # the article's only Erdogan
+    assert idx.link("a", (0, 5), name="Nobody") is None
+    assert idx.link("zz", (s, s + 9)) is None
+    russia = by_name(ents, "Russia")
+    mo = text.index("Moscow")
+    assert idx.link("a", (mo, mo + 6)) == russia.id  # Moscow as government -> Russia
+
+
+def test_canonicalise_is_fast_on_a_thousand_articles():
+    base = [m("Vladimir Putin", 0, role="President"), m("Putin", 30), m("Recep Tayyip Erdogan", 60),
+            m("Erdogan", 90), m("Turkey", 120, "GPE"), m("Turkish", 130, "NORP"), m("S-400s", 140, "PRODUCT"),
+            m("NATO", 160, "ORG"), m("the United States", 170, "GPE")]
+    per = {}
+    for i in range(1000):
+        per[f"a-{i:05d}"] = base + [m(f"Person{i} Surname{i % 50}", 200, role="analyst"),
+                                    m(f"Surname{i % 50}", 240), m(f"Agency {i % 97}", 260, "ORG")]
+    t = time.perf_counter()
+    ents = canonicalise(per)
+    took = time.perf_counter() - t
+    assert took < 2.0, took
+    assert by_name(ents, "Vladimir Putin").mentions and len(by_name(ents, "Turkey").mentions) == 2000
+
+
+# ---------------------------------------------------------------- the seeds (real copy)
+
+
+def test_seed_entities(nlp, seeds):
+    files = sorted(seeds.glob("*.txt"))
+    docs = nlp.pipe(f.read_text(encoding="utf-8") for f in files)
+    per = {f.stem: mentions(d) for f, d in zip(files, docs)}
+    ents = canonicalise(per)
+
+    erdogan = by_name(ents, "Recep Tayyip Erdogan")
+    assert "Recep Erdogan" in erdogan.aliases and "President" in erdogan.roles
+    assert len({a for a, _, _ in erdogan.mentions}) == 3
+
+    putin, peskov = by_name(ents, "Vladimir Putin"), by_name(ents, "Dmitry Peskov")
+    assert putin.id != peskov.id
+    assert "Putin" in putin.aliases and "Peskov" in peskov.aliases
+    assert "Presidential spokesman" in peskov.roles and "President" in putin.roles
+    assert "Deputy Foreign Minister" in by_name(ents, "Andrei Rudenko").roles
+    assert "Deputy Prime Minister" in by_name(ents, "Yuri Borisov").roles
+
+    s400 = next(e for e in ents if e.type == "PRODUCT" and e.name.startswith("S-400"))
+    forms = {t for _, _, t in s400.mentions}
+    assert {"S-400", "S-400s", "S-400 Triumph"} <= forms
+    s300 = by_name(ents, "S-300")
+    assert s300.id != s400.id and not ({t for _, _, t in s300.mentions} & forms)
+    assert by_name(ents, "HQ-9").type == "PRODUCT" and by_name(ents, "F-35").type == "PRODUCT"
+
+    turkey, russia, us = by_name(ents, "Turkey"), by_name(ents, "Russia"), by_name(ents, "United States")
+    assert len({turkey.id, russia.id, us.id}) == 3
+    assert {"Ankara", "Turkish"} <= {t for _, _, t in turkey.mentions}
+    assert {"Moscow", "Russian"} <= {t for _, _, t in russia.mentions}
+    assert {"US", "the United States", "Washington"} <= {t for _, _, t in us.mentions}
+    assert not ({t for _, _, t in turkey.mentions} & {"Russia", "Moscow", "Russian"})
+    # no entity is named with a title, a possessive or a trailing punctuation mark
+    for e in ents:
+        assert not e.name.endswith(("'s", "’s", ",", ".")), e.name
+        assert not e.name.lower().startswith(("president ", "the ")), e.name
+
+
+def test_entity_index_speaker_types():
+    per = {"a": [m("US", 0, "GPE"), m("Russian", 20, "NORP"), m("China", 40, "GPE"), m("Russia", 50, "GPE")]}
+    per["a"][1].stands_for = "Russia"
+    idx = EntityIndex(canonicalise(per))
+    us = idx.link("a", (0, 2))
+    assert us and idx.link("a", (0, 12), type="GROUP") == us  # "US officials"
+    assert idx.link("a", (40, 56), type="GROUP") is None  # "China and Russia": two entities
+    assert idx.link("a", (18, 38), type="ANONYMOUS") is None  # "a Russian newspaper"
+    assert idx.link("a", (20, 40), type="PERSON") is None  # "Russian Defense Minister": not a person entity
+
+
+def test_accents_and_label_slips_do_not_split_a_person():
+    ents = canonicalise({
+        "a": [m("Recep Tayyip Erdoğan", 0), m("Erdoğan", 30)],
+        "b": [m("Erdogan", 0, type="ORG"), m("Erdogan", 20), m("Erdogan", 40)],  # mostly a person
+    })
+    people = [e for e in ents if e.type == "PERSON"]
+    assert len(people) == 1 and len(people[0].mentions) == 5 and people[0].name == "Recep Tayyip Erdoğan"
+
+
+def test_keep_all_and_empty_texts(nlp):
+    assert mentions(nlp("")) == []
+    assert mentions(nlp("nothing here at all.")) == []
+    got = mentions(nlp("Turkey paid $2.5 billion on July 12, 2019."), keep_all=True)
+    assert {x.type for x in got} >= {"GPE", "MONEY", "DATE"}
+    assert canonicalise({"a": got})[0].name == "Turkey" and len(canonicalise({"a": got})) == 1
+
+
+def test_person_named_like_a_place_stays_a_person(nlp):
+    got = ments(nlp, "Actor Denzel Washington arrived late. Washington said he had been stuck in traffic.")
+    assert [(x.name, x.type) for x in got if x.name.endswith("Washington")][:1] == [("Denzel Washington", "PERSON")]
+    bare = [x for x in got if x.name == "Washington"]
+    assert [(x.type, x.stands_for) for x in bare] == [("PERSON", None)]  # not the US government
+    ents = canonicalise({"a": got})
+    assert [(e.name, len(e.mentions)) for e in ents] == [("Denzel Washington", 2)]
