@@ -181,3 +181,30 @@ class Quote:
     speaker: Speaker | None
     via: list[str] = field(default_factory=list)  # reporting chain, nearest first: ["Izvestiya", "TASS"]
     cue: Span | None = None  # the speech verb or phrase ("said", "according to")
+
+
+@dataclass
+class Entity:
+    """A canonical entity across the corpus: `name` its fullest form, `aliases` the other forms
+    seen, `roles` the titles seen with it, `mentions` (article_id, span, text) everywhere it is
+    named. `mention_as` marks mentions that refer to it indirectly: a capital standing for its
+    government ('capital') or a demonym ('demonym'), keyed by (article_id, span)."""
+
+    id: str
+    name: str
+    type: str  # PERSON | ORG | GPE | NORP | PRODUCT | LOC | FAC | EVENT | WORK_OF_ART | LAW
+    aliases: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    mentions: list[tuple[str, Span, str]] = field(default_factory=list)
+    mention_as: dict[tuple[str, Span], str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        ms = []
+        for aid, span, text in self.mentions:
+            m = {"article_id": aid, "span": list(span), "text": text}
+            kind = self.mention_as.get((aid, tuple(span)))
+            if kind:
+                m["as"] = kind
+            ms.append(m)
+        return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
+                "roles": list(self.roles), "mentions": ms}
