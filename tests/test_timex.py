@@ -211,3 +211,56 @@ def test_quarter_context_for_year_ago():
     text = "Third-quarter profit rose to $5 million from $4 million a year earlier."
     assert find(text, "a year earlier", dt.date(1989, 10, 26)).value == "1988-Q3"
     assert find("Profit rose from a year earlier.", "a year earlier", dt.date(1989, 10, 26)).value == "1988"
+
+
+def test_tense_cue_in_a_following_clause_is_not_the_timex_clause():
+    text = "The minister told a radio station in remarks broadcast on Sunday that talks would resume."
+    t = find(text, "Sunday")
+    assert (t.tense, t.value) == ("past", "2017-09-10")
+    # a fronted weekday belongs to the clause after its comma
+    t = find("On Friday, officials said the talks had ended.", "Friday")
+    assert (t.tense, t.value) == ("past", "2017-09-08")
+    assert find("Talks will resume on Sunday.", "Sunday").value == "2017-09-17"
+
+
+def test_possessive_weekday_is_the_past_day():
+    t = find("Relatives said they would look for ways to get around Wednesday's ruling.", "Wednesday")
+    assert t.value == "2017-09-06"
+
+
+def test_weekday_with_its_date_is_one_timex():
+    t = one("The Times said in an editorial on Monday, Oct. 26: the vote counts.", dt.date(1998, 10, 25))
+    assert (t.text, t.value) == ("Monday, Oct. 26", "1998-10-26")
+    t = one("It happened on Friday 13 March 2020.")
+    assert (t.text, t.value) == ("Friday 13 March 2020", "2020-03-13")
+
+
+def test_a_weekend_is_not_a_week():
+    assert [t.text for t in tag("After a weekend of talks, they agreed.", A)] == ["a weekend"]
+
+
+def test_quarter_ended_a_date_is_the_quarter_holding_most_of_it():
+    anchor = dt.date(1989, 10, 30)
+    assert find("In the quarter ended July 31, Jayark had a loss.", "the quarter", anchor).value == "1989-Q2"
+    assert find("For the quarter ended Sept. 30, Delta posted a gain.", "the quarter", anchor).value == "1989-Q3"
+    # a quarter the text already named keeps its (fiscal) name
+    text = "Sun earned $20 million in its first quarter. For the quarter ended Sept. 29, sales rose."
+    assert find(text, "the quarter", anchor).value == "1989-Q1"
+    assert find("The current quarter began well.", "The current quarter", anchor).value == "1989-Q4"
+
+
+def test_year_less_month_defaults_to_the_past_and_next_month_beats_eleven_back():
+    anchor = dt.date(1998, 10, 25)
+    assert find("In January, a week after the anniversary, a doctor was shot.", "January", anchor).value == "1998-01"
+    text = "NATO has decided to admit Poland in March, an official said."
+    assert find(text, "March", dt.date(1999, 2, 10)).value == "1999-03"
+
+
+def test_the_year_and_the_month_as_the_current_period():
+    anchor = dt.date(1989, 11, 2)
+    assert find("For the year, pet food volume was flat.", "the year", anchor).value == "1989"
+    t = find("The goal is 40,000 troops by the end of the month.", "the end of the month", anchor)
+    assert (t.value, t.mod) == ("1989-11", "END")
+    assert find("For the year, sales were flat.", "the year", None).value == "XXXX"
+    assert find("In the year ended June 30 it lost money.", "the year", anchor).value == "P1Y"
+    assert tag("The year was hard.", anchor) == []

@@ -21,7 +21,11 @@ earnings report: 1988-Q3); "the first nine months" is a duration P9M; "fiscal 19
 TimeBank annotates it, not FY1989); "Friday night" is one TIME (…TNI); ages ("a 44-year-old") and
 adjectival "quarterly dividend" are not time expressions. "that day", "the next day", "later that
 year" resolve against the last date the text named; a clock time with no day of its own takes the
-day named beside it. Impossible dates (February 30, 20177) give no timex.
+day named beside it. Impossible dates (February 30, 20177) give no timex. "Monday, Oct. 26" is one
+DATE; "the quarter ended July 31" is the calendar quarter holding most of it (Q2) unless the text
+named its quarter already; "for the year", "by the end of the month" are the anchor's period. A
+tense cue after "that"/"which" or a comma is another clause's; a possessive weekday ("Wednesday's
+ruling") and a year-less month with no tense cue are read in the past.
 """
 
 from __future__ import annotations
@@ -269,6 +273,10 @@ _NOT_PAST = {"need", "united", "based", "red", "bed", "shed", "hundred", "naked"
              "planned", "proposed", "intended", "supposed", "so-called", "called", "interested", "concerned",
              "armed", "allied", "unnamed", "unidentified", "unspecified", "undisclosed"}
 _CLAUSE_END = re.compile(r"[;!?]\s|\.\s+(?=[A-Z\"'`(\[])|\n")  # "Sept. 14" does not end a clause
+_RIGHT_SUBCLAUSE = re.compile(r"\b(?:that|which|who|whom|whose)\b", re.I)
+# on the right of a timex, where the clause it belongs to ends and a subordinate or coordinate one starts
+_RIGHT_CLAUSE = re.compile(r"[,:(\"]|''|``|\s-{1,2}\s|\b(?:that|which|who|whom|whose|where|when|while|whereas|because"
+                           r"|since|although|though|if|unless|until|after|before|as|but|so|and|or)\b", re.I)
 
 
 def _kind(m: re.Match) -> str | None:
@@ -290,6 +298,12 @@ def _clause_tense(text: str, start: int, end: int) -> str | None:
         lo += cut
     right = text[end : end + 90]
     m = _CLAUSE_END.search(right)
+    if m:
+        right = right[: m.start()]
+    # "broadcast on Sunday that talks would resume": a cue past "that" or a comma is another clause's, unless the
+    # timex opens its sentence ("On Sunday, police said ..."): then the clause after the comma is its own
+    fronted = len(re.findall(r"\w+", left)) <= 3
+    m = (_RIGHT_SUBCLAUSE if fronted else _RIGHT_CLAUSE).search(right)
     if m:
         right = right[: m.start()]
     best: tuple[int, str] | None = None
@@ -377,10 +391,14 @@ def _pick_year_md(ctx: _Ctx, s: int, e: int, m: int, d: int | None) -> int | Non
         # the clause's, not the date's ("extended to Nov. 20 its offer")
         if d is not None and dist_past > 240 and dist_fut < 45:
             y = fut_y
+        elif d is None and dist_past >= 11 and dist_fut <= 1:
+            y = fut_y  # "decided to admit them in March" said in February: next month, not eleven back
     elif tense == "future":
         y = fut_y
         if d is not None and dist_fut > 240 and dist_past < 45:
             y = past_y
+    elif d is None and tense is None:
+        y = past_y  # a bare month with no tense cue: news reports what happened ("In January, ...")
     else:
         y = past_y if dist_past <= dist_fut else fut_y
     if d is not None and _safe_date(y, m, d) is None:
@@ -404,6 +422,8 @@ def _resolve_weekday(ctx: _Ctx, s: int, e: int, wd: int, rel: str | None) -> str
     if rel == "this":
         return _ymd(a + dt.timedelta(days=diff))
     tense = ctx.tense(s, e)
+    if ctx.text.startswith(("'s ", "’s "), e):
+        tense = "past"  # "Wednesday's ruling", "Friday's close": a day whose event the story reports
     if tense == "past":
         return _ymd(a - dt.timedelta(days=(a.isoweekday() - wd) % 7))
     if tense == "future":
@@ -544,6 +564,11 @@ def _norm_dow(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     return "DATE", value, None, True
 
 
+# "Monday, Oct. 26", "Friday 13 March 2020": one DATE with the weekday inside the extent (as TimeBank)
+_R_DOW_MDY = re.compile(_R_MDY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW}),?\s+", 1))
+_R_DOW_DMY = re.compile(_R_DMY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW}),?\s+(?:the\s+)?", 1))
+
+
 # years, decades, centuries ------------------------------------------------------------------------
 
 _R_YEAR = re.compile(
@@ -642,6 +667,10 @@ _R_QUARTER = re.compile(
     r"|\b(?P<q>Q[1-4])(?:\s*(?P<qy>\d{4}))?\b|\b(?P<qn>[1-4])Q(?:\s*(?P<qny>\d{4}))?\b", re.I)
 
 
+_R_ENDED = re.compile(rf"\s+(?:that\s+|which\s+)?(?:ended|ending|ends|through)\s+(?P<mon>{_MONTH})"
+                      r"\s+(?P<d>\d{1,2})(?!\d)(?:,?\s+(?P<y>\d{4})(?!\d))?")
+
+
 def _year_from_phrase(ctx: _Ctx, phrase: str | None) -> tuple[int | None, bool]:
     """'1989' → 1989; "last year's" → anchor-1 (anchored)."""
     if not phrase:
@@ -694,6 +723,22 @@ def _norm_quarter(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
         return None
     if not det and not ordw and not rel and not yphrase:
         return None
+    ended = _R_ENDED.match(ctx.text, e)
+    if ended and not ordw and unit == "quarter" and not ago and not yphrase and ctx.last_quarter is None:
+        # "the quarter ended July 31": the calendar quarter holding most of its three months (its midpoint)
+        mo = _month_no(ended.group("mon"))
+        dd = int(ended.group("d"))
+        if mo and _safe_date(2000, mo, dd):
+            if ended.group("y"):
+                ey = int(ended.group("y"))
+            elif a is not None:
+                ey = _pick_year_md(ctx, s, e, mo, dd) or a.year
+            else:
+                return "DATE", "XXXX-QX", None, True
+            end_day = _safe_date(ey, mo, dd)
+            if end_day is not None:
+                mid = end_day - dt.timedelta(days=45)
+                return "DATE", f"{mid.year}-Q{_quarter(mid.month)}", None, not ended.group("y")
     if ordw:
         q = _ORD[ordw]
     elif rel in ("previous", "past", "last") or (det == "last" and not rel):
@@ -704,7 +749,7 @@ def _norm_quarter(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
         if a is None:
             return "DATE", "XXXX-QX", None, True
         return "DATE", _shift_value(a, "Q", 1), None, True
-    elif det == "this" and not rel:
+    elif (det == "this" and not rel) or rel in ("current",):
         if a is None:
             return "DATE", "XXXX-QX", None, True
         return "DATE", _shift_value(a, "Q", 0), None, True
@@ -951,6 +996,22 @@ def _norm_relative(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     return "DATE", value, None, True
 
 
+# "for the year", "a high for the year", "by the end of the month": the current period the story is in
+_R_THE_PERIOD = re.compile(r"\b[Tt]he\s+(?P<u>year|month)\b(?![-’']|\s+(?:ended|ending|ends|to\s+date|before|after"
+                           r"|earlier|later|ago|two|nineteen|twenty|\d|of\s+(?:the\s+)?[A-Z\d]|that|which|when"
+                           r"|in\s+which|old|long)\b)")
+_PERIOD_PREP = re.compile(r"\b(?:for|of|in|during|through|throughout|by|until|till|since)\s+$", re.I)
+
+
+def _norm_the_period(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
+    if not _PERIOD_PREP.search(ctx.text, max(0, s - 12), s):
+        return None
+    a = ctx.anchor
+    if m.group("u") == "year":
+        return "DATE", ("XXXX" if a is None else f"{a.year:04d}"), None, True
+    return "DATE", ("XXXX-XX" if a is None else _ym(a.year, a.month)), None, True
+
+
 _R_WEEKEND = re.compile(r"\b(?P<det>the|this|last|next|that|past|coming)\s+weekend\b(?!-)", re.I)
 
 
@@ -1042,7 +1103,8 @@ _R_DURATION = re.compile(
     rf"\b(?:{_MODS}\s+)?(?:(?P<the>the|each\s+of\s+the|all\s+of\s+the)\s+)?"
     r"(?:(?P<dir>past|last|next|first|previous|coming|following|latest|final|initial|remaining|recent|preceding"
     r"|intervening|ensuing|subsequent|same|full|entire|whole)\s+)?"
-    rf"(?P<n>{_NUM}(?:\s+(?:or|to)\s+{_NUM})?|another|an\s+additional|an\s+extra)(?:\s+(?:more|additional|extra))?[\s-]+(?P<u>{_UNIT})"
+    rf"(?P<n>{_NUM}(?:\s+(?:or|to)\s+{_NUM})?|another|an\s+additional|an\s+extra)(?:\s+(?:more|additional|extra))?"
+    rf"[\s-]+(?P<u>{_UNIT})(?!\w)"
     r"(?:(?P<ago>\s+(?:ago|earlier|later|from\s+now|hence))|(?P<old>[\s-]+old\b))?", re.I)
 _R_BARE_PLURAL = re.compile(
     r"\b(?:(?P<pre>for|within|in|over|after|takes?|took|lasted|last|spent|spend|past|recent|coming|ensuing)\s+)"
@@ -1347,6 +1409,8 @@ _RULES: list[tuple[re.Pattern, Callable[[_Ctx, re.Match, int, int], Result], int
     (_R_TIME, _norm_time, 0),
     (_R_MDY, _norm_full, 1),
     (_R_DMY, _norm_full, 1),
+    (_R_DOW_MDY, _norm_full, 1),
+    (_R_DOW_DMY, _norm_full, 1),
     (_R_WEEKNO, _norm_weekno, 1),
     (_R_HOLIDAY, _norm_holiday, 1),
     (_R_QUARTER, _norm_quarter, 2),
@@ -1359,6 +1423,7 @@ _RULES: list[tuple[re.Pattern, Callable[[_Ctx, re.Match, int, int], Result], int
     (_R_RELATIVE, _norm_relative, 3),
     (_R_DOW, _norm_dow, 4),
     (_R_WEEKEND, _norm_weekend, 3),
+    (_R_THE_PERIOD, _norm_the_period, 6),
     (_R_ANAPHORIC, _norm_anaphoric, 3),
     (_R_WORD_YEAR, _norm_word_year, 2),
     (_R_DURATION, _norm_duration, 4),
