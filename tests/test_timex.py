@@ -264,3 +264,41 @@ def test_the_year_and_the_month_as_the_current_period():
     assert find("For the year, sales were flat.", "the year", None).value == "XXXX"
     assert find("In the year ended June 30 it lost money.", "the year", anchor).value == "P1Y"
     assert tag("The year was hard.", anchor) == []
+
+
+def test_next_to_and_scheduling_and_payable_cues():
+    anchor = dt.date(1998, 8, 8)  # a Saturday
+    text = "More than 100 people were killed in the blasts next to the embassies in Kenya on Friday."
+    assert find(text, "Friday", anchor).value == "1998-08-07"  # "next to" is a place, not a future cue
+    text = "The U.S. attorney has scheduled a news conference Thursday to announce a development."
+    assert find(text, "Thursday", dt.date(1999, 5, 5)).value == "1999-05-06"
+    text = "Oneida declared a 10% stock dividend, payable Dec. 15 to stock of record Nov. 17."
+    assert find(text, "Dec. 15", dt.date(1989, 10, 26)).value == "1989-12-15"
+
+
+def test_bare_month_with_no_cue_is_next_month_rather_than_eleven_back():
+    text = "Iraq warned Japanese oil companies of a cutback in its oil supply in September."
+    assert find(text, "September", dt.date(1990, 8, 16)).value == "1990-09"
+    assert find("In January, a doctor was shot.", "January", dt.date(1998, 10, 25)).value == "1998-01"
+
+
+def test_rates_and_statistics_are_not_time_expressions():
+    anchor = dt.date(1989, 10, 30)
+    assert tag("Revenue is expected to increase by 20% annually.", anchor) == []
+    assert tag("That is 5% of Nasdaq's average daily volume.", anchor) == []
+    assert tag("Qantas flies four flights a week to Bombay.", anchor) == []
+    assert tag("The economy created jobs at a rate of 358,000 a month.", anchor) == []
+    # a sum of money per period stays a SET, and an adverbial frequency too
+    assert find("The dividend rate is $1.76 a year.", "a year", anchor).type == "SET"
+    assert find("Such rallies are held here annually.", "annually", anchor).value == "P1Y"
+    assert find("They rallied daily outside the home.", "daily", anchor).value == "P1D"
+
+
+def test_discourse_now_titles_and_quarterly_are_not_timexes():
+    anchor = dt.date(1991, 2, 25)
+    assert tag('Iraq was ready to withdraw. Now, he says, "it looks bad."', anchor) == []
+    assert find("Now the court must decide.", "Now", anchor).value == "PRESENT_REF"
+    assert tag('Baker said on ABC-TV\'s "This Week With David Brinkley" that it failed.', anchor) == []
+    assert find("This week, the company paid.", "This week", anchor).value == "1991-W09"
+    assert tag("The quarterly results reflected a charge.", anchor) == []
+    assert find("The quarter was terrible.", "The quarter", anchor).type == "DATE"

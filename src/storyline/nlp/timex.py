@@ -25,7 +25,11 @@ day named beside it. Impossible dates (February 30, 20177) give no timex. "Monda
 DATE; "the quarter ended July 31" is the calendar quarter holding most of it (Q2) unless the text
 named its quarter already; "for the year", "by the end of the month" are the anchor's period. A
 tense cue after "that"/"which" or a comma is another clause's; a possessive weekday ("Wednesday's
-ruling") and a year-less month with no tense cue are read in the past.
+ruling") and a year-less month with no tense cue are read in the past (next month, though, rather than
+eleven months back); "next to" is no future cue, "payable"/"of record" are. Rates are not time
+expressions unless money ("rise 8.5% annually", "average daily volume", "four flights a week" give
+none; "$1.76 a year" is a SET), nor are a sentence-opening discourse "Now," or a title-cased "This Week"
+inside a sentence (a TV show).
 """
 
 from __future__ import annotations
@@ -249,10 +253,10 @@ _HOLIDAYS: dict[str, Callable[[int], dt.date]] = {
 
 # --- tense of the clause -----------------------------------------------------------------------
 
-_FUT = (r"will|won't|shall|'ll|would|wouldn't|going\s+to|(?:is|are|was|were|be)\s+(?:expected|scheduled|due|set|slated"
+_FUT = (r"(?:has|have|had)\s+(?:scheduled|slated)|will|won't|shall|'ll|would|wouldn't|going\s+to|(?:is|are|was|were|be)\s+(?:expected|scheduled|due|set|slated"
         r"|planned|supposed|likely|poised|about)|expected\s+(?:to|in|on|by|for)|expects?\s+to|scheduled\s+(?:for|to|on|in)"
         r"|slated\s+(?:for|to)|due\s+(?:to|in|on|by)|plans?\s+to|planned\s+(?:for|to)|planning\s+to|set\s+(?:to|for)"
-        r"|intends?\s+to|aims?\s+to|hopes?\s+to|wants?\s+to|upcoming|forthcoming|next|tomorrow|from\s+now|by\s+the\s+end"
+        r"|payable|of\s+record|intends?\s+to|aims?\s+to|hopes?\s+to|wants?\s+to|upcoming|forthcoming|next(?!\s+to\b)|tomorrow|from\s+now|by\s+the\s+end"
         r"|must|should|can|cannot|can't|may|might|ought\s+to|(?:has|have|need|needs)\s+to|expects?|anticipates?|predicts?"
         r"|forecasts|projects|effective|begins|starts|opens|ends|expires?|matures?|as\s+soon\s+as|scheduled|slated|planned"
         r"|(?:is|are|was|were)\s+to|(?:decided|agreed|promised|pledged|vowed|threatened|offered|voted|prepared|ready"
@@ -399,6 +403,8 @@ def _pick_year_md(ctx: _Ctx, s: int, e: int, m: int, d: int | None) -> int | Non
             y = past_y
     elif d is None and tense is None:
         y = past_y  # a bare month with no tense cue: news reports what happened ("In January, ...")
+        if dist_fut <= 1 and dist_past >= 11:
+            y = fut_y  # ... but next month, not eleven back (a year-less month that far back would carry its year)
     else:
         y = past_y if dist_past <= dist_fut else fut_y
     if d is not None and _safe_date(y, m, d) is None:
@@ -661,7 +667,7 @@ _R_QUARTER = re.compile(
     r"(?:(?P<rel>latest|current|previous|past|last|next|coming|same|year-ago|year-earlier|comparable\s+year-ago"
     r"|comparable\s+year-earlier|comparable|corresponding|recent|most\s+recent|just-ended|just\s+ended|final)\s+)?"
     r"(?:(?P<f1>fiscal|calendar)[\s-]+)?(?:(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+)?"
-    r"(?:(?P<f2>fiscal|calendar)[\s-]+)?(?P<unit>quarter|period)(?![s-])"
+    r"(?:(?P<f2>fiscal|calendar)[\s-]+)?(?P<unit>quarter|period)(?![s-]|\w)"
     r"(?:\s+(?:of\s+|in\s+)?(?P<ypost>(?:fiscal\s+)?\d{4}|this\s+year|last\s+year|next\s+year|the\s+year(?:\s+before)?)"
     r"(?!\d)|\s+(?P<lastyear>a\s+year\s+(?:ago|earlier)|last\s+year))?"
     r"|\b(?P<q>Q[1-4])(?:\s*(?P<qy>\d{4}))?\b|\b(?P<qn>[1-4])Q(?:\s*(?P<qny>\d{4}))?\b", re.I)
@@ -909,6 +915,9 @@ _R_RELATIVE = re.compile(
 
 def _norm_relative(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     a = ctx.anchor
+    if m.group("rel") and m.group("u")[0] == "W" and m.group("rel")[0] == "T" and \
+            not re.search(r"(?:^|[.!?]['\"`]*|\n)\s*$", ctx.text[max(0, s - 4) : s]):
+        return None  # "ABC News' \"This Week\"": a title-cased week inside a sentence is a name (a TV show)
     if m.group("u3"):  # "the year ended Sept. 30": the period itself
         return "DURATION", _duration(1, _UNITS[m.group("u3").lower()]), None, False
     if m.group("mon"):
@@ -1123,6 +1132,10 @@ def _unit_code(tok: str) -> str:
     return _UNITS[t]
 
 
+_RATE_OK = {"times", "percent", "cents", "dollars", "pence", "yen", "marks", "francs", "pounds", "euros", "hours",
+            "days", "minutes", "miles", "kilometers", "hour", "day"}
+
+
 def _norm_duration(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     ntok = m.group("n")
     nlow = ntok.lower()
@@ -1202,6 +1215,10 @@ def _norm_duration(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     if nlow in ("a", "an") and not (the or mod or direction):
         # "a year" after an amount is a rate: "$5 million a year"
         before = ctx.text[max(0, s - 30) : s]
+        cnt = re.search(r"(?P<cur>[$£¥€]\s*)?\b[\d,.]*\d(?:\s+(?:million|billion|thousand))?(?:\s+(?P<noun>[a-z]+))?\s*$"
+                        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred)\s+(?P<noun2>[a-z]+)\s*$", before)
+        if cnt and not cnt.group("cur") and (cnt.group("noun") or cnt.group("noun2") or "").lower() not in _RATE_OK:
+            return None  # "four flights a week", "358,000 a month": a count per period, not tagged in TimeBank
         if re.search(r"(?:\d|million|billion|thousand|percent|%|times|once|twice|cents|dollars|hours|days|shares)\W*$",
                      before, re.I):
             return "SET", _duration(1, u), None, False
@@ -1250,6 +1267,11 @@ def _norm_set(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
             nxt = re.match(r"\s+([a-z][a-z-]*)", ctx.text[e : e + 30])
             if nxt and nxt.group(1) not in _NOT_NOUN:
                 return None  # an adjective: "its quarterly dividend", "a weekly magazine"
+        before = ctx.text[max(0, s - 20) : s]
+        if adv in ("annually", "yearly") and re.search(r"(?:%|\bpercent)\s*$", before, re.I):
+            return None  # a growth rate ("to rise 8.5% annually") is not a time expression in TimeBank
+        if adv == "daily" and re.search(r"\baverage\s+$", before, re.I):
+            return None  # "average daily volume": the name of a statistic
         return "SET", _SET_ADV[adv], None, False
     if m.group("dows"):
         tok = m.group("dows")
@@ -1306,6 +1328,8 @@ def _norm_vague(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
             return None
         if w == "this time":
             return None
+        if m.group() == "Now" and ctx.text.startswith(",", e):
+            return None  # "Now, he says, ...": a sentence-opening discourse marker, not tagged in TimeBank
         return "DATE", "PRESENT_REF", None, False
     if m.group("past"):
         if w == "in the past":
