@@ -90,6 +90,49 @@ def test_missing_database_and_bad_anchor_are_one_line_errors(tmp_path):
     got = json.loads(r.stdout)
     assert got["text"] == "Talks resumed on Tuesday." and got["anchor"] == "2017-09-12"
     assert {"timexes", "entities", "quotes"} <= set(got)
+    assert got["timexes"] == [{"span": [17, 24], "text": "Tuesday", "type": "DATE", "value": "2017-09-12",
+                               "anchored": True, "tense": "past"}]
+    for anchor in ("20177-01-01", "yesterday", ""):
+        r = run("annotate", str(f), "--anchor", anchor)
+        assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_annotate_layers_on_a_quoted_text(tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("Mayor Anna Vos said on Monday that the tram line would open in fall 2027.\n\n"
+                 "“We have waited long enough,” Vos told reporters.\n", encoding="utf-8")
+    got = json.loads(run("annotate", str(f), "--anchor", "2024-03-20").stdout)
+    values = {t["text"]: t["value"] for t in got["timexes"]}
+    assert values["Monday"] == "2024-03-18" and values["fall 2027"] == "2027-FA"
+    assert any(e["type"] == "PERSON" and e["name"] == "Anna Vos" and e.get("role") == "Mayor" for e in got["entities"])
+    direct = [q for q in got["quotes"] if q["kind"] == "direct"]
+    assert direct and direct[0]["text"] == "We have waited long enough" and direct[0]["speaker"]["name"] == "Anna Vos"
+    text = got["text"]
+    for layer in ("timexes", "entities", "quotes"):
+        for x in got[layer]:
+            assert text[x["span"][0]:x["span"][1]] == x["text"]
+    r = run("annotate", str(tmp_path / "missing.txt"))
+    assert r.exit_code == 1 and "missing.txt" in r.stderr
+
+
+def test_quotes_and_entities_commands(tmp_path):
+    db = str(tmp_path / "c.db")
+    run("build", str(Path(__file__).parent.parent / "examples" / "corpus"), "--db", db)
+    r = run("entities", "--db", db, "--json")
+    ents = [json.loads(line) for line in r.stdout.splitlines()]
+    assert ents and all({"id", "name", "type", "aliases", "mentions"} <= set(e) for e in ents)
+    r = run("quotes", "--db", db, "--json")
+    quotes = [json.loads(line) for line in r.stdout.splitlines()]
+    named = [q for q in quotes if q["speaker"] and q["speaker"]["entity_id"]]
+    assert named
+    who = named[0]["speaker"]["name"]
+    r = run("quotes", "--db", db, "--speaker", who.split()[-1], "--json")
+    theirs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert theirs and all(q["speaker"]["name"] == who for q in theirs)
+    r = run("quotes", "--db", db, "--speaker", "Nobody Atall")
+    assert r.exit_code == 0 and "no quotes" in r.stderr
+    r = run("show", "1", "--db", db)
+    assert "⟨" in r.stdout and "|2024-" in r.stdout
 
 
 def test_export_is_the_dossier_format(tmp_path):

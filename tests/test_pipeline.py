@@ -170,6 +170,40 @@ def test_killed_build_resumes_without_duplicates_or_losses(tmp_path):
     assert build([src], db) == whole
 
 
+def test_build_killed_while_annotating_resumes(tmp_path, monkeypatch):
+    src = ROOT / "examples" / "corpus"
+    whole = build([src], tmp_path / "whole.db")
+    monkeypatch.setattr(pipeline, "ANNOTATE_COMMIT_EVERY", 2)
+    db = tmp_path / "killed.db"
+
+    def die(kind, item):
+        if kind == "annotated":
+            raise KeyboardInterrupt
+
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        pipeline.build([src], store, progress=die)
+    with Store(db) as store:
+        assert store.counts()["annotated"] == 2 and store.counts()["articles"] == 13
+    assert build([src], db) == whole
+
+
+def test_corpus_layers_are_filled_and_point_at_their_text(corpus_dossier):
+    arts = {a["id"]: a for a in corpus_dossier["articles"]}
+    assert all(a["timex_anchor"] for a in arts.values() if a["published"]["date"])
+    tx = [(a, t) for a in arts.values() for t in a["timexes"]]
+    assert len(tx) >= 13
+    for a, t in tx:
+        assert a["text"][t["span"][0]:t["span"][1]] == t["text"]
+    assert corpus_dossier["entities"] and corpus_dossier["quotes"]
+    for e in corpus_dossier["entities"]:
+        for m in e["mentions"]:
+            assert arts[m["article_id"]]["text"][m["span"][0]:m["span"][1]] == m["text"]
+    for q in corpus_dossier["quotes"]:
+        assert arts[q["article_id"]]["text"][q["span"][0]:q["span"][1]] == q["text"]
+        if q["speaker"] and q["speaker"]["entity_id"]:
+            assert any(e["id"] == q["speaker"]["entity_id"] for e in corpus_dossier["entities"])
+
+
 def test_changed_file_replaces_its_old_version(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

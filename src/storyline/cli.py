@@ -59,8 +59,14 @@ def build(
         def progress(kind: str, item: object) -> None:
             if kind == "problem":
                 err.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
+            elif kind == "annotate":
+                bar.update(task, description="annotating (spaCy)", total=item, completed=0)
+                return
+            elif kind == "annotated":
+                bar.advance(task, item)
+                return
             elif kind == "cross-article":
-                bar.update(task, description="duplicates and shared passages")
+                bar.update(task, description="duplicates, shared passages, entities")
             source = getattr(item, "source", "").split("#")[0]
             if source and source != last_file[0]:
                 last_file[0] = source
@@ -77,9 +83,28 @@ def build(
     table.add_row("duplicates", "", str(counts["duplicates"]))
     table.add_row("shared passages", "", str(counts["shared passages"]))
     table.add_row("furniture removed", "", str(counts["removed pieces"]))
+    table.add_row("articles annotated", str(report.annotated), str(counts["annotated"]))
+    table.add_row("time expressions", "", str(counts["time expressions"]))
+    table.add_row("entities", "", str(counts["entities"]))
+    table.add_row("quotes", "", str(counts["quotes"]))
     table.add_row("inputs skipped", str(len(report.problems)), str(counts["problems"]))
     out.print(table)
     store.close()
+
+
+def _when(p) -> str:
+    """A publication date, or its bounds where only those are known: '≥2019-07-12', '2017-04-16…05-03'."""
+    if p.date:
+        return p.date
+    if p.earliest and p.latest:
+        lo, hi = p.earliest, p.latest
+        cut = 5 if lo[:5] == hi[:5] else 0
+        return f"{lo}…{hi[cut:]}"
+    if p.earliest:
+        return f"≥{p.earliest}"
+    if p.latest:
+        return f"≤{p.latest}"
+    return ""
 
 
 @app.command()
@@ -90,18 +115,19 @@ def articles(db: str = DB_OPTION, json_out: bool = typer.Option(False, "--json",
     if json_out:
         for i, a in enumerate(rows, 1):
             print(json.dumps({"n": i, "id": a.id, "title": a.title, "published": a.published.date,
+                              "published_earliest": a.published.earliest, "published_latest": a.published.latest,
                               "duplicate_of": a.duplicate_of, "words": len(a.text.split())}))
         return
     number = {a.id: i for i, a in enumerate(rows, 1)}
     out.print(f"[bold]{len(rows)} articles in {escape(db)}[/bold]")
-    out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<10}  {'words':>5}  {'cut':>3}  title[/dim]")
-    room = max(20, out.width - 42)
+    out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<16}  {'words':>5}  {'cut':>3}  title[/dim]")
+    room = max(20, out.width - 48)
     for i, a in enumerate(rows, 1):
         title = a.title or "—"
         if a.duplicate_of:
             title = f"(duplicate of #{number.get(a.duplicate_of, '?')}) {title}"
         title = title if len(title) <= room else title[: room - 1] + "…"
-        out.print(f"{i:>3}  {a.id[:10]}  {a.published.date or '':<10}  {len(a.text.split()):>5}  {len(a.removed):>3}  "
+        out.print(f"{i:>3}  {a.id[:10]}  {_when(a.published):<16}  {len(a.text.split()):>5}  {len(a.removed):>3}  "
                   f"{escape(title)}", highlight=False)
 
 
@@ -110,8 +136,10 @@ def show(
     article: str = typer.Argument(..., help="Article id, id prefix, or number from `storyline articles`."),
     db: str = DB_OPTION,
     removed: bool = typer.Option(False, "--removed", help="Also list what was removed and why."),
+    quotes: bool = typer.Option(False, "--quotes", help="Also list the article's quotes and their speakers."),
+    plain: bool = typer.Option(False, "--plain", help="The text alone, time expressions not marked."),
 ) -> None:
-    """Print an article's clean text (and what cleaning removed)."""
+    """Print an article's clean text, its time expressions marked ⟨like this|2017-09-12⟩."""
     store = _open(db)
     a = store.article(article)
     if a is None:
@@ -120,16 +148,29 @@ def show(
     doc = store.document(a.document_id)
     out.print(f"[bold]{escape(a.title or '(no title)')}[/bold]")
     meta = [f"id {a.id}", f"from {doc.source if doc else a.document_id} {list(a.source_span)}"]
-    if a.published.date or a.published.latest:
-        meta.append(f"published {a.published.date or '?'} ({escape(a.published.evidence or '')})")
+    if a.published.date or a.published.earliest or a.published.latest:
+        meta.append(f"published {_when(a.published)} ({a.published.evidence or ''})")
     if a.authors:
         meta.append("by " + ", ".join(a.authors))
     if a.syndicated_from:
         meta.append("via " + ", ".join(a.syndicated_from))
     if a.duplicate_of:
         meta.append(f"{a.duplicate_kind} duplicate of {a.duplicate_of}")
+    layers = store.annotations(a.id) or {}
+    if layers.get("anchor"):
+        meta.append(f"times read against {layers['anchor']}")
     out.print("[dim]" + escape(" · ".join(meta)) + "[/dim]\n", soft_wrap=True)
-    out.print(escape(a.text), highlight=False)
+    out.print(a.text if plain else _marked(a.text, layers.get("timexes", [])), highlight=False)
+    if quotes:
+        qt = Table(title="quotes")
+        for col in ("kind", "speaker", "via", "span", "text"):
+            qt.add_column(col)
+        for q in store.quotes(article_ids=[a.id]):
+            sp = q.get("speaker") or {}
+            qt.add_row(q["kind"], escape(sp.get("name") or "—"), escape(", ".join(q.get("via") or [])),
+                       f"{q['span'][0]}–{q['span'][1]}", escape(_clip(q["text"], 100)))
+        out.print()
+        out.print(qt)
     if removed:
         table = Table(title="removed")
         table.add_column("reason")
@@ -139,6 +180,77 @@ def show(
             table.add_row(r.reason, f"{r.span[0]}–{r.span[1]}", escape(r.text if len(r.text) < 120 else r.text[:117] + "…"))
         out.print()
         out.print(table)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _marked(text: str, timexes: list[dict]) -> str:
+    """Rich markup of `text` (escaped) with each time expression marked ⟨text|value⟩."""
+    parts, pos = [], 0
+    for t in sorted(timexes, key=lambda t: t["span"][0]):
+        s, e = t["span"]
+        if s < pos:
+            continue
+        parts.append(escape(text[pos:s]))
+        parts.append(f"[cyan]⟨{escape(text[s:e])}[/cyan][dim]|{escape(t['value'])}⟩[/dim]")
+        pos = e
+    parts.append(escape(text[pos:]))
+    return "".join(parts)
+
+
+@app.command()
+def quotes(
+    db: str = DB_OPTION,
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only quotes of this speaker (name, alias or entity id)."),
+    story: Optional[str] = typer.Option(None, "--story", help="Only quotes from this story's articles."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the dossier's quote shape)."),
+) -> None:
+    """Who said what: quotes and reported speech, with their speakers and reporting chains."""
+    store = _open(db)
+    article_ids = None
+    if story:
+        article_ids = [a.id for a in store.articles() if a.story_id == story]
+        if not article_ids:
+            _fail(f"no story {story!r} in {db}")
+    rows = store.quotes(speaker=speaker, article_ids=article_ids)
+    if json_out:
+        for q in rows:
+            print(json.dumps(q, ensure_ascii=False))
+        return
+    for q in rows:
+        sp = q.get("speaker") or {}
+        who = sp.get("name") or "(no speaker found)"
+        via = f" [dim]via {escape(', '.join(q['via']))}[/dim]" if q.get("via") else ""
+        mark = "“”" if q["kind"] != "indirect" else "  "
+        out.print(f"[bold]{escape(who)}[/bold]{via} [dim]{q['kind']} · {q['article_id'][:10]} "
+                  f"{q['span'][0]}–{q['span'][1]}[/dim]\n  {mark[0]}{escape(q['text'])}{mark[1]}", highlight=False)
+    if not rows:
+        err.print("no quotes" + (f" by {speaker!r}" if speaker else ""))
+
+
+@app.command()
+def entities(
+    db: str = DB_OPTION,
+    type: Optional[str] = typer.Option(None, "--type", help="Only this type: PERSON, ORG, GPE, NORP, PRODUCT, …"),
+    name: Optional[str] = typer.Option(None, "--name", help="Only entities with this name or alias."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the dossier's entity shape)."),
+) -> None:
+    """The people, organisations, places and things, with their name variants merged."""
+    store = _open(db)
+    rows = store.entities(type=type, name=name)
+    if json_out:
+        for e in rows:
+            print(json.dumps(e, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} entities")
+    for col in ("type", "name", "mentions", "aliases", "roles"):
+        table.add_column(col)
+    for e in rows:
+        table.add_row(e["type"], escape(e["name"]), str(len(e["mentions"])),
+                      escape(_clip(", ".join(e.get("aliases", [])), 60)), escape(_clip(", ".join(e.get("roles", [])), 40)))
+    out.print(table)
 
 
 @app.command()

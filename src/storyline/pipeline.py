@@ -1,4 +1,4 @@
-"""Composes the stages in order (read → segment → clean → dedupe → store); the only place that knows it."""
+"""Composes the stages in order (read → segment → clean → date → store → annotate → link); the only place that knows it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from storyline.clean import dedupe
 from storyline.clean.boilerplate import clean_article
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, ReadProblem, unique_names
+from storyline.model import Article, Document, Mention, ReadProblem, stable_id, unique_names
 from storyline.published import publication
 from storyline.store import Store
 
@@ -45,7 +45,8 @@ def process_document(doc: Document) -> list[Article]:
                 source_span=span,
                 text_map=c.text_map,
                 removed=c.removed,
-                published=publication(doc.meta, c.datelines),
+                published=publication(doc.meta, c.datelines, c.text,
+                                      [r.text for r in c.removed if r.reason == "caption"]),
                 outlet=doc.meta.outlet,
                 url=doc.meta.url,
                 authors=unique_names(doc.meta.authors, c.authors),
@@ -63,9 +64,10 @@ class BuildReport:
     added_documents: int = 0
     added_articles: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
+    annotated: int = 0
 
 
-ProgressFn = Callable[[str, Document | ReadProblem | None], None]
+ProgressFn = Callable[[str, object], None]
 
 
 def build(
@@ -101,14 +103,46 @@ def build(
         if progress:
             progress("document", item)
     store.clear_problems(ok_sources)
+    report.annotated = annotate_articles(store, progress)
     if progress:
         progress("cross-article", None)
     link_articles(store)
     return report
 
 
+ANNOTATE_COMMIT_EVERY = 16
+
+
+def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
+    """Annotate every stored article that has no layers yet (time expressions, mentions, quotes).
+
+    Layers are committed every few articles, so a killed run resumes with the rest."""
+    from storyline.nlp.annotate import annotate_texts, mention_json, quote_json
+
+    rows = store.unannotated()
+    if not rows:
+        return 0
+    if progress:
+        progress("annotate", len(rows))
+    batch: list[tuple[str, str | None, list, list, list]] = []
+    layers = annotate_texts((text, pub) for _, text, pub in rows)
+    for (aid, _, _), lay in zip(rows, layers):
+        batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
+                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]]))
+        if len(batch) >= ANNOTATE_COMMIT_EVERY:
+            store.save_annotations(batch)
+            if progress:
+                progress("annotated", len(batch))
+            batch = []
+    if batch:
+        store.save_annotations(batch)
+        if progress:
+            progress("annotated", len(batch))
+    return len(rows)
+
+
 def link_articles(store: Store) -> None:
-    """The cross-article stages over everything stored: duplicates and shared passages."""
+    """The cross-article stages over everything stored: duplicates, shared passages, entities and quote speakers."""
     rows = store.dedupe_rows()
     items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
     dups = dedupe.find_duplicates(items)
@@ -117,3 +151,29 @@ def link_articles(store: Store) -> None:
     store.set_shared_passages(
         (p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1]) for p in passages
     )
+    link_entities(store)
+
+
+def link_entities(store: Store) -> None:
+    """Canonical entities across the corpus from every article's mentions; quote speakers linked to them."""
+    from storyline.nlp.entities import EntityIndex, canonicalise
+
+    per_article = {
+        aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms] for aid, ms in store.all_annotations("mentions")
+    }
+    entities = canonicalise(per_article)
+    index = EntityIndex(entities)
+    by_id = {e.id: e for e in entities}
+    quotes = []
+    for aid, qs in store.all_annotations("quotes"):
+        for q in qs:
+            sp = q.get("speaker")
+            if sp:
+                eid = index.link(aid, tuple(sp["span"]), sp.get("name"), sp.get("type"))
+                sp["entity_id"] = eid
+                if eid in by_id and by_id[eid].type == sp.get("type"):  # a person's fullest name;
+                    sp["name"] = by_id[eid].name  # a group ("Turkish officials") keeps its own words
+            q["id"] = stable_id("q", aid, str(q["span"][0]), str(q["span"][1]))
+            q["article_id"] = aid
+            quotes.append(q)
+    store.set_entities([e.to_json() for e in entities], quotes)

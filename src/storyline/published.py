@@ -1,9 +1,10 @@
-"""Publication date of an article from what its source and its page say (metadata, datelines)."""
+"""Publication date of an article: from its source's metadata, its datelines, else reasoned from its own dated text."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from storyline.model import DocMeta, Published
 
@@ -53,21 +54,192 @@ def parse_dateline(text: str) -> str | None:
     return None
 
 
-def publication(meta: DocMeta, datelines: list[str]) -> Published:
-    """What the source's metadata and the page's datelines say about when it was published.
+def publication(meta: DocMeta, datelines: list[str], text: str = "", captions: list[str] | None = None) -> Published:
+    """When the article was published, as a date and/or the bounds its evidence allows.
 
-    A web-archive capture date is only an upper bound. Text-based inference over the
-    article's own time expressions belongs to the temporal layer.
+    Metadata dates (htmldate, JSONL, feeds) and full-date datelines give the date. A web-archive
+    capture date is only an upper bound. Otherwise the article's own time expressions are
+    reasoned over (`infer_from_text`). A date the article's own text contradicts (a dated past
+    event after it) is not reported as the date.
     """
     latest = iso_date(meta.capture_date)
+    text_bounds = infer_from_text(text, captions or [], latest=latest) if (text or captions) else None
+    floor = text_bounds.earliest if text_bounds else None
     date = iso_date(meta.published)
     if date:
-        return Published(date, date, date if not latest or date <= latest else latest,
-                         f"{meta.published_source or 'source'} metadata: {meta.published}")
+        source = f"{meta.published_source or 'source'} metadata: {meta.published}"
+        if floor and date < floor:
+            return Published(None, floor, latest, f"{source} is contradicted by the text: {text_bounds.evidence}")
+        return Published(date, date, date if not latest or date <= latest else latest, source)
     for line in datelines:
         d = parse_dateline(line)
-        if d and (not latest or d <= latest):
+        if d and (not latest or d <= latest) and not (floor and d < floor):
             return Published(d, d, d, f"dateline: {line!r}")
+    if text_bounds and (text_bounds.earliest or text_bounds.latest):
+        return text_bounds
     if latest:
         return Published(None, None, latest, f"web-archive capture date {meta.capture_date} (upper bound)")
     return Published()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reasoning over the article's own time expressions
+
+_FULL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T.*)?$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_HALF = re.compile(r"^(\d{4})-H([12])$")
+_SEASON = re.compile(r"^(\d{4})-(SP|SU|FA|WI)$")
+_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}  # winter runs into the next year
+_MONTHDAY = re.compile(r"^XXXX-(\d{2})(?:-(\d{2}))?(?:T.*)?$")
+_WEEKDAY = re.compile(r"^XXXX-WXX-([1-7])(?:T.*)?$")  # 'Friday night' is XXXX-WXX-5TNI
+_MIN_YEAR, _MAX_YEAR = 1000, 2999
+# A date after these is a deadline, a range's end or a plan ("by 2030", "between 2026 and 2029"),
+# not something that has happened.
+_NOT_HAPPENED = re.compile(
+    r"\b(?:by|until|till|before|through|to|between|and|or|from|ahead\s+of|no\s+later\s+than)\s+"
+    r"(?:(?:the\s+)?(?:end|start|beginning|middle)\s+of\s+)?$",
+    re.I,
+)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    while month > 12:
+        year, month = year + 1, month - 12
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def period(value: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a fully specified TIMEX3 date value ('2017', '2017-09', '2017-W37', '2017-FA')."""
+    try:
+        m = _FULL.match(value)
+        if m:
+            y = int(m[1])
+            if not _MIN_YEAR <= y <= _MAX_YEAR:
+                return None
+            if m[3]:
+                d = dt.date(y, int(m[2]), int(m[3]))
+                return d, d
+            if m[2]:
+                return dt.date(y, int(m[2]), 1), _month_end(y, int(m[2]))
+            return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        if m := _WEEK.match(value):
+            start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return start, start + dt.timedelta(days=6)
+        if m := _QUARTER.match(value):
+            q = int(m[2])
+            return dt.date(int(m[1]), 3 * q - 2, 1), _month_end(int(m[1]), 3 * q)
+        if m := _HALF.match(value):
+            h = int(m[2])
+            return dt.date(int(m[1]), 6 * h - 5, 1), _month_end(int(m[1]), 6 * h)
+        if m := _SEASON.match(value):
+            a, b = _SEASON_MONTHS[m[2]]
+            return dt.date(int(m[1]), a, 1), _month_end(int(m[1]), b)
+    except ValueError:
+        return None
+    return None
+
+
+@dataclass
+class _Yearless:
+    """A date the text gives without its year ('On April 16', 'scheduled for May 3'), and its tense."""
+
+    month: int
+    day: int | None
+    future: bool
+    text: str
+
+    def window(self, year: int) -> tuple[dt.date, dt.date] | None:
+        """Publication dates this mention allows in `year`. News writes dates of the publication
+        year without the year (and others with it), so the date falls in `year`: a past one
+        on or before publication, a future one on or after it."""
+        try:
+            if self.day:
+                first = last = dt.date(year, self.month, self.day)
+            else:
+                first, last = dt.date(year, self.month, 1), _month_end(year, self.month)
+        except ValueError:  # 29 February of a common year
+            return None
+        return (dt.date(year, 1, 1), last) if self.future else (first, dt.date(year, 12, 31))
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def infer_from_text(text: str, captions: list[str], latest: str | None = None) -> Published:
+    """Bounds (and, where the evidence pins it, the day) of publication from the article's own
+    time expressions, tagged without an anchor:
+
+    - a dated past event (or a dated photo caption) means published on or after its first day;
+      a dated future one ("expected in 2020") on or before its last day;
+    - year-less dates ("On April 16" past, "scheduled for May 3" future) are in the publication
+      year; that year is the earliest one the dated events allow (the text gave older events
+      their year), and the bounds narrow to what the year-less dates allow in it;
+    - when the latest dated event is a day the text names by its weekday ("remarks published
+      on Sunday" beside a caption dated Sunday, November 24), the article reports that day's
+      news: that day is the date, the bounds the week the weekday allows.
+    Where only bounds are known `date` stays None.
+    """
+    from storyline.nlp.timex import tag
+
+    lower: tuple[dt.date, str, bool] | None = None  # (first day, evidence, day precision)
+    upper: tuple[dt.date, str] | None = (dt.date.fromisoformat(latest), f"capture date {latest}") if latest else None
+    yearless: list[_Yearless] = []
+    weekdays: list[tuple[int, str]] = []  # past weekday references: (isoweekday, text)
+    for chunk, is_caption in [(text, False)] + [(c, True) for c in captions]:
+        if not chunk:
+            continue
+        for t in tag(chunk):
+            if t.type not in ("DATE", "TIME") or t.mod in ("BEFORE", "AFTER", "ON_OR_AFTER", "ON_OR_BEFORE"):
+                continue
+            future = t.tense == "future" and not is_caption
+            happened = is_caption or (t.tense == "past" and not _NOT_HAPPENED.search(chunk[max(0, t.span[0] - 40) : t.span[0]]))
+            if not t.anchored:
+                p = period(t.value)
+                if not p:
+                    continue
+                if future:
+                    if upper is None or p[1] < upper[0]:
+                        upper = (p[1], f"future {t.text!r}")
+                elif happened and (lower is None or p[0] > lower[0]):
+                    lower = (p[0], ("caption " if is_caption else "") + repr(t.text), p[0] == p[1])
+            elif (m := _MONTHDAY.match(t.value)) and (future or happened):
+                yearless.append(_Yearless(int(m[1]), int(m[2]) if m[2] else None, future, t.text))
+            elif (m := _WEEKDAY.match(t.value)) and happened:
+                weekdays.append((int(m[1]), t.text))
+    if not lower and not upper:
+        return Published()
+    lo = lower[0] if lower else None
+    hi = upper[0] if upper else None
+    evidence = [f"not before {lower[0]} ({lower[1]})"] if lower else []
+    if upper:
+        if lo and upper[0] < lo:  # a future tense misread, or the text contradicts itself: keep the past
+            hi = None
+        else:
+            evidence.append(f"not after {upper[0]} ({upper[1]})")
+    if yearless and lo:
+        for year in range(lo.year, (hi.year if hi else lo.year + 2) + 1):
+            a, b = max(lo, dt.date(year, 1, 1)), min(hi, dt.date(year, 12, 31)) if hi else dt.date(year, 12, 31)
+            for y in yearless:
+                w = y.window(year)
+                if w is None:
+                    a = b + dt.timedelta(days=1)
+                    break
+                a, b = max(a, w[0]), min(b, w[1])
+            if a <= b:
+                lo, hi = a, b
+                evidence.append("year-less " + ", ".join(repr(y.text) for y in yearless)
+                                + f" taken in {year}, the earliest year the dated events allow")
+                break
+    date = None
+    if lower and lower[2] and lo == lower[0]:
+        for wd, wtext in weekdays:
+            if lo.isoweekday() == wd:
+                date = lo
+                week_end = lo + dt.timedelta(days=6)
+                hi = week_end if hi is None or week_end < hi else hi
+                evidence.append(f"{wtext!r} names the weekday of {lo}, the latest dated event: the article reports that day")
+                break
+    return Published(_iso(date), _iso(lo), _iso(hi), "; ".join(evidence))

@@ -11,7 +11,7 @@ from typing import Any
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -76,6 +76,43 @@ _MIGRATIONS: dict[int, str] = {
         INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
     END;
+    """,
+    2: """
+    CREATE TABLE annotations (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        anchor     TEXT,
+        timexes    TEXT NOT NULL,
+        mentions   TEXT NOT NULL,
+        quotes     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE entities (
+        id    TEXT PRIMARY KEY,
+        name  TEXT NOT NULL,
+        type  TEXT NOT NULL,
+        data  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_mentions (
+        entity_id  TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start      INTEGER NOT NULL,
+        end        INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        mention_as TEXT,
+        PRIMARY KEY (article_id, start, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_mentions_entity ON entity_mentions(entity_id);
+    CREATE TABLE quotes (
+        id             TEXT PRIMARY KEY,
+        article_id     TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start          INTEGER NOT NULL,
+        end            INTEGER NOT NULL,
+        kind           TEXT NOT NULL,
+        speaker_name   TEXT,
+        speaker_entity TEXT,
+        data           TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX quotes_article ON quotes(article_id);
+    CREATE INDEX quotes_speaker ON quotes(speaker_name);
     """,
 }
 
@@ -231,8 +268,114 @@ class Store:
             "duplicates": q("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0],
             "shared passages": q("SELECT count(*) FROM shared_passages").fetchone()[0] // 2,
             "removed pieces": q("SELECT coalesce(sum(json_array_length(removed)), 0) FROM articles").fetchone()[0],
+            "annotated": q("SELECT count(*) FROM annotations").fetchone()[0],
+            "time expressions": q("SELECT coalesce(sum(json_array_length(timexes)), 0) FROM annotations").fetchone()[0],
+            "entities": q("SELECT count(*) FROM entities").fetchone()[0],
+            "quotes": q("SELECT count(*) FROM quotes").fetchone()[0],
             "problems": q("SELECT count(*) FROM problems").fetchone()[0],
         }
+
+    # --- annotation layers -----------------------------------------------------------------
+    def unannotated(self) -> list[tuple[str, str, Published]]:
+        """(id, text, publication) of articles whose layers are not stored yet (new, or a killed run's rest)."""
+        rows = self.db.execute(
+            "SELECT a.id, a.text, a.published FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
+            " WHERE n.article_id IS NULL ORDER BY a.seq"
+        ).fetchall()
+        return [(r[0], r[1], Published(**json.loads(r[2]))) for r in rows]
+
+    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list]]) -> None:
+        """(article id, anchor, timexes, mentions, quotes) as JSON-ready lists, in one transaction."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes) VALUES (?,?,?,?,?)",
+                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q)) for a, anchor, t, m, q in rows],
+            )
+
+    def annotations(self, article_id: str) -> dict[str, Any] | None:
+        r = self.db.execute("SELECT * FROM annotations WHERE article_id = ?", (article_id,)).fetchone()
+        if r is None:
+            return None
+        return {"anchor": r["anchor"], "timexes": json.loads(r["timexes"]),
+                "mentions": json.loads(r["mentions"]), "quotes": json.loads(r["quotes"])}
+
+    def all_annotations(self, layer: str) -> Iterator[tuple[str, list]]:
+        """(article id, that layer's list) for every annotated article, in ingestion order."""
+        if layer not in ("timexes", "mentions", "quotes"):
+            raise ValueError(f"no annotation layer {layer!r}")
+        sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id ORDER BY a.seq"
+        for r in self.db.execute(sql):
+            yield r[0], json.loads(r[1])
+
+    def set_entities(self, entities: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
+        """Replace the canonical entities (dossier shape) and the linked quotes in one transaction."""
+        with self.transaction():
+            self.db.execute("DELETE FROM entities")
+            self.db.execute("DELETE FROM quotes")
+            self.db.executemany(
+                "INSERT INTO entities(id, name, type, data) VALUES (?,?,?,?)",
+                [(e["id"], e["name"], e["type"], json.dumps({k: v for k, v in e.items() if k != "mentions"}))
+                 for e in entities],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO entity_mentions(entity_id, article_id, start, end, text, mention_as)"
+                " VALUES (?,?,?,?,?,?)",
+                [(e["id"], m["article_id"], m["span"][0], m["span"][1], m["text"], m.get("as"))
+                 for e in entities for m in e["mentions"]],
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO quotes(id, article_id, start, end, kind, speaker_name, speaker_entity, data)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(q["id"], q["article_id"], q["span"][0], q["span"][1], q["kind"],
+                  (q.get("speaker") or {}).get("name"), (q.get("speaker") or {}).get("entity_id"), json.dumps(q))
+                 for q in quotes],
+            )
+
+    def entities(self, type: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
+        """Canonical entities with their mentions, most mentioned first; `name` matches name or alias."""
+        sql = ("SELECT e.id, e.data, count(m.entity_id) AS n FROM entities e"
+               " LEFT JOIN entity_mentions m ON m.entity_id = e.id WHERE 1=1")
+        args: list[Any] = []
+        if type:
+            sql += " AND e.type = ?"
+            args.append(type.upper())
+        sql += " GROUP BY e.id ORDER BY n DESC, e.name"
+        out = []
+        for r in self.db.execute(sql, args):
+            e = json.loads(r["data"])
+            if name and not _name_matches(name, e):
+                continue
+            e["mentions"] = [
+                {"article_id": m[0], "span": [m[1], m[2]], "text": m[3], **({"as": m[4]} if m[4] else {})}
+                for m in self.db.execute(
+                    "SELECT m.article_id, m.start, m.end, m.text, m.mention_as FROM entity_mentions m JOIN articles a"
+                    " ON a.id = m.article_id WHERE m.entity_id = ? ORDER BY a.seq, m.start", (r["id"],))
+            ]
+            out.append(e)
+        return out
+
+    def quotes(self, speaker: str | None = None, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Quotes in reading order; `speaker` matches the speaker's name, alias or entity id."""
+        rows = self.db.execute(
+            "SELECT q.data, q.speaker_entity, q.article_id FROM quotes q JOIN articles a ON a.id = q.article_id"
+            " ORDER BY a.seq, q.start"
+        ).fetchall()
+        wanted = set(article_ids) if article_ids is not None else None
+        aliases: dict[str, dict] = {}
+        if speaker:
+            aliases = {e["id"]: e for e in self.entities() if _name_matches(speaker, e)}
+        out = []
+        for r in rows:
+            if wanted is not None and r["article_id"] not in wanted:
+                continue
+            q = json.loads(r["data"])
+            if speaker:
+                sp = q.get("speaker") or {}
+                if not (r["speaker_entity"] in aliases or r["speaker_entity"] == speaker
+                        or speaker.casefold() in (sp.get("name") or "").casefold()):
+                    continue
+            out.append(q)
+        return out
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
         """Full-text search (FTS5 query syntax); returns (article id, highlighted snippet)."""
@@ -242,6 +385,16 @@ class Store:
             (query, limit),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+
+def _name_matches(query: str, entity: dict[str, Any]) -> bool:
+    """A name query matches an entity when it is a word-wise part of its name or an alias ('erdogan')."""
+    q = query.casefold().split()
+    for name in [entity.get("name", "")] + list(entity.get("aliases", [])):
+        words = name.casefold().split()
+        if any(words[i : i + len(q)] == q for i in range(len(words) - len(q) + 1)):
+            return True
+    return False
 
 
 class _Transaction:

@@ -10,8 +10,12 @@ from storyline.store import Store
 FORMAT = "storyline-dossier/1"
 
 
-def article_record(a: Article, shared: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """An article in the dossier shape (plus `text_map`, duplicate details and shared passages)."""
+def article_record(
+    a: Article, shared: list[dict[str, Any]] | None = None, layers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An article in the dossier shape (plus `text_map`, duplicate details, shared passages, and its
+    time expressions with the anchor they were read against)."""
+    layers = layers or {}
     return {
         "id": a.id,
         "document_id": a.document_id,
@@ -37,6 +41,8 @@ def article_record(a: Article, shared: list[dict[str, Any]] | None = None) -> di
             for p in (shared or [])
         ],
         "story_id": a.story_id,
+        "timex_anchor": layers.get("anchor"),
+        "timexes": layers.get("timexes", []),
     }
 
 
@@ -52,10 +58,10 @@ def dossier(store: Store) -> dict[str, Any]:
              "url": d.meta.url, "article_ids": by_doc.get(d.id, [])}
             for d in store.documents()
         ],
-        "articles": [article_record(a, shared.get(a.id)) for a in store.articles()],
+        "articles": [article_record(a, shared.get(a.id), store.annotations(a.id)) for a in store.articles()],
         "stories": [],
-        "entities": [],
-        "quotes": [],
+        "entities": store.entities(),
+        "quotes": store.quotes(),
         "events": [],
         "claims": [],
     }

@@ -1,0 +1,1088 @@
+"""Quotes and who said them: direct, partial and indirect speech from spaCy's parse.
+
+`find_quotes(doc)` takes a parsed spaCy `Doc` (tagger, parser, NER, sentence boundaries: the doc
+`load_nlp()` or `nlp.pipe` gives) and returns `Quote`s with spans into `doc.text`. In order:
+
+1. Quotation marks are paired per paragraph (a line of the text): curly and straight doubles,
+   guillemets, and single marks outside double ones (told from apostrophes by the characters
+   around them); a mark typed the wrong way round is read by its position. A mark left open at
+   the end of a paragraph closes there (the continuation convention).
+2. A quoted span is dropped when it is a name, a term or a title: a naming word just before it
+   ("so-called", "the book", a passive "described as" with no agent), or Title Case content
+   ("Triumph", a book title). A short phrase no reporting verb governs is a scare quote and is
+   dropped too. A quote that begins its sentence, or follows "<cue>," / "<cue>:", is `direct`;
+   one embedded in the sentence around it is `partial`.
+3. Who said quoted words: the name or pronoun between the closing mark and a reporting verb
+   right after it ('"...," X said', '"...," said X, an economist'); else the reporting verb that
+   governs the words in the dependency tree (a speech verb above a belief verb wins; an active
+   naming verb counts: "she called it '...'"; the walk stops at a subordinate clause with its
+   own subject, so "as Trump went on about '...', Melanie said" gives the words to nobody);
+   else a cue in the words after or before the quote, a dash and a name after it ('..." ― Jane
+   Doe'), or a name or subject before a colon; else the previous quote's speaker in the same
+   paragraph, or in the previous paragraph when this one opens with a quotation mark.
+4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
+   TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
+   X"; the content is the complement, kept inside the cue's paragraph.
+5. The speaker is the verb's subject (a named subject first; the agent of a passive; for
+   "saying ..." or "quoted as stressing ..." the subject of the reporting verb it hangs from).
+   Named people are PERSON, named by the fullest form of the name in the text with titles
+   stripped ("Enes Bayrakli, director of ..." and "Ramos, 58," are people whatever NER says);
+   other names keep their NER type; a common-noun source is GROUP when plural or conjoined
+   ("US officials", "Putin and Xi") and ANONYMOUS when singular ("a source close to the
+   ministry"). "he"/"she" resolve to the person who is the subject of the nearest preceding
+   sentence naming one (or the only person named there), or to the last quoted person when no
+   one was named as a subject since; "they"/"it" to the previous non-person speaker. Anything
+   ambiguous stays None: a quote given to the wrong speaker is worse than one given to nobody.
+6. Reporting chains become `via`, nearest first: "X said, Izvestiya reported, as cited by TASS",
+   "Izvestiya reported that X said ...", "a source cited by Izvestiya".
+
+`find_attributions(doc)` returns the same quotes with the mention each speaker was read from (a
+resolved pronoun stays the pronoun there), which bench/attribution.py scores.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from storyline.model import Quote, Speaker, Span
+
+# Reporting verbs (lemmas): general English, speech and a few stance/finding verbs.
+SPEECH_VERBS = frozenset(
+    """
+    say tell state declare add note claim argue explain insist stress emphasize emphasise announce report write
+    warn suggest acknowledge admit confirm deny assert contend maintain reply respond answer ask tweet post observe
+    remark comment reveal disclose predict promise vow pledge urge assure recall complain concede conclude estimate
+    mention reiterate repeat testify allege charge believe think agree indicate quip joke boast shout whisper
+    continue caution threaten hint recount proclaim affirm counter retort inform advise lament speculate hope fear
+    show find signal point underline underscore highlight clarify specify cite quote recommend propose demand
+    """.split()
+)
+# Verbs that report quoted words next to the quote, but are too common to mark indirect speech.
+_DIRECT_VERBS = frozenset("read yell sing chant scream exclaim mutter plead beg snap shoot write text email".split())
+# Naming verbs: an active one with a subject reports the subject's words ("she called it 'a disgrace'"); a
+# passive one without an agent names a term ("what is described as a 'rift'").
+_NAMING_VERBS = frozenset("call describe label brand dub term".split())
+# Verbs that take a clausal complement as speech only in the passive with an agent or as "quoted as".
+_QUOTING_VERBS = frozenset({"quote", "cite"})
+# Words before a quoted phrase that make it a name, a term or a title rather than someone's words.
+_NAMING_CUES = frozenset(
+    """
+    so-called called dubbed named nicknamed termed branded labeled labelled described known titled entitled
+    book film movie song album novel series show play poem essay article documentary column headline slogan
+    motto operation hashtag program programme campaign magazine newspaper code codenamed
+    """.split()
+)
+_TITLE_WORDS = frozenset(
+    """
+    president presidential minister prime deputy secretary director general spokesman spokeswoman spokesperson
+    senator sen. sen rep. rep gov. gov governor mayor dr. dr mr. mr mrs. mrs ms. ms miss sir lord chairman chairwoman
+    chair ceo judge justice king queen prince princess pope rev. gen. col. lt. sgt. capt. adm. ambassador
+    chancellor leader candidate nominee speaker attorney professor prof. commissioner officer chief head foreign
+    defense defence vice former first lady state press secretary-general analyst researcher expert
+    """.split()
+)
+# Head nouns of a description that stands for a person ("the defense minister", "the spokesman").
+_ROLE_WORDS = frozenset(
+    """
+    president minister secretary spokesman spokeswoman spokesperson director chairman chairwoman governor mayor
+    senator ambassador chancellor chief commissioner judge prosecutor premier
+    """.split()
+)
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_GROUP_PRONOUNS = frozenset({"they", "them"})
+_SUBJ = ("nsubj", "nsubjpass")
+_DOUBLE = {"\u201c": "open", "\u201e": "open", "\u00ab": "open", "\u201d": "close", "\u00bb": "close", '"': "?"}
+_SINGLE = {"\u2018": "open", "\u2019": "close", "'": "?"}
+_OPENERS = set(" \t\n([{\u2014\u2013-/") | {"\u201c", "\u2018", "\u00ab", "\u201e"}
+_TRAIL = " \t\n,;:\u2014\u2013-"
+_QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+
+
+@dataclass
+class QSpan:
+    """A quotation-mark span: marks at open/close-1, content inside."""
+
+    open: int  # index of the opening mark
+    close: int  # index just past the closing mark (paragraph end when unclosed)
+    start: int  # content start
+    end: int  # content end
+    closed: bool
+
+
+@dataclass
+class Attribution:
+    quote: Quote
+    mention: Span | None  # the speaker mention at the cue (a pronoun stays a pronoun here)
+
+
+# --- quotation marks ---------------------------------------------------------------------------
+
+def _side(ch: str, kind: str, text: str, i: int) -> str:
+    """'open' / 'close' / '' (neither, e.g. an apostrophe) for the mark at text[i]."""
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if kind == "close" and ch not in _SINGLE and prev in _OPENERS and nxt.isalnum():
+        return "open"  # a closing mark typed where an opening one belongs
+    if kind == "open" and ch not in _SINGLE and not prev.isspace() and prev not in _OPENERS and (
+            nxt.isspace() or nxt in ",.;:)" or i + 1 >= len(text)):
+        return "close"  # an opening mark typed where a closing one belongs
+    if kind == "?":  # straight mark: by context
+        if prev in _OPENERS and not nxt.isspace():
+            return "open"
+        if not prev.isspace():
+            return "close"
+        return "open" if not nxt.isspace() else "close-if-open"
+    return kind
+
+
+def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool) -> list[tuple[int, int, bool]]:
+    """Pair marks in text[lo:hi] (one paragraph). Returns (open index, close index or hi, closed)."""
+    out: list[tuple[int, int, bool]] = []
+    opened: int | None = None
+    for i in range(lo, hi):
+        ch = text[i]
+        kind = marks.get(ch)
+        if kind is None:
+            continue
+        side = _side(ch, kind, text, i)
+        if single:
+            prev = text[i - 1] if i > lo else " "
+            nxt = text[i + 1] if i + 1 < hi else " "
+            if side == "close" and (nxt.isalpha() or prev.isspace()):
+                continue  # an apostrophe: Turkey's, don't
+            if side == "open" and not (prev in _OPENERS and nxt.isalnum()):
+                continue
+            if side == "close" and opened is None:
+                continue  # a closing single mark with nothing open: a trailing apostrophe (Cyprus')
+        if side == "close-if-open":
+            if opened is not None:
+                out.append((opened, i, True))
+                opened = None
+            continue
+        if opened is None:
+            if side in ("open", "?"):
+                opened = i
+        elif side in ("close", "?") or (kind == "?" and side == "open" and not single):
+            out.append((opened, i, True))
+            opened = None
+        elif side == "open":  # a second opening mark: the first one was never closed
+            if not single:
+                out.append((opened, i, False))
+            opened = i
+    if opened is not None and not single:
+        out.append((opened, hi, False))
+    return out
+
+
+def quote_spans(text: str) -> list[QSpan]:
+    """Top-level quoted spans of `text`, paragraph by paragraph (a paragraph is a line)."""
+    spans: list[QSpan] = []
+    pos = 0
+    for line in text.split("\n"):
+        lo, hi = pos, pos + len(line)
+        pos = hi + 1
+        if not line.strip():
+            continue
+        doubles = _pair(text, lo, hi, _DOUBLE, single=False)
+        taken = [(o, c) for o, c, _ in doubles]
+        singles = [
+            s for s in _pair(text, lo, hi, _SINGLE, single=True) if not any(o <= s[0] < c for o, c in taken)
+        ]
+        for o, c, closed in sorted(doubles + singles):
+            start, end = o + 1, c
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1] in _TRAIL:
+                end -= 1
+            if end - start < 1:
+                continue
+            spans.append(QSpan(o, c + 1 if closed else c, start, end, closed))
+    return spans
+
+
+# --- the parse helpers ---------------------------------------------------------------------------
+
+def _is_cue(tok) -> bool:
+    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS or (
+        tok.pos_ == "VERB" and tok.lemma_.lower() in _QUOTING_VERBS
+    )
+
+
+def _is_quote_cue(tok) -> bool:
+    """A verb that can govern quoted words: a reporting verb, or an active naming verb."""
+    return _is_cue(tok) or (tok.pos_ == "VERB" and tok.lemma_.lower() in _NAMING_VERBS and not _is_passive(tok))
+
+
+def _is_passive(v) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children)
+
+
+def _according_object(tok):
+    """For the token 'according' of 'according to X': X's head token."""
+    for c in tok.children:
+        if c.lower_ == "to":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _subject(v, D=None, depth: int = 0):
+    """The token naming who speaks for cue verb v, or None."""
+    if depth > 4:
+        return None
+
+    def outside(t) -> bool:
+        return D is None or D.in_quote(t.idx) is None
+
+    passive = _is_passive(v)
+    for c in v.children:
+        if passive and c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, c.i))  # a named subject first
+    for c in kids:
+        if not outside(c):
+            continue
+        if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and (depth > 0 or v.lemma_.lower() in _QUOTING_VERBS)):
+            if c.tag_ in ("WP", "WDT") and v.dep_ == "relcl":
+                return v.head
+            if c.lower_ in ("there", "this", "that", "which", "what"):
+                return None
+            if c.lower_ == "it" and (c.dep_ == "nsubjpass" or v.lemma_.lower() in ("be", "seem", "appear")):
+                return None
+            return c
+        if c.dep_ == "nsubjpass":
+            return None
+    if depth == 0 and v.i + 1 < len(v.doc):  # "Said Ellis: ...", "said Acton, a physicist"
+        nxt = v.doc[v.i + 1]
+        if nxt.ent_type_ in ("PERSON", "ORG") and nxt.ent_iob_ == "B" and outside(nxt):
+            j = nxt.i
+            while j + 1 < len(v.doc) and v.doc[j + 1].ent_iob_ == "I":
+                j += 1
+            return v.doc[j]
+        if nxt.pos_ == "PROPN" and nxt.is_title and outside(nxt) and nxt.ent_type_ in ("", "PERSON", "ORG", "NORP"):
+            j = nxt.i
+            while j + 1 < len(v.doc) and v.doc[j + 1].pos_ == "PROPN" and v.doc[j + 1].is_title:
+                j += 1
+            return v.doc[j]
+    # "saying that ...", "quoted as stressing ...", "... and added": the subject of the verb it hangs from
+    # (of the nearest reporting verb above it, where there is one); not for a bare participle
+    # ("when asked if ...": the one asked is not the one asking)
+    if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
+        return None
+    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head is not v:
+        h = v.head
+        if h.dep_ == "prep" and h.head is not h:
+            h = h.head
+        if v.dep_ == "advcl":
+            a = h
+            for _ in range(4):
+                if _is_cue(a):
+                    s = _subject(a, D, depth + 1)
+                    if s is not None:
+                        return s
+                if a.head is a:
+                    break
+                a = a.head
+        if h.pos_ in ("VERB", "AUX"):
+            return _subject(h, D, depth + 1)
+    if v.dep_ == "pcomp" or (v.dep_ == "pobj"):
+        h = v.head
+        if h.dep_ == "prep" and h.head.pos_ == "VERB":
+            return _subject(h.head, D, depth + 1)
+    return None
+
+
+class _Doc:
+    """Per-document lookups, computed once."""
+
+    def __init__(self, doc, spans: list[QSpan]):
+        self.doc = doc
+        self.text = doc.text
+        n = len(doc)
+        self.sent_of = [0] * n
+        self.sents = list(doc.sents)
+        for k, s in enumerate(self.sents):
+            for i in range(s.start, s.end):
+                self.sent_of[i] = k
+        self.ent_of: list = [None] * n
+        for e in doc.ents:
+            for i in range(e.start, e.end):
+                self.ent_of[i] = e
+        # paragraph (line) starts, for char → paragraph
+        self.par_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self.spans = spans
+        self.starts = [s.open for s in spans]
+        self.tok_starts = [t.idx for t in doc]
+        self.persons = self._persons()
+        self.blocked = False
+
+    def par(self, char: int) -> int:
+        return bisect.bisect_right(self.par_starts, char) - 1
+
+    def in_quote(self, char: int) -> QSpan | None:
+        k = bisect.bisect_right(self.starts, char) - 1
+        if k >= 0 and self.spans[k].open <= char < self.spans[k].close:
+            return self.spans[k]
+        return None
+
+    def tok_at(self, char: int) -> int:
+        """Index of the token containing or following char."""
+        return min(bisect.bisect_right(self.tok_starts, char) - 1 if char >= 0 else 0, len(self.doc) - 1)
+
+    def _persons(self) -> dict[str, str]:
+        """surname (lowercased) → the fullest form of the name in the text, titles stripped."""
+        best: dict[str, str] = {}
+        for e in self.doc.ents:
+            if e.label_ != "PERSON":
+                continue
+            name = _strip_titles(e)
+            if not name.split():
+                continue
+            key = name.split()[-1].lower()
+            if len(name.split()) > len(best.get(key, "").split()):
+                best[key] = name
+        return best
+
+    def fullest(self, name: str) -> str:
+        key = name.split()[-1].lower() if name.split() else ""
+        full = self.persons.get(key)
+        if full and set(name.lower().split()) <= set(full.lower().split()):
+            return full
+        return name
+
+
+def _strip_titles(span) -> str:
+    toks = [t for t in span if not (t.tag_ == "POS" or t.text in ("'s", "\u2019s"))]
+    while len(toks) > 1 and (toks[0].lower_ in _TITLE_WORDS or toks[0].pos_ in ("ADJ", "DET")
+                             or toks[0].ent_type_ in ("NORP", "GPE") or toks[0].pos_ != "PROPN"):
+        toks = toks[1:]
+    return " ".join(t.text for t in toks).strip(_QUOTE_CHARS + " ")
+
+
+def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
+    """The speaker mention around head token `tok`: (token start, token end, type)."""
+    ent = D.ent_of[tok.i]
+    if ent is None:
+        for c in tok.children:  # "his spokesman, Dmitry Peskov"
+            if c.dep_ == "appos" and D.ent_of[c.i] is not None and D.ent_of[c.i].label_ == "PERSON":
+                tok, ent = c, D.ent_of[c.i]
+                break
+    if ent is None and not any(c.dep_ == "conj" for c in tok.children):
+        # "Center for Strategic Studies Director Ivan Konovalov": a noun phrase that ends with a person's name
+        right = tok.i + 1
+        for c in tok.rights:
+            if c.dep_ in ("relcl", "appos", "punct", "cc", "conj", "acl"):
+                break
+            right = c.right_edge.i + 1
+        last = D.ent_of[right - 1]
+        if last is not None and last.label_ == "PERSON" and last.end == right and right - 1 > tok.i:
+            if D.doc[last.start - 1].lower_ in _TITLE_WORDS:
+                return tok.left_edge.i if D.doc[tok.left_edge.i].dep_ != "det" else tok.left_edge.i + 1, right, \
+                    "PERSON"
+    if any(c.dep_ == "conj" for c in tok.children):  # "Putin and Xi": a group, whatever its members are
+        ent = None
+    if ent is not None and ent.label_ in ("PERSON", "ORG", "GPE", "NORP"):
+        label = ent.label_
+        if label != "PERSON" and any(c.dep_ == "appos" and (c.lemma_.lower() in _TITLE_WORDS or c.like_num)
+                                     for c in tok.children):
+            label = "PERSON"  # "Enes Bayrakli, director of ...": a person, whatever NER made of the name
+        # the name with the words before it in its noun phrase (titles), as the text writes it
+        left = ent.start
+        for c in tok.lefts:
+            if c.dep_ in ("compound", "amod", "nmod", "npadvmod") and c.i < left:
+                left = min(left, c.left_edge.i)
+        while left < ent.start and D.doc[left].dep_ in ("det", "punct"):
+            left += 1
+        return left, max(ent.end, tok.i + 1), label
+    # a common-noun source: the noun phrase without relative clauses, appositions or trailing commas
+    left = tok.left_edge.i
+    while left < tok.i and D.doc[left].is_punct:
+        left += 1
+    right = tok.i + 1
+    group = any(c.dep_ == "conj" for c in tok.children)
+    for c in tok.rights:
+        if c.dep_ in ("relcl", "appos", "punct", "acl") or (c.dep_ in ("cc", "conj") and not group):
+            break
+        right = c.right_edge.i + 1
+    if group:  # "Putin and Xi", "China and Russia"
+        kind = "GROUP"
+    elif tok.pos_ == "PROPN":  # a name NER missed
+        kind = "ORG"
+    else:
+        kind = "GROUP" if tok.tag_ in ("NNS", "NNPS") or tok.lower_ in ("media", "police", "people") else "ANONYMOUS"
+    return left, right, kind
+
+
+def _name(toks, kind: str, D: _Doc) -> str:
+    if kind == "PERSON":
+        ent = None
+        for t in toks:
+            if D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == "PERSON":
+                ent = D.ent_of[t.i]
+        if ent is None:
+            for t in reversed(toks):
+                if D.ent_of[t.i] is not None:
+                    ent = D.ent_of[t.i]
+                    break
+        return D.fullest(_strip_titles(ent)) if ent is not None else toks.text
+    if kind in ("ORG", "GPE", "NORP"):
+        ents = [D.ent_of[t.i] for t in toks if D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == kind]
+        text = ents[-1].text if ents else toks.text
+        return re.sub(r"^(the|The)\s+", "", text).strip(_QUOTE_CHARS + " ")
+    return toks.text
+
+
+# --- speakers --------------------------------------------------------------------------------
+
+@dataclass
+class _Found:
+    speaker: Speaker | None
+    mention: Span | None
+
+
+def _clip(a: int, b: int, ref: int, D: _Doc) -> tuple[int, int]:
+    line = D.par(D.doc[ref].idx)
+    while a < ref and D.par(D.doc[a].idx) != line:
+        a += 1
+    while b > ref + 1 and D.par(D.doc[b - 1].idx) != line:
+        b -= 1
+    return a, b
+
+
+def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
+    """The Speaker for subject/source token `tok` (resolving pronouns)."""
+    if tok is None:
+        return _Found(None, None)
+    doc = D.doc
+    mention = (tok.idx, tok.idx + len(tok.text))
+    low = tok.lower_
+    if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
+        if low in _PERSON_PRONOUNS:
+            sp, k = _resolve_person(tok, D)
+            # the last quoted person, unless someone was named as a subject since
+            sid = D.sent_of[tok.i]
+            for k_sp, last in reversed(history):
+                if last.type == "PERSON" and sid - k_sp <= 6 and (sp is None and k < k_sp or k <= k_sp):
+                    sp = last
+                break
+            return _Found(sp, mention)
+        if low in _GROUP_PRONOUNS or low == "it":
+            # "they" / "it": the previous speaker, if that was not a person (and for "it", not a group)
+            sid = D.sent_of[tok.i]
+            for k, sp in reversed(history):
+                if sid - k <= 2 and sp.type != "PERSON" and not (low == "it" and sp.type == "GROUP"):
+                    return _Found(sp, mention)
+                break
+        return _Found(None, mention)
+    if tok.tag_ in ("WP", "WDT", "EX", "DT"):
+        return _Found(None, None)
+    a, b, kind = _mention_span(tok, D)
+    a, b = _clip(a, b, tok.i, D)
+    span = doc[a:b]
+    text = span.text.strip(_TRAIL)
+    start = span.start_char
+    if kind != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
+        # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
+        found = _Found(_person_by_role(span, D), (start, start + len(text)))
+        if found.speaker is not None:
+            return found
+        kind = "ANONYMOUS"
+    name = _name(span, kind, D)
+    if not name.strip():
+        return _Found(None, None)
+    sp = Speaker(name=name, text=text, span=(start, start + len(text)), type=kind)
+    return _Found(sp, (start, start + len(text)))
+
+
+def _person_by_role(np, D: _Doc) -> Speaker | None:
+    """The one person named before `np` whose title words include all of np's ("Defense Minister")."""
+    role = {t.lower_ for t in np if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
+    if not role:
+        return None
+    found: dict[str, object] = {}
+    for e in D.doc.ents:
+        if e.start >= np.start:
+            break
+        if e.label_ != "PERSON":
+            continue
+        before = {t.lower_ for t in D.doc[max(0, e.start - 6):e.start]}
+        if role <= before | {t.lower_ for t in e}:
+            name = _strip_titles(e)
+            if name.split():
+                found.setdefault(name.split()[-1].lower(), e)
+    if len(found) != 1:
+        return None
+    e = next(iter(found.values()))
+    a, b, _ = _mention_span(e.root, D)
+    m = D.doc[a:b]
+    return Speaker(name=D.fullest(_strip_titles(e)), text=m.text, span=(m.start_char, m.end_char), type="PERSON")
+
+
+def _person_mentions(sent, D: _Doc, before: int | None = None):
+    """PERSON entity mentions of a sentence outside quotes (before token index `before`)."""
+    out = []
+    seen = set()
+    for t in sent:
+        if before is not None and t.i >= before:
+            break
+        e = D.ent_of[t.i]
+        if e is None or e.label_ != "PERSON" or e.start in seen:
+            continue
+        if D.in_quote(e.start_char) is not None:
+            continue
+        seen.add(e.start)
+        out.append(e)
+    return out
+
+
+def _resolve_person(pron, D: _Doc) -> tuple[Speaker | None, int]:
+    """he/she → the person who is the subject of the nearest preceding sentence naming one, or the
+    only person named there; None where that is ambiguous."""
+    k = D.sent_of[pron.i]
+    looked = 0
+    for j in range(k, -1, -1):
+        sent = D.sents[j]
+        if j != k and all(D.in_quote(t.idx) is not None or t.is_punct or t.is_space for t in sent):
+            continue  # a sentence of quoted words: the narrative goes on before it
+        looked += 1
+        if looked > 4 or (j != k and D.par(sent.start_char) < D.par(pron.idx) - 3):
+            return None, j
+        ents = _person_mentions(sent, D, before=pron.i if j == k else None)
+        if not ents:
+            continue
+        def subject_like(r) -> bool:
+            while r.dep_ in ("conj", "appos") and r.head is not r:
+                r = r.head
+            return r.dep_ in _SUBJ
+
+        subj = [e for e in ents if subject_like(e.root)]
+        names = {_strip_titles(e).split()[-1].lower() for e in ents if _strip_titles(e).split()}
+        if subj:
+            subj_names = {_strip_titles(e).split()[-1].lower() for e in subj if _strip_titles(e).split()}
+            if len(subj_names) > 1:
+                return None, j
+            e = subj[-1]
+        elif len(names) == 1:
+            e = ents[-1]
+        else:
+            return None, j
+        a, b, _ = _mention_span(e.root, D)
+        span = D.doc[a:b]
+        return Speaker(name=D.fullest(_strip_titles(e)), text=span.text, span=(span.start_char, span.end_char),
+                       type="PERSON"), j
+    return None, -1
+
+
+# --- reporting chains -------------------------------------------------------------------------
+
+def _agent_of(v):
+    for c in v.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _chain_name(tok, D: _Doc) -> str | None:
+    """A link of a reporting chain by name: "the newspaper Kommersant" → "Kommersant"."""
+    if tok is None or tok.pos_ == "PRON":
+        return None
+    a, b, kind = _mention_span(tok, D)
+    for c in tok.children:  # "the news agency Interfax" as an apposition
+        if c.dep_ == "appos" and c.ent_type_:
+            b = max(b, c.right_edge.i + 1)
+    ents = [e for e in D.doc[a:b].ents if e.label_ in ("ORG", "PERSON", "NORP", "GPE") and e.root.dep_ != "poss"
+            and not (e.end < len(D.doc) and D.doc[e.end].tag_ == "POS")]
+    if ents and kind not in ("PERSON",):
+        return re.sub(r"^(the|The)\s+", "", ents[-1].text)
+    return _name(D.doc[a:b], kind, D)
+
+
+def _via_from(tok, D: _Doc, out: list[str]) -> None:
+    """'cited by X' / 'quoted by X' hanging from tok (a verb or a source noun)."""
+    for c in tok.children:
+        if c.dep_ in ("advcl", "acl") and c.lemma_.lower() in _QUOTING_VERBS | {"report", "publish"}:
+            name = _chain_name(_agent_of(c), D)
+            if name and name not in out:
+                out.append(name)
+
+
+def _via(cue, source, D: _Doc) -> list[str]:
+    out: list[str] = []
+    if source is not None:
+        _via_from(source, D, out)
+    cur = cue
+    for _ in range(6):
+        if cur is None:
+            break
+        for c in cur.children:
+            if c.dep_ == "parataxis" and _is_cue(c) and not any(g.dep_ == "ccomp" for g in c.children):
+                name = _chain_name(_subject(c, D), D)
+                if name and name not in out:
+                    out.append(name)
+                _via_from(c, D, out)
+        _via_from(cur, D, out)
+        if cur.dep_ == "ccomp" and _is_cue(cur.head) and cur.head is not cur:
+            name = _chain_name(_subject(cur.head, D), D)
+            if name and name not in out:
+                out.append(name)
+            cur = cur.head
+            continue
+        break
+    # "according to X" in a sentence whose content is someone else's words
+    if cue.lower_ != "according":
+        for c in cue.children:
+            if c.lower_ == "according":
+                name = _chain_name(_according_object(c), D)
+                if name and name not in out:
+                    out.append(name)
+    return out
+
+
+# --- quoted spans: what they are and who said them ---------------------------------------------
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_][\w'\u2019.-]*", text)
+
+
+def _is_name_or_title(qs: QSpan, D: _Doc) -> bool:
+    """A name, a term or a title in quotation marks: a naming word just before it ("so-called",
+    "described as", "the book"), or Title Case content that does not end like a sentence."""
+    text = D.text[qs.start:qs.end]
+    words = _words(text)
+    if not words:
+        return True
+    doc = D.doc
+    i = D.tok_at(qs.open) - 1
+    for n in range(6):  # back through the clause, to punctuation or another verb
+        if i < 0 or D.par(doc[i].idx) != D.par(qs.open):
+            break
+        t = doc[i]
+        low = t.lower_
+        if low in _NAMING_CUES and (n <= 1 or t.pos_ == "VERB" or low == "so-called"):
+            if t.pos_ == "VERB" and t.lemma_.lower() in _NAMING_VERBS and not _is_passive(t) and (
+                    t.tag_ == "VBG" or _has_own_subject(t, D)):
+                return False  # "Beck described Trump as '...'", "calling him '...'": someone's words about it
+            return True
+        if t.text in ",;:.!?" or (t.pos_ == "VERB" and low not in _NAMING_CUES) or _is_cue(t):
+            break
+        i -= 1
+    inner = D.text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ")
+    toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
+    content = [t for t in toks if t.is_alpha and not t.is_stop] if toks is not None else []
+    if content and all(t.text[0].isupper() for t in content):
+        # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never.")
+        if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN"):
+            return True
+    return False
+
+
+def _sentence_like(toks) -> bool:
+    return any(t.pos_ in ("VERB", "AUX") and t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in toks)
+
+
+_BELIEF_VERBS = frozenset("believe think hope fear find show agree suggest indicate signal estimate".split())
+
+
+def _has_own_subject(v, D: _Doc) -> bool:
+    return any(c.dep_ in _SUBJ and D.in_quote(c.idx) is None for c in v.children)
+
+
+def _find_cue_up(toks, D: _Doc, qs: QSpan):
+    """The cue verb governing the quoted tokens, walking up the tree. A belief verb ("a majority have
+    come to believe '...'") gives way to a speech verb above it. The walk stops at a subordinate clause
+    with a subject of its own ("as Trump went on about '...', Melanie said"). Returns (cue, source)."""
+    first = None
+    belief = None
+    tops = [t for t in toks if not (toks.start <= t.head.i < toks.end) or t.head is t]
+    for top in tops[:3]:
+        cur = top
+        for _ in range(10):
+            if cur.head is cur:
+                break
+            prev, cur = cur, cur.head
+            if qs.open <= cur.idx < qs.close:
+                continue
+            if D.par(cur.idx) != D.par(qs.open):
+                break
+            if D.in_quote(cur.idx) is not None:
+                break
+            if (prev.dep_ in ("advcl", "relcl", "acl", "parataxis", "csubj") and prev.pos_ in ("VERB", "AUX")
+                    and not (qs.open <= prev.idx < qs.close) and _has_own_subject(prev, D)):
+                D.blocked = True
+                break
+            for c in cur.children:  # "according to X" on the clause
+                if c.lower_ == "according" and c is not prev:
+                    src = _according_object(c)
+                    if src is not None:
+                        return c, src
+            if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl"):
+                src = _subject(cur, D)
+                if src is not None and D.in_quote(src.idx) is None:
+                    if cur.lemma_.lower() not in _BELIEF_VERBS:
+                        return cur, src
+                    if belief is None:
+                        belief = (cur, src)
+                elif first is None:
+                    first = (cur, None)
+        if belief is not None:
+            return belief
+    return first if first else (None, None)
+
+
+_PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we"})
+_TIME_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+
+
+def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
+    """The speaker's head token among tokens [i0, i1), by position (the parse of a sentence around a
+    quote is often wrong): a person's name (not a possessive: "Obama's strategist" is not Obama),
+    another name, a pronoun, else the head noun of the first noun phrase."""
+    doc = D.doc
+    toks = [doc[i] for i in range(i0, i1) if D.in_quote(doc[i].idx) is None]
+    for labels in (("PERSON",), ("ORG", "NORP", "GPE")):
+        for t in toks:
+            e = D.ent_of[t.i]
+            if e is None or e.label_ not in labels or t.i != e.start:
+                continue
+            if e.end < len(doc) and doc[e.end].tag_ == "POS" or e.root.dep_ == "poss":
+                continue
+            if labels[0] == "PERSON" or not any(w.pos_ == "NOUN" and D.ent_of[w.i] is None for w in toks):
+                return e.root
+    for t in toks:
+        if t.lower_ in _PRONOUNS and t.pos_ == "PRON":
+            return t
+    nouns = []
+    for t in toks:
+        if t.is_punct and nouns:
+            break
+        if t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in _TIME_ENTS:
+            nouns.append(t)
+        elif nouns and t.pos_ not in ("NOUN", "PROPN", "ADJ", "PART"):
+            break
+    if not nouns:
+        return None
+    return nouns[-1]
+
+
+def _segment_cue(a: int, b: int, D: _Doc, after: bool):
+    """A cue verb and its speaker in tokens [a, b) outside quotes: the first one after a quote (within its
+    first words: '"...," X said' / '"...," said X'), the last one before it ('X said: "..."')."""
+    rng = range(a, b) if after else range(b - 1, a - 1, -1)
+    line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
+    for n, i in enumerate(rng):
+        if after and n > 12:
+            break
+        t = D.doc[i]
+        if D.par(t.idx) != line:
+            break
+        if D.in_quote(t.idx) is not None:
+            continue
+        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS):
+            if after:
+                if any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)):
+                    src = _np_head(a, t.i, D)  # '"...," Flynn, a top surrogate, said'
+                else:  # '"...," said James Acton, a physicist'
+                    src = _np_head(t.i + 1, min(b, t.i + 9), D)
+                return (t, src) if src is not None else (None, None)
+            src = _subject(t, D)
+            if src is not None and D.in_quote(src.idx) is None:
+                return t, src
+            src = _np_head(t.i + 1, b, D) if t.i + 1 < b else None  # "Said Ellis: ..."
+            if src is None:
+                j = t.i
+                while j > a and not D.doc[j - 1].is_punct:
+                    j -= 1
+                src = _np_head(j, t.i, D)
+            return (t, src) if src is not None else (None, None)
+        elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in ("amod", "compound"):
+            return None, None
+    return None, None
+
+
+def _after_cue(qs: QSpan, D: _Doc):
+    """A cue in the words after the closing mark, in the same paragraph."""
+    doc = D.doc
+    if not qs.closed or qs.close >= len(D.text):
+        return None, None
+    a = D.tok_at(qs.close)
+    while a < len(doc) and (doc[a].idx < qs.close or doc[a].is_space):
+        a += 1
+    if a >= len(doc) or D.par(doc[a].idx) != D.par(qs.open):
+        return None, None
+    end = D.sents[D.sent_of[a]].end
+    nxt = bisect.bisect_left(D.starts, qs.close)
+    if nxt < len(D.spans):
+        end = min(end, D.tok_at(D.spans[nxt].open) + 1)
+    return _segment_cue(a, end, D, after=True)
+
+
+def _attribute_quote(qs: QSpan, D: _Doc):
+    """(cue token, source token, kind) for a quoted span; cue/source None where unknown."""
+    doc = D.doc
+    toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
+    if toks is None or len(toks) == 0:
+        return None, None, None
+    first_tok = D.tok_at(qs.open)
+    sent = D.sents[D.sent_of[first_tok]]
+    par_lo = D.par_starts[D.par(qs.open)]
+    lo = max(sent.start_char, par_lo)
+    k = bisect.bisect_left(D.starts, qs.open) - 1
+    if k >= 0 and D.spans[k].close > lo:
+        lo = D.spans[k].close  # after the previous quote: '"...," he said. "..."'
+    ends = [m.end() for m in re.finditer(r"[.!?]\s", D.text[lo:qs.open])]
+    if ends:
+        lo += ends[-1]  # from the last sentence end before the mark
+    lead = D.text[lo:qs.open]
+    lead_stripped = lead.rstrip()
+    content = D.text[qs.start:qs.end]
+    embedded = bool(_words(lead)) and not lead_stripped.endswith((",", ":", "\u2014", "-")) or (
+        content[:1].islower() and bool(_words(lead))
+    )
+    kind = "partial" if embedded else "direct"
+    inner = D.text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ")
+    if not embedded and qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
+        c2, s2 = _after_cue(qs, D)
+        if c2 is not None:
+            return c2, s2, kind
+    D.blocked = False
+    cue, src = _find_cue_up(toks, D, qs)
+    if cue is not None and src is not None:
+        return cue, src, kind
+    if embedded and D.blocked:  # inside a clause with a subject of its own: someone else's words
+        return None, None, kind
+    # a dash and a name after the closing mark, to the end of the paragraph: '"..." ― Jane Doe'
+    if qs.closed:
+        line_end = D.text.find("\n", qs.close)
+        line_end = len(D.text) if line_end < 0 else line_end
+        m = re.match(r"\s*[\u2014\u2015\u2013-]+\s*([^\n]{2,60}?)[\s.]*$", D.text[qs.close:line_end])
+        if m:
+            span = doc.char_span(qs.close + m.start(1), qs.close + m.end(1), alignment_mode="expand")
+            if span is not None and 0 < len(span) <= 6 and all(t.is_title or t.is_punct or not t.is_alpha
+                                                              or t.lower_ in ("de", "van", "von", "la", "del")
+                                                              for t in span):
+                return None, span.root, kind
+    # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence)
+    c2, s2 = _after_cue(qs, D)
+    if c2 is not None:
+        return c2, s2, kind
+    # words before the opening mark: 'X said: "..."'
+    if not embedded or cue is None:
+        b = first_tok
+        a = sent.start
+        if b > a:
+            c2, s2 = _segment_cue(a, b, D, after=False)
+            if c2 is not None and (not embedded or lead_stripped.endswith((",", ":"))):
+                return c2, s2, kind
+        elif D.sent_of[first_tok] > 0:
+            prev = D.sents[D.sent_of[first_tok] - 1]
+            if prev.text.rstrip().endswith(":") and D.par(prev.start_char) == D.par(qs.open):
+                c2, s2 = _segment_cue(prev.start, prev.end, D, after=False)
+                if c2 is not None:
+                    return c2, s2, kind
+    if cue is None and lead_stripped.endswith(":"):
+        # "Marco Rubio: '...'" (a name and a colon), "She then addressed the crowd: '...'" (the clause's subject)
+        lt = doc.char_span(lo, lo + len(lead_stripped) - 1, alignment_mode="contract")
+        if lt is not None and len(lt) > 0:
+            if len(lt) <= 6 and any(e.label_ in ("PERSON", "ORG") for e in lt.ents):
+                return None, _np_head(lt.start, lt.end, D), kind
+            r = lt.root
+            for c in r.children:
+                if c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she")):
+                    return None, c, kind
+    if cue is not None:
+        return cue, None, kind
+    return None, None, kind
+
+
+# --- indirect speech -------------------------------------------------------------------------
+
+def _trim(a: int, b: int, D: _Doc, ref: int | None = None) -> tuple[int, int]:
+    """Token range [a, b) → char span without leading 'that'/marks and trailing punctuation, kept inside
+    the paragraph (line) of token `ref`."""
+    doc = D.doc
+    if ref is not None:
+        line = D.par(doc[ref].idx)
+        while a < b and D.par(doc[a].idx) != line:
+            a += 1
+        while b > a and D.par(doc[b - 1].idx) != line:
+            b -= 1
+    while a < b and (doc[a].is_punct or (doc[a].dep_ in ("mark", "cc") and doc[a].lower_ in ("that", "and", "but"))):
+        a += 1
+    while b > a and (doc[b - 1].is_punct or doc[b - 1].is_space):
+        b -= 1
+    if a >= b:
+        return -1, -1
+    s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+    while e > s and D.text[e - 1] in _QUOTE_CHARS + _TRAIL:
+        e -= 1
+    while s < e and D.text[s] in _QUOTE_CHARS + " ":
+        s += 1
+    return s, e
+
+
+def _indirect(D: _Doc):
+    """(cue token, source token, content char span) for reporting verbs with a clausal complement and for
+    'according to X'."""
+    doc = D.doc
+    out = []
+    for t in doc:
+        if D.in_quote(t.idx) is not None:
+            continue
+        if t.lower_ == "according":
+            src = _according_object(t)
+            if src is None:
+                continue
+            sent = D.sents[D.sent_of[t.i]]
+            pa, pb = t.left_edge.i, t.right_edge.i + 1
+            edge = lambda a, b: all(doc[i].is_punct or doc[i].is_space for i in range(a, b))  # noqa: E731
+            if edge(sent.start, pa) or edge(pb, sent.end):  # the phrase opens or closes the sentence
+                lo, hi = sent.start, sent.end
+            else:  # the clause it hangs from
+                h = t.head
+                while h.pos_ not in ("VERB", "AUX") and h.head is not h:
+                    h = h.head
+                lo, hi = h.left_edge.i, h.right_edge.i + 1
+                if all(doc[i].dep_ in ("mark", "cc", "advmod", "punct") for i in range(lo, pa)):
+                    lo = pb
+            if lo < pa and pb < hi and not edge(lo, pa) and not edge(pb, hi):
+                pass  # in the middle: keep the clause around it
+            elif edge(lo, pa) or lo >= pa:
+                lo = max(lo, pb)
+            else:
+                hi = min(hi, pa)
+            s, e = _trim(lo, hi, D, t.i)
+            if e - s > 10:
+                out.append((t, src, (s, e)))
+            continue
+        if not _is_cue(t):
+            continue
+        comp = [c for c in t.children if c.dep_ == "ccomp"]
+        if comp:
+            c = comp[0]
+            if _is_cue(c) and any(g.dep_ == "ccomp" for g in c.children):
+                continue  # a chain: the inner report carries this one as `via`
+            s, e = _trim(c.left_edge.i, c.right_edge.i + 1, D, t.i)
+        elif t.dep_ == "parataxis" and t.head.i < t.i and not _is_cue(t.head):
+            s, e = _trim(D.sents[D.sent_of[t.i]].start, t.left_edge.i, D, t.i)
+        else:
+            continue
+        if s < 0 or len(_words(D.text[s:e])) < 3:
+            continue
+        out.append((t, _subject(t, D), (s, e)))
+    return out
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+def _cue_span(cue) -> Span | None:
+    if cue is None:
+        return None
+    if cue.lower_ == "according":
+        nxt = cue.nbor(1) if cue.i + 1 < len(cue.doc) else None
+        end = nxt.idx + len(nxt.text) if nxt is not None and nxt.lower_ == "to" else cue.idx + len(cue.text)
+        return (cue.idx, end)
+    end = cue.idx + len(cue.text)
+    for c in cue.children:  # "pointed out"
+        if c.dep_ == "prt" and c.i == cue.i + 1:
+            end = c.idx + len(c.text)
+    return (cue.idx, end)
+
+
+def find_attributions(doc) -> list[Attribution]:
+    """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
+    text = doc.text
+    spans = quote_spans(text)
+    D = _Doc(doc, spans)
+    history: list[tuple[int, Speaker]] = []  # (sentence index, speaker) of attributed quotes, in text order
+    results: list[tuple[int, Attribution]] = []
+    taken: list[tuple[int, int]] = []  # direct-quote spans (indirect content inside them is not re-reported)
+
+    events = []  # (position, 0=quote/1=indirect, payload)
+    for qs in spans:
+        events.append((qs.open, 0, qs))
+    for cue, src, span in _indirect(D):
+        events.append((min(span[0], cue.idx), 1, (cue, src, span)))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    last_by_par: dict[int, tuple[Speaker | None, Span | None, bool]] = {}  # paragraph → last quote's speaker
+    for pos, what, payload in events:
+        if what == 0:
+            qs = payload
+            if _is_name_or_title(qs, D):
+                continue
+            content = text[qs.start:qs.end]
+            cue, src, kind = _attribute_quote(qs, D)
+            if kind is None:
+                continue
+            toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
+            short = len(_words(content)) <= 5 and not _sentence_like(toks)
+            found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
+            via = _via(cue, src, D) if cue is not None else []
+            par = D.par(qs.open)
+            if found.speaker is None and found.mention is None and kind == "direct" and not short:
+                # continuation: the previous quote in this paragraph, or the previous paragraph's quote
+                prev = last_by_par.get(par)
+                if prev is None and D.text[D.par_starts[par]:qs.open].strip() == "" and par > 0:
+                    p = par - 1
+                    while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+                        p -= 1
+                    prev = last_by_par.get(p)
+                if prev is not None and (prev[0] is not None or prev[1] is not None):
+                    found = _Found(prev[0], prev[1])
+                    via = list(prev[2])
+            if short and found.speaker is None:
+                continue  # a scare quote or a term: nobody's words
+            if kind == "partial" and cue is None and found.speaker is None:
+                continue
+            if short:
+                kind = "partial"
+            q = Quote(span=(qs.start, qs.end), text=content, kind=kind, speaker=found.speaker, via=via,
+                      cue=_cue_span(cue))
+            results.append((qs.start, Attribution(q, found.mention)))
+            if kind == "direct":
+                taken.append((qs.open, qs.close))
+            if found.speaker is not None:
+                history.append((D.sent_of[D.tok_at(qs.open)], found.speaker))
+            last_by_par[par] = (found.speaker, found.mention, via)
+        else:
+            cue, src, (s, e) = payload
+            inside = sum(max(0, min(e, b) - max(s, a)) for a, b in taken)
+            quoted = sum(max(0, min(e, q.close) - max(s, q.open)) for q in spans)
+            if inside > 0.3 * (e - s) or quoted > 0.6 * (e - s):
+                continue  # the direct quote already reports it
+            found = _speaker_from(src, D, history)
+            if found.speaker is None and src is not None and src.lower_ in ("it", "this"):
+                continue
+            q = Quote(span=(s, e), text=text[s:e], kind="indirect", speaker=found.speaker,
+                      via=_via(cue, src, D), cue=_cue_span(cue))
+            results.append((s, Attribution(q, found.mention)))
+            if found.speaker is not None:
+                history.append((D.sent_of[cue.i], found.speaker))
+    # an unattributed indirect report inside another one's content is part of it
+    out: list[Attribution] = []
+    seen: set[tuple[int, int, str]] = set()
+    for _, a in sorted(results, key=lambda r: (r[0], -r[1].quote.span[1])):
+        q = a.quote
+        key = (q.span[0], q.span[1], q.kind)
+        if key in seen:
+            continue
+        if q.kind == "indirect" and q.speaker is None and any(
+            o.quote.kind == "indirect" and o.quote.span[0] <= q.span[0] and q.span[1] <= o.quote.span[1]
+            and o.quote is not q for _, o in results
+        ):
+            continue
+        seen.add(key)
+        out.append(a)
+    return out
+
+
+def find_quotes(doc) -> list[Quote]:
+    """The quotes of a parsed spaCy Doc (from `load_nlp()` / `nlp.pipe`), spans into `doc.text`."""
+    return [a.quote for a in find_attributions(doc)]
