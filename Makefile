@@ -27,8 +27,11 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/temporal.py
+	$(BIN)/python bench/attribution.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

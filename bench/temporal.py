@@ -367,8 +367,52 @@ def main() -> None:
         print(n)
     print("Published figures are on the TempEval-3 platinum test set (20 docs), not on this set.")
     seed_dates(Console(width=160))
+    text_only_dates(Console(width=160))
     if args.errors:
         print_errors(errors)
+
+
+def text_only_dates(console) -> None:
+    """Publication dates reasoned from the text alone (metadata withheld) on PolNeAR's articles,
+    checked against the publication dates its metadata gives: how often the text yields bounds,
+    and how often those bounds (or the date) hold the true date."""
+    import csv
+
+    from rich.table import Table
+
+    from storyline.clean.boilerplate import clean_article
+    from storyline.model import DocMeta
+    from storyline.published import publication
+
+    root = SHARED_BENCH / "attribution"
+    if not (root / "metadata.tsv").exists():
+        print(f"{root}: not found — text-only publication dates skipped")
+        return
+    with open(root / "metadata.tsv", encoding="utf-8") as fh:
+        truth = {r["filename"]: r["publication_date"] for r in csv.DictReader(fh, delimiter="\t")}
+    n = dated = dated_right = bounded = holds = 0
+    for split in ("train", "dev"):
+        for f in sorted((root / split / "text").glob("*.txt")):
+            day = truth.get(f.stem)
+            if not day:
+                continue
+            text = f.read_text(encoding="utf-8")
+            c = clean_article(text, (0, len(text)))
+            p = publication(DocMeta(), c.datelines, c.text, [r.text for r in c.removed if r.reason == "caption"],
+                            c.later_dates)
+            n += 1
+            if p.date:
+                dated += 1
+                dated_right += p.date == day
+            if p.earliest or p.latest:
+                bounded += 1
+                holds += (not p.earliest or p.earliest <= day) and (not p.latest or day <= p.latest)
+    table = Table(title=f"Publication dates from the text alone, PolNeAR train+dev ({n} articles, metadata withheld)")
+    for col in ("articles", "given a date", "date right", "given bounds", "bounds hold the true date", "bounds wrong"):
+        table.add_column(col, justify="right")
+    table.add_row(str(n), str(dated), str(dated_right), str(bounded), f"{holds} ({holds / max(bounded, 1):.1%})",
+                  str(bounded - holds))
+    console.print(table)
 
 
 # What the seeds' publication dates must be (from the temporal issue): (file prefix, article index) → check.

@@ -61,8 +61,28 @@ def test_metadata_wins_unless_the_text_contradicts_it():
 
 
 def test_capture_date_is_an_upper_bound_only():
-    p = publication(DocMeta(capture_date="2024-03-20T10:00:00Z"), [], "Talks began in 2023.")
-    assert (p.date, p.earliest, p.latest) == (None, "2023-01-01", "2024-03-20")
+    p = publication(DocMeta(capture_date="2024-03-20T10:00:00Z"), [], "Talks began on March 3, 2023.")
+    assert (p.date, p.earliest, p.latest) == (None, "2023-03-03", "2024-03-20")
+
+
+def test_a_dated_note_after_the_body_is_an_upper_bound():
+    p = publication(DocMeta(), [], "The council met on Oct. 23, 2015, to vote.", [], ["Friday, December 4, 2015."])
+    assert (p.date, p.earliest, p.latest) == (None, "2015-10-23", "2015-12-04")
+
+
+def test_bare_years_and_year_modifiers_bound_nothing():
+    # a bare year is too often a plan with a misread tense, and "the 2016 candidates" names no event
+    for text in ("The survey found that in 2050, whites will be a minority.",
+                 "The group has pressed the 2016 candidates on climate.",
+                 "Officials said the plant opened in 2014."):
+        p = infer_from_text(text, [])
+        assert (p.date, p.earliest, p.latest) == (None, None, None), text
+
+
+def test_one_sided_yearless_dates_do_not_pick_a_year():
+    # a past "On April 16" after a dated event says nothing about which year it is
+    p = infer_from_text("The thaw began in August 2016.\n\nOn April 16, voters approved the plan.", [])
+    assert p.earliest == "2016-08-01" and p.latest is None
 
 
 def test_no_dates_no_claims():

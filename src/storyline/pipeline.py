@@ -46,7 +46,7 @@ def process_document(doc: Document) -> list[Article]:
                 text_map=c.text_map,
                 removed=c.removed,
                 published=publication(doc.meta, c.datelines, c.text,
-                                      [r.text for r in c.removed if r.reason == "caption"]),
+                                      [r.text for r in c.removed if r.reason == "caption"], c.later_dates),
                 outlet=doc.meta.outlet,
                 url=doc.meta.url,
                 authors=unique_names(doc.meta.authors, c.authors),

@@ -54,15 +54,24 @@ def parse_dateline(text: str) -> str | None:
     return None
 
 
-def publication(meta: DocMeta, datelines: list[str], text: str = "", captions: list[str] | None = None) -> Published:
+def publication(
+    meta: DocMeta, datelines: list[str], text: str = "", captions: list[str] | None = None,
+    later_dates: list[str] | None = None,
+) -> Published:
     """When the article was published, as a date and/or the bounds its evidence allows.
 
     Metadata dates (htmldate, JSONL, feeds) and full-date datelines give the date. A web-archive
-    capture date is only an upper bound. Otherwise the article's own time expressions are
+    capture date is only an upper bound, and so is a date line after the body began (a
+    correction's or an update's date). Otherwise the article's own time expressions are
     reasoned over (`infer_from_text`). A date the article's own text contradicts (a dated past
     event after it) is not reported as the date.
     """
     latest = iso_date(meta.capture_date)
+    latest_why = f"web-archive capture date {meta.capture_date}"
+    for line in later_dates or []:
+        d = parse_dateline(line)
+        if d and (not latest or d < latest):
+            latest, latest_why = d, f"dated note after the body {line!r}"
     text_bounds = infer_from_text(text, captions or [], latest=latest) if (text or captions) else None
     floor = text_bounds.earliest if text_bounds else None
     date = iso_date(meta.published)
@@ -78,7 +87,7 @@ def publication(meta: DocMeta, datelines: list[str], text: str = "", captions: l
     if text_bounds and (text_bounds.earliest or text_bounds.latest):
         return text_bounds
     if latest:
-        return Published(None, None, latest, f"web-archive capture date {meta.capture_date} (upper bound)")
+        return Published(None, None, latest, f"{latest_why} (upper bound)")
     return Published()
 
 
@@ -101,6 +110,8 @@ _NOT_HAPPENED = re.compile(
     r"(?:(?:the\s+)?(?:end|start|beginning|middle)\s+of\s+)?$",
     re.I,
 )
+# A year used as a modifier ("the 2016 candidates", "his 2013 amendments") names no event.
+_MODIFIER = re.compile(r"\b(?:the|a|an|his|her|its|their|our|your|my|this|that|whose|fiscal)\s+$|['’]s\s+$", re.I)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -168,6 +179,9 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+YEARLESS_POLICY = "two-sided"
+
+
 def infer_from_text(text: str, captions: list[str], latest: str | None = None) -> Published:
     """Bounds (and, where the evidence pins it, the day) of publication from the article's own
     time expressions, tagged without an anchor:
@@ -184,8 +198,8 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
     """
     from storyline.nlp.timex import tag
 
-    lower: tuple[dt.date, str, bool] | None = None  # (first day, evidence, day precision)
-    upper: tuple[dt.date, str] | None = (dt.date.fromisoformat(latest), f"capture date {latest}") if latest else None
+    lower: tuple[dt.date, str, int, bool] | None = None  # (first day, evidence, days it spans, from a caption)
+    upper: tuple[dt.date, str] | None = (dt.date.fromisoformat(latest), f"upper bound {latest}") if latest else None
     yearless: list[_Yearless] = []
     weekdays: list[tuple[int, str]] = []  # past weekday references: (isoweekday, text)
     for chunk, is_caption in [(text, False)] + [(c, True) for c in captions]:
@@ -194,20 +208,26 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
         for t in tag(chunk):
             if t.type not in ("DATE", "TIME") or t.mod in ("BEFORE", "AFTER", "ON_OR_AFTER", "ON_OR_BEFORE"):
                 continue
+            before = chunk[max(0, t.span[0] - 40) : t.span[0]]
             future = t.tense == "future" and not is_caption
-            happened = is_caption or (t.tense == "past" and not _NOT_HAPPENED.search(chunk[max(0, t.span[0] - 40) : t.span[0]]))
+            happened = is_caption or (t.tense == "past" and not _NOT_HAPPENED.search(before))
             if not t.anchored:
                 p = period(t.value)
                 if not p:
                     continue
+                span_days = (p[1] - p[0]).days
                 if future:
-                    if upper is None or p[1] < upper[0]:
+                    # a future year ("expected in 2020") is too often a misread tense to bound anything
+                    if span_days < 31 and (upper is None or p[1] < upper[0]):
                         upper = (p[1], f"future {t.text!r}")
                 elif happened and (lower is None or p[0] > lower[0]):
-                    lower = (p[0], ("caption " if is_caption else "") + repr(t.text), p[0] == p[1])
+                    # a bare year ("in 2016") is too often a plan or a modifier with a misread tense
+                    if span_days > 300 or _MODIFIER.search(before):
+                        continue
+                    lower = (p[0], ("caption " if is_caption else "") + repr(t.text), span_days, is_caption)
             elif (m := _MONTHDAY.match(t.value)) and (future or happened):
                 yearless.append(_Yearless(int(m[1]), int(m[2]) if m[2] else None, future, t.text))
-            elif (m := _WEEKDAY.match(t.value)) and happened:
+            elif (m := _WEEKDAY.match(t.value)) and happened and t.type == "DATE":
                 weekdays.append((int(m[1]), t.text))
     if not lower and not upper:
         return Published()
@@ -219,7 +239,8 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
             hi = None
         else:
             evidence.append(f"not after {upper[0]} ({upper[1]})")
-    if yearless and lo:
+    two_sided = any(y.day and y.future for y in yearless) and any(y.day and not y.future for y in yearless)
+    if yearless and lo and (YEARLESS_POLICY == "all" or (lower and lower[2] < 31 and (YEARLESS_POLICY == "recent" or two_sided))):
         for year in range(lo.year, (hi.year if hi else lo.year + 2) + 1):
             a, b = max(lo, dt.date(year, 1, 1)), min(hi, dt.date(year, 12, 31)) if hi else dt.date(year, 12, 31)
             for y in yearless:
@@ -234,12 +255,12 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
                                 + f" taken in {year}, the earliest year the dated events allow")
                 break
     date = None
-    if lower and lower[2] and lo == lower[0]:
+    if lower and lower[2] == 0 and lower[3] and lo == lower[0]:
         for wd, wtext in weekdays:
             if lo.isoweekday() == wd:
                 date = lo
                 week_end = lo + dt.timedelta(days=6)
                 hi = week_end if hi is None or week_end < hi else hi
-                evidence.append(f"{wtext!r} names the weekday of {lo}, the latest dated event: the article reports that day")
+                evidence.append(f"{wtext!r} names the weekday of {lo}, the date of its photo caption: the article reports that day")
                 break
     return Published(_iso(date), _iso(lo), _iso(hi), "; ".join(evidence))

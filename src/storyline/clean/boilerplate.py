@@ -111,7 +111,8 @@ class Cleaned:
     removed: list[Removed]
     authors: list[str] = field(default_factory=list)
     syndicated_from: list[str] = field(default_factory=list)
-    datelines: list[str] = field(default_factory=list)
+    datelines: list[str] = field(default_factory=list)  # date lines above the body: publication evidence
+    later_dates: list[str] = field(default_factory=list)  # date lines after the body began (corrections, updates)
 
 
 # --- one block at a time -------------------------------------------------------------------
@@ -230,6 +231,7 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
     authors: list[str] = []
     wires: list[str] = []
     datelines: list[str] = []
+    later_dates: list[str] = []
 
     # The title: the source's, else the first headline-like block at the top.
     title_idx = None
@@ -266,7 +268,8 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
             names = m.group("names") if m else b.text
             authors += [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", names) if n.strip()]
         elif reasons[i] == "dateline":
-            datelines.append(b.text)
+            body_began = any(r is None for r in reasons[:i])
+            (later_dates if body_began else datelines).append(b.text)
 
     removed = [Removed(b.text, r, (b.start, b.end)) for b, r in zip(blocks, reasons) if r]
     kept: list[tuple[int, int]] = [(b.start, b.end) for b, r in zip(blocks, reasons) if not r]
@@ -301,6 +304,7 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
         authors=unique_names(authors),
         syndicated_from=unique_names(wires),
         datelines=datelines,
+        later_dates=later_dates,
     )
 
 
