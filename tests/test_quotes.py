@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import functools
 
-import pytest
-
 from storyline.model import Quote
 from storyline.nlp.quotes import find_quotes, quote_spans
 
@@ -312,3 +310,10 @@ def test_seed_negatives(seeds):
                     and q.speaker is not None and q.speaker.type == "PERSON"]
         assert not [q for q in qs if "Got Nukes" in q.text and q.speaker is not None and q.speaker.type == "PERSON"]
         assert not [q for q in qs if q.text.strip() in ("Triumph",)]
+
+
+def test_according_to_in_a_sentence_without_a_verb_terminates():
+    # the clause search climbs to the root of a verbless sentence (it used to loop there for ever)
+    t = "Heavy rain in the north and, according to forecasters, strong winds in the south."
+    q = one(quotes(t), "Heavy rain")
+    assert q.kind == "indirect" and q.speaker.name == "forecasters"

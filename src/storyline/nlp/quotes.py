@@ -274,9 +274,9 @@ def _subject(v, D=None, depth: int = 0):
     # ("when asked if ...": the one asked is not the one asking)
     if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
         return None
-    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head is not v:
+    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i:
         h = v.head
-        if h.dep_ == "prep" and h.head is not h:
+        if h.dep_ == "prep" and h.head.i != h.i:
             h = h.head
         if v.dep_ == "advcl":
             a = h
@@ -285,7 +285,7 @@ def _subject(v, D=None, depth: int = 0):
                     s = _subject(a, D, depth + 1)
                     if s is not None:
                         return s
-                if a.head is a:
+                if a.head.i == a.i:
                     break
                 a = a.head
         if h.pos_ in ("VERB", "AUX"):
@@ -556,7 +556,7 @@ def _resolve_person(pron, D: _Doc) -> tuple[Speaker | None, int]:
         if not ents:
             continue
         def subject_like(r) -> bool:
-            while r.dep_ in ("conj", "appos") and r.head is not r:
+            while r.dep_ in ("conj", "appos") and r.head.i != r.i:
                 r = r.head
             return r.dep_ in _SUBJ
 
@@ -628,7 +628,7 @@ def _via(cue, source, D: _Doc) -> list[str]:
                     out.append(name)
                 _via_from(c, D, out)
         _via_from(cur, D, out)
-        if cur.dep_ == "ccomp" and _is_cue(cur.head) and cur.head is not cur:
+        if cur.dep_ == "ccomp" and _is_cue(cur.head) and cur.head.i != cur.i:
             name = _chain_name(_subject(cur.head, D), D)
             if name and name not in out:
                 out.append(name)
@@ -700,11 +700,11 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
     with a subject of its own ("as Trump went on about '...', Melanie said"). Returns (cue, source)."""
     first = None
     belief = None
-    tops = [t for t in toks if not (toks.start <= t.head.i < toks.end) or t.head is t]
+    tops = [t for t in toks if not (toks.start <= t.head.i < toks.end) or t.head.i == t.i]
     for top in tops[:3]:
         cur = top
         for _ in range(10):
-            if cur.head is cur:
+            if cur.head.i == cur.i:
                 break
             prev, cur = cur, cur.head
             if qs.open <= cur.idx < qs.close:
@@ -718,7 +718,7 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                 D.blocked = True
                 break
             for c in cur.children:  # "according to X" on the clause
-                if c.lower_ == "according" and c is not prev:
+                if c.lower_ == "according" and c.i != prev.i:
                     src = _according_object(c)
                     if src is not None:
                         return c, src
@@ -946,7 +946,7 @@ def _indirect(D: _Doc):
                 lo, hi = sent.start, sent.end
             else:  # the clause it hangs from
                 h = t.head
-                while h.pos_ not in ("VERB", "AUX") and h.head is not h:
+                while h.pos_ not in ("VERB", "AUX") and h.head.i != h.i:
                     h = h.head
                 lo, hi = h.left_edge.i, h.right_edge.i + 1
                 if all(doc[i].dep_ in ("mark", "cc", "advmod", "punct") for i in range(lo, pa)):
