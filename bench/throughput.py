@@ -2,7 +2,8 @@
 
 Two inputs, each built into a fresh database in a fresh process:
   html   the 181 gzipped news pages of ../shared/bench/extraction (beside trafilatura alone on them)
-  text   the PolNeAR plain-text articles (train + dev) plus those pages: about 1,100 documents
+  text   the PolNeAR plain-text articles (train + dev) plus those pages: about 1,100 documents,
+         once without the annotation stage (spaCy: time expressions, entities, quotes) and once with it
 
     python bench/throughput.py
 """
@@ -21,7 +22,7 @@ from common import SHARED_BENCH, WORK, peak_rss_mb, require, run_child  # noqa: 
 
 HTML = SHARED_BENCH / "extraction" / "html"
 TEXTS = [SHARED_BENCH / "attribution" / "train" / "text", SHARED_BENCH / "attribution" / "dev" / "text"]
-INPUTS = {"html": [HTML], "text+html": [*TEXTS, HTML]}
+INPUTS = {"html": [HTML], "text+html": [*TEXTS, HTML], "text+html+annotate": [*TEXTS, HTML]}
 
 
 def _input_mb(paths: list[Path]) -> float:
@@ -54,7 +55,7 @@ def child(name: str) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     t0 = time.perf_counter()
     with Store(db) as store:
-        report = pipeline.build(INPUTS[name], store)
+        report = pipeline.build(INPUTS[name], store, annotate=name.endswith("+annotate"))
         counts = store.counts()
     secs = time.perf_counter() - t0
     print(json.dumps({"documents": report.added_documents, "articles": counts["articles"],
@@ -77,14 +78,17 @@ def main() -> None:
     rates = {}
     for name, label, paths in [("trafilatura", "trafilatura.extract alone, html", [HTML]),
                                ("html", "storyline build, html", [HTML]),
-                               ("text+html", "storyline build, text + html", [*TEXTS, HTML])]:
+                               ("text+html", "storyline build, text + html", [*TEXTS, HTML]),
+                               ("text+html+annotate", "… with the annotation stage", [*TEXTS, HTML])]:
         r = run_child(Path(__file__), "--child", name)
         mb = _input_mb(paths)
         rates[name] = r["documents"] / r["seconds"]
         print(f"| {label:<34} | {r['documents']:>5} | {r['articles']:>8} | {mb:6.1f} | {r['seconds']:7.1f} | "
               f"{rates[name]:6.1f} | {mb / r['seconds']:5.2f} | {r['peak_rss_mb']:7.0f} |")
     print(f"\nstoryline build on the html pages runs at {rates['html'] / rates['trafilatura']:.0%} of trafilatura "
-          "alone (build also reads, cleans, dedupes and stores).")
+          "alone (build also reads, cleans, dedupes and stores; the html rows leave out the annotation stage).")
+    print(f"With the annotation stage (spaCy nlp.pipe, time expressions, entities, quotes, entity linking) the "
+          f"text + html build takes {rates['text+html'] / rates['text+html+annotate']:.1f}× as long as without it.")
 
 
 if __name__ == "__main__":

@@ -75,10 +75,12 @@ def build(
     store: Store,
     max_mb: float = DEFAULT_MAX_MB,
     progress: ProgressFn | None = None,
+    annotate: bool = True,
 ) -> BuildReport:
     """Ingest every readable document under `paths` into `store`, then run the cross-article stages.
 
-    Each document is stored with its articles in one transaction, so a run killed half-way
+    `annotate=False` leaves the annotation stage (spaCy) for a later build (benchmarks time the
+    stages apart). Each document is stored with its articles in one transaction, so a run killed half-way
     resumes where it stopped; documents already stored are skipped, so re-running changes nothing.
     """
     report = BuildReport()
@@ -103,7 +105,8 @@ def build(
         if progress:
             progress("document", item)
     store.clear_problems(ok_sources)
-    report.annotated = annotate_articles(store, progress)
+    if annotate:
+        report.annotated = annotate_articles(store, progress)
     if progress:
         progress("cross-article", None)
     link_articles(store)
