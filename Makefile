@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test chromium bench clean
 
 setup: $(STAMP)
 
@@ -23,8 +23,22 @@ run: setup
 	@echo "database: $(OUT)/example.db   dossier: $(OUT)/example.json"
 	@echo "next: $(BIN)/storyline articles --db $(OUT)/example.db"
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium for the browser tests (tests/test_browser.py drives it with Playwright's Python
+# client; no browser is downloaded by playwright). Installed when missing and we are root with apt;
+# otherwise the browser tests skip, and this says how to install it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || \
+	    echo "could not install chromium: the browser tests will skip"; \
+	  else \
+	    echo "chromium is not installed, so the browser tests will skip; install it with: sudo apt-get install -y chromium"; \
+	  fi; }
 
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
@@ -32,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/temporal.py
 	$(BIN)/python bench/attribution.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -315,6 +315,57 @@ def annotate(
     print(json.dumps(run(text, when), ensure_ascii=False, indent=1))
 
 
+@app.command()
+def serve(
+    db: str = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to share it."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    allow_ingest: bool = typer.Option(False, "--allow-ingest", help="Enable POST /api/ingest (needs a bearer token)."),
+    token_file: Optional[Path] = typer.Option(
+        None, "--token-file",
+        help="File holding the ingest bearer token (else the STORYLINE_TOKEN environment variable)."),
+    max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest ingest request accepted (MB)."),
+    cors_origin: list[str] = typer.Option(
+        [], "--cors-origin", help="Allow this origin cross-site (repeatable); off by default."),
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs) and the pages over a database."""
+    import os
+
+    import uvicorn
+
+    from storyline.web import create_app
+
+    _open(db).close()
+    token = None
+    if allow_ingest:
+        if token_file is not None:
+            try:
+                token = token_file.read_text(encoding="utf-8").strip()
+            except OSError as e:
+                _fail(f"{token_file}: {e.strerror or e}")
+        else:
+            token = os.environ.get("STORYLINE_TOKEN", "").strip()
+        if not token:
+            _fail("--allow-ingest needs a bearer token: set STORYLINE_TOKEN or pass --token-file FILE")
+        if len(token) < 16:
+            _fail("the ingest token is too short: use at least 16 characters"
+                  " (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback:
+        err.print(f"[yellow]note:[/yellow] listening on {escape(host)}, not only on this machine")
+    application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb,
+                             cors_origins=cors_origin or None,
+                             allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
+    err.print(f"serving {escape(db)} on http://{escape(host)}:{port}/"
+              f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
+    import gc
+
+    gc.collect()
+    gc.freeze()  # what start-up made lives as long as the server: keep it out of the collector's scans
+    uvicorn.run(application, host=host, port=port, workers=1, log_level="warning", server_header=False,
+                proxy_headers=False)
+
+
 def main() -> None:
     # trafilatura and htmldate log every page they find hard; our own problems report says what matters
     for name in ("trafilatura", "htmldate", "charset_normalizer"):

@@ -386,6 +386,199 @@ class Store:
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    # --- paginated queries for the HTTP API and the pages (storyline.web) ----------------------
+    _PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.published, '$.earliest'),"
+                 " json_extract(a.published, '$.latest'))")
+
+    def articles_page(
+        self, limit: int = 20, offset: int = 0, q: str | None = None, outlet: str | None = None,
+        date_from: str | None = None, date_to: str | None = None, entity_id: str | None = None,
+        story_id: str | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page) of articles as summaries, in ingestion order, or by rank when `q` (an FTS5
+        query) is given; then each row has `snippet` (plain text) and `highlights` ([start, end) into it).
+        Filters: outlet, publication date range (ISO, on the date or else its earliest bound), an
+        entity mentioned, a story. Raises sqlite3.OperationalError on a malformed FTS5 query."""
+        where, args = ["1=1"], []
+        if outlet:
+            where.append("a.outlet = ?")
+            args.append(outlet)
+        if date_from:
+            where.append(f"{self._PUB_DATE} >= ?")
+            args.append(date_from)
+        if date_to:
+            where.append(f"{self._PUB_DATE} <= ?")
+            args.append(date_to)
+        if entity_id:
+            where.append("a.id IN (SELECT article_id FROM entity_mentions WHERE entity_id = ?)")
+            args.append(entity_id)
+        if story_id:
+            where.append("a.story_id = ?")
+            args.append(story_id)
+        cols = "a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text"
+        cond = " AND ".join(where)
+        if q:
+            # rank first, then read columns and make snippets for the one page only (cheap at any hit count)
+            if args:
+                base = (" FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+                        f" WHERE articles_fts MATCH ? AND {cond}")
+            else:  # no filter: the index alone answers
+                base = " FROM articles_fts WHERE articles_fts MATCH ?"
+            total = self.db.execute("SELECT count(*)" + base, [q, *args]).fetchone()[0]
+            seqs = [r[0] for r in self.db.execute(
+                "SELECT articles_fts.rowid" + base + " ORDER BY rank LIMIT ? OFFSET ?", [q, *args, limit, offset])]
+            snippets = dict(self.db.execute(
+                "SELECT rowid, snippet(articles_fts, -1, char(57344), char(57345), '…', 24) FROM articles_fts"
+                f" WHERE articles_fts MATCH ? AND rowid IN ({_marks(seqs)})", [q, *seqs]).fetchall())
+            by_seq = {r["seq"]: r for r in self.db.execute(
+                f"SELECT {cols}, a.seq FROM articles a WHERE a.seq IN ({_marks(seqs)})", seqs)}
+            rows = [{**dict(by_seq[i]), "snippet": snippets.get(i)} for i in seqs if i in by_seq]
+        else:
+            base = f" FROM articles a WHERE {cond}"
+            total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+            rows = self.db.execute(f"SELECT {cols}" + base + " ORDER BY a.seq LIMIT ? OFFSET ?",
+                                   [*args, limit, offset]).fetchall()
+        out = []
+        for r in rows:
+            item = {"id": r["id"], "title": r["title"], "published": json.loads(r["published"]),
+                    "outlet": r["outlet"], "url": r["url"], "authors": json.loads(r["authors"]),
+                    "words": len(r["text"].split()), "story_id": r["story_id"], "duplicate_of": r["duplicate_of"]}
+            if q:
+                item["snippet"], item["highlights"] = _unmark(r["snippet"] or "")
+            out.append(item)
+        return total, out
+
+    def article_titles(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id → {title, outlet, published} for the given articles (a story's sources)."""
+        return {r[0]: {"title": r[1], "outlet": r[2], "published": json.loads(r[3])} for r in self.db.execute(
+            f"SELECT id, title, outlet, published FROM articles WHERE id IN ({_marks(ids)})", list(ids))}
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """(outlet, number of articles), most articles first."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT outlet, count(*) AS n FROM articles WHERE outlet IS NOT NULL"
+            " GROUP BY outlet ORDER BY n DESC, outlet")]
+
+    def entities_page(
+        self, limit: int = 20, offset: int = 0, type: str | None = None, q: str | None = None,
+        article_ids: list[str] | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page) of canonical entities, most mentioned first, each with its mentions and
+        `mention_count`; `q` is a substring of the name or an alias; `article_ids` keeps those mentioned
+        there, counts and lists only their mentions there (a story's entities)."""
+        where, args = ["1=1"], []
+        if type:
+            where.append("e.type = ?")
+            args.append(type.upper())
+        if q:
+            where.append("(e.name LIKE ? ESCAPE '\\' OR json_extract(e.data, '$.aliases') LIKE ? ESCAPE '\\')")
+            pat = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [pat, pat]
+        if article_ids is not None:
+            where.append(f"e.id IN (SELECT entity_id FROM entity_mentions WHERE article_id IN ({_marks(article_ids)}))")
+            args += list(article_ids)
+        cond = " AND ".join(where)
+        total = self.db.execute(f"SELECT count(*) FROM entities e WHERE {cond}", args).fetchone()[0]
+        within, wargs = "", []
+        if article_ids is not None:
+            within, wargs = f" AND m.article_id IN ({_marks(article_ids)})", list(article_ids)
+        rows = self.db.execute(
+            f"SELECT e.id, e.data, (SELECT count(*) FROM entity_mentions m WHERE m.entity_id = e.id{within}) AS n"
+            f" FROM entities e WHERE {cond} ORDER BY n DESC, e.name, e.id LIMIT ? OFFSET ?",
+            [*wargs, *args, limit, offset]).fetchall()
+        return total, self._with_mentions(rows, article_ids)
+
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        rows = self.db.execute(
+            "SELECT e.id, e.data, (SELECT count(*) FROM entity_mentions m WHERE m.entity_id = e.id) AS n"
+            " FROM entities e WHERE e.id = ?", (entity_id,)).fetchall()
+        found = self._with_mentions(rows)
+        return found[0] if found else None
+
+    def _with_mentions(self, rows: list[sqlite3.Row], article_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        out, by_id = [], {}
+        for r in rows:
+            e = json.loads(r["data"])
+            e["mention_count"] = r["n"]
+            e["mentions"] = []
+            by_id[r["id"]] = e
+            out.append(e)
+        if by_id:
+            within, wargs = "", []
+            if article_ids is not None:
+                within, wargs = f" AND m.article_id IN ({_marks(article_ids)})", list(article_ids)
+            for m in self.db.execute(
+                "SELECT m.entity_id, m.article_id, m.start, m.end, m.text, m.mention_as FROM entity_mentions m"
+                f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({_marks(by_id)}){within}"
+                " ORDER BY a.seq, m.start", [*by_id, *wargs],
+            ):
+                by_id[m[0]]["mentions"].append(
+                    {"article_id": m[1], "span": [m[2], m[3]], "text": m[4], **({"as": m[5]} if m[5] else {})})
+        return out
+
+    def article_entity_mentions(self, article_id: str) -> list[dict[str, Any]]:
+        """The mentions in one article linked to their canonical entity: entity_id, name, type, span, text."""
+        return [
+            {"entity_id": r[0], "name": r[1], "type": r[2], "span": [r[3], r[4]], "text": r[5],
+             **({"as": r[6]} if r[6] else {})}
+            for r in self.db.execute(
+                "SELECT m.entity_id, e.name, e.type, m.start, m.end, m.text, m.mention_as FROM entity_mentions m"
+                " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start, m.end DESC",
+                (article_id,))
+        ]
+
+    def quotes_page(
+        self, limit: int = 20, offset: int = 0, speaker: str | None = None, article_ids: list[str] | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page) of linked quotes in reading order; `speaker` matches as in `quotes`
+        (the speaker's entity id, a word-wise part of its name or an alias, or a part of the name given)."""
+        where, args = ["1=1"], []
+        if article_ids is not None:
+            where.append(f"q.article_id IN ({_marks(article_ids)})")
+            args += list(article_ids)
+        if speaker:
+            pat = "%" + speaker.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            first = speaker.split()[0] if speaker.split() else speaker
+            fpat = "%" + first.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            candidates = self.db.execute(
+                "SELECT id, data FROM entities"
+                " WHERE name LIKE ? ESCAPE '\\' OR json_extract(data, '$.aliases') LIKE ? ESCAPE '\\'",
+                (fpat, fpat)).fetchall()
+            ids = [r[0] for r in candidates if _name_matches(speaker, json.loads(r[1]))] + [speaker]
+            where.append(f"(q.speaker_entity IN ({_marks(ids)}) OR q.speaker_name LIKE ? ESCAPE '\\')")
+            args += [*ids, pat]
+        cond = " AND ".join(where)
+        total = self.db.execute(f"SELECT count(*) FROM quotes q WHERE {cond}", args).fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT q.data FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}"
+            " ORDER BY a.seq, q.start LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        return total, [json.loads(r[0]) for r in rows]
+
+
+def _marks(values: Iterable[Any]) -> str:
+    """Placeholders for an IN (...) list: one '?' per value (at least one, so an empty list matches nothing)."""
+    n = len(list(values))
+    return ",".join("?" * n) if n else "NULL"
+
+
+def _unmark(snippet: str) -> tuple[str, list[list[int]]]:
+    """A snippet with FTS5 markers U+E000/U+E001 → (plain text, [start, end) of each highlighted run)."""
+    out: list[str] = []
+    spans: list[list[int]] = []
+    pos = 0
+    start = None
+    for ch in snippet:
+        if ch == "\ue000":
+            start = pos
+        elif ch == "\ue001":
+            if start is not None:
+                spans.append([start, pos])
+            start = None
+        else:
+            out.append(ch)
+            pos += 1
+    return "".join(out), spans
+
 
 def _name_matches(query: str, entity: dict[str, Any]) -> bool:
     """A name query matches an entity when it is a word-wise part of its name or an alias ('erdogan')."""

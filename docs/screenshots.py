@@ -1,0 +1,69 @@
+"""Screenshots of the pages for the docs: `python docs/screenshots.py [--db seeds.db]`.
+
+Builds a database from ../shared/seeds (unless --db names one), serves it on a free loopback
+port and photographs the start page and an article page in headless Chromium (Debian's
+`chromium`, driven by Playwright's Python client). Writes docs/home.png, docs/search.png and docs/article-page.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from storyline import pipeline
+from storyline.store import Store
+from storyline.web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", help="a built database (default: build one from ../shared/seeds)")
+    ap.add_argument("--article", help="article id to photograph (default: the one with most quotes)")
+    ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    args = ap.parse_args()
+    db = args.db
+    if not db:
+        db = str(Path(tempfile.mkdtemp()) / "seeds.db")
+        with Store(db) as s:
+            pipeline.build([ROOT.parent / "shared" / "seeds"], s)
+    with Store(db) as s:
+        article = args.article or max(
+            (a.id for a in s.articles()), key=lambda i: (s.quotes_page(1, 0, None, [i])[0], i))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=srv.run, daemon=True).start()
+    while not srv.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=args.chromium, args=ARGS)
+        pg = b.new_page(viewport={"width": 1360, "height": 900}, device_scale_factor=1)
+        pg.goto(base + "/")
+        pg.screenshot(path=str(ROOT / "docs" / "home.png"), full_page=False)
+        pg.goto(base + "/?q=Erdogan")
+        pg.screenshot(path=str(ROOT / "docs" / "search.png"), full_page=False)
+        pg.goto(base + f"/articles/{article}")
+        pg.locator("label[for=show-removed]").click()
+        pg.screenshot(path=str(ROOT / "docs" / "article-page.png"), full_page=True,
+                      clip={"x": 0, "y": 0, "width": 1360, "height": 1250})
+        b.close()
+    srv.should_exit = True
+    print(f"wrote docs/home.png, docs/search.png and docs/article-page.png (article {article})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,512 @@
+"""The HTTP API and the pages: FastAPI over one storyline database.
+
+- JSON in the dossier shapes; lists are `{"items": [...], "total": N, "limit", "offset"}`.
+- Every GET answers with an ETag (a hash of the database file's state and the URL) and honours
+  If-None-Match with 304.
+- Article text is hostile input: templates autoescape, JSON is data, pages carry a strict
+  Content-Security-Policy (no inline script, nothing from another origin), static files are
+  served from one folder by Starlette (no path traversal), SQL is parameterised (store.py).
+- Ingest (`POST /api/ingest`) exists only when the app is created with `allow_ingest=True`; it
+  needs `Authorization: Bearer <token>` and enforces a size limit.
+- CORS is off unless origins are given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from storyline.export.json import article_record
+from storyline.store import Store
+from storyline.web import data, render
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MAX_UPLOAD_MB = 20.0
+PAGE = 20
+MAX_LIMIT = 100
+STORY_ENTITIES = 500  # a story bundle lists at most this many entities
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# Swagger UI (served from the installed swagger-ui-bundle, never a CDN) starts itself with an inline script
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def create_app(
+    db_path: str | Path,
+    allow_ingest: bool = False,
+    token: str | None = None,
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
+    cors_origins: list[str] | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """The app over the database at `db_path` (it must exist; the server never creates one).
+    `allowed_hosts` limits the Host header (`storyline serve` on loopback allows only loopback names,
+    so a web page cannot reach the server through DNS rebinding)."""
+    db_path = str(db_path)
+    if not Path(db_path).exists():
+        raise FileNotFoundError(
+            f"{db_path}: no such database; build one first with: storyline build PATH --db {db_path}")
+    if allow_ingest and not token:
+        raise ValueError("ingest over HTTP needs a bearer token")
+    Store(db_path).close()  # migrate (and refuse a foreign or newer database) before serving
+
+    app = FastAPI(
+        title="storyline",
+        summary="Sourced story dossiers: stories, articles, entities, quotes and full-text search.",
+        version="1",
+        docs_url=None, redoc_url=None,
+    )
+    local = threading.local()
+    state = {"generation": 0}
+    ingest_lock = threading.Lock()
+    max_bytes = int(max_upload_mb * 1024 * 1024)
+
+    def store() -> Store:
+        """One connection per thread (SQLite connections stay in the thread that made them)."""
+        s = getattr(local, "store", None)
+        if s is None:
+            s = local.store = Store(db_path)
+        return s
+
+    def db_state() -> str:
+        parts = [str(state["generation"])]
+        for p in (db_path, db_path + "-wal"):
+            try:
+                st = os.stat(p)
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except OSError:
+                parts.append("-")
+        return "|".join(parts)
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             undefined=jinja2.ChainableUndefined)
+    templates = Jinja2Templates(env=env)
+    cache: dict[str, Any] = {}
+
+    def outlets() -> list[tuple[str, int]]:
+        """The outlets for the filter menu, read again only when the database changed."""
+        key = db_state()
+        if cache.get("outlets_key") != key:
+            cache["outlets"], cache["outlets_key"] = store().outlets(), key
+        return cache["outlets"]
+    templates.env.globals.update(span_link=data.span_link, page_url=_page_url, safe_url=_safe_url)
+    templates.env.filters["when"] = _when
+
+    # --- middleware: ETags, security headers, CORS only when asked -------------------------------
+    def etag_for(scope: dict[str, Any]) -> str:
+        key = f"{db_state()}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
+        return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
+
+    class Headers:
+        """Pure ASGI (cheaper than BaseHTTPMiddleware): ETag and 304 on GET, security headers on all."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                return await self.inner(scope, receive, send)
+            path = scope["path"]
+            etag = None
+            if scope["method"] in ("GET", "HEAD") and not path.startswith(("/static/", "/static-docs/")):
+                etag = etag_for(scope)
+                inm = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), "")
+                if etag in [t.strip().removeprefix("W/") for t in inm.split(",")]:
+                    await send({"type": "http.response.start", "status": 304,
+                                "headers": [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            csp = (DOCS_CSP if path == "/docs" else CSP).encode()
+            head = scope["method"] == "HEAD"
+            if head:  # answered as GET, without the body
+                scope = {**scope, "method": "GET"}
+
+            async def send_with_headers(message: dict) -> None:
+                if head and message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers", []))
+                    if etag and message["status"] == 200:
+                        headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+                    headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                                (b"x-frame-options", b"DENY"), (b"content-security-policy", csp)]
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await self.inner(scope, receive, send_with_headers)
+
+    app.add_middleware(Headers)
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    if cors_origins:  # outside the ETag layer, so a 304 carries the CORS headers too
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET"],
+                           allow_headers=["If-None-Match"], expose_headers=["ETag"])
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+
+        app.mount("/static-docs", StaticFiles(directory=str(swagger_ui_path)), name="static-docs")
+        has_swagger = True
+    except ImportError:  # pragma: no cover - the package is a dependency
+        has_swagger = False
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        if not has_swagger:
+            return HTMLResponse('<p>Swagger UI is not installed; the schema is at <a href="/openapi.json">'
+                                "/openapi.json</a>.</p>")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="storyline API",
+                                   swagger_js_url="/static-docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static-docs/swagger-ui.css",
+                                   swagger_favicon_url="/static-docs/favicon-32x32.png")
+
+    # --- API --------------------------------------------------------------------------------
+    def _list(total: int, items: list, limit: int, offset: int) -> dict[str, Any]:
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    limit_q = Query(PAGE, ge=1, le=MAX_LIMIT, description="Page size.")
+    offset_q = Query(0, ge=0, description="Items to skip.")
+
+    @app.get("/api/stories", tags=["stories"])
+    async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
+        """Stories (dossier `stories` shape), empty until the stories layer has run."""
+        items = data.stories(store())
+        return _list(len(items), items[offset:offset + limit], limit, offset)
+
+    @app.get("/api/stories/{story_id}", tags=["stories"])
+    async def api_story(story_id: str) -> dict[str, Any]:
+        """A story with its timeline (events by date), claims, quotes and entities."""
+        return _story_bundle(store(), story_id)
+
+    @app.get("/api/articles", tags=["articles"])
+    async def api_articles(limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
+                           date_from: str | None = None, date_to: str | None = None,
+                           entity: str | None = None, story: str | None = None) -> dict[str, Any]:
+        """Article summaries in ingestion order, with the same filters as search."""
+        total, items = store().articles_page(limit, offset, None, outlet, date_from, date_to, entity, story)
+        return _list(total, items, limit, offset)
+
+    @app.get("/api/articles/{article_id}", tags=["articles"])
+    async def api_article(article_id: str) -> dict[str, Any]:
+        """An article (dossier shape): text, removed pieces with reasons, and its annotations (time
+        expressions, entity mentions linked to canonical entities, quotes)."""
+        return _article_bundle(store(), article_id)
+
+    @app.get("/api/entities", tags=["entities"])
+    async def api_entities(limit: int = limit_q, offset: int = offset_q, type: str | None = None,
+                           q: str | None = Query(None, description="Part of a name or alias.")) -> dict[str, Any]:
+        """Canonical entities, most mentioned first, with every mention."""
+        total, items = store().entities_page(limit, offset, type, q)
+        return _list(total, items, limit, offset)
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    async def api_entity(entity_id: str) -> dict[str, Any]:
+        e = store().entity(entity_id)
+        if e is None:
+            raise HTTPException(404, f"no entity {entity_id}")
+        return e
+
+    @app.get("/api/quotes", tags=["quotes"])
+    async def api_quotes(limit: int = limit_q, offset: int = offset_q,
+                         speaker: str | None = Query(None, description="Speaker name, alias or entity id."),
+                         article: str | None = None) -> dict[str, Any]:
+        """Quotes in reading order (dossier `quotes` shape)."""
+        total, items = store().quotes_page(limit, offset, speaker, [article] if article else None)
+        return _list(total, items, limit, offset)
+
+    @app.get("/api/search", tags=["search"])
+    async def api_search(q: str = Query(..., min_length=1, max_length=500, description="FTS5 query or plain words."),
+                         limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
+                         date_from: str | None = None, date_to: str | None = None,
+                         entity: str | None = None, story: str | None = None) -> dict[str, Any]:
+        """Full-text search; each hit names its `article_id`, a `snippet` and the `highlights` in it
+        ([start, end) offsets into the snippet)."""
+        total, items = _search(store(), q, limit, offset, outlet, date_from, date_to, entity, story)
+        hits = [{"article_id": i["id"], **{k: v for k, v in i.items() if k != "id"}} for i in items]
+        return _list(total, hits, limit, offset)
+
+    if allow_ingest:
+        @app.post("/api/ingest", tags=["ingest"])
+        async def api_ingest(request: Request) -> dict[str, Any]:
+            """Add files (multipart `files`) or JSON articles (`{"articles": [...]}` or a list) to the
+            database; needs `Authorization: Bearer <token>`."""
+            _check_token(request.headers.get("authorization", ""), token or "")
+            length = request.headers.get("content-length")
+            if length is None:
+                raise HTTPException(411, "Content-Length required")
+            if not length.isdigit() or int(length) > max_bytes:
+                raise HTTPException(413, f"request larger than {max_upload_mb:g} MB")
+            ctype = request.headers.get("content-type", "")
+            with tempfile.TemporaryDirectory(prefix="storyline-ingest-") as tmp:
+                folder = Path(tmp) / "upload"
+                folder.mkdir()
+                if ctype.startswith("multipart/form-data"):
+                    names = await _save_files(request, folder, max_bytes)
+                elif ctype.startswith("application/json"):
+                    names = [_save_json(await _body(request, max_bytes), folder)]
+                else:
+                    raise HTTPException(415, "send multipart/form-data files or application/json articles")
+                report = await run_in_threadpool(_build, db_path, folder, max_upload_mb, ingest_lock)
+            state["generation"] += 1
+            return {"files": names, **report}
+
+    # --- pages ------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home(request: Request, q: str | None = None, outlet: str | None = None,
+                   date_from: str | None = None, date_to: str | None = None, entity: str | None = None,
+                   story: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+        s = store()
+        q = (q or "").strip()[:500] or None
+        filters = {"q": q, "outlet": outlet or None, "date_from": date_from or None, "date_to": date_to or None,
+                   "entity": entity or None, "story": story or None}
+        stories = data.stories(s)
+        if q:
+            total, items = _search(s, q, PAGE, offset, outlet or None, date_from or None, date_to or None,
+                                   entity or None, story or None)
+        else:
+            total, items = s.articles_page(PAGE, offset, None, outlet or None, date_from or None, date_to or None,
+                                           entity or None, story or None)
+        entity_rec = s.entity(entity) if entity else None
+        return templates.TemplateResponse(request, "home.html", {
+            "stories": stories, "items": items, "total": total, "offset": offset, "page": PAGE,
+            "filters": filters, "outlets": outlets(), "entity": entity_rec,
+            "filtered": any(v for v in filters.values()),
+        })
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def story_page(request: Request, story_id: str) -> HTMLResponse:
+        bundle = _story_bundle(store(), story_id)
+        cited = set(bundle["article_ids"])
+        cited |= {m["article_id"] for e in bundle["timeline"] for m in e.get("mentions") or []}
+        cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
+        titles = store().article_titles(sorted(cited)) if cited else {}
+        by_speaker: OrderedDict[str, list] = OrderedDict()
+        for q in bundle["quotes"]:
+            by_speaker.setdefault((q.get("speaker") or {}).get("name") or "unknown speaker", []).append(q)
+        speakers = sorted(by_speaker.items(), key=lambda kv: -len(kv[1]))
+        return templates.TemplateResponse(request, "story.html", {
+            "story": bundle, "titles": titles, "speakers": speakers,
+            "timeline": render.timeline_layout(bundle["timeline"]),
+            "graph": render.entity_graph(bundle["entities"], bundle["article_ids"]),
+        })
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def article_page(request: Request, article_id: str, hl: str | None = None) -> Response:
+        s = store()
+        a = s.article(article_id)
+        if a is None:
+            raise HTTPException(404, f"no article {article_id}")
+        if a.id != article_id:  # a prefix or a position: send to the canonical address
+            return RedirectResponse(f"/articles/{a.id}" + (f"?{urlencode({'hl': hl})}" if hl else ""), 307)
+        bundle = _article_bundle(s, a.id, a)
+        highlight = None
+        if hl and re.fullmatch(r"\d{1,9}-\d{1,9}", hl):
+            st, en = map(int, hl.split("-"))
+            if 0 <= st < en <= len(a.text):
+                highlight = (st, en)
+        marks = render.article_marks(bundle["mentions"], bundle["quotes"], bundle["timexes"], highlight)
+        inserts = render.insertion_points(bundle["text_map"], bundle["removed"], len(a.text))
+        body = render.marked_text(a.text, marks, inserts)
+        entities: OrderedDict[str, dict] = OrderedDict()
+        for m in bundle["mentions"]:
+            e = entities.setdefault(m["entity_id"], {"id": m["entity_id"], "name": m["name"], "type": m["type"],
+                                                     "spans": []})
+            e["spans"].append(m["span"])
+        dups = {"of": s.article(a.duplicate_of) if a.duplicate_of else None}
+        return templates.TemplateResponse(request, "article.html", {
+            "a": bundle, "body": body, "entities": sorted(entities.values(), key=lambda e: -len(e["spans"])),
+            "highlight": highlight, "dup_of": dups["of"],
+        })
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/static"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                                          status_code=exc.status_code)
+
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error2(request: Request, exc: StarletteHTTPException) -> Response:
+        return await http_error(request, HTTPException(exc.status_code, exc.detail, getattr(exc, "headers", None)))
+
+    return app
+
+
+# --- bundles in the dossier shapes ---------------------------------------------------------------
+def _article_bundle(s: Store, article_id: str, a: Any = None) -> dict[str, Any]:
+    a = a or s.article(article_id)
+    if a is None or a.id != article_id:
+        raise HTTPException(404, f"no article {article_id}")
+    layers = s.annotations(a.id) or {}
+    rec = article_record(a, s.shared_passages(a.id), layers)
+    linked = s.article_entity_mentions(a.id)
+    seen = {tuple(m["span"]) for m in linked}
+    unlinked = [{"entity_id": None, "name": m.get("name"), "type": m.get("type"), "span": m["span"], "text": m["text"]}
+                for m in layers.get("mentions", []) if tuple(m["span"]) not in seen]
+    rec["mentions"] = sorted(linked + unlinked, key=lambda m: (m["span"][0], -m["span"][1]))
+    rec["quotes"] = s.quotes_page(10_000, 0, None, [a.id])[1]
+    return rec
+
+
+def _story_bundle(s: Store, story_id: str) -> dict[str, Any]:
+    st = data.story(s, story_id)
+    if st is None:
+        raise HTTPException(404, f"no story {story_id}")
+    ids = list(st.get("article_ids") or [])
+    return {
+        **st,
+        "article_ids": ids,
+        "timeline": data.events(s, story_id),
+        "claims": data.claims(s, story_id),
+        "quotes": s.quotes_page(10_000, 0, None, ids)[1] if ids else [],
+        # the story's entities, most named in it first, with their mentions in its articles
+        "entities": s.entities_page(STORY_ENTITIES, 0, None, None, ids)[1] if ids else [],
+    }
+
+
+_FTS_BAREWORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _search(s: Store, q: str, limit: int, offset: int, *filters: str | None) -> tuple[int, list[dict[str, Any]]]:
+    """FTS5 syntax when the query parses; otherwise its words as an AND of quoted terms."""
+    try:
+        return s.articles_page(limit, offset, q, *filters)
+    except sqlite3.OperationalError:
+        words = _FTS_BAREWORD.findall(q)
+        if not words:
+            return 0, []
+        safe = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        try:
+            return s.articles_page(limit, offset, safe, *filters)
+        except sqlite3.OperationalError as e:
+            raise HTTPException(400, f"cannot search for that: {e}") from e
+
+
+# --- ingest -----------------------------------------------------------------------------------------
+def _check_token(header: str, token: str) -> None:
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _body(request: Request, max_bytes: int) -> bytes:
+    buf = bytearray()
+    async for chunk in request.stream():
+        buf += chunk
+        if len(buf) > max_bytes:
+            raise HTTPException(413, "request too large")
+    return bytes(buf)
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _safe_name(name: str, i: int) -> str:
+    """A file name that cannot leave the upload folder: the last component, plain characters only."""
+    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).lstrip(".")[:120] or f"file-{i}"
+    return base
+
+
+async def _save_files(request: Request, folder: Path, max_bytes: int) -> list[str]:
+    form = await request.form(max_files=100, max_fields=20, max_part_size=max_bytes)
+    names, total = [], 0
+    try:
+        for i, (_, item) in enumerate(form.multi_items()):
+            if isinstance(item, str):
+                continue
+            name = _safe_name(item.filename or "", i)
+            while (folder / name).exists():
+                name = f"{i}-{name}"
+            content = await item.read()
+            total += len(content)
+            if total > max_bytes:
+                raise HTTPException(413, "upload too large")
+            (folder / name).write_bytes(content)
+            names.append(name)
+    finally:
+        await form.close()
+    if not names:
+        raise HTTPException(400, "no files in the upload (send them as multipart field 'files')")
+    return names
+
+
+def _save_json(body: bytes, folder: Path) -> str:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise HTTPException(400, f"invalid JSON: {e}") from e
+    items = payload.get("articles") if isinstance(payload, dict) else payload
+    if isinstance(payload, dict) and items is None and ("text" in payload or "html" in payload):
+        items = [payload]
+    if not isinstance(items, list) or not items or not all(isinstance(x, dict) for x in items):
+        raise HTTPException(400, 'send {"articles": [{"text": ..., "title": ...}, ...]} or a list of such objects')
+    lines = "\n".join(json.dumps(x, ensure_ascii=False) for x in items) + "\n"
+    name = "api-" + hashlib.sha256(lines.encode()).hexdigest()[:16] + ".jsonl"
+    (folder / name).write_text(lines, encoding="utf-8")
+    return name
+
+
+def _build(db_path: str, folder: Path, max_mb: float, lock: threading.Lock) -> dict[str, Any]:
+    from storyline import pipeline
+
+    with lock, Store(db_path) as s:
+        report = pipeline.build([folder], s, max_mb=max_mb)
+        return {"added_documents": report.added_documents, "added_articles": report.added_articles,
+                "already_stored": report.skipped,
+                "problems": [{"source": p.source, "message": p.message} for p in report.problems],
+                "articles_in_database": s.counts()["articles"]}
+
+
+# --- template helpers -------------------------------------------------------------------------------
+def _page_url(filters: dict[str, Any], **change: Any) -> str:
+    params = {k: v for k, v in {**filters, **change}.items() if v not in (None, "", 0)}
+    return "/" + ("?" + urlencode(params) if params else "")
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the page (an article's `url` could be `javascript:…`)."""
+    if url and re.match(r"(?i)^https?://[^\s]+$", url):
+        return url
+    return None
+
+
+def _when(published: dict[str, Any] | None) -> str:
+    """A publication date, or its bounds where only those are known (as `storyline articles` shows them)."""
+    p = published or {}
+    if p.get("date"):
+        return p["date"]
+    lo, hi = p.get("earliest"), p.get("latest")
+    if lo and hi:
+        return f"{lo} – {hi}"
+    if lo:
+        return f"not before {lo}"
+    if hi:
+        return f"not after {hi}"
+    return ""

@@ -1,0 +1,248 @@
+"""HTML pieces the templates cannot draw themselves: an article's text with its layers marked
+(entities, quotes, time expressions, a highlighted span, removed furniture put back struck
+through), and the layouts of the story page (timeline axis, entity graph).
+
+Article text is hostile input: every piece of it, and every attribute value, goes through
+`html.escape` (quotes included); nothing here concatenates unescaped text.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape as _esc
+from urllib.parse import quote
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+# which layer wins the outer position when two spans start at the same place and end at the same place
+_ORDER = {"hl": 0, "quote": 1, "timex": 2, "entity": 3}
+
+
+_ATTRS_CACHE: dict[tuple, str] = {}
+
+
+def _attrs_html(attrs: dict[str, str]) -> str:
+    """` name="value"` for each attribute, values escaped (quotes too); memoised, since the same
+    entity's attributes repeat at every mention."""
+    key = tuple(attrs.items())
+    out = _ATTRS_CACHE.get(key)
+    if out is None:
+        out = "".join(f' {k}="{_esc(v)}"' for k, v in attrs.items() if v is not None)
+        if len(_ATTRS_CACHE) > 50_000:
+            _ATTRS_CACHE.clear()
+        _ATTRS_CACHE[key] = out
+    return out
+
+
+@dataclass
+class Mark:
+    start: int
+    end: int
+    kind: str  # hl | quote | timex | entity
+    attrs: dict[str, str] = field(default_factory=dict)
+    href: str | None = None
+
+    def open(self, first: bool, anchor_open: bool, ids: set[str]) -> tuple[str, bool]:
+        """The opening tag (an <a> when it links and no link is open around it) and whether it is an <a>."""
+        head = f'class="{self.kind}"' if first else f'class="{self.kind} cont"'
+        anchor_id = f"span-{self.start}-{self.end}"
+        if first and anchor_id not in ids:
+            ids.add(anchor_id)
+            head = f'id="{anchor_id}" {head}'
+        rest = _attrs_html(self.attrs)
+        if self.href and not anchor_open:
+            return f'<a {head}{rest} href="{_esc(self.href)}">', True
+        return f"<mark {head}{rest}>", False
+
+
+def insertion_points(text_map: list[list[int]] | list[tuple[int, int, int]], removed: list[dict[str, Any]],
+                     text_len: int) -> list[tuple[int, dict[str, Any]]]:
+    """Where each removed piece (a span of the *document*) sits in the article text: before the first
+    run of text that comes after it in the document (runs are [text_start, doc_start, length])."""
+    runs = sorted((int(r[1]), int(r[0]), int(r[2])) for r in text_map)  # by document position
+    out = []
+    for piece in removed:
+        start, end = piece["span"]
+        pos = text_len
+        for doc_start, text_start, length in runs:
+            if doc_start <= start < doc_start + length:  # inside a run (rare): at the same place in the text
+                pos = text_start + (start - doc_start)
+                break
+            if doc_start >= end:
+                pos = text_start
+                break
+        out.append((pos, piece))
+    return sorted(out, key=lambda x: (x[0], x[1]["span"][0]))
+
+
+def _removed_html(piece: dict[str, Any]) -> str:
+    return (f'<span class="removed" data-reason="{_esc(piece["reason"])}">'
+            f'<span class="reason">{_esc(piece["reason"])}</span>'
+            f'<del>{_esc(piece["text"])}</del></span>')
+
+
+def marked_text(text: str, marks: list[Mark], inserts: list[tuple[int, dict[str, Any]]] | None = None) -> Markup:
+    """The text with every mark as an element, properly nested even when marks cross (a crossing mark is
+    closed and reopened as a continuation, `class="… cont"`); the first piece of each mark carries the
+    anchor `id="span-START-END"`. `inserts` are removed pieces put back at their positions."""
+    n = len(text)
+    marks = [m for m in marks if 0 <= m.start < m.end <= n]
+    inserts = [(min(max(p, 0), n), piece) for p, piece in (inserts or [])]
+    bounds = sorted({0, n, *(m.start for m in marks), *(m.end for m in marks), *(p for p, _ in inserts)})
+    starts: dict[int, list[Mark]] = {}
+    for m in sorted(marks, key=lambda m: (m.start, -m.end, _ORDER.get(m.kind, 9))):
+        starts.setdefault(m.start, []).append(m)
+    by_pos: dict[int, list[dict]] = {}
+    for p, piece in inserts:
+        by_pos.setdefault(p, []).append(piece)
+
+    out: list[str] = []
+    stack: list[tuple[Mark, bool]] = []  # open marks, innermost last, with whether each is an <a>
+    ids: set[str] = set()
+    opened: set[int] = set()
+
+    def anchor_open() -> bool:
+        return any(is_a for _, is_a in stack)
+
+    def push(m: Mark) -> None:
+        first = id(m) not in opened
+        opened.add(id(m))
+        tag, is_a = m.open(first, anchor_open(), ids)
+        out.append(tag)
+        stack.append((m, is_a))
+
+    for i, pos in enumerate(bounds):
+        # close the marks that end here; marks above them that go on are closed and reopened
+        if any(m.end == pos for m, _ in stack):
+            reopen: list[Mark] = []
+            while any(m.end == pos for m, _ in stack):
+                m, is_a = stack.pop()
+                out.append("</a>" if is_a else "</mark>")
+                if m.end != pos:
+                    reopen.append(m)
+            for m in reversed(reopen):
+                push(m)
+        for piece in by_pos.get(pos, []):
+            out.append(_removed_html(piece))
+        for m in starts.get(pos, []):
+            push(m)
+        if i + 1 < len(bounds):
+            out.append(_esc(text[pos:bounds[i + 1]]))
+    while stack:
+        _, is_a = stack.pop()
+        out.append("</a>" if is_a else "</mark>")
+    return Markup("".join(out))
+
+
+def article_marks(mentions: list[dict[str, Any]], quotes: list[dict[str, Any]], timexes: list[dict[str, Any]],
+                  highlight: tuple[int, int] | None = None) -> list[Mark]:
+    marks: list[Mark] = []
+    for m in mentions:
+        label = m.get("name") or m.get("text") or ""
+        eid = m.get("entity_id")
+        marks.append(Mark(m["span"][0], m["span"][1], "entity",
+                          {"data-type": m.get("type") or "", "title": f"{label} ({m.get('type') or 'entity'})",
+                           "data-entity": eid or ""},
+                          href=f"/?entity={quote(eid, safe='')}" if eid else None))
+    for q in quotes:
+        sp = q.get("speaker") or {}
+        who = sp.get("name") or "unknown speaker"
+        via = " via " + ", ".join(q.get("via") or []) if q.get("via") else ""
+        marks.append(Mark(q["span"][0], q["span"][1], "quote",
+                          {"data-speaker": who, "data-kind": q.get("kind") or "",
+                           "title": f"{who} ({q.get('kind')} quote{via})"}))
+    for t in timexes:
+        marks.append(Mark(t["span"][0], t["span"][1], "timex",
+                          {"data-value": t.get("value") or "", "title": f"{t.get('type')} {t.get('value')}"}))
+    if highlight:
+        marks.append(Mark(highlight[0], highlight[1], "hl", {"title": "the source of the statement you followed"}))
+    return marks
+
+
+# --- story page layouts --------------------------------------------------------------------------
+def _date_of(value: str | None) -> date | None:
+    """An ISO date at any precision → its first day ('2017-09' → 2017-09-01); None when not a date."""
+    if not value:
+        return None
+    parts = value[:10].split("-")
+    try:
+        y = int(parts[0])
+        m = int(parts[1]) if len(parts) > 1 else 1
+        d = int(parts[2]) if len(parts) > 2 else 1
+        return date(y, m, d)
+    except (ValueError, IndexError):
+        return None
+
+
+def timeline_layout(events: list[dict[str, Any]], width: int = 1000) -> dict[str, Any]:
+    """x positions (0…width) of dated events on a linear time axis, with year/month ticks; undated
+    events are left out of the axis (they stay in the list below it)."""
+    dated = [(e, _date_of(e.get("date"))) for e in events]
+    days = [d.toordinal() for _, d in dated if d]
+    if not days:
+        return {"width": width, "points": [], "ticks": []}
+    lo, hi = min(days), max(days)
+    span = max(hi - lo, 1)
+    pad = span * 0.05 + 1
+    lo, hi = lo - pad, hi + pad
+
+    def x(day: float) -> float:
+        return round((day - lo) / (hi - lo) * width, 1)
+
+    points = []
+    lanes: dict[int, int] = {}
+    for e, d in dated:
+        if d:
+            px = x(d.toordinal())
+            bucket = int(px // 14)
+            lane = lanes.get(bucket, 0)
+            lanes[bucket] = lane + 1
+            points.append({"x": px, "y": 40 - min(lane, 4) * 7, "id": e.get("id"), "date": e.get("date"),
+                           "summary": e.get("summary") or e.get("type") or ""})
+    ticks = []
+    first, last = date.fromordinal(int(lo)), date.fromordinal(int(hi))
+    years = last.year - first.year
+    step_months = 1 if years < 1 else 3 if years < 3 else 12 if years < 12 else 60
+    cur = date(first.year, 1, 1)
+    while cur <= last:
+        if cur >= first:
+            ticks.append({"x": x(cur.toordinal()), "label": str(cur.year) if cur.month == 1 else cur.strftime("%b %Y")})
+        month = cur.month - 1 + step_months
+        cur = date(cur.year + month // 12, month % 12 + 1, 1)
+    return {"width": width, "points": points, "ticks": ticks}
+
+
+def entity_graph(entities: list[dict[str, Any]], article_ids: list[str], top: int = 24,
+                 size: int = 560) -> dict[str, Any]:
+    """Who appears with whom: the `top` most mentioned entities of the story's articles on a circle,
+    an edge between two when they are named in the same article (its weight: how many articles)."""
+    wanted = set(article_ids)
+    nodes = []
+    for e in entities:
+        arts = {m["article_id"] for m in e.get("mentions", []) if m["article_id"] in wanted}
+        if arts:
+            n = sum(1 for m in e.get("mentions", []) if m["article_id"] in wanted)
+            nodes.append({"id": e["id"], "name": e["name"], "type": e["type"], "articles": arts, "n": n})
+    nodes.sort(key=lambda n: (-n["n"], n["name"]))
+    nodes = nodes[:top]
+    c = size / 2
+    r = size / 2 - 90
+    for i, node in enumerate(nodes):
+        a = 2 * math.pi * i / max(len(nodes), 1) - math.pi / 2
+        node["x"], node["y"] = round(c + r * math.cos(a), 1), round(c + r * math.sin(a), 1)
+        node["r"] = round(5 + 3 * math.log1p(node["n"]), 1)
+        node["anchor"] = "start" if math.cos(a) > 0.2 else "end" if math.cos(a) < -0.2 else "middle"
+        node["lx"] = round(c + (r + node["r"] + 6) * math.cos(a), 1)
+        node["ly"] = round(c + (r + node["r"] + 6) * math.sin(a) + 4, 1)
+    edges = []
+    for i, a_ in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            w = len(a_["articles"] & b["articles"])
+            if w:
+                edges.append({"a": a_, "b": b, "w": w})
+    for node in nodes:
+        node["articles"] = sorted(node["articles"])
+    return {"size": size, "nodes": nodes, "edges": edges}

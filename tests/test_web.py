@@ -1,0 +1,339 @@
+"""The HTTP API and the pages (storyline.web) over a tiny invented corpus whose text is hostile:
+everything rendered must come back escaped, JSON must carry the raw strings, and the server
+must keep to its limits (pagination, ETags, 404s, path traversal, CORS, ingest behind a token)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
+    from fastapi.testclient import TestClient
+
+from storyline import pipeline
+from storyline.store import Store
+from storyline.web import create_app
+from storyline.web.render import Mark, insertion_points, marked_text
+
+EVIL_TITLE = "Harbour <script>alert(1)</script> strike <img src=x onerror=alert(1)>"
+EVIL_OUTLET = "<script>alert('outlet')</script>Daily"
+EVIL_ENTITY = "<b onmouseover=alert(4)>Evil</b> Corp"
+ARTICLES = [
+    {"title": EVIL_TITLE, "outlet": EVIL_OUTLET, "url": "javascript:alert(1)", "published": "2024-03-05",
+     "authors": ["<b>Eve</b> Writer"],
+     "text": "Dockworkers at <b>Caldera Bay</b> walked out on Monday, the <script>alert(1)</script> union said.\n\n"
+             "“We will not go back <img src=x onerror=alert(1)> until the offer improves,” said union secretary "
+             "Ines <b>Halloran</b> on Tuesday.\n\n"
+             "Mayor Jane Doe said the port would reopen by March 12, 2024, according to "
+             "<i onmouseover=alert(3)>officials</i>.\n\n"
+             "The strike has cost exporters 14 million euros a day, the chamber of commerce said on Wednesday."},
+    {"title": "Talks resume in the Caldera Bay strike", "outlet": "Harbour Post", "published": "2024-03-06",
+     "url": "https://example.org/a?x=1&y=<2>",
+     "text": "Ines Halloran said on Wednesday that talks with Meridian Terminals would resume in Caldera Bay.\n\n"
+             "“This is a first step,” Halloran told reporters. The company said it welcomed the return to talks.\n\n"
+             "Officials in Caldera Bay said the port would reopen next week."},
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("hostile")
+    src = folder / "hostile.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    path = str(folder / "hostile.db")
+    with Store(path) as s:
+        pipeline.build([src], s)
+        # an entity whose name and alias are markup, with a mention in the first article
+        first = next(s.articles())
+        ents = s.entities()
+        ents.append({"id": "e-evil", "name": EVIL_ENTITY, "type": "ORG", "aliases": ["<script>alert(5)</script>"],
+                     "roles": [], "mentions": [{"article_id": first.id, "span": [0, 11], "text": first.text[0:11]}]})
+        s.set_entities(ents, s.quotes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(db) -> TestClient:
+    return TestClient(create_app(db))
+
+
+@pytest.fixture(scope="module")
+def ids(db) -> list[str]:
+    with Store(db) as s:
+        return [a.id for a in s.articles()]
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_safe_html(html: str) -> None:
+    """No markup from the articles became markup: no script but ours, no event-handler attributes,
+    none of the tags the hostile text holds, no javascript: links."""
+    assert "<script>alert" not in html and "<img" not in html and "<b>" not in html and "<i " not in html
+    p = _Tags()
+    p.feed(html)
+    for tag, attrs in p.tags:
+        assert tag not in ("img", "b", "i", "iframe", "object"), (tag, attrs)
+        if tag == "script":
+            assert attrs.get("src") == "/static/app.js", attrs
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, attrs)
+            if name in ("href", "src", "action"):
+                assert not (value or "").strip().lower().startswith("javascript:"), (tag, attrs)
+
+
+# --- hostile text ---------------------------------------------------------------------------------
+def test_every_page_escapes_hostile_text(client, ids):
+    pages = ["/", "/?q=strike", "/?q=alert", f"/?entity=e-evil", "/?outlet=" + EVIL_OUTLET,
+             "/?q=<script>alert(9)</script>", "/articles/<script>alert(1)</script>", "/nope<script>alert(1)</script>"]
+    pages += [f"/articles/{i}" for i in ids] + [f"/articles/{ids[0]}?hl=0-20"]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code in (200, 404), url
+        assert r.headers["content-type"].startswith("text/html")
+        assert_safe_html(r.text)
+    first = client.get(f"/articles/{ids[0]}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first          # shown as text, escaped
+    assert "&lt;b onmouseover=alert(4)&gt;Evil&lt;/b&gt; Corp" in first  # the entity's name
+    assert 'href="javascript:' not in first
+
+
+def test_api_returns_raw_strings_as_json_data(client, ids):
+    a = client.get(f"/api/articles/{ids[0]}").json()
+    assert a["title"] == EVIL_TITLE and a["outlet"] == EVIL_OUTLET
+    assert "<img src=x onerror=alert(1)>" in a["text"]
+    names = {e["name"] for e in client.get("/api/entities?limit=100").json()["items"]}
+    assert EVIL_ENTITY in names
+    speakers = {(q.get("speaker") or {}).get("name") for q in client.get("/api/quotes?limit=100").json()["items"]}
+    assert any("<script>" in (s or "") for s in speakers)
+    hit = client.get("/api/search", params={"q": "alert"}).json()["items"][0]
+    assert hit["article_id"] == ids[0]
+    for r in (client.get(f"/api/articles/{ids[0]}"), client.get("/api/search?q=alert")):
+        assert r.headers["content-type"] == "application/json"
+
+
+def test_story_page_escapes_hostile_story_data(db, ids, monkeypatch):
+    """The story layer is another issue; fake its store methods and check the page draws them safely."""
+    story = {"id": "s-1", "title": "<script>alert('story')</script>", "article_ids": ids}
+    events = [{"id": "v-1", "story_id": "s-1", "type": "strike<img src=x onerror=alert(1)>", "date": "2024-03-04",
+               "summary": "<b>walkout</b>", "participants": [],
+               "mentions": [{"article_id": ids[0], "span": [0, 40], "text": "<script>alert(2)</script>",
+                             "trigger": {"span": [12, 18], "text": "walked"}}]},
+              {"id": "v-2", "story_id": "s-1", "type": "talks", "date": "2024-03-06", "summary": "talks resume",
+               "participants": [], "mentions": [{"article_id": ids[1], "span": [0, 30], "text": "x"}]}]
+    claims = [{"id": "c-1", "story_id": "s-1", "subject": "<i onmouseover=alert(1)>cost</i>", "attribute": "value",
+               "status": "conflict", "values": [{"value": "<script>alert(3)</script>", "article_id": ids[0],
+                                                 "span": [0, 5], "text": "t"}]}]
+    monkeypatch.setattr(Store, "stories", lambda self: [story], raising=False)
+    monkeypatch.setattr(Store, "events", lambda self, story_id=None: events, raising=False)
+    monkeypatch.setattr(Store, "claims", lambda self, story_id=None: claims, raising=False)
+    c = TestClient(create_app(db))
+    for url in ("/", "/stories/s-1"):
+        r = c.get(url)
+        assert r.status_code == 200
+        assert_safe_html(r.text)
+    page = c.get("/stories/s-1").text
+    assert f'href="/articles/{ids[0]}?hl=0-40#span-0-40"' in page  # an event links to its source span
+    assert "status-conflict" in page
+    body = c.get("/api/stories/s-1").json()
+    assert body["title"] == story["title"] and [e["id"] for e in body["timeline"]] == ["v-1", "v-2"]
+    assert body["claims"][0]["values"][0]["value"] == "<script>alert(3)</script>"
+    assert c.get("/api/stories").json()["total"] == 1
+    assert c.get("/stories/s-404").status_code == 404
+
+
+# --- marking the text -------------------------------------------------------------------------------
+def test_marks_nest_and_cross_correctly():
+    text = "<b>Ann</b> said on Monday that it is over."
+    marks = [Mark(0, 10, "entity", href="/?entity=e-1"), Mark(15, 25, "quote", {"data-speaker": "<x>"}),
+             Mark(18, 24, "timex", {"data-value": "2024-03-04"}), Mark(20, 30, "entity", href="/?entity=e-2")]
+    html = str(marked_text(text, marks))
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in html and 'data-speaker="&lt;x&gt;"' in html
+    p = _Tags()
+    p.feed(html)
+    assert [t for t, _ in p.tags].count("a") + [t for t, _ in p.tags].count("mark") >= 5  # the crossing one split
+    ids_ = [a.get("id") for _, a in p.tags if a.get("id")]
+    assert ids_ == ["span-0-10", "span-15-25", "span-18-24", "span-20-30"]
+    # tags balance: the output parses back to the text
+    stripped = HTMLParser()
+    out: list[str] = []
+    stripped.handle_data = out.append  # type: ignore[method-assign]
+    stripped.feed(html)
+    assert "".join(out) == text
+
+
+def test_removed_pieces_go_back_where_they_were():
+    # document: "TITLE\n\nBody one.\n\nAD\n\nBody two." → text "Body one.\n\nBody two."
+    text_map = [[0, 7, 9], [11, 22, 9]]
+    removed = [{"text": "TITLE", "reason": "title", "span": [0, 5]}, {"text": "AD", "reason": "advertisement", "span": [18, 20]}]
+    points = insertion_points(text_map, removed, 20)
+    assert [p for p, _ in points] == [0, 11]
+    html = str(marked_text("Body one.\n\nBody two.", [], points))
+    assert html.index("TITLE") < html.index("Body one") < html.index("AD") < html.index("Body two")
+
+
+# --- the API's contract -------------------------------------------------------------------------------
+def test_pagination_and_limits(client):
+    whole = client.get("/api/entities?limit=100").json()
+    assert whole["total"] == len(whole["items"]) >= 4
+    a = client.get("/api/entities?limit=2&offset=0").json()
+    b = client.get("/api/entities?limit=2&offset=2").json()
+    assert a["total"] == b["total"] == whole["total"]
+    assert [e["id"] for e in a["items"] + b["items"]] == [e["id"] for e in whole["items"][:4]]
+    for bad in ("limit=0", "limit=101", "offset=-1", "limit=x"):
+        assert client.get(f"/api/entities?{bad}").status_code == 422
+    arts = client.get("/api/articles?limit=1").json()
+    assert arts["total"] == 2 and len(arts["items"]) == 1
+    assert client.get("/api/stories").json() == {"items": [], "total": 0, "limit": 20, "offset": 0}
+
+
+def test_unknown_ids_are_404(client):
+    for url in ("/api/articles/a-nope", "/api/entities/e-nope", "/api/stories/s-nope", "/articles/a-nope",
+                "/stories/s-nope", "/api/nothing"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_article_bundle_has_text_layers_and_removed(client, ids):
+    a = client.get(f"/api/articles/{ids[1]}").json()
+    for key in ("text", "removed", "timexes", "mentions", "quotes", "published", "source_span", "text_map"):
+        assert key in a
+    assert any(m["entity_id"] for m in a["mentions"])
+    assert all(a["text"][q["span"][0]:q["span"][1]] == q["text"] for q in a["quotes"])
+    page = client.get(f"/articles/{ids[1]}").text
+    for m in a["mentions"][:3]:
+        assert f'id="span-{m["span"][0]}-{m["span"][1]}"' in page
+
+
+def test_search_filters(client, ids):
+    def hits(**params):
+        return [h["article_id"] for h in client.get("/api/search", params=params).json()["items"]]
+
+    assert set(hits(q="Halloran")) == set(ids)
+    assert hits(q="Halloran", outlet="Harbour Post") == [ids[1]]
+    assert hits(q="Halloran", date_from="2024-03-06") == [ids[1]]
+    assert hits(q="Halloran", date_to="2024-03-05") == [ids[0]]
+    assert hits(q="Halloran", entity="e-evil") == [ids[0]]
+    assert hits(q="Halloran", story="s-none") == []
+    h = client.get("/api/search", params={"q": "Meridian"}).json()["items"][0]
+    s, e = h["highlights"][0]
+    assert h["snippet"][s:e] == "Meridian"
+    # not FTS5 syntax: read as plain words, never an error
+    assert client.get("/api/search", params={"q": 'Halloran"('}).status_code == 200
+    assert client.get("/api/search").status_code == 422
+    assert client.get("/api/quotes", params={"speaker": "halloran"}).json()["total"] >= 2
+
+
+def test_etag_and_304(client, ids):
+    for url in ("/", f"/articles/{ids[0]}", f"/api/articles/{ids[0]}", "/api/search?q=strike"):
+        r = client.get(url)
+        tag = r.headers["etag"]
+        again = client.get(url, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b""
+        assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get("/api/articles").headers["etag"] != client.get("/api/articles?limit=1").headers["etag"]
+    head = client.head("/api/articles")
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == client.get("/api/articles").headers["etag"]
+
+
+# --- safety -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", [
+    "/static/../../etc/passwd", "/static/..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%5c..%5cetc%5cpasswd", "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/static/....//....//etc/passwd",
+])
+def test_no_path_traversal(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert "root:" not in r.text
+
+
+def test_static_and_docs_served_locally(client):
+    assert client.get("/static/style.css").status_code == 200
+    docs = client.get("/docs").text
+    assert "/static-docs/swagger-ui-bundle.js" in docs and "cdn." not in docs and "//unpkg" not in docs
+    assert client.get("/static-docs/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/openapi.json").json()["paths"]["/api/search"]
+
+
+def test_cors_off_by_default_and_headers(client, db):
+    r = client.get("/api/articles", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+    pre = client.options("/api/articles", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in pre.headers
+    page = client.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    open_ = TestClient(create_app(db, cors_origins=["https://ok.example"]))
+    assert open_.get("/api/articles", headers={"Origin": "https://ok.example"}).headers[
+        "access-control-allow-origin"] == "https://ok.example"
+
+
+def test_loopback_names_only_when_asked(db):
+    c = TestClient(create_app(db, allowed_hosts=["127.0.0.1", "localhost"]), base_url="http://127.0.0.1:8000")
+    assert c.get("/api/articles").status_code == 200
+    assert c.get("/api/articles", headers={"Host": "rebound.evil.example"}).status_code == 400
+
+
+def test_ingest_off_by_default(client, db):
+    assert client.post("/api/ingest", json={"articles": [{"text": "x"}]}).status_code in (404, 405)
+    with pytest.raises(ValueError):
+        create_app(db, allow_ingest=True, token=None)
+    with pytest.raises(FileNotFoundError):
+        create_app(Path(db).with_name("missing.db"))
+
+
+def test_ingest_needs_token_and_enforces_limits(tmp_path):
+    db = str(tmp_path / "ingest.db")
+    Store(db).close()
+    token = "t0ken-for-the-tests-only"
+    c = TestClient(create_app(db, allow_ingest=True, token=token, max_upload_mb=0.01))
+    body = {"articles": [{"title": "Tram line approved", "published": "2024-05-02", "outlet": "City Desk",
+                          "text": "The city council approved a new tram line on Monday after a two-year debate.\n\n"
+                                  "The line will open in 2027, officials said."}]}
+    assert c.post("/api/ingest", json=body).status_code == 401
+    assert c.post("/api/ingest", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert c.post("/api/ingest", json=body, headers={"Authorization": token}).status_code == 401
+    auth = {"Authorization": f"Bearer {token}"}
+    big = {"articles": [{"text": "word " * 5000}]}
+    assert c.post("/api/ingest", json=big, headers=auth).status_code == 413
+    assert c.post("/api/ingest", content=b"hello", headers={**auth, "Content-Type": "text/plain"}).status_code == 415
+    assert c.post("/api/ingest", content=b"{bad", headers={**auth, "Content-Type": "application/json"}).status_code == 400
+    before = c.get("/api/articles").headers["etag"]
+    r = c.post("/api/ingest", json=body, headers=auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["added_articles"] == 1
+    assert c.get("/api/articles").json()["total"] == 1
+    assert c.get("/api/articles").headers["etag"] != before
+    # a file whose name tries to leave the upload folder lands inside it, under a plain name
+    files = {"files": ("../../../tmp/evil name.txt", b"Bridge reopens\n\nThe old bridge reopened on Friday "
+                                                        b"after repairs that took two years, the mayor said.\n")}
+    r = c.post("/api/ingest", files=files, headers=auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["files"] == ["evil_name.txt"] and r.json()["added_articles"] == 1
+    with Store(db) as s:
+        assert {d.source for d in s.documents()} >= {"upload/evil_name.txt"}
+
+
+def test_serve_refuses_ingest_without_a_token(db, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    monkeypatch.delenv("STORYLINE_TOKEN", raising=False)
+    r = CliRunner().invoke(app, ["serve", "--db", db, "--allow-ingest"])
+    assert r.exit_code == 1 and "token" in r.output
+    empty = tmp_path / "token"
+    empty.write_text("\n")
+    r = CliRunner().invoke(app, ["serve", "--db", db, "--allow-ingest", "--token-file", str(empty)])
+    assert r.exit_code == 1 and "token" in r.output
