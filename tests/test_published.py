@@ -60,6 +60,15 @@ def test_metadata_wins_unless_the_text_contradicts_it():
     assert bad.date is None and bad.earliest == "2019-07-12" and "contradicted" in bad.evidence
 
 
+def test_a_yearless_window_is_no_ground_to_overrule_metadata():
+    text = ("The two ministries have been talking since a thaw in August 2016.\n\n"
+            "On April 16, voters narrowly approved the new constitution.\n\n"
+            "The agreement could be discussed at a summit scheduled for May 3, officials said.")
+    # the window (2017-04-16 … 05-03) is a guess of the year; only the dated event (August 2016) is a floor
+    p = publication(DocMeta(published="2017-03-01", published_source="jsonl"), [], text)
+    assert p.date == "2017-03-01"
+
+
 def test_capture_date_is_an_upper_bound_only():
     p = publication(DocMeta(capture_date="2024-03-20T10:00:00Z"), [], "Talks began on March 3, 2023.")
     assert (p.date, p.earliest, p.latest) == (None, "2023-03-03", "2024-03-20")

@@ -72,8 +72,7 @@ def publication(
         d = parse_dateline(line)
         if d and (not latest or d < latest):
             latest, latest_why = d, f"dated note after the body {line!r}"
-    text_bounds = infer_from_text(text, captions or [], latest=latest) if (text or captions) else None
-    floor = text_bounds.earliest if text_bounds else None
+    text_bounds, floor = _infer(text, captions or [], latest) if (text or captions) else (None, None)
     date = iso_date(meta.published)
     if date:
         source = f"{meta.published_source or 'source'} metadata: {meta.published}"
@@ -183,6 +182,12 @@ YEARLESS_POLICY = "two-sided"
 
 
 def infer_from_text(text: str, captions: list[str], latest: str | None = None) -> Published:
+    """Bounds (and, where the evidence pins it, the day) of publication from the article's own text;
+    see `_infer` for the rules."""
+    return _infer(text, captions, latest)[0]
+
+
+def _infer(text: str, captions: list[str], latest: str | None) -> tuple[Published, str | None]:
     """Bounds (and, where the evidence pins it, the day) of publication from the article's own
     time expressions, tagged without an anchor:
 
@@ -194,7 +199,8 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
     - when the latest dated event is a day the text names by its weekday ("remarks published
       on Sunday" beside a caption dated Sunday, November 24), the article reports that day's
       news: that day is the date, the bounds the week the weekday allows.
-    Where only bounds are known `date` stays None.
+    Where only bounds are known `date` stays None. Also returns the hard floor: the latest dated
+    past event alone (what metadata must not contradict), without the year-less window's guess.
     """
     from storyline.nlp.timex import tag
 
@@ -230,7 +236,8 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
             elif (m := _WEEKDAY.match(t.value)) and happened and t.type == "DATE":
                 weekdays.append((int(m[1]), t.text))
     if not lower and not upper:
-        return Published()
+        return Published(), None
+    floor = lower[0].isoformat() if lower else None
     lo = lower[0] if lower else None
     hi = upper[0] if upper else None
     evidence = [f"not before {lower[0]} ({lower[1]})"] if lower else []
@@ -263,4 +270,4 @@ def infer_from_text(text: str, captions: list[str], latest: str | None = None) -
                 hi = week_end if hi is None or week_end < hi else hi
                 evidence.append(f"{wtext!r} names the weekday of {lo}, the date of its photo caption: the article reports that day")
                 break
-    return Published(_iso(date), _iso(lo), _iso(hi), "; ".join(evidence))
+    return Published(_iso(date), _iso(lo), _iso(hi), "; ".join(evidence)), floor
