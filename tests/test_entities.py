@@ -377,3 +377,20 @@ def test_person_named_like_a_place_stays_a_person(nlp):
     assert [(x.type, x.stands_for) for x in bare] == [("PERSON", None)]  # not the US government
     ents = canonicalise({"a": got})
     assert [(e.name, len(e.mentions)) for e in ents] == [("Denzel Washington", 2)]
+
+
+def test_father_and_son_stay_apart(nlp):
+    ents = corpus(nlp, {
+        "a": "Businessman Harold Q. Brennick said on Monday that his company would expand. Brennick spoke in Ohio.",
+        "b": "Harold Brennick Jr. said the family firm was hiring. Harold Brennick Jr. runs its Ohio office.",
+    })
+    people = [e for e in ents if e.type == "PERSON"]
+    father = next(e for e in people if any(a == "a" for a, _, _ in e.mentions))
+    assert not any(a == "b" for a, _, _ in father.mentions), (father.name, father.aliases)
+
+
+def test_handles_are_not_names_and_roles_are_clean(nlp):
+    ms = ments(nlp, "The then-Sen. Mara Quill wrote on Twitter as @MaraQuill that the vote was rigged.")
+    assert not any(m.name.startswith("@") for m in ms)
+    quill = [m for m in ms if m.name == "Mara Quill"]
+    assert quill and all(m.role is None or (m.role[0].isalnum() and " - " not in m.role) for m in quill)

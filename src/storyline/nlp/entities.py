@@ -336,7 +336,6 @@ relations legal political armed
 """.split())
 _TITLE_CONNECTORS = frozenset({"of", "the", "for"})
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "mme", "herr"})
-_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 # Words that mark an organisation name (an "ORG" with one of these is not a misread person).
 _ORG_WORDS = frozenset("""
@@ -555,8 +554,8 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
     stands_for = None
     key = name_key(name)
     if not r.product:
-        if not any(c.isupper() for c in name):
-            return None  # all-lowercase junk
+        if not any(c.isupper() for c in name) or name.startswith(("@", "#")):
+            return None  # all-lowercase junk, social-media handles and hashtags
         if label == "PERSON" and all(t.lower_.rstrip(".") in _TITLE_HEADS or t.lower_.rstrip(".") in _TITLE_MODS
                                      or t.lower_.rstrip(".") in _HONORIFICS for t in doc[r.start:r.end]):
             return None  # a bare title ("President") is not a name
@@ -581,7 +580,16 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
                 stands_for = _CAPITALS[key]
     s_char = doc[r.role_start].idx if r.role_start is not None else n0
     return Mention(span=(s_char, n1), text=text[s_char:n1], type=label, name=name,
-                   role=r.role, stands_for=stands_for)
+                   role=_clean_role(r.role), stands_for=stands_for)
+
+
+def _clean_role(role: str | None) -> str | None:
+    """A title as a reader writes it: 'then - Sen.' → 'then-Sen.', '--' → None."""
+    if not role:
+        return None
+    role = re.sub(r"\s*([-–—])\s*", r"\1", " ".join(role.split()))
+    role = role.strip("-–—,;:()'\"“”‘’ ")
+    return role if any(c.isalpha() for c in role) else None
 
 
 def _junk_token(t) -> bool:
@@ -772,8 +780,8 @@ def _person_tokens(name: str) -> tuple[str, ...]:
     toks = [t for t in toks if t]
     while toks and toks[0] in _HONORIFICS:
         toks = toks[1:]
-    while len(toks) > 1 and toks[-1] in _NAME_SUFFIXES:
-        toks = toks[:-1]
+    # a generational suffix stays as the last token, so "Donald Trump Jr." (and "Donald Jr.") never
+    # merge with "Donald J. Trump"; the price: "James Comey" and "James B. Comey Jr." stay apart
     return tuple(toks)
 
 
