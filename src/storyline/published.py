@@ -178,9 +178,6 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-YEARLESS_POLICY = "two-sided"
-
-
 def infer_from_text(text: str, captions: list[str], latest: str | None = None) -> Published:
     """Bounds (and, where the evidence pins it, the day) of publication from the article's own text;
     see `_infer` for the rules."""
@@ -247,7 +244,7 @@ def _infer(text: str, captions: list[str], latest: str | None) -> tuple[Publishe
         else:
             evidence.append(f"not after {upper[0]} ({upper[1]})")
     two_sided = any(y.day and y.future for y in yearless) and any(y.day and not y.future for y in yearless)
-    if yearless and lo and (YEARLESS_POLICY == "all" or (lower and lower[2] < 31 and (YEARLESS_POLICY == "recent" or two_sided))):
+    if yearless and lower and lower[2] < 31 and two_sided:
         for year in range(lo.year, (hi.year if hi else lo.year + 2) + 1):
             a, b = max(lo, dt.date(year, 1, 1)), min(hi, dt.date(year, 12, 31)) if hi else dt.date(year, 12, 31)
             for y in yearless:

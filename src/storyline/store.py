@@ -333,49 +333,16 @@ class Store:
 
     def entities(self, type: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Canonical entities with their mentions, most mentioned first; `name` matches name or alias."""
-        sql = ("SELECT e.id, e.data, count(m.entity_id) AS n FROM entities e"
-               " LEFT JOIN entity_mentions m ON m.entity_id = e.id WHERE 1=1")
-        args: list[Any] = []
-        if type:
-            sql += " AND e.type = ?"
-            args.append(type.upper())
-        sql += " GROUP BY e.id ORDER BY n DESC, e.name"
-        out = []
-        for r in self.db.execute(sql, args):
-            e = json.loads(r["data"])
-            if name and not _name_matches(name, e):
-                continue
-            e["mentions"] = [
-                {"article_id": m[0], "span": [m[1], m[2]], "text": m[3], **({"as": m[4]} if m[4] else {})}
-                for m in self.db.execute(
-                    "SELECT m.article_id, m.start, m.end, m.text, m.mention_as FROM entity_mentions m JOIN articles a"
-                    " ON a.id = m.article_id WHERE m.entity_id = ? ORDER BY a.seq, m.start", (r["id"],))
-            ]
-            out.append(e)
+        _, rows = self.entities_page(limit=-1, type=type)  # LIMIT -1: all of them
+        out = [e for e in rows if not name or _name_matches(name, e)]
+        for e in out:
+            e.pop("mention_count", None)
         return out
 
     def quotes(self, speaker: str | None = None, article_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Quotes in reading order; `speaker` matches the speaker's name, alias or entity id."""
-        rows = self.db.execute(
-            "SELECT q.data, q.speaker_entity, q.article_id FROM quotes q JOIN articles a ON a.id = q.article_id"
-            " ORDER BY a.seq, q.start"
-        ).fetchall()
-        wanted = set(article_ids) if article_ids is not None else None
-        aliases: dict[str, dict] = {}
-        if speaker:
-            aliases = {e["id"]: e for e in self.entities() if _name_matches(speaker, e)}
-        out = []
-        for r in rows:
-            if wanted is not None and r["article_id"] not in wanted:
-                continue
-            q = json.loads(r["data"])
-            if speaker:
-                sp = q.get("speaker") or {}
-                if not (r["speaker_entity"] in aliases or r["speaker_entity"] == speaker
-                        or speaker.casefold() in (sp.get("name") or "").casefold()):
-                    continue
-            out.append(q)
-        return out
+        return self.quotes_page(limit=-1, speaker=speaker,
+                                article_ids=list(article_ids) if article_ids is not None else None)[1]
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
         """Full-text search (FTS5 query syntax); returns (article id, highlighted snippet)."""
@@ -472,8 +439,7 @@ class Store:
             args.append(type.upper())
         if q:
             where.append("(e.name LIKE ? ESCAPE '\\' OR json_extract(e.data, '$.aliases') LIKE ? ESCAPE '\\')")
-            pat = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            args += [pat, pat]
+            args += [_like(q), _like(q)]
         if article_ids is not None:
             where.append(f"e.id IN (SELECT entity_id FROM entity_mentions WHERE article_id IN ({_marks(article_ids)}))")
             args += list(article_ids)
@@ -537,9 +503,8 @@ class Store:
             where.append(f"q.article_id IN ({_marks(article_ids)})")
             args += list(article_ids)
         if speaker:
-            pat = "%" + speaker.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            first = speaker.split()[0] if speaker.split() else speaker
-            fpat = "%" + first.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pat = _like(speaker)
+            fpat = _like(speaker.split()[0] if speaker.split() else speaker)
             candidates = self.db.execute(
                 "SELECT id, data FROM entities"
                 " WHERE name LIKE ? ESCAPE '\\' OR json_extract(data, '$.aliases') LIKE ? ESCAPE '\\'",
@@ -553,6 +518,11 @@ class Store:
             f"SELECT q.data FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}"
             " ORDER BY a.seq, q.start LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
         return total, [json.loads(r[0]) for r in rows]
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _marks(values: Iterable[Any]) -> str:

