@@ -247,6 +247,16 @@ def test_etag_and_304(client, ids):
     assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == client.get("/api/articles").headers["etag"]
 
 
+def test_first_request_on_a_fresh_database_keeps_its_etag(tmp_path):
+    # a reader's connection creates an empty write-ahead log: that is no change of the data
+    db = str(tmp_path / "fresh.db")
+    with Store(db) as s:
+        pipeline.build([Path(__file__).parent.parent / "examples" / "corpus" / "caldera_port_strike.txt"], s)
+    c = TestClient(create_app(db))
+    tag = c.get("/api/articles").headers["etag"]
+    assert c.get("/api/articles", headers={"If-None-Match": tag}).status_code == 304
+
+
 # --- safety -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", [
     "/static/../../etc/passwd", "/static/..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd",

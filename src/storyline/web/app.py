@@ -89,13 +89,19 @@ def create_app(
         return s
 
     def db_state() -> str:
+        """What changes when the data does: the main file's mtime and size, and the write-ahead log's
+        size. Not the log's presence or mtime: SQLite creates an empty log when a reader connects and
+        removes it when the last connection closes, which would change the ETag with no data changed."""
         parts = [str(state["generation"])]
-        for p in (db_path, db_path + "-wal"):
-            try:
-                st = os.stat(p)
-                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-            except OSError:
-                parts.append("-")
+        try:
+            st = os.stat(db_path)
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+        try:
+            parts.append(str(os.stat(db_path + "-wal").st_size))
+        except OSError:
+            parts.append("0")
         return "|".join(parts)
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
