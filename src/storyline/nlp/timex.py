@@ -1043,7 +1043,8 @@ def _norm_weekend(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
 
 
 _R_WORD_YEAR = re.compile(
-    rf"\b(?:(?P<the>the\s+year)\s+)?(?:(?P<c>nineteen|eighteen|twenty)[\s-]+(?:hundred(?:\s+and)?\s+)?(?P<yy>{_NUMWORD})"
+    rf"\b(?:(?P<mon>{_FULL_MONTH})[\s,]+|(?:the\s+)?(?P<sea>spring|summer|fall|autumn|winter)\s+of\s+)?"
+    rf"(?:(?P<the>the\s+year)\s+)?(?:(?P<c>nineteen|eighteen|twenty)[\s-]+(?:hundred(?:\s+and)?\s+)?(?P<yy>{_NUMWORD})"
     rf"|two\s+thousand(?:\s+(?:and\s+)?(?P<y2k>{_NUMWORD}))?)\b", re.I)
 
 
@@ -1062,6 +1063,10 @@ def _norm_word_year(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
         if yy is None or m.group("y2k") and m.group("y2k").lower() in ("a", "an"):
             return None
         y = 2000 + int(yy)
+    if m.group("mon"):  # "January nineteen ninety-seven", as broadcast transcripts write it
+        return "DATE", f"{y:04d}-{_month_no(m.group('mon')):02d}", None, False
+    if m.group("sea"):  # "the winter of nineteen ninety-four"
+        return "DATE", f"{y:04d}-{_SEASONS[m.group('sea').lower()]}", None, False
     return "DATE", f"{y:04d}", None, False
 
 
