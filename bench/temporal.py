@@ -23,6 +23,10 @@ Peers run here on the same raw texts with the DCT as their reference date:
   piece (split at . ! ? and line ends) with a 0.5 s timeout. timexy's 'YYYY-MM-DDT00:00:00'
   dates are cut to the day.
 
+Gold consistency (printed under the table): how often the gold gives the same expression different
+readings relative to the DCT, and the value F1 an oracle would reach with storyline's extents and the
+gold's most common reading of every expression — the ceiling for consistent normalisation here.
+
 Speed: sentences per second on one core, sentences counted with a simple splitter over the
 raw texts; only the tagging call is timed (best of three passes over all documents).
 
@@ -104,6 +108,25 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _pairs(gold_: list[Gold], sys_: list[Gold]) -> tuple[list[tuple[Gold, Gold | None]], set[int]]:
+    """One-to-one relaxed matching within a document: each gold timex pairs with the unused system
+    timex it overlaps most; returns (gold, system or None) pairs and the indexes of system timexes used."""
+    used: set[int] = set()
+    pairs: list[tuple[Gold, Gold | None]] = []
+    for g in gold_:
+        best, best_ov = None, 0
+        for j, sp in enumerate(sys_):
+            if j in used:
+                continue
+            ov = min(g[1], sp[1]) - max(g[0], sp[0])
+            if ov > best_ov:
+                best, best_ov = j, ov
+        if best is not None:
+            used.add(best)
+        pairs.append((g, None if best is None else sys_[best]))
+    return pairs, used
+
+
 def score(docs, preds: dict[str, list[Gold]]) -> tuple[dict[str, float], dict]:
     """TempEval-3 task A numbers over all documents, plus the pairs for error analysis."""
     n_gold = n_sys = strict = relaxed = type_ok = value_ok = 0
@@ -113,22 +136,11 @@ def score(docs, preds: dict[str, list[Gold]]) -> tuple[dict[str, float], dict]:
         gold_ = [(*_strip(text, s, e), ty, v) for s, e, ty, v in gold]
         n_gold += len(gold_)
         n_sys += len(sys_)
-        used: set[int] = set()
-        matched_sys: set[int] = set()
-        for g in gold_:
-            best, best_ov = None, 0
-            for j, sp in enumerate(sys_):
-                if j in used:
-                    continue
-                ov = min(g[1], sp[1]) - max(g[0], sp[0])
-                if ov > best_ov:
-                    best, best_ov = j, ov
-            if best is None:
+        pairs, matched_sys = _pairs(gold_, sys_)
+        for g, sp in pairs:
+            if sp is None:
                 errors["fn"].append((doc_id, dct, text, g, None))
                 continue
-            used.add(best)
-            matched_sys.add(best)
-            sp = sys_[best]
             relaxed += 1
             strict += (sp[0], sp[1]) == (g[0], g[1])
             type_ok += sp[2] == g[2]
@@ -153,6 +165,74 @@ def score(docs, preds: dict[str, list[Gold]]) -> tuple[dict[str, float], dict]:
     _, _, vf = prf(value_ok)
     return ({"strict_p": sp_, "strict_r": sr, "strict_f": sf, "relaxed_p": rp, "relaxed_r": rr, "relaxed_f": rf,
              "type_f": tf, "value_f": vf, "gold": n_gold, "system": n_sys}, errors)
+
+
+# --- how consistent the gold is ----------------------------------------------------------------
+
+_DOW_RX = re.compile(r"monday|tuesday|wednesday|thursday|friday|saturday|sunday")
+
+
+def _expression(text: str) -> str:
+    """An expression's key: lower case, digits as 9, weekday names as DOW ('Friday night' ~ 'Monday night')."""
+    t = _DOW_RX.sub("DOW", text.lower().strip(" .,"))
+    return re.sub(r"\d", "9", t)
+
+
+def _reading(value: str, dct: dt.date, key: str) -> str:
+    """A value as its relation to the document date, so the same reading of 'last week' in two documents
+    compares equal: D-1 (a day back), W-1, M+2, Q-5, Y-1, Y-1-QX …; a weekday is D (within a week of the
+    DCT) or Dfar; expressions that carry their own digits ('1968', 'Sept. 30') compare by value shape."""
+    if "9" in key:
+        return re.sub(r"\d", "9", value)
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)(T.*)?", value)
+    if m:
+        try:
+            off = (dt.date(int(m[1]), int(m[2]), int(m[3])) - dct).days
+        except ValueError:
+            return value
+        if "DOW" in key:
+            return ("D" if abs(off) <= 7 else "Dfar") + (m[4] or "")
+        return f"D{off}{m[4] or ''}"
+    iso_y, iso_w, _ = dct.isocalendar()
+    m = re.fullmatch(r"(\d{4})-W(\d+)(-WE)?", value)
+    if m:
+        return f"W{(int(m[1]) - iso_y) * 52 + int(m[2]) - iso_w}{m[3] or ''}{'/unpadded' if len(m[2]) == 1 else ''}"
+    m = re.fullmatch(r"(\d{4})-(\d\d)", value)
+    if m:
+        return f"M{(int(m[1]) - dct.year) * 12 + int(m[2]) - dct.month}"
+    m = re.fullmatch(r"(\d{4})-Q(\d)", value)
+    if m:
+        return f"Q{(int(m[1]) - dct.year) * 4 + int(m[2]) - (dct.month - 1) // 3 - 1}"
+    m = re.fullmatch(r"(\d{4})(-.+)?", value)
+    if m:
+        return f"Y{int(m[1]) - dct.year}{m[2] or ''}"
+    return value
+
+
+def consistency(docs, preds: dict[str, list[Gold]]) -> dict[str, float]:
+    """How far the gold agrees with itself, to read the value F1 against: every gold timex's reading
+    relative to its DCT, grouped by expression. `minority`: gold timexes whose reading is not the one
+    the gold gives the same expression most often. `oracle_value_f`: value F1 of this run's extents if
+    every matched timex had the gold's most common reading of its expression (an oracle that has seen
+    the gold, and still context-free: no system that reads each expression one consistent way beats it
+    by being consistent)."""
+    readings: dict[str, Counter] = defaultdict(Counter)
+    for _doc_id, dct, text, gold in docs:
+        for s, e, _ty, v in gold:
+            k = _expression(text[s:e])
+            readings[k][_reading(v, dct, k)] += 1
+    n_gold = sum(sum(c.values()) for c in readings.values())
+    minority = sum(sum(c.values()) - c.most_common(1)[0][1] for c in readings.values())
+    n_sys = ok = 0
+    for doc_id, dct, text, gold in docs:
+        sys_ = [(*_strip(text, s, e), ty, v) for s, e, ty, v in preds.get(doc_id, [])]
+        gold_ = [(*_strip(text, s, e), ty, v) for s, e, ty, v in gold]
+        n_sys += len(sys_)
+        for g, sp in _pairs(gold_, sys_)[0]:
+            if sp is not None:
+                k = _expression(text[g[0]:g[1]])
+                ok += readings[k].most_common(1)[0][0] == _reading(g[3], dct, k)
+    return {"gold": n_gold, "minority": minority, "oracle_value_f": 2 * ok / (n_gold + n_sys) if n_gold + n_sys else 0.0}
 
 
 # --- contenders -------------------------------------------------------------------------------
@@ -363,6 +443,11 @@ def main() -> None:
     table.add_row("HeidelTime (published, TE3 platinum)", "", "", "0.813", "", "", "", "", "0.776", "")
     table.add_row("SUTime (published, TE3 platinum)", "", "", "", "", "", "", "", "≈0.67", "")
     Console(width=160).print(table)
+    cons = consistency(docs, preds)
+    notes.append(f"gold consistency: {cons['minority']} of {cons['gold']} gold timexes "
+                 f"({cons['minority'] / max(cons['gold'], 1):.0%}) are not the reading the gold most often gives the "
+                 f"same expression; with storyline's extents and every value set to that most common reading, "
+                 f"value F1 would be {cons['oracle_value_f']:.3f}")
     for n in notes:
         print(n)
     print("Published figures are on the TempEval-3 platinum test set (20 docs), not on this set.")
