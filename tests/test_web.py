@@ -196,7 +196,10 @@ def test_pagination_and_limits(client):
         assert client.get(f"/api/entities?{bad}").status_code == 422
     arts = client.get("/api/articles?limit=1").json()
     assert arts["total"] == 2 and len(arts["items"]) == 1
-    assert client.get("/api/stories").json() == {"items": [], "total": 0, "limit": 20, "offset": 0}
+    stories = client.get("/api/stories").json()
+    assert stories["total"] == 2 and len(stories["items"]) == 2  # a harbour strike and talks: two stories
+    one = client.get("/api/stories?limit=1&offset=1").json()
+    assert one["total"] == 2 and [s["id"] for s in one["items"]] == [stories["items"][1]["id"]]
 
 
 def test_unknown_ids_are_404(client):

@@ -127,11 +127,12 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
         return 0
     if progress:
         progress("annotate", len(rows))
-    batch: list[tuple[str, str | None, list, list, list]] = []
+    batch: list[tuple[str, str | None, list, list, list, list, list]] = []
     layers = annotate_texts((text, pub) for _, text, pub in rows)
     for (aid, _, _), lay in zip(rows, layers):
         batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
-                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]]))
+                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
+                      lay["events"], lay["claims"]))
         if len(batch) >= ANNOTATE_COMMIT_EVERY:
             store.save_annotations(batch)
             if progress:
@@ -145,7 +146,8 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
 
 
 def link_articles(store: Store) -> None:
-    """The cross-article stages over everything stored: duplicates, shared passages, entities and quote speakers."""
+    """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
+    stories for new articles, and events and claims for the stories they touch."""
     rows = store.dedupe_rows()
     items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
     dups = dedupe.find_duplicates(items)
@@ -155,6 +157,7 @@ def link_articles(store: Store) -> None:
         (p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1]) for p in passages
     )
     link_entities(store)
+    link_stories(store)
 
 
 def link_entities(store: Store) -> None:
@@ -180,3 +183,89 @@ def link_entities(store: Store) -> None:
             q["article_id"] = aid
             quotes.append(q)
     store.set_entities([e.to_json() for e in entities], quotes)
+
+
+def _pub_text(pub: dict) -> str | None:
+    if pub.get("date"):
+        return pub["date"]
+    if pub.get("earliest") or pub.get("latest"):
+        return f"{pub.get('earliest') or ''}…{pub.get('latest') or ''}"
+    return None
+
+
+def link_stories(store: Store) -> set[str]:
+    """New articles into stories (online: earlier assignments never change); then, for each story they
+    touch, its events merged across articles and its claims compared. Returns the touched story ids."""
+    from storyline.stories.claims import compare
+    from storyline.stories.cluster import assign
+    from storyline.stories.events import corefer
+
+    rows = store.story_rows()
+    assignment, touched = assign(rows)
+    if assignment:
+        store.set_story_ids(assignment)
+    have = {x["id"] for x in store.stories()}
+    members: dict[str, list[dict]] = {}
+    for r in rows:
+        sid = assignment.get(r["id"]) or r["story_id"]
+        if sid:
+            members.setdefault(sid, []).append(r)
+    touched |= set(members) - have  # stories with no layers yet (a database from before stories)
+    if not touched:
+        return touched
+    meta = store.article_meta()
+    stories, events, claims = [], [], []
+    for sid in sorted(touched, key=lambda x: min(meta[r["id"]]["seq"] for r in members.get(x, [])) if members.get(x) else 0):
+        arts = members.get(sid, [])
+        if not arts:
+            continue
+        originals = [r for r in arts if not r["duplicate_of"]] or arts
+        aids = [r["id"] for r in originals]
+        text_of = {r["id"]: r["text"] for r in originals}
+        ent_at = store.entity_ids_at(aids)
+        quotes_by_article: dict[str, list[dict]] = {}
+        for q in store.quotes(article_ids=aids):
+            quotes_by_article.setdefault(q["article_id"], []).append(q)
+        mentions = []
+        for aid, evs in store.all_annotations("events", aids):
+            text = text_of[aid]
+            for m in evs:
+                s0, s1 = m["span"]
+                c0, c1 = m["clause"]
+                parts = [dict(p, entity_id=ent_at.get((aid, p["span"][0]))) for p in m["participants"]]
+                qids = [q["id"] for q in quotes_by_article.get(aid, []) if q["span"][0] < s1 and q["span"][1] > s0]
+                mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
+                                     participants=parts, quote_ids=qids))
+        evs = corefer(mentions, sid)
+        products = store.entities_page(limit=-1, type="PRODUCT", article_ids=aids)[1]
+        canon = {alias: e["name"] for e in products for alias in [e["name"], *e.get("aliases", [])]}
+        cms = []
+        for aid, cs in store.all_annotations("claims", aids):
+            for c in cs:
+                s0, s1 = c["sentence"]
+                cms.append(dict(c, article_id=aid, published=_pub_text(meta[aid]["published"]),
+                                products=[canon.get(p, p) for p in c.get("products", [])],
+                                sentence_text=" ".join(text_of[aid][s0:s1].split())))
+        cls = compare(cms, evs, sid, products[0]["name"] if products else None)
+        pubs = sorted(d for r in arts for p in [meta[r["id"]]["published"]]
+                      for d in (p.get("date") or p.get("earliest"), p.get("date") or p.get("latest")) if d)
+        stories.append({
+            "id": sid, "seq": min(meta[r["id"]]["seq"] for r in arts), "title": _story_title(arts),
+            "first": pubs[0] if pubs else None, "last": pubs[-1] if pubs else None,
+            "event_count": len(evs), "claim_count": len(cls),
+        })
+        events += evs
+        claims += cls
+    store.set_story_layers(touched, stories, events, claims)
+    return touched
+
+
+def _story_title(arts: list[dict]) -> str:
+    """The title of the story's most central article: the one sharing the most entities with the others."""
+    if len(arts) == 1:
+        return arts[0]["title"] or arts[0]["text"][:80]
+    def score(r: dict) -> tuple[int, int]:
+        mine = set(r["entities"])
+        return (sum(len(mine & set(o["entities"])) for o in arts if o is not r), -arts.index(r))
+    best = max((r for r in arts if r["title"]), key=score, default=arts[0])
+    return best["title"] or best["text"][:80]

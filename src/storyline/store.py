@@ -11,7 +11,7 @@ from typing import Any
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -113,6 +113,40 @@ _MIGRATIONS: dict[int, str] = {
     ) WITHOUT ROWID;
     CREATE INDEX quotes_article ON quotes(article_id);
     CREATE INDEX quotes_speaker ON quotes(speaker_name);
+    """,
+    3: """
+    ALTER TABLE annotations ADD COLUMN events TEXT;
+    ALTER TABLE annotations ADD COLUMN claims TEXT;
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE TABLE stories (
+        id     TEXT PRIMARY KEY,
+        seq    INTEGER NOT NULL,
+        title  TEXT,
+        first  TEXT,
+        last   TEXT,
+        data   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id       TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        type     TEXT NOT NULL,
+        date     TEXT,
+        data     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX events_story ON events(story_id);
+    CREATE TABLE event_entities (
+        event_id  TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL,
+        PRIMARY KEY (event_id, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX event_entities_entity ON event_entities(entity_id);
+    CREATE TABLE claims (
+        id       TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        status   TEXT NOT NULL,
+        data     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX claims_story ON claims(story_id);
     """,
 }
 
@@ -272,6 +306,9 @@ class Store:
             "time expressions": q("SELECT coalesce(sum(json_array_length(timexes)), 0) FROM annotations").fetchone()[0],
             "entities": q("SELECT count(*) FROM entities").fetchone()[0],
             "quotes": q("SELECT count(*) FROM quotes").fetchone()[0],
+            "stories": q("SELECT count(*) FROM stories").fetchone()[0],
+            "events": q("SELECT count(*) FROM events").fetchone()[0],
+            "claims": q("SELECT count(*) FROM claims").fetchone()[0],
             "problems": q("SELECT count(*) FROM problems").fetchone()[0],
         }
 
@@ -280,16 +317,18 @@ class Store:
         """(id, text, publication) of articles whose layers are not stored yet (new, or a killed run's rest)."""
         rows = self.db.execute(
             "SELECT a.id, a.text, a.published FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE n.article_id IS NULL ORDER BY a.seq"
+            " WHERE n.article_id IS NULL OR n.events IS NULL ORDER BY a.seq"
         ).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2]))) for r in rows]
 
-    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list]]) -> None:
-        """(article id, anchor, timexes, mentions, quotes) as JSON-ready lists, in one transaction."""
+    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list, list, list]]) -> None:
+        """(article id, anchor, timexes, mentions, quotes, events, claims) as JSON-ready lists, in one transaction."""
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes) VALUES (?,?,?,?,?)",
-                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q)) for a, anchor, t, m, q in rows],
+                "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q), json.dumps(ev), json.dumps(cl))
+                 for a, anchor, t, m, q, ev, cl in rows],
             )
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
@@ -297,15 +336,121 @@ class Store:
         if r is None:
             return None
         return {"anchor": r["anchor"], "timexes": json.loads(r["timexes"]),
-                "mentions": json.loads(r["mentions"]), "quotes": json.loads(r["quotes"])}
+                "mentions": json.loads(r["mentions"]), "quotes": json.loads(r["quotes"]),
+                "events": json.loads(r["events"] or "[]"), "claims": json.loads(r["claims"] or "[]")}
 
-    def all_annotations(self, layer: str) -> Iterator[tuple[str, list]]:
-        """(article id, that layer's list) for every annotated article, in ingestion order."""
-        if layer not in ("timexes", "mentions", "quotes"):
+    def all_annotations(self, layer: str, article_ids: Iterable[str] | None = None) -> Iterator[tuple[str, list]]:
+        """(article id, that layer's list) for every annotated article (or those given), in ingestion order."""
+        if layer not in ("timexes", "mentions", "quotes", "events", "claims"):
             raise ValueError(f"no annotation layer {layer!r}")
-        sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id ORDER BY a.seq"
-        for r in self.db.execute(sql):
-            yield r[0], json.loads(r[1])
+        sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id"
+        args: list[Any] = []
+        if article_ids is not None:
+            ids = list(article_ids)
+            sql += f" WHERE a.id IN ({_marks(ids)})"
+            args = ids
+        for r in self.db.execute(sql + " ORDER BY a.seq", args):
+            yield r[0], json.loads(r[1] or "[]")
+
+    # --- stories, events, claims --------------------------------------------------------------
+    def story_rows(self) -> list[dict[str, Any]]:
+        """Every article for story assignment, in ingestion order: id, title, text, published, story id,
+        duplicate_of, and the canonical entities it mentions."""
+        ents: dict[str, list[str]] = {}
+        for r in self.db.execute("SELECT article_id, entity_id FROM entity_mentions"):
+            ents.setdefault(r[0], []).append(r[1])
+        return [{"id": r["id"], "title": r["title"], "text": r["text"], "published": json.loads(r["published"]),
+                 "story_id": r["story_id"], "duplicate_of": r["duplicate_of"], "entities": ents.get(r["id"], [])}
+                for r in self.db.execute(
+                    "SELECT id, title, text, published, story_id, duplicate_of FROM articles ORDER BY seq")]
+
+    def set_story_ids(self, assignment: dict[str, str]) -> None:
+        with self.transaction():
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?",
+                                [(sid, aid) for aid, sid in assignment.items()])
+
+    def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """id → {seq, title, outlet, published, story_id} (all articles, or those given)."""
+        sql = "SELECT seq, id, title, outlet, published, story_id FROM articles"
+        args: list[Any] = []
+        if ids is not None:
+            args = list(ids)
+            sql += f" WHERE id IN ({_marks(args)})"
+        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"],
+                          "published": json.loads(r["published"]), "story_id": r["story_id"]}
+                for r in self.db.execute(sql, args)}
+
+    def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
+        """(article id, mention start) → canonical entity id, for the given articles."""
+        ids = list(article_ids)
+        return {(r[0], r[1]): r[2] for r in self.db.execute(
+            f"SELECT article_id, start, entity_id FROM entity_mentions WHERE article_id IN ({_marks(ids)})", ids)}
+
+    def set_story_layers(self, story_ids: Iterable[str], stories: list[dict[str, Any]],
+                         events: list[dict[str, Any]], claims: list[dict[str, Any]]) -> None:
+        """Replace the stories, events and claims of the given stories in one transaction."""
+        sids = list(story_ids)
+        with self.transaction():
+            for table in ("stories", "claims"):
+                self.db.execute(f"DELETE FROM {table} WHERE {'id' if table == 'stories' else 'story_id'}"
+                                f" IN ({_marks(sids)})", sids)
+            self.db.execute(f"DELETE FROM event_entities WHERE event_id IN (SELECT id FROM events WHERE story_id IN"
+                            f" ({_marks(sids)}))", sids)
+            self.db.execute(f"DELETE FROM events WHERE story_id IN ({_marks(sids)})", sids)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data) VALUES (?,?,?,?,?,?)",
+                [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x)) for x in stories])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO events(id, story_id, type, date, data) VALUES (?,?,?,?,?)",
+                [(e["id"], e["story_id"], e["type"], e.get("date"), json.dumps(e)) for e in events])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO event_entities(event_id, entity_id) VALUES (?,?)",
+                [(e["id"], p["entity_id"]) for e in events for p in e["participants"] if p.get("entity_id")])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO claims(id, story_id, status, data) VALUES (?,?,?,?)",
+                [(c["id"], c["story_id"], c["status"], json.dumps(c)) for c in claims])
+
+    def stories(self) -> list[dict[str, Any]]:
+        """Stories, the one with most articles first: {id, title, article_ids, first, last, …}."""
+        ids: dict[str, list[str]] = {}
+        for r in self.db.execute("SELECT story_id, id FROM articles WHERE story_id IS NOT NULL ORDER BY seq"):
+            ids.setdefault(r[0], []).append(r[1])
+        out = []
+        for r in self.db.execute("SELECT data FROM stories ORDER BY seq"):
+            x = json.loads(r[0])
+            x["article_ids"] = ids.get(x["id"], [])
+            out.append(x)
+        return sorted(out, key=lambda x: (-len(x["article_ids"]), x["seq"]))
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        return next((x for x in self.stories() if x["id"] == story_id), None)
+
+    def events(self, story_id: str | None = None, entity_id: str | None = None) -> list[dict[str, Any]]:
+        """Events (dossier shape) ordered by date, undated last; participants' entity ids as linked now."""
+        sql, args = "SELECT e.data FROM events e", []
+        where = []
+        if story_id:
+            where.append("e.story_id = ?")
+            args.append(story_id)
+        if entity_id:
+            where.append("e.id IN (SELECT event_id FROM event_entities WHERE entity_id = ?)")
+            args.append(entity_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        evs = [json.loads(r[0]) for r in self.db.execute(sql, args)]
+        return sorted(evs, key=lambda e: (e.get("date") is None, e.get("sort") or "", e["id"]))
+
+    def claims(self, story_id: str | None = None, conflicts_only: bool = False) -> list[dict[str, Any]]:
+        sql, args = "SELECT data FROM claims", []
+        where = []
+        if story_id:
+            where.append("story_id = ?")
+            args.append(story_id)
+        if conflicts_only:
+            where.append("status = 'conflict'")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [json.loads(r[0]) for r in self.db.execute(sql + " ORDER BY story_id, id", args)]
 
     def set_entities(self, entities: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
         """Replace the canonical entities (dossier shape) and the linked quotes in one transaction."""

@@ -1,4 +1,4 @@
-"""Annotation layers of a text (time expressions, entity mentions, quotes): spaCy loaded once, texts batched."""
+"""Annotation layers of a text (time expressions, entity mentions, quotes, events, claims): spaCy loaded once, texts batched."""
 
 from __future__ import annotations
 
@@ -74,14 +74,20 @@ def timexes_for(text: str, published: Published | None) -> tuple[list[Timex], st
 
 
 def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any]:
+    from storyline.nlp.claim_mentions import find_claims
     from storyline.nlp.entities import mentions
+    from storyline.nlp.event_mentions import find_events
     from storyline.nlp.quotes import find_quotes
 
+    ms = mentions(doc)
+    pub_date = anchor if anchor and len(anchor) == 10 else None  # a day, not a pair of bounds
     return {
         "anchor": anchor,
         "timexes": timexes,
-        "mentions": mentions(doc),
+        "mentions": ms,
         "quotes": find_quotes(doc),
+        "events": find_events(doc, timexes, ms, pub_date),
+        "claims": find_claims(doc, ms),
     }
 
 
@@ -113,6 +119,8 @@ def annotate(text: str, anchor: dt.date | None = None) -> dict[str, Any]:
         "timexes": [t.to_json() for t in layers["timexes"]],
         "entities": [mention_json(m) for m in layers["mentions"]],
         "quotes": [quote_json(q) for q in layers["quotes"]],
+        "events": layers["events"],
+        "claims": layers["claims"],
     }
 
 

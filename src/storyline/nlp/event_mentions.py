@@ -1,0 +1,408 @@
+"""Event mentions of one parsed article: a trigger word with its type, participants, own date and modality."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storyline.model import Mention, Timex
+
+# The taxonomy: a trigger's lemma names the kind of event (verbs and nouns apart: "sign" vs "deal").
+_VERBS: dict[str, str] = {}
+_NOUNS: dict[str, str] = {}
+for _type, _verbs, _nouns in (
+    ("agreement", "sign agree conclude seal ink finalize finalise ratify",
+     "deal contract agreement accord treaty pact partnership memorandum signing"),
+    ("delivery", "deliver supply ship",
+     "delivery shipment supply batch"),
+    ("purchase", "buy purchase acquire sell procure order export import",
+     "purchase sale acquisition procurement order"),
+    ("sanction", "sanction impose embargo exclude expel blacklist penalize penalise",
+     "sanction embargo exclusion ban"),
+    ("meeting", "meet visit host negotiate",
+     "meeting visit talks summit negotiation negotiations conference"),
+    ("statement", "say announce declare confirm state tell reveal warn urge claim insist stress "
+                  "note argue deny report",
+     "announcement statement declaration remarks interview"),
+    ("military", "attack invade bomb shoot kill strike launch down clash deploy test intercept",
+     "attack invasion war coup strike crisis downing parade clash deployment bombing offensive test"),
+    ("vote", "vote elect",
+     "vote referendum election ballot"),
+    ("legal", "sue charge indict convict arrest rule sentence file",
+     "lawsuit suit trial ruling verdict indictment charge court"),
+    ("economic", "pay invest fund lend borrow",
+     "payment investment deposit loan tariff"),
+):
+    for _w in _verbs.split():
+        _VERBS[_w] = _type
+    for _w in _nouns.split():
+        _NOUNS[_w] = _type
+
+# Verbs that carry another event in their subject or complement ("deliveries began", "completed the purchase").
+_ASPECT = {"begin", "start", "continue", "complete", "finish", "end", "resume", "take", "hold", "make", "reach",
+           "strike", "go", "get"}
+# Verbs whose object names the event they stand for ("struck a deal", "held talks", "imposed sanctions").
+_SUPPORT = {"strike", "reach", "make", "hold", "conduct", "impose", "carry", "stage", "sign", "seal", "complete",
+            "finalize", "finalise", "launch"}
+_REPORTING = {k for k, v in _VERBS.items() if v == "statement"} | {"show", "write", "add", "explain"}
+# Too general to be an event by themselves; an event only when they carry a date and nothing better does.
+_LIGHT = {"be", "have", "do", "become", "seem", "appear", "remain", "let", "can", "may", "will"}
+_FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+_POSSIBLE_AUX = {"could", "may", "might", "can", "would", "should", "must"}
+_EXPECT = {"expect", "plan", "schedule", "intend", "hope", "want", "aim", "prepare", "ready", "seek", "propose",
+           "set", "due", "likely", "going", "wish", "offer"}
+_POSSIBLE = {"consider", "threaten", "mull", "weigh", "discuss", "study", "explore", "possible", "potential",
+             "may", "could"}
+_REPORTED = {"reportedly", "allegedly", "purportedly", "reported", "rumored", "rumoured"}
+_PARTICIPANT_TYPES = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW"}
+_VAGUE = re.compile(r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF)$")
+
+
+def _type_of(tok: Any) -> str | None:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "VERB":
+        return _VERBS.get(lemma)
+    if tok.pos_ in ("NOUN", "PROPN"):
+        return _NOUNS.get(lemma) or _NOUNS.get(tok.text.lower())
+    return None
+
+
+def _dated_value(t: Timex) -> str | None:
+    """The value an event can be dated by: a calendar DATE or TIME, not a duration, set or vague reference."""
+    if t.type not in ("DATE", "TIME") or _VAGUE.match(t.value) or not t.value:
+        return None
+    return t.value
+
+
+def _span_tokens(doc: Any, span: tuple[int, int]) -> list[Any]:
+    return [tok for tok in doc if tok.idx < span[1] and tok.idx + len(tok) > span[0]]
+
+
+def _span_root(toks: list[Any]) -> Any | None:
+    ids = {t.i for t in toks}
+    for t in toks:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return toks[-1] if toks else None
+
+
+def modality(trigger: Any) -> str:
+    """done | expected | possible | reported | negated, from the trigger's own clause and the verbs above it."""
+    chain = [trigger]
+    h = trigger
+    while h.head.i != h.i and len(chain) < 6:
+        if h.dep_ in ("ccomp", "advcl", "relcl", "conj") and h.head.lemma_.lower() in _REPORTING:
+            break  # "X said that Y would …": Y's modality is its own, the report's is done
+        h = h.head
+        chain.append(h)
+    for k, tok in enumerate(chain):
+        kids = list(tok.children)
+        if any(c.dep_ == "neg" for c in kids) and k == 0:
+            return "negated"
+        if any(c.lower_ in _REPORTED for c in kids) and k <= 1:
+            return "reported"
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
+            return "possible"
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in kids):
+            return "expected"
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _POSSIBLE_AUX for c in kids):
+            return "possible"
+        if k > 0 and tok.lemma_.lower() in _POSSIBLE:
+            return "possible"
+        if k > 0 and (tok.lemma_.lower() in _EXPECT or tok.lower_ in _EXPECT):
+            return "expected"
+        if k == 0 and tok.pos_ in ("NOUN", "PROPN"):
+            for c in kids:  # "the meeting scheduled for May 3", "a possible deal", "a new contract"
+                if c.lemma_.lower() in _EXPECT | {"planned", "proposed", "upcoming", "future", "new"}:
+                    return "expected"
+                if c.lemma_.lower() in _POSSIBLE:
+                    return "possible"
+        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBN") and k > 0 and tok.lemma_.lower() not in _REPORTING:
+            break
+    return "done"
+
+
+def _tense(tok: Any) -> str | None:
+    h = tok
+    for _ in range(4):
+        if h.pos_ in ("VERB", "AUX"):
+            if any(c.lower_ in _FUTURE_AUX for c in h.children if c.dep_ in ("aux", "auxpass")):
+                return "future"
+            if h.tag_ in ("VBD",) or any(c.tag_ == "VBD" for c in h.children if c.dep_ in ("aux", "auxpass")):
+                return "past"
+            if any(c.lemma_ == "have" and c.dep_ == "aux" for c in h.children) and h.tag_ == "VBN":
+                return "past"
+            return "present"
+        if h.head.i == h.i:
+            break
+        h = h.head
+    return None
+
+
+def _summary(doc: Any, trigger: Any, sent: Any) -> tuple[int, int]:
+    """The clause an event mention reads as: the trigger's subtree (with the subject of a noun's verb)."""
+    if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
+        trigger = trigger.head  # "the failed July 2016 coup attempt"
+    toks = list(trigger.subtree)
+    head = trigger.head
+    if trigger.pos_ in ("NOUN", "PROPN") and head.pos_ == "VERB" and trigger.dep_ in ("dobj", "nsubjpass", "attr"):
+        toks = list(head.subtree)
+    lo = max(min(t.i for t in toks), sent.start)
+    hi = min(max(t.i for t in toks), sent.end - 1)
+    if hi - lo > 45:  # a long subtree: keep the part around the trigger
+        lo, hi = max(lo, trigger.i - 20), min(hi, trigger.i + 25)
+    return doc[lo].idx, doc[hi].idx + len(doc[hi])
+
+
+def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_date: str | None = None) -> list[dict]:
+    """Event mentions in a parsed article (spans into its text), in text order.
+
+    A trigger is a verb or noun of the taxonomy, or any other main verb that carries a date of its
+    own ("Apple launched … on June 9"; type `other`). Its date is the calendar timex it governs
+    in the parse; a nominal event under a dated reporting verb takes the report's date ("confirmed
+    on Tuesday that they signed a deal"). Statements are events only when dated. Where no timex
+    dates a statement in the article's lead, the publication date does if the tense is past.
+    Participants are the entity mentions inside the trigger's clause, with their role.
+    """
+    tok_timex: dict[int, Timex] = {}
+    dated: dict[int, list[Timex]] = {}
+    for t in timexes:
+        if _dated_value(t) is None:
+            continue
+        toks = _span_tokens(doc, t.span)
+        root = _span_root(toks)
+        if root is None:
+            continue
+        for tok in toks:
+            tok_timex[tok.i] = t
+        trig = _governing_trigger(root, {tok.i for tok in toks})
+        if trig is not None:
+            dated.setdefault(trig.i, []).append(t)
+        for tok in toks:  # "in February 2022 when Putin visited Beijing": the clause happened then
+            for c in tok.children:
+                if c.dep_ == "relcl" and c.pos_ == "VERB" and any(w.lower_ == "when" for w in c.children):
+                    dated.setdefault(c.i, []).append(t)
+
+    mention_at = []
+    for m in mentions:
+        if m.type in _PARTICIPANT_TYPES:
+            toks = _span_tokens(doc, m.span)
+            if toks:
+                mention_at.append((m, {t.i for t in toks}))
+
+    out: list[dict] = []
+    for sent_no, sent in enumerate(doc.sents):
+        triggers: dict[int, str] = {}
+        for tok in sent:
+            if tok.i in tok_timex:
+                continue
+            ty = _type_of(tok)
+            if ty is None and tok.i in dated and tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT:
+                ty = "statement" if tok.lemma_.lower() in _REPORTING else "other"
+            if ty is None:
+                continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT:
+                continue
+            if tok.ent_type_ and tok.pos_ in ("NOUN", "PROPN") and tok.ent_type_ not in ("DATE", "CARDINAL"):
+                continue  # part of a name: "World War Two", "the Military Procurement Agency"
+            if tok.pos_ == "VERB":  # "imposed sanctions", "struck a deal": the object names the event
+                for c in tok.children:
+                    if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and _type_of(c) and (
+                            ty == "other" or tok.lemma_.lower() in _SUPPORT):
+                        ty = _type_of(c)
+            triggers[tok.i] = ty
+        # a noun that is the object of a verb of the same event ("signed a deal", "the signing of a deal")
+        for i in list(triggers):
+            tok = doc[i]
+            if tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            h = tok.head.head if tok.dep_ == "pobj" else tok.head
+            if h.i != i and h.i in triggers and triggers[h.i] in (triggers[i], "other"):
+                if i in dated and h.i not in dated:  # "signed in 2016 agreements": the date is the signing's
+                    dated[h.i] = dated.pop(i)
+                elif i in dated:
+                    continue
+                triggers[h.i] = triggers[i] if triggers[h.i] == "other" else triggers[h.i]
+                del triggers[i]
+                continue
+            if tok.dep_ == "compound" and tok.head.i in triggers:  # "the arms deal" inside "the deal"
+                del triggers[i]
+        for i, ty in sorted(triggers.items()):
+            tok = doc[i]
+            own = dated.get(i, [])
+            date = _best(own)
+            inherited = None
+            if date is None:
+                inherited = _inherited_date(tok, dated)
+                date = _best(inherited) if inherited else None
+            if ty == "statement" and not own:
+                if sent_no < 3 and pub_date and _tense(tok) == "past" and tok.pos_ == "VERB":
+                    date = pub_date
+                else:
+                    continue
+            s, e = _summary(doc, tok, sent)
+            parts = _participants(tok, mention_at, s, e, doc)
+            if date is None and not parts:
+                continue  # "the deal", "sanctions": a reference back, not an event told here
+            mod = modality(tok)
+            if own and mod == "expected" and tok.pos_ in ("NOUN", "PROPN") and own[0].tense == "past":
+                mod = "done"  # "the failed July 2016 coup attempt"
+            out.append({
+                "type": ty,
+                "trigger": {"span": [tok.idx, tok.idx + len(tok)], "text": tok.text, "lemma": tok.lemma_.lower()},
+                "span": [sent.start_char, sent.end_char],
+                "clause": [s, e],
+                "date": date,
+                "date_from": ("own" if own else "report" if inherited else "published" if date else None),
+                "timex": (_timex_json(own[0]) if own else _timex_json(inherited[0]) if inherited else None),
+                "modality": mod,
+                "status": _sanction_status(tok) if ty == "sanction" else None,
+                "tense": _tense(tok),
+                "participants": parts,
+            })
+    return out
+
+
+def _timex_json(t: Timex) -> dict:
+    return {"span": list(t.span), "text": t.text, "value": t.value}
+
+
+def _best(timexes: list[Timex]) -> str | None:
+    """The most precise dated value among a trigger's timexes."""
+    vals = sorted({v for v in (_dated_value(t) for t in timexes) if v})
+    if not vals:
+        return None
+    if len(vals) == 2 and len(vals[0]) == len(vals[1]) and "X" not in vals[0] + vals[1]:
+        return f"{vals[0]}/{vals[1]}"  # "in 2014 and 2015", "1997-1998": the span of both
+    return max(vals, key=lambda v: (len(re.sub(r"X", "", v)), v))
+
+
+def _governing_trigger(root: Any, own: set[int]) -> Any | None:
+    """The event word a timex belongs to: up the parse from the timex to the first verb or event noun."""
+    h = root
+    for _ in range(8):
+        if h.head.i == h.i:
+            return h if h.pos_ == "VERB" and h.i not in own else None
+        h = h.head
+        if h.i in own:
+            continue
+        if _type_of(h) is not None:
+            if h.pos_ == "VERB" and h.lemma_.lower() in _ASPECT:
+                continue
+            if h.pos_ == "VERB" and h.tag_ == "VB" and h.dep_ in ("acl", "relcl", "xcomp", "advcl"):
+                # "signed a contract for Moscow to supply Ankara … in 2017": the date is the contract's
+                up = h.head
+                if _type_of(up) == "agreement":
+                    return up
+            return h
+        for c in h.children:  # "the July 2016 coup attempt": the event is the compound
+            if c.dep_ == "compound" and _type_of(c) is not None and c.i not in own:
+                return c
+        if h.pos_ == "VERB" and (h.lemma_.lower() in _EXPECT or h.lower_ in _EXPECT):
+            # "whose delivery is expected in 2020", "the meeting scheduled for May 3"
+            if h.dep_ == "acl" and _type_of(h.head) is not None:
+                return h.head
+            for c in h.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and _type_of(c) is not None:
+                    return c
+        if h.pos_ == "VERB":
+            lemma = h.lemma_.lower()
+            if lemma in _ASPECT:  # "deliveries began on July 12": the event is the subject
+                for c in h.children:
+                    if c.dep_ in ("nsubj", "nsubjpass", "dobj", "xcomp") and _type_of(c) is not None:
+                        return c
+            if lemma not in _LIGHT:
+                return h
+    return None
+
+
+def _inherited_date(tok: Any, dated: dict[int, list[Timex]]) -> list[Timex] | None:
+    """A date from the reporting verb above an undated event: "announced in fall 2017 the signing of …"."""
+    h = tok
+    for _ in range(4):
+        if h.head.i == h.i:
+            return None
+        if h.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ == "when" for c in h.children):
+            return dated.get(h.head.i)  # "declared … in February 2022 when Putin visited Beijing"
+        if h.dep_ in ("advcl", "relcl"):
+            return None
+        h = h.head
+        if h.pos_ in ("NOUN", "PROPN") and _type_of(h) is not None:
+            return None  # "the signing of a deal on the delivery of …": the delivery is not dated by the report
+        if h.pos_ == "VERB" and h.lemma_.lower() in _REPORTING:
+            if tok.pos_ == "VERB" and tok.tag_ not in ("VBD", "VBN"):
+                return None  # "said on Monday that it will sign": the signing is not on Monday
+            return dated.get(h.i)
+    return None
+
+
+def _participants(tok: Any, mention_at: list, s: int, e: int, doc: Any) -> list[dict]:
+    sub = {t.i for t in tok.subtree}
+    if tok.pos_ in ("NOUN", "PROPN") and tok.head.pos_ == "VERB" and tok.dep_ in ("dobj", "nsubjpass", "attr"):
+        sub |= {t.i for t in tok.head.subtree}
+    copula_subject: set[int] = set()
+    if tok.dep_ in ("acl", "relcl") and tok.head.dep_ == "attr":  # "China was the first buyer to seal a deal"
+        cop = tok.head.head
+        for c in cop.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                copula_subject = {t.i for t in c.subtree}
+                sub |= copula_subject
+    out = []
+    seen = set()
+    for m, ids in mention_at:
+        if not ids & sub or (not ids & copula_subject and (m.span[0] < s or m.span[1] > e)):
+            continue
+        first = doc[min(ids)]
+        role = "agent" if ids & copula_subject else "participant"
+        h = first
+        for _ in range(6 if role != "agent" else 0):
+            if h.dep_ in ("nsubj", "nsubjpass", "agent"):
+                role = "agent" if h.dep_ != "nsubjpass" else "patient"
+                break
+            if h.dep_ in ("dobj", "dative"):
+                role = "patient"
+                break
+            if h.dep_ == "pobj" and h.head.lower_ in ("in", "at", "near") and m.type in ("GPE", "LOC", "FAC"):
+                role = "place"
+                break
+            if h.head.i == h.i or h.head.i == tok.i:
+                break
+            h = h.head
+        key = (m.span[0], m.span[1])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"span": [m.span[0], m.span[1]], "text": m.text, "name": m.stands_for or m.name,
+                    "type": m.type, "role": role})
+    return out
+
+
+_STATUS_WORDS = [("lifted", {"lift", "ease", "remove", "waive", "suspend", "end", "drop"}),
+                 ("threatened", {"threaten", "warn"}),
+                 ("considered", {"consider", "mull", "weigh", "discuss", "study", "explore", "propose", "prepare"}),
+                 ("imposed", {"impose", "slap", "introduce", "adopt", "level", "announce", "expand", "extend"})]
+
+
+def _sanction_status(tok: Any) -> str:
+    """Where a sanction stands in the sentence: threatened, considered, imposed, lifted, in force or mentioned."""
+    chain = [tok]
+    h = tok
+    for _ in range(3):
+        if h.head.i == h.i:
+            break
+        h = h.head
+        chain.append(h)
+    for status, lemmas in _STATUS_WORDS:  # nearest verb first would miss "considered imposing"; the outermost wins
+        if any(t.lemma_.lower() in lemmas for t in chain[1:] if t.pos_ == "VERB"):
+            if status == "imposed" and any(t.lemma_.lower() in {"consider", "threaten", "mull", "weigh"}
+                                           for t in chain if t.pos_ == "VERB"):
+                continue
+            return status
+    if tok.pos_ == "VERB":
+        for status, lemmas in _STATUS_WORDS:
+            if tok.lemma_.lower() in lemmas:
+                return status
+        return "imposed" if tok.tag_ in ("VBD", "VBN") else "mentioned"
+    if tok.head.lower_ in ("despite", "under", "amid"):
+        return "in force"
+    return "mentioned"

@@ -1,0 +1,1 @@
+"""Cross-article stages over stories: clustering, event coreference, claim comparison."""
