@@ -59,9 +59,9 @@ def dossier(store: Store) -> dict[str, Any]:
             for d in store.documents()
         ],
         "articles": [article_record(a, shared.get(a.id), store.annotations(a.id)) for a in store.articles()],
-        "stories": [],
+        "stories": store.stories(),
         "entities": store.entities(),
         "quotes": store.quotes(),
-        "events": [],
-        "claims": [],
+        "events": store.events(),
+        "claims": store.claims(),
     }

@@ -75,7 +75,7 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
             quals = sorted({e["name"] for e in c.get("entities", []) if e["type"] in ("ORG", "NORP")
                             and e["name"] in v["class"]})
             cls = f"{quals[0]} member" if quals else "buyer"  # "NATO country" ~ "NATO member state"
-            groups[("first", cls.lower(), _ACTIONS.get(v["action"], v["action"]), prod)].append(c)
+            groups[("first", cls, _ACTIONS.get(v["action"], v["action"]), prod)].append(c)
     out: list[dict[str, Any]] = []
     for key, cs in groups.items():
         kind = key[0]

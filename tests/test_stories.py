@@ -1,0 +1,187 @@
+"""Stories, events and claims: dates and coreference rules on small cases, then the seeds end to end."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storyline.pipeline import build
+from storyline.stories.claims import compare
+from storyline.stories.events import compatible, corefer, interval, precision
+from storyline.store import Store
+
+
+# ---------------------------------------------------------------- dates of events
+
+def test_intervals_and_precision():
+    assert interval("2017-FA") == (interval("2017-09")[0], interval("2017-11")[1])
+    assert interval("2017-WI")[1].isoformat() == "2018-02-28"
+    assert interval("1997/1998")[0].isoformat() == "1997-01-01"
+    assert interval("XXXX-WXX-2") is None and interval("PRESENT_REF") is None and interval(None) is None
+    assert [precision(v) for v in ("2019-07-12", "2017-FA", "2017-09", "2017", "198", None)] == \
+        ["day", "season", "month", "year", "decade", None]
+
+
+def test_compatible_dates():
+    assert compatible("2017", "2017-FA") and compatible("2017-09-12", "2017-FA")
+    assert not compatible("2014", "2016")
+    assert compatible("XXXX-WXX-2", "2017-09-12")  # 12 September 2017 was a Tuesday
+    assert not compatible("XXXX-WXX-1", "2017-05-03")  # a Monday is not 3 May 2017 (a Wednesday)
+    assert compatible("XXXX-WXX-1", "2017-05")  # May has Mondays
+    assert compatible(None, "2017")
+
+
+def _m(aid, ty, date, ents, lemma="sign", modality="done", start=0):
+    return {"article_id": aid, "type": ty, "date": date, "modality": modality, "summary": f"{ty} in {aid}",
+            "text": f"{ty} sentence", "span": [start, start + 10], "clause": [start, start + 5],
+            "trigger": {"span": [start, start + 4], "text": lemma, "lemma": lemma},
+            "participants": [{"entity_id": e, "name": e, "type": "GPE", "role": "agent", "span": [0, 1]}
+                             for e in ents]}
+
+
+def test_coreference_merges_the_same_event_and_keeps_others_apart():
+    evs = corefer([
+        _m("a1", "agreement", "XXXX-WXX-2", ["ru", "tr", "s400"]),
+        _m("a2", "agreement", "2017-FA", ["ru", "tr", "s400"], lemma="signing"),
+        _m("a3", "agreement", "2017", ["ru", "tr"]),
+        _m("a3", "agreement", "2021", ["ru", "tr"], modality="expected", start=50),  # a new deal, still to come
+        _m("a4", "meeting", "2017-05-03", ["putin", "erdogan"], lemma="meeting", modality="expected"),
+        _m("a5", "meeting", "XXXX-WXX-1", ["putin", "erdogan"], lemma="meet"),
+        _m("a6", "agreement", "2014", ["cn", "ru"]),
+        _m("a7", "agreement", "2016", ["cn", "ru"]),
+    ], "s-1")
+    by_sources = {tuple(e["sources"]): e for e in evs}
+    contract = by_sources[("a1", "a2", "a3")]
+    assert contract["date"] == "2017-FA" and contract["precision"] == "season"
+    assert len(evs) == 6  # the contract; the expected deal; two meetings; China's two dates stay two events
+    assert by_sources[("a5",)]["date"] is None
+    assert all(e["id"].startswith("v-") for e in evs)
+    assert corefer([_m("a1", "agreement", "2017", ["ru", "tr"])], "s-1")[0]["id"] == evs[0]["id"]
+
+
+def test_claims_compare_values_firsts_and_dates():
+    def c(aid, kind, text, value, subject="deal", products=("S-400",), modality="done", entities=()):
+        return {"article_id": aid, "kind": kind, "text": text, "value": value, "subject": subject,
+                "products": list(products), "modality": modality, "span": [0, len(text)], "sentence_text": text,
+                "entities": list(entities), "published": "2019"}
+    evs = corefer([_m("a6", "agreement", "2014", ["cn", "ru"]), _m("a7", "agreement", "2016", ["cn", "ru"])], "s")
+    for e in evs:
+        e["participants"][1]["role"] = "participant"
+    nato = [{"name": "NATO", "type": "ORG"}]
+    claims = compare([
+        c("a1", "money", "more than USD 2 billion", {"amount": 2e9, "currency": "USD", "bound": "more"}),
+        c("a2", "money", "$2.5 billion", {"amount": 2.5e9, "currency": "USD", "bound": "exact"}),
+        c("a3", "money", "$1 billion", {"amount": 1e9, "currency": "USD", "bound": "exact"}, subject="loan"),
+        c("a4", "money", "$3 billion", {"amount": 3e9, "currency": "USD", "bound": "exact"}, subject="loan"),
+        c("a2", "first", "Turkey has been the first NATO member state", {"holder": "Turkey", "class": "NATO member state",
+                                                                       "action": "purchase"}, entities=nato),
+        c("a3", "first", "Turkey was the first NATO country", {"holder": "Turkey", "class": "NATO country",
+                                                              "action": "buy"}, entities=nato),
+    ], evs, "s")
+    by = {(x["subject"], x["attribute"]): x for x in claims}
+    assert by[("S-400 deal", "value")]["status"] == "compatible"
+    assert by[("S-400 loan", "value")]["status"] == "conflict"
+    assert by[("first NATO member to buy S-400", "first")]["status"] == "agree"
+    dated = [x for x in claims if x["attribute"] == "date"]
+    assert len(dated) == 1 and dated[0]["status"] == "conflict"
+    assert sorted(v["value"] for v in dated[0]["values"]) == ["2014", "2016"]
+    assert all(v["article_id"] and v["span"] for x in claims for v in x["values"])
+
+
+# ---------------------------------------------------------------- the seeds
+
+# The dated events a careful reader lists in the seeds: (date at its precision, words of a sentence telling it).
+SEED_EVENTS = [
+    ("2015-11", "downing"), ("2017-02", "Isik"), ("2016-08", "rapprochement"), ("2013-09", "September 2013"),
+    ("2015-11", "abandon"), ("1997/1998", "crisis"), ("2016", "India signed"), ("2020", "delivery is expected"),
+    ("2017-04-16", "referendum"), ("2017-05-03", "meeting"), ("2014/2015", "pressured"), ("2016-07", "coup"),
+    ("2017-FA", "signing"), ("2019-07-12", "Deliveries"), ("2014", "seal"), ("2021-12-09", "Peskov"),
+    ("2020-12", "imposed"), ("2021-07", "Mikheev"), ("2017", "Cavusoglu"), ("2017-FA", "signed a contract"),
+    ("2024-11-24", "Rudenko"), ("2024-09", "Biden"), ("2022-02", "no limits"), ("2022-02", "visited Beijing"),
+    ("2024-05", "new era"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory):
+    from tests.conftest import SEEDS
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    db = tmp_path_factory.mktemp("seeds") / "s.db"
+    with Store(db) as store:
+        build([SEEDS], store)
+    return db
+
+
+def test_seed_stories(seed_db):
+    with Store(seed_db) as store:
+        stories = store.stories()
+        arts = list(store.articles())
+        story_of = {a.id: a.story_id for a in arts}
+        by_file = {}
+        for a in arts:
+            by_file.setdefault(Path(store.document(a.document_id).source).name.split("_")[0], []).append(a)
+    first, second = by_file["000"]
+    assert story_of[first.id] != story_of[second.id]  # the S-400 deal, and Russia on Taiwan
+    s400 = {story_of[a.id] for k in ("000", "001", "002", "003", "004") for a in by_file[k] if a is not second}
+    assert s400 == {story_of[first.id]}
+    assert len(stories) == 2 and all(s["title"] for s in stories)
+
+
+def test_seed_events_a_careful_reader_lists(seed_db):
+    with Store(seed_db) as store:
+        events = store.events()
+    found = [(d, w) for d, w in SEED_EVENTS
+             if any(e["date"] == d and any(w in m["text"] for m in e["mentions"]) for e in events)]
+    missing = sorted(set(SEED_EVENTS) - set(found))
+    assert len(found) >= 0.8 * len(SEED_EVENTS), missing
+    contract = next(e for e in events if e["date"] == "2017-FA" and e["type"] == "agreement")
+    assert len(contract["sources"]) == 3  # told by three seed articles
+    meetings = [e for e in events if e["type"] == "meeting" and any("Putin" in m["text"] for m in e["mentions"])]
+    assert len({e["id"] for e in meetings}) >= 2  # May 2017 and the Monday meeting stay apart
+    for e in events:
+        for m in e["mentions"]:
+            assert m["trigger"]["span"][0] >= m["span"][0] and m["trigger"]["span"][1] <= m["span"][1]
+
+
+def test_seed_claims(seed_db):
+    with Store(seed_db) as store:
+        claims = store.claims()
+        arts = {a.id: a.text for a in store.articles()}
+    value = next(c for c in claims if c["attribute"] == "value" and "deal" in c["subject"])
+    assert value["status"] == "compatible" and len({v["article_id"] for v in value["values"]}) == 2
+    china = [c for c in claims if c["attribute"] == "date" and "China" in c["subject"]]
+    assert china and china[0]["status"] == "conflict"
+    assert {v["value"] for v in china[0]["values"]} == {"2014", "2016"}
+    assert any(c["subject"] == "sanctions" and c["status"] == "evolving" for c in claims)
+    for c in claims:  # every value points at the text it came from
+        for v in c["values"]:
+            s, e = v["span"]
+            assert 0 <= s < e <= len(arts[v["article_id"]])
+
+
+def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, tmp_path, corpus):
+    db = tmp_path / "copy.db"
+    shutil.copy(seed_db, db)
+    with Store(db) as store:
+        before = {a.id: a.story_id for a in store.articles()}
+        events_before = {e["id"]: e for e in store.events()}
+        build([corpus / "lindenport_election.txt"], store)
+        after = {a.id: a.story_id for a in store.articles()}
+        events_after = {e["id"]: e for e in store.events()}
+        new = set(after) - set(before)
+    assert new and all(after[a] == before[a] for a in before)
+    assert not {after[a] for a in new} & set(before.values())
+    assert all(events_after[i] == e for i, e in events_before.items())
+
+
+def test_rebuild_changes_nothing(seed_db, tmp_path):
+    db = tmp_path / "again.db"
+    shutil.copy(seed_db, db)
+    from tests.conftest import SEEDS
+    with Store(db) as store:
+        before = (store.stories(), store.events(), store.claims())
+        build([SEEDS], store)
+        assert (store.stories(), store.events(), store.claims()) == before
