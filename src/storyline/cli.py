@@ -268,28 +268,247 @@ def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
         err.print("no matches")
 
 
+def _check_format(format: str, allowed: tuple[str, ...]) -> None:
+    if format not in allowed:
+        _fail(f"--format {format!r} is not one of: {', '.join(allowed)}")
+
+
+def _write(text: str, output: Optional[Path], what: str) -> None:
+    """`text` to stdout ('-' or no output), else atomically to the file, saying what was written."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_suffix(output.suffix + ".tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    tmp.replace(output)
+    err.print(f"wrote {escape(str(output))} ({what})")
+
+
 @app.command()
 def export(
     db: str = DB_OPTION,
-    format: str = typer.Option("json", "--format", help="json (the dossier format)."),
+    format: str = typer.Option(
+        "json", "--format", help="json (the dossier format), md (Markdown to read) or html (one self-contained page)."),
+    story: Optional[str] = typer.Option(
+        None, "--story", help="Only this story (id or part of its title); md and html."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; '-' or none for stdout."),
 ) -> None:
-    """Write the whole dossier of a database."""
+    """Write the whole dossier of a database, or one story of it as a document to read."""
     from storyline.export.json import dossier
+    from storyline.export.views import StoryNotFound
 
-    if format != "json":
-        _fail(f"--format {format!r} is not available yet; use --format json")
+    _check_format(format, ("json", "md", "html"))
+    if story is not None and format == "json":
+        _fail("--story works with --format md or html; --format json writes the whole dossier")
     store = _open(db)
     data = dossier(store)
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    if output is None or str(output) == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_suffix(output.suffix + ".tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(output)
-        err.print(f"wrote {output} ({len(data['articles'])} articles, {len(data['documents'])} documents)")
+    if format == "json":
+        _write(json.dumps(data, ensure_ascii=False, indent=1), output,
+               f"{len(data['articles'])} articles, {len(data['documents'])} documents")
+        return
+    from storyline.export.html import render_html
+    from storyline.export.markdown import render_markdown
+
+    try:
+        text = (render_markdown if format == "md" else render_html)(data, story)
+    except StoryNotFound as e:
+        _fail(f"{db}: {e}")
+        return
+    n = 1 if story else len(data.get("stories") or [])
+    _write(text, output,
+           f"{format}: " + ("1 story" if n == 1 else f"{n} stories" if n else "all articles, no stories yet"))
+
+
+STORY_HELP = "Story id or part of its title (any case); all stories if left out."
+
+
+class _Layers:
+    """The stories layer in the dossier shapes: from the store's own methods where it has them (events and
+    claims filtered by story there), else from the dossier export, built once."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._dossier: Optional[dict] = None
+
+    def dossier(self) -> dict:
+        if self._dossier is None:
+            from storyline.export import json as export_json
+
+            self._dossier = export_json.dossier(self.store)
+        return self._dossier
+
+    def get(self, name: str, story_id: Optional[str] = None) -> list[dict]:
+        fn = getattr(self.store, name, None)
+        if not callable(fn):
+            rows = self.dossier().get(name) or []
+        elif story_id is None:
+            rows = fn()
+        else:
+            try:
+                rows = fn(story_id=story_id)
+            except TypeError:  # a method without the filter: take the story's own
+                rows = [x for x in fn() if x.get("story_id") == story_id]
+        return [x for x in rows or [] if story_id is None or x.get("story_id") == story_id]
+
+    def articles(self, ids: list[str]) -> dict[str, dict]:
+        """id → {id, title, outlet, published} of the given articles."""
+        fn = getattr(self.store, "article_titles", None)
+        if callable(fn):
+            return {aid: {"id": aid, **rec} for aid, rec in fn(list(ids)).items()}
+        wanted = set(ids)
+        return {a["id"]: a for a in self.dossier().get("articles") or [] if a.get("id") in wanted}
+
+
+def _story_of(layers: _Layers, ref: Optional[str], db: str) -> tuple[Optional[dict], list[dict]]:
+    """The story STORY names (None when not given) and all the stories; one-line error when it names none."""
+    from storyline.export.views import StoryNotFound, find_story
+
+    stories = layers.get("stories")
+    if ref is None:
+        return None, stories
+    try:
+        return find_story(stories, ref), stories
+    except StoryNotFound as e:
+        _fail(f"{db}: {e}")
+        raise AssertionError  # unreachable
+
+
+def _safe(value: object, n: Optional[int] = None) -> str:
+    """Hostile text for the terminal: one line, no control characters (escape sequences), markup escaped."""
+    from storyline.export.views import one_line
+
+    return escape(one_line(value, n))
+
+
+def _by_story(rows: list[dict], stories: list[dict]) -> list[tuple[Optional[str], list[dict]]]:
+    """Rows grouped by story, the stories in their own order (rows of no known story last), each group's
+    rows in the order given."""
+    groups: dict[Optional[str], list[dict]] = {s.get("id"): [] for s in stories}
+    for r in rows:
+        groups.setdefault(r.get("story_id"), []).append(r)
+    return [(sid, rs) for sid, rs in groups.items() if rs]
+
+
+@app.command()
+def timeline(
+    story: Optional[str] = typer.Argument(None, metavar="STORY", help=STORY_HELP),
+    entity: Optional[str] = typer.Option(
+        None, "--entity", help="Only events with a participant of this name or alias (any case)."),
+    format: str = typer.Option("text", "--format", help='text, json ({"events": [...]}, the dossier shape) or md.'),
+    db: str = DB_OPTION,
+) -> None:
+    """A story's events in date order, at the precision the sources give, with their sources and quotes."""
+    from storyline.export import views
+    from storyline.export.markdown import timeline_markdown
+
+    _check_format(format, ("text", "json", "md"))
+    store = _open(db)
+    layers = _Layers(store)
+    st, stories = _story_of(layers, story, db)
+    sid = st.get("id") if st else None
+    every = layers.get("events", sid)
+    events = views.timeline(every, layers.get("entities") if entity else [], story_id=sid, entity=entity)
+    if format == "json":
+        print(json.dumps({"events": events}, ensure_ascii=False, indent=1))
+        return
+    if not events:
+        where = f" in story {sid}" if sid else ""
+        err.print(_safe(f"no events yet{where}: the stories layer has not produced any" if not every else
+                        f"no events{where} with a participant matching {entity!r}"))
+    articles = layers.articles(list(dict.fromkeys(a for e in events for a in views.event_sources(e))))
+    wanted = {q for e in events for q in e.get("quote_ids") or []}
+    quotes = {q["id"]: q for q in layers.get("quotes") if q.get("id") in wanted} if wanted else {}
+    titles = {s.get("id"): s.get("title") or s.get("id") for s in stories}
+    groups = [(sid, events)] if sid else _by_story(events, stories)
+    if format == "md":
+        title = (st.get("title") or sid) if st else "Timeline"
+        sys.stdout.write(timeline_markdown(
+            [(titles.get(g) or g or "(no story)" if not sid else None, evs) for g, evs in groups] or [(None, [])],
+            articles, list(quotes.values()), f"{title} — {entity}" if entity else title))
+        return
+    if sid and events:
+        out.print(f"[bold]{_safe(st.get('title') or sid)}[/bold] "
+                  f"[dim]{_safe(sid)} · {views.plural(len(events), 'event')}[/dim]", highlight=False, soft_wrap=True)
+    for g, evs in groups:
+        if not sid:
+            out.print(f"\n[bold]{_safe(titles.get(g) or g or '(no story)')}[/bold]", highlight=False, soft_wrap=True)
+        for e in evs:
+            _print_event(e, articles, quotes)
+
+
+def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) -> None:
+    from storyline.export.views import article_label, cite, event_sources, format_date, via_chain
+
+    pad = " " * 15
+    modality = f" [yellow]{_safe(e['modality'])}[/yellow]" if e.get("modality") not in (None, "done") else ""
+    out.print(f"[bold cyan]{_safe(format_date(e.get('date'), e.get('precision'))):<12}[/bold cyan] "
+              f"[magenta]{_safe(e.get('type') or 'event')}[/magenta]{modality}  {_safe(e.get('summary'))}",
+              highlight=False, soft_wrap=True)
+    seen = set()
+    for m in e.get("mentions") or []:
+        aid = m.get("article_id") or ""
+        seen.add(aid)
+        out.print(f"{pad}[dim]·[/dim] {_safe(article_label(articles.get(aid), aid))} "
+                  f"[dim]{_safe(cite(aid, m.get('span')))}[/dim]\n{pad}  “{_safe(m.get('text'), 240)}”",
+                  highlight=False, soft_wrap=True)
+    for aid in event_sources(e):
+        if aid not in seen:
+            out.print(f"{pad}[dim]·[/dim] {_safe(article_label(articles.get(aid), aid))} [dim]{_safe(aid)}[/dim]",
+                      highlight=False, soft_wrap=True)
+    for qid in e.get("quote_ids") or []:
+        if q := quotes.get(qid):
+            who = (q.get("speaker") or {}).get("name") or "(speaker not identified)"
+            how = (q.get("kind") or "quote") + (f", via {via_chain(q)}" if q.get("via") else "")
+            out.print(f"{pad}[green]“{_safe(q.get('text'), 200)}”[/green] — {_safe(who)} "
+                      f"[dim]({_safe(how)}) {_safe(cite(q.get('article_id'), q.get('span')))}[/dim]",
+                      highlight=False, soft_wrap=True)
+
+
+@app.command()
+def claims(
+    story: Optional[str] = typer.Argument(None, metavar="STORY", help=STORY_HELP),
+    conflicts: bool = typer.Option(False, "--conflicts", help="Only the claims the sources disagree on."),
+    format: str = typer.Option("text", "--format", help='text or json ({"claims": [...]}, the dossier shape).'),
+    db: str = DB_OPTION,
+) -> None:
+    """The figures and facts each source states, compared across sources: conflicts first."""
+    from storyline.export.views import article_label, cite, claims_view, format_date
+
+    _check_format(format, ("text", "json"))
+    store = _open(db)
+    layers = _Layers(store)
+    st, stories = _story_of(layers, story, db)
+    sid = st.get("id") if st else None
+    every = layers.get("claims", sid)
+    rows = claims_view(every, conflicts, story_id=sid)
+    if format == "json":
+        print(json.dumps({"claims": rows}, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        where = f" in story {sid}" if sid else ""
+        err.print(_safe(f"no claims yet{where}: the stories layer has not produced any" if not every else
+                        f"no conflicting claims{where}"))
+        return
+    titles = {s.get("id"): s.get("title") or s.get("id") for s in stories}
+    articles = layers.articles(list(dict.fromkeys(
+        v.get("article_id") for c in rows for v in c.get("values") or [] if v.get("article_id"))))
+    colour = {"conflict": "bold red", "evolving": "yellow", "compatible": "cyan", "agree": "green"}
+    for c in rows:
+        status = c.get("status") or "?"
+        style = colour.get(status, "dim")
+        label = f"⚠ {status}" if status == "conflict" else status
+        where = titles.get(c.get("story_id")) or c.get("story_id") or "no story"
+        note = f"  [dim]({_safe(where)})[/dim]" if not sid else ""
+        out.print(f"[{style}]{_safe(label):<12}[/{style}] [bold]{_safe(c.get('subject') or '—')}[/bold] · "
+                  f"{_safe(c.get('attribute') or '—')}{note}", highlight=False, soft_wrap=True)
+        for v in c.get("values") or []:
+            bits = [b for b in (v.get("modality"), format_date(v["date"]) if v.get("date") else None) if b]
+            extra = f" ({_safe(', '.join(bits))})" if bits else ""
+            aid = v.get("article_id") or ""
+            out.print(f"{'':14}“{_safe(v.get('value'))}”{extra} — "
+                      f"{_safe(article_label(articles.get(aid), aid))} [dim]{_safe(cite(aid, v.get('span')))}[/dim]",
+                      highlight=False, soft_wrap=True)
 
 
 @app.command()

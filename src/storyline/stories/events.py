@@ -162,7 +162,13 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any
 
 
 def _finish(ev: dict[str, Any]) -> dict[str, Any]:
-    mentions = ev["mentions"]
+    mentions, seen = [], set()
+    for m in sorted(ev["mentions"], key=lambda m: m.get("date") is None):  # one mention per sentence, dated first
+        key = (m["article_id"], tuple(m["span"]))
+        if key not in seen:
+            seen.add(key)
+            mentions.append(m)
+    mentions.sort(key=ev["mentions"].index)
     date = ev["date"]
     best = max(mentions, key=lambda m: (len(m["participants"]), m.get("date") is not None, -len(m["summary"])))
     participants: dict[str, dict] = {}

@@ -1,0 +1,354 @@
+"""What the CLI, Markdown and HTML outputs share: date formatting, timeline and claim views, a story's parts."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from datetime import date
+from typing import Any, Iterable
+
+_SEASONS = {"SP": "spring", "SU": "summer", "FA": "fall", "WI": "winter"}
+_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (1, 2)}  # winter YYYY: its Jan–Feb part
+_REFS = {"PRESENT_REF": "present", "PAST_REF": "the past", "FUTURE_REF": "the future"}
+STATUS_ORDER = ("conflict", "evolving", "compatible", "agree", "single")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(-WE|-\d)?$")
+_PART = re.compile(r"^(\d{4})-(SP|SU|FA|WI|Q[1-4]|H[12])$")
+
+
+class StoryNotFound(LookupError):
+    """A story reference that names no story, or more than one."""
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def date_bounds(value: Any) -> tuple[date, date] | None:
+    """The first and last day a date value covers ('2017-FA' → Sep 1 … Nov 30 2017); None when it has
+    no calendar place (None, 'XXXX-09', 'PRESENT_REF', garbage)."""
+    if value is None:
+        return None
+    v = str(value).strip()
+    try:
+        if m := _ISO.match(v):
+            y, mo, d = int(m[1]), m[2], m[3]
+            if d:
+                day = date(y, int(mo), int(d))
+                return day, day
+            if mo:
+                return date(y, int(mo), 1), _month_end(y, int(mo))
+            return date(y, 1, 1), date(y, 12, 31)
+        if m := _PART.match(v):
+            y, part = int(m[1]), m[2]
+            if part in _SEASON_MONTHS:
+                lo, hi = _SEASON_MONTHS[part]
+            elif part[0] == "Q":
+                lo = 3 * int(part[1]) - 2
+                hi = lo + 2
+            else:
+                lo, hi = (1, 6) if part == "H1" else (7, 12)
+            return date(y, lo, 1), _month_end(y, hi)
+        if m := _WEEK.match(v):
+            first = date.fromisocalendar(int(m[1]), int(m[2]), 6 if m[3] == "-WE" else 1)
+            last = date.fromisocalendar(int(m[1]), int(m[2]), 7)
+            if m[3] and m[3] != "-WE":
+                first = last = date.fromisocalendar(int(m[1]), int(m[2]), int(m[3][1:]))
+            return first, last
+        if re.fullmatch(r"\d{3}", v):  # a decade: 198 → the 1980s
+            return date(int(v) * 10, 1, 1), date(int(v) * 10 + 9, 12, 31)
+        if re.fullmatch(r"\d{2}", v) and int(v) > 0:  # a century: 19 → 1900–1999
+            return date(int(v) * 100, 1, 1), date(int(v) * 100 + 99, 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def _at_precision(v: str, precision: str) -> str | None:
+    """`v` (a day, month or year) shown at a coarser `precision`; None when that cannot be done."""
+    m = _ISO.match(v)
+    if not m:
+        return None
+    y, mo = int(m[1]), int(m[2]) if m[2] else None
+    if precision == "year":
+        return str(y)
+    if precision == "decade":
+        return f"{y // 10 * 10}s"
+    if mo is None:
+        return None
+    if precision == "month":
+        return f"{y:04d}-{mo:02d}"
+    if precision == "quarter":
+        return f"Q{(mo - 1) // 3 + 1} {y}"
+    if precision == "season":
+        name = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer",
+                7: "summer", 8: "summer"}.get(mo, "fall")
+        return f"{name} {y}"
+    if precision == "week" and m[3]:
+        iy, iw, _ = date(y, mo, int(m[3])).isocalendar()
+        return f"week {iw} of {iy}"
+    return None
+
+
+def format_date(value: Any, precision: str | None = None) -> str:
+    """A date value as a reader says it, at its precision: '2017-FA' → 'fall 2017', '2017-Q3' → 'Q3 2017',
+    '198' → '1980s', '2019-07-12' → '2019-07-12', None → 'undated'. With `precision` ('month', 'year', …)
+    a finer value is cut to it ('2017-09-12', 'month' → '2017-09')."""
+    if value is None or str(value).strip() == "":
+        return "undated"
+    v = str(value).strip()
+    if precision and precision != "day":
+        cut = _at_precision(v, precision)
+        if cut:
+            return cut
+    if v in _REFS:
+        return _REFS[v]
+    if m := _ISO.match(v):
+        return f"{m[1]}-{m[2]}-{m[3]} {m[4]}" if m[4] and m[3] else v[:10] if m[3] else v
+    if m := _PART.match(v):
+        y, part = m[1], m[2]
+        return f"{_SEASONS[part]} {y}" if part in _SEASONS else f"{part} {y}"
+    if m := _WEEK.match(v):
+        if m[3] == "-WE":
+            return f"weekend of week {int(m[2])}, {m[1]}"
+        return f"week {int(m[2])} of {m[1]}"
+    if re.fullmatch(r"\d{3}", v):
+        return f"{v}0s"
+    if re.fullmatch(r"\d{2}", v):
+        return f"{_ordinal(int(v) + 1)} century"
+    if v.startswith("XXXX"):
+        return _yearless(v[4:])
+    return v
+
+
+def _yearless(rest: str) -> str:
+    """'-09' → 'September (year unknown)', '-FA' → 'fall (year unknown)'; the TimeML value otherwise."""
+    if m := re.fullmatch(r"-(\d{2})(?:-(\d{2}))?", rest):
+        if 1 <= int(m[1]) <= 12:
+            month = calendar.month_name[int(m[1])]
+            return f"{month} {int(m[2])} (year unknown)" if m[2] else f"{month} (year unknown)"
+    if m := re.fullmatch(r"-(SP|SU|FA|WI|Q[1-4]|H[12])", rest):
+        return f"{_SEASONS.get(m[1], m[1])} (year unknown)"
+    return "XXXX" + rest if rest else "year unknown"
+
+
+def date_key(value: Any) -> tuple:
+    """Sort key for date values: dated ones by when they start (the narrower first on a tie), then those
+    with no calendar place ('XXXX-09', 'PRESENT_REF'), then undated."""
+    b = date_bounds(value)
+    if b:
+        return (0, b[0].toordinal(), b[1].toordinal(), "")
+    if value is None or str(value).strip() == "":
+        return (2, 0, 0, "")
+    return (1, 0, 0, str(value))
+
+
+def year_of(value: Any) -> str:
+    """The heading a date value goes under in a timeline grouped by year: '2017', '1980s', 'undated'."""
+    b = date_bounds(value)
+    if b is None:
+        return "undated" if value is None or str(value).strip() == "" else "date unknown"
+    if b[0].year == b[1].year:
+        return str(b[0].year)
+    return format_date(value)
+
+
+# --- matching --------------------------------------------------------------------------------------
+def name_matches(query: str, names: Iterable[str | None]) -> bool:
+    """A query matches a name when its words are a word-wise part of it, case-insensitively ('erdogan'
+    matches 'Recep Tayyip Erdogan', 'tayyip erdogan' too, 'erdo' does not)."""
+    q = query.casefold().split()
+    if not q:
+        return False
+    for name in names:
+        words = (name or "").casefold().split()
+        if any(words[i:i + len(q)] == q for i in range(len(words) - len(q) + 1)):
+            return True
+    return False
+
+
+def entity_ids_matching(entities: list[dict[str, Any]], query: str) -> set[str]:
+    """Ids of the entities whose id is `query`, or whose name or an alias matches it."""
+    return {e["id"] for e in entities or [] if e.get("id") and
+            (e["id"] == query or name_matches(query, [e.get("name"), *(e.get("aliases") or [])]))}
+
+
+def find_story(stories: list[dict[str, Any]], ref: str) -> dict[str, Any]:
+    """The story `ref` names: its id, else the one story whose title contains it (case-insensitive; an exact
+    title wins over partial ones). Raises StoryNotFound, its message one line."""
+    stories = stories or []
+    for s in stories:
+        if s.get("id") == ref:
+            return s
+    low = ref.casefold().strip()
+    hits = [s for s in stories if low and low in (s.get("title") or "").casefold()]
+    exact = [s for s in hits if (s.get("title") or "").casefold().strip() == low]
+    if len(exact) == 1 or len(hits) == 1:
+        return (exact or hits)[0]
+    if not hits:
+        raise StoryNotFound(f"no story {ref!r}" + ("" if stories else " (no stories yet)"))
+    some = "; ".join(f"{s.get('id')} ({_clip(s.get('title') or '', 40)})" for s in hits[:3])
+    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+    raise StoryNotFound(f"{ref!r} matches {len(hits)} stories: {some}{more}; give a story id")
+
+
+def plural(n: int, word: str) -> str:
+    """'1 event', '3 events'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: Any, n: int | None = None) -> str:
+    """Text made safe to show on one line: control characters (terminal escapes too) and bidi overrides
+    dropped, whitespace runs one space, clipped to `n` characters with '…'."""
+    t = " ".join(_CONTROL.sub(" ", "" if text is None else str(text)).split())
+    return t if n is None or len(t) <= n else t[: n - 1] + "…"
+
+
+def _clip(text: str, n: int) -> str:
+    return one_line(text, n)
+
+
+# --- the views ---------------------------------------------------------------------------------------
+def timeline(events: list[dict[str, Any]], entities: list[dict[str, Any]], story_id: str | None = None,
+             entity: str | None = None) -> list[dict[str, Any]]:
+    """Events ordered by date (undated last), only the story's when `story_id` is given, and only those with
+    a participant matching `entity` (an entity id, name or alias, or the participant's own name)."""
+    evs = [e for e in events or [] if isinstance(e, dict)]
+    if story_id is not None:
+        evs = [e for e in evs if e.get("story_id") == story_id]
+    if entity:
+        ids = entity_ids_matching(entities, entity)
+        evs = [e for e in evs if any(
+            (p.get("entity_id") and p["entity_id"] in ids) or name_matches(entity, [p.get("name")])
+            for p in e.get("participants") or [] if isinstance(p, dict))]
+    return sorted(evs, key=lambda e: (date_key(e.get("date")), str(e.get("id") or "")))
+
+
+def claims_view(claims: list[dict[str, Any]], conflicts_only: bool = False,
+                story_id: str | None = None) -> list[dict[str, Any]]:
+    """Claims, conflicts first, then evolving, compatible, agreeing and single-source ones, each group by
+    subject and attribute; only conflicts with `conflicts_only`, only the story's with `story_id`."""
+    out = [c for c in claims or [] if isinstance(c, dict)]
+    if story_id is not None:
+        out = [c for c in out if c.get("story_id") == story_id]
+    if conflicts_only:
+        out = [c for c in out if c.get("status") == "conflict"]
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return sorted(out, key=lambda c: (rank.get(c.get("status") or "", len(rank)), str(c.get("subject") or ""),
+                                      str(c.get("attribute") or ""), str(c.get("id") or "")))
+
+
+def via_chain(quote: dict[str, Any]) -> str:
+    """The reporting chain of a quote, speaker first: 'Peskov → Izvestiya → TASS'; '' when it has none."""
+    via = [str(v) for v in quote.get("via") or [] if v]
+    if not via:
+        return ""
+    who = ((quote.get("speaker") or {}).get("name")) or "unidentified speaker"
+    return " → ".join([who, *via])
+
+
+def cite(article_id: Any, span: Any) -> str:
+    """The citation of a statement: 'a-1f2e3d:120-245' (article id and character span)."""
+    aid = str(article_id or "?")
+    if isinstance(span, (list, tuple)) and len(span) == 2:
+        return f"{aid}:{span[0]}-{span[1]}"
+    return aid
+
+
+def event_sources(event: dict[str, Any]) -> list[str]:
+    """The distinct articles an event is reported in, in order: its `sources`, else its mentions' articles."""
+    ids = [str(a) for a in event.get("sources") or [] if a]
+    ids += [str(m.get("article_id")) for m in event.get("mentions") or []
+            if isinstance(m, dict) and m.get("article_id")]
+    return list(dict.fromkeys(ids))
+
+
+def quotes_by_speaker(quotes: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(speaker name, their quotes in reading order), most quoted first; quotes with no speaker last."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for q in quotes or []:
+        name = ((q.get("speaker") or {}).get("name")) or ""
+        groups.setdefault(name, []).append(q)
+    order = sorted(groups, key=lambda n: (n == "", -len(groups[n]), n.casefold()))
+    return [(n or "(speaker not identified)", groups[n]) for n in order]
+
+
+def _published(a: dict[str, Any]) -> str | None:
+    p = a.get("published") or {}
+    return p.get("date") or p.get("earliest") or p.get("latest") if isinstance(p, dict) else None
+
+
+def article_label(a: dict[str, Any] | None, article_id: str = "") -> str:
+    """'Title (Outlet, 2017-09-12)' for an article record; its id when it has no title."""
+    if not a:
+        return article_id or "(unknown article)"
+    bits = [b for b in (a.get("outlet"), _published(a)) if b]
+    title = a.get("title") or a.get("id") or article_id or "(untitled)"
+    return f"{title} ({', '.join(bits)})" if bits else str(title)
+
+
+def story_parts(dossier: dict[str, Any], story_id: str | None = None) -> list[dict[str, Any]]:
+    """Each story of a dossier (or only `story_id`, an id or title part) with what belongs to it: `story`,
+    `articles` (id → record), `events` (timeline order), `claims`, `quotes`, `speakers`, `entities` (with
+    `n`, mentions in the story), `events_by_id`, `quotes_by_id` and `summary`. A dossier with no stories
+    gives one pseudo-story of all its articles. Raises StoryNotFound for an unknown story."""
+    d = dossier or {}
+    stories = [s for s in d.get("stories") or [] if isinstance(s, dict)]
+    articles = {a["id"]: a for a in d.get("articles") or [] if isinstance(a, dict) and a.get("id")}
+    events = [e for e in d.get("events") or [] if isinstance(e, dict)]
+    claims = [c for c in d.get("claims") or [] if isinstance(c, dict)]
+    quotes = [q for q in d.get("quotes") or [] if isinstance(q, dict)]
+    entities = [e for e in d.get("entities") or [] if isinstance(e, dict)]
+    if story_id is not None:
+        stories = [find_story(stories, story_id)]
+    elif not stories:
+        stories = [{"id": None, "title": "All articles", "article_ids": list(articles)}]
+    out = []
+    for s in stories:
+        sid = s.get("id")
+        ids = [str(a) for a in s.get("article_ids") or []]
+        if sid is not None:
+            ids += [a for a, rec in articles.items() if rec.get("story_id") == sid and a not in ids]
+        wanted = set(ids)
+        evs = timeline(events, entities, story_id=sid) if sid is not None else timeline(events, entities)
+        cls = claims_view(claims, story_id=sid) if sid is not None else claims_view(claims)
+        qs = [q for q in quotes if q.get("article_id") in wanted]
+        ents = []
+        for e in entities:
+            n = sum(1 for m in e.get("mentions") or [] if isinstance(m, dict) and m.get("article_id") in wanted)
+            if n:
+                ents.append({**e, "n": n})
+        ents.sort(key=lambda e: (-e["n"], str(e.get("name") or "")))
+        part = {
+            "story": s, "article_ids": ids, "articles": {a: articles[a] for a in ids if a in articles},
+            "events": evs, "claims": cls, "quotes": qs, "speakers": quotes_by_speaker(qs), "entities": ents,
+            "quotes_by_id": {q["id"]: q for q in quotes if q.get("id")},
+            "all_articles": articles,
+        }
+        part["summary"] = summary(part)
+        out.append(part)
+    return out
+
+
+def summary(part: dict[str, Any]) -> dict[str, Any]:
+    """A story's figures: `articles`, `outlets` (most articles first), `first`/`last` dates, `top_events`
+    (3–5, most sources first) and `top_entities` (up to 5, most mentioned first)."""
+    s = part["story"]
+    arts = [part["articles"][a] for a in part["article_ids"] if a in part["articles"]]
+    outlets = Counter(a.get("outlet") for a in arts if a.get("outlet"))
+    days = sorted(d for a in arts for d in [_published(a)] if d)
+    first = s.get("first") or (days[0] if days else None)
+    last = s.get("last") or (days[-1] if days else None)
+    ranked = sorted(part["events"], key=lambda e: (-len(event_sources(e)), date_key(e.get("date"))))
+    top = [e for e in ranked[:5] if len(event_sources(e)) > 1]  # up to 5 reported more than once …
+    top = top if len(top) >= 3 else ranked[:3]  # … and at least 3
+    return {"articles": len(part["article_ids"]), "outlets": [o for o, _ in outlets.most_common()],
+            "first": first, "last": last, "top_events": top, "top_entities": part["entities"][:5]}

@@ -1,0 +1,371 @@
+"""The timeline and claim views, the Markdown and HTML dossiers (hostile text kept inert) and their commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline.cli import app
+from storyline.export.html import render_html
+from storyline.export.markdown import md, render_markdown
+from storyline.export.views import StoryNotFound, claims_view, date_key, format_date, timeline, via_chain
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def fixture_dossier() -> dict:
+    """Two stories; events at day, month, season, quarter, year and decade precision and one undated; a
+    conflicting claim; quotes with a reporting chain; hostile text in titles, quotes, summaries and values."""
+    arts = [
+        {"id": "a-111", "title": f"Russia, Turkey sign S-400 deal {SCRIPT}", "outlet": "TASS",
+         "published": {"date": "2017-09-12", "earliest": "2017-09-12", "latest": "2017-09-13"}, "story_id": "s-1",
+         "url": "https://example.org/a"},
+        {"id": "a-222", "title": "# heading | col | injection", "outlet": f"Daily {IMG}",
+         "published": {"date": None, "earliest": "2017-12-01", "latest": None}, "story_id": "s-1"},
+        {"id": "a-333", "title": "Deliveries begin", "outlet": None, "published": None, "story_id": "s-1"},
+        {"id": "a-444", "title": "Tram line approved", "outlet": "Harbour Times",
+         "published": {"date": "2024-03-18"}, "story_id": "s-2"},
+    ]
+    ents = [
+        {"id": "e-erd", "name": "Recep Tayyip Erdogan", "type": "PERSON", "aliases": ["Erdogan", "Recep Erdogan"],
+         "mentions": [{"article_id": "a-111", "span": [10, 17], "text": "Erdogan"},
+                      {"article_id": "a-222", "span": [3, 10], "text": "Erdogan"}]},
+        {"id": "e-pes", "name": "Dmitry Peskov", "type": "PERSON", "aliases": ["Peskov"],
+         "mentions": [{"article_id": "a-111", "span": [50, 56], "text": "Peskov"}]},
+        {"id": "e-ru", "name": "Russia", "type": "GPE", "aliases": [],
+         "mentions": [{"article_id": "a-111", "span": [0, 6], "text": "Russia"}]},
+        {"id": "e-vos", "name": "Anna Vos", "type": "PERSON", "aliases": ["Vos"],
+         "mentions": [{"article_id": "a-444", "span": [6, 14], "text": "Anna Vos"}]},
+    ]
+    quotes = [
+        {"id": "q-1", "article_id": "a-111", "text": f"Signatures have been made {SCRIPT}", "span": [0, 40],
+         "kind": "direct", "speaker": {"name": "Recep Tayyip Erdogan", "entity_id": "e-erd", "type": "PERSON"},
+         "via": []},
+        {"id": "q-2", "article_id": "a-222", "text": "# the deal | is `done` [link](javascript:x)", "span": [5, 60],
+         "kind": "indirect", "speaker": {"name": "Dmitry Peskov", "entity_id": "e-pes"}, "via": ["Izvestiya", "TASS"]},
+        {"id": "q-3", "article_id": "a-333", "text": "It will come.", "span": [1, 14], "kind": "partial",
+         "speaker": None, "via": None},
+    ]
+
+    def ev(id_, date, summary, sources, precision=None, parts=(), quote_ids=(), **kw):
+        return {"id": id_, "story_id": kw.get("story", "s-1"), "type": kw.get("type", "agreement"), "date": date,
+                "precision": precision, "modality": kw.get("modality", "done"), "summary": summary,
+                "participants": [{"role": r, "entity_id": e, "name": n, "type": "PERSON"} for r, e, n in parts],
+                "mentions": [{"article_id": a, "span": [100 + i, 150 + i], "text": f"Sentence {i} of {summary}",
+                              "trigger": {"span": [105, 111], "text": "signed"}, "date": date}
+                             for i, a in enumerate(sources)],
+                "sources": list(sources), "quote_ids": list(quote_ids)}
+
+    events = [
+        ev("v-undated", None, "Talks were held at some point", ["a-333"]),
+        ev("v-fall", "2017-FA", f"Deal signed {IMG}", ["a-111", "a-222"], "season",
+           [("agent", "e-erd", "Recep Tayyip Erdogan"), ("partner", "e-ru", "Russia")], ["q-1"]),
+        ev("v-day", "2019-07-12", "# First delivery | arrives", ["a-333"], "day", type="delivery", quote_ids=["q-3"]),
+        ev("v-month", "2017-09", "Contract talks conclude\x1b]0;pwned\x07\x1b[2J", ["a-111"], "month",
+           [("agent", "e-pes", "Dmitry Peskov")]),
+        ev("v-q", "2018-Q3", "Payment expected", ["a-222"], "quarter", type="economic", modality="expected"),
+        ev("v-decade", "198", "Earlier arms ties", ["a-111"], "decade", type="other"),
+        ev("v-tram", "2024-03-18", "Council approves tram line", ["a-444"], "day", [("agent", "e-vos", "Anna Vos")],
+           story="s-2", type="vote"),
+    ]
+    claims = [
+        {"id": "c-1", "story_id": "s-1", "subject": "S-400 deal", "attribute": "value", "status": "conflict",
+         "values": [{"value": "more than USD 2 billion", "modality": "reported", "date": "2017-09",
+                     "article_id": "a-111", "span": [200, 240], "text": "The deal is worth more than USD 2 billion."},
+                    {"value": f"$2.5 billion {SCRIPT}", "modality": None, "date": None, "article_id": "a-222",
+                     "span": [300, 330], "text": f"It costs $2.5 billion | {IMG}"}]},
+        {"id": "c-2", "story_id": "s-1", "subject": "systems", "attribute": "count", "status": "agree",
+         "values": [{"value": "4 batteries", "article_id": "a-111", "span": [1, 2], "text": "four"},
+                    {"value": "four batteries", "article_id": "a-333", "span": [3, 4], "text": "four"}]},
+        {"id": "c-3", "story_id": "s-2", "subject": "tram line", "attribute": "opening", "status": "single",
+         "values": [{"value": "2027", "article_id": "a-444", "span": [5, 9], "text": "by 2027"}]},
+    ]
+    stories = [
+        {"id": "s-1", "title": f"S-400 deal {SCRIPT} | col | ", "article_ids": ["a-111", "a-222", "a-333"],
+         "first": "2017-09-12", "last": "2019-07-12"},
+        {"id": "s-2", "title": "Lindenport tram line", "article_ids": ["a-444"], "first": None, "last": None},
+    ]
+    return {"format": "storyline-dossier/1", "documents": [], "articles": arts, "stories": stories, "entities": ents,
+            "quotes": quotes, "events": events, "claims": claims}
+
+
+# --- views ---------------------------------------------------------------------------------------------------
+def test_timeline_orders_by_date_with_undated_last():
+    d = fixture_dossier()
+    ids = [e["id"] for e in timeline(d["events"], d["entities"], story_id="s-1")]
+    assert ids == ["v-decade", "v-month", "v-fall", "v-q", "v-day", "v-undated"]
+    assert [e["id"] for e in timeline(d["events"], d["entities"], story_id="s-2")] == ["v-tram"]
+    assert len(timeline(d["events"], d["entities"])) == 7
+
+
+@pytest.mark.parametrize("value, precision, want", [
+    ("2017-FA", None, "fall 2017"), ("2019-07-12", None, "2019-07-12"), ("2017-09", None, "2017-09"),
+    ("2017-Q3", None, "Q3 2017"), ("198", None, "1980s"), (None, None, "undated"), ("2017", None, "2017"),
+    ("19", None, "20th century"), ("2017-W37", None, "week 37 of 2017"), ("XXXX-09", None, "September (year unknown)"),
+    ("2017-09-12", "month", "2017-09"), ("2017-09-12", "year", "2017"), ("2017-10-02", "season", "fall 2017"),
+    ("2017-SP", "season", "spring 2017"), ("PRESENT_REF", None, "present"), ("", None, "undated"),
+])
+def test_format_date_at_its_precision(value, precision, want):
+    assert format_date(value, precision) == want
+
+
+def test_date_key_puts_unplaceable_before_undated():
+    values = [None, "XXXX-09", "2017-FA", "2017", "2017-09-30"]
+    assert sorted(values, key=date_key) == ["2017", "2017-FA", "2017-09-30", "XXXX-09", None]
+
+
+def test_entity_filter_matches_names_aliases_and_ids():
+    d = fixture_dossier()
+    for query in ("erdogan", "Recep Tayyip Erdogan", "RECEP ERDOGAN", "e-erd"):
+        assert [e["id"] for e in timeline(d["events"], d["entities"], entity=query)] == ["v-fall"], query
+    assert [e["id"] for e in timeline(d["events"], d["entities"], story_id="s-1", entity="peskov")] == ["v-month"]
+    assert timeline(d["events"], d["entities"], story_id="s-2", entity="erdogan") == []
+    assert timeline(d["events"], d["entities"], entity="erdo") == []  # word-wise, not any substring
+    assert timeline(d["events"], d["entities"], entity="vos")[0]["id"] == "v-tram"
+
+
+def test_claims_view_conflicts_first_and_filter():
+    d = fixture_dossier()
+    assert [c["id"] for c in claims_view(d["claims"])] == ["c-1", "c-2", "c-3"]
+    assert [c["id"] for c in claims_view(d["claims"], True)] == ["c-1"]
+    assert [c["id"] for c in claims_view(d["claims"], False, story_id="s-2")] == ["c-3"]
+    assert claims_view([], True) == []
+
+
+def test_via_chain():
+    d = fixture_dossier()
+    assert via_chain(d["quotes"][1]) == "Dmitry Peskov → Izvestiya → TASS"
+    assert via_chain(d["quotes"][0]) == "" and via_chain(d["quotes"][2]) == ""
+
+
+# --- the renderers ----------------------------------------------------------------------------------------------
+def _no_raw_markup(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text
+    low = text.lower()
+    assert "<script" not in low and "<img" not in low
+    assert not re.search(r"<[a-z!/][^>]*onerror\s*=", low)
+
+
+def test_md_escape_neutralises_blocks_and_inline_markup():
+    assert md("# heading") == "\\# heading"
+    assert md("| col |") == "\\| col \\|"
+    assert md(SCRIPT) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert md("[x](javascript:1) `code`") == "\\[x\\](javascript:1) \\`code\\`"
+    assert md("line one\n\n# two\r\n- three") == "line one \\# two - three"  # one line: no block can start
+    assert md("1. item") == "1\\. item" and md("- item") == "\\- item" and md("> q") == "&gt; q"
+    assert md(None) == "" and md("AT&T") == "AT&amp;T"
+
+
+def test_markdown_dossier_sections_and_provenance():
+    d = fixture_dossier()
+    text = render_markdown(d)
+    _no_raw_markup(text)
+    for heading in ("## S-400 deal", "### Timeline", "### Quotes by speaker", "### Claims", "### Entities"):
+        assert heading in text
+    assert "## Lindenport tram line" in text
+    # provenance: article id and span for event sources, quotes and claim values
+    for c in ("`a-111:100-150`", "`a-222:101-151`", "`a-111:0-40`", "`a-222:5-60`", "`a-222:300-330`"):
+        assert c in text, c
+    assert "Dmitry Peskov → Izvestiya → TASS" in text
+    assert "**⚠ CONFLICT**" in text
+    assert "fall 2017" in text and "1980s" in text and "Q3 2018" in text and "undated" in text
+    # the timeline in date order, undated last
+    tl = text.split("### Timeline")[1].split("### Quotes")[0]
+    order = [tl.index(s) for s in ("Earlier arms ties", "Contract talks", "Deal signed", "Payment expected",
+                                   "First delivery", "Talks were held")]
+    assert order == sorted(order)
+    # hostile text cannot open a heading, a table cell or a link
+    assert "\n# heading" not in text and "\\# heading \\| col \\| injection" in text
+    assert "[link](javascript:x)" not in text and "\\[link\\](javascript:x)" in text
+    for line in text.splitlines():
+        if line.startswith("| "):  # every table row keeps its four cells
+            assert len(re.findall(r"(?<!\\)\|", line)) == 5, line
+    # summary: counts, outlets, date range, main events, most mentioned entities
+    assert "3 articles from 2 outlets" in text and "2017-09-12 to 2019-07-12" in text
+    assert "Most mentioned: Recep Tayyip Erdogan (2)" in text
+
+
+def test_markdown_one_story_by_id_or_title():
+    d = fixture_dossier()
+    one = render_markdown(d, "s-2")
+    assert one.startswith("# Lindenport tram line\n") and "S-400" not in one
+    assert render_markdown(d, "TRAM") == one
+    with pytest.raises(StoryNotFound, match="s-9"):
+        render_markdown(d, "s-9")
+
+
+def test_html_dossier_is_escaped_self_contained_and_cites():
+    d = fixture_dossier()
+    page = render_html(d)
+    _no_raw_markup(page)
+    assert page.startswith("<!DOCTYPE html>") and page.count("<html") == 1 and page.rstrip().endswith("</html>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert not re.search(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "@import" not in page and "url(" not in page
+    for c in ("a-111:100-150", "a-222:5-60", "a-222:300-330"):
+        assert c in page, c
+    assert 'class="status-conflict"' in page and "⚠ conflict" in page
+    assert "Dmitry Peskov → Izvestiya → TASS" in page
+    # the timeline: an ordered list grouped by year, numbered across the years
+    tl = page.split("Timeline", 1)[1].split("Quotes by speaker")[0]
+    years = re.findall(r'<li class="year"><h4>([^<]+)</h4>', tl)
+    assert years == ["1980s", "2017", "2018", "2019", "undated"]
+    assert '<ol class="events" start="4">' in tl
+
+
+def test_renderers_survive_empty_and_missing_fields():
+    for d in ({}, {"stories": [], "events": None}, {"stories": [{"id": "s-x"}], "events": [{"id": "v"}],
+              "claims": [{"values": [{}]}], "quotes": [{"speaker": None}], "articles": [{"id": "a-1"}],
+              "entities": [{"id": "e", "mentions": [{}]}]}):
+        assert render_markdown(d).startswith("# ")
+        assert render_html(d).startswith("<!DOCTYPE html>")
+    assert "No events yet." in render_markdown({})
+
+
+# --- the commands ----------------------------------------------------------------------------------------------
+runner = CliRunner()
+CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory) -> str:
+    db = str(tmp_path_factory.mktemp("db") / "c.db")
+    assert run("build", str(CORPUS), "--db", db).exit_code == 0
+    return db
+
+
+def test_export_md_and_html(corpus_db, tmp_path):
+    r = run("export", "--db", corpus_db, "--format", "md")
+    assert r.exit_code == 0 and r.stdout.startswith("# ")
+    out = tmp_path / "d.html"
+    r = run("export", "--db", corpus_db, "--format", "html", "--output", str(out))
+    assert r.exit_code == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    json.loads(run("export", "--db", corpus_db).stdout)  # json unchanged
+    r = run("export", "--db", corpus_db, "--format", "md", "--story", "s-nosuchstory")
+    assert r.exit_code == 1 and "s-nosuchstory" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_format_errors_are_one_line(corpus_db):
+    for args in (("export", "--format", "pdf"), ("timeline", "--format", "xml"), ("claims", "--format", "md")):
+        r = run(*args, "--db", corpus_db)
+        assert r.exit_code == 1 and "--format" in r.stderr and len(r.stderr.strip().splitlines()) == 1, args
+
+
+def test_timeline_and_claims_commands(corpus_db):
+    r = run("timeline", "--db", corpus_db, "--format", "json")
+    assert r.exit_code == 0 and isinstance(json.loads(r.stdout)["events"], list)
+    r = run("claims", "--db", corpus_db, "--format", "json")
+    assert r.exit_code == 0 and isinstance(json.loads(r.stdout)["claims"], list)
+    for cmd in ("timeline", "claims"):
+        r = run(cmd, "--db", corpus_db)
+        assert r.exit_code == 0
+        if not json.loads(run(cmd, "--db", corpus_db, "--format", "json").stdout)[cmd.replace("timeline", "events")]:
+            assert f"no {cmd.replace('timeline', 'events')} yet" in r.stderr
+    r = run("timeline", "--db", corpus_db, "--format", "md")
+    assert r.exit_code == 0 and r.stdout.startswith("# ")
+    r = run("timeline", "no such story at all", "--db", corpus_db)
+    assert r.exit_code == 1 and "no such story at all" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+class BareStore:
+    """A store without the stories layer's methods: the commands read the dossier export instead."""
+
+    def __init__(self, d: dict):
+        self.d = d
+
+    def close(self) -> None:
+        pass
+
+
+class LayerStore(BareStore):
+    """A store with them (the shapes Store will have), serving the fixture dossier."""
+
+    def stories(self):
+        return self.d["stories"]
+
+    def events(self, story_id=None):
+        return [e for e in self.d["events"] if story_id is None or e["story_id"] == story_id]
+
+    def claims(self, story_id=None):
+        return [c for c in self.d["claims"] if story_id is None or c["story_id"] == story_id]
+
+    def entities(self, type=None, name=None):
+        return self.d["entities"]
+
+    def quotes(self, speaker=None, article_ids=None):
+        return self.d["quotes"]
+
+    def article_titles(self, ids):
+        return {a["id"]: {k: a.get(k) for k in ("title", "outlet", "published")} for a in self.d["articles"]
+                if a["id"] in ids}
+
+
+@pytest.mark.parametrize("store_class", [BareStore, LayerStore])
+def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corpus_db, store_class):
+    """With the stories layer filled in: the fixture dossier stands in for the database."""
+    import storyline.cli as cli
+    import storyline.export.json as jsonmod
+
+    monkeypatch.setattr(jsonmod, "dossier", lambda store: fixture_dossier())
+    monkeypatch.setattr(cli, "_open", lambda db, must_exist=True: store_class(fixture_dossier()))
+    r = run("timeline", "s-1", "--db", corpus_db, "--format", "json")
+    assert [e["id"] for e in json.loads(r.stdout)["events"]] == [
+        "v-decade", "v-month", "v-fall", "v-q", "v-day", "v-undated"]
+    r = run("timeline", "lindenport", "--db", corpus_db, "--format", "json")
+    assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["v-tram"]
+    r = run("timeline", "--entity", "erdogan", "--db", corpus_db, "--format", "json")
+    assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["v-fall"]
+    r = run("timeline", "s-1", "--db", corpus_db)
+    assert r.exit_code == 0 and "fall 2017" in r.stdout and "a-111:100-150" in r.stdout
+    assert "(TASS, 2017-09-12)" in r.stdout
+    assert "Dmitry Peskov → Izvestiya → TASS" not in r.stdout and "Signatures have been made" in r.stdout
+    assert "\x1b" not in r.stdout and "Contract talks conclude" in r.stdout  # no terminal escapes from the text
+    assert r.stdout.index("1980s") < r.stdout.index("fall 2017") < r.stdout.index("undated")
+    r = run("timeline", "s-1", "--entity", "Nobody Atall", "--db", corpus_db)
+    assert r.exit_code == 0 and "no events" in r.stderr
+    r = run("timeline", "de", "--db", corpus_db)  # matches both titles
+    assert r.exit_code == 1 and "2 stories" in r.stderr
+    r = run("claims", "--conflicts", "--db", corpus_db, "--format", "json")
+    assert [c["id"] for c in json.loads(r.stdout)["claims"]] == ["c-1"]
+    r = run("claims", "s-1", "--db", corpus_db)
+    assert r.exit_code == 0 and "conflict" in r.stdout and "a-222:300-330" in r.stdout
+    r = run("export", "--db", corpus_db, "--format", "md", "--story", "tram")
+    assert r.exit_code == 0 and r.stdout.startswith("# Lindenport tram line")
+
+
+def test_html_dossier_in_a_browser_runs_nothing_and_loads_nothing(tmp_path):
+    """Headless Chromium opens the page: no dialog pops up, no request leaves for anything but the file."""
+    import os
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = os.environ.get("STORYLINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed")
+    page_file = tmp_path / "d.html"
+    page_file.write_text(render_html(fixture_dossier()), encoding="utf-8")
+    seen: list[str] = []
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
+        except Exception as e:  # a chromium that cannot start here
+            pytest.skip(f"chromium does not start: {str(e).splitlines()[0]}")
+        page = browser.new_page()
+        page.on("dialog", lambda d: (seen.append("dialog " + d.message), d.dismiss()))
+        page.on("request", lambda r: seen.append(r.url))
+        page.goto(page_file.as_uri())
+        texts = page.locator("li.event .summary-text").all_inner_texts()
+        browser.close()
+    assert seen == [page_file.as_uri()]
+    assert "Deal signed <img src=x onerror=alert(1)>" in texts
