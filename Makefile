@@ -46,6 +46,8 @@ bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/temporal.py
 	$(BIN)/python bench/attribution.py
+	$(BIN)/python bench/timeline.py
+	$(BIN)/python bench/stories.py
 	$(BIN)/python bench/api.py
 
 clean:

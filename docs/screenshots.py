@@ -2,7 +2,7 @@
 
 Builds a database from ../shared/seeds (unless --db names one), serves it on a free loopback
 port and photographs the start page and an article page in headless Chromium (Debian's
-`chromium`, driven by Playwright's Python client). Writes docs/home.png, docs/search.png and docs/article-page.png.
+`chromium`, driven by Playwright's Python client). Writes docs/home.png, docs/search.png, docs/story-page.png and docs/article-page.png.
 """
 
 from __future__ import annotations
@@ -56,13 +56,18 @@ def main() -> None:
         pg.screenshot(path=str(ROOT / "docs" / "home.png"), full_page=False)
         pg.goto(base + "/?q=Erdogan")
         pg.screenshot(path=str(ROOT / "docs" / "search.png"), full_page=False)
+        with Store(db) as s:
+            story = max(s.stories(), key=lambda x: len(x["article_ids"]))["id"]
+        pg.goto(base + f"/stories/{story}")
+        pg.screenshot(path=str(ROOT / "docs" / "story-page.png"), full_page=True,
+                      clip={"x": 0, "y": 0, "width": 1360, "height": 1600})
         pg.goto(base + f"/articles/{article}")
         pg.locator("label[for=show-removed]").click()
         pg.screenshot(path=str(ROOT / "docs" / "article-page.png"), full_page=True,
                       clip={"x": 0, "y": 0, "width": 1360, "height": 1250})
         b.close()
     srv.should_exit = True
-    print(f"wrote docs/home.png, docs/search.png and docs/article-page.png (article {article})")
+    print(f"wrote docs/home.png, docs/search.png, docs/story-page.png and docs/article-page.png (article {article})")
 
 
 if __name__ == "__main__":
