@@ -90,9 +90,9 @@ def assert_landed(page, span_id: str) -> None:
 
 
 def test_article_quote_link_lands_on_highlighted_span(server, page):
-    """Home page → an article → a quote in the side list → the quote, highlighted and scrolled to."""
-    page.goto(server["url"] + "/")
-    page.locator("a", has_text="Dockworkers walk out at Caldera Bay").first.click()
+    """Search → an article → a quote in the side list → the quote, highlighted and scrolled to."""
+    page.goto(server["url"] + "/?q=Dockworkers")  # the home page lists stories; search lists articles
+    page.locator("a[href^='/articles/']", has_text="Dockworkers walk out at Caldera Bay").first.click()
     page.wait_for_url(re.compile(r"/articles/a-"))
     assert page.locator("#text mark.quote").count() > 0
     link = page.locator(".quote-list a.speaker").nth(1)  # a quote further down the page
