@@ -9,7 +9,8 @@ import pytest
 
 from storyline.pipeline import build
 from storyline.stories.claims import compare
-from storyline.stories.events import compatible, corefer, interval, precision
+from storyline.published import period as interval
+from storyline.stories.events import compatible, corefer, precision
 from storyline.store import Store
 
 
@@ -185,3 +186,19 @@ def test_rebuild_changes_nothing(seed_db, tmp_path):
         before = (store.stories(), store.events(), store.claims())
         build([SEEDS], store)
         assert (store.stories(), store.events(), store.claims()) == before
+
+
+def test_entity_filter_and_participants_follow_the_entities_now(seed_db, tmp_path):
+    db = tmp_path / "relink.db"
+    shutil.copy(seed_db, db)
+    with Store(db) as store:
+        turkey = next(e for e in store.entities(type="GPE") if e["name"] == "Turkey")["id"]
+        evs = store.events(entity_id=turkey)
+        assert evs and all(any(p["entity_id"] == turkey for p in e["participants"]) for e in evs)
+        assert len(evs) < len(store.events())
+        # a later build renames the entity (a fuller name arrived): stored events follow through their mentions
+        store.db.execute("INSERT INTO entities(id, name, type, data) SELECT 'e-renamed', name, type, data"
+                         " FROM entities WHERE id = ?", (turkey,))
+        store.db.execute("UPDATE entity_mentions SET entity_id = 'e-renamed' WHERE entity_id = ?", (turkey,))
+        assert [e["id"] for e in store.events(entity_id="e-renamed")] == [e["id"] for e in evs]
+        assert not store.events(entity_id=turkey)

@@ -215,7 +215,7 @@ def link_stories(store: Store) -> set[str]:
         return touched
     meta = store.article_meta()
     stories, events, claims = [], [], []
-    for sid in sorted(touched, key=lambda x: min(meta[r["id"]]["seq"] for r in members.get(x, [])) if members.get(x) else 0):
+    for sid in sorted(touched):
         arts = members.get(sid, [])
         if not arts:
             continue

@@ -94,7 +94,7 @@ def publication(
 # Reasoning over the article's own time expressions
 
 _FULL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T.*)?$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(?:-(WE|[1-7]))?$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 _SEASON = re.compile(r"^(\d{4})-(SP|SU|FA|WI)$")
@@ -120,9 +120,18 @@ def _month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def period(value: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last day of a fully specified TIMEX3 date value ('2017', '2017-09', '2017-W37', '2017-FA')."""
+def period(value: str | None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a calendar TIMEX3 value covers: '2017', '2017-09', '2017-09-12T10:00',
+    '2017-W37' (its weekend '-WE', a day '-2'), '2017-Q3', '2017-H1', '2017-FA' (winter runs into the
+    next year), a decade '198', a century '19', a span of two of them '1997/1998'. None for values with
+    no place on the calendar ('XXXX-09', 'PRESENT_REF', durations) and for nonsense."""
+    if not value:
+        return None
     try:
+        if "/" in value:
+            a, _, b = value.partition("/")
+            pa, pb = period(a), period(b)
+            return (pa[0], pb[1]) if pa and pb and pa[0] <= pb[1] else None
         m = _FULL.match(value)
         if m:
             y = int(m[1])
@@ -135,7 +144,13 @@ def period(value: str) -> tuple[dt.date, dt.date] | None:
                 return dt.date(y, int(m[2]), 1), _month_end(y, int(m[2]))
             return dt.date(y, 1, 1), dt.date(y, 12, 31)
         if m := _WEEK.match(value):
-            start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            y, w = int(m[1]), int(m[2])
+            if m[3] == "WE":
+                return dt.date.fromisocalendar(y, w, 6), dt.date.fromisocalendar(y, w, 7)
+            if m[3]:
+                d = dt.date.fromisocalendar(y, w, int(m[3]))
+                return d, d
+            start = dt.date.fromisocalendar(y, w, 1)
             return start, start + dt.timedelta(days=6)
         if m := _QUARTER.match(value):
             q = int(m[2])
@@ -146,6 +161,10 @@ def period(value: str) -> tuple[dt.date, dt.date] | None:
         if m := _SEASON.match(value):
             a, b = _SEASON_MONTHS[m[2]]
             return dt.date(int(m[1]), a, 1), _month_end(int(m[1]), b)
+        if re.fullmatch(r"\d{3}", value) and _MIN_YEAR <= int(value) * 10:  # a decade: 198 → the 1980s
+            return dt.date(int(value) * 10, 1, 1), dt.date(int(value) * 10 + 9, 12, 31)
+        if re.fullmatch(r"\d{2}", value) and _MIN_YEAR <= int(value) * 100:  # a century: 19 → 1900–1999
+            return dt.date(int(value) * 100, 1, 1), dt.date(int(value) * 100 + 99, 12, 31)
     except ValueError:
         return None
     return None

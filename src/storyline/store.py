@@ -134,12 +134,13 @@ _MIGRATIONS: dict[int, str] = {
         data     TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX events_story ON events(story_id);
-    CREATE TABLE event_entities (
-        event_id  TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        entity_id TEXT NOT NULL,
-        PRIMARY KEY (event_id, entity_id)
+    CREATE TABLE event_refs (
+        event_id   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        start      INTEGER NOT NULL,
+        PRIMARY KEY (event_id, article_id, start)
     ) WITHOUT ROWID;
-    CREATE INDEX event_entities_entity ON event_entities(entity_id);
+    CREATE INDEX event_refs_mention ON event_refs(article_id, start);
     CREATE TABLE claims (
         id       TEXT PRIMARY KEY,
         story_id TEXT NOT NULL,
@@ -394,7 +395,7 @@ class Store:
             for table in ("stories", "claims"):
                 self.db.execute(f"DELETE FROM {table} WHERE {'id' if table == 'stories' else 'story_id'}"
                                 f" IN ({_marks(sids)})", sids)
-            self.db.execute(f"DELETE FROM event_entities WHERE event_id IN (SELECT id FROM events WHERE story_id IN"
+            self.db.execute(f"DELETE FROM event_refs WHERE event_id IN (SELECT id FROM events WHERE story_id IN"
                             f" ({_marks(sids)}))", sids)
             self.db.execute(f"DELETE FROM events WHERE story_id IN ({_marks(sids)})", sids)
             self.db.executemany(
@@ -404,8 +405,8 @@ class Store:
                 "INSERT OR REPLACE INTO events(id, story_id, type, date, data) VALUES (?,?,?,?,?)",
                 [(e["id"], e["story_id"], e["type"], e.get("date"), json.dumps(e)) for e in events])
             self.db.executemany(
-                "INSERT OR IGNORE INTO event_entities(event_id, entity_id) VALUES (?,?)",
-                [(e["id"], p["entity_id"]) for e in events for p in e["participants"] if p.get("entity_id")])
+                "INSERT OR IGNORE INTO event_refs(event_id, article_id, start) VALUES (?,?,?)",
+                [(e["id"], p["ref"][0], p["ref"][1]) for e in events for p in e["participants"] if p.get("ref")])
             self.db.executemany(
                 "INSERT OR REPLACE INTO claims(id, story_id, status, data) VALUES (?,?,?,?)",
                 [(c["id"], c["story_id"], c["status"], json.dumps(c)) for c in claims])
@@ -426,31 +427,24 @@ class Store:
         return next((x for x in self.stories() if x["id"] == story_id), None)
 
     def events(self, story_id: str | None = None, entity_id: str | None = None) -> list[dict[str, Any]]:
-        """Events (dossier shape) ordered by date, undated last; participants' entity ids as linked now."""
-        sql, args = "SELECT e.data FROM events e", []
-        where = []
-        if story_id:
-            where.append("e.story_id = ?")
-            args.append(story_id)
-        if entity_id:
-            where.append("e.id IN (SELECT event_id FROM event_entities WHERE entity_id = ?)")
-            args.append(entity_id)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        evs = [json.loads(r[0]) for r in self.db.execute(sql, args)]
+        """Events (dossier shape) ordered by date, undated last. Participants are linked to the canonical
+        entities as they are now (through the mention each came from), so a story left untouched by a later
+        build still points at the right entities when a new article renames one."""
+        where, args = _where(("e.story_id = ?", story_id), (
+            "e.id IN (SELECT r.event_id FROM event_refs r JOIN entity_mentions m"
+            " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id))
+        evs = [json.loads(r[0]) for r in self.db.execute(f"SELECT e.data FROM events e{where}", args)]
+        refs = {p["ref"][0] for e in evs for p in e["participants"] if p.get("ref")}
+        now = self.entity_ids_at(refs) if refs else {}
+        for e in evs:
+            for p in e["participants"]:
+                if p.get("ref"):
+                    p["entity_id"] = now.get(tuple(p["ref"]), p.get("entity_id"))
         return sorted(evs, key=lambda e: (e.get("date") is None, e.get("sort") or "", e["id"]))
 
     def claims(self, story_id: str | None = None, conflicts_only: bool = False) -> list[dict[str, Any]]:
-        sql, args = "SELECT data FROM claims", []
-        where = []
-        if story_id:
-            where.append("story_id = ?")
-            args.append(story_id)
-        if conflicts_only:
-            where.append("status = 'conflict'")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return [json.loads(r[0]) for r in self.db.execute(sql + " ORDER BY story_id, id", args)]
+        where, args = _where(("story_id = ?", story_id), ("status = 'conflict'", None if not conflicts_only else ()))
+        return [json.loads(r[0]) for r in self.db.execute(f"SELECT data FROM claims{where} ORDER BY story_id, id", args)]
 
     def set_entities(self, entities: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
         """Replace the canonical entities (dossier shape) and the linked quotes in one transaction."""
@@ -663,6 +657,19 @@ class Store:
             f"SELECT q.data FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}"
             " ORDER BY a.seq, q.start LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
         return total, [json.loads(r[0]) for r in rows]
+
+
+def _where(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """' WHERE a AND b' and its arguments from (sql, value) pairs, leaving out those whose value is None;
+    a value of () adds a condition that takes no argument."""
+    parts, args = [], []
+    for sql, value in conditions:
+        if value is None:
+            continue
+        parts.append(sql)
+        if value != ():
+            args.append(value)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
 
 def _like(text: str) -> str:

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_sources, format_date, one_line, plural, story_parts, via_chain,
+    article_label, cite, event_sources, format_date, one_line, story_parts, summary_sentence, via_chain,
     year_of,
 )
 
@@ -133,26 +133,7 @@ def timeline_html(part: dict[str, Any], events: list[dict[str, Any]], sid: str =
 
 
 def _summary(part: dict[str, Any]) -> str:
-    s = part["summary"]
-    n = s["articles"]
-    text = plural(n, "article")
-    if s["outlets"]:
-        shown = ", ".join(_t(o) for o in s["outlets"][:6]) + (", …" if len(s["outlets"]) > 6 else "")
-        text += f" from {plural(len(s['outlets']), 'outlet')} ({shown})"
-    if s["first"] and s["last"] and s["first"] != s["last"]:
-        text += f", published {_t(format_date(s['first']))} to {_t(format_date(s['last']))}"
-    elif s["first"] or s["last"]:
-        text += f", published {_t(format_date(s['first'] or s['last']))}"
-    text += "; " + ", ".join(plural(len(part[k]), k[:-1]) for k in ("events", "claims", "quotes")) + "."
-    if s["top_events"]:
-        text += " Main events: " + "; ".join(
-            f"{_t(format_date(e.get('date'), e.get('precision')))} {_t(e.get('summary') or e.get('type') or 'event')}"
-            f" ({plural(len(event_sources(e)), 'source')})"
-            for e in s["top_events"]) + "."
-    if s["top_entities"]:
-        text += " Most mentioned: " + ", ".join(f"{_t(e.get('name'))} ({e['n']})" for e in s["top_entities"]) + "."
-    return f'<p class="summary">{text}</p>'
-
+    return f'<p class="summary">{summary_sentence(part, _t)}</p>'
 
 def _value(part: dict[str, Any], v: dict[str, Any], sid: str, sentence: bool) -> str:
     bits = [_t(b) for b in (v.get("modality"), format_date(v["date"]) if v.get("date") else None) if b]

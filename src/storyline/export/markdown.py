@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_sources, format_date, one_line, plural, story_parts, via_chain,
+    article_label, cite, event_sources, format_date, one_line, story_parts, summary_sentence, via_chain,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
@@ -91,25 +91,7 @@ def event_items(part: dict[str, Any], events: list[dict[str, Any]]) -> list[str]
 
 
 def _summary(part: dict[str, Any]) -> str:
-    s = part["summary"]
-    n = s["articles"]
-    text = plural(n, "article")
-    if s["outlets"]:
-        shown = ", ".join(md(o) for o in s["outlets"][:6]) + (", …" if len(s["outlets"]) > 6 else "")
-        text += f" from {plural(len(s['outlets']), 'outlet')} ({shown})"
-    if s["first"] and s["last"] and s["first"] != s["last"]:
-        text += f", published {md(format_date(s['first']))} to {md(format_date(s['last']))}"
-    elif s["first"] or s["last"]:
-        text += f", published {md(format_date(s['first'] or s['last']))}"
-    text += "; " + ", ".join(plural(len(part[k]), k[:-1]) for k in ("events", "claims", "quotes")) + "."
-    if s["top_events"]:
-        text += " Main events: " + "; ".join(
-            f"{md(format_date(e.get('date'), e.get('precision')))} {md(e.get('summary') or e.get('type') or 'event')} "
-            f"({plural(len(event_sources(e)), 'source')})" for e in s["top_events"]) + "."
-    if s["top_entities"]:
-        text += " Most mentioned: " + ", ".join(f"{md(e.get('name'))} ({e['n']})" for e in s["top_entities"]) + "."
-    return text
-
+    return summary_sentence(part, md)
 
 def _status(status: Any) -> str:
     return "**⚠ CONFLICT**" if status == "conflict" else md(status or "?")

@@ -6,10 +6,11 @@ import calendar
 import re
 from collections import Counter
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+
+from storyline.published import period
 
 _SEASONS = {"SP": "spring", "SU": "summer", "FA": "fall", "WI": "winter"}
-_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (1, 2)}  # winter YYYY: its Jan–Feb part
 _REFS = {"PRESENT_REF": "present", "PAST_REF": "the past", "FUTURE_REF": "the future"}
 STATUS_ORDER = ("conflict", "evolving", "compatible", "agree", "single")
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
@@ -23,50 +24,6 @@ class StoryNotFound(LookupError):
 
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def _month_end(y: int, m: int) -> date:
-    return date(y, m, calendar.monthrange(y, m)[1])
-
-
-def date_bounds(value: Any) -> tuple[date, date] | None:
-    """The first and last day a date value covers ('2017-FA' → Sep 1 … Nov 30 2017); None when it has
-    no calendar place (None, 'XXXX-09', 'PRESENT_REF', garbage)."""
-    if value is None:
-        return None
-    v = str(value).strip()
-    try:
-        if m := _ISO.match(v):
-            y, mo, d = int(m[1]), m[2], m[3]
-            if d:
-                day = date(y, int(mo), int(d))
-                return day, day
-            if mo:
-                return date(y, int(mo), 1), _month_end(y, int(mo))
-            return date(y, 1, 1), date(y, 12, 31)
-        if m := _PART.match(v):
-            y, part = int(m[1]), m[2]
-            if part in _SEASON_MONTHS:
-                lo, hi = _SEASON_MONTHS[part]
-            elif part[0] == "Q":
-                lo = 3 * int(part[1]) - 2
-                hi = lo + 2
-            else:
-                lo, hi = (1, 6) if part == "H1" else (7, 12)
-            return date(y, lo, 1), _month_end(y, hi)
-        if m := _WEEK.match(v):
-            first = date.fromisocalendar(int(m[1]), int(m[2]), 6 if m[3] == "-WE" else 1)
-            last = date.fromisocalendar(int(m[1]), int(m[2]), 7)
-            if m[3] and m[3] != "-WE":
-                first = last = date.fromisocalendar(int(m[1]), int(m[2]), int(m[3][1:]))
-            return first, last
-        if re.fullmatch(r"\d{3}", v):  # a decade: 198 → the 1980s
-            return date(int(v) * 10, 1, 1), date(int(v) * 10 + 9, 12, 31)
-        if re.fullmatch(r"\d{2}", v) and int(v) > 0:  # a century: 19 → 1900–1999
-            return date(int(v) * 100, 1, 1), date(int(v) * 100 + 99, 12, 31)
-    except ValueError:
-        return None
-    return None
 
 
 def _at_precision(v: str, precision: str) -> str | None:
@@ -140,7 +97,7 @@ def _yearless(rest: str) -> str:
 def date_key(value: Any) -> tuple:
     """Sort key for date values: dated ones by when they start (the narrower first on a tie), then those
     with no calendar place ('XXXX-09', 'PRESENT_REF'), then undated."""
-    b = date_bounds(value)
+    b = period(str(value).strip()) if value is not None else None
     if b:
         return (0, b[0].toordinal(), b[1].toordinal(), "")
     if value is None or str(value).strip() == "":
@@ -150,7 +107,7 @@ def date_key(value: Any) -> tuple:
 
 def year_of(value: Any) -> str:
     """The heading a date value goes under in a timeline grouped by year: '2017', '1980s', 'undated'."""
-    b = date_bounds(value)
+    b = period(str(value).strip()) if value is not None else None
     if b is None:
         return "undated" if value is None or str(value).strip() == "" else "date unknown"
     if b[0].year == b[1].year:
@@ -352,3 +309,25 @@ def summary(part: dict[str, Any]) -> dict[str, Any]:
     top = top if len(top) >= 3 else ranked[:3]  # … and at least 3
     return {"articles": len(part["article_ids"]), "outlets": [o for o, _ in outlets.most_common()],
             "first": first, "last": last, "top_events": top, "top_entities": part["entities"][:5]}
+
+
+def summary_sentence(part: dict[str, Any], esc: Callable[[Any], str]) -> str:
+    """A story part's summary as prose ("5 articles from 3 outlets (…), published … to …; 66 events, …
+    Main events: … Most mentioned: …"), every piece of source text passed through `esc` (Markdown or HTML)."""
+    s = part["summary"]
+    text = plural(s["articles"], "article")
+    if s["outlets"]:
+        shown = ", ".join(esc(o) for o in s["outlets"][:6]) + (", …" if len(s["outlets"]) > 6 else "")
+        text += f" from {plural(len(s['outlets']), 'outlet')} ({shown})"
+    if s["first"] and s["last"] and s["first"] != s["last"]:
+        text += f", published {esc(format_date(s['first']))} to {esc(format_date(s['last']))}"
+    elif s["first"] or s["last"]:
+        text += f", published {esc(format_date(s['first'] or s['last']))}"
+    text += "; " + ", ".join(plural(len(part[k]), k[:-1]) for k in ("events", "claims", "quotes")) + "."
+    if s["top_events"]:
+        text += " Main events: " + "; ".join(
+            f"{esc(format_date(e.get('date'), e.get('precision')))} {esc(e.get('summary') or e.get('type') or 'event')}"
+            f" ({plural(len(event_sources(e)), 'source')})" for e in s["top_events"]) + "."
+    if s["top_entities"]:
+        text += " Most mentioned: " + ", ".join(f"{esc(e.get('name'))} ({e['n']})" for e in s["top_entities"]) + "."
+    return text

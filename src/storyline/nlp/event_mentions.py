@@ -164,7 +164,7 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
     dates a statement in the article's lead, the publication date does if the tense is past.
     Participants are the entity mentions inside the trigger's clause, with their role.
     """
-    tok_timex: dict[int, Timex] = {}
+    in_timex: set[int] = set()
     dated: dict[int, list[Timex]] = {}
     for t in timexes:
         if _dated_value(t) is None:
@@ -173,8 +173,7 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
         root = _span_root(toks)
         if root is None:
             continue
-        for tok in toks:
-            tok_timex[tok.i] = t
+        in_timex |= {tok.i for tok in toks}
         trig = _governing_trigger(root, {tok.i for tok in toks})
         if trig is not None:
             dated.setdefault(trig.i, []).append(t)
@@ -194,7 +193,7 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
     for sent_no, sent in enumerate(doc.sents):
         triggers: dict[int, str] = {}
         for tok in sent:
-            if tok.i in tok_timex:
+            if tok.i in in_timex:
                 continue
             ty = _type_of(tok)
             if ty is None and tok.i in dated and tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT:

@@ -6,7 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from storyline.model import stable_id
-from storyline.stories.events import ONE_OFF, compatible, interval
+from storyline.published import period
+from storyline.stories.events import ONE_OFF, compatible
 
 _ACTIONS = {"purchase": "buy", "buy": "buy", "acquire": "buy", "seal": "buy", "sign": "buy", "order": "buy",
             "procure": "buy", "receive": "buy", "sell": "sell", "supply": "sell", "deliver": "sell"}
@@ -28,10 +29,6 @@ def _money_range(v: dict) -> tuple[float, float]:
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
-
-
-def _value_text(c: dict) -> str:
-    return c["text"]
 
 
 def _status(values: list[dict], ranges: list[tuple[float, float]] | None = None, same: bool | None = None) -> str:
@@ -82,12 +79,12 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
         if kind == "money":
             ranges = [_money_range(c["value"]) for c in cs]
             same = len({(c["value"]["amount"], c["value"].get("bound")) for c in cs}) == 1
-            values = [_entry(c, _value_text(c)) for c in cs]
+            values = [_entry(c, c["text"]) for c in cs]
             subject = f"{key[2]} {key[1]}" if key[2] else key[1]
             out.append(_claim(story_id, subject, "value", _status(values, ranges, same), values))
         elif kind == "count":
             nums = [c["value"]["number"] for c in cs]
-            values = [_entry(c, _value_text(c)) for c in cs]
+            values = [_entry(c, c["text"]) for c in cs]
             subject = f"{key[2]} {key[1]}s" if key[2] else f"{key[1]}s"
             out.append(_claim(story_id, subject, "count", _status(values, [(n, n) for n in nums], len(set(nums)) == 1),
                               values))
@@ -129,7 +126,7 @@ def _sanction_statuses(events: list[dict], story_id: str) -> list[dict]:
 def _date_conflicts(events: list[dict], story_id: str) -> list[dict]:
     """One-off events between the same parties with dates that cannot both be true."""
     out = []
-    done = [e for e in events if e["type"] in ONE_OFF and e["modality"] == "done" and interval(e.get("date"))]
+    done = [e for e in events if e["type"] in ONE_OFF and e["modality"] == "done" and period(e.get("date"))]
     seen: set[tuple[str, str]] = set()
     for i, a in enumerate(done):
         pa = {p["entity_id"]: p for p in a["participants"] if p.get("entity_id") and p["type"] in ("GPE", "ORG")}

@@ -9,7 +9,7 @@ from typing import Any
 
 from storyline.model import stable_id
 
-JOIN_AT = 0.14  # the similarity an article needs to join a story (checked on the seeds and PolNeAR, see tests)
+JOIN_AT = 0.14  # the similarity an article needs to join a story (the seeds' stories: tests/test_stories.py)
 TEXT_WEIGHT = 0.65  # the rest is shared canonical entities
 FAR_DAYS = 3 * 365  # articles further apart than this join only on a clearly higher similarity
 FAR_JOIN_AT = 0.25
@@ -86,21 +86,3 @@ def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
         assignment[r["id"]] = sid
         touched.add(sid)
     return assignment, touched
-
-
-def similarity_matrix(rows: list[dict[str, Any]]) -> list[list[float]]:
-    """The pairwise similarity `assign` uses (for checking the threshold on a corpus)."""
-    X = _vectors([f"{r.get('title') or ''}\n{r['text']}" for r in rows])
-    n = len(rows)
-    df = Counter(e for r in rows for e in set(r["entities"]))
-    idf = {e: math.log((1 + n) / (1 + c)) + 1.0 for e, c in df.items()}
-    cos = (X @ X.T).toarray()
-    out = []
-    for i in range(n):
-        row = []
-        for j in range(n):
-            a, b = set(rows[i]["entities"]), set(rows[j]["entities"])
-            ov = (sum(idf[e] for e in a & b) / sum(idf[e] for e in a | b)) if a | b else 0.0
-            row.append(TEXT_WEIGHT * float(cos[i, j]) + (1 - TEXT_WEIGHT) * ov)
-        out.append(row)
-    return out

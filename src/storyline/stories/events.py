@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
 from typing import Any
 
 from storyline.model import stable_id
-
-_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}  # winter runs into next year
+from storyline.published import period
 _PRECISION = [
     (re.compile(r"^\d{4}-\d\d-\d\d"), "day"), (re.compile(r"^\d{4}-W\d\d"), "week"),
     (re.compile(r"^\d{4}-\d\d$"), "month"), (re.compile(r"^\d{4}-(?:SP|SU|FA|WI)$"), "season"),
@@ -30,51 +27,6 @@ def precision(value: str | None) -> str | None:
     return None
 
 
-def interval(value: str | None) -> tuple[dt.date, dt.date] | None:
-    """The days a TIMEX3-style value covers: '2017-FA' → 2017-09-01 … 2017-11-30; None when not on the calendar."""
-    if not value:
-        return None
-    try:
-        m = re.match(r"^(\d{4})/(\d{4})$", value)
-        if m:
-            return dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31)
-        m = re.match(r"^(\d{4})-(\d\d)-(\d\d)", value)
-        if m:
-            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
-            return d, d
-        m = re.match(r"^(\d{4})-W(\d\d)", value)
-        if m:
-            d = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return d, d + dt.timedelta(days=6)
-        m = re.match(r"^(\d{4})-(\d\d)$", value)
-        if m:
-            y, mo = int(m[1]), int(m[2])
-            return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
-        m = re.match(r"^(\d{4})-(SP|SU|FA|WI)$", value)
-        if m:
-            y = int(m[1])
-            a, b = _SEASON_MONTHS[m[2]]
-            end_y, end_m = (y + 1, b - 12) if b > 12 else (y, b)
-            return dt.date(y, a, 1), dt.date(end_y, end_m, calendar.monthrange(end_y, end_m)[1])
-        m = re.match(r"^(\d{4})-Q(\d)$", value)
-        if m:
-            y, q = int(m[1]), int(m[2])
-            return dt.date(y, 3 * q - 2, 1), dt.date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
-        m = re.match(r"^(\d{4})-H(\d)$", value)
-        if m:
-            y, h = int(m[1]), int(m[2])
-            return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if h == 1 else (dt.date(y, 7, 1), dt.date(y, 12, 31))
-        m = re.match(r"^(\d{4})$", value)
-        if m:
-            return dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
-        m = re.match(r"^(\d{3})$", value)
-        if m:
-            return dt.date(int(m[1]) * 10, 1, 1), dt.date(int(m[1]) * 10 + 9, 12, 31)
-    except ValueError:
-        return None
-    return None
-
-
 def _weekday(value: str | None) -> int | None:
     """'XXXX-WXX-2' (a Tuesday the text did not date) → 1 (Monday is 0)."""
     m = re.match(r"^XXXX-WXX-(\d)", value or "")
@@ -83,7 +35,7 @@ def _weekday(value: str | None) -> int | None:
 
 def compatible(a: str | None, b: str | None) -> bool:
     """Whether two dates can name the same day: their intervals overlap, and a bare weekday matches."""
-    ia, ib = interval(a), interval(b)
+    ia, ib = period(a), period(b)
     if ia and ib:
         return ia[0] <= ib[1] and ib[0] <= ia[1]
     wa, wb = _weekday(a), _weekday(b)
@@ -98,7 +50,7 @@ def compatible(a: str | None, b: str | None) -> bool:
 
 def _narrowest(values: list[str]) -> str | None:
     """The most precise of the values that fits inside all the others ('2017' and '2017-FA' → '2017-FA')."""
-    dated = [(v, interval(v)) for v in values if interval(v)]
+    dated = [(v, period(v)) for v in values if period(v)]
     if not dated:
         return None
     dated.sort(key=lambda x: ((x[1][1] - x[1][0]).days, x[0]))
@@ -129,7 +81,7 @@ def _fits(m: dict, ev: dict) -> bool:
     if not shared:
         return False
     overlap = len(shared) / min(len(a), len(b))
-    undated = interval(m.get("date")) is None or ev["date"] is None
+    undated = period(m.get("date")) is None or ev["date"] is None
     if m["type"] == "statement":  # the same speaker on the same day
         return overlap >= 0.5 and not undated and precision(m.get("date")) == "day" and m.get("date") == ev["date"]
     if undated:  # nothing but the parties to go by: the same word for it, and most of the parties
@@ -175,10 +127,10 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
     for m in mentions:
         for p in m["participants"]:
             key = p.get("entity_id") or p["name"]
-            if key not in participants:
+            if key not in participants:  # `ref`: the mention it came from, to re-link it after a later build
                 participants[key] = {"role": p["role"], "entity_id": p.get("entity_id"), "name": p["name"],
-                                     "type": p["type"]}
-    iv = interval(date)
+                                     "type": p["type"], "ref": [m["article_id"], p["span"][0]]}
+    iv = period(date)
     return {
         "id": ev["id"],
         "story_id": ev["story_id"],
