@@ -7,8 +7,11 @@ publisher, date and title from metadata.tsv, plus 76 article bodies from the ext
 one JSON-lines file, and cached in bench/_work/api-1000.db (building it annotates every article
 with spaCy: a few minutes the first time).
 
-Until stories land (the stories issue), the "story page" row measures the home page, which then
-lists articles; `/stories/{id}` and `/api/stories/{id}` join the run as soon as the store has a story.
+The server runs with its response cache off (`serve --cache-mb 0`: every request is computed), then
+the story rows run again with it on (64 MB, answers kept by ETag). The story rows rotate over the
+50 stories with most articles (the biggest first), so the heaviest
+pages (the longest timelines, most quotes and claims) are in the sample; the home page (the story
+list) has its own row.
 
     python bench/api.py [--seconds 8] [--concurrency 8] [--client auto|wrk|python] [--rebuild]
 
@@ -97,9 +100,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, cache_mb: float = 0) -> subprocess.Popen:
     exe = Path(sys.executable).parent / "storyline"
-    proc = subprocess.Popen([str(exe), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([str(exe), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
+                             "--cache-mb", str(cache_mb)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
 
@@ -196,11 +200,10 @@ def main() -> None:
     searches = ["/api/search?q=Trump", "/api/search?q=campaign%20AND%20debate", "/api/search?q=Clinton&outlet=politico",
                 "/api/search?q=said&date_from=2016-01-01&date_to=2016-06-30", "/api/search?q=%22health%20care%22"]
     rows: list[tuple[str, list[str]]] = []
+    rows += [("home page (story list)  /", ["/", "/?offset=20", "/?offset=40"])]
     if stories:
         rows += [("story page  /stories/{id}", [f"/stories/{s}" for s in stories[:50]]),
                  ("story API   /api/stories/{id}", [f"/api/stories/{s}" for s in stories[:50]])]
-    else:
-        rows += [("story page (home until stories land)  /", ["/", "/?offset=20", "/?offset=40"])]
     rows += [
         ("article page  /articles/{id}", [f"/articles/{a}" for a in articles]),
         ("article API   /api/articles/{id}", [f"/api/articles/{a}" for a in articles]),
@@ -210,19 +213,25 @@ def main() -> None:
 
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     levels = [1, args.concurrency]
-    port = free_port()
-    proc = start_server(db, port)
-    base = f"http://127.0.0.1:{port}"
     results = []
-    try:
-        for name, paths in rows:
-            per = {}
-            for c in levels:
-                per[c] = load_wrk(base, paths, args.seconds, c) if use_wrk else load(base, paths, args.requests, c)
-            results.append((name, per))
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    # every row with the response cache off (each request computed), then the story rows again with it on
+    passes = [(0, rows)] + ([(64, [(f"{n} (cache on)", p) for n, p in rows if "story" in n])] if stories else [])
+    for cache_mb, these in passes:
+        port = free_port()
+        proc = start_server(db, port, cache_mb)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for name, paths in these:
+                per = {}
+                for c in levels:
+                    per[c] = load_wrk(base, paths, args.seconds, c) if use_wrk else load(base, paths, args.requests, c)
+                results.append((name, per))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
     from rich.console import Console
     from rich.table import Table

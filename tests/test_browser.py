@@ -125,10 +125,9 @@ def test_entity_link_and_removed_toggle(server, page):
 def test_story_event_click_lands_on_source_span(server, page):
     """Story page → an event of the timeline → its source article at the highlighted span."""
     from storyline.store import Store
-    from storyline.web import data
 
     with Store(server["db"]) as s:
-        stories = data.stories(s)
+        stories = s.stories()
     if not stories:
         pytest.skip("events land with the stories issue")
     page.goto(server["url"] + "/")

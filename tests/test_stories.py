@@ -202,3 +202,22 @@ def test_entity_filter_and_participants_follow_the_entities_now(seed_db, tmp_pat
         store.db.execute("UPDATE entity_mentions SET entity_id = 'e-renamed' WHERE entity_id = ?", (turkey,))
         assert [e["id"] for e in store.events(entity_id="e-renamed")] == [e["id"] for e in evs]
         assert not store.events(entity_id=turkey)
+
+
+def test_a_chain_of_loosely_linked_articles_is_not_one_story(monkeypatch):
+    """Each article shares a few of its words with the one before and none with those further back:
+    closest-article linking alone would chain all of them into one story; the mean similarity to
+    the story's articles breaks the chain."""
+    from storyline.stories import cluster
+    from storyline.stories.cluster import assign
+
+    vocab = [f"term{k:03d}" for k in range(200)]
+    rows = [{"id": f"a{k}", "title": None, "text": " ".join(vocab[7 * k:7 * k + 10] * 3), "published": {},
+             "story_id": None, "duplicate_of": None, "entities": []} for k in range(10)]
+    with monkeypatch.context() as m:
+        m.setattr(cluster, "LINK_WEIGHT", 1.0)  # closest-article linking only
+        chained, _ = assign([dict(r) for r in rows])
+    assert len(set(chained.values())) == 1
+    assignment, _ = assign(rows)
+    assert len(set(assignment.values())) >= 3
+    assert assignment["a0"] != assignment["a9"]

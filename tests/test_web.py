@@ -124,9 +124,13 @@ def test_api_returns_raw_strings_as_json_data(client, ids):
         assert r.headers["content-type"] == "application/json"
 
 
-def test_story_page_escapes_hostile_story_data(db, ids, monkeypatch):
-    """The story layer is another issue; fake its store methods and check the page draws them safely."""
-    story = {"id": "s-1", "title": "<script>alert('story')</script>", "article_ids": ids}
+def test_story_page_escapes_hostile_story_data(db, ids, tmp_path):
+    """A story whose title, events and claims carry markup: stored (in a copy of the database, in place
+    of the stories the build made), then drawn safely and paged."""
+    import shutil
+
+    db = shutil.copy(db, tmp_path / "story.db")
+    story = {"id": "s-1", "seq": 0, "title": "<script>alert('story')</script>"}
     events = [{"id": "v-1", "story_id": "s-1", "type": "strike<img src=x onerror=alert(1)>", "date": "2024-03-04",
                "summary": "<b>walkout</b>", "participants": [],
                "mentions": [{"article_id": ids[0], "span": [0, 40], "text": "<script>alert(2)</script>",
@@ -136,10 +140,12 @@ def test_story_page_escapes_hostile_story_data(db, ids, monkeypatch):
     claims = [{"id": "c-1", "story_id": "s-1", "subject": "<i onmouseover=alert(1)>cost</i>", "attribute": "value",
                "status": "conflict", "values": [{"value": "<script>alert(3)</script>", "article_id": ids[0],
                                                  "span": [0, 5], "text": "t"}]}]
-    monkeypatch.setattr(Store, "stories", lambda self: [story], raising=False)
-    monkeypatch.setattr(Store, "events", lambda self, story_id=None: events, raising=False)
-    monkeypatch.setattr(Store, "claims", lambda self, story_id=None: claims, raising=False)
-    c = TestClient(create_app(db))
+    for i, e in enumerate(events):
+        e["sort"] = e["date"]
+    with Store(db) as s:
+        s.set_story_ids({a: "s-1" for a in ids})
+        s.set_story_layers([x["id"] for x in s.stories()] + ["s-1"], [story], events, claims)
+    c = TestClient(create_app(str(db)))
     for url in ("/", "/stories/s-1"):
         r = c.get(url)
         assert r.status_code == 200
@@ -150,8 +156,14 @@ def test_story_page_escapes_hostile_story_data(db, ids, monkeypatch):
     body = c.get("/api/stories/s-1").json()
     assert body["title"] == story["title"] and [e["id"] for e in body["timeline"]] == ["v-1", "v-2"]
     assert body["claims"][0]["values"][0]["value"] == "<script>alert(3)</script>"
+    assert body["timeline_total"] == 2 and body["article_ids"] == ids
+    paged = c.get("/api/stories/s-1?limit=1&offset=1").json()
+    assert [e["id"] for e in paged["timeline"]] == ["v-2"] and paged["timeline_total"] == 2
+    assert c.get("/api/stories/s-1/events?limit=1").json() == {**c.get("/api/stories/s-1/events?limit=1").json(),
+                                                               "total": 2}
     assert c.get("/api/stories").json()["total"] == 1
     assert c.get("/stories/s-404").status_code == 404
+    assert c.get("/api/stories/s-404/events").status_code == 404
 
 
 # --- marking the text -------------------------------------------------------------------------------
@@ -350,3 +362,23 @@ def test_serve_refuses_ingest_without_a_token(db, tmp_path, monkeypatch):
     empty.write_text("\n")
     r = CliRunner().invoke(app, ["serve", "--db", db, "--allow-ingest", "--token-file", str(empty)])
     assert r.exit_code == 1 and "token" in r.output
+
+
+def test_response_cache_serves_repeats_and_retires_on_new_data(db, tmp_path):
+    """A repeated GET comes from the cache (same bytes, same ETag); a change to the data gives a new answer."""
+    import shutil
+
+    path = str(shutil.copy(db, tmp_path / "cache.db"))
+    c = TestClient(create_app(path, cache_mb=8))
+    first = c.get("/api/stories")
+    again = c.get("/api/stories")
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    head = c.head("/api/stories")
+    assert head.status_code == 200 and head.content == b"" and c.get("/api/stories").content == first.content
+    with Store(path) as s:
+        st = s.stories()[0]
+        s.set_story_layers([st["id"]], [{**st, "title": "renamed story"}], s.events(st["id"]), s.claims(st["id"]))
+    fresh = c.get("/api/stories")
+    assert fresh.headers["etag"] != first.headers["etag"]
+    assert "renamed story" in fresh.text and "renamed story" not in first.text

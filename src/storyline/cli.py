@@ -546,6 +546,9 @@ def serve(
     max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest ingest request accepted (MB)."),
     cors_origin: list[str] = typer.Option(
         [], "--cors-origin", help="Allow this origin cross-site (repeatable); off by default."),
+    cache_mb: float = typer.Option(
+        64.0, "--cache-mb", min=0,
+        help="Memory for answers kept by their ETag (a data change retires them); 0 turns the cache off."),
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) and the pages over a database."""
     import os
@@ -572,7 +575,7 @@ def serve(
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not loopback:
         err.print(f"[yellow]note:[/yellow] listening on {escape(host)}, not only on this machine")
-    application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb,
+    application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb, cache_mb=cache_mb,
                              cors_origins=cors_origin or None,
                              allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
     err.print(f"serving {escape(db)} on http://{escape(host)}:{port}/"

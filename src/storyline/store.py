@@ -11,7 +11,7 @@ from typing import Any
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -148,6 +148,11 @@ _MIGRATIONS: dict[int, str] = {
         data     TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX claims_story ON claims(story_id);
+    """,
+    4: """
+    ALTER TABLE events ADD COLUMN sort TEXT;
+    UPDATE events SET sort = json_extract(data, '$.sort');
+    CREATE INDEX events_timeline ON events(story_id, date IS NULL, sort, id);
     """,
 }
 
@@ -402,8 +407,8 @@ class Store:
                 "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data) VALUES (?,?,?,?,?,?)",
                 [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x)) for x in stories])
             self.db.executemany(
-                "INSERT OR REPLACE INTO events(id, story_id, type, date, data) VALUES (?,?,?,?,?)",
-                [(e["id"], e["story_id"], e["type"], e.get("date"), json.dumps(e)) for e in events])
+                "INSERT OR REPLACE INTO events(id, story_id, type, date, sort, data) VALUES (?,?,?,?,?,?)",
+                [(e["id"], e["story_id"], e["type"], e.get("date"), e.get("sort"), json.dumps(e)) for e in events])
             self.db.executemany(
                 "INSERT OR IGNORE INTO event_refs(event_id, article_id, start) VALUES (?,?,?)",
                 [(e["id"], p["ref"][0], p["ref"][1]) for e in events for p in e["participants"] if p.get("ref")])
@@ -413,34 +418,62 @@ class Store:
 
     def stories(self) -> list[dict[str, Any]]:
         """Stories, the one with most articles first: {id, title, article_ids, first, last, …}."""
-        ids: dict[str, list[str]] = {}
-        for r in self.db.execute("SELECT story_id, id FROM articles WHERE story_id IS NOT NULL ORDER BY seq"):
-            ids.setdefault(r[0], []).append(r[1])
-        out = []
-        for r in self.db.execute("SELECT data FROM stories ORDER BY seq"):
-            x = json.loads(r[0])
-            x["article_ids"] = ids.get(x["id"], [])
-            out.append(x)
-        return sorted(out, key=lambda x: (-len(x["article_ids"]), x["seq"]))
+        return self.stories_page(-1, 0)[1]
+
+    def stories_page(self, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page) of stories, the one with most articles first (a limit of -1: all)."""
+        total = self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+        out = [json.loads(r[0]) for r in self.db.execute(
+            "SELECT s.data, (SELECT count(*) FROM articles a WHERE a.story_id = s.id) AS n FROM stories s"
+            " ORDER BY n DESC, s.seq LIMIT ? OFFSET ?", (limit, offset))]
+        ids: dict[str, list[str]] = {x["id"]: [] for x in out}
+        if ids:
+            for r in self.db.execute(f"SELECT story_id, id FROM articles WHERE story_id IN ({_marks(ids)})"
+                                     " ORDER BY seq", list(ids)):
+                ids[r[0]].append(r[1])
+        for x in out:
+            x["article_ids"] = ids[x["id"]]
+        return total, out
 
     def story(self, story_id: str) -> dict[str, Any] | None:
-        return next((x for x in self.stories() if x["id"] == story_id), None)
+        row = self.db.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        x = json.loads(row[0])
+        x["article_ids"] = [r[0] for r in self.db.execute(
+            "SELECT id FROM articles WHERE story_id = ? ORDER BY seq", (story_id,))]
+        return x
 
     def events(self, story_id: str | None = None, entity_id: str | None = None) -> list[dict[str, Any]]:
-        """Events (dossier shape) ordered by date, undated last. Participants are linked to the canonical
-        entities as they are now (through the mention each came from), so a story left untouched by a later
-        build still points at the right entities when a new article renames one."""
+        """Events (dossier shape) ordered by date, undated last: every one of `events_page`."""
+        return self.events_page(-1, 0, story_id, entity_id)[1]
+
+    def events_page(self, limit: int = 20, offset: int = 0, story_id: str | None = None,
+                    entity_id: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(total, one page) of events (dossier shape) ordered by date, undated last (a limit of -1: all).
+        Participants are linked to the canonical entities as they are now (through the mention each came
+        from), so a story left untouched by a later build still points at the right entities when a new
+        article renames one."""
         where, args = _where(("e.story_id = ?", story_id), (
             "e.id IN (SELECT r.event_id FROM event_refs r JOIN entity_mentions m"
             " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id))
-        evs = [json.loads(r[0]) for r in self.db.execute(f"SELECT e.data FROM events e{where}", args)]
+        total = self.db.execute(f"SELECT count(*) FROM events e{where}", args).fetchone()[0]
+        evs = [json.loads(r[0]) for r in self.db.execute(
+            f"SELECT e.data FROM events e{where} ORDER BY e.date IS NULL, e.sort, e.id"
+            " LIMIT ? OFFSET ?", [*args, limit, offset])]
         refs = {p["ref"][0] for e in evs for p in e["participants"] if p.get("ref")}
         now = self.entity_ids_at(refs) if refs else {}
         for e in evs:
             for p in e["participants"]:
                 if p.get("ref"):
                     p["entity_id"] = now.get(tuple(p["ref"]), p.get("entity_id"))
-        return sorted(evs, key=lambda e: (e.get("date") is None, e.get("sort") or "", e["id"]))
+        return total, evs
+
+    def event_points(self, story_id: str) -> list[dict[str, Any]]:
+        """The story's dated events as {id, date, type, summary}: enough to draw them on a time axis."""
+        return [{"id": r[0], "date": r[1], "type": r[2], "summary": r[3]} for r in self.db.execute(
+            "SELECT id, date, type, json_extract(data, '$.summary') FROM events"
+            " WHERE story_id = ? AND date IS NOT NULL ORDER BY sort, id", (story_id,))]
 
     def claims(self, story_id: str | None = None, conflicts_only: bool = False) -> list[dict[str, Any]]:
         where, args = _where(("story_id = ?", story_id), ("status = 'conflict'", None if not conflicts_only else ()))
@@ -567,11 +600,12 @@ class Store:
 
     def entities_page(
         self, limit: int = 20, offset: int = 0, type: str | None = None, q: str | None = None,
-        article_ids: list[str] | None = None,
+        article_ids: list[str] | None = None, max_mentions: int | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of canonical entities, most mentioned first, each with its mentions and
         `mention_count`; `q` is a substring of the name or an alias; `article_ids` keeps those mentioned
-        there, counts and lists only their mentions there (a story's entities)."""
+        there, counts and lists only their mentions there (a story's entities); `max_mentions` lists at
+        most that many of each entity's mentions, the first in reading order (`mention_count` counts all)."""
         where, args = ["1=1"], []
         if type:
             where.append("e.type = ?")
@@ -579,19 +613,21 @@ class Store:
         if q:
             where.append("(e.name LIKE ? ESCAPE '\\' OR json_extract(e.data, '$.aliases') LIKE ? ESCAPE '\\')")
             args += [_like(q), _like(q)]
-        if article_ids is not None:
-            where.append(f"e.id IN (SELECT entity_id FROM entity_mentions WHERE article_id IN ({_marks(article_ids)}))")
-            args += list(article_ids)
         cond = " AND ".join(where)
-        total = self.db.execute(f"SELECT count(*) FROM entities e WHERE {cond}", args).fetchone()[0]
-        within, wargs = "", []
-        if article_ids is not None:
-            within, wargs = f" AND m.article_id IN ({_marks(article_ids)})", list(article_ids)
-        rows = self.db.execute(
-            f"SELECT e.id, e.data, (SELECT count(*) FROM entity_mentions m WHERE m.entity_id = e.id{within}) AS n"
-            f" FROM entities e WHERE {cond} ORDER BY n DESC, e.name, e.id LIMIT ? OFFSET ?",
-            [*wargs, *args, limit, offset]).fetchall()
-        return total, self._with_mentions(rows, article_ids)
+        if article_ids is not None:  # a story's entities: its mentions counted in one grouped pass
+            counted = (f"(SELECT entity_id, count(*) AS n FROM entity_mentions WHERE article_id IN"
+                       f" ({_marks(article_ids)}) GROUP BY entity_id) c JOIN entities e ON e.id = c.entity_id")
+            total = self.db.execute(f"SELECT count(*) FROM {counted} WHERE {cond}", [*article_ids, *args]).fetchone()[0]
+            rows = self.db.execute(f"SELECT e.id, e.data, c.n FROM {counted} WHERE {cond}"
+                                   " ORDER BY c.n DESC, e.name, e.id LIMIT ? OFFSET ?",
+                                   [*article_ids, *args, limit, offset]).fetchall()
+        else:
+            total = self.db.execute(f"SELECT count(*) FROM entities e WHERE {cond}", args).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT e.id, e.data, (SELECT count(*) FROM entity_mentions m WHERE m.entity_id = e.id) AS n"
+                f" FROM entities e WHERE {cond} ORDER BY n DESC, e.name, e.id LIMIT ? OFFSET ?",
+                [*args, limit, offset]).fetchall()
+        return total, self._with_mentions(rows, article_ids, max_mentions)
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         rows = self.db.execute(
@@ -600,7 +636,8 @@ class Store:
         found = self._with_mentions(rows)
         return found[0] if found else None
 
-    def _with_mentions(self, rows: list[sqlite3.Row], article_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    def _with_mentions(self, rows: list[sqlite3.Row], article_ids: list[str] | None = None,
+                       max_mentions: int | None = None) -> list[dict[str, Any]]:
         out, by_id = [], {}
         for r in rows:
             e = json.loads(r["data"])
@@ -613,12 +650,46 @@ class Store:
             if article_ids is not None:
                 within, wargs = f" AND m.article_id IN ({_marks(article_ids)})", list(article_ids)
             for m in self.db.execute(
-                "SELECT m.entity_id, m.article_id, m.start, m.end, m.text, m.mention_as FROM entity_mentions m"
-                f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({_marks(by_id)}){within}"
-                " ORDER BY a.seq, m.start", [*by_id, *wargs],
+                "SELECT entity_id, article_id, start, end, text, mention_as FROM ("
+                " SELECT m.entity_id, m.article_id, m.start, m.end, m.text, m.mention_as, a.seq,"
+                " row_number() OVER (PARTITION BY m.entity_id ORDER BY a.seq, m.start) AS k FROM entity_mentions m"
+                f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({_marks(by_id)}){within})"
+                " WHERE k <= ? ORDER BY seq, start", [*by_id, *wargs, 1 << 62 if max_mentions is None else max_mentions],
             ):
                 by_id[m[0]]["mentions"].append(
                     {"article_id": m[1], "span": [m[2], m[3]], "text": m[4], **({"as": m[5]} if m[5] else {})})
+        return out
+
+    def entity_articles(self, entity_ids: list[str], article_ids: list[str]) -> dict[str, set[str]]:
+        """entity id → the articles among `article_ids` that name it (who appears with whom)."""
+        out: dict[str, set[str]] = {}
+        for r in self.db.execute(
+                f"SELECT DISTINCT entity_id, article_id FROM entity_mentions WHERE entity_id IN ({_marks(entity_ids)})"
+                f" AND article_id IN ({_marks(article_ids)})", [*entity_ids, *article_ids]):
+            out.setdefault(r[0], set()).add(r[1])
+        return out
+
+    def speakers(self, article_ids: list[str], top: int = 12, per: int = 5) -> list[tuple[str, int, list[dict[str, Any]]]]:
+        """Who is quoted most in these articles: (speaker, number of quotes, the first `per` of them in
+        reading order) for the `top` speakers; a speaker is the linked entity where there is one."""
+        rows = self.db.execute(
+            "SELECT t.who, t.name, t.n, q.data FROM (SELECT q.id, coalesce(q.speaker_entity, q.speaker_name, '') AS who,"
+            " coalesce(e.name, q.speaker_name, '') AS name, count(*) OVER w AS n,"
+            " row_number() OVER (w ORDER BY a.seq, q.start) AS k"
+            " FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN entities e ON e.id = q.speaker_entity"
+            f" WHERE q.article_id IN ({_marks(article_ids)})"
+            " WINDOW w AS (PARTITION BY coalesce(q.speaker_entity, q.speaker_name, ''))) t"
+            " JOIN quotes q ON q.id = t.id WHERE t.k <= ?"
+            " ORDER BY t.n DESC, t.name, t.who, t.k", [*article_ids, per]).fetchall()
+        out: list[tuple[str, int, list[dict[str, Any]]]] = []
+        last = None
+        for who, name, n, data in rows:
+            if who != last:
+                if len(out) == top:
+                    break
+                out.append((name, n, []))
+                last = who
+            out[-1][2].append(json.loads(data))
         return out
 
     def article_entity_mentions(self, article_id: str) -> list[dict[str, Any]]:

@@ -36,13 +36,19 @@ from starlette.concurrency import run_in_threadpool
 
 from storyline.export.json import article_record
 from storyline.store import Store
-from storyline.web import data, render
+from storyline.web import render
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MAX_UPLOAD_MB = 20.0
+DEFAULT_CACHE_MB = 64.0  # response cache; answers are kept by ETag, so new data retires them
 PAGE = 20
 MAX_LIMIT = 100
-STORY_ENTITIES = 500  # a story bundle lists at most this many entities
+STORY_ENTITIES = 100  # a story bundle lists at most this many entities …
+ENTITY_MENTIONS = 10  # … each with its first this many mentions in the story (mention_count counts all)
+STORY_EVENTS = 100  # events of a story bundle's timeline by default (?limit=&offset= page them)
+STORY_QUOTES = 100  # quotes in a story bundle (GET /api/quotes?story= pages them all)
+HOME_STORIES = 30  # stories a page of the home page lists
+GRAPH_ENTITIES = 24  # entities in a story page's who-appears-with-whom graph
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -58,10 +64,13 @@ def create_app(
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
     cors_origins: list[str] | None = None,
     allowed_hosts: list[str] | None = None,
+    cache_mb: float = DEFAULT_CACHE_MB,
 ) -> FastAPI:
     """The app over the database at `db_path` (it must exist; the server never creates one).
     `allowed_hosts` limits the Host header (`storyline serve` on loopback allows only loopback names,
-    so a web page cannot reach the server through DNS rebinding)."""
+    so a web page cannot reach the server through DNS rebinding). `cache_mb` bounds the memory of
+    the response cache (0: off): GET answers kept by their ETag, so a change to the data retires
+    them all (the ETag carries the database's state)."""
     db_path = str(db_path)
     if not Path(db_path).exists():
         raise FileNotFoundError(
@@ -115,7 +124,7 @@ def create_app(
         if cache.get("outlets_key") != key:
             cache["outlets"], cache["outlets_key"] = store().outlets(), key
         return cache["outlets"]
-    templates.env.globals.update(span_link=data.span_link, page_url=_page_url, safe_url=_safe_url)
+    templates.env.globals.update(span_link=render.span_link, page_url=_page_url, safe_url=_safe_url)
     templates.env.filters["when"] = _when
 
     # --- middleware: ETags, security headers, CORS only when asked -------------------------------
@@ -123,8 +132,21 @@ def create_app(
         key = f"{db_state()}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
         return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
 
+    responses: OrderedDict[str, tuple[dict, bytes]] = OrderedDict()  # ETag → (start message, body), LRU
+    budget = {"bytes": 0, "max": int(cache_mb * 1024 * 1024)}
+
+    def remember(etag: str, start: dict, body: bytes) -> None:
+        if len(body) > budget["max"] // 8:
+            return  # one answer may take an eighth of the cache at most
+        responses[etag] = (start, body)
+        budget["bytes"] += len(body)
+        while budget["bytes"] > budget["max"]:
+            _, (_, old) = responses.popitem(last=False)
+            budget["bytes"] -= len(old)
+
     class Headers:
-        """Pure ASGI (cheaper than BaseHTTPMiddleware): ETag and 304 on GET, security headers on all."""
+        """Pure ASGI (cheaper than BaseHTTPMiddleware): ETag and 304 on GET, answers from the response
+        cache, security headers on all."""
 
         def __init__(self, inner: Any) -> None:
             self.inner = inner
@@ -146,8 +168,22 @@ def create_app(
             head = scope["method"] == "HEAD"
             if head:  # answered as GET, without the body
                 scope = {**scope, "method": "GET"}
+            if etag and etag in responses:
+                responses.move_to_end(etag)
+                start, body = responses[etag]
+                await send(start)
+                await send({"type": "http.response.body", "body": b"" if head else body})
+                return
+            kept: dict[str, Any] = {"start": None, "body": []}
+            keep = bool(etag) and budget["max"] > 0
 
             async def send_with_headers(message: dict) -> None:
+                if keep and message["type"] == "http.response.start" and message["status"] == 200:
+                    kept["start"] = True
+                if kept["start"] and message["type"] == "http.response.body":
+                    kept["body"].append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        remember(etag, kept["start"], b"".join(kept["body"]))
                 if head and message["type"] == "http.response.body":
                     message = {**message, "body": b""}
                 if message["type"] == "http.response.start":
@@ -157,6 +193,8 @@ def create_app(
                     headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                                 (b"x-frame-options", b"DENY"), (b"content-security-policy", csp)]
                     message = {**message, "headers": headers}
+                    if kept["start"]:
+                        kept["start"] = message
                 await send(message)
 
             await self.inner(scope, receive, send_with_headers)
@@ -201,13 +239,28 @@ def create_app(
     @app.get("/api/stories", tags=["stories"])
     async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
         """Stories (dossier `stories` shape), empty until the stories layer has run."""
-        items = data.stories(store())
-        return _list(len(items), items[offset:offset + limit], limit, offset)
+        total, items = store().stories_page(limit, offset)
+        return _list(total, items, limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["stories"])
-    async def api_story(story_id: str) -> dict[str, Any]:
-        """A story with its timeline (events by date), claims, quotes and entities."""
-        return _story_bundle(store(), story_id)
+    async def api_story(story_id: str, limit: int = Query(STORY_EVENTS, ge=1, le=1000,
+                                                          description="Timeline events on this page."),
+                        offset: int = offset_q) -> dict[str, Any]:
+        """A story with its timeline (events by date, undated last; `timeline_total` counts them all and
+        `limit`/`offset` page them), claims, its first quotes (`quotes_total`; `/api/quotes?story=` pages
+        them) and its most named entities (`entities_total`), each with its first mentions in the story."""
+        return _story_bundle(store(), story_id, limit, offset)
+
+    @app.get("/api/stories/{story_id}/events", tags=["stories"])
+    async def api_story_events(story_id: str, limit: int = limit_q, offset: int = offset_q,
+                               entity: str | None = Query(None, description="Only events this entity id takes part in.")
+                               ) -> dict[str, Any]:
+        """A story's timeline, one page of events at a time (dossier `events` shape)."""
+        s = store()
+        if s.story(story_id) is None:
+            raise HTTPException(404, f"no story {story_id}")
+        total, items = s.events_page(limit, offset, story_id, entity)
+        return _list(total, items, limit, offset)
 
     @app.get("/api/articles", tags=["articles"])
     async def api_articles(limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
@@ -240,9 +293,16 @@ def create_app(
     @app.get("/api/quotes", tags=["quotes"])
     async def api_quotes(limit: int = limit_q, offset: int = offset_q,
                          speaker: str | None = Query(None, description="Speaker name, alias or entity id."),
-                         article: str | None = None) -> dict[str, Any]:
-        """Quotes in reading order (dossier `quotes` shape)."""
-        total, items = store().quotes_page(limit, offset, speaker, [article] if article else None)
+                         article: str | None = None, story: str | None = None) -> dict[str, Any]:
+        """Quotes in reading order (dossier `quotes` shape), of one article or one story if asked."""
+        s = store()
+        ids: list[str] | None = None
+        if story is not None:
+            st = s.story(story)
+            ids = list(st["article_ids"]) if st else []
+        if article is not None:
+            ids = [a for a in ids if a == article] if ids is not None else [article]
+        total, items = s.quotes_page(limit, offset, speaker, ids) if ids != [] else (0, [])
         return _list(total, items, limit, offset)
 
     @app.get("/api/search", tags=["search"])
@@ -285,12 +345,13 @@ def create_app(
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home(request: Request, q: str | None = None, outlet: str | None = None,
                    date_from: str | None = None, date_to: str | None = None, entity: str | None = None,
-                   story: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+                   story: str | None = None, offset: int = Query(0, ge=0),
+                   soffset: int = Query(0, ge=0)) -> HTMLResponse:
         s = store()
         q = (q or "").strip()[:500] or None
         filters = {"q": q, "outlet": outlet or None, "date_from": date_from or None, "date_to": date_to or None,
                    "entity": entity or None, "story": story or None}
-        stories = data.stories(s)
+        stories_total, stories = s.stories_page(HOME_STORIES, soffset)
         if q:
             total, items = _search(s, q, PAGE, offset, outlet or None, date_from or None, date_to or None,
                                    entity or None, story or None)
@@ -299,26 +360,29 @@ def create_app(
                                            entity or None, story or None)
         entity_rec = s.entity(entity) if entity else None
         return templates.TemplateResponse(request, "home.html", {
-            "stories": stories, "items": items, "total": total, "offset": offset, "page": PAGE,
+            "stories": stories, "stories_total": stories_total, "soffset": soffset, "spage": HOME_STORIES,
+            "items": items, "total": total, "offset": offset, "page": PAGE,
             "filters": filters, "outlets": outlets(), "entity": entity_rec,
             "filtered": any(v for v in filters.values()),
         })
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(request: Request, story_id: str) -> HTMLResponse:
-        bundle = _story_bundle(store(), story_id)
-        cited = set(bundle["article_ids"])
+    async def story_page(request: Request, story_id: str, offset: int = Query(0, ge=0)) -> HTMLResponse:
+        s = store()
+        bundle = _story_bundle(s, story_id, STORY_EVENTS, offset, GRAPH_ENTITIES, 0, 0)
+        ids = bundle["article_ids"]
+        speakers = [(name or "unknown speaker", n, qs) for name, n, qs in s.speakers(ids)] if ids else []
+        cited = set(ids)
         cited |= {m["article_id"] for e in bundle["timeline"] for m in e.get("mentions") or []}
         cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
-        titles = store().article_titles(sorted(cited)) if cited else {}
-        by_speaker: OrderedDict[str, list] = OrderedDict()
-        for q in bundle["quotes"]:
-            by_speaker.setdefault((q.get("speaker") or {}).get("name") or "unknown speaker", []).append(q)
-        speakers = sorted(by_speaker.items(), key=lambda kv: -len(kv[1]))
+        cited |= {q["article_id"] for _, _, qs in speakers for q in qs}
+        titles = s.article_titles(sorted(cited)) if cited else {}
+        top = bundle["entities"]
         return templates.TemplateResponse(request, "story.html", {
-            "story": bundle, "titles": titles, "speakers": speakers,
-            "timeline": render.timeline_layout(bundle["timeline"]),
-            "graph": render.entity_graph(bundle["entities"], bundle["article_ids"]),
+            "story": bundle, "titles": titles, "speakers": speakers, "offset": offset, "page": STORY_EVENTS,
+            "timeline": render.timeline_layout(s.event_points(story_id), on_page={e["id"] for e in bundle["timeline"]},
+                                               page=STORY_EVENTS),
+            "graph": render.entity_graph(top, s.entity_articles([e["id"] for e in top], ids) if top else {}),
         })
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -381,19 +445,24 @@ def _article_bundle(s: Store, article_id: str, a: Any = None) -> dict[str, Any]:
     return rec
 
 
-def _story_bundle(s: Store, story_id: str) -> dict[str, Any]:
-    st = data.story(s, story_id)
+def _story_bundle(s: Store, story_id: str, limit: int = STORY_EVENTS, offset: int = 0,
+                  n_entities: int = STORY_ENTITIES, n_mentions: int = ENTITY_MENTIONS,
+                  n_quotes: int = STORY_QUOTES) -> dict[str, Any]:
+    st = s.story(story_id)
     if st is None:
         raise HTTPException(404, f"no story {story_id}")
     ids = list(st.get("article_ids") or [])
+    events_total, events = s.events_page(limit, offset, story_id)
+    quotes_total, quotes = s.quotes_page(n_quotes, 0, None, ids) if ids else (0, [])
+    entities_total, entities = s.entities_page(n_entities, 0, None, None, ids, n_mentions) if ids else (0, [])
     return {
         **st,
         "article_ids": ids,
-        "timeline": data.events(s, story_id),
-        "claims": data.claims(s, story_id),
-        "quotes": s.quotes_page(10_000, 0, None, ids)[1] if ids else [],
-        # the story's entities, most named in it first, with their mentions in its articles
-        "entities": s.entities_page(STORY_ENTITIES, 0, None, None, ids)[1] if ids else [],
+        "timeline": events, "timeline_total": events_total,
+        "claims": s.claims(story_id),
+        "quotes": quotes, "quotes_total": quotes_total,
+        # the story's entities, most named in it first, with their first mentions in its articles
+        "entities": entities, "entities_total": entities_total,
     }
 
 

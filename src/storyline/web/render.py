@@ -1,6 +1,6 @@
 """HTML pieces the templates cannot draw themselves: an article's text with its layers marked
 (entities, quotes, time expressions, a highlighted span, removed furniture put back struck
-through), and the layouts of the story page (timeline axis, entity graph).
+through), links to a source span, and the layouts of the story page (timeline axis, entity graph).
 
 Article text is hostile input: every piece of it, and every attribute value, goes through
 `html.escape` (quotes included); nothing here concatenates unescaped text.
@@ -13,6 +13,8 @@ from html import escape as _esc
 from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date
+
+from storyline.published import period
 from typing import Any
 
 from markupsafe import Markup
@@ -163,23 +165,25 @@ def article_marks(mentions: list[dict[str, Any]], quotes: list[dict[str, Any]], 
 
 
 # --- story page layouts --------------------------------------------------------------------------
+def span_link(article_id: str, span: list[int] | tuple[int, int]) -> str:
+    """The URL of an article page that highlights `span` and scrolls to it."""
+    s, e = int(span[0]), int(span[1])
+    return f"/articles/{quote(str(article_id), safe='')}?hl={s}-{e}#span-{s}-{e}"
+
+
 def _date_of(value: str | None) -> date | None:
-    """An ISO date at any precision → its first day ('2017-09' → 2017-09-01); None when not a date."""
-    if not value:
-        return None
-    parts = value[:10].split("-")
-    try:
-        y = int(parts[0])
-        m = int(parts[1]) if len(parts) > 1 else 1
-        d = int(parts[2]) if len(parts) > 2 else 1
-        return date(y, m, d)
-    except (ValueError, IndexError):
-        return None
+    """A calendar value at any precision → its first day ('2017-09' → 2017-09-01, the decade '196' →
+    1960-01-01, '2017-W37' → that Monday); None when it has no place on the calendar."""
+    p = period(value)
+    return p[0] if p else None
 
 
-def timeline_layout(events: list[dict[str, Any]], width: int = 1000) -> dict[str, Any]:
-    """x positions (0…width) of dated events on a linear time axis, with year/month ticks; undated
-    events are left out of the axis (they stay in the list below it)."""
+def timeline_layout(events: list[dict[str, Any]], width: int = 1000, on_page: set[str] | None = None,
+                    page: int = 100) -> dict[str, Any]:
+    """x positions (0…width) of dated events on a linear time axis, with year/month ticks, and the
+    points drawn as SVG (`svg`; a story can have thousands); undated events are left out of the axis
+    (they stay in the list below it). A point links to its event in the list when the event is among
+    `on_page` (all when None), else to the list page (`page` events a page, dated first) it is on."""
     dated = [(e, _date_of(e.get("date"))) for e in events]
     days = [d.toordinal() for _, d in dated if d]
     if not days:
@@ -201,8 +205,10 @@ def timeline_layout(events: list[dict[str, Any]], width: int = 1000) -> dict[str
             lane = lanes.get(bucket, 0)
             lanes[bucket] = lane + 1
             points.append({"x": px, "y": 40 - min(lane, 4) * 7, "id": e.get("id"), "date": e.get("date"),
+                           "here": on_page is None or e.get("id") in on_page, "rank": len(points),
                            "summary": e.get("summary") or e.get("type") or ""})
     ticks = []
+    lo, hi = max(lo, 1), min(hi, date.max.toordinal())
     first, last = date.fromordinal(int(lo)), date.fromordinal(int(hi))
     years = last.year - first.year
     step_months = 1 if years < 1 else 3 if years < 3 else 12 if years < 12 else 60
@@ -212,20 +218,25 @@ def timeline_layout(events: list[dict[str, Any]], width: int = 1000) -> dict[str
             ticks.append({"x": x(cur.toordinal()), "label": str(cur.year) if cur.month == 1 else cur.strftime("%b %Y")})
         month = cur.month - 1 + step_months
         cur = date(cur.year + month // 12, month % 12 + 1, 1)
-    return {"width": width, "points": points, "ticks": ticks}
+    svg = []
+    for p in points:
+        href = ("" if p["here"] else f"?offset={p['rank'] // page * page}") + f"#event-{p['id']}"
+        svg.append(f'<a href="{_esc(href)}"><circle cx="{p["x"]}" cy="{p["y"]}" r="4" class="event-dot">'
+                   f'<title>{_esc(str(p["date"]))} {_esc(str(p["summary"]))}</title></circle></a>')
+    return {"width": width, "points": points, "ticks": ticks, "svg": Markup("".join(svg))}
 
 
-def entity_graph(entities: list[dict[str, Any]], article_ids: list[str], top: int = 24,
+def entity_graph(entities: list[dict[str, Any]], articles_of: dict[str, set[str]], top: int = 24,
                  size: int = 560) -> dict[str, Any]:
-    """Who appears with whom: the `top` most mentioned entities of the story's articles on a circle,
-    an edge between two when they are named in the same article (its weight: how many articles)."""
-    wanted = set(article_ids)
+    """Who appears with whom: the `top` most mentioned entities (their `mention_count`) on a circle,
+    an edge between two when they are named in the same article (`articles_of`: entity id → article
+    ids; an edge's weight: how many articles)."""
     nodes = []
     for e in entities:
-        arts = {m["article_id"] for m in e.get("mentions", []) if m["article_id"] in wanted}
+        arts = articles_of.get(e["id"]) or set()
         if arts:
-            n = sum(1 for m in e.get("mentions", []) if m["article_id"] in wanted)
-            nodes.append({"id": e["id"], "name": e["name"], "type": e["type"], "articles": arts, "n": n})
+            nodes.append({"id": e["id"], "name": e["name"], "type": e["type"], "articles": arts,
+                          "n": e.get("mention_count") or len(e.get("mentions") or [])})
     nodes.sort(key=lambda n: (-n["n"], n["name"]))
     nodes = nodes[:top]
     c = size / 2
