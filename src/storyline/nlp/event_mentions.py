@@ -57,6 +57,23 @@ _REPORTED = {"reportedly", "allegedly", "purportedly", "reported", "rumored", "r
 _PARTICIPANT_TYPES = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW"}
 _VAGUE = re.compile(r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF)$")
 
+# Nouns that name an occurrence (a general, WordNet-like list of event nouns common in news): an event
+# when a named entity is its possessor or its of/by-argument ("his resignation", "the death of X").
+_EVENT_NOUNS = set("""
+speech keynote address talk lecture presentation remarks interview appearance debut farewell testimony
+resignation retirement departure arrival return leave absence illness surgery operation transplant treatment
+diagnosis death birth funeral marriage wedding divorce appointment nomination election victory defeat win loss
+decision request invitation offer proposal bid plan attempt pledge promise apology warning threat criticism
+praise complaint appeal protest campaign investigation probe inquiry hearing arrest conviction acquittal
+settlement dispute lawsuit suit trial launch release introduction unveiling demonstration demo unveil
+takeover merger acquisition purchase sale investment bankruptcy recall comeback visit trip tour meeting
+announcement statement decision founding creation expansion closure move switch transition reorganization
+""".split())
+# Verbs whose object is the event itself ("gave a speech", "made an appearance", "took leave").
+_LIGHT_SUPPORT = {"give", "make", "take", "deliver", "hold", "do", "have", "pay", "put"}
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
+
 
 def _type_of(tok: Any) -> str | None:
     lemma = tok.lemma_.lower()
@@ -183,11 +200,16 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                     dated.setdefault(c.i, []).append(t)
 
     mention_at = []
+    mention_of: dict[int, tuple[Mention, set[int]]] = {}  # token → the participant mention it is part of
     for m in mentions:
         if m.type in _PARTICIPANT_TYPES:
             toks = _span_tokens(doc, m.span)
             if toks:
-                mention_at.append((m, {t.i for t in toks}))
+                ids = {t.i for t in toks}
+                mention_at.append((m, ids))
+                for i in ids:
+                    mention_of.setdefault(i, (m, ids))
+    entity = _EntityFinder(doc, mention_of)
 
     out: list[dict] = []
     for sent_no, sent in enumerate(doc.sents):
@@ -226,6 +248,40 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 continue
             if tok.dep_ == "compound" and tok.head.i in triggers:  # "the arms deal" inside "the deal"
                 del triggers[i]
+        # "gave his keynote", "made an appearance": the event is the object the light verb supports
+        for i in list(triggers):
+            tok = doc[i]
+            if tok.pos_ == "VERB" and triggers[i] == "other" and tok.lemma_.lower() in _LIGHT_SUPPORT:
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
+                if obj is not None and obj.i not in triggers:
+                    triggers[obj.i] = _type_of(obj) or "other"
+                    if i in dated:
+                        dated.setdefault(obj.i, []).extend(dated.pop(i))
+                    del triggers[i]
+        # entity-centred: any other predicate a named entity (or a pronoun standing for one) takes part in
+        centred: dict[int, list[tuple[Mention, str]]] = {}
+        for tok in sent:
+            if tok.i in in_timex:
+                continue
+            args = entity.arguments(tok)
+            if not args:
+                continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT_SUPPORT:
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
+                if obj is not None:
+                    centred.setdefault(obj.i, []).extend((m, "agent") for m, _ in args)
+                    continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT:
+                continue
+            centred[tok.i] = args
+        generic: set[int] = set()
+        for i, args in centred.items():
+            if i not in triggers:
+                tok = doc[i]
+                ty = _type_of(tok) or ("statement" if tok.lemma_.lower() in _REPORTING else "other")
+                triggers[i] = ty
+                if i not in dated:
+                    generic.add(i)
         for i, ty in sorted(triggers.items()):
             tok = doc[i]
             own = dated.get(i, [])
@@ -234,13 +290,21 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
             if date is None:
                 inherited = _inherited_date(tok, dated)
                 date = _best(inherited) if inherited else None
-            if ty == "statement" and not own:
-                if sent_no < 3 and pub_date and _tense(tok) == "past" and tok.pos_ == "VERB":
-                    date = pub_date
-                else:
-                    continue
+            published = None
+            if date is None and pub_date and (i in centred or ty == "statement") and modality(tok) == "done":
+                if _happened_then(tok) or (ty == "statement" and sent_no < 3 and _tense(tok) == "past"
+                                           and tok.pos_ == "VERB"):
+                    date = published = pub_date
+            if ty == "statement" and not own and not published and i not in centred:
+                continue
             s, e = _summary(doc, tok, sent)
             parts = _participants(tok, mention_at, s, e, doc)
+            have = {tuple(p["span"]) for p in parts}
+            for m, role in centred.get(i, []):
+                if tuple(m.span) not in have:
+                    have.add(tuple(m.span))
+                    parts.append({"span": [m.span[0], m.span[1]], "text": m.text, "name": m.stands_for or m.name,
+                                  "type": m.type, "role": role})
             if date is None and not parts:
                 continue  # "the deal", "sanctions": a reference back, not an event told here
             mod = modality(tok)
@@ -258,8 +322,137 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 "status": _sanction_status(tok) if ty == "sanction" else None,
                 "tense": _tense(tok),
                 "participants": parts,
+                **({"generic": True} if i in generic else {}),
             })
     return out
+
+
+def _happened_then(tok: Any) -> bool:
+    """Whether a predicate's tense places it at the time of the report (dated by the publication date):
+    a simple past or present perfect of a main, coordinated, adverbial or reported clause, or a reporting
+    verb in the present ("says"); a non-finite verb ("walking on stage", "to talk") takes the time of the
+    verb it depends on; a noun, that of the verb it is the object or subject of ("gave his keynote").
+    Not: past perfect, future, modal, relative clauses (background), a plain present."""
+    h = tok
+    for _ in range(4):
+        if h.pos_ in ("NOUN", "PROPN") and h.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "conj"):
+            h = h.head
+            continue
+        if h.pos_ == "ADP":
+            h = h.head
+            continue
+        aux = [c for c in h.children if c.dep_ in ("aux", "auxpass")]
+        if h.pos_ == "VERB" and h.tag_ in ("VBG", "VB", "VBN") and not aux and h.dep_ in ("xcomp", "advcl", "conj"):
+            h = h.head  # "unveiled … after walking on stage", "moved on to talk about"
+            continue
+        break
+    if h.pos_ != "VERB" or h.dep_ in ("relcl", "acl", "amod", "csubj"):
+        return False
+    aux = [c for c in h.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in _FUTURE_AUX or a.lower_ in _POSSIBLE_AUX for a in aux):
+        return False
+    if any(a.lemma_ == "have" and a.tag_ == "VBD" for a in aux) or any(a.lower_ == "'d" for a in aux):
+        return False  # past perfect: before the time of the report
+    if h.tag_ == "VBD":
+        return True
+    if h.tag_ == "VBN" and any(a.tag_ in ("VBD", "VBZ", "VBP") and a.lemma_ in ("be", "have") for a in aux):
+        return True  # "was fired", "has resigned"
+    if h.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ == "VBD" for a in aux):
+        return True  # "was walking"
+    return h.lemma_.lower() in _REPORTING and h.tag_ in ("VBZ", "VBP")
+
+
+class _EntityFinder:
+    """The named entities a predicate's arguments are: subject, object, passive subject, agent, possessor
+    or of/by-argument; a he/she resolved to the person it stands for (as quote attribution resolves it)."""
+
+    def __init__(self, doc: Any, mention_of: dict[int, tuple[Mention, set[int]]]):
+        self.doc = doc
+        self.mention_of = mention_of
+        self._quotes_doc = None
+
+    def _resolve(self, pron: Any) -> Mention | None:
+        from storyline.nlp import quotes
+
+        if self._quotes_doc is None:
+            self._quotes_doc = quotes._Doc(self.doc, quotes.quote_spans(self.doc.text))
+        D = self._quotes_doc
+        if D.in_quote(pron.idx) is not None:
+            return None  # "he" inside quoted words is not the narrative's he
+        sp, _ = quotes._resolve_person(pron, D)
+        if sp is None:
+            return None
+        for i in range(D.tok_at(sp.span[0]), len(self.doc)):
+            if self.doc[i].idx >= sp.span[1]:
+                break
+            hit = self.mention_of.get(i)
+            if hit and hit[0].type == "PERSON":
+                return hit[0]
+        return None
+
+    def entity(self, tok: Any) -> Mention | None:
+        hit = self.mention_of.get(tok.i)
+        if hit:
+            return hit[0]
+        if tok.lower_ in _PERSON_PRONOUNS:
+            return self._resolve(tok)
+        for c in tok.children:  # "Apple's chief executive, Steve Jobs"
+            if c.dep_ == "appos" and c.i in self.mention_of:
+                return self.mention_of[c.i][0]
+        return None
+
+    def _each(self, tok: Any, role: str, out: list) -> None:
+        for t in (tok, *(c for c in tok.children if c.dep_ == "conj")):
+            m = self.entity(t)
+            if m is not None and all(m is not x for x, _ in out):
+                out.append((m, role))
+
+    def arguments(self, tok: Any) -> list[tuple[Mention, str]]:
+        out: list[tuple[Mention, str]] = []
+        if tok.pos_ == "VERB":
+            if tok.dep_ in ("aux", "auxpass", "amod"):
+                return out
+            for c in tok.children:
+                if c.dep_ in ("dobj", "dative", "nsubjpass"):
+                    self._each(c, "patient", out)
+                elif c.dep_ == "agent":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            self._each(g, "agent", out)
+            for subj, role in _subjects(tok):
+                self._each(subj, role, out)
+        elif tok.pos_ == "NOUN" and (tok.lemma_.lower() in _EVENT_NOUNS or _type_of(tok)):
+            for c in tok.children:
+                if c.dep_ == "poss":
+                    self._each(c, "agent", out)
+                elif c.dep_ == "prep" and c.lower_ in ("of", "by"):
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            self._each(g, "agent" if c.lower_ == "by" else "participant", out)
+        return out
+
+
+def _subjects(v: Any) -> list[tuple[Any, str]]:
+    """A verb's subjects with their role; a verb without one shares that of the verb it is conjoined to
+    ("walked on stage and unveiled …") or, non-finite, depends on ("walking", "to talk"; "asked him to leave":
+    the object)."""
+    h = v
+    for _ in range(4):
+        subj = [(c, "patient" if c.dep_ == "nsubjpass" else "agent") for c in h.children if c.dep_ in _SUBJECT_DEPS]
+        if subj:
+            return subj if h is v or h.tag_ != "VBN" or v.dep_ != "conj" else subj
+        if h.dep_ == "conj" and h.head.pos_ in ("VERB", "AUX"):
+            h = h.head
+            continue
+        if h.dep_ in ("xcomp", "advcl") and h.tag_ in ("VBG", "VB", "VBN") and h.head.pos_ in ("VERB", "AUX"):
+            if h.dep_ == "xcomp":
+                obj = [(c, "agent") for c in h.head.children if c.dep_ == "dobj"]
+                if obj:
+                    return obj
+            h = h.head
+            continue
+        break
+    return []
 
 
 def _timex_json(t: Timex) -> dict:
