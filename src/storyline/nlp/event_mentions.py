@@ -108,6 +108,8 @@ def modality(trigger: Any) -> str:
     chain = [trigger]
     h = trigger
     while h.head.i != h.i and len(chain) < 6:
+        if h.dep_ == "parataxis":
+            break  # "this, he said, would happen": the inserted report stands on its own
         if h.dep_ in ("ccomp", "advcl", "relcl", "conj") and h.head.lemma_.lower() in _REPORTING:
             break  # "X said that Y would …": Y's modality is its own, the report's is done
         h = h.head
@@ -199,6 +201,13 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 if c.dep_ == "relcl" and c.pos_ == "VERB" and any(w.lower_ == "when" for w in c.children):
                     dated.setdefault(c.i, []).append(t)
 
+    for tok in doc:  # "In 1996 Jobs returned to Apple and soon after reassumed …": a fronted date scopes over both
+        if tok.dep_ == "conj" and tok.pos_ == "VERB" and tok.i not in dated and tok.head.i in dated:
+            v = tok.head
+            first = min([v.idx] + [c.left_edge.idx for c in v.children if c.dep_ in _SUBJECT_DEPS])
+            ts = [t for t in dated[v.i] if t.span[1] <= first]  # before the head's subject: the clause's frame
+            if ts:
+                dated[tok.i] = ts
     mention_at = []
     mention_of: dict[int, tuple[Mention, set[int]]] = {}  # token → the participant mention it is part of
     for m in mentions:
@@ -312,7 +321,7 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 mod = "done"  # "the failed July 2016 coup attempt"
             out.append({
                 "type": ty,
-                "trigger": {"span": [tok.idx, tok.idx + len(tok)], "text": tok.text, "lemma": tok.lemma_.lower()},
+                "trigger": _trigger_json(tok),
                 "span": [sent.start_char, sent.end_char],
                 "clause": [s, e],
                 "date": date,
@@ -324,7 +333,34 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 "participants": parts,
                 **({"generic": True} if i in generic else {}),
             })
+    _lead_time(out, doc, pub_date)
     return out
+
+
+def _lead_time(events: list[dict], doc: Any, pub_date: str | None) -> None:
+    """A report's narrative time: where its lead (first three sentences) dates its news to a day of the
+    three before publication ("yesterday", "on Monday"), what the tense places at the report's time
+    happened that day (date_from 'lead' instead of 'published')."""
+    if not pub_date or len(pub_date) != 10:
+        return
+    import datetime as dt
+
+    starts = [s.start_char for s in doc.sents][:4]
+    lead_end = starts[3] if len(starts) > 3 else len(doc.text)
+    pub = dt.date.fromisoformat(pub_date)
+    lead = None
+    for ev in events:
+        if ev["trigger"]["span"][0] >= lead_end:
+            break
+        d = ev["date"] or ""
+        if ev["date_from"] == "own" and ev["modality"] == "done" and re.match(r"^\d{4}-\d\d-\d\d$", d):
+            if 1 <= (pub - dt.date.fromisoformat(d)).days <= 3:
+                lead = d
+            break
+    if lead:
+        for ev in events:
+            if ev["date_from"] == "published":
+                ev["date"], ev["date_from"] = lead, "lead"
 
 
 def _happened_then(tok: Any) -> bool:
@@ -404,6 +440,9 @@ class _EntityFinder:
     def _each(self, tok: Any, role: str, out: list) -> None:
         for t in (tok, *(c for c in tok.children if c.dep_ == "conj")):
             m = self.entity(t)
+            if m is not None and t.lower_ in ("him", "her") and any(
+                    x is m and r == "agent" for x, r in out):
+                continue  # "Ballmer described him": not Ballmer
             if m is not None and all(m is not x for x, _ in out):
                 out.append((m, role))
 
@@ -412,6 +451,8 @@ class _EntityFinder:
         if tok.pos_ == "VERB":
             if tok.dep_ in ("aux", "auxpass", "amod"):
                 return out
+            for subj, role in _subjects(tok):
+                self._each(subj, role, out)
             for c in tok.children:
                 if c.dep_ in ("dobj", "dative", "nsubjpass"):
                     self._each(c, "patient", out)
@@ -419,8 +460,6 @@ class _EntityFinder:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             self._each(g, "agent", out)
-            for subj, role in _subjects(tok):
-                self._each(subj, role, out)
         elif tok.pos_ == "NOUN" and (tok.lemma_.lower() in _EVENT_NOUNS or _type_of(tok)):
             for c in tok.children:
                 if c.dep_ == "poss":
@@ -453,6 +492,16 @@ def _subjects(v: Any) -> list[tuple[Any, str]]:
             continue
         break
     return []
+
+
+def _trigger_json(tok: Any) -> dict:
+    """The trigger word, with the particle of a phrasal verb right after it ("step down", "showed off")."""
+    end = tok.idx + len(tok)
+    prt = next((c for c in tok.children if c.dep_ == "prt" and c.i == tok.i + 1), None)
+    if prt is not None:
+        end = prt.idx + len(prt)
+    text = tok.doc.text[tok.idx:end]
+    return {"span": [tok.idx, end], "text": text, "lemma": tok.lemma_.lower()}
 
 
 def _timex_json(t: Timex) -> dict:
