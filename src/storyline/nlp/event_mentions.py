@@ -300,12 +300,14 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 inherited = _inherited_date(tok, dated)
                 date = _best(inherited) if inherited else None
             published = None
+            lead_report = ty == "statement" and sent_no < 3 and _tense(tok) == "past" and tok.pos_ == "VERB"
             if date is None and pub_date and (i in centred or ty == "statement") and modality(tok) == "done":
-                if _happened_then(tok) or (ty == "statement" and sent_no < 3 and _tense(tok) == "past"
-                                           and tok.pos_ == "VERB"):
+                if _happened_then(tok) or lead_report:
                     date = published = pub_date
-            if ty == "statement" and not own and not published and i not in centred:
-                continue
+            if ty == "statement" and not own and not (published and lead_report):
+                if i not in centred:
+                    continue
+                generic.add(i)  # a named speaker's report, found as what the speaker did
             s, e = _summary(doc, tok, sent)
             parts = _participants(tok, mention_at, s, e, doc)
             have = {tuple(p["span"]) for p in parts}
@@ -367,16 +369,18 @@ def _happened_then(tok: Any) -> bool:
     """Whether a predicate's tense places it at the time of the report (dated by the publication date):
     a simple past or present perfect of a main, coordinated, adverbial or reported clause, or a reporting
     verb in the present ("says"); a non-finite verb ("walking on stage", "to talk") takes the time of the
-    verb it depends on; a noun, that of the verb it is the object or subject of ("gave his keynote").
+    verb it depends on; a noun, that of the light verb whose object it is ("gave his keynote") or of the
+    verb it frames ("during the keynote, Jobs demoed").
     Not: past perfect, future, modal, relative clauses (background), a plain present."""
     h = tok
+    if tok.pos_ in ("NOUN", "PROPN"):  # only an event the verb gives, not one it refers to ("praised the decision")
+        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_SUPPORT:
+            h = tok.head
+        elif tok.dep_ == "pobj" and tok.head.lower_ in ("during", "at", "amid", "throughout"):
+            h = tok.head.head  # "during the keynote, Jobs demoed …": the frame of what the verb tells
+        else:
+            return False
     for _ in range(4):
-        if h.pos_ in ("NOUN", "PROPN") and h.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "conj"):
-            h = h.head
-            continue
-        if h.pos_ == "ADP":
-            h = h.head
-            continue
         aux = [c for c in h.children if c.dep_ in ("aux", "auxpass")]
         if h.pos_ == "VERB" and h.tag_ in ("VBG", "VB", "VBN") and not aux and h.dep_ in ("xcomp", "advcl", "conj"):
             h = h.head  # "unveiled … after walking on stage", "moved on to talk about"

@@ -150,4 +150,6 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
                       "modality": m.get("modality"), "status": m.get("status")} for m in mentions],
         "sources": sorted({m["article_id"] for m in mentions}, key=[m["article_id"] for m in mentions].index),
         "quote_ids": sorted({q for m in mentions for q in m.get("quote_ids", [])}),
+        # found only as something an entity did (no taxonomy word, no date of its own): views down-rank it
+        **({"generic": True} if all(m.get("generic") for m in mentions) else {}),
     }
