@@ -176,12 +176,20 @@ def _summary(doc: Any, trigger: Any, sent: Any) -> tuple[int, int]:
 def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_date: str | None = None) -> list[dict]:
     """Event mentions in a parsed article (spans into its text), in text order.
 
-    A trigger is a verb or noun of the taxonomy, or any other main verb that carries a date of its
-    own ("Apple launched … on June 9"; type `other`). Its date is the calendar timex it governs
-    in the parse; a nominal event under a dated reporting verb takes the report's date ("confirmed
-    on Tuesday that they signed a deal"). Statements are events only when dated. Where no timex
-    dates a statement in the article's lead, the publication date does if the tense is past.
-    Participants are the entity mentions inside the trigger's clause, with their role.
+    A trigger is a verb or noun of the taxonomy, any other main verb that carries a date of its
+    own ("Apple launched … on June 9"; type `other`), or — entity-centred — any non-light predicate
+    a named entity takes part in: a verb whose subject (shared along coordinated and non-finite
+    verbs: "walked on stage and unveiled"), object, passive subject or agent is an entity mention or
+    a he/she resolved to one, and an event noun with such a possessor or of/by-argument ("his
+    resignation"); a light verb gives its event-noun object ("gave his keynote"). Its date is the
+    calendar timex it governs in the parse (a fronted one also dates the verbs coordinated with it);
+    a nominal event under a dated reporting verb takes the report's date ("confirmed on Tuesday
+    that they signed a deal"); else, for entity-centred events and statements whose tense places
+    them at the report's time (`_happened_then`), the publication date — or the day the lead dates
+    its news to (`_lead_time`). Statements without a date or a named speaker are not events; those
+    kept only for their speaker, and undated entity-centred predicates, are marked `generic`.
+    Participants are the entity mentions inside the trigger's clause, with their role, and the
+    entities found as its arguments.
     """
     in_timex: set[int] = set()
     dated: dict[int, list[Timex]] = {}
