@@ -495,6 +495,9 @@ def _subjects(v: Any) -> list[tuple[Any, str]]:
         if h.dep_ == "conj" and h.head.pos_ in ("VERB", "AUX"):
             h = h.head
             continue
+        if h.dep_ == "acl" and h.tag_ in ("VBN", "VBG") and h.head.pos_ in ("NOUN", "PROPN"):
+            # "Jobs, born in San Francisco": the noun a participle describes is its subject
+            return [(h.head, "patient" if h.tag_ == "VBN" else "agent")]
         if h.dep_ in ("xcomp", "advcl") and h.tag_ in ("VBG", "VB", "VBN") and h.head.pos_ in ("VERB", "AUX"):
             if h.dep_ == "xcomp":
                 obj = [(c, "agent") for c in h.head.children if c.dep_ == "dobj"]
