@@ -177,8 +177,12 @@ def _clip(text: str, n: int) -> str:
 def timeline(events: list[dict[str, Any]], entities: list[dict[str, Any]], story_id: str | None = None,
              entity: str | None = None) -> list[dict[str, Any]]:
     """Events ordered by date (undated last), only the story's when `story_id` is given, and only those with
-    a participant matching `entity` (an entity id, name or alias, or the participant's own name)."""
+    a participant matching `entity` (an entity id, name or alias, or the participant's own name). Without
+    `entity`, undated generic events (a predicate found only as what some entity did) are left out: they
+    belong in an entity's timeline, not in a story's."""
     evs = [e for e in events or [] if isinstance(e, dict)]
+    if not entity:
+        evs = [e for e in evs if not (e.get("generic") and not e.get("date"))]
     if story_id is not None:
         evs = [e for e in evs if e.get("story_id") == story_id]
     if entity:

@@ -57,6 +57,23 @@ _REPORTED = {"reportedly", "allegedly", "purportedly", "reported", "rumored", "r
 _PARTICIPANT_TYPES = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW"}
 _VAGUE = re.compile(r"^(?:PRESENT_REF|PAST_REF|FUTURE_REF)$")
 
+# Nouns that name an occurrence (a general, WordNet-like list of event nouns common in news): an event
+# when a named entity is its possessor or its of/by-argument ("his resignation", "the death of X").
+_EVENT_NOUNS = set("""
+speech keynote address talk lecture presentation remarks interview appearance debut farewell testimony
+resignation retirement departure arrival return leave absence illness surgery operation transplant treatment
+diagnosis death birth funeral marriage wedding divorce appointment nomination election victory defeat win loss
+decision request invitation offer proposal bid plan attempt pledge promise apology warning threat criticism
+praise complaint appeal protest campaign investigation probe inquiry hearing arrest conviction acquittal
+settlement dispute lawsuit suit trial launch release introduction unveiling demonstration demo unveil
+takeover merger acquisition purchase sale investment bankruptcy recall comeback visit trip tour meeting
+announcement statement decision founding creation expansion closure move switch transition reorganization
+""".split())
+# Verbs whose object is the event itself ("gave a speech", "made an appearance", "took leave").
+_LIGHT_SUPPORT = {"give", "make", "take", "deliver", "hold", "do", "have", "pay", "put"}
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
+_PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
+
 
 def _type_of(tok: Any) -> str | None:
     lemma = tok.lemma_.lower()
@@ -91,6 +108,8 @@ def modality(trigger: Any) -> str:
     chain = [trigger]
     h = trigger
     while h.head.i != h.i and len(chain) < 6:
+        if h.dep_ == "parataxis":
+            break  # "this, he said, would happen": the inserted report stands on its own
         if h.dep_ in ("ccomp", "advcl", "relcl", "conj") and h.head.lemma_.lower() in _REPORTING:
             break  # "X said that Y would …": Y's modality is its own, the report's is done
         h = h.head
@@ -157,12 +176,20 @@ def _summary(doc: Any, trigger: Any, sent: Any) -> tuple[int, int]:
 def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_date: str | None = None) -> list[dict]:
     """Event mentions in a parsed article (spans into its text), in text order.
 
-    A trigger is a verb or noun of the taxonomy, or any other main verb that carries a date of its
-    own ("Apple launched … on June 9"; type `other`). Its date is the calendar timex it governs
-    in the parse; a nominal event under a dated reporting verb takes the report's date ("confirmed
-    on Tuesday that they signed a deal"). Statements are events only when dated. Where no timex
-    dates a statement in the article's lead, the publication date does if the tense is past.
-    Participants are the entity mentions inside the trigger's clause, with their role.
+    A trigger is a verb or noun of the taxonomy, any other main verb that carries a date of its
+    own ("Apple launched … on June 9"; type `other`), or — entity-centred — any non-light predicate
+    a named entity takes part in: a verb whose subject (shared along coordinated and non-finite
+    verbs: "walked on stage and unveiled"), object, passive subject or agent is an entity mention or
+    a he/she resolved to one, and an event noun with such a possessor or of/by-argument ("his
+    resignation"); a light verb gives its event-noun object ("gave his keynote"). Its date is the
+    calendar timex it governs in the parse (a fronted one also dates the verbs coordinated with it);
+    a nominal event under a dated reporting verb takes the report's date ("confirmed on Tuesday
+    that they signed a deal"); else, for entity-centred events and statements whose tense places
+    them at the report's time (`_happened_then`), the publication date — or the day the lead dates
+    its news to (`_lead_time`). Statements without a date or a named speaker are not events; those
+    kept only for their speaker, and undated entity-centred predicates, are marked `generic`.
+    Participants are the entity mentions inside the trigger's clause, with their role, and the
+    entities found as its arguments.
     """
     in_timex: set[int] = set()
     dated: dict[int, list[Timex]] = {}
@@ -182,12 +209,24 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 if c.dep_ == "relcl" and c.pos_ == "VERB" and any(w.lower_ == "when" for w in c.children):
                     dated.setdefault(c.i, []).append(t)
 
+    for tok in doc:  # "In 1996 Jobs returned to Apple and soon after reassumed …": a fronted date scopes over both
+        if tok.dep_ == "conj" and tok.pos_ == "VERB" and tok.i not in dated and tok.head.i in dated:
+            v = tok.head
+            first = min([v.idx] + [c.left_edge.idx for c in v.children if c.dep_ in _SUBJECT_DEPS])
+            ts = [t for t in dated[v.i] if t.span[1] <= first]  # before the head's subject: the clause's frame
+            if ts:
+                dated[tok.i] = ts
     mention_at = []
+    mention_of: dict[int, tuple[Mention, set[int]]] = {}  # token → the participant mention it is part of
     for m in mentions:
         if m.type in _PARTICIPANT_TYPES:
             toks = _span_tokens(doc, m.span)
             if toks:
-                mention_at.append((m, {t.i for t in toks}))
+                ids = {t.i for t in toks}
+                mention_at.append((m, ids))
+                for i in ids:
+                    mention_of.setdefault(i, (m, ids))
+    entity = _EntityFinder(doc, mention_of)
 
     out: list[dict] = []
     for sent_no, sent in enumerate(doc.sents):
@@ -226,6 +265,40 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 continue
             if tok.dep_ == "compound" and tok.head.i in triggers:  # "the arms deal" inside "the deal"
                 del triggers[i]
+        # "gave his keynote", "made an appearance": the event is the object the light verb supports
+        for i in list(triggers):
+            tok = doc[i]
+            if tok.pos_ == "VERB" and triggers[i] == "other" and tok.lemma_.lower() in _LIGHT_SUPPORT:
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
+                if obj is not None and obj.i not in triggers:
+                    triggers[obj.i] = _type_of(obj) or "other"
+                    if i in dated:
+                        dated.setdefault(obj.i, []).extend(dated.pop(i))
+                    del triggers[i]
+        # entity-centred: any other predicate a named entity (or a pronoun standing for one) takes part in
+        centred: dict[int, list[tuple[Mention, str]]] = {}
+        for tok in sent:
+            if tok.i in in_timex:
+                continue
+            args = entity.arguments(tok)
+            if not args:
+                continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT_SUPPORT:
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
+                if obj is not None:
+                    centred.setdefault(obj.i, []).extend((m, "agent") for m, _ in args)
+                    continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT:
+                continue
+            centred[tok.i] = args
+        generic: set[int] = set()
+        for i, args in centred.items():
+            if i not in triggers:
+                tok = doc[i]
+                ty = _type_of(tok) or ("statement" if tok.lemma_.lower() in _REPORTING else "other")
+                triggers[i] = ty
+                if i not in dated:
+                    generic.add(i)
         for i, ty in sorted(triggers.items()):
             tok = doc[i]
             own = dated.get(i, [])
@@ -234,13 +307,23 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
             if date is None:
                 inherited = _inherited_date(tok, dated)
                 date = _best(inherited) if inherited else None
-            if ty == "statement" and not own:
-                if sent_no < 3 and pub_date and _tense(tok) == "past" and tok.pos_ == "VERB":
-                    date = pub_date
-                else:
+            published = None
+            lead_report = ty == "statement" and sent_no < 3 and _tense(tok) == "past" and tok.pos_ == "VERB"
+            if date is None and pub_date and (i in centred or ty == "statement") and modality(tok) == "done":
+                if _happened_then(tok) or lead_report:
+                    date = published = pub_date
+            if ty == "statement" and not own and not (published and lead_report):
+                if i not in centred:
                     continue
+                generic.add(i)  # a named speaker's report, found as what the speaker did
             s, e = _summary(doc, tok, sent)
             parts = _participants(tok, mention_at, s, e, doc)
+            have = {tuple(p["span"]) for p in parts}
+            for m, role in centred.get(i, []):
+                if tuple(m.span) not in have:
+                    have.add(tuple(m.span))
+                    parts.append({"span": [m.span[0], m.span[1]], "text": m.text, "name": m.stands_for or m.name,
+                                  "type": m.type, "role": role})
             if date is None and not parts:
                 continue  # "the deal", "sanctions": a reference back, not an event told here
             mod = modality(tok)
@@ -248,7 +331,7 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 mod = "done"  # "the failed July 2016 coup attempt"
             out.append({
                 "type": ty,
-                "trigger": {"span": [tok.idx, tok.idx + len(tok)], "text": tok.text, "lemma": tok.lemma_.lower()},
+                "trigger": _trigger_json(tok),
                 "span": [sent.start_char, sent.end_char],
                 "clause": [s, e],
                 "date": date,
@@ -258,8 +341,182 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 "status": _sanction_status(tok) if ty == "sanction" else None,
                 "tense": _tense(tok),
                 "participants": parts,
+                **({"generic": True} if i in generic else {}),
             })
+    _lead_time(out, doc, pub_date)
     return out
+
+
+def _lead_time(events: list[dict], doc: Any, pub_date: str | None) -> None:
+    """A report's narrative time: where its lead (first three sentences) dates its news to a day of the
+    three before publication ("yesterday", "on Monday"), what the tense places at the report's time
+    happened that day (date_from 'lead' instead of 'published')."""
+    if not pub_date or len(pub_date) != 10:
+        return
+    import datetime as dt
+
+    starts = [s.start_char for s in doc.sents][:4]
+    lead_end = starts[3] if len(starts) > 3 else len(doc.text)
+    pub = dt.date.fromisoformat(pub_date)
+    lead = None
+    for ev in events:
+        if ev["trigger"]["span"][0] >= lead_end:
+            break
+        d = ev["date"] or ""
+        if ev["date_from"] == "own" and ev["modality"] == "done" and re.match(r"^\d{4}-\d\d-\d\d$", d):
+            if 1 <= (pub - dt.date.fromisoformat(d)).days <= 3:
+                lead = d
+            break
+    if lead:
+        for ev in events:
+            if ev["date_from"] == "published":
+                ev["date"], ev["date_from"] = lead, "lead"
+
+
+def _happened_then(tok: Any) -> bool:
+    """Whether a predicate's tense places it at the time of the report (dated by the publication date):
+    a simple past or present perfect of a main, coordinated, adverbial or reported clause, or a reporting
+    verb in the present ("says"); a non-finite verb ("walking on stage", "to talk") takes the time of the
+    verb it depends on; a noun, that of the light verb whose object it is ("gave his keynote") or of the
+    verb it frames ("during the keynote, Jobs demoed").
+    Not: past perfect, future, modal, relative clauses (background), a plain present."""
+    h = tok
+    if tok.pos_ in ("NOUN", "PROPN"):  # only an event the verb gives, not one it refers to ("praised the decision")
+        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _LIGHT_SUPPORT:
+            h = tok.head
+        elif tok.dep_ == "pobj" and tok.head.lower_ in ("during", "at", "amid", "throughout"):
+            h = tok.head.head  # "during the keynote, Jobs demoed …": the frame of what the verb tells
+        else:
+            return False
+    for _ in range(4):
+        aux = [c for c in h.children if c.dep_ in ("aux", "auxpass")]
+        if h.pos_ == "VERB" and h.tag_ in ("VBG", "VB", "VBN") and not aux and h.dep_ in ("xcomp", "advcl", "conj"):
+            h = h.head  # "unveiled … after walking on stage", "moved on to talk about"
+            continue
+        break
+    if h.pos_ != "VERB" or h.dep_ in ("relcl", "acl", "amod", "csubj"):
+        return False
+    aux = [c for c in h.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in _FUTURE_AUX or a.lower_ in _POSSIBLE_AUX for a in aux):
+        return False
+    if any(a.lemma_ == "have" and a.tag_ == "VBD" for a in aux) or any(a.lower_ == "'d" for a in aux):
+        return False  # past perfect: before the time of the report
+    if h.tag_ == "VBD":
+        return True
+    if h.tag_ == "VBN" and any(a.tag_ in ("VBD", "VBZ", "VBP") and a.lemma_ in ("be", "have") for a in aux):
+        return True  # "was fired", "has resigned"
+    if h.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ == "VBD" for a in aux):
+        return True  # "was walking"
+    return h.lemma_.lower() in _REPORTING and h.tag_ in ("VBZ", "VBP")
+
+
+class _EntityFinder:
+    """The named entities a predicate's arguments are: subject, object, passive subject, agent, possessor
+    or of/by-argument; a he/she resolved to the person it stands for (as quote attribution resolves it)."""
+
+    def __init__(self, doc: Any, mention_of: dict[int, tuple[Mention, set[int]]]):
+        self.doc = doc
+        self.mention_of = mention_of
+        self._quotes_doc = None
+
+    def _resolve(self, pron: Any) -> Mention | None:
+        from storyline.nlp import quotes
+
+        if self._quotes_doc is None:
+            self._quotes_doc = quotes._Doc(self.doc, quotes.quote_spans(self.doc.text))
+        D = self._quotes_doc
+        if D.in_quote(pron.idx) is not None:
+            return None  # "he" inside quoted words is not the narrative's he
+        sp, _ = quotes._resolve_person(pron, D)
+        if sp is None:
+            return None
+        for i in range(D.tok_at(sp.span[0]), len(self.doc)):
+            if self.doc[i].idx >= sp.span[1]:
+                break
+            hit = self.mention_of.get(i)
+            if hit and hit[0].type == "PERSON":
+                return hit[0]
+        return None
+
+    def entity(self, tok: Any) -> Mention | None:
+        hit = self.mention_of.get(tok.i)
+        if hit:
+            return hit[0]
+        if tok.lower_ in _PERSON_PRONOUNS:
+            return self._resolve(tok)
+        for c in tok.children:  # "Apple's chief executive, Steve Jobs"
+            if c.dep_ == "appos" and c.i in self.mention_of:
+                return self.mention_of[c.i][0]
+        return None
+
+    def _each(self, tok: Any, role: str, out: list) -> None:
+        for t in (tok, *(c for c in tok.children if c.dep_ == "conj")):
+            m = self.entity(t)
+            if m is not None and t.lower_ in ("him", "her") and any(
+                    x is m and r == "agent" for x, r in out):
+                continue  # "Ballmer described him": not Ballmer
+            if m is not None and all(m is not x for x, _ in out):
+                out.append((m, role))
+
+    def arguments(self, tok: Any) -> list[tuple[Mention, str]]:
+        out: list[tuple[Mention, str]] = []
+        if tok.pos_ == "VERB":
+            if tok.dep_ in ("aux", "auxpass", "amod"):
+                return out
+            for subj, role in _subjects(tok):
+                self._each(subj, role, out)
+            for c in tok.children:
+                if c.dep_ in ("dobj", "dative", "nsubjpass"):
+                    self._each(c, "patient", out)
+                elif c.dep_ == "agent":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            self._each(g, "agent", out)
+        elif tok.pos_ == "NOUN" and (tok.lemma_.lower() in _EVENT_NOUNS or _type_of(tok)):
+            for c in tok.children:
+                if c.dep_ == "poss":
+                    self._each(c, "agent", out)
+                elif c.dep_ == "prep" and c.lower_ in ("of", "by"):
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            self._each(g, "agent" if c.lower_ == "by" else "participant", out)
+        return out
+
+
+def _subjects(v: Any) -> list[tuple[Any, str]]:
+    """A verb's subjects with their role; a verb without one shares that of the verb it is conjoined to
+    ("walked on stage and unveiled …") or, non-finite, depends on ("walking", "to talk"; "asked him to leave":
+    the object)."""
+    h = v
+    for _ in range(4):
+        subj = [(c, "patient" if c.dep_ == "nsubjpass" else "agent") for c in h.children if c.dep_ in _SUBJECT_DEPS]
+        if subj:
+            return subj if h is v or h.tag_ != "VBN" or v.dep_ != "conj" else subj
+        if h.dep_ == "conj" and h.head.pos_ in ("VERB", "AUX"):
+            h = h.head
+            continue
+        if h.dep_ == "acl" and h.tag_ in ("VBN", "VBG") and h.head.pos_ in ("NOUN", "PROPN"):
+            # "Jobs, born in San Francisco": the noun a participle describes is its subject
+            return [(h.head, "patient" if h.tag_ == "VBN" else "agent")]
+        if h.dep_ in ("xcomp", "advcl") and h.tag_ in ("VBG", "VB", "VBN") and h.head.pos_ in ("VERB", "AUX"):
+            if h.dep_ == "xcomp":
+                obj = [(c, "agent") for c in h.head.children if c.dep_ == "dobj"]
+                if obj:
+                    return obj
+            h = h.head
+            continue
+        break
+    return []
+
+
+def _trigger_json(tok: Any) -> dict:
+    """The trigger word, with the particle of a phrasal verb right after it ("step down", "showed off")."""
+    end = tok.idx + len(tok)
+    prt = next((c for c in tok.children if c.dep_ == "prt" and c.i == tok.i + 1), None)
+    if prt is not None:
+        end = prt.idx + len(prt)
+    text = tok.doc.text[tok.idx:end]
+    return {"span": [tok.idx, end], "text": text, "lemma": tok.lemma_.lower()}
 
 
 def _timex_json(t: Timex) -> dict:

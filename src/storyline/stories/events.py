@@ -76,6 +76,9 @@ def _fits(m: dict, ev: dict) -> bool:
         return False
     if not all(compatible(m.get("date"), x.get("date")) for x in ev["mentions"]):
         return False
+    same_word = any(x["trigger"].get("lemma") == m["trigger"].get("lemma") for x in ev["mentions"])
+    if m["type"] == "other" and not same_word:
+        return False  # an untyped predicate is one event only with the same word for it
     a, b = _key_entities(m), ev["entities"]
     shared = a & b
     if not shared:
@@ -85,7 +88,6 @@ def _fits(m: dict, ev: dict) -> bool:
     if m["type"] == "statement":  # the same speaker on the same day
         return overlap >= 0.5 and not undated and precision(m.get("date")) == "day" and m.get("date") == ev["date"]
     if undated:  # nothing but the parties to go by: the same word for it, and most of the parties
-        same_word = any(x["trigger"].get("lemma") == m["trigger"].get("lemma") for x in ev["mentions"])
         return overlap >= 0.66 and (len(shared) >= 3 or (same_word and len(shared) >= 2))
     return overlap >= 0.5
 
@@ -96,7 +98,8 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any
     A mention joins an earlier event of the same type and modality whose participants it shares
     (at least half of the smaller set; two or more, and two thirds, when either is undated) and
     whose mentions' dates all overlap its own ('fall 2017' with '2017'; a bare 'Tuesday' only
-    with a Tuesday). Statements merge only on the same day. The event's date is the most precise
+    with a Tuesday). Statements merge only on the same day; an untyped (`other`) predicate only with
+    the same word ("pressured" and "abandoned" are two events whatever they share). The event's date is the most precise
     date that fits inside all its mentions' dates.
     """
     events: list[dict[str, Any]] = []
@@ -147,4 +150,6 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
                       "modality": m.get("modality"), "status": m.get("status")} for m in mentions],
         "sources": sorted({m["article_id"] for m in mentions}, key=[m["article_id"] for m in mentions].index),
         "quote_ids": sorted({q for m in mentions for q in m.get("quote_ids", [])}),
+        # found only as something an entity did (no taxonomy word, no date of its own): views down-rank it
+        **({"generic": True} if all(m.get("generic") for m in mentions) else {}),
     }
