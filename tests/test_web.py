@@ -140,6 +140,8 @@ def test_story_page_escapes_hostile_story_data(db, ids, tmp_path):
     claims = [{"id": "c-1", "story_id": "s-1", "subject": "<i onmouseover=alert(1)>cost</i>", "attribute": "value",
                "status": "conflict", "values": [{"value": "<script>alert(3)</script>", "article_id": ids[0],
                                                  "span": [0, 5], "text": "t"}]}]
+    events.append({"id": "v-3", "story_id": "s-1", "type": "other", "date": None, "summary": "praised", "generic": True,
+                   "participants": [], "mentions": [{"article_id": ids[1], "span": [0, 5], "text": "y"}]})
     for i, e in enumerate(events):
         e["sort"] = e["date"]
     with Store(db) as s:
@@ -156,7 +158,9 @@ def test_story_page_escapes_hostile_story_data(db, ids, tmp_path):
     body = c.get("/api/stories/s-1").json()
     assert body["title"] == story["title"] and [e["id"] for e in body["timeline"]] == ["v-1", "v-2"]
     assert body["claims"][0]["values"][0]["value"] == "<script>alert(3)</script>"
-    assert body["timeline_total"] == 2 and body["article_ids"] == ids
+    assert body["timeline_total"] == 2 and body["article_ids"] == ids  # the undated generic v-3 left out
+    with Store(db) as s:
+        assert [e["id"] for e in s.events("s-1")] == ["v-1", "v-2", "v-3"]
     paged = c.get("/api/stories/s-1?limit=1&offset=1").json()
     assert [e["id"] for e in paged["timeline"]] == ["v-2"] and paged["timeline_total"] == 2
     assert c.get("/api/stories/s-1/events?limit=1").json() == {**c.get("/api/stories/s-1/events?limit=1").json(),

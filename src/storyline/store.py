@@ -446,17 +446,22 @@ class Store:
 
     def events(self, story_id: str | None = None, entity_id: str | None = None) -> list[dict[str, Any]]:
         """Events (dossier shape) ordered by date, undated last: every one of `events_page`."""
-        return self.events_page(-1, 0, story_id, entity_id)[1]
+        return self.events_page(-1, 0, story_id, entity_id, generic=True)[1]
 
     def events_page(self, limit: int = 20, offset: int = 0, story_id: str | None = None,
-                    entity_id: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+                    entity_id: str | None = None, generic: bool | None = None) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of events (dossier shape) ordered by date, undated last (a limit of -1: all).
+        Undated generic events (a predicate found only as what some entity did) are left out of a
+        story's timeline unless `generic` is True; an entity's timeline (`entity_id`) keeps them.
         Participants are linked to the canonical entities as they are now (through the mention each came
         from), so a story left untouched by a later build still points at the right entities when a new
         article renames one."""
+        if generic is None:
+            generic = entity_id is not None
         where, args = _where(("e.story_id = ?", story_id), (
             "e.id IN (SELECT r.event_id FROM event_refs r JOIN entity_mentions m"
-            " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id))
+            " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id),
+            ("NOT (e.date IS NULL AND coalesce(json_extract(e.data, '$.generic'), 0))", None if generic else ()))
         total = self.db.execute(f"SELECT count(*) FROM events e{where}", args).fetchone()[0]
         evs = [json.loads(r[0]) for r in self.db.execute(
             f"SELECT e.data FROM events e{where} ORDER BY e.date IS NULL, e.sort, e.id"
