@@ -196,6 +196,12 @@ def main() -> None:
         n_articles = store.counts()["articles"]
         articles = [a["id"] for a in store.articles_page(limit=200, offset=0)[1]]
         stories = _stories(store)
+        if stories:  # the heaviest page of the sample
+            big = store.story(stories[0])
+            ids = big["article_ids"]
+            print(f"biggest story {stories[0]}: {len(ids)} articles, {store.events_page(0, 0, stories[0])[0]} events"
+                  f" on its timeline, {store.quotes_page(0, 0, None, ids)[0]} quotes,"
+                  f" {store.entities_page(0, 0, None, None, ids)[0]} entities", file=sys.stderr)
     # search terms that hit often, sometimes, and with a filter
     searches = ["/api/search?q=Trump", "/api/search?q=campaign%20AND%20debate", "/api/search?q=Clinton&outlet=politico",
                 "/api/search?q=said&date_from=2016-01-01&date_to=2016-06-30", "/api/search?q=%22health%20care%22"]
@@ -257,10 +263,8 @@ def main() -> None:
 
 
 def _stories(store) -> list[str]:
-    fn = getattr(store, "stories", None)
-    if fn is None:
-        return []
-    return [s["id"] for s in fn()][:50]
+    """The 50 stories with most articles, biggest first."""
+    return [s["id"] for s in store.stories_page(50, 0)[1]]
 
 
 if __name__ == "__main__":

@@ -221,3 +221,23 @@ def test_a_chain_of_loosely_linked_articles_is_not_one_story(monkeypatch):
     assignment, _ = assign(rows)
     assert len(set(assignment.values())) >= 3
     assert assignment["a0"] != assignment["a9"]
+
+
+@pytest.mark.parametrize("join_at", [0.11, 0.18])
+def test_seed_split_holds_across_join_thresholds(seed_db, monkeypatch, join_at):
+    """The seeds split the same way (Taiwan apart, the S-400 articles together) for join thresholds
+    well below and above the one used: the split does not hang on a fitted constant."""
+    from storyline.stories import cluster
+
+    with Store(seed_db) as store:
+        rows = store.story_rows()
+        built = {r["id"]: r["story_id"] for r in rows}
+    monkeypatch.setattr(cluster, "JOIN_AT", join_at)
+    fresh, _ = cluster.assign([{**r, "story_id": None} for r in rows])
+    groups = {}
+    for aid, sid in fresh.items():
+        groups.setdefault(sid, set()).add(aid)
+    expected = {}
+    for aid, sid in built.items():
+        expected.setdefault(sid, set()).add(aid)
+    assert sorted(map(sorted, groups.values())) == sorted(map(sorted, expected.values()))

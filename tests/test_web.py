@@ -163,8 +163,8 @@ def test_story_page_escapes_hostile_story_data(db, ids, tmp_path):
         assert [e["id"] for e in s.events("s-1")] == ["v-1", "v-2", "v-3"]
     paged = c.get("/api/stories/s-1?limit=1&offset=1").json()
     assert [e["id"] for e in paged["timeline"]] == ["v-2"] and paged["timeline_total"] == 2
-    assert c.get("/api/stories/s-1/events?limit=1").json() == {**c.get("/api/stories/s-1/events?limit=1").json(),
-                                                               "total": 2}
+    page = c.get("/api/stories/s-1/events?limit=1").json()
+    assert page["total"] == 2 and [e["id"] for e in page["items"]] == ["v-1"]
     assert c.get("/api/stories").json()["total"] == 1
     assert c.get("/stories/s-404").status_code == 404
     assert c.get("/api/stories/s-404/events").status_code == 404

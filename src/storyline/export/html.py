@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_sources, format_date, one_line, story_parts, summary_sentence, via_chain,
+    article_label, cite, event_detail, format_date, one_line, story_parts, summary_sentence, via_chain,
     year_of,
 )
 
@@ -85,26 +85,19 @@ def _event(part: dict[str, Any], e: dict[str, Any], sid: str) -> str:
     if e.get("modality") and e.get("modality") != "done":
         out.append(f'<span class="modality">{_t(e["modality"])}</span> ')
     out.append(f'<span class="summary-text">{_t(e.get("summary") or "(no summary)")}</span>')
+    d = event_detail(e)
     items = []
-    people = [f"{_t(p.get('name') or p.get('entity_id') or '?')} ({_t(p.get('role') or 'participant')})"
-              for p in e.get("participants") or [] if isinstance(p, dict)]
-    if people:
-        items.append(f'<li class="participants">Participants: {", ".join(people)}</li>')
-    seen = set()
-    for m in e.get("mentions") or []:
-        if not isinstance(m, dict):
-            continue
-        seen.add(m.get("article_id"))
-        dated = ""
-        if m.get("date") and m.get("date") != e.get("date"):
-            dated = f' <span class="muted">(dated {_t(format_date(m["date"]))} here)</span>'
-        items.append(f"<li>{_article(part, m.get('article_id'))}{dated}: "
-                     f"<span class=\"sentence\">“{_t(_clip(m.get('text')))}”</span> "
-                     f"{_cite(m.get('article_id'), m.get('span'), sid)}</li>")
-    for a in event_sources(e):
-        if a not in seen:
-            items.append(f"<li>Also reported in {_article(part, a)} {_cite(a, None, sid)}</li>")
-    for qid in e.get("quote_ids") or []:
+    if d["people"]:
+        items.append('<li class="participants">Participants: '
+                     + ", ".join(f"{_t(name)} ({_t(role)})" for name, role in d["people"]) + "</li>")
+    for m in d["mentions"]:
+        dated = f' <span class="muted">(dated {_t(format_date(m["date"]))} here)</span>' if m["date"] else ""
+        items.append(f"<li>{_article(part, m['article_id'])}{dated}: "
+                     f"<span class=\"sentence\">“{_t(_clip(m['text']))}”</span> "
+                     f"{_cite(m['article_id'], m['span'], sid)}</li>")
+    for a in d["also"]:
+        items.append(f"<li>Also reported in {_article(part, a)} {_cite(a, None, sid)}</li>")
+    for qid in d["quote_ids"]:
         q = part["quotes_by_id"].get(qid)
         if q:
             items.append(f'<li class="quote">{_quote(part, q, sid)}</li>')

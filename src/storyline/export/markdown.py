@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_sources, format_date, one_line, story_parts, summary_sentence, via_chain,
+    article_label, cite, event_detail, format_date, one_line, story_parts, summary_sentence, via_chain,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
@@ -66,24 +66,16 @@ def event_items(part: dict[str, Any], events: list[dict[str, Any]]) -> list[str]
     lines: list[str] = []
     for i, e in enumerate(events, 1):
         lines.append(f"{i}. {_event_head(e)}")
-        people = [f"{md(p.get('name') or p.get('entity_id') or '?')} ({md(p.get('role') or 'participant')})"
-                  for p in e.get("participants") or [] if isinstance(p, dict)]
-        if people:
-            lines.append("   - Participants: " + ", ".join(people))
-        seen = set()
-        for m in e.get("mentions") or []:
-            if not isinstance(m, dict):
-                continue
-            seen.add(m.get("article_id"))
-            dated = ""
-            if m.get("date") and m.get("date") != e.get("date"):
-                dated = f" (dated {md(format_date(m['date']))} here)"
-            lines.append(f"   - Source: {_article(part, m.get('article_id'))}{dated} — “{md(_clip(m.get('text')))}” "
-                         f"{_cite(m.get('article_id'), m.get('span'))}")
-        rest = [a for a in event_sources(e) if a not in seen]
-        if rest:
-            lines.append("   - Also reported in: " + "; ".join(f"{_article(part, a)} {_code(a)}" for a in rest))
-        for qid in e.get("quote_ids") or []:
+        d = event_detail(e)
+        if d["people"]:
+            lines.append("   - Participants: " + ", ".join(f"{md(name)} ({md(role)})" for name, role in d["people"]))
+        for m in d["mentions"]:
+            dated = f" (dated {md(format_date(m['date']))} here)" if m["date"] else ""
+            lines.append(f"   - Source: {_article(part, m['article_id'])}{dated} — “{md(_clip(m['text']))}” "
+                         f"{_cite(m['article_id'], m['span'])}")
+        if d["also"]:
+            lines.append("   - Also reported in: " + "; ".join(f"{_article(part, a)} {_code(a)}" for a in d["also"]))
+        for qid in d["quote_ids"]:
             q = part["quotes_by_id"].get(qid)
             if q:
                 lines.append("   - Quote: " + _quote_line(part, q))

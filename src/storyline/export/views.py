@@ -232,6 +232,20 @@ def event_sources(event: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def event_detail(event: dict[str, Any]) -> dict[str, Any]:
+    """What a dossier prints under an event, whatever the format: its participants as (name, role); its
+    mentions (article_id, span, text, and `date` only where the mention dates it otherwise than the
+    event); the other articles that report it (`also`); its quote ids."""
+    people = [(p.get("name") or p.get("entity_id") or "?", p.get("role") or "participant")
+              for p in event.get("participants") or [] if isinstance(p, dict)]
+    mentions = [{"article_id": m.get("article_id"), "span": m.get("span"), "text": m.get("text"),
+                 "date": m["date"] if m.get("date") and m.get("date") != event.get("date") else None}
+                for m in event.get("mentions") or [] if isinstance(m, dict)]
+    seen = {m["article_id"] for m in mentions}
+    return {"people": people, "mentions": mentions, "also": [a for a in event_sources(event) if a not in seen],
+            "quote_ids": list(event.get("quote_ids") or [])}
+
+
 def quotes_by_speaker(quotes: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     """(speaker name, their quotes in reading order), most quoted first; quotes with no speaker last."""
     groups: dict[str, list[dict[str, Any]]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -67,7 +68,7 @@ decision request invitation offer proposal bid plan attempt pledge promise apolo
 praise complaint appeal protest campaign investigation probe inquiry hearing arrest conviction acquittal
 settlement dispute lawsuit suit trial launch release introduction unveiling demonstration demo unveil
 takeover merger acquisition purchase sale investment bankruptcy recall comeback visit trip tour meeting
-announcement statement decision founding creation expansion closure move switch transition reorganization
+announcement statement founding creation expansion closure move switch transition reorganization
 """.split())
 # Verbs whose object is the event itself ("gave a speech", "made an appearance", "took leave").
 _LIGHT_SUPPORT = {"give", "make", "take", "deliver", "hold", "do", "have", "pay", "put"}
@@ -268,8 +269,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
         # "gave his keynote", "made an appearance": the event is the object the light verb supports
         for i in list(triggers):
             tok = doc[i]
-            if tok.pos_ == "VERB" and triggers[i] == "other" and tok.lemma_.lower() in _LIGHT_SUPPORT:
-                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
+            if triggers[i] == "other":
+                obj = _supported_event(tok)
                 if obj is not None and obj.i not in triggers:
                     triggers[obj.i] = _type_of(obj) or "other"
                     if i in dated:
@@ -283,11 +284,10 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
             args = entity.arguments(tok)
             if not args:
                 continue
-            if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT_SUPPORT:
-                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
-                if obj is not None:
-                    centred.setdefault(obj.i, []).extend((m, "agent") for m, _ in args)
-                    continue
+            obj = _supported_event(tok)
+            if obj is not None:
+                centred.setdefault(obj.i, []).extend((m, "agent") for m, _ in args)
+                continue
             if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT:
                 continue
             centred[tok.i] = args
@@ -308,8 +308,9 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                 inherited = _inherited_date(tok, dated)
                 date = _best(inherited) if inherited else None
             published = None
+            mod = modality(tok)
             lead_report = ty == "statement" and sent_no < 3 and _tense(tok) == "past" and tok.pos_ == "VERB"
-            if date is None and pub_date and (i in centred or ty == "statement") and modality(tok) == "done":
+            if date is None and pub_date and (i in centred or ty == "statement") and mod == "done":
                 if _happened_then(tok) or lead_report:
                     date = published = pub_date
             if ty == "statement" and not own and not (published and lead_report):
@@ -326,7 +327,6 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                                   "type": m.type, "role": role})
             if date is None and not parts:
                 continue  # "the deal", "sanctions": a reference back, not an event told here
-            mod = modality(tok)
             if own and mod == "expected" and tok.pos_ in ("NOUN", "PROPN") and own[0].tense == "past":
                 mod = "done"  # "the failed July 2016 coup attempt"
             out.append({
@@ -353,8 +353,6 @@ def _lead_time(events: list[dict], doc: Any, pub_date: str | None) -> None:
     happened that day (date_from 'lead' instead of 'published')."""
     if not pub_date or len(pub_date) != 10:
         return
-    import datetime as dt
-
     starts = [s.start_char for s in doc.sents][:4]
     lead_end = starts[3] if len(starts) > 3 else len(doc.text)
     pub = dt.date.fromisoformat(pub_date)
@@ -371,6 +369,13 @@ def _lead_time(events: list[dict], doc: Any, pub_date: str | None) -> None:
         for ev in events:
             if ev["date_from"] == "published":
                 ev["date"], ev["date_from"] = lead, "lead"
+
+
+def _supported_event(tok: Any) -> Any | None:
+    """The event noun a light verb stands for ("gave his keynote", "made an appearance"), else None."""
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in _LIGHT_SUPPORT:
+        return None
+    return next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _EVENT_NOUNS), None)
 
 
 def _happened_then(tok: Any) -> bool:
@@ -417,23 +422,15 @@ class _EntityFinder:
     def __init__(self, doc: Any, mention_of: dict[int, tuple[Mention, set[int]]]):
         self.doc = doc
         self.mention_of = mention_of
-        self._quotes_doc = None
 
     def _resolve(self, pron: Any) -> Mention | None:
-        from storyline.nlp import quotes
+        from storyline.nlp.quotes import person_for
 
-        if self._quotes_doc is None:
-            self._quotes_doc = quotes._Doc(self.doc, quotes.quote_spans(self.doc.text))
-        D = self._quotes_doc
-        if D.in_quote(pron.idx) is not None:
-            return None  # "he" inside quoted words is not the narrative's he
-        sp, _ = quotes._resolve_person(pron, D)
-        if sp is None:
+        span = person_for(pron)
+        if span is None:
             return None
-        for i in range(D.tok_at(sp.span[0]), len(self.doc)):
-            if self.doc[i].idx >= sp.span[1]:
-                break
-            hit = self.mention_of.get(i)
+        for tok in self.doc.char_span(span[0], span[1], alignment_mode="expand") or ():
+            hit = self.mention_of.get(tok.i)
             if hit and hit[0].type == "PERSON":
                 return hit[0]
         return None
@@ -491,7 +488,7 @@ def _subjects(v: Any) -> list[tuple[Any, str]]:
     for _ in range(4):
         subj = [(c, "patient" if c.dep_ == "nsubjpass" else "agent") for c in h.children if c.dep_ in _SUBJECT_DEPS]
         if subj:
-            return subj if h is v or h.tag_ != "VBN" or v.dep_ != "conj" else subj
+            return subj
         if h.dep_ == "conj" and h.head.pos_ in ("VERB", "AUX"):
             h = h.head
             continue

@@ -995,11 +995,28 @@ def _cue_span(cue) -> Span | None:
     return (cue.idx, end)
 
 
+def _view(doc) -> _Doc:
+    """The per-document lookups of `doc`, made once and kept on it (quotes and events both read them)."""
+    D = doc.user_data.get("storyline.quotes")
+    if D is None:
+        D = doc.user_data["storyline.quotes"] = _Doc(doc, quote_spans(doc.text))
+    return D
+
+
+def person_for(pron) -> tuple[int, int] | None:
+    """The (start, end) characters of the person a narrative he/she token stands for, as quote
+    attribution resolves it; None inside quoted words or where that is ambiguous."""
+    D = _view(pron.doc)
+    if D.in_quote(pron.idx) is not None:
+        return None  # "he" inside quoted words is not the narrative's he
+    sp, _ = _resolve_person(pron, D)
+    return sp.span if sp is not None else None
+
+
 def find_attributions(doc) -> list[Attribution]:
     """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
-    text = doc.text
-    spans = quote_spans(text)
-    D = _Doc(doc, spans)
+    D = _view(doc)
+    text, spans = D.text, D.spans
     history: list[tuple[int, Speaker]] = []  # (sentence index, speaker) of attributed quotes, in text order
     results: list[tuple[int, Attribution]] = []
     taken: list[tuple[int, int]] = []  # direct-quote spans (indirect content inside them is not re-reported)

@@ -13,11 +13,11 @@ from html import escape as _esc
 from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import date
-
-from storyline.published import period
 from typing import Any
 
 from markupsafe import Markup
+
+from storyline.published import period
 
 # which layer wins the outer position when two spans start at the same place and end at the same place
 _ORDER = {"hl": 0, "quote": 1, "timex": 2, "entity": 3}
