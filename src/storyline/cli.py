@@ -92,6 +92,110 @@ def build(
     store.close()
 
 
+@app.command()
+def batch(
+    paths: list[Path] = typer.Argument(..., help="Files or folders: .warc(.gz) and .jsonl are streamed record by record."),
+    out_dir: Path = typer.Option(..., "--out", help="Output folder: Parquet partitions (part=NNNNNN/) and _crossdoc/."),
+    engine: str = typer.Option("dask", "--engine", help="local (this process), dask or ray."),
+    address: Optional[str] = typer.Option(None, "--address", help="A running cluster's scheduler (tcp://host:8786, ray://…); "
+                                          "default: start a local one."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes of a local cluster (one core each)."),
+    partition_size: int = typer.Option(32, "--partition-size", help="Units (files, lines, WARC records) per partition."),
+    max_mb: float = typer.Option(pipeline.DEFAULT_MAX_MB, "--max-mb", help="Refuse files and records larger than this (MB)."),
+    annotate: bool = typer.Option(True, "--annotate/--no-annotate", help="Run the annotation stage (spaCy) on the workers."),
+) -> None:
+    """Run the per-article stages on a distributed engine and write Parquet; re-running skips finished partitions."""
+    from storyline.batch.engines import EngineError, open_engine
+    from storyline.batch.run import BatchError, run_batch
+
+    if partition_size < 1 or workers < 1:
+        _fail("--partition-size and --workers must be at least 1")
+    try:
+        eng = open_engine(engine, workers, address)
+    except EngineError as e:
+        _fail(str(e))
+    with eng, Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TextColumn("articles: {task.fields[n]}"),
+        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"partitions on {eng.name} ({eng.workers} workers)", total=None, n=0)
+        articles_done = [0]
+
+        def progress(kind: str, item: object) -> None:
+            if kind == "partition":
+                articles_done[0] += item["articles"]
+                bar.update(task, advance=1, n=articles_done[0])
+            elif kind == "skipped":
+                bar.update(task, advance=1)
+            elif kind == "cross-article":
+                bar.update(task, description="duplicates and shared passages (shuffles)")
+
+        try:
+            report = run_batch(paths, out_dir, eng, int(max_mb * 1024 * 1024), units=partition_size,
+                               annotate=annotate, progress=progress)
+        except BatchError as e:
+            _fail(str(e))
+    for p in report.problems:
+        err.print(f"[yellow]skipped[/yellow] {escape(p.source)}: {escape(p.message)}")
+    table = Table(title=f"storyline batch → {out_dir}")
+    table.add_column("", style="bold")
+    table.add_column("this run", justify="right")
+    table.add_row("engine", f"{eng.name}, {eng.workers} workers")
+    table.add_row("partitions", f"{report.partitions - report.skipped} run, {report.skipped} already done")
+    table.add_row("documents", str(report.documents))
+    table.add_row("articles", str(report.articles))
+    table.add_row("duplicates (whole batch)", str(report.duplicates))
+    table.add_row("shared passages (whole batch)", str(report.shared_passages))
+    table.add_row("inputs skipped", str(len(report.problems)))
+    out.print(table)
+    out.print(f"next: storyline load {escape(str(out_dir))} --db DB")
+
+
+@app.command()
+def load(
+    batch_dir: Path = typer.Argument(..., help="The --out folder of a finished `storyline batch`."),
+    db: str = DB_OPTION,
+) -> None:
+    """Bring a batch's Parquet output into a database and run the cross-article stages; loading twice changes nothing."""
+    from storyline.batch.load import LoadError, load as load_batch
+
+    store = _open(db, must_exist=False)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("loading partitions", total=None)
+
+        def progress(kind: str, item: object) -> None:
+            if kind == "load":
+                bar.update(task, total=item)
+            elif kind == "partition":
+                bar.advance(task)
+            elif kind == "annotate":
+                bar.update(task, description="annotating (spaCy)", total=item, completed=0)
+            elif kind == "annotated":
+                bar.advance(task, item)
+            elif kind == "cross-article":
+                bar.update(task, description="duplicates, entities, stories")
+
+        try:
+            report = load_batch(batch_dir, store, progress)
+        except LoadError as e:
+            _fail(str(e))
+    counts = store.counts()
+    table = Table(title=f"storyline load {batch_dir} → {db}")
+    table.add_column("", style="bold")
+    table.add_column("this run", justify="right")
+    table.add_column("in database", justify="right")
+    table.add_row("documents", f"{report.added_documents} new, {report.skipped} already stored", str(counts["documents"]))
+    table.add_row("articles", str(report.added_articles), str(counts["articles"]))
+    table.add_row("duplicates", "from the batch" if report.reused_crossdoc else "recomputed", str(counts["duplicates"]))
+    table.add_row("entities", "", str(counts["entities"]))
+    table.add_row("stories", "", str(counts["stories"]))
+    out.print(table)
+    store.close()
+
+
 def _when(p) -> str:
     """A publication date, or its bounds where only those are known: '≥2019-07-12', '2017-04-16…05-03'."""
     if p.date:

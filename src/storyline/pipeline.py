@@ -145,17 +145,21 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
     return len(rows)
 
 
-def link_articles(store: Store) -> None:
+def link_articles(store: Store, found: tuple[dict, list] | None = None) -> None:
     """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
-    stories for new articles, and events and claims for the stories they touch."""
-    rows = store.dedupe_rows()
-    items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
-    dups = dedupe.find_duplicates(items)
-    store.set_duplicates(dups)
-    passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
-    store.set_shared_passages(
-        (p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1]) for p in passages
-    )
+    stories for new articles, and events and claims for the stories they touch.
+
+    `found`: (duplicates, shared passage rows) already computed over exactly the stored articles (a
+    batch's distributed steps, loaded into an empty database), used instead of computing them here."""
+    if found is None:
+        rows = store.dedupe_rows()
+        items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
+        dups = dedupe.find_duplicates(items)
+        passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
+        found = (dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1])
+                        for p in passages])
+    store.set_duplicates(found[0])
+    store.set_shared_passages(found[1])
     link_entities(store)
     link_stories(store)
 

@@ -115,6 +115,16 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def passage_hashes(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """(hash of the words, span) of each paragraph long enough to count as a shared passage."""
+    out = []
+    for s, e in paragraphs(text):
+        ws = words(text[s:e])
+        if len(ws) >= PASSAGE_MIN_WORDS:
+            out.append((hashlib.sha256(" ".join(ws).encode("utf-8")).hexdigest(), (s, e)))
+    return out
+
+
 def shared_passages(texts: dict[str, str], duplicates: dict[str, tuple[str, str, float]]) -> list[SharedPassage]:
     """Paragraphs that appear (case and punctuation aside) in more than one article.
 
@@ -125,12 +135,8 @@ def shared_passages(texts: dict[str, str], duplicates: dict[str, tuple[str, str,
     for aid, text in texts.items():
         if aid in duplicates:
             continue
-        for s, e in paragraphs(text):
-            ws = words(text[s:e])
-            if len(ws) < PASSAGE_MIN_WORDS:
-                continue
-            h = hashlib.sha256(" ".join(ws).encode("utf-8")).hexdigest()
-            by_hash.setdefault(h, []).append((aid, (s, e)))
+        for h, span in passage_hashes(text):
+            by_hash.setdefault(h, []).append((aid, span))
     out = []
     for occ in by_hash.values():
         for aid, span in occ:
