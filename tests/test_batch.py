@@ -1,0 +1,185 @@
+"""storyline batch and load: same output as the single-process build, restart, a killed worker, the shuffles."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from storyline import pipeline
+from storyline.batch import crossdoc
+from storyline.batch.engines import DaskEngine, LocalEngine
+from storyline.batch.load import LoadError, load
+from storyline.batch.partition import finished, plan
+from storyline.batch.run import BatchError, run_batch
+from storyline.clean import dedupe
+from storyline.export.json import dossier
+from storyline.ingest import read_paths
+from storyline.ingest.stream import read_unit, units
+from storyline.model import Document
+from storyline.store import Store
+
+MAX = 50 * 1024 * 1024
+CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+
+def _built(paths, db) -> dict:
+    with Store(db) as store:
+        pipeline.build(paths, store)
+        return dossier(store)
+
+
+def _loaded(out, db) -> dict:
+    with Store(db) as store:
+        load(out, store)
+        return dossier(store)
+
+
+def _articles(out: Path) -> list[tuple]:
+    """Every article of a batch output with its annotation layers, in order."""
+    rows = []
+    for part in finished(out):
+        anns = {r["article_id"]: r for r in pq.read_table(part / "annotations.parquet").to_pylist()}
+        for a in pq.read_table(part / "articles.parquet").to_pylist():
+            x = anns.get(a["id"], {})
+            rows.append((a["id"], a["text"], json.dumps(a["published"]), x.get("timexes"), x.get("entities"),
+                         x.get("quotes"), x.get("events"), x.get("claims")))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The example corpus built by the single-process pipeline."""
+    return _built([CORPUS], tmp_path_factory.mktemp("ref") / "ref.db")
+
+
+def test_streamed_units_read_as_build_reads(corpus):
+    docs = [d for d in read_paths([corpus]) if isinstance(d, Document)]
+    streamed = [d for u in units([corpus], MAX) if not hasattr(u, "message")
+                for d in read_unit(u, MAX) if isinstance(d, Document)]
+    assert [(d.id, d.text) for d in streamed] == [(d.id, d.text) for d in docs]
+    kinds = {u.kind for u in units([corpus], MAX)}
+    assert {"file", "jsonl", "warc"} <= kinds  # records of the .jsonl and the .warc.gz stream one by one
+
+
+def test_dask_batch_then_load_equals_build(reference, corpus, tmp_path):
+    with DaskEngine(workers=2) as engine:
+        report = run_batch([corpus], tmp_path / "out", engine, MAX, units=3)
+    assert report.partitions == len(finished(tmp_path / "out")) > 2
+    assert len({t["pid"] for t in report.tasks}) == 2  # both workers took partitions
+    assert _loaded(tmp_path / "out", tmp_path / "b.db") == reference
+
+
+def test_restart_skips_finished_partitions(corpus, tmp_path):
+    whole = tmp_path / "whole"
+    run_batch([corpus], whole, LocalEngine(), MAX, units=2, annotate=False)
+    out = tmp_path / "stopped"
+    seen = []
+
+    def stop_after_two(kind, item):
+        if kind == "partition":
+            seen.append(item)
+            if len(seen) == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([corpus], out, LocalEngine(), MAX, units=2, annotate=False, progress=stop_after_two)
+    stopped_with = len(finished(out))
+    assert 2 <= stopped_with < len(finished(whole))
+    with pytest.raises(LoadError, match="did not finish"):
+        with Store(tmp_path / "x.db") as store:
+            load(out, store)
+    again = run_batch([corpus], out, LocalEngine(), MAX, units=2, annotate=False)
+    assert again.skipped == stopped_with and len(again.tasks) == again.partitions - stopped_with
+    assert _articles(out) == _articles(whole)
+
+
+def test_killed_worker_loses_and_duplicates_nothing(corpus, tmp_path):
+    from distributed import Client, LocalCluster
+
+    whole = tmp_path / "whole"
+    run_batch([corpus], whole, LocalEngine(), MAX, units=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+        killed = []
+
+        def kill_one(kind, item):
+            if kind == "partition" and not killed:
+                victim = next(p for p in pids if p != item["pid"]) if item["pid"] in pids else pids[0]
+                os.kill(victim, signal.SIGKILL)  # the other worker, busy with its own partition
+                killed.append(victim)
+
+        with DaskEngine(address=cluster.scheduler_address) as engine:
+            run_batch([corpus], tmp_path / "out", engine, MAX, units=1, progress=kill_one)
+    assert killed
+    rows = _articles(tmp_path / "out")
+    assert len(rows) == len({r[0] for r in rows})  # no article twice
+    assert rows == _articles(whole)  # none lost, layers the same
+
+
+def test_shuffled_duplicates_match_the_single_process_finder(tmp_path):
+    """Exact copies, near copies, a copy of a near copy, and dates that reorder the canonical order."""
+    base = " ".join(f"word{i} sentence{i % 7} item{i % 11}" for i in range(120))
+    near = base.replace("word5 ", "changed ").replace("word50 ", "other ")
+    far = " ".join(f"unrelated{i} text{i % 5}" for i in range(120))
+    lines = [
+        {"text": far, "published": "2020-01-05"},
+        {"text": near, "published": "2020-01-02"},
+        {"text": base, "published": "2020-01-03"},
+        {"text": base.upper(), "published": "2020-01-04"},  # exact (case aside)
+        {"text": near + " tail words here", "published": "2020-01-01"},  # the earliest: the original of its group
+        {"text": far.replace("text1 ", "txt "), "published": None},
+        {"text": base[: len(base) // 2] + "\n\n" + far[: len(far) // 2]},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({k: v for k, v in x.items() if v}) for x in lines) + "\n")
+    with Store(tmp_path / "ref.db") as store:
+        pipeline.build([src], store, annotate=False)
+        rows = store.dedupe_rows()
+        expected = dedupe.find_duplicates([dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows])
+    assert len(expected) >= 3
+    out = tmp_path / "out"
+    run_batch([src], out, LocalEngine(), MAX, units=2, annotate=False)
+    assert crossdoc.read_duplicates(out) == expected
+
+
+def test_load_twice_changes_nothing_and_adds_to_a_database(corpus, seeds, tmp_path):
+    out = tmp_path / "out"
+    run_batch([corpus], out, LocalEngine(), MAX, units=4)
+    db = tmp_path / "x.db"
+    with Store(db) as store:
+        pipeline.build([seeds], store)  # a database with other articles: the cross-article stages run here
+        r1 = load(out, store)
+        first = dossier(store)
+        r2 = load(out, store)
+        assert dossier(store) == first
+    assert not r1.reused_crossdoc and r1.added_articles == 13
+    assert r2.added_documents == 0 and r2.skipped == r1.added_documents
+    assert _built([seeds, corpus], tmp_path / "both.db")["articles"] == first["articles"]
+
+
+def test_bad_output_folders(corpus, tmp_path):
+    out = tmp_path / "out"
+    run_batch([corpus], out, LocalEngine(), MAX, units=50, annotate=False)
+    with pytest.raises(BatchError, match="other inputs"):
+        run_batch([corpus / "press_feed.jsonl"], out, LocalEngine(), MAX)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("mine")
+    with pytest.raises(BatchError, match="not empty"):
+        run_batch([corpus], tmp_path / "full", LocalEngine(), MAX)
+    with Store(tmp_path / "x.db") as store:
+        with pytest.raises(LoadError, match="not the output of `storyline batch`"):
+            load(tmp_path / "full", store)
+
+
+def test_plan_is_deterministic_and_bounded(corpus):
+    a = [p for p in plan([corpus], MAX, size=2) if not hasattr(p, "message")]
+    b = [p for p in plan([corpus], MAX, size=2) if not hasattr(p, "message")]
+    assert [p.key for p in a] == [p.key for p in b]
+    assert all(len(p.units) <= 2 for p in a)
+    assert [p.number for p in a] == list(range(len(a)))
