@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/timeline.py
 	$(BIN)/python bench/stories.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -201,9 +201,10 @@ def main() -> None:
         two = next(r for label, r in rows if label.startswith(f"storyline batch, {engine}, 2"))
         print(f"{engine}: 2 workers / 1 worker = {two['rate'] / one['rate']:.2f}x (target 1.7x); "
               f"2 workers / single-process pipeline = {two['rate'] / rows[0][1]['rate']:.2f}x")
-        same, differ = compare(work, Path(two["out"]))
-        print(f"{engine}, 2 workers vs the pipeline: {same} articles identical (text, publication, all five layers), "
-              f"{differ} different or missing")
+        for w, r in ((1, one), (2, two)):
+            same, differ = compare(work, Path(r["out"]))
+            print(f"{engine}, {w} worker{'s' if w > 1 else ''} vs the pipeline: {same} articles identical "
+                  f"(text, publication, all five layers), {differ} different or missing")
     one = next(r for label, r in rows if label.startswith("storyline batch, dask, 1"))
     cost = 1 / one["rate"]
     print(f"\nProjection (dask, from the 1-worker rate: {cost:.3f} worker-seconds per article, per-article stages):")
