@@ -295,6 +295,10 @@ _PG_MIGRATIONS: dict[int, str] = {
     INSERT INTO meta(key, value) VALUES ('changes', '0');
     """,
 }
+# (whether there is a table meta, how many tables) in the current schema
+_PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM pg_class c"
+              " JOIN pg_namespace n ON n.oid = c.relnamespace"
+              " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')")
 # the key of each table that INSERT OR REPLACE writes, for PostgreSQL's ON CONFLICT
 _PG_KEYS = {"meta": "key", "annotations": "article_id", "stories": "id", "events": "id", "claims": "id", "quotes": "id"}
 _ARTICLE_COLS = ("seq, id, document_id, idx, title, text, span_start, span_end, text_map, removed, published, outlet,"
@@ -354,7 +358,7 @@ class Store:
             return Path(path).exists()
         conn = _PgConnection.open(str(path), display_name(path))
         try:
-            return conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+            return bool(conn.execute(_PG_TABLES).fetchone()[0])
         finally:
             conn.close()
 
@@ -390,22 +394,23 @@ class Store:
 
     def _pg_version(self) -> tuple[int, bool]:
         """(schema version, whether the schema holds tables that are not storyline's) on PostgreSQL."""
-        if self.db.execute("SELECT to_regclass('meta') IS NULL").fetchone()[0]:
-            tables = self.db.execute(
-                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')").fetchone()[0]
+        # pg_class read as a table (a fresh snapshot), not through to_regclass, whose catalog snapshot
+        # may not yet show another process's migration that committed while we waited for the lock
+        meta, tables = self.db.execute(_PG_TABLES).fetchone()
+        if not meta:
             return 0, bool(tables)
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = int(row[0]) if row and str(row[0]).isdigit() else 0
         return version, version == 0
 
     def _migrate_pg(self) -> None:
-        version, foreign = self._pg_version()
-        self._check_version(version, foreign)
+        version, _ = self._pg_version()
+        self._check_version(version, False)
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
-            # one migrating process at a time; the others find the work done
+            # one migrating process at a time; the others find the work done (and only under the lock is
+            # "tables but no meta" a foreign database rather than another process's migration landing)
             self.db.execute("SELECT pg_advisory_xact_lock(7391026457)")
             version, foreign = self._pg_version()
             self._check_version(version, foreign)
