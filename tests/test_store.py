@@ -191,3 +191,22 @@ def test_postgresql_answers_as_sqlite_does(tmp_path, new_db):
     a, b = answers(lite), answers(pg)
     for key in a:
         assert a[key] == b[key], key
+
+
+@pg_only
+def test_a_connection_the_server_dropped_is_known_broken(new_db):
+    """The web app opens a new Store in a thread whose connection is broken (a server restart)."""
+    import psycopg
+
+    db = new_db("dropped")
+    s = Store(db)
+    assert not s.broken and s.counts()["articles"] == 0
+    with psycopg.connect(PG, autocommit=True) as admin:  # what a server restart does to the app's connections
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                      (db.rsplit("/", 1)[1],))
+    with pytest.raises(psycopg.OperationalError):
+        s.counts()
+    assert s.broken
+    s.close()
+    with Store(db) as again:
+        assert again.counts()["articles"] == 0

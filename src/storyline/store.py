@@ -365,6 +365,11 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @property
+    def broken(self) -> bool:
+        """Whether the connection is gone (a PostgreSQL server restarted or closed it): open a new Store."""
+        return bool(self.pg and (self.db.raw.closed or self.db.raw.broken))
+
     def __enter__(self) -> Store:
         return self
 

@@ -92,7 +92,7 @@ def create_app(
         """One connection per thread (SQLite connections stay in the thread that made them; on
         PostgreSQL each thread's requests run on a connection of their own too)."""
         s = getattr(local, "store", None)
-        if s is None:
+        if s is None or s.broken:  # a PostgreSQL connection the server dropped is opened anew
             s = local.store = Store(db_path)
         return s
 
