@@ -480,7 +480,7 @@ class Store:
         self._touch()
 
     def problems(self) -> list[tuple[str, str]]:
-        return [(r[0], r[1]) for r in self.db.execute("SELECT source, message FROM problems ORDER BY source")]
+        return [(r[0], r[1]) for r in self.db.execute("SELECT source, message FROM problems ORDER BY source, message")]
 
     def clear_problems(self, sources: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
@@ -633,7 +633,7 @@ class Store:
             sql += f" WHERE id IN ({_marks(args)})"
         return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"],
                           "published": json.loads(r["published"]), "story_id": r["story_id"]}
-                for r in self.db.execute(sql, args)}
+                for r in self.db.execute(sql + " ORDER BY seq", args)}
 
     def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
         """(article id, mention start) → canonical entity id, for the given articles."""
