@@ -1,4 +1,4 @@
-# storyline: make run (set-up included) · make test · make bench
+# storyline: make run (set-up included) · make test (SQLite, then PostgreSQL) · make bench
 # constraints.txt pins every package, transitive ones included (pip freeze of a working set-up).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: setup run test chromium bench clean
+.PHONY: setup run test test-sqlite test-postgresql chromium bench clean
 
 setup: $(STAMP)
 
@@ -23,8 +23,20 @@ run: setup
 	@echo "database: $(OUT)/example.db   dossier: $(OUT)/example.json"
 	@echo "next: $(BIN)/storyline articles --db $(OUT)/example.db"
 
+# the whole suite on SQLite, then again on PostgreSQL: scripts/with-postgres installs Debian's postgresql
+# when missing (as root with apt), starts a throwaway cluster on loopback, sets STORYLINE_TEST_PG and
+# always stops and removes the cluster after; make test fails when either run does
 test: setup chromium
+	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest -q
+	@echo "== tests on PostgreSQL"
+	scripts/with-postgres $(BIN)/python -m pytest -q
+
+test-sqlite: setup chromium
+	$(BIN)/python -m pytest -q
+
+test-postgresql: setup chromium
+	scripts/with-postgres $(BIN)/python -m pytest -q
 
 # Debian's chromium for the browser tests (tests/test_browser.py drives it with Playwright's Python
 # client; no browser is downloaded by playwright). Installed when missing and we are root with apt;

@@ -30,14 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(databases):
     import uvicorn
 
     from storyline import pipeline
     from storyline.store import Store
     from storyline.web import create_app
 
-    db = str(tmp_path_factory.mktemp("browser") / "example.db")
+    db = databases.new("browser")
     with Store(db) as s:
         pipeline.build([ROOT / "examples" / "corpus"], s)
     with socket.socket() as sock:

@@ -32,11 +32,11 @@ def make_bad_inputs(folder: Path) -> dict[str, str]:
     return {"empty.txt": "empty", "image.png": "binary", "big.txt": "limit", "broken.warc.gz": "", "bad.jsonl": "line 2"}
 
 
-def test_bad_inputs_reported_one_line_each_and_run_completes(tmp_path):
+def test_bad_inputs_reported_one_line_each_and_run_completes(tmp_path, new_db):
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
     bad = make_bad_inputs(tmp_path / "bad")
-    db = str(tmp_path / "x.db")
+    db = new_db("x")
     r = run("build", str(good), str(tmp_path / "bad"), "--db", db, "--max-mb", "1")
     assert r.exit_code == 0, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("skipped")]
@@ -52,10 +52,10 @@ def test_bad_inputs_reported_one_line_each_and_run_completes(tmp_path):
     assert titles.count("Council approves new tram line") == 2  # the .txt and the good JSONL line
 
 
-def test_bad_run_loses_nothing_already_stored(tmp_path):
+def test_bad_run_loses_nothing_already_stored(tmp_path, new_db):
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
-    db = str(tmp_path / "x.db")
+    db = new_db("x")
     assert run("build", str(good), "--db", db).exit_code == 0
     empty = tmp_path / "nothing"
     empty.mkdir()
@@ -66,10 +66,10 @@ def test_bad_run_loses_nothing_already_stored(tmp_path):
     assert [a["title"] for a in d["articles"]] == ["Council approves new tram line"]
 
 
-def test_show_removed_and_articles(tmp_path):
+def test_show_removed_and_articles(tmp_path, new_db):
     f = tmp_path / "a.txt"
     f.write_text("Council approves new tram line\n\nTT\n\n" + GOOD.split("\n\n", 1)[1], encoding="utf-8")
-    db = str(tmp_path / "x.db")
+    db = new_db("x")
     run("build", str(f), "--db", db)
     r = run("show", "1", "--db", db, "--removed")
     assert r.exit_code == 0 and "page-widget" in r.stdout and "The city council approved" in r.stdout
@@ -79,8 +79,8 @@ def test_show_removed_and_articles(tmp_path):
     assert r.exit_code == 1 and "no article" in r.stderr
 
 
-def test_missing_database_and_bad_anchor_are_one_line_errors(tmp_path):
-    r = run("articles", "--db", str(tmp_path / "none.db"))
+def test_missing_database_and_bad_anchor_are_one_line_errors(tmp_path, new_db):
+    r = run("articles", "--db", new_db("none"))
     assert r.exit_code == 1 and "storyline build" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     f = tmp_path / "t.txt"
     f.write_text("Talks resumed on Tuesday.", encoding="utf-8")
@@ -115,8 +115,8 @@ def test_annotate_layers_on_a_quoted_text(tmp_path):
     assert r.exit_code == 1 and "missing.txt" in r.stderr
 
 
-def test_quotes_and_entities_commands(tmp_path):
-    db = str(tmp_path / "c.db")
+def test_quotes_and_entities_commands(tmp_path, new_db):
+    db = new_db("c")
     run("build", str(Path(__file__).parent.parent / "examples" / "corpus"), "--db", db)
     r = run("entities", "--db", db, "--json")
     ents = [json.loads(line) for line in r.stdout.splitlines()]
@@ -135,10 +135,10 @@ def test_quotes_and_entities_commands(tmp_path):
     assert "⟨" in r.stdout and "|2024-" in r.stdout
 
 
-def test_export_is_the_dossier_format(tmp_path):
+def test_export_is_the_dossier_format(tmp_path, new_db):
     f = tmp_path / "a.txt"
     f.write_text(GOOD, encoding="utf-8")
-    db = str(tmp_path / "x.db")
+    db = new_db("x")
     run("build", str(f), "--db", db)
     out = tmp_path / "d.json"
     assert run("export", "--db", db, "--format", "json", "--output", str(out)).exit_code == 0

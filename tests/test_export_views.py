@@ -238,8 +238,8 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("db") / "c.db")
+def corpus_db(databases) -> str:
+    db = databases.new("c")
     assert run("build", str(CORPUS), "--db", db).exit_code == 0
     return db
 

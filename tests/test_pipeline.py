@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DOC = ROOT / "examples" / "CORPUS.md"
 
 
-def build(paths, db: Path) -> dict:
+def build(paths, db: str) -> dict:
     with Store(db) as store:
         pipeline.build(paths, store)
         return dossier(store)
@@ -39,8 +39,8 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
-def test_seeds_six_articles_clean(seeds, tmp_path):
-    d = build([seeds], tmp_path / "s.db")
+def test_seeds_six_articles_clean(seeds, tmp_path, new_db):
+    d = build([seeds], new_db("s"))
     arts = d["articles"]
     assert [a["title"] for a in arts] == SEED_TITLES
     docs = {x["id"]: x for x in d["documents"]}
@@ -94,8 +94,8 @@ def corpus_truth() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def corpus_dossier(tmp_path_factory):
-    return build([ROOT / "examples" / "corpus"], tmp_path_factory.mktemp("c") / "c.db")
+def corpus_dossier(databases):
+    return build([ROOT / "examples" / "corpus"], databases.new("c"))
 
 
 def test_corpus_titles_and_furniture(corpus_dossier):
@@ -143,18 +143,19 @@ def test_corpus_metadata(corpus_dossier):
 
 # --- idempotence, resume, ids -----------------------------------------------------------------
 
-def test_rebuild_changes_nothing_and_ids_are_stable(tmp_path):
+def test_rebuild_changes_nothing_and_ids_are_stable(tmp_path, new_db):
     src = ROOT / "examples" / "corpus"
-    first = build([src], tmp_path / "a.db")
-    again = build([src], tmp_path / "a.db")
-    fresh = build([src], tmp_path / "b.db")
+    a = new_db("a")
+    first = build([src], a)
+    again = build([src], a)
+    fresh = build([src], new_db("b"))
     assert first == again == fresh
 
 
-def test_killed_build_resumes_without_duplicates_or_losses(tmp_path):
+def test_killed_build_resumes_without_duplicates_or_losses(tmp_path, new_db):
     src = ROOT / "examples" / "corpus"
-    whole = build([src], tmp_path / "whole.db")
-    db = tmp_path / "killed.db"
+    whole = build([src], new_db("whole"))
+    db = new_db("killed")
     seen = []
 
     def die(kind, item):
@@ -170,11 +171,11 @@ def test_killed_build_resumes_without_duplicates_or_losses(tmp_path):
     assert build([src], db) == whole
 
 
-def test_build_killed_while_annotating_resumes(tmp_path, monkeypatch):
+def test_build_killed_while_annotating_resumes(tmp_path, monkeypatch, new_db):
     src = ROOT / "examples" / "corpus"
-    whole = build([src], tmp_path / "whole.db")
+    whole = build([src], new_db("whole"))
     monkeypatch.setattr(pipeline, "ANNOTATE_COMMIT_EVERY", 2)
-    db = tmp_path / "killed.db"
+    db = new_db("killed")
 
     def die(kind, item):
         if kind == "annotated":
@@ -204,13 +205,14 @@ def test_corpus_layers_are_filled_and_point_at_their_text(corpus_dossier):
             assert any(e["id"] == q["speaker"]["entity_id"] for e in corpus_dossier["entities"])
 
 
-def test_changed_file_replaces_its_old_version(tmp_path):
+def test_changed_file_replaces_its_old_version(tmp_path, new_db):
     folder = tmp_path / "in"
     folder.mkdir()
     f = folder / "a.txt"
     f.write_text("A first headline for a story\n\nThe council voted on Monday to close the old bridge to traffic for good.\n")
-    build([folder], tmp_path / "x.db")
+    db = new_db("x")
+    build([folder], db)
     f.write_text("A better headline for the story\n\nThe council voted on Monday to close the old bridge to all traffic.\n")
-    d = build([folder], tmp_path / "x.db")
+    d = build([folder], db)
     assert [a["title"] for a in d["articles"]] == ["A better headline for the story"]
     assert len(d["documents"]) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -106,11 +105,11 @@ SEED_EVENTS = [
 
 
 @pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
+def seed_db(databases):
     from tests.conftest import SEEDS
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present")
-    db = tmp_path_factory.mktemp("seeds") / "s.db"
+    db = databases.new("seeds")
     with Store(db) as store:
         build([SEEDS], store)
     return db
@@ -163,9 +162,8 @@ def test_seed_claims(seed_db):
             assert 0 <= s < e <= len(arts[v["article_id"]])
 
 
-def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, tmp_path, corpus):
-    db = tmp_path / "copy.db"
-    shutil.copy(seed_db, db)
+def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, databases, corpus):
+    db = databases.copy(seed_db, "copy")
     with Store(db) as store:
         before = {a.id: a.story_id for a in store.articles()}
         events_before = {e["id"]: e for e in store.events()}
@@ -178,9 +176,8 @@ def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, tmp_pat
     assert all(events_after[i] == e for i, e in events_before.items())
 
 
-def test_rebuild_changes_nothing(seed_db, tmp_path):
-    db = tmp_path / "again.db"
-    shutil.copy(seed_db, db)
+def test_rebuild_changes_nothing(seed_db, databases):
+    db = databases.copy(seed_db, "again")
     from tests.conftest import SEEDS
     with Store(db) as store:
         before = (store.stories(), store.events(), store.claims())
@@ -188,9 +185,8 @@ def test_rebuild_changes_nothing(seed_db, tmp_path):
         assert (store.stories(), store.events(), store.claims()) == before
 
 
-def test_entity_filter_and_participants_follow_the_entities_now(seed_db, tmp_path):
-    db = tmp_path / "relink.db"
-    shutil.copy(seed_db, db)
+def test_entity_filter_and_participants_follow_the_entities_now(seed_db, databases):
+    db = databases.copy(seed_db, "relink")
     with Store(db) as store:
         turkey = next(e for e in store.entities(type="GPE") if e["name"] == "Turkey")["id"]
         evs = store.events(entity_id=turkey)

@@ -41,12 +41,10 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("hostile")
+def make_hostile(path: str, folder: Path) -> str:
+    """The hostile corpus built into the (empty) database at `path`."""
     src = folder / "hostile.jsonl"
     src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
-    path = str(folder / "hostile.db")
     with Store(path) as s:
         pipeline.build([src], s)
         # an entity whose name and alias are markup, with a mention in the first article
@@ -56,6 +54,11 @@ def db(tmp_path_factory) -> str:
                      "roles": [], "mentions": [{"article_id": first.id, "span": [0, 11], "text": first.text[0:11]}]})
         s.set_entities(ents, s.quotes())
     return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, databases) -> str:
+    return make_hostile(databases.new("hostile"), tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +127,10 @@ def test_api_returns_raw_strings_as_json_data(client, ids):
         assert r.headers["content-type"] == "application/json"
 
 
-def test_story_page_escapes_hostile_story_data(db, ids, tmp_path):
-    """A story whose title, events and claims carry markup: stored (in a copy of the database, in place
+def test_story_page_escapes_hostile_story_data(ids, tmp_path, new_db):
+    """A story whose title, events and claims carry markup: stored (in a database of its own, in place
     of the stories the build made), then drawn safely and paged."""
-    import shutil
-
-    db = shutil.copy(db, tmp_path / "story.db")
+    db = make_hostile(new_db("story"), tmp_path)
     story = {"id": "s-1", "seq": 0, "title": "<script>alert('story')</script>"}
     events = [{"id": "v-1", "story_id": "s-1", "type": "strike<img src=x onerror=alert(1)>", "date": "2024-03-04",
                "summary": "<b>walkout</b>", "participants": [],
@@ -266,9 +267,9 @@ def test_etag_and_304(client, ids):
     assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == client.get("/api/articles").headers["etag"]
 
 
-def test_first_request_on_a_fresh_database_keeps_its_etag(tmp_path):
+def test_first_request_on_a_fresh_database_keeps_its_etag(new_db):
     # a reader's connection creates an empty write-ahead log: that is no change of the data
-    db = str(tmp_path / "fresh.db")
+    db = new_db("fresh")
     with Store(db) as s:
         pipeline.build([Path(__file__).parent.parent / "examples" / "corpus" / "caldera_port_strike.txt"], s)
     c = TestClient(create_app(db))
@@ -314,16 +315,16 @@ def test_loopback_names_only_when_asked(db):
     assert c.get("/api/articles", headers={"Host": "rebound.evil.example"}).status_code == 400
 
 
-def test_ingest_off_by_default(client, db):
+def test_ingest_off_by_default(client, db, new_db):
     assert client.post("/api/ingest", json={"articles": [{"text": "x"}]}).status_code in (404, 405)
     with pytest.raises(ValueError):
         create_app(db, allow_ingest=True, token=None)
     with pytest.raises(FileNotFoundError):
-        create_app(Path(db).with_name("missing.db"))
+        create_app(new_db("missing"))
 
 
-def test_ingest_needs_token_and_enforces_limits(tmp_path):
-    db = str(tmp_path / "ingest.db")
+def test_ingest_needs_token_and_enforces_limits(new_db):
+    db = new_db("ingest")
     Store(db).close()
     token = "t0ken-for-the-tests-only"
     c = TestClient(create_app(db, allow_ingest=True, token=token, max_upload_mb=0.01))
@@ -368,11 +369,9 @@ def test_serve_refuses_ingest_without_a_token(db, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "token" in r.output
 
 
-def test_response_cache_serves_repeats_and_retires_on_new_data(db, tmp_path):
+def test_response_cache_serves_repeats_and_retires_on_new_data(tmp_path, new_db):
     """A repeated GET comes from the cache (same bytes, same ETag); a change to the data gives a new answer."""
-    import shutil
-
-    path = str(shutil.copy(db, tmp_path / "cache.db"))
+    path = make_hostile(new_db("cache"), tmp_path)
     c = TestClient(create_app(path, cache_mb=8))
     first = c.get("/api/stories")
     again = c.get("/api/stories")

@@ -16,13 +16,13 @@ from rich.table import Table
 
 from storyline import pipeline
 from storyline.ingest import iter_files
-from storyline.store import Store, StoreError
+from storyline.store import QueryError, Store, StoreError, display_name
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped
 
-DB_OPTION = typer.Option("storyline.db", "--db", help="SQLite database file.")
+DB_OPTION = typer.Option("storyline.db", "--db", help="SQLite database file, or a postgresql://user@host/db URL.")
 
 
 def _fail(message: str) -> None:
@@ -31,9 +31,10 @@ def _fail(message: str) -> None:
 
 
 def _open(db: str, must_exist: bool = True) -> Store:
-    if must_exist and not Path(db).exists():
-        _fail(f"{db}: no such database; build one first with: storyline build PATH --db {db}")
     try:
+        if must_exist and not Store.exists(db):
+            name = display_name(db)
+            _fail(f"{name}: no such database; build one first with: storyline build PATH --db {name}")
         return Store(db)
     except StoreError as e:
         _fail(str(e))
@@ -363,7 +364,7 @@ def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
     store = _open(db)
     try:
         hits = store.search(query, limit)
-    except Exception as e:  # FTS5 syntax errors come back as sqlite3.OperationalError
+    except QueryError as e:  # FTS5 syntax the backend cannot read
         _fail(f"search {query!r}: {e}; quote phrases with double quotes")
         return
     for aid, snippet in hits:
@@ -682,7 +683,7 @@ def serve(
     application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb, cache_mb=cache_mb,
                              cors_origins=cors_origin or None,
                              allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
-    err.print(f"serving {escape(db)} on http://{escape(host)}:{port}/"
+    err.print(f"serving {escape(display_name(db))} on http://{escape(host)}:{port}/"
               f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
     import gc
 

@@ -1,7 +1,7 @@
 """The HTTP API and the pages: FastAPI over one storyline database.
 
 - JSON in the dossier shapes; lists are `{"items": [...], "total": N, "limit", "offset"}`.
-- Every GET answers with an ETag (a hash of the database file's state and the URL) and honours
+- Every GET answers with an ETag (a hash of the database's state and the URL) and honours
   If-None-Match with 304.
 - Article text is hostile input: templates autoescape, JSON is data, pages carry a strict
   Content-Security-Policy (no inline script, nothing from another origin), static files are
@@ -16,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
-import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
@@ -35,7 +33,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from storyline.export.json import article_record
-from storyline.store import Store
+from storyline.store import QueryError, Store, display_name
 from storyline.web import render
 
 HERE = Path(__file__).resolve().parent
@@ -72,9 +70,9 @@ def create_app(
     the response cache (0: off): GET answers kept by their ETag, so a change to the data retires
     them all (the ETag carries the database's state)."""
     db_path = str(db_path)
-    if not Path(db_path).exists():
-        raise FileNotFoundError(
-            f"{db_path}: no such database; build one first with: storyline build PATH --db {db_path}")
+    if not Store.exists(db_path):
+        name = display_name(db_path)
+        raise FileNotFoundError(f"{name}: no such database; build one first with: storyline build PATH --db {name}")
     if allow_ingest and not token:
         raise ValueError("ingest over HTTP needs a bearer token")
     Store(db_path).close()  # migrate (and refuse a foreign or newer database) before serving
@@ -91,27 +89,17 @@ def create_app(
     max_bytes = int(max_upload_mb * 1024 * 1024)
 
     def store() -> Store:
-        """One connection per thread (SQLite connections stay in the thread that made them)."""
+        """One connection per thread (SQLite connections stay in the thread that made them; on
+        PostgreSQL each thread's requests run on a connection of their own too)."""
         s = getattr(local, "store", None)
-        if s is None:
+        if s is None or s.broken:  # a PostgreSQL connection the server dropped is opened anew
             s = local.store = Store(db_path)
         return s
 
     def db_state() -> str:
-        """What changes when the data does: the main file's mtime and size, and the write-ahead log's
-        size. Not the log's presence or mtime: SQLite creates an empty log when a reader connects and
-        removes it when the last connection closes, which would change the ETag with no data changed."""
-        parts = [str(state["generation"])]
-        try:
-            st = os.stat(db_path)
-            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
-            parts.append("-")
-        try:
-            parts.append(str(os.stat(db_path + "-wal").st_size))
-        except OSError:
-            parts.append("0")
-        return "|".join(parts)
+        """What changes when the data does (Store.data_version: the file's state on SQLite, a change
+        counter on PostgreSQL), and the app's own generation."""
+        return f"{state['generation']}|{store().data_version()}"
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              undefined=jinja2.ChainableUndefined)
@@ -473,14 +461,14 @@ def _search(s: Store, q: str, limit: int, offset: int, *filters: str | None) -> 
     """FTS5 syntax when the query parses; otherwise its words as an AND of quoted terms."""
     try:
         return s.articles_page(limit, offset, q, *filters)
-    except sqlite3.OperationalError:
+    except QueryError:
         words = _FTS_BAREWORD.findall(q)
         if not words:
             return 0, []
         safe = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
         try:
             return s.articles_page(limit, offset, safe, *filters)
-        except sqlite3.OperationalError as e:
+        except QueryError as e:
             raise HTTPException(400, f"cannot search for that: {e}") from e
 
 
