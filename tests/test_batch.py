@@ -52,9 +52,9 @@ def _articles(out: Path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+def reference(databases):
     """The example corpus built by the single-process pipeline."""
-    return _built([CORPUS], tmp_path_factory.mktemp("ref") / "ref.db")
+    return _built([CORPUS], databases.new("ref"))
 
 
 def test_streamed_units_read_as_build_reads(corpus):
@@ -66,15 +66,15 @@ def test_streamed_units_read_as_build_reads(corpus):
     assert {"file", "jsonl", "warc"} <= kinds  # records of the .jsonl and the .warc.gz stream one by one
 
 
-def test_dask_batch_then_load_equals_build(reference, corpus, tmp_path):
+def test_dask_batch_then_load_equals_build(reference, corpus, tmp_path, new_db):
     with DaskEngine(workers=2) as engine:
         report = run_batch([corpus], tmp_path / "out", engine, MAX, units=3)
     assert report.partitions == len(finished(tmp_path / "out")) > 2
     assert len({t["pid"] for t in report.tasks}) == 2  # both workers took partitions
-    assert _loaded(tmp_path / "out", tmp_path / "b.db") == reference
+    assert _loaded(tmp_path / "out", new_db("b")) == reference
 
 
-def test_restart_skips_finished_partitions(corpus, tmp_path):
+def test_restart_skips_finished_partitions(corpus, tmp_path, new_db):
     whole = tmp_path / "whole"
     run_batch([corpus], whole, LocalEngine(), MAX, units=2, annotate=False)
     out = tmp_path / "stopped"
@@ -91,7 +91,7 @@ def test_restart_skips_finished_partitions(corpus, tmp_path):
     stopped_with = len(finished(out))
     assert 2 <= stopped_with < len(finished(whole))
     with pytest.raises(LoadError, match="did not finish"):
-        with Store(tmp_path / "x.db") as store:
+        with Store(new_db("x")) as store:
             load(out, store)
     again = run_batch([corpus], out, LocalEngine(), MAX, units=2, annotate=False)
     assert again.skipped == stopped_with and len(again.tasks) == again.partitions - stopped_with
@@ -122,7 +122,7 @@ def test_killed_worker_loses_and_duplicates_nothing(corpus, tmp_path):
     assert rows == _articles(whole)  # none lost, layers the same
 
 
-def test_shuffled_duplicates_match_the_single_process_finder(tmp_path):
+def test_shuffled_duplicates_match_the_single_process_finder(tmp_path, new_db):
     """Exact copies, near copies, a copy of a near copy, and dates that reorder the canonical order."""
     base = " ".join(f"word{i} sentence{i % 7} item{i % 11}" for i in range(120))
     near = base.replace("word5 ", "changed ").replace("word50 ", "other ")
@@ -138,7 +138,7 @@ def test_shuffled_duplicates_match_the_single_process_finder(tmp_path):
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps({k: v for k, v in x.items() if v}) for x in lines) + "\n")
-    with Store(tmp_path / "ref.db") as store:
+    with Store(new_db("ref")) as store:
         pipeline.build([src], store, annotate=False)
         rows = store.dedupe_rows()
         expected = dedupe.find_duplicates([dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows])
@@ -148,11 +148,10 @@ def test_shuffled_duplicates_match_the_single_process_finder(tmp_path):
     assert crossdoc.read_duplicates(out) == expected
 
 
-def test_load_twice_changes_nothing_and_adds_to_a_database(corpus, seeds, tmp_path):
+def test_load_twice_changes_nothing_and_adds_to_a_database(corpus, seeds, tmp_path, new_db):
     out = tmp_path / "out"
     run_batch([corpus], out, LocalEngine(), MAX, units=4)
-    db = tmp_path / "x.db"
-    with Store(db) as store:
+    with Store(new_db("x")) as store:
         pipeline.build([seeds], store)  # a database with other articles: the cross-article stages run here
         r1 = load(out, store)
         first = dossier(store)
@@ -160,10 +159,10 @@ def test_load_twice_changes_nothing_and_adds_to_a_database(corpus, seeds, tmp_pa
         assert dossier(store) == first
     assert not r1.reused_crossdoc and r1.added_articles == 13
     assert r2.added_documents == 0 and r2.skipped == r1.added_documents
-    assert _built([seeds, corpus], tmp_path / "both.db")["articles"] == first["articles"]
+    assert _built([seeds, corpus], new_db("both"))["articles"] == first["articles"]
 
 
-def test_bad_output_folders(corpus, tmp_path):
+def test_bad_output_folders(corpus, tmp_path, new_db):
     out = tmp_path / "out"
     run_batch([corpus], out, LocalEngine(), MAX, units=50, annotate=False)
     with pytest.raises(BatchError, match="other inputs"):
@@ -172,7 +171,7 @@ def test_bad_output_folders(corpus, tmp_path):
     (tmp_path / "full" / "notes.txt").write_text("mine")
     with pytest.raises(BatchError, match="not empty"):
         run_batch([corpus], tmp_path / "full", LocalEngine(), MAX)
-    with Store(tmp_path / "x.db") as store:
+    with Store(new_db("x")) as store:
         with pytest.raises(LoadError, match="not the output of `storyline batch`"):
             load(tmp_path / "full", store)
 
@@ -183,3 +182,27 @@ def test_plan_is_deterministic_and_bounded(corpus):
     assert [p.key for p in a] == [p.key for p in b]
     assert all(len(p.units) <= 2 for p in a)
     assert [p.number for p in a] == list(range(len(a)))
+
+
+def test_cli_batch_and_load(corpus, tmp_path, new_db):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    def run(*args):
+        return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    db = new_db("cli")
+    r = run("batch", corpus, "--out", tmp_path / "out", "--engine", "local", "--no-annotate")
+    assert r.exit_code == 0 and "13" in r.output and "storyline load" in r.output
+    r = run("load", tmp_path / "out", "--db", db)
+    assert r.exit_code == 0 and "from the batch" in r.output
+    with Store(db) as store:
+        assert store.counts()["annotated"] == 13  # annotated at load, the batch having skipped it
+    for args, words in [(("load", tmp_path / "nowhere", "--db", db), "no such folder"),
+                        (("batch", corpus, "--out", tmp_path / "o2", "--engine", "spark"), "unknown engine"),
+                        (("batch", corpus, "--out", tmp_path / "out", "--engine", "local", "--workers", "0"), "at least 1")]:
+        r = run(*args)
+        assert r.exit_code == 1, r.output
+        lines = [ln for ln in r.output.splitlines() if ln.strip()]
+        assert len(lines) == 1 and words in lines[0] and "Traceback" not in r.output
