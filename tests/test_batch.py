@@ -206,3 +206,22 @@ def test_cli_batch_and_load(corpus, tmp_path, new_db):
         assert r.exit_code == 1, r.output
         lines = [ln for ln in r.output.splitlines() if ln.strip()]
         assert len(lines) == 1 and words in lines[0] and "Traceback" not in r.output
+
+
+def test_a_failing_partition_is_one_clear_error_and_keeps_the_rest(corpus, tmp_path, monkeypatch):
+    import storyline.batch.run as batch_run
+
+    real = batch_run.process
+
+    def flaky(part, out, max_bytes, annotate):
+        if part.number == 2:
+            raise ValueError("spaCy fell over")
+        return real(part, out, max_bytes, annotate)
+
+    monkeypatch.setattr(batch_run, "process", flaky)
+    with pytest.raises(BatchError, match=r"partition failed on local .*ValueError: spaCy fell over.*run the same command"):
+        run_batch([corpus], tmp_path / "out", LocalEngine(), MAX, units=2, annotate=False)
+    assert len(finished(tmp_path / "out")) >= 2
+    monkeypatch.setattr(batch_run, "process", real)
+    again = run_batch([corpus], tmp_path / "out", LocalEngine(), MAX, units=2, annotate=False)
+    assert again.skipped >= 2 and len(finished(tmp_path / "out")) == again.partitions

@@ -67,18 +67,27 @@ class LocalEngine(Engine):
     name = "local"
 
     def submit(self, fn: Callable, *args: Any, key: str | None = None) -> Any:
-        return _Done(fn(*[a.value if isinstance(a, _Done) else a for a in args]))
+        args = tuple(a.result() if isinstance(a, _Done) else a for a in args)
+        try:
+            return _Done(fn(*args))
+        except Exception as e:  # noqa: BLE001 - raised where a distributed engine raises it: on collecting
+            return _Done(None, e)
 
     def as_completed(self, handles: list[Any]) -> Iterator[tuple[Any, Any]]:
         for h in handles:
-            yield h, h.value
+            yield h, h.result()
 
 
 class _Done:
-    __slots__ = ("value",)
+    __slots__ = ("value", "error")
 
-    def __init__(self, value: Any):
-        self.value = value
+    def __init__(self, value: Any, error: Exception | None = None):
+        self.value, self.error = value, error
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class DaskEngine(Engine):

@@ -150,8 +150,6 @@ def _article_row(a: Article, text_hash: str, sig: bytes, ord_: int) -> dict[str,
 
 def _write_atomically(out: Path, part: Partition, tables: dict[str, list[dict]], annotate: bool) -> None:
     final = out / part.name
-    if done_key(out, part) == part.key:
-        return  # another attempt of this task got there first
     tmp = out / ".tmp" / f"{part.name}-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
@@ -159,8 +157,10 @@ def _write_atomically(out: Path, part: Partition, tables: dict[str, list[dict]],
             pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]), tmp / f"{name}.parquet")
         (tmp / DONE).write_text(json.dumps({"key": part.key, "annotated": annotate,
                                             **{name: len(rows) for name, rows in tables.items()}}))
-        if final.exists():  # a stale partition from different input or an unannotated run: replace it
-            shutil.rmtree(final)
+        if final.exists():
+            if done_key(out, part) == part.key and json.loads((final / DONE).read_text()).get("annotated") >= annotate:
+                return  # another attempt of this task got there while this one ran
+            shutil.rmtree(final)  # a stale partition: different input, or written without the annotation stage
         try:
             os.rename(tmp, final)
         except OSError:

@@ -54,14 +54,18 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
 
     def drain(keep: int) -> None:
         while len(pending) > keep:
-            for handle, stats in engine.as_completed(pending):
-                pending.remove(handle)
-                report.tasks.append(stats)
-                report.documents += stats["documents"]
-                report.articles += stats["articles"]
-                if progress:
-                    progress("partition", stats)
-                break
+            try:
+                handle, stats = next(iter(engine.as_completed(pending)))
+            except Exception as e:  # noqa: BLE001 - the engine gave up on a task (its retries spent, workers lost)
+                raise BatchError(f"a partition failed on {engine.name} after retries ({type(e).__name__}: "
+                                 f"{' '.join(str(e).split())[:200]}); finished partitions are kept: run the same "
+                                 "command again to retry the rest") from e
+            pending.remove(handle)
+            report.tasks.append(stats)
+            report.documents += stats["documents"]
+            report.articles += stats["articles"]
+            if progress:
+                progress("partition", stats)
 
     for item in plan(paths, max_bytes, units, part_mb):
         if isinstance(item, ReadProblem):
@@ -84,7 +88,11 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
     if progress:
         progress("cross-article", None)
     parts = [out / Partition(n, ()).name for n in range(report.partitions)]
-    report.duplicates, report.shared_passages = crossdoc.run(engine, out, parts)
+    try:
+        report.duplicates, report.shared_passages = crossdoc.run(engine, out, parts)
+    except Exception as e:  # noqa: BLE001 - as for a partition: one line, and the partitions stay
+        raise BatchError(f"the cross-article step failed on {engine.name} ({type(e).__name__}: "
+                         f"{' '.join(str(e).split())[:200]}); run the same command again to retry it") from e
     _write_json(out / MANIFEST, {"format": FORMAT, "inputs": paths, "annotated": annotate,
                                  "partitions": report.partitions, "complete": True})
     return report
