@@ -10,9 +10,7 @@ ENGINES = ("local", "dask", "ray")
 RETRIES = 3  # a task that raised is retried this often; a task on a worker that died is rescheduled by the engine
 
 # One core per worker: BLAS and tokenizer thread pools off, so N workers use N cores.
-_ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                                "TOKENIZERS_PARALLELISM")}
-_ONE_THREAD["TOKENIZERS_PARALLELISM"] = "false"
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class EngineError(Exception):
