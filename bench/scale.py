@@ -21,6 +21,7 @@ import gzip
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -174,7 +175,7 @@ def main() -> None:
     def run(kind: str, engine: str = "-", workers: int = 0, python: str = sys.executable) -> dict:
         env_path = str(ROOT / "src")
         proc = subprocess.run([python, __file__, "--child", kind, engine, str(workers)], input=json.dumps(paths),
-                              capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": env_path})
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": env_path})
         if proc.returncode != 0:
             sys.exit(f"{kind} {engine} {workers} failed:\n{proc.stderr[-3000:]}")
         return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -206,12 +207,16 @@ def main() -> None:
             print(f"{engine}, {w} worker{'s' if w > 1 else ''} vs the pipeline: {same} articles identical "
                   f"(text, publication, all five layers), {differ} different or missing")
     one = next(r for label, r in rows if label.startswith("storyline batch, dask, 1"))
-    cost = 1 / one["rate"]
-    print(f"\nProjection (dask, from the 1-worker rate: {cost:.3f} worker-seconds per article, per-article stages):")
-    for n in (2, 16, 64, 256):
-        hours = MONTH * cost / n / 3600
-        print(f"  1M articles on {n:>3} workers: {hours:8.1f} h at perfect scaling")
-
+    two = next(r for label, r in rows if label.startswith("storyline batch, dask, 2"))
+    cost, efficiency = 1 / one["rate"], two["rate"] / one["rate"] / 2
+    size = sum(f.stat().st_size for f in Path(two["out"]).rglob("*") if f.is_file())
+    print(f"\nOutput of the dask 2-worker batch: {size / 1e6:.1f} MB of Parquet for {two['articles']} articles "
+          f"({size / two['articles'] / 1e3:.1f} KB an article: {MONTH * size / two['articles'] / 1e9:.0f} GB for 1M)")
+    print(f"Projection (dask): {cost:.3f} worker-seconds per article (1 worker), "
+          f"{efficiency:.1%} of perfect scaling kept at 2 workers and assumed beyond:")
+    for n in (1, 2, 16, 64, 256):
+        hours = MONTH * cost / n / (efficiency if n > 1 else 1) / 3600
+        print(f"  1M articles on {n:>3} worker{'s' if n > 1 else ' '}: {hours:6.1f} h")
 
 if __name__ == "__main__":
     main()

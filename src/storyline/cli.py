@@ -30,6 +30,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _bar(*columns: object) -> Progress:
+    """A progress bar on stderr that goes away when done (and stays off when stderr is not a terminal)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), *(columns or (BarColumn(), MofNCompleteColumn())),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
 def _open(db: str, must_exist: bool = True) -> Store:
     try:
         if must_exist and not Store.exists(db):
@@ -50,10 +56,7 @@ def build(
     """Ingest files and run every stage; re-running on the same input changes nothing."""
     store = _open(db, must_exist=False)
     total = sum(1 for _ in iter_files(paths))
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:
+    with _bar() as bar:
         task = bar.add_task("reading", total=total or None)
         last_file = [""]
 
@@ -115,10 +118,7 @@ def batch(
         eng = open_engine(engine, workers, address)
     except EngineError as e:
         _fail(str(e))
-    with eng, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TextColumn("articles: {task.fields[n]}"),
-        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:
+    with eng, _bar(MofNCompleteColumn(), TextColumn("articles: {task.fields[n]}")) as bar:
         task = bar.add_task(f"partitions on {eng.name} ({eng.workers} workers)", total=None, n=0)
         articles_done = [0]
 
@@ -161,10 +161,7 @@ def load(
     from storyline.batch.load import LoadError, load as load_batch
 
     store = _open(db, must_exist=False)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:
+    with _bar() as bar:
         task = bar.add_task("loading partitions", total=None)
 
         def progress(kind: str, item: object) -> None:

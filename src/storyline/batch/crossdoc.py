@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -25,6 +26,7 @@ PASSAGES = pa.schema([("article_id", pa.string()), ("start", pa.int64()), ("end"
 Order = tuple[str, int, int]  # (publication date or '9999', partition, position): the canonical dedupe order
 
 
+@functools.lru_cache(maxsize=1)
 def _bands() -> tuple[int, int]:
     """(bands, rows per band) of the LSH index `dedupe.find_duplicates` builds, so both find the same candidates."""
     from datasketch import MinHashLSH
@@ -78,8 +80,11 @@ def candidate_pairs(*parts: list[tuple[bytes, Order, str, str]]) -> list[tuple[s
             first = members[0]
             pairs.update(("exact", first[0], first[1], m[0], m[1]) for m in members[1:])
             continue
-        seen: set[str] = set()
-        firsts = [m for m in members if not (m[2] in seen or seen.add(m[2]))]
+        firsts, texts = [], set()
+        for m in members:
+            if m[2] not in texts:
+                texts.add(m[2])
+                firsts.append(m)
         for i, a in enumerate(firsts):
             for later in firsts[i + 1:]:
                 pairs.add(("near", a[0], a[1], later[0], later[1]))
@@ -189,10 +194,10 @@ def run(engine: Engine, out: Path, parts: list[Path]) -> tuple[int, int]:
         [{"article_id": a, "duplicate_of": o, "kind": k, "similarity": s} for a, (o, k, s) in sorted(dups.items())],
         schema=DUPLICATES))
     # 3. shared passages: paragraph hashes shuffled by bucket, duplicates left out
+    part_of = {lid: lo[1] for _, _, _, lo, lid in pairs}  # a duplicate is always the later article of a pair
     dup_by_part: dict[int, list[str]] = {}
-    order = {eid: eo for _, eo, eid, _, _ in pairs} | {lid: lo for _, _, _, lo, lid in pairs}
     for aid in dups:
-        dup_by_part.setdefault(order[aid][1], []).append(aid)
+        dup_by_part.setdefault(part_of[aid], []).append(aid)
     maps = [engine.submit(passage_keys, d, dup_by_part.get(n, []), buckets) for n, d in enumerate(dirs)]
     writes = [engine.submit(write_passages, str(work), b, *[engine.pick(m, b) for m in maps]) for b in range(buckets)]
     shared = sum(engine.gather(writes))

@@ -57,7 +57,7 @@ class Partition:
 
     @property
     def name(self) -> str:
-        return f"part={self.number:06d}"
+        return part_name(self.number)
 
     @property
     def key(self) -> str:
@@ -87,12 +87,19 @@ def plan(paths: Iterable[str | Path], max_bytes: int, size: int = DEFAULT_UNITS,
         yield Partition(number, tuple(batch))
 
 
-def done_key(out: Path, part: Partition) -> str | None:
-    """The content key a finished partition was written for, or None when it is not finished."""
+def part_name(number: int) -> str:
+    """The folder of partition `number` under a batch's output."""
+    return f"part={number:06d}"
+
+
+def written(out: Path, part: Partition) -> dict[str, Any] | None:
+    """What a finished partition's `_SUCCESS.json` says (counts, whether annotated), or None when this
+    partition, with this content, is not finished under `out`."""
     try:
-        return json.loads((out / part.name / DONE).read_text())["key"]
-    except (OSError, ValueError, KeyError):
+        info = json.loads((out / part.name / DONE).read_text())
+    except (OSError, ValueError):
         return None
+    return info if info.get("key") == part.key else None
 
 
 def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) -> dict[str, Any]:
@@ -157,14 +164,15 @@ def _write_atomically(out: Path, part: Partition, tables: dict[str, list[dict]],
             pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]), tmp / f"{name}.parquet")
         (tmp / DONE).write_text(json.dumps({"key": part.key, "annotated": annotate,
                                             **{name: len(rows) for name, rows in tables.items()}}))
+        done = written(out, part)
+        if done is not None and done.get("annotated", False) >= annotate:
+            return  # another attempt of this task got there while this one ran
         if final.exists():
-            if done_key(out, part) == part.key and json.loads((final / DONE).read_text()).get("annotated") >= annotate:
-                return  # another attempt of this task got there while this one ran
             shutil.rmtree(final)  # a stale partition: different input, or written without the annotation stage
         try:
             os.rename(tmp, final)
         except OSError:
-            if done_key(out, part) != part.key:
+            if written(out, part) is None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

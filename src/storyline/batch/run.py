@@ -12,7 +12,7 @@ from typing import Any
 
 from storyline.batch import crossdoc
 from storyline.batch.engines import Engine
-from storyline.batch.partition import DEFAULT_PART_MB, DEFAULT_UNITS, Partition, done_key, plan, process
+from storyline.batch.partition import DEFAULT_PART_MB, DEFAULT_UNITS, part_name, plan, process, written
 from storyline.model import ReadProblem
 
 FORMAT = "storyline-batch/1"
@@ -72,7 +72,8 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
             report.problems.append(item)
             continue
         report.partitions += 1
-        if done_key(out, item) == item.key and (not annotate or _annotated(out, item)):
+        done = written(out, item)
+        if done is not None and (done.get("annotated") or not annotate):
             report.skipped += 1
             if progress:
                 progress("skipped", item)
@@ -82,12 +83,12 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
         drain(limit - 1)
     drain(0)
     for stale in out.glob("part=*"):  # partitions past the end of an input that shrank since an earlier run
-        if stale.name > Partition(report.partitions - 1, ()).name:
+        if int(stale.name.split("=", 1)[1]) >= report.partitions:
             shutil.rmtree(stale)
     _write_json(out / "problems.json", [{"source": p.source, "message": p.message} for p in report.problems])
     if progress:
         progress("cross-article", None)
-    parts = [out / Partition(n, ()).name for n in range(report.partitions)]
+    parts = [out / part_name(n) for n in range(report.partitions)]
     try:
         report.duplicates, report.shared_passages = crossdoc.run(engine, out, parts)
     except Exception as e:  # noqa: BLE001 - as for a partition: one line, and the partitions stay
@@ -96,13 +97,6 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
     _write_json(out / MANIFEST, {"format": FORMAT, "inputs": paths, "annotated": annotate,
                                  "partitions": report.partitions, "complete": True})
     return report
-
-
-def _annotated(out: Path, part: Partition) -> bool:
-    try:
-        return bool(json.loads((out / part.name / "_SUCCESS.json").read_text()).get("annotated"))
-    except (OSError, ValueError):
-        return False
 
 
 def _claim(out: Path, paths: list[str], annotate: bool) -> None:
