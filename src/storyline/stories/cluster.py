@@ -16,7 +16,7 @@ FAR_DAYS = 3 * 365  # articles further apart than this join only on a clearly hi
 FAR_JOIN_AT = 0.25
 
 
-def _date(pub: dict[str, Any]) -> dt.date | None:
+def article_date(pub: dict[str, Any]) -> dt.date | None:
     v = pub.get("date") or pub.get("earliest") or pub.get("latest")
     try:
         return dt.date.fromisoformat(v[:10]) if v else None
@@ -24,14 +24,50 @@ def _date(pub: dict[str, Any]) -> dt.date | None:
         return None
 
 
-def _vectors(texts: list[str]):
-    """TF-IDF rows (L2-normalised) of the texts: scikit-learn's vectoriser, English stop words,
-    sublinear term frequency, single words."""
+def vectorizer():
+    """The TF-IDF configuration of story similarity: scikit-learn's vectoriser, English stop words,
+    sublinear term frequency, single words (the batch's distributed step tokenises with its analyzer)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 1), min_df=1,
-                          max_features=200_000, token_pattern=r"(?u)\b[\w][\w-]*\w\b|\b\w\b")
-    return vec.fit_transform(texts)
+    return TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 1), min_df=1,
+                           max_features=200_000, token_pattern=r"(?u)\b[\w][\w-]*\w\b|\b\w\b")
+
+
+def story_text(title: str | None, text: str) -> str:
+    """What an article's text vector is made from."""
+    return f"{title or ''}\n{text}"
+
+
+def rarity(n: int, df: int) -> float:
+    """An entity's weight in the overlap: the smoothed inverse document frequency TF-IDF uses too."""
+    return math.log((1 + n) / (1 + df)) + 1.0
+
+
+def overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    """Shared entities weighted by rarity, over all the entities of the two articles."""
+    union = a | b
+    return (sum(idf[e] for e in a & b) / sum(idf[e] for e in union)) if union else 0.0
+
+
+def choose(members: list[tuple[str, float, float, bool]], size: dict[str, int]) -> str | None:
+    """The story an article joins, or None: `members` are (story, text cosine, entity overlap, years
+    apart) for the story articles it is compared with, in ingestion order; `size` each story's articles."""
+    to_story: dict[str, float] = {}
+    for sid, sim, _, _ in members:
+        to_story[sid] = to_story.get(sid, 0.0) + sim
+    best, best_sid = 0.0, None
+    for sid, sim, ov, far in members:
+        text = LINK_WEIGHT * sim + (1 - LINK_WEIGHT) * to_story[sid] / size[sid]
+        s = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * ov
+        if far and s < FAR_JOIN_AT:
+            continue
+        if s > best:
+            best, best_sid = s, sid
+    return best_sid if best_sid is not None and best >= JOIN_AT else None
+
+
+def far_apart(a: dt.date | None, b: dt.date | None) -> bool:
+    return bool(a and b and abs((a - b).days) > FAR_DAYS)
 
 
 def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
@@ -51,12 +87,12 @@ def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     pending = [i for i, r in enumerate(rows) if not r.get("story_id")]
     if not pending:
         return {}, set()
-    X = _vectors([f"{r.get('title') or ''}\n{r['text']}" for r in rows])
+    X = vectorizer().fit_transform([story_text(r.get("title"), r["text"]) for r in rows])
     n = len(rows)
     df = Counter(e for r in rows for e in set(r["entities"]))
-    idf = {e: math.log((1 + n) / (1 + c)) + 1.0 for e, c in df.items()}
+    idf = {e: rarity(n, c) for e, c in df.items()}
     ents = [set(r["entities"]) for r in rows]
-    dates = [_date(r.get("published") or {}) for r in rows]
+    dates = [article_date(r.get("published") or {}) for r in rows]
     story = [r.get("story_id") for r in rows]
     index = {r["id"]: i for i, r in enumerate(rows)}
     assignment: dict[str, str] = {}
@@ -71,25 +107,9 @@ def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
             sid = None
             if members:
                 sims = (X[members] @ X[i].T).toarray().ravel()
-                to_story: dict[str, float] = {}
-                size: Counter = Counter()
-                for k, j in enumerate(members):
-                    to_story[story[j]] = to_story.get(story[j], 0.0) + float(sims[k])
-                    size[story[j]] += 1
-                best, best_j = 0.0, None
-                for k, j in enumerate(members):
-                    shared = ents[i] & ents[j]
-                    union = ents[i] | ents[j]
-                    ov = (sum(idf[e] for e in shared) / sum(idf[e] for e in union)) if union else 0.0
-                    mean = to_story[story[j]] / size[story[j]]
-                    text = LINK_WEIGHT * float(sims[k]) + (1 - LINK_WEIGHT) * mean
-                    s = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * ov
-                    if dates[i] and dates[j] and abs((dates[i] - dates[j]).days) > FAR_DAYS and s < FAR_JOIN_AT:
-                        continue
-                    if s > best:
-                        best, best_j = s, j
-                if best_j is not None and best >= JOIN_AT:
-                    sid = story[best_j]
+                size = Counter(story[j] for j in members)
+                sid = choose([(story[j], float(sims[k]), overlap(ents[i], ents[j], idf), far_apart(dates[i], dates[j]))
+                              for k, j in enumerate(members)], size)
             if sid is None:
                 sid = stable_id("s", r["id"])
         story[i] = sid

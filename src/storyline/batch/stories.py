@@ -1,0 +1,237 @@
+"""The batch's story assignment as shuffles: term and entity statistics, blocking by shared rare keys, pair scores; then one ordered pass."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from storyline.batch.crossdoc import DIR, _write
+from storyline.batch.engines import Engine
+from storyline.model import stable_id
+from storyline.stories import cluster
+
+BUCKETS_PER_WORKER = 4
+MIN_SIM = 0.05  # pairs below this text cosine and entity overlap are not compared (see `prefix`)
+STORIES = pa.schema([("article_id", pa.string()), ("story_id", pa.string())])
+VECTORS = pa.schema([("ord", pa.int32()), ("id", pa.string()), ("date", pa.string()),
+                     ("terms", pa.list_(pa.string())), ("weights", pa.list_(pa.float64())),
+                     ("entities", pa.list_(pa.string())), ("rarity", pa.list_(pa.float64()))])
+
+EntitiesOf = Callable[[int], dict[str, list[str]]]  # partition number -> article id -> canonical entity ids
+Posting = tuple[str, int, int, int]  # (key, partition, position, count); a key is "t" + term or "e" + entity id
+Ref = tuple[int, int]  # (partition, position): an article's place in ingestion order
+
+
+def _bucket(key: str, buckets: int) -> int:
+    return zlib.crc32(key.encode()) % buckets
+
+
+@functools.lru_cache(maxsize=1)
+def _analyzer() -> Callable[[str], list[str]]:
+    return cluster.vectorizer().build_analyzer()
+
+
+# --- tasks -------------------------------------------------------------------------------------------
+def postings(part_dir: str, number: int, entities_of: EntitiesOf, buckets: int) -> list[list[Posting]]:
+    """Map: each article's term counts (the story vectoriser's tokens of title and text) and its
+    canonical entities, sorted into key buckets."""
+    analyse = _analyzer()
+    ents = entities_of(number)
+    out: list[list[Posting]] = [[] for _ in range(buckets)]
+    table = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "title", "text", "ord"])
+    for aid, title, text, pos in zip(*(table.column(c).to_pylist() for c in ("id", "title", "text", "ord"))):
+        keys = [("t" + t, c) for t, c in Counter(analyse(cluster.story_text(title, text))).items()]
+        keys += [("e" + e, 1) for e in dict.fromkeys(ents.get(aid, []))]
+        for k, c in keys:
+            out[_bucket(k, buckets)].append((k, number, pos, c))
+    return out
+
+
+def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str, float, int]]]:
+    """Reduce: a key bucket's document frequencies, each posting weighted (a term: (1 + log count) × idf,
+    an entity: its rarity) and sent back to its partition as (position, key, weight, df)."""
+    by_key: dict[str, list[Posting]] = {}
+    for part in rows:
+        for p in part:
+            by_key.setdefault(p[0], []).append(p)
+    out: list[list[tuple[int, str, float, int]]] = [[] for _ in range(parts)]
+    for key, ps in by_key.items():
+        idf = cluster.rarity(n, len(ps))
+        for _, number, pos, count in ps:
+            w = (1.0 + math.log(count)) * idf if key[0] == "t" else idf
+            out[number].append((pos, key, w, len(ps)))
+    return out
+
+
+def prefix(keys: list[tuple[int, str, float]], bound: float, squared: bool = False) -> list[str]:
+    """The blocking keys of one article (prefix filtering, Bayardo et al. 2007): its keys in the global
+    order rarest first (document frequency, then key), up to where what is left weighs less than
+    `bound` (its L2 norm for a unit text vector, else its share of the weights). Two articles whose
+    similarity reaches `bound` then share a key in both their prefixes; keys in one article only block nothing."""
+    total = 1.0 if squared else sum(w for _, _, w in keys)
+    left, cut = 0.0, len(keys)
+    ordered = sorted(keys)
+    for i in range(len(ordered) - 1, -1, -1):
+        w = ordered[i][2]
+        nxt = left + (w * w if squared else w)
+        if (math.sqrt(nxt) if squared else nxt / (total or 1.0)) >= bound:
+            break
+        left, cut = nxt, i
+    return [k for df, k, _ in ordered[:cut] if df >= 2]
+
+
+def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: int,
+            *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref]]]:
+    """Map: a partition's articles as L2-normalised TF-IDF vectors and weighted entity sets (written for
+    the pair step), and each article's blocking keys (`prefix`) sorted into buckets."""
+    meta = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "ord", "published"]).to_pylist()
+    per: dict[int, list[tuple[str, float, int]]] = {}
+    for part in rows:
+        for pos, key, w, df in part:
+            per.setdefault(pos, []).append((key, w, df))
+    table: dict[str, list[Any]] = {name: [] for name in VECTORS.names}
+    out: list[list[tuple[str, Ref]]] = [[] for _ in range(buckets)]
+    for m in meta:
+        keys = sorted(per.get(m["ord"], []))
+        terms = [(k[1:], w) for k, w, _ in keys if k[0] == "t"]
+        norm = math.sqrt(sum(w * w for _, w in terms)) or 1.0
+        date = cluster.article_date(m["published"] or {})
+        table["ord"].append(m["ord"])
+        table["id"].append(m["id"])
+        table["date"].append(date.isoformat() if date else None)
+        table["terms"].append([t for t, _ in terms])
+        table["weights"].append([w / norm for _, w in terms])
+        table["entities"].append([k[1:] for k, _, _ in keys if k[0] == "e"])
+        table["rarity"].append([w for k, w, _ in keys if k[0] == "e"])
+        block = prefix([(df, k, w / norm) for k, w, df in keys if k[0] == "t"], min_sim, squared=True)
+        block += prefix([(df, k, w) for k, w, df in keys if k[0] == "e"], min_sim)
+        for k in block:
+            out[_bucket(k, buckets)].append((k, (number, m["ord"])))
+    _write(Path(vec_path), pa.Table.from_pydict(table, schema=VECTORS))
+    return out
+
+
+def candidates(parts: int, *rows: list[tuple[str, Ref]]) -> list[list[tuple[Ref, Ref]]]:
+    """Reduce: the articles sharing a blocking key, as (later, earlier) pairs sent to the later one's partition."""
+    by_key: dict[str, list[Ref]] = {}
+    for part in rows:
+        for key, ref in part:
+            by_key.setdefault(key, []).append(ref)
+    out: list[set[tuple[Ref, Ref]]] = [set() for _ in range(parts)]
+    for refs in by_key.values():
+        refs.sort()
+        for i, later in enumerate(refs):
+            out[later[0]].update((later, earlier) for earlier in refs[:i])
+    return [sorted(s) for s in out]
+
+
+def scores(vec_dir: str, number: int, *rows: list[tuple[Ref, Ref]]) -> list[tuple[int, Ref, float, float, bool]]:
+    """Map: for each candidate pair whose later article is in this partition, the text cosine, the
+    entity overlap and whether they are years apart, as `cluster.assign` computes them."""
+    pairs = sorted({p for part in rows for p in part})
+    want: dict[int, set[int]] = {number: {later[1] for later, _ in pairs}}
+    for _, (p, pos) in pairs:
+        want.setdefault(p, set()).add(pos)
+    vecs: dict[Ref, dict[str, Any]] = {}
+    for p, positions in want.items():
+        t = pq.read_table(Path(vec_dir) / f"part={p:06d}.parquet", filters=[("ord", "in", sorted(positions))])
+        for r in t.to_pylist():
+            r["tw"] = dict(zip(r["terms"], r["weights"]))
+            r["ew"] = dict(zip(r["entities"], r["rarity"]))
+            r["day"] = cluster.article_date({"date": r["date"]})
+            vecs[(p, r["ord"])] = r
+    out = []
+    for later, earlier in pairs:
+        a, b = vecs[later], vecs[earlier]
+        small, big = (a, b) if len(a["terms"]) <= len(b["terms"]) else (b, a)
+        sim = sum(small["tw"][t] * big["tw"][t] for t in sorted(small["tw"].keys() & big["tw"].keys()))
+        ov = cluster.overlap(set(a["ew"]), set(b["ew"]), {**a["ew"], **b["ew"]})
+        out.append((later[1], earlier, sim, ov, cluster.far_apart(a["day"], b["day"])))
+    return out
+
+
+# --- the driver -------------------------------------------------------------------------------------
+def run(engine: Engine, out: Path, parts: list[Path], counts: list[int], entities_of: EntitiesOf,
+        duplicates: dict[str, tuple[str, str, float]], min_sim: float = MIN_SIM) -> int:
+    """Stories of a finished batch, written to `out/_crossdoc/stories.parquet`; returns how many.
+
+    `counts`: articles per partition; `entities_of(n)`: partition n's article → canonical entity ids.
+    The statistics, blocking and pair scores run on the engine; the driver then walks the articles in
+    ingestion order once, holding a story number per article and a size per story, and decides as
+    `cluster.assign` does over the pairs that share a blocking key: every pair whose text cosine or
+    entity overlap reaches `min_sim`. With `min_sim` 0 every pair sharing any term or entity is
+    scored, which is `assign` exactly; above it, a story member left out would have added less than
+    `min_sim` to the article's mean similarity to its story."""
+    work = out / DIR / "stories"
+    work.mkdir(parents=True, exist_ok=True)
+    n, np_ = sum(counts), len(parts)
+    buckets = BUCKETS_PER_WORKER * max(1, engine.workers)
+    dirs = [str(p) for p in parts]
+    maps = [engine.submit(postings, d, k, entities_of, buckets) for k, d in enumerate(dirs)]
+    weighed = [engine.submit(weigh, n, np_, *[engine.pick(m, b) for m in maps]) for b in range(buckets)]
+    vecs = [engine.submit(vectors, d, k, str(work / f"part={k:06d}.parquet"), min_sim, buckets, *[engine.pick(w, k) for w in weighed]) for k, d in enumerate(dirs)]
+    cands = [engine.submit(candidates, np_, *[engine.pick(v, b) for v in vecs]) for b in range(buckets)]
+    scored = [engine.submit(scores, str(work), k, *[engine.pick(c, k) for c in cands]) for k in range(np_)]
+    path = out / DIR / "stories.parquet"
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    stories: set[str] = set()
+    with pq.ParquetWriter(tmp, STORIES) as writer:
+        for assigned in decide(engine, dirs, scored, duplicates):
+            stories.update(s for _, s in assigned)
+            writer.write_table(pa.Table.from_pylist([{"article_id": a, "story_id": s} for a, s in assigned],
+                                                    schema=STORIES))
+    os.replace(tmp, path)
+    return len(stories)
+
+
+def decide(engine: Engine, dirs: list[str], scored: list[Any],
+           duplicates: dict[str, tuple[str, str, float]]) -> Iterator[list[tuple[str, str]]]:
+    """`cluster.assign`'s decisions in ingestion order, from each partition's scored pairs in turn;
+    yields each partition's (article id, story id).
+
+    What it holds: a story number per article (a list per partition), an id and a size per story, and
+    the places of the articles that are originals of duplicates; never texts or vectors."""
+    story: list[list[int]] = []  # partition → position → story number
+    ids: list[str] = []
+    number_of: dict[str, int] = {}
+    size: list[int] = []
+    originals = {o for o, _, _ in duplicates.values()}
+    where: dict[str, Ref] = {}
+    for k, d in enumerate(dirs):
+        out: list[tuple[str, str]] = []
+        arts = pq.read_table(Path(d) / "articles.parquet", columns=["id", "ord"]).to_pylist()
+        story.append([-1] * (max((a["ord"] for a in arts), default=-1) + 1))
+        pairs: dict[int, list[tuple[Ref, float, float, bool]]] = {}
+        for pos, earlier, sim, ov, far in engine.gather([scored[k]])[0]:
+            pairs.setdefault(pos, []).append((tuple(earlier), sim, ov, far))
+        for a in arts:
+            dup = duplicates.get(a["id"])
+            if dup and dup[0] in where:
+                s = story[where[dup[0]][0]][where[dup[0]][1]]
+            else:
+                cands = sorted(pairs.get(a["ord"], []))
+                nums = [story[p][q] for (p, q), *_ in cands]
+                sid = cluster.choose([(ids[x], sim, ov, far) for x, (_, sim, ov, far) in zip(nums, cands)],
+                                     {ids[x]: size[x] for x in nums})
+                if sid is None:
+                    sid = stable_id("s", a["id"])
+                    number_of[sid] = len(ids)
+                    ids.append(sid)
+                    size.append(0)
+                s = number_of[sid]
+            story[k][a["ord"]] = s
+            size[s] += 1
+            if a["id"] in originals:
+                where[a["id"]] = (k, a["ord"])
+            out.append((a["id"], ids[s]))
+        yield out
