@@ -871,7 +871,8 @@ class Item:
         self.as_: str | None = None
 
 
-Group = tuple[str, Any]  # (kind, key): ("GPE", "turkey"), ("PERSON", ("recep", "tayyip", "erdogan")), ("PERSON~", "smith")
+# a group key, (kind, key): ("GPE", "turkey"), ("PERSON", ("recep", "tayyip", "erdogan")), ("PERSON~", "smith")
+Group = tuple[str, Any]
 Cluster = tuple[tuple[str, ...], list[Item]]  # a person's fullest name in one article, and its mentions there
 
 
@@ -986,7 +987,7 @@ def type_votes(free: Iterable[Item], root_of: dict[str, str]) -> dict[str, Count
     return votes
 
 
-def add_votes(total: dict[str, Counter], part: dict[str, Counter]) -> None:
+def add_votes(total: dict[str, Counter], part: dict[str, dict[str, int]]) -> None:
     """Add partial votes into `total` (zero weights kept, as `type_votes` keeps them)."""
     for root, c in part.items():
         t = total.setdefault(root, Counter())
