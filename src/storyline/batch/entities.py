@@ -153,15 +153,18 @@ def route_mentions(part_dir: str, p: int, skip: list[str], root_of: dict[str, st
     bucket ("bare", name, records)."""
     decisions = {root: (etype, person) for rows in decided for root, etype, person in rows}
     out = _slots(2, buckets)
+    grouped: dict[Any, list[Rec]] = {}
     for items, free in _articles(part_dir, skip):
         clusters, bare = cluster_article_people(split_persons(free, root_of, decisions))
         for it in items:
             if it.group is not None:
-                _to_entity(out, ENTITY, buckets, it.group, [_rec(p, it)])
+                grouped.setdefault(it.group, []).append(_rec(p, it))
         for rep, ms in clusters:
             out[SURNAMES * buckets + _bucket(rep[-1], buckets)].append(("full", rep, [_rec(p, it) for it in ms]))
         for w, ms in bare:
             out[SURNAMES * buckets + _bucket(w, buckets)].append(("bare", w, [_rec(p, it) for it in ms]))
+    for group, recs in grouped.items():
+        _to_entity(out, ENTITY, buckets, group, recs)
     return out
 
 
@@ -202,7 +205,7 @@ def people_by_first_name(buckets: int, *parts: list[Any]) -> list[list[Any]]:
     out = _slots(1, buckets)
     for kind, w, recs in entries:
         if kind == "bare":
-            _to_entity(out, 0, buckets, bare_group(w, set(), by_first.get(w, set())), recs)
+            _to_entity(out, 0, buckets, bare_group(w, set(), by_first.get(w, set())), recs)  # its one shuffle
     return out
 
 

@@ -1092,10 +1092,9 @@ def _nearest(cands: list[tuple[str, ...]], clusters: dict[tuple[str, ...], list[
 def canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Across articles: each full name -> the person it is (merged when compatible with exactly one
     longer person). Needs every full name of a surname together; surnames are independent."""
-    by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    by_surname: dict[str, dict[tuple[str, ...], None]] = defaultdict(dict)
     for r in reps:
-        if r not in by_surname[r[-1]]:
-            by_surname[r[-1]].append(r)
+        by_surname[r[-1]][r] = None  # each name once (the order does not matter: sorted below)
     canon: dict[tuple[str, ...], tuple[str, ...]] = {}
     for surname, names in by_surname.items():
         heads: list[tuple[str, ...]] = []
