@@ -857,57 +857,94 @@ def _pick_name(forms: Counter) -> str:
     return best
 
 
-class _M:
-    """A mention in canonicalisation: the Mention, its article, order, group key."""
+class Item:
+    """A mention in canonicalisation: the Mention, its article and position there (`n`), its name key,
+    type and group key (and `as_`: 'capital' / 'demonym' for a mention standing for a country)."""
 
-    __slots__ = ("aid", "m", "key", "type", "group", "as_")
+    __slots__ = ("aid", "n", "m", "key", "type", "group", "as_")
 
-    def __init__(self, aid: str, m: Mention):
-        self.aid, self.m = aid, m
+    def __init__(self, aid: str, m: Mention, n: int = 0):
+        self.aid, self.m, self.n = aid, m, n
         self.key = name_key(m.name)
         self.type = m.type
         self.group: Any = None
         self.as_: str | None = None
 
 
+# a group key, (kind, key): ("GPE", "turkey"), ("PERSON", ("recep", "tayyip", "erdogan")), ("PERSON~", "smith")
+Group = tuple[str, Any]
+Cluster = tuple[tuple[str, ...], list[Item]]  # a person's fullest name in one article, and its mentions there
+
+
 def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
-    """Canonical entities of the whole corpus from each article's mentions (article id -> mentions)."""
-    items: list[_M] = []
+    """Canonical entities of the whole corpus from each article's mentions (article id -> mentions).
+
+    The phases are functions of their own so that `storyline.batch.entities` runs the same ones as
+    shuffles: per article (`article_items`, `acronym_edges`, `cluster_article_people`), per acronym
+    group (`type_decisions`), per surname (`canonical_people`), per bare name (`bare_group`), per
+    entity (`assemble`) and per base id (`assign_ids`)."""
+    items: list[Item] = []
+    free: list[Item] = []
+    edges: list[tuple[str, str]] = []
     for aid in sorted(per_article):
-        for m in per_article[aid]:
-            if m.type in NAMED_TYPES and m.name:
-                items.append(_M(aid, m))
-
-    # 1. fixed groups: countries (with capitals-as-government and demonyms), regions, product codes
-    free: list[_M] = []
+        its, fr = article_items(aid, per_article[aid])
+        items += its
+        free += fr
+        edges += acronym_edges(fr)
+    root_of = acronym_roots(edges)
+    persons = split_persons(free, root_of, type_decisions(type_votes(free, root_of)))
+    _group_people(persons)
+    groups: dict[Any, list[Item]] = defaultdict(list)
     for it in items:
-        m = it.m
-        country = _country_name(it.key) if m.type in ("GPE", "ORG", "LOC", "PERSON", "NORP", "FAC") else None
-        if m.stands_for and (m.stands_for in _COUNTRY_SET or m.stands_for in _REGION_SET):
-            target = m.stands_for
-            it.as_ = "demonym" if m.type == "NORP" else "capital"
-            if target in _REGION_SET:
-                it.group, it.type = ("LOC", name_key(target)), "LOC"
-            else:
-                it.group, it.type = ("GPE", name_key(target)), "GPE"
-        elif m.stands_for:
-            it.group, it.type = ("GPE", name_key(m.stands_for)), "GPE"
-            it.as_ = "demonym" if m.type == "NORP" else "capital"
-        elif country:
-            it.group, it.type = ("GPE", name_key(country)), "GPE"
-        elif m.type == "NORP" and it.key in _DEMONYMS:  # a demonym given without stands_for
-            target = _DEMONYMS[it.key]
-            it.as_ = "demonym"
-            it.type = "LOC" if target in _REGION_SET else "GPE"
-            it.group = (it.type, name_key(target))
-        elif it.key in _REGIONS and m.type in ("LOC", "GPE"):
-            it.group, it.type = ("LOC", it.key), "LOC"
-        elif m.type == "PRODUCT" and (cm := _CODE_RE.match(m.name)):
-            it.group, it.type = ("PRODUCT", _code_key(cm.group("pre"), cm.group("num"), cm.group("suf"))), "PRODUCT"
-        else:
-            free.append(it)
+        groups[it.group].append(it)
+    entities = [assemble(gkey, its) for gkey, its in groups.items()]
+    assign_ids(entities)
+    entities.sort(key=entity_order)
+    return entities
 
-    # 2. a one-word non-person mention equal to the surname of a person in the same article is that person
+
+# --- per article ------------------------------------------------------------------------------
+def article_items(aid: str, mentions: list[Mention]) -> tuple[list[Item], list[Item]]:
+    """One article's named mentions, and those of them left free (in no fixed group), with the fixed
+    groups set (countries, regions, product codes) and misread surnames retyped."""
+    items = [Item(aid, m, n) for n, m in enumerate(mentions) if m.type in NAMED_TYPES and m.name]
+    free = [it for it in items if not _fixed_group(it)]
+    _retype_surnames(free)
+    return items, free
+
+
+def _fixed_group(it: Item) -> bool:
+    """Put a country (with capitals-as-government and demonyms), region or product code in its group."""
+    m = it.m
+    country = _country_name(it.key) if m.type in ("GPE", "ORG", "LOC", "PERSON", "NORP", "FAC") else None
+    if m.stands_for and (m.stands_for in _COUNTRY_SET or m.stands_for in _REGION_SET):
+        target = m.stands_for
+        it.as_ = "demonym" if m.type == "NORP" else "capital"
+        if target in _REGION_SET:
+            it.group, it.type = ("LOC", name_key(target)), "LOC"
+        else:
+            it.group, it.type = ("GPE", name_key(target)), "GPE"
+    elif m.stands_for:
+        it.group, it.type = ("GPE", name_key(m.stands_for)), "GPE"
+        it.as_ = "demonym" if m.type == "NORP" else "capital"
+    elif country:
+        it.group, it.type = ("GPE", name_key(country)), "GPE"
+    elif m.type == "NORP" and it.key in _DEMONYMS:  # a demonym given without stands_for
+        target = _DEMONYMS[it.key]
+        it.as_ = "demonym"
+        it.type = "LOC" if target in _REGION_SET else "GPE"
+        it.group = (it.type, name_key(target))
+    elif it.key in _REGIONS and m.type in ("LOC", "GPE"):
+        it.group, it.type = ("LOC", it.key), "LOC"
+    elif m.type == "PRODUCT" and (cm := _CODE_RE.match(m.name)):
+        it.group, it.type = ("PRODUCT", _code_key(cm.group("pre"), cm.group("num"), cm.group("suf"))), "PRODUCT"
+    else:
+        return False
+    return True
+
+
+def _retype_surnames(free: list[Item]) -> None:
+    """A one-word non-person mention equal to the surname of a person in the same article is that person."""
     surnames_by_article: dict[str, set[str]] = defaultdict(set)
     for it in free:
         if it.type == "PERSON":
@@ -918,94 +955,250 @@ def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
         if it.type != "PERSON" and " " not in it.key and it.key in surnames_by_article.get(it.aid, ()):
             it.type = "PERSON"
 
-    # 3. non-person names: acronym pairs "Long Name (ACR)" joined, type by majority per name
-    by_article: dict[str, list[_M]] = defaultdict(list)
-    for it in free:
-        by_article[it.aid].append(it)
+
+def acronym_edges(free: list[Item]) -> list[tuple[str, str]]:
+    """The name keys of "Long Name (ACRONYM)" pairs among one article's free mentions."""
+    its = sorted(free, key=lambda x: x.m.span)
+    edges: list[tuple[str, str]] = []
+    for a, b in zip(its, its[1:]):
+        gap = b.m.span[0] - a.m.span[1]
+        if 1 <= gap <= 3 and a.type != "PERSON" and b.type != "PERSON":
+            if _acronym_of(b.m.name, a.m.name) or _acronym_of(a.m.name, b.m.name):
+                edges.append((a.key, b.key))
+    return edges
+
+
+# --- per acronym group: non-person names, type by majority -------------------------------------
+def acronym_roots(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Name key -> the root of its acronym group, for the keys in `edges` (any other key is its own
+    root). The root is the group's smallest key, whatever order the edges come in."""
     uf = _UF()
-    for aid, its in by_article.items():
-        its.sort(key=lambda x: x.m.span)
-        for a, b in zip(its, its[1:]):
-            gap = b.m.span[0] - a.m.span[1]
-            if 1 <= gap <= 3 and a.type != "PERSON" and b.type != "PERSON":
-                if _acronym_of(b.m.name, a.m.name) or _acronym_of(a.m.name, b.m.name):
-                    uf.union(a.key, b.key)
+    for a, b in edges:
+        uf.union(a, b)
+    return {k: uf.find(k) for k in list(uf.p)}
+
+
+def type_votes(free: Iterable[Item], root_of: dict[str, str]) -> dict[str, Counter]:
+    """Per acronym-group root, the type labels of its free mentions; longer forms are labelled more
+    reliably: they weigh more. (Partial votes add up: `add_votes`.)"""
     votes: dict[str, Counter] = defaultdict(Counter)
-    for it in free:  # longer forms are labelled more reliably: they weigh more
-        votes[uf.find(it.key)][it.type] += len(it.key.split())
-    group_type: dict[str, str] = {}
+    for it in free:
+        votes[root_of.get(it.key, it.key)][it.type] += len(it.key.split())
+    return votes
+
+
+def add_votes(total: dict[str, Counter], part: dict[str, dict[str, int]]) -> None:
+    """Add partial votes into `total` (zero weights kept, as `type_votes` keeps them)."""
+    for root, c in part.items():
+        t = total.setdefault(root, Counter())
+        for label, n in c.items():
+            t[label] += n
+
+
+def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
+    """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON)."""
+    out: dict[str, tuple[str, bool]] = {}
     for root, c in votes.items():
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
-        group_type[root] = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
-    persons: list[_M] = []
+        group_type = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
+        out[root] = (group_type, c["PERSON"] * 2 >= sum(c.values()))
+    return out
+
+
+def split_persons(free: Iterable[Item], root_of: dict[str, str], decisions: dict[str, tuple[str, bool]]) -> list[Item]:
+    """Give each free non-person its group (type, root); return the persons (typed PERSON, not yet grouped).
+    A name mostly labelled a person is that person in all its forms (but an org-looking non-person form)."""
+    persons: list[Item] = []
     for it in free:
-        root = uf.find(it.key)
-        if votes[root]["PERSON"] * 2 >= sum(votes[root].values()) and (
-                it.type == "PERSON" or not set(it.key.split()) & _ORG_WORDS):
-            persons.append(it)  # mostly labelled a person: all its forms are that person
+        root = root_of.get(it.key, it.key)
+        group_type, mostly_person = decisions[root]
+        if mostly_person and (it.type == "PERSON" or not set(it.key.split()) & _ORG_WORDS):
+            it.type = "PERSON"
+            persons.append(it)
             continue
-        it.type = group_type[root]
-        it.group = (it.type, root)
+        it.type = group_type
+        it.group = (group_type, root)
+    return persons
 
-    # 4. people
-    _group_people(persons)
 
-    # 5. assemble entities
-    groups: dict[Any, list[_M]] = defaultdict(list)
-    for it in items:
-        groups[it.group].append(it)
-    entities: list[Entity] = []
-    for gkey, its in groups.items():
-        etype = its[0].type
-        forms = Counter()
-        for it in its:
-            if it.as_ is None:
-                forms[_display_name(it)] += 1
-        if etype == "GPE" and (c := _COUNTRY_NAMES.get(gkey[1]) or next(
-                (v for v in _COUNTRY_SET if name_key(v) == gkey[1]), None)):
-            name = c
-        elif etype == "LOC" and gkey[1] in _REGIONS:
-            name = _REGIONS[gkey[1]]
-        elif forms:
-            name = _pick_name(forms)
+# --- people ------------------------------------------------------------------------------------
+def _group_people(persons: list[Item]) -> None:
+    """Assign `group` to person mentions: within articles first, then across."""
+    by_article: dict[str, list[Item]] = defaultdict(list)
+    for it in persons:
+        by_article[it.aid].append(it)
+    clusters: list[Cluster] = []
+    bare: list[tuple[str, list[Item]]] = []
+    for aid in sorted(by_article):
+        c, b = cluster_article_people(by_article[aid])
+        clusters += c
+        bare += b
+    canon = canonical_people(r for r, _ in clusters)
+    by_surname, by_first = people_tables(canon.values())
+    for r, ms in clusters:
+        for it in ms:
+            it.group = ("PERSON", canon[r])
+    for w, ms in bare:
+        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()))
+        for it in ms:
+            it.group = target
+
+
+def cluster_article_people(persons: list[Item]) -> tuple[list[Cluster], list[tuple[str, list[Item]]]]:
+    """One article's people: clusters keyed by their longest full name, and the bare names (surname
+    -> mentions) that no full name of the article takes."""
+    its = sorted(persons, key=lambda x: x.m.span)
+    full: dict[tuple[str, ...], list[Item]] = defaultdict(list)
+    bare: list[tuple[Item, tuple[str, ...]]] = []
+    for it in its:
+        toks = _person_tokens(it.m.name)
+        if not toks:
+            toks = (it.key,)
+        if len(toks) >= 2:
+            full[toks].append(it)
         else:
-            name = its[0].m.name
-        aliases: list[str] = []
-        seen = {_alias_norm(name)}
-        for it in sorted(its, key=lambda x: (x.aid, x.m.span)):
-            cands = [it.m.name]
-            if etype == "GPE" and it.m.text.lower().startswith("the ") and name_key(it.m.text) == it.key \
-                    and it.m.role is None:
-                cands.append("the " + it.m.text[4:])
-            for a in cands:
-                if _alias_norm(a) not in seen:
-                    seen.add(_alias_norm(a))
-                    aliases.append(a)
-        roles = Counter()
-        role_form: dict[str, str] = {}
-        for it in its:
-            if it.m.role:
-                rk = it.m.role.casefold()
-                roles[rk] += 1
-                role_form.setdefault(rk, it.m.role)
-        ment = sorted({(it.aid, tuple(it.m.span), it.m.text): it.as_ for it in its}.items())
-        ent = Entity(
-            id="",
-            name=name,
-            type=etype,
-            aliases=aliases,
-            roles=[role_form[k] for k, _ in sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))],
-            mentions=[k for k, _ in ment],
-            mention_as={(k[0], k[1]): v for k, v in ment if v},
-        )
-        ent._key = gkey  # type: ignore[attr-defined]
-        entities.append(ent)
+            bare.append((it, toks))
+    # merge compatible full names within the article into the longest one
+    names = sorted(full, key=lambda t: (-len(t), t))
+    rep: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for t in names:
+        targets = [r for r in dict.fromkeys(rep.values()) if _compatible(t, r)]
+        rep[t] = targets[0] if len(targets) == 1 else t
+    clusters: dict[tuple[str, ...], list[Item]] = defaultdict(list)
+    for t in names:
+        clusters[rep[t]].extend(full[t])
+    # bare names: the person with that surname in this article (nearest before, else first after)
+    bare_left: dict[str, list[Item]] = defaultdict(list)
+    for it, toks in bare:
+        w = toks[0]
+        cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
+        if len(cands) == 1:
+            clusters[cands[0]].append(it)
+        elif cands:
+            clusters[_nearest(cands, clusters, it)].append(it)
+        else:
+            bare_left[w].append(it)
+    return list(clusters.items()), list(bare_left.items())
 
-    # 6. ids from content; a collision (two people with the same first and last name) uses the full key
+
+def _nearest(cands: list[tuple[str, ...]], clusters: dict[tuple[str, ...], list[Item]], it: Item) -> tuple[str, ...]:
+    """Of several people a bare name could be, the one named last before it (else the first after)."""
+    def last_before(r):
+        starts = [x.m.span[0] for x in clusters[r] if x.m.span[0] < it.m.span[0]]
+        return max(starts) if starts else -1
+    return max(cands, key=lambda r: (last_before(r), -min(x.m.span[0] for x in clusters[r])))
+
+
+def canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Across articles: each full name -> the person it is (merged when compatible with exactly one
+    longer person). Needs every full name of a surname together; surnames are independent."""
+    by_surname: dict[str, dict[tuple[str, ...], None]] = defaultdict(dict)
+    for r in reps:
+        by_surname[r[-1]][r] = None  # each name once (the order does not matter: sorted below)
+    canon: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for surname, names in by_surname.items():
+        heads: list[tuple[str, ...]] = []
+        for t in sorted(names, key=lambda t: (-len(t), t)):
+            targets = [h for h in heads if _compatible(t, h)]
+            if len(targets) == 1:
+                canon[t] = targets[0]
+            elif not targets:
+                heads.append(t)
+                canon[t] = t
+            else:
+                # compatible with several different people ("George Bush"): its own entity
+                canon[t] = t
+    return canon
+
+
+def people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set], dict[str, set]]:
+    """The people (their fullest names) by surname and by first name."""
+    by_surname: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for h in heads:
+        by_surname[h[-1]].add(h)
+        by_first[h[0]].add(h)
+    return by_surname, by_first
+
+
+def bare_group(w: str, bearers: set, first_named: set) -> Group:
+    """The group of a bare name `w` no full name in its article takes: the single known person with that
+    surname (`bearers`), else, when nobody bears it, the single one with that first name; else its own."""
+    known = bearers or first_named
+    return ("PERSON", next(iter(known))) if len(known) == 1 else ("PERSON~", w)
+
+
+# --- entities ----------------------------------------------------------------------------------
+def assemble(gkey: Group, its: list[Item]) -> Entity:
+    """The entity of one group from its mentions (in corpus order: article id, then position); its
+    id is set by `assign_ids`."""
+    etype = its[0].type
+    forms: Counter = Counter()
+    for it in its:
+        if it.as_ is None:
+            forms[_display_name(it)] += 1
+    if etype == "GPE" and (c := _COUNTRY_NAMES.get(gkey[1]) or next(
+            (v for v in _COUNTRY_SET if name_key(v) == gkey[1]), None)):
+        name = c
+    elif etype == "LOC" and gkey[1] in _REGIONS:
+        name = _REGIONS[gkey[1]]
+    elif forms:
+        name = _pick_name(forms)
+    else:
+        name = its[0].m.name
+    roles: Counter = Counter()
+    role_form: dict[str, str] = {}
+    for it in its:
+        if it.m.role:
+            rk = it.m.role.casefold()
+            roles[rk] += 1
+            role_form.setdefault(rk, it.m.role)
+    ment = sorted({(it.aid, tuple(it.m.span), it.m.text): it.as_ for it in its}.items())
+    ent = Entity(
+        id="",
+        name=name,
+        type=etype,
+        aliases=_aliases(name, etype, its),
+        roles=[role_form[k] for k, _ in sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))],
+        mentions=[k for k, _ in ment],
+        mention_as={(k[0], k[1]): v for k, v in ment if v},
+    )
+    ent._key = gkey  # type: ignore[attr-defined]
+    return ent
+
+
+def _aliases(name: str, etype: str, its: list[Item]) -> list[str]:
+    """The other forms seen, in article and span order (case/quote variants once; "the ..." for countries)."""
+    aliases: list[str] = []
+    seen = {_alias_norm(name)}
+    for it in sorted(its, key=lambda x: (x.aid, x.m.span)):
+        cands = [it.m.name]
+        if etype == "GPE" and it.m.text.lower().startswith("the ") and name_key(it.m.text) == it.key \
+                and it.m.role is None:
+            cands.append("the " + it.m.text[4:])
+        for a in cands:
+            if _alias_norm(a) not in seen:
+                seen.add(_alias_norm(a))
+                aliases.append(a)
+    return aliases
+
+
+def group_type(gkey: Group) -> str:
+    """The type of the entity of a group (what `assemble` finds on its mentions)."""
+    return "PERSON" if gkey[0] == "PERSON~" else gkey[0]
+
+
+def base_id(etype: str, gkey: Group) -> str:
+    """An entity's id from content, when no other entity of the corpus has the same one."""
+    return stable_id("e", etype, _id_key(gkey))
+
+
+def assign_ids(entities: list[Entity]) -> None:
+    """Ids from content; a collision (two people with the same first and last name) uses the full key.
+    Entities with different base ids never interact: any set holding all those of a base id will do."""
     base: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
-        gk = e._key  # type: ignore[attr-defined]
-        base[stable_id("e", e.type, _id_key(gk))].append(e)
+        base[base_id(e.type, e._key)].append(e)  # type: ignore[attr-defined]
     for eid, es in base.items():
         if len(es) == 1:
             es[0].id = eid
@@ -1014,8 +1207,11 @@ def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
                 e.id = stable_id("e", e.type, _id_key(e._key, full=True))  # type: ignore[attr-defined]
     for e in entities:
         del e._key  # type: ignore[attr-defined]
-    entities.sort(key=lambda e: (-len(e.mentions), e.name, e.id))
-    return entities
+
+
+def entity_order(e: Entity) -> tuple[int, str, str]:
+    """The order of `canonicalise`'s result: most mentioned first, then by name and id."""
+    return (-len(e.mentions), e.name, e.id)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -1024,7 +1220,7 @@ def _alias_norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.replace("’", "'").replace("‘", "'").replace("`", "'")).casefold()
 
 
-def _display_name(it: _M) -> str:
+def _display_name(it: Item) -> str:
     name = it.m.name
     if it.type == "PRODUCT" and (cm := _CODE_RE.match(name)) and cm.group("pl"):
         name = name[:cm.end("pl") - 1] + name[cm.end("pl"):]  # "S-400s" -> "S-400" for the canonical name
@@ -1041,92 +1237,6 @@ def _id_key(gkey: Any, full: bool = False) -> str:
     if kind == "PERSON~":
         return "~" + key
     return key if isinstance(key, str) else " ".join(key)
-
-
-def _group_people(persons: list[_M]) -> None:
-    """Assign `group` (and type PERSON) to person mentions: within articles first, then across."""
-    by_article: dict[str, list[_M]] = defaultdict(list)
-    for it in persons:
-        it.type = "PERSON"
-        by_article[it.aid].append(it)
-
-    # per article: clusters keyed by their longest full name
-    article_clusters: list[tuple[str, tuple[str, ...], list[_M]]] = []
-    bare_pending: list[tuple[str, str, list[_M]]] = []
-    for aid in sorted(by_article):
-        its = sorted(by_article[aid], key=lambda x: x.m.span)
-        full: dict[tuple[str, ...], list[_M]] = defaultdict(list)
-        bare: list[tuple[_M, tuple[str, ...]]] = []
-        for it in its:
-            toks = _person_tokens(it.m.name)
-            if not toks:
-                toks = (it.key,)
-            if len(toks) >= 2:
-                full[toks].append(it)
-            else:
-                bare.append((it, toks))
-        # merge compatible full names within the article into the longest one
-        names = sorted(full, key=lambda t: (-len(t), t))
-        rep: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for t in names:
-            targets = [r for r in dict.fromkeys(rep.values()) if _compatible(t, r)]
-            rep[t] = targets[0] if len(targets) == 1 else t
-        clusters: dict[tuple[str, ...], list[_M]] = defaultdict(list)
-        for t in names:
-            clusters[rep[t]].extend(full[t])
-        # bare names: the person with that surname in this article (nearest before, else first after)
-        bare_left: dict[str, list[_M]] = defaultdict(list)
-        for it, toks in bare:
-            w = toks[0]
-            cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
-            if len(cands) == 1:
-                clusters[cands[0]].append(it)
-            elif cands:
-                def last_before(r):
-                    starts = [x.m.span[0] for x in clusters[r] if x.m.span[0] < it.m.span[0]]
-                    return max(starts) if starts else -1
-                best = max(cands, key=lambda r: (last_before(r), -min(x.m.span[0] for x in clusters[r])))
-                clusters[best].append(it)
-            else:
-                bare_left[w].append(it)
-        for r, ms in clusters.items():
-            article_clusters.append((aid, r, ms))
-        for w, ms in bare_left.items():
-            bare_pending.append((aid, w, ms))
-
-    # across articles: full names merged when compatible with exactly one longer person
-    by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for _, r, _ in article_clusters:
-        if r not in by_surname[r[-1]]:
-            by_surname[r[-1]].append(r)
-    canon: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for surname, reps in by_surname.items():
-        heads: list[tuple[str, ...]] = []
-        for t in sorted(reps, key=lambda t: (-len(t), t)):
-            targets = [h for h in heads if _compatible(t, h)]
-            if len(targets) == 1:
-                canon[t] = targets[0]
-            elif not targets:
-                heads.append(t)
-                canon[t] = t
-            else:
-                # compatible with several different people ("George Bush"): its own entity
-                canon[t] = t
-    people_by_surname: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    people_by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for t, h in canon.items():
-        people_by_surname[h[-1]].add(h)
-        people_by_first[h[0]].add(h)
-    for aid, r, ms in article_clusters:
-        for it in ms:
-            it.group = ("PERSON", canon[r])
-    for aid, w, ms in bare_pending:
-        known = people_by_surname.get(w) or set()
-        if len(known) != 1:
-            known = people_by_first.get(w) if not known else known
-        target = ("PERSON", next(iter(known))) if known and len(known) == 1 else ("PERSON~", w)
-        for it in ms:
-            it.group = target
 
 
 # --------------------------------------------------------------------------------------------
