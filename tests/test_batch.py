@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from storyline import pipeline
-from storyline.batch import crossdoc
+from storyline.batch import crossdoc, entities, stories
 from storyline.batch.engines import DaskEngine, LocalEngine
 from storyline.batch.load import LoadError, load
 from storyline.batch.partition import finished, plan
@@ -22,6 +23,7 @@ from storyline.ingest import read_paths
 from storyline.ingest.stream import read_unit, units
 from storyline.model import Document
 from storyline.store import Store
+from storyline.stories import cluster
 
 MAX = 50 * 1024 * 1024
 CORPUS = Path(__file__).resolve().parent.parent / "examples" / "corpus"
@@ -225,3 +227,68 @@ def test_a_failing_partition_is_one_clear_error_and_keeps_the_rest(corpus, tmp_p
     monkeypatch.setattr(batch_run, "process", real)
     again = run_batch([corpus], tmp_path / "out", LocalEngine(), MAX, units=2, annotate=False)
     assert again.skipped >= 2 and len(finished(tmp_path / "out")) == again.partitions
+
+
+def _story_ids(db) -> dict[str, str]:
+    with Store(db) as store:
+        return {aid: m["story_id"] for aid, m in store.article_meta().items()}
+
+
+@pytest.mark.parametrize("min_sim", [0.0, stories.MIN_SIM])
+def test_distributed_stories_match_the_single_process_assignment(corpus, seeds, tmp_path, new_db, min_sim):
+    """The batch's story step (blocking, pair scores on the engine, one ordered pass) assigns every
+    article to the story `cluster.assign` gives it in `build`, and `load` uses the batch's stories."""
+    out = tmp_path / "out"
+    report = run_batch([seeds, corpus], out, LocalEngine(), MAX, units=3)
+    if min_sim != stories.MIN_SIM:
+        parts = finished(out)
+        stories.run(LocalEngine(), out, parts, functools.partial(entities.article_entities, out),
+                    crossdoc.read_duplicates(out), min_sim)
+    want = _story_ids(_built_db([seeds, corpus], new_db("ref")))
+    got = stories.read_stories(out)
+    assert got == want
+    assert report.stories == len(set(want.values())) < len(want)  # some stories hold several articles
+    with Store(new_db("loaded")) as store:
+        assert load(out, store).reused_crossdoc
+        assert {aid: m["story_id"] for aid, m in store.article_meta().items()} == want
+
+
+def _built_db(paths, db):
+    with Store(db) as store:
+        pipeline.build(paths, store)
+    return db
+
+
+def test_prefix_blocking_finds_every_pair_above_the_bound():
+    """Prefix filtering's guarantee on random sparse vectors: two articles whose cosine (or entity
+    overlap) reaches the bound share a blocking key."""
+    import math
+    import random
+
+    rnd = random.Random(7)
+    vocab = [f"t{i}" for i in range(60)]
+    vecs = []
+    for _ in range(80):
+        terms = rnd.sample(vocab, rnd.randint(1, 12))
+        w = {t: rnd.random() ** 3 + 0.01 for t in terms}
+        norm = math.sqrt(sum(x * x for x in w.values()))
+        vecs.append({t: x / norm for t, x in w.items()})
+    df = {t: sum(t in v for v in vecs) for t in vocab}
+    for bound in (0.1, 0.3, 0.5):
+        keys = [set(stories.prefix([(df[t], t, x) for t, x in v.items()], bound, squared=True)) for v in vecs]
+        checked = 0
+        for i, a in enumerate(vecs):
+            for j in range(i):
+                cos = sum(x * vecs[j].get(t, 0.0) for t, x in a.items())
+                if cos >= bound:
+                    checked += 1
+                    assert keys[i] & keys[j], (bound, i, j, cos)
+        assert checked > 10
+        ents = [{t: 1.0 + df[t] % 5 for t in v} for v in vecs]  # entity sets with rarity weights
+        ekeys = [set(stories.prefix([(df[t], t, x) for t, x in e.items()], bound)) for e in ents]
+        for i, a in enumerate(ents):
+            for j in range(i):
+                ov = cluster.overlap(set(a), set(ents[j]), {**a, **ents[j]})
+                if ov >= bound:
+                    assert ekeys[i] & ekeys[j], (bound, i, j, ov)
+    assert sum(map(len, keys)) < sum(map(len, vecs))  # and it does leave keys out

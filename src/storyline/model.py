@@ -208,3 +208,11 @@ class Entity:
             ms.append(m)
         return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
                 "roles": list(self.roles), "mentions": ms}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Entity":
+        """The entity `to_json` gave."""
+        ms = [(m["article_id"], tuple(m["span"]), m["text"]) for m in d["mentions"]]
+        return cls(id=d["id"], name=d["name"], type=d["type"], aliases=list(d["aliases"]), roles=list(d["roles"]),
+                   mentions=ms, mention_as={(m["article_id"], tuple(m["span"])): m["as"]
+                                            for m in d["mentions"] if m.get("as")})

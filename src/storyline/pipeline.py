@@ -145,33 +145,48 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
     return len(rows)
 
 
-def link_articles(store: Store, found: tuple[dict, list] | None = None) -> None:
-    """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
-    stories for new articles, and events and claims for the stories they touch.
+@dataclass
+class Found:
+    """Cross-article results already computed over exactly the stored articles (a batch's distributed
+    steps, loaded into an empty database), used instead of computing them: duplicates and shared passage
+    rows; canonical entities (`Entity.to_json` dicts) and story ids when the batch found them."""
 
-    `found`: (duplicates, shared passage rows) already computed over exactly the stored articles (a
-    batch's distributed steps, loaded into an empty database), used instead of computing them here."""
+    duplicates: dict
+    passages: list
+    entities: list[dict] | None = None
+    stories: dict[str, str] | None = None
+
+
+def link_articles(store: Store, found: Found | None = None) -> None:
+    """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
+    stories for new articles, and events and claims for the stories they touch."""
     if found is None:
         rows = store.dedupe_rows()
         items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
         dups = dedupe.find_duplicates(items)
         passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
-        found = (dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1])
-                        for p in passages])
-    store.set_duplicates(found[0])
-    store.set_shared_passages(found[1])
-    link_entities(store)
+        found = Found(dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1])
+                             for p in passages])
+    store.set_duplicates(found.duplicates)
+    store.set_shared_passages(found.passages)
+    link_entities(store, found.entities)
+    if found.stories:
+        store.set_story_ids(found.stories)
     link_stories(store)
 
 
-def link_entities(store: Store) -> None:
-    """Canonical entities across the corpus from every article's mentions; quote speakers linked to them."""
+def link_entities(store: Store, given: list[dict] | None = None) -> None:
+    """Canonical entities across the corpus from every article's mentions (or those `given`, found over
+    exactly the stored articles); quote speakers linked to them."""
+    from storyline.model import Entity
     from storyline.nlp.entities import EntityIndex, canonicalise
 
-    per_article = {
-        aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms] for aid, ms in store.all_annotations("mentions")
-    }
-    entities = canonicalise(per_article)
+    if given is not None:
+        entities = [Entity.from_json(e) for e in given]
+    else:
+        per_article = {aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms]
+                       for aid, ms in store.all_annotations("mentions")}
+        entities = canonicalise(per_article)
     index = EntityIndex(entities)
     by_id = {e.id: e for e in entities}
     quotes = []

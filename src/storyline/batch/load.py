@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storyline.batch import crossdoc
+from storyline.batch import crossdoc, entities, stories
 from storyline.batch.partition import article_from_row, document_from_row, finished, read_table
 from storyline.batch.run import FORMAT, MANIFEST
 from storyline.store import Store
@@ -24,14 +24,14 @@ class LoadReport:
     added_documents: int = 0
     added_articles: int = 0
     skipped: int = 0  # documents the database already held
-    reused_crossdoc: bool = False  # the batch's duplicates and shared passages were used as they are
+    reused_crossdoc: bool = False  # the batch's duplicates, passages, entities and stories were used as they are
 
 
 def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | None = None) -> LoadReport:
     """Add every document of a finished batch that the database lacks, with its articles and annotation
     layers; then duplicates, entities and stories as `build` links them. Loading twice changes nothing;
     a load killed half-way resumes (documents are stored whole, missing layers are filled in again)."""
-    from storyline.pipeline import annotate_articles, link_articles
+    from storyline.pipeline import Found, annotate_articles, link_articles
 
     out = Path(out)
     manifest = _manifest(out)
@@ -80,7 +80,7 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
     if store.counts()["articles"] == total:  # the database holds exactly this batch: its shuffles' results apply
         dups, passages = crossdoc.read_duplicates(out), crossdoc.read_passages(out)
         if dups is not None and passages is not None:
-            found = (dups, passages)
+            found = Found(dups, passages, entities.read_entities(out), stories.read_stories(out))
             report.reused_crossdoc = True
     link_articles(store, found)
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyline.batch import crossdoc
+from storyline.batch import crossdoc, entities, stories
 from storyline.batch.engines import Engine
 from storyline.batch.partition import DEFAULT_PART_MB, DEFAULT_UNITS, part_name, plan, process, written
 from storyline.model import ReadProblem
@@ -33,6 +34,8 @@ class BatchReport:
     tasks: list[dict[str, Any]] = field(default_factory=list)  # per-partition stats of this run
     duplicates: int = 0
     shared_passages: int = 0
+    entities: int = 0  # canonical entities, and stories, found by the batch's own steps (annotated batches)
+    stories: int = 0
 
 
 ProgressFn = Callable[[str, Any], None]
@@ -91,6 +94,10 @@ def run_batch(paths: Iterable[str | Path], out: str | Path, engine: Engine, max_
     parts = [out / part_name(n) for n in range(report.partitions)]
     try:
         report.duplicates, report.shared_passages = crossdoc.run(engine, out, parts)
+        if annotate:  # entities and stories need the mentions; an unannotated batch gets them at load
+            report.entities = entities.run(engine, out, parts)
+            report.stories = stories.run(engine, out, parts, functools.partial(entities.article_entities, out),
+                                         crossdoc.read_duplicates(out) or {})
     except Exception as e:  # noqa: BLE001 - as for a partition: one line, and the partitions stay
         raise BatchError(f"the cross-article step failed on {engine.name} ({type(e).__name__}: "
                          f"{' '.join(str(e).split())[:200]}); run the same command again to retry it") from e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import os
 import uuid
@@ -17,17 +18,18 @@ import pyarrow.parquet as pq
 
 from storyline.batch.crossdoc import DIR, _write
 from storyline.batch.engines import Engine
+from storyline.batch.partition import DONE
 from storyline.model import stable_id
 from storyline.stories import cluster
 
 BUCKETS_PER_WORKER = 4
-MIN_SIM = 0.05  # pairs below this text cosine and entity overlap are not compared (see `prefix`)
+MIN_SIM = 0.3  # pairs below this text cosine and entity overlap are not compared (see `prefix`)
 STORIES = pa.schema([("article_id", pa.string()), ("story_id", pa.string())])
 VECTORS = pa.schema([("ord", pa.int32()), ("id", pa.string()), ("date", pa.string()),
                      ("terms", pa.list_(pa.string())), ("weights", pa.list_(pa.float64())),
                      ("entities", pa.list_(pa.string())), ("rarity", pa.list_(pa.float64()))])
 
-EntitiesOf = Callable[[int], dict[str, list[str]]]  # partition number -> article id -> canonical entity ids
+EntitiesOf = Callable[[int], dict[str, list[str]] | None]  # partition number -> article id -> canonical entity ids
 Posting = tuple[str, int, int, int]  # (key, partition, position, count); a key is "t" + term or "e" + entity id
 Ref = tuple[int, int]  # (partition, position): an article's place in ingestion order
 
@@ -46,7 +48,7 @@ def postings(part_dir: str, number: int, entities_of: EntitiesOf, buckets: int) 
     """Map: each article's term counts (the story vectoriser's tokens of title and text) and its
     canonical entities, sorted into key buckets."""
     analyse = _analyzer()
-    ents = entities_of(number)
+    ents = entities_of(number) or {}
     out: list[list[Posting]] = [[] for _ in range(buckets)]
     table = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "title", "text", "ord"])
     for aid, title, text, pos in zip(*(table.column(c).to_pylist() for c in ("id", "title", "text", "ord"))):
@@ -142,30 +144,55 @@ def scores(vec_dir: str, number: int, *rows: list[tuple[Ref, Ref]]) -> list[tupl
     want: dict[int, set[int]] = {number: {later[1] for later, _ in pairs}}
     for _, (p, pos) in pairs:
         want.setdefault(p, set()).add(pos)
-    vecs: dict[Ref, dict[str, Any]] = {}
-    for p, positions in want.items():
+    tables, refs = [], []
+    for p, positions in sorted(want.items()):
         t = pq.read_table(Path(vec_dir) / f"part={p:06d}.parquet", filters=[("ord", "in", sorted(positions))])
-        for r in t.to_pylist():
-            r["tw"] = dict(zip(r["terms"], r["weights"]))
-            r["ew"] = dict(zip(r["entities"], r["rarity"]))
-            r["day"] = cluster.article_date({"date": r["date"]})
-            vecs[(p, r["ord"])] = r
+        tables.append(t)
+        refs += [(p, o) for o in t.column("ord").to_pylist()]
+    if not pairs:
+        return []
+    vecs = pa.concat_tables(tables)
+    row = {ref: i for i, ref in enumerate(refs)}
+    a_rows = [row[a] for a, _ in pairs]
+    b_rows = [row[b] for _, b in pairs]
+    cos = _products(vecs, "terms", "weights", a_rows, b_rows)
+    shared = _products(vecs, "entities", "rarity", a_rows, b_rows, binary=True)
+    total = [sum(r) for r in vecs.column("rarity").to_pylist()]
+    days = [cluster.article_date({"date": d}) for d in vecs.column("date").to_pylist()]
     out = []
-    for later, earlier in pairs:
-        a, b = vecs[later], vecs[earlier]
-        small, big = (a, b) if len(a["terms"]) <= len(b["terms"]) else (b, a)
-        sim = sum(small["tw"][t] * big["tw"][t] for t in sorted(small["tw"].keys() & big["tw"].keys()))
-        ov = cluster.overlap(set(a["ew"]), set(b["ew"]), {**a["ew"], **b["ew"]})
-        out.append((later[1], earlier, sim, ov, cluster.far_apart(a["day"], b["day"])))
+    for (later, earlier), i, j, sim, both in zip(pairs, a_rows, b_rows, cos, shared):
+        union = total[i] + total[j] - both
+        ov = both / union if union > 0 else 0.0  # cluster.overlap: shared entities by rarity over all of them
+        out.append((later[1], earlier, sim, ov, cluster.far_apart(days[i], days[j])))
     return out
 
 
+def _products(vecs: pa.Table, keys: str, weights: str, a_rows: list[int], b_rows: list[int],
+              binary: bool = False) -> list[float]:
+    """Per pair of rows, the dot product of row a's weights with row b's (or, `binary`, row a's weights
+    over the keys both have): the rows as one sparse matrix over their own keys, multiplied once."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    k = vecs.column(keys).combine_chunks()
+    w = vecs.column(weights).combine_chunks()
+    cols = k.flatten().dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    m = csr_matrix((w.flatten().to_numpy(zero_copy_only=False).astype(np.float64), cols, k.offsets.to_numpy()),
+                   shape=(len(vecs), int(cols.max()) + 1 if len(cols) else 1))
+    other = m.copy()
+    if binary:
+        other.data[:] = 1.0
+    later = np.unique(a_rows)
+    product = (m[later] @ other.T).toarray()
+    return product[np.searchsorted(later, a_rows), b_rows].tolist()
+
+
 # --- the driver -------------------------------------------------------------------------------------
-def run(engine: Engine, out: Path, parts: list[Path], counts: list[int], entities_of: EntitiesOf,
+def run(engine: Engine, out: Path, parts: list[Path], entities_of: EntitiesOf,
         duplicates: dict[str, tuple[str, str, float]], min_sim: float = MIN_SIM) -> int:
     """Stories of a finished batch, written to `out/_crossdoc/stories.parquet`; returns how many.
 
-    `counts`: articles per partition; `entities_of(n)`: partition n's article → canonical entity ids.
+    `entities_of(n)`: partition n's article → canonical entity ids.
     The statistics, blocking and pair scores run on the engine; the driver then walks the articles in
     ingestion order once, holding a story number per article and a size per story, and decides as
     `cluster.assign` does over the pairs that share a blocking key: every pair whose text cosine or
@@ -174,7 +201,7 @@ def run(engine: Engine, out: Path, parts: list[Path], counts: list[int], entitie
     `min_sim` to the article's mean similarity to its story."""
     work = out / DIR / "stories"
     work.mkdir(parents=True, exist_ok=True)
-    n, np_ = sum(counts), len(parts)
+    n, np_ = sum(json.loads((p / DONE).read_text())["articles"] for p in parts), len(parts)
     buckets = BUCKETS_PER_WORKER * max(1, engine.workers)
     dirs = [str(p) for p in parts]
     maps = [engine.submit(postings, d, k, entities_of, buckets) for k, d in enumerate(dirs)]
@@ -235,3 +262,12 @@ def decide(engine: Engine, dirs: list[str], scored: list[Any],
                 where[a["id"]] = (k, a["ord"])
             out.append((a["id"], ids[s]))
         yield out
+
+
+def read_stories(out: Path) -> dict[str, str] | None:
+    """Article id → story id, as the batch assigned them; None when the batch has no stories."""
+    path = out / DIR / "stories.parquet"
+    if not path.exists():
+        return None
+    t = pq.read_table(path)
+    return dict(zip(t.column("article_id").to_pylist(), t.column("story_id").to_pylist()))
