@@ -9,7 +9,8 @@ The input is every article of the bench sets in the three streamed forms (about 
 Each run is a fresh process and a fresh output: the pipeline's per-article stages (read → annotate,
 timed up to the cross-article stages), then the batch on the Dask engine with 1 and with 2 worker
 processes (one core each), and the same on Ray when `--ray-python` names an interpreter that has Ray.
-Outputs are compared: the 2-worker batch must hold exactly the pipeline's articles and annotation layers.
+Outputs are compared: the batch must hold exactly the pipeline's articles and annotation layers, and
+its distributed story step is compared with the pipeline's stories (`cluster.assign` after `link_articles`).
 
     python bench/scale.py [--limit N] [--ray-python /path/to/python-with-ray]
 """
@@ -98,7 +99,10 @@ def child_pipeline(paths: list[str], work: Path) -> dict:
         except _Stop:
             marks["done"] = time.perf_counter() - t0
         n = store.counts()["articles"]
-    return {"articles": n, "seconds": marks["done"], "peak_rss_mb": peak_rss_mb()}
+        t1 = time.perf_counter()
+        pipeline.link_articles(store)  # the cross-article stages on one node, for the batch's to be compared with
+        marks["link"] = time.perf_counter() - t1
+    return {"articles": n, "seconds": marks["done"], "crossdoc": marks["link"], "peak_rss_mb": peak_rss_mb()}
 
 
 def child_batch(paths: list[str], work: Path, engine: str, workers: int) -> dict:
@@ -122,7 +126,8 @@ def child_batch(paths: list[str], work: Path, engine: str, workers: int) -> dict
         per_worker[t["pid"]] = max(per_worker.get(t["pid"], 0.0), t["peak_rss_mb"])
     return {"articles": report.articles, "partitions": report.partitions, "startup": t_start - t0,
             "seconds": marks["articles"] - t_start, "crossdoc": t_end - marks["articles"],
-            "duplicates": report.duplicates, "worker_peak_mb": max(per_worker.values()),
+            "duplicates": report.duplicates, "entities": report.entities, "stories": report.stories,
+            "worker_peak_mb": max(per_worker.values()),
             "workers_seen": len(per_worker), "driver_peak_mb": peak_rss_mb(), "out": str(out)}
 
 
@@ -151,6 +156,29 @@ def compare(work: Path, out: Path) -> tuple[int, int]:
             same += ok
             differ += not ok
     return same, differ + len(set(ref) - seen)
+
+
+def compare_stories(work: Path, out: Path) -> tuple[int, int, float, float]:
+    """(articles, articles in the same story as the pipeline put them, pairwise precision, recall) of the
+    batch's distributed story step against `cluster.assign` in the single-process pipeline."""
+    from itertools import combinations
+
+    from storyline.batch.stories import read_stories
+    from storyline.store import Store
+
+    with Store(work / "pipeline.db") as store:
+        ref = {aid: m["story_id"] for aid, m in store.article_meta().items()}
+    got = read_stories(out) or {}
+
+    def pairs(m: dict[str, str]) -> set[tuple[str, str]]:
+        groups: dict[str, list[str]] = {}
+        for a, s in m.items():
+            groups.setdefault(s, []).append(a)
+        return {p for g in groups.values() for p in combinations(sorted(g), 2)}
+
+    pr, pg = pairs(ref), pairs(got)
+    return (len(ref), sum(got.get(a) == s for a, s in ref.items()), len(pr & pg) / max(1, len(pg)),
+            len(pr & pg) / max(1, len(pr)))
 
 
 def main() -> None:
@@ -188,13 +216,13 @@ def main() -> None:
     print(f"\nBatch scaling on {rows[0][1]['articles']} articles ({len(paths)} inputs: .jsonl, folder, .warc.gz, .jsonl); "
           "this machine, 2 cores\n")
     print(f"| {'run':<52} | {'articles':>8} | {'start s':>7} | {'per-article s':>13} | {'art/s':>6} | "
-          f"{'shuffles s':>10} | {'peak MB/worker':>14} | {'driver MB':>9} |")
-    print(f"|{'-' * 54}|{'-' * 10}|{'-' * 9}|{'-' * 15}|{'-' * 8}|{'-' * 12}|{'-' * 16}|{'-' * 11}|")
+          f"{'cross-article s':>15} | {'peak MB/worker':>14} | {'driver MB':>9} |")
+    print(f"|{'-' * 54}|{'-' * 10}|{'-' * 9}|{'-' * 15}|{'-' * 8}|{'-' * 17}|{'-' * 16}|{'-' * 11}|")
     for label, r in rows:
         rate = r["articles"] / r["seconds"]
         r["rate"] = rate
         print(f"| {label:<52} | {r['articles']:>8} | {r.get('startup', 0):>7.1f} | {r['seconds']:>13.1f} | {rate:>6.2f} | "
-              f"{r.get('crossdoc', 0):>10.1f} | {r.get('worker_peak_mb', r.get('peak_rss_mb', 0)):>14.0f} | "
+              f"{r.get('crossdoc', 0):>15.1f} | {r.get('worker_peak_mb', r.get('peak_rss_mb', 0)):>14.0f} | "
               f"{r.get('driver_peak_mb', r.get('peak_rss_mb', 0)):>9.0f} |")
     print()
     for engine, _ in engines:
@@ -206,6 +234,9 @@ def main() -> None:
             same, differ = compare(work, Path(r["out"]))
             print(f"{engine}, {w} worker{'s' if w > 1 else ''} vs the pipeline: {same} articles identical "
                   f"(text, publication, all five layers), {differ} different or missing")
+            n, kept, p, rec = compare_stories(work, Path(r["out"]))
+            print(f"  stories ({r['stories']} found by the distributed step, {r['entities']} entities): {kept} of {n} "
+                  f"articles in the story the pipeline gives them; same-story pairs precision {p:.4f}, recall {rec:.4f}")
     one = next(r for label, r in rows if label.startswith("storyline batch, dask, 1"))
     two = next(r for label, r in rows if label.startswith("storyline batch, dask, 2"))
     cost, efficiency = 1 / one["rate"], two["rate"] / one["rate"] / 2
