@@ -101,13 +101,13 @@ def test_restart_skips_finished_partitions(corpus, tmp_path, new_db):
 
 
 def test_killed_worker_loses_and_duplicates_nothing(corpus, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     whole = tmp_path / "whole"
     run_batch([corpus], whole, LocalEngine(), MAX, units=1)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
-        pids = list(client.run(os.getpid).values())
+                      silence_logs=40) as cluster, DaskEngine(address=cluster.scheduler_address) as engine:
+        pids = list(engine.client.run(os.getpid).values())  # the engine's own client: no second client current
         killed = []
 
         def kill_one(kind, item):
@@ -116,8 +116,7 @@ def test_killed_worker_loses_and_duplicates_nothing(corpus, tmp_path):
                 os.kill(victim, signal.SIGKILL)  # the other worker, busy with its own partition
                 killed.append(victim)
 
-        with DaskEngine(address=cluster.scheduler_address) as engine:
-            run_batch([corpus], tmp_path / "out", engine, MAX, units=1, progress=kill_one)
+        run_batch([corpus], tmp_path / "out", engine, MAX, units=1, progress=kill_one)
     assert killed
     rows = _articles(tmp_path / "out")
     assert len(rows) == len({r[0] for r in rows})  # no article twice

@@ -119,7 +119,9 @@ class DaskEngine(Engine):
     def as_completed(self, handles: list[Any]) -> Iterator[tuple[Any, Any]]:
         from distributed import as_completed
 
-        for fut in as_completed(handles):
+        # the engine's own loop: without it, as_completed binds to whichever Client is current in this
+        # thread (another client's loop), and its asyncio.Event then belongs to a different event loop
+        for fut in as_completed(handles, loop=self.client.loop):
             yield fut, fut.result()
 
     def close(self) -> None:
