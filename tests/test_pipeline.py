@@ -205,14 +205,17 @@ def test_corpus_layers_are_filled_and_point_at_their_text(corpus_dossier):
             assert any(e["id"] == q["speaker"]["entity_id"] for e in corpus_dossier["entities"])
 
 
-def test_changed_file_replaces_its_old_version(tmp_path, new_db):
+def test_changed_file_is_kept_beside_its_old_version(tmp_path, new_db):
+    """A new version of a source never replaces what was stored: both versions stay, each with its own
+    articles; the old article keeps its id."""
     folder = tmp_path / "in"
     folder.mkdir()
     f = folder / "a.txt"
     f.write_text("A first headline for a story\n\nThe council voted on Monday to close the old bridge to traffic for good.\n")
     db = new_db("x")
-    build([folder], db)
+    first = build([folder], db)
     f.write_text("A better headline for the story\n\nThe council voted on Monday to close the old bridge to all traffic.\n")
     d = build([folder], db)
-    assert [a["title"] for a in d["articles"]] == ["A better headline for the story"]
-    assert len(d["documents"]) == 1
+    assert [a["title"] for a in d["articles"]] == ["A first headline for a story", "A better headline for the story"]
+    assert d["articles"][0]["id"] == first["articles"][0]["id"]
+    assert len(d["documents"]) == 2 and {x["source"] for x in d["documents"]} == {"in/a.txt"}

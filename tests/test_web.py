@@ -146,8 +146,7 @@ def test_story_page_escapes_hostile_story_data(ids, tmp_path, new_db):
     for i, e in enumerate(events):
         e["sort"] = e["date"]
     with Store(db) as s:
-        s.set_story_ids({a: "s-1" for a in ids})
-        s.set_story_layers([x["id"] for x in s.stories()] + ["s-1"], [story], events, claims)
+        s.set_stories({a: "s-1" for a in ids}, [x["id"] for x in s.stories()] + ["s-1"], [story], events, claims, {})
     c = TestClient(create_app(str(db)))
     for url in ("/", "/stories/s-1"):
         r = c.get(url)
@@ -381,7 +380,7 @@ def test_response_cache_serves_repeats_and_retires_on_new_data(tmp_path, new_db)
     assert head.status_code == 200 and head.content == b"" and c.get("/api/stories").content == first.content
     with Store(path) as s:
         st = s.stories()[0]
-        s.set_story_layers([st["id"]], [{**st, "title": "renamed story"}], s.events(st["id"]), s.claims(st["id"]))
+        s.set_stories({}, [st["id"]], [{**st, "title": "renamed story"}], s.events(st["id"]), s.claims(st["id"]), {})
     fresh = c.get("/api/stories")
     assert fresh.headers["etag"] != first.headers["etag"]
     assert "renamed story" in fresh.text and "renamed story" not in first.text

@@ -71,6 +71,9 @@ def build(
                 return
             elif kind == "cross-article":
                 bar.update(task, description="duplicates, shared passages, entities")
+            elif kind == "waiting":
+                err.print(f"[yellow]waiting[/yellow] {escape(str(item))}")
+                return
             source = getattr(item, "source", "").split("#")[0]
             if source and source != last_file[0]:
                 last_file[0] = source
@@ -82,7 +85,9 @@ def build(
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
-    table.add_row("documents", f"{report.added_documents} new, {report.skipped} already stored", str(counts["documents"]))
+    versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
+    table.add_row("documents", f"{report.added_documents} new{versions}, {report.skipped} already stored",
+                  str(counts["documents"]))
     table.add_row("articles", str(report.added_articles), str(counts["articles"]))
     table.add_row("duplicates", "", str(counts["duplicates"]))
     table.add_row("shared passages", "", str(counts["shared passages"]))
@@ -175,6 +180,8 @@ def load(
                 bar.advance(task, item)
             elif kind == "cross-article":
                 bar.update(task, description="duplicates, entities, stories")
+            elif kind in ("waiting", "problem"):
+                err.print(f"[yellow]{'waiting' if kind == 'waiting' else 'skipped'}[/yellow] {escape(str(item))}")
 
         try:
             report = load_batch(batch_dir, store, progress)
@@ -185,7 +192,9 @@ def load(
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
-    table.add_row("documents", f"{report.added_documents} new, {report.skipped} already stored", str(counts["documents"]))
+    versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
+    table.add_row("documents", f"{report.added_documents} new{versions}, {report.skipped} already stored",
+                  str(counts["documents"]))
     table.add_row("articles", str(report.added_articles), str(counts["articles"]))
     table.add_row("duplicates", "from the batch" if report.reused_crossdoc else "recomputed", str(counts["duplicates"]))
     table.add_row("entities", "", str(counts["entities"]))

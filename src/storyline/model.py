@@ -60,6 +60,14 @@ class Document:
     def id(self) -> str:
         return stable_id("d", self.source, self.sha256)
 
+    @property
+    def origin(self) -> str:
+        """`source` without a positional locator: the file, for a JSONL line or a feed entry (whose number
+        moves when lines are added or a feed rolls on); a WARC record id is not a position and stays."""
+        if self.kind in ("jsonl", "feed") and "#" in self.source:
+            return self.source.rsplit("#", 1)[0]
+        return self.source
+
 
 @dataclass
 class ReadProblem:

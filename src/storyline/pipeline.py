@@ -65,6 +65,7 @@ class BuildReport:
     added_articles: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
     annotated: int = 0
+    new_versions: int = 0  # documents stored beside an earlier version of the same source (kept too)
 
 
 ProgressFn = Callable[[str, object], None]
@@ -93,56 +94,74 @@ def build(
                 progress("problem", item)
             continue
         ok_sources.append(item.source)
-        if store.has_document(item.id):
+        if store.stored_as(item):
             report.skipped += 1
         else:
             doc = normalise_document(item)
             articles = process_document(doc)
             sigs = [(dedupe.text_hash(a.text), dedupe.signature(a.text)) for a in articles]
-            store.save_document(doc, articles, sigs)
+            report.new_versions += store.save_document(doc, articles, sigs)
             report.added_documents += 1
             report.added_articles += len(articles)
         if progress:
             progress("document", item)
     store.clear_problems(ok_sources)
     if annotate:
-        report.annotated = annotate_articles(store, progress)
-    if progress:
-        progress("cross-article", None)
-    link_articles(store)
+        report.annotated = annotate_articles(store, progress, report.problems)
+    link_articles(store, progress=progress)
     return report
 
 
 ANNOTATE_COMMIT_EVERY = 16
 
 
-def annotate_articles(store: Store, progress: ProgressFn | None = None) -> int:
-    """Annotate every stored article that has no layers yet (time expressions, mentions, quotes).
+def annotate_articles(store: Store, progress: ProgressFn | None = None,
+                      problems: list[ReadProblem] | None = None) -> int:
+    """Annotate every stored article that has no layers yet (time expressions, mentions, quotes, events,
+    claims); returns how many were annotated.
 
-    Layers are committed every few articles, so a killed run resumes with the rest."""
-    from storyline.nlp.annotate import annotate_texts, mention_json, quote_json
+    Layers are committed every few articles, so a killed run resumes with the rest. An article the
+    annotator cannot take (too long, a model error) is recorded as a problem of its source, one line,
+    and stays unannotated (out of entities and stories) while the others go on; a later build tries it again."""
+    from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
 
     rows = store.unannotated()
     if not rows:
         return 0
     if progress:
         progress("annotate", len(rows))
+    done = 0
     batch: list[tuple[str, str | None, list, list, list, list, list]] = []
-    layers = annotate_texts((text, pub) for _, text, pub in rows)
-    for (aid, _, _), lay in zip(rows, layers):
-        batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
-                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
-                      lay["events"], lay["claims"]))
-        if len(batch) >= ANNOTATE_COMMIT_EVERY:
+
+    def flush() -> None:
+        nonlocal batch
+        if batch:
             store.save_annotations(batch)
             if progress:
                 progress("annotated", len(batch))
             batch = []
-    if batch:
-        store.save_annotations(batch)
-        if progress:
-            progress("annotated", len(batch))
-    return len(rows)
+
+    layers = annotate_texts((text, pub) for _, text, pub in rows)
+    for (aid, _, _), lay in zip(rows, layers):
+        if isinstance(lay, NotAnnotated):
+            flush()
+            where = store.article_sources([aid]).get(aid, (aid, 0))
+            problem = ReadProblem(where[0], f"article {where[1] + 1} ({aid}) not annotated: {lay.reason}")
+            store.record_problem(problem.source, problem.message)
+            if problems is not None:
+                problems.append(problem)
+            if progress:
+                progress("problem", problem)
+                progress("annotated", 1)
+            continue
+        done += 1
+        batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
+                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
+                      lay["events"], lay["claims"]))
+        if len(batch) >= ANNOTATE_COMMIT_EVERY:
+            flush()
+    flush()
+    return done
 
 
 @dataclass
@@ -157,22 +176,30 @@ class Found:
     stories: dict[str, str] | None = None
 
 
-def link_articles(store: Store, found: Found | None = None) -> None:
+def link_articles(store: Store, found: Found | None = None, progress: ProgressFn | None = None) -> None:
     """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
-    stories for new articles, and events and claims for the stories they touch."""
-    if found is None:
-        rows = store.dedupe_rows()
-        items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
-        dups = dedupe.find_duplicates(items)
-        passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
-        found = Found(dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0], p.other_span[1])
-                             for p in passages])
-    store.set_duplicates(found.duplicates)
-    store.set_shared_passages(found.passages)
-    link_entities(store, found.entities)
-    if found.stories:
-        store.set_story_ids(found.stories)
-    link_stories(store)
+    stories for new annotated articles, and events and claims for the stories they touch.
+
+    One process at a time per database (`Store.exclusive`): a second build waits here until the first
+    has linked, so neither computes stories over articles the other is still writing."""
+    def waiting() -> None:
+        if progress:
+            progress("waiting", f"{store.path}: another storyline process is linking this database; waiting for it")
+
+    with store.exclusive(waiting):
+        if progress:
+            progress("cross-article", None)
+        if found is None:
+            rows = store.dedupe_rows()
+            items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
+            dups = dedupe.find_duplicates(items)
+            passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
+            found = Found(dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0],
+                                  p.other_span[1]) for p in passages])
+        store.set_duplicates(found.duplicates)
+        store.set_shared_passages(found.passages)
+        link_entities(store, found.entities)
+        link_stories(store, found.stories)
 
 
 def link_entities(store: Store, given: list[dict] | None = None) -> None:
@@ -212,25 +239,31 @@ def _pub_text(pub: dict) -> str | None:
     return None
 
 
-def link_stories(store: Store) -> set[str]:
-    """New articles into stories (online: earlier assignments never change); then, for each story they
-    touch, its events merged across articles and its claims compared. Returns the touched story ids."""
+def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
+    """New annotated articles into stories (online: earlier assignments never change; or the story ids
+    `given`, found over exactly the stored articles); then, for each story they touch and each story whose
+    stored layers were not computed over its present articles (a run killed before this one, an older
+    storyline), its events merged across articles and its claims compared. The story ids and the layers
+    are written in one transaction. Returns the story ids whose layers were written."""
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign
     from storyline.stories.events import corefer
 
     rows = store.story_rows()
-    assignment, touched = assign(rows)
-    if assignment:
-        store.set_story_ids(assignment)
-    have = {x["id"] for x in store.stories()}
+    if given is not None:
+        assignment = {r["id"]: given[r["id"]] for r in rows if not r["story_id"] and r["id"] in given}
+        touched = set(assignment.values())
+    else:
+        assignment, touched = assign(rows)
     members: dict[str, list[dict]] = {}
     for r in rows:
         sid = assignment.get(r["id"]) or r["story_id"]
         if sid:
             members.setdefault(sid, []).append(r)
-    touched |= set(members) - have  # stories with no layers yet (a database from before stories)
-    if not touched:
+    stored = store.story_members()
+    touched |= {sid for sid, arts in members.items() if stored.get(sid) != _members_key(arts)}
+    gone = set(stored) - set(members)  # stories whose articles are no longer stored (an older storyline deleted them)
+    if not touched and not gone:
         return touched
     meta = store.article_meta()
     stories, events, claims = [], [], []
@@ -275,8 +308,15 @@ def link_stories(store: Store) -> set[str]:
         })
         events += evs
         claims += cls
-    store.set_story_layers(touched, stories, events, claims)
+    store.set_stories(assignment, touched | gone, stories, events, claims,
+                      {sid: _members_key(members[sid]) for sid in touched if sid in members})
     return touched
+
+
+def _members_key(arts: list[dict]) -> str:
+    """What a story's layers were computed over: its articles, and which of them are originals (the
+    layers read the originals only, and a later, earlier-dated copy can turn an original into a duplicate)."""
+    return stable_id("m", *sorted(f"{r['id']}{'' if r['duplicate_of'] else '*'}" for r in arts))
 
 
 def _story_title(arts: list[dict]) -> str:

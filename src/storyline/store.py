@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
-from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -157,6 +159,17 @@ _MIGRATIONS: dict[int, str] = {
     UPDATE events SET sort = json_extract(data, '$.sort');
     CREATE INDEX events_timeline ON events(story_id, date IS NULL, sort, id);
     """,
+    # a document's origin (its source without a positional locator: see Document.origin), so the same
+    # bytes from the same file are found however the lines or entries around them moved; a story's
+    # members (see Store.set_stories), so a rerun finds stories whose layers are not those of their articles
+    5: """
+    ALTER TABLE documents ADD COLUMN origin TEXT;
+    UPDATE documents SET origin = CASE WHEN kind IN ('feed', 'jsonl') AND instr(source, '#') > 0
+        THEN substr(rtrim(source, replace(source, '#', '')), 1, length(rtrim(source, replace(source, '#', ''))) - 1)
+        ELSE source END;
+    CREATE INDEX documents_origin ON documents(origin, sha256);
+    ALTER TABLE stories ADD COLUMN members TEXT;
+    """,
 }
 
 
@@ -294,11 +307,19 @@ _PG_MIGRATIONS: dict[int, str] = {
     CREATE INDEX claims_story ON claims(story_id);
     INSERT INTO meta(key, value) VALUES ('changes', '0');
     """,
+    5: """
+    ALTER TABLE documents ADD COLUMN origin TEXT COLLATE "C";
+    UPDATE documents SET origin = CASE WHEN kind IN ('feed', 'jsonl') AND strpos(source, '#') > 0
+        THEN regexp_replace(source, '#[^#]*$', '') ELSE source END;
+    CREATE INDEX documents_origin ON documents(origin, sha256);
+    ALTER TABLE stories ADD COLUMN members TEXT;
+    """,
 }
 # (whether there is a table meta, how many tables) in the current schema
 _PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM pg_class c"
               " JOIN pg_namespace n ON n.oid = c.relnamespace"
               " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')")
+_LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 # the key of each table that INSERT OR REPLACE writes, for PostgreSQL's ON CONFLICT
 _PG_KEYS = {"meta": "key", "annotations": "article_id", "stories": "id", "events": "id", "claims": "id", "quotes": "id"}
 _ARTICLE_COLS = ("seq, id, document_id, idx, title, text, span_start, span_end, text_map, removed, published, outlet,"
@@ -333,6 +354,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = display_name(path)
         self.pg = is_url(path)
+        self._exclusive = False
         if self.pg:
             self.db: Any = _PgConnection.open(str(path), self.path)
         else:
@@ -426,6 +448,41 @@ class Store:
     def transaction(self) -> _Transaction:
         return _Transaction(self)
 
+    @contextmanager
+    def exclusive(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the database's linking lock: one process at a time runs the cross-article stages.
+        `waiting()` is called once when another process holds it, before waiting for it. SQLite: an
+        flock on `<db>-link.lock` beside the file (not on the database file itself, whose POSIX locks a
+        second descriptor's close would drop); PostgreSQL: a session advisory lock. Reentrant."""
+        if self._exclusive:
+            yield
+            return
+        if self.pg:
+            if not self.db.execute("SELECT pg_try_advisory_lock(?)", (_LINK_LOCK,)).fetchone()[0]:
+                if waiting:
+                    waiting()
+                self.db.execute("SELECT pg_advisory_lock(?)", (_LINK_LOCK,))
+            release: Callable[[], Any] = lambda: self.db.execute("SELECT pg_advisory_unlock(?)", (_LINK_LOCK,))
+        else:
+            try:
+                fd = os.open(self.path + "-link.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:  # a folder we cannot write: the link's writes will say so; nothing to serialise
+                fd = -1
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if waiting:
+                        waiting()
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+            release = lambda: fd >= 0 and os.close(fd)  # closing the descriptor drops the flock
+        self._exclusive = True
+        try:
+            yield
+        finally:
+            self._exclusive = False
+            release()
+
     def data_version(self) -> str:
         """A string that changes whenever the data does (the web app's ETags and cache keys): on SQLite
         the file's mtime and size and the write-ahead log's size (not the log's presence or mtime:
@@ -454,13 +511,25 @@ class Store:
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
-    def save_document(self, doc: Document, articles: list[Article], signatures: list[tuple[str, bytes]]) -> None:
-        """Store a document with its articles in one transaction; a changed file replaces its old version."""
+    def stored_as(self, doc: Document) -> str | None:
+        """The id under which `doc` is already stored: its own id, or the id of the same bytes from the
+        same origin (a JSONL line or feed entry whose position moved); None when it is new."""
+        r = self.db.execute("SELECT id FROM documents WHERE id = ? OR (origin = ? AND sha256 = ?) ORDER BY seq LIMIT 1",
+                            (doc.id, doc.origin, doc.sha256)).fetchone()
+        return r[0] if r else None
+
+    def save_document(self, doc: Document, articles: list[Article], signatures: list[tuple[str, bytes]]) -> bool:
+        """Store a document with its articles in one transaction. Nothing stored is ever replaced: a new
+        version of a source (same name, other content) is kept beside the earlier ones, which stay as they
+        were (their articles, ids and layers). Returns whether an earlier version of the source is stored."""
         with self.transaction():
-            self.db.execute("DELETE FROM documents WHERE source = ? AND id != ?", (doc.source, doc.id))
+            earlier = doc.origin == doc.source and self.db.execute(  # a line or entry number is no version
+                "SELECT 1 FROM documents WHERE source = ? AND id != ? LIMIT 1", (doc.source, doc.id)).fetchone() is not None
             self.db.execute(
-                "INSERT OR IGNORE INTO documents(id, source, sha256, kind, encoding, meta, text) VALUES (?,?,?,?,?,?,?)",
-                (doc.id, doc.source, doc.sha256, doc.kind, doc.encoding, json.dumps(asdict(doc.meta)), doc.text),
+                "INSERT OR IGNORE INTO documents(id, source, origin, sha256, kind, encoding, meta, text)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.origin, doc.sha256, doc.kind, doc.encoding, json.dumps(asdict(doc.meta)),
+                 doc.text),
             )
             for art, (text_hash, sig) in zip(articles, signatures):
                 self.db.execute(
@@ -474,6 +543,7 @@ class Store:
                         json.dumps(art.syndicated_from), text_hash, sig,
                     ),
                 )
+        return earlier
 
     def record_problem(self, source: str, message: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO problems(source, message) VALUES (?, ?)", (source, message))
@@ -493,6 +563,13 @@ class Store:
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document(r) if r else None
+
+    def article_sources(self, ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """article id → (its document's source, its position in the document), for messages."""
+        args = list(ids)
+        return {r[0]: (r[1], r[2]) for r in self.db.execute(
+            f"SELECT a.id, d.source, a.idx FROM articles a JOIN documents d ON d.id = a.document_id"
+            f" WHERE a.id IN ({_marks(args)})", args)}
 
     def article_ids_by_document(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -609,20 +686,18 @@ class Store:
 
     # --- stories, events, claims --------------------------------------------------------------
     def story_rows(self) -> list[dict[str, Any]]:
-        """Every article for story assignment, in ingestion order: id, title, text, published, story id,
-        duplicate_of, and the canonical entities it mentions."""
+        """Every annotated article for story assignment, in ingestion order: id, title, text, published,
+        story id, duplicate_of, and the canonical entities it mentions (an article joins a story only once
+        its layers are stored, so no story is computed without an article's events)."""
         ents: dict[str, list[str]] = {}
         for r in self.db.execute("SELECT article_id, entity_id FROM entity_mentions ORDER BY article_id, start, entity_id"):
             ents.setdefault(r[0], []).append(r[1])
         return [{"id": r["id"], "title": r["title"], "text": r["text"], "published": json.loads(r["published"]),
                  "story_id": r["story_id"], "duplicate_of": r["duplicate_of"], "entities": ents.get(r["id"], [])}
                 for r in self.db.execute(
-                    "SELECT id, title, text, published, story_id, duplicate_of FROM articles ORDER BY seq")]
-
-    def set_story_ids(self, assignment: dict[str, str]) -> None:
-        with self.transaction():
-            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?",
-                                [(sid, aid) for aid, sid in assignment.items()])
+                    "SELECT id, title, text, published, story_id, duplicate_of FROM articles a"
+                    " WHERE EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND n.events IS NOT NULL)"
+                    " ORDER BY seq")]
 
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """id → {seq, title, outlet, published, story_id} (all articles, or those given)."""
@@ -641,11 +716,18 @@ class Store:
         return {(r[0], r[1]): r[2] for r in self.db.execute(
             f"SELECT article_id, start, entity_id FROM entity_mentions WHERE article_id IN ({_marks(ids)})", ids)}
 
-    def set_story_layers(self, story_ids: Iterable[str], stories: list[dict[str, Any]],
-                         events: list[dict[str, Any]], claims: list[dict[str, Any]]) -> None:
-        """Replace the stories, events and claims of the given stories in one transaction."""
+    def story_members(self) -> dict[str, str | None]:
+        """story id → the members key its stored layers were computed over (None from an older storyline)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, members FROM stories")}
+
+    def set_stories(self, assignment: dict[str, str], story_ids: Iterable[str], stories: list[dict[str, Any]],
+                    events: list[dict[str, Any]], claims: list[dict[str, Any]], members: dict[str, str]) -> None:
+        """In one transaction: the articles' new story ids (`assignment`), and the stories, events and
+        claims of `story_ids` replaced by those given, each story with the members key of its layers."""
         sids = list(story_ids)
         with self.transaction():
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?",
+                                [(sid, aid) for aid, sid in assignment.items()])
             for table in ("stories", "claims"):
                 self.db.execute(f"DELETE FROM {table} WHERE {'id' if table == 'stories' else 'story_id'}"
                                 f" IN ({_marks(sids)})", sids)
@@ -653,8 +735,9 @@ class Store:
                             f" ({_marks(sids)}))", sids)
             self.db.execute(f"DELETE FROM events WHERE story_id IN ({_marks(sids)})", sids)
             self.db.executemany(
-                "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data) VALUES (?,?,?,?,?,?)",
-                [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x)) for x in stories])
+                "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data, members) VALUES (?,?,?,?,?,?,?)",
+                [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x), members.get(x["id"]))
+                 for x in stories])
             self.db.executemany(
                 "INSERT OR REPLACE INTO events(id, story_id, type, date, sort, data) VALUES (?,?,?,?,?,?)",
                 [(e["id"], e["story_id"], e["type"], e.get("date"), e.get("sort"), json.dumps(e)) for e in events])

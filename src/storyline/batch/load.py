@@ -24,6 +24,7 @@ class LoadReport:
     added_documents: int = 0
     added_articles: int = 0
     skipped: int = 0  # documents the database already held
+    new_versions: int = 0  # documents stored beside an earlier version of the same source (kept too)
     reused_crossdoc: bool = False  # the batch's duplicates, passages, entities and stories were used as they are
 
 
@@ -54,12 +55,12 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
         todo = []
         for d in read_table(part, "documents"):
             rows = by_doc.get(d["id"], [])
-            if store.has_document(d["id"]):
+            if store.stored_as(document_from_row(d)):
                 report.skipped += 1
                 todo += [r["id"] for r in rows if r["id"] in unannotated]
                 continue
-            store.save_document(document_from_row(d), [article_from_row(r) for r in rows],
-                                [(r["text_hash"], r["minhash"]) for r in rows])
+            report.new_versions += store.save_document(document_from_row(d), [article_from_row(r) for r in rows],
+                                                       [(r["text_hash"], r["minhash"]) for r in rows])
             report.added_documents += 1
             report.added_articles += len(rows)
             todo += [r["id"] for r in rows]
@@ -74,15 +75,13 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
     for p in json.loads((out / "problems.json").read_text()) if (out / "problems.json").exists() else []:
         store.record_problem(p["source"], p["message"])
     annotate_articles(store, progress)  # a batch run with --no-annotate: annotated here
-    if progress:
-        progress("cross-article", None)
     found = None
     if store.counts()["articles"] == total:  # the database holds exactly this batch: its shuffles' results apply
         dups, passages = crossdoc.read_duplicates(out), crossdoc.read_passages(out)
         if dups is not None and passages is not None:
             found = Found(dups, passages, entities.read_entities(out), stories.read_stories(out))
             report.reused_crossdoc = True
-    link_articles(store, found)
+    link_articles(store, found, progress)
     return report
 
 

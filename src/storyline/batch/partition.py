@@ -126,9 +126,14 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
             art_rows.append(_article_row(a, dedupe.text_hash(a.text), dedupe.signature(a.text), len(art_rows)))
     ann_rows = []
     if annotate and articles:
-        from storyline.nlp.annotate import annotate_texts, mention_json, quote_json
+        from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
 
+        source_of = {d.id: d.source for d in docs}
         for a, lay in zip(articles, annotate_texts((a.text, a.published) for a in articles)):
+            if isinstance(lay, NotAnnotated):  # that article's problem; the partition goes on (as build does)
+                problems.append(ReadProblem(source_of[a.document_id],
+                                            f"article {a.index + 1} ({a.id}) not annotated: {lay.reason}"))
+                continue
             ann_rows.append({
                 "article_id": a.id, "anchor": lay["anchor"],
                 "timexes": json.dumps([t.to_json() for t in lay["timexes"]]),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from storyline.model import Mention, Published, Quote, Timex
@@ -91,20 +90,57 @@ def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any
     }
 
 
-def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[dict[str, Any]]:
-    """Layers for each (text, publication) in order: one nlp.pipe pass, batched."""
+@dataclass
+class NotAnnotated:
+    """What `annotate_texts` gives for a text it could not annotate: why, in one line."""
+
+    reason: str
+
+
+def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
+    """Layers for each (text, publication) in order, batched through nlp.pipe. A text the annotator cannot
+    take gives a NotAnnotated in its place and the others go on: one longer than the parser's limit
+    (spaCy's `nlp.max_length`, a million characters: past it the parser's memory grows beyond what a
+    worker has, and such a text is a mis-split dump rather than one article), or one on which a model
+    or layer raised."""
     nlp = load_nlp()
-    pending: deque[tuple[str, Published | None]] = deque()
+    batch: list[tuple[str, Published | None]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            yield from _annotate_batch(nlp, batch)
+            batch = []
+    if batch:
+        yield from _annotate_batch(nlp, batch)
 
-    def texts() -> Iterator[str]:
-        for text, pub in items:
-            pending.append((text, pub))
-            yield text
 
-    for doc in nlp.pipe(texts(), batch_size=BATCH_SIZE):
-        text, pub = pending.popleft()
-        tx, anchor = timexes_for(text, pub)
-        yield _layers(doc, tx, anchor)
+def _annotate_batch(nlp: Any, batch: list[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
+    docs: dict[int, Any] = {}
+    for i, (text, _) in enumerate(batch):
+        if len(text) > nlp.max_length:
+            docs[i] = NotAnnotated(f"its text is {len(text):,} characters, over the {nlp.max_length:,} the parser takes"
+                                   " — split the file into articles (or shorten it) and build again")
+    ok = [i for i in range(len(batch)) if i not in docs]
+    try:
+        docs.update(zip(ok, nlp.pipe([batch[i][0] for i in ok], batch_size=BATCH_SIZE)))
+    except Exception:  # noqa: BLE001 - find the text that broke the batch: one at a time
+        for i in ok:
+            docs[i] = _guarded(lambda: nlp(batch[i][0]))
+    for i, (text, pub) in enumerate(batch):
+        doc = docs[i]
+        if isinstance(doc, NotAnnotated):
+            yield doc
+            continue
+        yield _guarded(lambda: _layers(doc, *timexes_for(text, pub)))
+
+
+def _guarded(fn: Any) -> Any:
+    """fn(), or a NotAnnotated naming the exception it raised."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - one article's failure is that article's problem
+        reason = " ".join(str(e).split())[:160] or "no message"
+        return NotAnnotated(f"the annotator failed on it ({type(e).__name__}: {reason}) — please report this")
 
 
 def annotate(text: str, anchor: dt.date | None = None) -> dict[str, Any]:
