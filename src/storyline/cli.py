@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -16,7 +18,7 @@ from rich.table import Table
 
 from storyline import pipeline
 from storyline.ingest import iter_files
-from storyline.store import QueryError, Store, StoreError, display_name
+from storyline.store import QueryError, Store, StoreError, display_name, write_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
 out = Console()
@@ -47,6 +49,21 @@ def _open(db: str, must_exist: bool = True) -> Store:
     raise AssertionError  # unreachable
 
 
+@contextmanager
+def _writing(db: str) -> Iterator[None]:
+    """Around a command's writes: a full disk, a read-only database or an I/O error is one line naming
+    the database and exit 1; the failed transaction was rolled back, what was stored before it stays."""
+    try:
+        yield
+    except StoreError as e:
+        _fail(str(e))
+    except Exception as e:
+        refused = write_error(e, display_name(db))
+        if refused is None:
+            raise
+        _fail(str(refused))
+
+
 @app.command()
 def build(
     paths: list[Path] = typer.Argument(..., help="Files or folders: .txt, .html(.gz), .warc(.gz), .jsonl, RSS/Atom."),
@@ -56,7 +73,7 @@ def build(
     """Ingest files and run every stage; re-running on the same input changes nothing."""
     store = _open(db, must_exist=False)
     total = sum(1 for _ in iter_files(paths))
-    with _bar() as bar:
+    with _writing(db), _bar() as bar:
         task = bar.add_task("reading", total=total or None)
         last_file = [""]
 
@@ -80,7 +97,7 @@ def build(
                 bar.advance(task)
 
         report = pipeline.build(paths, store, max_mb=max_mb, progress=progress)
-    counts = store.counts()
+        counts = store.counts()
     table = Table(title=f"storyline build → {db}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
@@ -166,7 +183,7 @@ def load(
     from storyline.batch.load import LoadError, load as load_batch
 
     store = _open(db, must_exist=False)
-    with _bar() as bar:
+    with _writing(db), _bar() as bar:
         task = bar.add_task("loading partitions", total=None)
 
         def progress(kind: str, item: object) -> None:
@@ -187,7 +204,7 @@ def load(
             report = load_batch(batch_dir, store, progress)
         except LoadError as e:
             _fail(str(e))
-    counts = store.counts()
+        counts = store.counts()
     table = Table(title=f"storyline load {batch_dir} → {db}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
@@ -355,14 +356,14 @@ class Store:
         self.path = display_name(path)
         self.pg = is_url(path)
         self._exclusive = False
+        self.read_only = False  # a SQLite file opened read-only (its file or its folder is not writable)
+        self._frozen: tuple | None = None
         if self.pg:
             self.db: Any = _PgConnection.open(str(path), self.path)
         else:
-            try:
-                self.db = sqlite3.connect(self.path, isolation_level=None)
-                self.db.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.DatabaseError as e:
-                raise StoreError(f"{self.path}: not a usable SQLite database ({e})") from e
+            self.db, self.read_only, immutable = _open_sqlite(self.path)
+            # an immutable connection never looks for changes: note the file's state to see one (broken)
+            self._frozen = _file_state(self.path) if immutable else None
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -389,7 +390,10 @@ class Store:
 
     @property
     def broken(self) -> bool:
-        """Whether the connection is gone (a PostgreSQL server restarted or closed it): open a new Store."""
+        """Whether the connection is gone (a PostgreSQL server restarted or closed it), or a SQLite file
+        opened immutable (read-only media) changed after all: open a new Store."""
+        if self._frozen is not None:
+            return _file_state(self.path) != self._frozen
         return bool(self.pg and (self.db.raw.closed or self.db.raw.broken))
 
     def __enter__(self) -> Store:
@@ -404,6 +408,9 @@ class Store:
             return self._migrate_pg()
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         self._check_version(version, version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        if self.read_only and version < SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: the database is read-only and at schema version {version}; this storyline"
+                             f" needs {SCHEMA_VERSION}: open it once where it can be written, or use a writable copy")
         for v in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 for stmt in _split_sql(_MIGRATIONS[v]):
@@ -484,24 +491,35 @@ class Store:
             release()
 
     def data_version(self) -> str:
-        """A string that changes whenever the data does (the web app's ETags and cache keys): on SQLite
-        the file's mtime and size and the write-ahead log's size (not the log's presence or mtime:
-        SQLite creates an empty log when a reader connects); on PostgreSQL a counter every write bumps."""
+        """A string that changes whenever the data does (the web app's ETags and cache keys): the change
+        counter every write bumps (meta 'changes', see _touch; 0 until a first write by this storyline),
+        and on SQLite also the file's mtime and size and the write-ahead log's size, for writers that do
+        not bump the counter (an older storyline). The file's state alone misses changes: a write after a
+        checkpoint reuses the log at the same size and leaves the file as it was. (SQLite's PRAGMA
+        data_version cannot serve: it is per connection, and the app has one connection per thread.)"""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()
+        changes = str(row[0]) if row else "0"
         if self.pg:
-            return "pg:" + self.db.execute("SELECT value FROM meta WHERE key = 'changes'").fetchone()[0]
-        parts = []
+            return "pg:" + changes
+        parts = [changes]
         for name in (self.path, self.path + "-wal"):
             try:
                 st = os.stat(name)
+                # not the log's presence or mtime: SQLite creates an empty log when a reader connects
                 parts.append(f"{st.st_mtime_ns}:{st.st_size}" if name == self.path else str(st.st_size))
             except OSError:
                 parts.append("-" if name == self.path else "0")
         return "|".join(parts)
 
     def _touch(self) -> None:
-        """PostgreSQL: note a change (data_version) in the current transaction."""
+        """Note a change (data_version) in the current write transaction (_Transaction does, before its
+        commit, so every write bumps the counter): meta 'changes' + 1, on SQLite made at the first write
+        where missing, so a database an older storyline made needs no migration."""
         if self.pg:
             self.db.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'changes'")
+        else:
+            self.db.execute("INSERT INTO meta(key, value) VALUES ('changes', '1') ON CONFLICT(key)"
+                            " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
 
     def _limit(self, limit: int) -> int | None:
         """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
@@ -546,15 +564,15 @@ class Store:
         return earlier
 
     def record_problem(self, source: str, message: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO problems(source, message) VALUES (?, ?)", (source, message))
-        self._touch()
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO problems(source, message) VALUES (?, ?)", (source, message))
 
     def problems(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute("SELECT source, message FROM problems ORDER BY source, message")]
 
     def clear_problems(self, sources: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
-        self._touch()
+        with self.transaction():
+            self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
 
     def documents(self) -> Iterator[Document]:
         for r in self.db.execute("SELECT * FROM documents ORDER BY seq"):
@@ -1155,26 +1173,167 @@ def _name_matches(query: str, entity: dict[str, Any]) -> bool:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT on SQLite; psycopg's transaction block on PostgreSQL, noting the change."""
+    """BEGIN IMMEDIATE … COMMIT on SQLite; psycopg's transaction block on PostgreSQL; either way the
+    change is noted (_touch) before the commit. A failed write is rolled back whole, and a full disk, a
+    read-only database or an I/O error comes out as WriteError (one line naming the database)."""
 
     def __init__(self, store: Store):
         self.store = store
         self.block: Any = None
 
     def __enter__(self) -> None:
-        if self.store.pg:
-            self.block = self.store.db.raw.transaction()
-            self.block.__enter__()
-        else:
-            self.store.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.store.pg:
+                self.block = self.store.db.raw.transaction()
+                self.block.__enter__()
+            else:
+                self.store.db.execute("BEGIN IMMEDIATE")
+        except Exception as e:
+            err = write_error(e, self.store.path)
+            if err is None:
+                raise
+            raise err from e
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        failure = exc
         if self.store.pg:
-            if exc_type is None:
-                self.store._touch()
-            self.block.__exit__(exc_type, exc, tb)
+            if failure is None:
+                try:
+                    self.store._touch()
+                except Exception as e:
+                    failure = e
+            try:
+                self.block.__exit__(type(failure) if failure else None, failure,
+                                    failure.__traceback__ if failure else None)
+            except Exception as e:  # the commit failed (or the rollback, on a lost connection)
+                failure = failure or e
         else:
-            self.store.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            db = self.store.db
+            if failure is None:
+                try:
+                    self.store._touch()
+                    db.execute("COMMIT")
+                except Exception as e:
+                    failure = e
+            # SQLite may have rolled back by itself already (a full disk, an I/O error)
+            if failure is not None and db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+        if failure is None:
+            return False
+        err = write_error(failure, self.store.path)
+        if err is not None:
+            raise err from failure
+        if failure is not exc:
+            raise failure
+        return False
+
+
+class WriteError(StoreError):
+    """A write the database refused: `kind` is 'full' (no space), 'read-only' or 'io' (an I/O error).
+    Nothing of the failed transaction was stored."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+# (SQLITE_CANTOPEN: the log or journal beside the file cannot be made, a folder that cannot be written)
+_SQLITE_KINDS = {"SQLITE_FULL": "full", "SQLITE_READONLY": "read-only", "SQLITE_CANTOPEN": "read-only",
+                 "SQLITE_IOERR": "io"}
+# PostgreSQL's SQLSTATEs: disk_full, read_only_sql_transaction, insufficient_privilege, io_error
+_PG_KINDS = {"53100": "full", "25006": "read-only", "42501": "read-only", "58030": "io"}
+
+
+def write_error(e: BaseException, name: str) -> WriteError | None:
+    """The one-line WriteError for a write that failed on a full disk, a read-only database or an I/O
+    error (SQLite's or PostgreSQL's), or None when `e` is something else."""
+    kind, pg = None, False
+    if isinstance(e, sqlite3.DatabaseError):
+        code = (getattr(e, "sqlite_errorname", "") or "").split("_")
+        kind = _SQLITE_KINDS.get("_".join(code[:2]))
+        text = str(e)
+        if kind is None:
+            low = text.lower()
+            kind = ("full" if "disk is full" in low else "read-only" if "readonly" in low or "read-only" in low
+                    else "io" if "disk i/o error" in low else None)
+    else:
+        state = getattr(e, "sqlstate", None)
+        if state is None or type(e).__module__.split(".")[0] != "psycopg":
+            return None
+        kind, pg = _PG_KINDS.get(state), True
+        if kind is None and "no space left on device" in str(e).lower():
+            kind = "full"
+        text = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    if kind is None:
+        return None
+    advice = {
+        "full": "the disk is full: free some space, then run the command again",
+        "read-only": "the database cannot be written: check the permissions of the file and its folder, or work"
+                     " on a writable copy",
+        "io": "the disk failed to read or write: check the disk, then run the command again",
+    }[kind]
+    if pg and kind == "read-only":
+        advice = ("the database cannot be written (a read-only server or transaction, or a missing privilege):"
+                  " check the server's settings and the user's permissions")
+    return WriteError(f"{name}: {advice} (nothing of the failed step was stored; {text})", kind)
+
+
+def _file_state(path: str) -> tuple:
+    """The file's and its write-ahead log's mtime and size (None where missing)."""
+    out: list[Any] = []
+    for name in (path, path + "-wal"):
+        try:
+            st = os.stat(name)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _open_sqlite(path: str) -> tuple[sqlite3.Connection, bool, bool]:
+    """(connection, whether read-only, whether immutable) to the SQLite file at `path`, in WAL mode when
+    it can be written.
+    A file that cannot be written, or one on read-only media (its folder not writable, so SQLite
+    cannot make the write-ahead log's files), is opened read-only: mode=ro, or immutable where not
+    even that can open it (only when no log holds changes the file does not have yet)."""
+    db = None
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db, False, False
+    except sqlite3.DatabaseError as e:
+        if db is not None:
+            db.close()
+        first = e
+    if not os.path.isfile(path):
+        raise StoreError(f"{path}: cannot create the database there ({first}); check the folder's permissions"
+                         " or choose another --db") from None
+    refused = write_error(first, path)
+    if refused is None:
+        raise StoreError(f"{path}: not a usable SQLite database ({first})") from None
+    if refused.kind != "read-only":
+        raise refused from None
+    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    tries = [uri]
+    wal = path + "-wal"
+    if not os.path.exists(wal) or os.path.getsize(wal) == 0:
+        tries.append(uri + "&immutable=1")  # nothing can change it: nobody can write beside it
+    for target in tries:
+        db = None
+        try:
+            db = sqlite3.connect(target, uri=True, isolation_level=None)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db, True, target.endswith("immutable=1")
+        except sqlite3.DatabaseError as e:
+            if db is not None:
+                db.close()
+            last = e
+    reason = (f"its write-ahead log {wal} holds changes, and the folder cannot be written to read them;"
+              " copy the database with its -wal file to a writable folder" if len(tries) == 1 else str(last))
+    raise StoreError(f"{path}: cannot open the database read-only ({reason})") from None
 
 
 class _Row(tuple):

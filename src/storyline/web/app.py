@@ -33,7 +33,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from storyline.export.json import article_record
-from storyline.store import QueryError, Store, display_name
+from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
 from storyline.web import render
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +41,8 @@ DEFAULT_MAX_UPLOAD_MB = 20.0
 DEFAULT_CACHE_MB = 64.0  # response cache; answers are kept by ETag, so new data retires them
 PAGE = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 1 << 62  # what both backends take as an OFFSET (a 64-bit integer, with room for the limit)
+MAX_JSON_DEPTH = 32  # nesting of an ingested JSON body (an article object holds flat fields)
 STORY_ENTITIES = 100  # a story bundle lists at most this many entities …
 ENTITY_MENTIONS = 10  # … each with its first this many mentions in the story (mention_count counts all)
 STORY_EVENTS = 100  # events of a story bundle's timeline by default (?limit=&offset= page them)
@@ -222,7 +224,7 @@ def create_app(
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
     limit_q = Query(PAGE, ge=1, le=MAX_LIMIT, description="Page size.")
-    offset_q = Query(0, ge=0, description="Items to skip.")
+    offset_q = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
     @app.get("/api/stories", tags=["stories"])
     async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
@@ -333,8 +335,8 @@ def create_app(
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home(request: Request, q: str | None = None, outlet: str | None = None,
                    date_from: str | None = None, date_to: str | None = None, entity: str | None = None,
-                   story: str | None = None, offset: int = Query(0, ge=0),
-                   soffset: int = Query(0, ge=0)) -> HTMLResponse:
+                   story: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),
+                   soffset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
         s = store()
         q = (q or "").strip()[:500] or None
         filters = {"q": q, "outlet": outlet or None, "date_from": date_from or None, "date_to": date_to or None,
@@ -355,7 +357,7 @@ def create_app(
         })
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(request: Request, story_id: str, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    async def story_page(request: Request, story_id: str, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
         s = store()
         bundle = _story_bundle(s, story_id, STORY_EVENTS, offset, GRAPH_ENTITIES, 0, 0)
         ids = bundle["article_ids"]
@@ -521,10 +523,15 @@ async def _save_files(request: Request, folder: Path, max_bytes: int) -> list[st
 
 
 def _save_json(body: bytes, folder: Path) -> str:
+    too_deep = HTTPException(400, f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as e:
         raise HTTPException(400, f"invalid JSON: {e}") from e
+    except RecursionError:
+        raise too_deep from None
+    if _depth(payload) > MAX_JSON_DEPTH:
+        raise too_deep
     items = payload.get("articles") if isinstance(payload, dict) else payload
     if isinstance(payload, dict) and items is None and ("text" in payload or "html" in payload):
         items = [payload]
@@ -536,15 +543,36 @@ def _save_json(body: bytes, folder: Path) -> str:
     return name
 
 
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            todo.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
 def _build(db_path: str, folder: Path, max_mb: float, lock: threading.Lock) -> dict[str, Any]:
+    """Build the upload into the database; a write the database refuses (full disk: 507; read-only or
+    an I/O error: 503) is an HTTP error of one line, the failed transaction rolled back."""
     from storyline import pipeline
 
-    with lock, Store(db_path) as s:
-        report = pipeline.build([folder], s, max_mb=max_mb)
-        return {"added_documents": report.added_documents, "added_articles": report.added_articles,
-                "already_stored": report.skipped,
-                "problems": [{"source": p.source, "message": p.message} for p in report.problems],
-                "articles_in_database": s.counts()["articles"]}
+    try:
+        with lock, Store(db_path) as s:
+            report = pipeline.build([folder], s, max_mb=max_mb)
+            return {"added_documents": report.added_documents, "added_articles": report.added_articles,
+                    "already_stored": report.skipped,
+                    "problems": [{"source": p.source, "message": p.message} for p in report.problems],
+                    "articles_in_database": s.counts()["articles"]}
+    except StoreError as e:
+        raise HTTPException(507 if isinstance(e, WriteError) and e.kind == "full" else 503, str(e)) from None
+    except Exception as e:
+        refused = write_error(e, display_name(db_path))
+        if refused is None:
+            raise
+        raise HTTPException(507 if refused.kind == "full" else 503, str(refused)) from None
 
 
 # --- template helpers -------------------------------------------------------------------------------
