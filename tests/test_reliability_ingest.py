@@ -1,0 +1,116 @@
+"""Nothing lost, nothing frozen (issue 15): hostile strings reach no terminal, control characters leave article
+text with a record, content the parsers or the cleaner used to lose is kept or reported, and inputs that
+are not regular files are reported instead of read."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline.cli import app
+from storyline.ingest import read_paths
+from storyline.model import Document, ReadProblem
+from storyline.pipeline import normalise_document, process_document
+from storyline.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+# Escape sequences a terminal obeys: clear screen, window title, clipboard write (OSC 52), a hyperlink
+# (OSC 8), the one-character CSI and OSC of C1, and bidi controls that reorder what is shown.
+HOSTILE = ("\x1b[2J\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+           "\x9b31m\x9d0;t\x9c\u202eevil\u202c\u2066x\u2069\u200e\u200f\u061c")
+# What must not reach the terminal as a character (a 0x9b byte inside another character's UTF-8 is inert).
+OBEYED = ["\x1b", "\x07", "\x9b", "\x9d", "\x9c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+          "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"]
+
+PARAS = [
+    "The city council approved a new tram line on Monday after a two-year debate over its cost.",
+    "The line will link the harbour district with the university campus by 2027, officials said.",
+    "Mayor Anna Berg said: \u201cWe will start building the line next spring.\u201d",
+    "Opponents argued that buses would serve the same routes for a fraction of the price.",
+]
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def assert_inert(r, what: str) -> None:
+    out = r.output + (r.stderr or "")
+    assert "Traceback" not in out, what
+    bad = sorted({f"U+{ord(c):04X}" for c in out if c in OBEYED})
+    assert not bad, f"{what} printed {bad}"
+
+
+# --- 1. terminal escapes -------------------------------------------------------------------------------
+
+def hostile_corpus(folder: Path) -> None:
+    folder.mkdir()
+    body = "".join(f"<p>{p}</p>" for p in PARAS[:2]) + f"<p>A note {HOSTILE} in the middle of the text, as scraped.</p>"
+    page = (f"<html><head><title>Harbour tram {HOSTILE} approved</title>"
+            f'<meta name="author" content="Jane {HOSTILE} Roe"></head>'
+            f"<body><article>{body}{''.join(f'<p>{p}</p>' for p in PARAS[2:])}</article></body></html>")
+    (folder / "evil\x1b[2J\x1b]0;t\x07.html").write_text(page, encoding="utf-8")
+    line = {"title": f"Tram vote {HOSTILE} passes", "authors": [f"Ola {HOSTILE} Nordmann"],
+            "outlet": f"Daily {HOSTILE}", "published": "2024-03-04",
+            "text": "\n\n".join(PARAS) + f"\n\nThe vote {HOSTILE} was 31 to 20, officials said on Monday."}
+    (folder / "feed\x1b]8;;http:x\x1b\\.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    (folder / "empty\x1b[2J.txt").write_bytes(b"")  # a problem whose file name is hostile
+
+
+def test_no_command_prints_a_terminal_escape(tmp_path, new_db):
+    hostile_corpus(tmp_path / "in")
+    db = new_db("hostile")
+    r = run("build", str(tmp_path / "in"), "--db", db)
+    assert r.exit_code == 0, r.output
+    assert_inert(r, "build")
+    assert "empty\\x1b[2J.txt" in r.stderr  # the problem names its file, escape shown, not obeyed
+    listed = run("articles", "--db", db)
+    assert_inert(listed, "articles")
+    assert "Tram vote \\x1b[2J" in listed.output
+    n = len(json.loads(run("export", "--db", db).stdout)["articles"])
+    assert n >= 2
+    commands = [["articles", "--json"], ["search", "council"], ["quotes"], ["quotes", "--json"], ["entities"],
+                ["entities", "--json"], ["timeline"], ["timeline", "--format", "json"], ["timeline", "--format", "md"],
+                ["claims"], ["claims", "--format", "json"], ["export"], ["export", "--format", "md"],
+                ["export", "--format", "html"], ["show", f"no\x1b[2Jsuch"]]
+    commands += [["show", str(i), "--removed", "--quotes"] for i in range(1, n + 1)]
+    commands += [["show", str(i), "--plain"] for i in range(1, n + 1)]
+    for args in commands:
+        assert_inert(run(*args, "--db", db), " ".join(args))
+    shown = "".join(run("show", str(i), "--removed", "--db", db).output for i in range(1, n + 1))
+    assert "Ola \\x1b[2J" in shown and "feed\\x1b]8;;http:x" in shown  # author and file name, made visible
+    assert_inert(run("articles", "--db", str(tmp_path / "no\x1b]0;x\x07such.db")), "unknown database")
+    text = tmp_path / "note.txt"
+    text.write_text(f"On Monday {HOSTILE} the council met.", encoding="utf-8")
+    assert_inert(run("annotate", str(text)), "annotate")
+
+
+# --- 2. control characters leave article text, with a record --------------------------------------------
+
+
+# --- 3. content lost without a word ----------------------------------------------------------------------
+
+
+# --- 4. smaller ingest cases --------------------------------------------------------------------------------
+
+def good_line(i: int, **extra) -> str:
+    return json.dumps({"title": f"Story {i}", "text": PARAS[i % len(PARAS)], **extra})
+
+
+READ_IN_CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a read without bound fails here, not the machine
+from storyline.ingest import read_paths
+items = read_paths(sys.argv[1:], max_bytes=1 << 20)
+print(json.dumps([[type(i).__name__, i.source, getattr(i, "message", "")] for i in items]))
+"""
+
+
