@@ -95,6 +95,46 @@ def test_no_command_prints_a_terminal_escape(tmp_path, new_db):
 
 # --- 2. control characters leave article text, with a record --------------------------------------------
 
+def test_control_characters_replaced_and_recorded_spans_line_up():
+    title = "Council approves new tram line"
+    raw = "\n\n".join([title, PARAS[0],
+                       "The line will link the harbour\x9b\u202e district with the campus by 2027, officials said.",
+                       PARAS[3] + "\x7f", "\u2066" + PARAS[2]])
+    doc = Document(source="x.txt", sha256="0", kind="txt", text=raw)
+    articles = process_document(normalise_document(doc))
+    assert len(articles) == 1
+    a = articles[0]
+    assert not any(c in a.text for c in "\x7f\x9b\u202e\u2066")
+    pieces = [r for r in a.removed if r.reason == "control characters"]
+    assert [r.text for r in pieces] == ["\x9b\u202e", "\x7f", "\u2066"]
+    for r in pieces:
+        assert raw[r.span[0]:r.span[1]] == r.text  # the span is into the document text as read
+        assert doc.text[r.span[0]:r.span[1]] == " " * len(r.text)  # replaced one for one
+    assert len(doc.text) == len(raw)
+    # other layers still line up: the article text maps back onto the document, character for character
+    for t0, d0, n in a.text_map:
+        assert a.text[t0:t0 + n] == doc.text[d0:d0 + n]
+    inside = pieces[0]
+    t0, d0, n = next(run for run in a.text_map if run[1] <= inside.span[0] < run[1] + run[2])
+    at = t0 + inside.span[0] - d0
+    assert a.text[at - 7:at] == "harbour" and a.text[at + 2:at + 11] == " district"
+    for r in a.removed:
+        if r.reason != "control characters":
+            assert doc.text[r.span[0]:r.span[1]] == r.text
+
+
+def test_control_characters_stored_with_the_article(tmp_path, new_db):
+    src = tmp_path / "controls.txt"
+    src.write_text("\n\n".join(["Council approves new tram line", PARAS[0],
+                                PARAS[1].replace("harbour", "harbour\x85\u202d"),
+                                PARAS[3]]), encoding="utf-8")
+    db = new_db("controls")
+    assert run("build", str(src), "--db", db).exit_code == 0
+    [article] = json.loads(run("export", "--db", db).stdout)["articles"]
+    assert "\x85" not in article["text"] and "\u202d" not in article["text"]
+    assert [(r["text"], r["reason"]) for r in article["removed"] if r["reason"] == "control characters"] == [
+        ("\x85\u202d", "control characters")]
+
 
 # --- 3. content lost without a word ----------------------------------------------------------------------
 

@@ -8,34 +8,62 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyline.clean import dedupe
-from storyline.clean.boilerplate import clean_article
+from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, Mention, ReadProblem, stable_id, unique_names
+from storyline.model import Article, Document, Mention, ReadProblem, Removed, stable_id, unique_names
 from storyline.published import publication
 from storyline.store import Store
+from storyline.textsafe import TEXT_CONTROLS
 
 DEFAULT_MAX_MB = 50.0
 
 # Spaces that scraped copy uses between words, replaced one-for-one so offsets do not move.
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_CONTROL_RUNS = re.compile(f"(?:{TEXT_CONTROLS.pattern})+")
+CONTROL_REASON = "control characters"  # the reason a replaced run is recorded with, beside the furniture
 
 
 def normalise_document(doc: Document) -> Document:
-    """Odd spaces to plain ones (same length, so spans stay valid)."""
-    doc.text = _ODD_SPACES.sub(" ", doc.text)
+    """Odd spaces to plain ones; control characters (C0 but tab and newline, DEL, C1) and bidi overrides to
+    spaces, each run kept in `doc.removed`. One character for one, so spans stay valid.
+
+    The readers' `normalize_text` has already dropped C0 controls from what they read; this catches the
+    rest, and anything a Document was made with otherwise."""
+    text = _ODD_SPACES.sub(" ", doc.text)
+    runs = list(_CONTROL_RUNS.finditer(text))
+    if runs:
+        doc.removed = doc.removed + [Removed(m.group(), CONTROL_REASON, m.span()) for m in runs]
+        text = _CONTROL_RUNS.sub(lambda m: " " * len(m.group()), text)
+    doc.text = text
     return doc
 
 
-def process_document(doc: Document) -> list[Article]:
-    """The per-article stages for one document: split it into articles and clean each one."""
-    articles = []
-    spans = split_articles(doc.text)
-    for index, span in enumerate(spans):
+def _cleaned(doc: Document) -> list[tuple[int, tuple[int, int], Cleaned]]:
+    """Every article span of the document, with what the cleaner makes of it."""
+    out = []
+    for index, span in enumerate(split_articles(doc.text)):
         title = doc.meta.title if (index == 0 and doc.meta.title) else None
-        c = clean_article(doc.text, span, title=title)
-        if not c.text.strip():
-            continue
+        out.append((index, span, clean_article(doc.text, span, title=title)))
+    return out
+
+
+def _pieces_by_article(pieces: list[Removed], spans: list[tuple[int, int]]) -> list[list[Removed]]:
+    """Each piece to the article whose span holds it, else to the next one after it, else to the last."""
+    out: list[list[Removed]] = [[] for _ in spans]
+    for piece in pieces:
+        k = next((i for i, (_, end) in enumerate(spans) if piece.span[0] < end), len(spans) - 1)
+        out[k].append(piece)
+    return out
+
+
+def process_document(doc: Document) -> list[Article]:
+    """The per-article stages for one document: split it into articles and clean each one; what
+    normalisation replaced (`doc.removed`) joins the removed pieces of the article it was in."""
+    kept = [(index, span, c) for index, span, c in _cleaned(doc) if c.text.strip()]
+    extra = _pieces_by_article(doc.removed, [span for _, span, _ in kept]) if kept else []
+    articles = []
+    for (index, span, c), more in zip(kept, extra):
         articles.append(
             Article(
                 document_id=doc.id,
@@ -44,7 +72,7 @@ def process_document(doc: Document) -> list[Article]:
                 text=c.text,
                 source_span=span,
                 text_map=c.text_map,
-                removed=c.removed,
+                removed=sorted(c.removed + more, key=lambda r: r.span),
                 published=publication(doc.meta, c.datelines, c.text,
                                       [r.text for r in c.removed if r.reason == "caption"], c.later_dates),
                 outlet=doc.meta.outlet,
