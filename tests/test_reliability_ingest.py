@@ -138,6 +138,17 @@ def test_control_characters_stored_with_the_article(tmp_path, new_db):
 
 # --- 3. content lost without a word ----------------------------------------------------------------------
 
+def test_deeply_nested_page_keeps_its_paragraphs(tmp_path):
+    depth = 100_000
+    page = ("<html><head><title>Council approves new tram line</title></head><body>" + "<div>" * depth
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>" * depth + "</body></html>")
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    [doc] = list(read_paths([tmp_path / "deep.html"]))
+    assert isinstance(doc, Document), doc
+    for p in PARAS:
+        assert p in doc.text
+    assert doc.meta.title == "Council approves new tram line"
+
 
 # --- 4. smaller ingest cases --------------------------------------------------------------------------------
 
