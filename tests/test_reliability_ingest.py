@@ -150,6 +150,23 @@ def test_deeply_nested_page_keeps_its_paragraphs(tmp_path):
     assert doc.meta.title == "Council approves new tram line"
 
 
+def test_page_holding_its_article_twice_keeps_it_once(tmp_path):
+    body = "<h1>Council approves new tram line</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)
+    page = (f"<html><head><title>Council approves new tram line</title></head>"
+            f"<body><div>{body}</div><div>{body}</div></body></html>")
+    (tmp_path / "twice.html").write_text(page, encoding="utf-8")
+    (tmp_path / "twice.txt").write_text("\n\n".join(["Council approves new tram line", *PARAS] * 2), encoding="utf-8")
+    for name in ("twice.html", "twice.txt"):
+        [doc] = list(read_paths([tmp_path / name]))
+        articles = process_document(normalise_document(doc))
+        assert len(articles) == 1, name
+        a = articles[0]
+        for p in PARAS:
+            assert a.text.count(p) == 1, (name, p)
+        assert "caption" not in {r.reason for r in a.removed}, name
+        assert sum(r.reason == "repeated-line" for r in a.removed) == len(PARAS), name
+
+
 # --- 4. smaller ingest cases --------------------------------------------------------------------------------
 
 def good_line(i: int, **extra) -> str:
