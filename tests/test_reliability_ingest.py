@@ -167,6 +167,24 @@ def test_page_holding_its_article_twice_keeps_it_once(tmp_path):
         assert sum(r.reason == "repeated-line" for r in a.removed) == len(PARAS), name
 
 
+def test_document_with_no_article_is_a_problem_on_every_run(tmp_path, new_db):
+    (tmp_path / "furniture.txt").write_text("Share\n\nTweet\n\nAdvertisement\n\n12 comments\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("\n\n".join(["Council approves new tram line", *PARAS]), encoding="utf-8")
+    db = new_db("noarticle")
+    for _ in range(2):  # the second run skips the stored document, and still says it has no article
+        r = run("build", str(tmp_path / "furniture.txt"), str(tmp_path / "good.txt"), "--db", db)
+        assert r.exit_code == 0, r.output
+        lines = [ln for ln in r.stderr.splitlines() if "furniture.txt" in ln]
+        assert len(lines) == 1 and "no article" in lines[0], r.stderr
+        store = Store(db)
+        try:
+            problems = store.problems()
+        finally:
+            store.close()
+        assert [s for s, _ in problems] == ["furniture.txt"]
+        assert "no article" in problems[0][1] and "\n" not in problems[0][1]
+
+
 # --- 4. smaller ingest cases --------------------------------------------------------------------------------
 
 def good_line(i: int, **extra) -> str:

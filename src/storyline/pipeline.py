@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,17 @@ def process_document(doc: Document) -> list[Article]:
     return articles
 
 
+def no_article_reason(doc: Document) -> str:
+    """Why a document yields no article, in one line (for a problem report)."""
+    cleaned = _cleaned(doc)
+    if not cleaned:
+        return "no article: no paragraph of text left after normalisation — stored without articles"
+    reasons = Counter(r.reason for _, _, c in cleaned for r in c.removed)
+    what = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common(4)) or "nothing"
+    return (f"no article left after cleaning: every paragraph was taken for page furniture ({what})"
+            " — stored without articles")
+
+
 @dataclass
 class BuildReport:
     """What a build did; `problems` are the inputs that were reported and skipped."""
@@ -113,6 +125,7 @@ def build(
     """
     report = BuildReport()
     ok_sources: list[str] = []
+    empty: list[ReadProblem] = []  # documents that yield no article: recorded once the old problems are cleared
     for item in read_paths(list(paths), max_bytes=int(max_mb * 1024 * 1024)):
         if isinstance(item, ReadProblem):
             report.problems.append(item)
@@ -123,16 +136,24 @@ def build(
         ok_sources.append(item.source)
         if store.has_document(item.id):
             report.skipped += 1
+            no_article = not store.has_articles(item.id)  # reported again, as on the run that stored it
         else:
-            doc = normalise_document(item)
-            articles = process_document(doc)
+            articles = process_document(normalise_document(item))
             sigs = [(dedupe.text_hash(a.text), dedupe.signature(a.text)) for a in articles]
-            store.save_document(doc, articles, sigs)
+            store.save_document(item, articles, sigs)
             report.added_documents += 1
             report.added_articles += len(articles)
+            no_article = not articles
+        if no_article:
+            empty.append(ReadProblem(item.source, no_article_reason(normalise_document(item))))
+            report.problems.append(empty[-1])
+            if progress:
+                progress("problem", empty[-1])
         if progress:
             progress("document", item)
     store.clear_problems(ok_sources)
+    for problem in empty:
+        store.record_problem(problem.source, problem.message)
     if annotate:
         report.annotated = annotate_articles(store, progress)
     if progress:

@@ -454,6 +454,9 @@ class Store:
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
+    def has_articles(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE document_id = ? LIMIT 1", (doc_id,)).fetchone() is not None
+
     def save_document(self, doc: Document, articles: list[Article], signatures: list[tuple[str, bytes]]) -> None:
         """Store a document with its articles in one transaction; a changed file replaces its old version."""
         with self.transaction():
