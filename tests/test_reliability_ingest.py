@@ -185,6 +185,22 @@ def test_document_with_no_article_is_a_problem_on_every_run(tmp_path, new_db):
         assert "no article" in problems[0][1] and "\n" not in problems[0][1]
 
 
+def test_broken_and_looping_symlinks_reported(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("\n\n".join(["Council approves new tram line", *PARAS]), encoding="utf-8")
+    (folder / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    items = list(read_paths([folder, folder / "dangling.txt", folder / "loop.txt"]))
+    problems = {p.source: p.message for p in items if isinstance(p, ReadProblem)}
+    assert "broken symbolic link" in problems["in/dangling.txt"]
+    assert "symbolic link loop" in problems["in/loop.txt"]
+    assert "broken symbolic link" in problems[str(folder / "dangling.txt")]
+    assert "symbolic link loop" in problems[str(folder / "loop.txt")]
+    assert [d.source for d in items if isinstance(d, Document)] == ["in/good.txt"]
+    assert all("\n" not in m for m in problems.values())
+
+
 # --- 4. smaller ingest cases --------------------------------------------------------------------------------
 
 def good_line(i: int, **extra) -> str:
@@ -200,3 +216,30 @@ print(json.dumps([[type(i).__name__, i.source, getattr(i, "message", "")] for i 
 """
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs FIFOs and /dev/zero")
+def test_pipes_and_devices_reported_not_read(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("\n\n".join(["Council approves new tram line", *PARAS]), encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(tmp_path / "given.fifo")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    try:
+        r = subprocess.run([sys.executable, "-c", READ_IN_CHILD, str(folder), str(tmp_path / "given.fifo"),
+                            "/dev/zero"], capture_output=True, text=True, timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a pipe or a device hung")
+    assert r.returncode == 0, r.stderr[-2000:]
+    items = json.loads(r.stdout)
+    problems = {source: message for kind, source, message in items if kind == "ReadProblem"}
+    assert "not a regular file" in problems["in/pipe.txt"]
+    assert "not a regular file" in problems["given.fifo"]
+    assert "not a regular file" in problems["zero"]
+    assert [source for kind, source, _ in items if kind == "Document"] == ["in/good.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_read_bounded_by_the_limit_whatever_the_size_said():
+    # /proc files say they are 0 bytes and hold more: what is read counts, not what stat said
+    [item] = list(read_paths(["/proc/self/status"], max_bytes=64))
+    assert isinstance(item, ReadProblem) and "limit" in item.message
