@@ -207,6 +207,38 @@ def good_line(i: int, **extra) -> str:
     return json.dumps({"title": f"Story {i}", "text": PARAS[i % len(PARAS)], **extra})
 
 
+def test_deeply_nested_jsonl_line_loses_only_itself(tmp_path):
+    f = tmp_path / "feed.jsonl"
+    deep = "[" * 100_000
+    f.write_text("\n".join([good_line(0), deep, good_line(1), '{"text": ' + deep, good_line(2)]) + "\n",
+                 encoding="utf-8")
+    items = list(read_paths([f]))
+    assert [d.source for d in items if isinstance(d, Document)] == ["feed.jsonl#L1", "feed.jsonl#L3", "feed.jsonl#L5"]
+    problems = [p for p in items if isinstance(p, ReadProblem)]
+    assert [p.source for p in problems] == ["feed.jsonl#L2", "feed.jsonl#L4"]
+    assert all("line" in p.message and "\n" not in p.message for p in problems)
+
+
+def test_nul_byte_spoils_one_jsonl_line_not_the_file(tmp_path):
+    f = tmp_path / "feed.jsonl"
+    f.write_bytes("\n".join([good_line(0), good_line(1).replace("Story", "Sto\x00ry"), '{"text": "a\x00', good_line(2)])
+                  .encode() + b"\n")
+    items = list(read_paths([f]))
+    docs = {d.source: d for d in items if isinstance(d, Document)}
+    assert {"feed.jsonl#L1", "feed.jsonl#L4"} <= set(docs)
+    assert all("\x00" not in d.text and "\x00" not in (d.meta.title or "") for d in docs.values())
+    assert all(p.source.startswith("feed.jsonl#L") for p in items if isinstance(p, ReadProblem))
+
+
+def test_jsonl_authors_only_names(tmp_path):
+    f = tmp_path / "feed.jsonl"
+    f.write_text("\n".join([good_line(0, authors=[1, None, " Jane  Roe ", "", {"x": 1}]),
+                            good_line(1, authors=[1, None]),
+                            good_line(2, author="Ola Nordmann")]) + "\n", encoding="utf-8")
+    docs = [d for d in read_paths([f]) if isinstance(d, Document)]
+    assert [d.meta.authors for d in docs] == [["Jane Roe"], [], ["Ola Nordmann"]]
+
+
 READ_IN_CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a read without bound fails here, not the machine
