@@ -19,16 +19,29 @@ from rich.table import Table
 from storyline import pipeline
 from storyline.ingest import iter_files
 from storyline.store import QueryError, Store, StoreError, display_name, write_error
+from storyline.textsafe import inert, inert_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
-out = Console()
-err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped
+# emoji codes off: a title holding ":fire:" is printed as written
+out = Console(emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)  # one message, one line: never wrapped
 
 DB_OPTION = typer.Option("storyline.db", "--db", help="SQLite database file, or a postgresql://user@host/db URL.")
 
 
+def _t(value: object) -> str:
+    """Stored or input-derived text (titles, file names, article text) for a rich print: inert for the
+    terminal (no control character, escape sequence or bidi control), markup escaped."""
+    return escape(inert(value))
+
+
+def _print_json(text: str) -> None:
+    """One JSON document or line to stdout, the characters a terminal obeys written as \\u escapes."""
+    print(inert_json(text))
+
+
 def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}")
+    err.print(f"[red]error:[/red] {_t(message)}")
     raise typer.Exit(1)
 
 
@@ -79,7 +92,7 @@ def build(
 
         def progress(kind: str, item: object) -> None:
             if kind == "problem":
-                err.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
+                err.print(f"[yellow]skipped[/yellow] {_t(item)}")
             elif kind == "annotate":
                 bar.update(task, description="annotating (spaCy)", total=item, completed=0)
                 return
@@ -98,7 +111,7 @@ def build(
 
         report = pipeline.build(paths, store, max_mb=max_mb, progress=progress)
         counts = store.counts()
-    table = Table(title=f"storyline build → {db}")
+    table = Table(title=f"storyline build → {_t(db)}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
@@ -159,8 +172,8 @@ def batch(
         except BatchError as e:
             _fail(str(e))
     for p in report.problems:
-        err.print(f"[yellow]skipped[/yellow] {escape(p.source)}: {escape(p.message)}")
-    table = Table(title=f"storyline batch → {out_dir}")
+        err.print(f"[yellow]skipped[/yellow] {_t(p)}")
+    table = Table(title=f"storyline batch → {_t(out_dir)}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_row("engine", f"{eng.name}, {eng.workers} workers")
@@ -171,7 +184,7 @@ def batch(
     table.add_row("shared passages (whole batch)", str(report.shared_passages))
     table.add_row("inputs skipped", str(len(report.problems)))
     out.print(table)
-    out.print(f"next: storyline load {escape(str(out_dir))} --db DB")
+    out.print(f"next: storyline load {_t(out_dir)} --db DB")
 
 
 @app.command()
@@ -205,7 +218,7 @@ def load(
         except LoadError as e:
             _fail(str(e))
         counts = store.counts()
-    table = Table(title=f"storyline load {batch_dir} → {db}")
+    table = Table(title=f"storyline load {_t(batch_dir)} → {_t(db)}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
@@ -242,21 +255,20 @@ def articles(db: str = DB_OPTION, json_out: bool = typer.Option(False, "--json",
     rows = list(store.articles())
     if json_out:
         for i, a in enumerate(rows, 1):
-            print(json.dumps({"n": i, "id": a.id, "title": a.title, "published": a.published.date,
+            _print_json(json.dumps({"n": i, "id": a.id, "title": a.title, "published": a.published.date,
                               "published_earliest": a.published.earliest, "published_latest": a.published.latest,
                               "duplicate_of": a.duplicate_of, "words": len(a.text.split())}))
         return
     number = {a.id: i for i, a in enumerate(rows, 1)}
-    out.print(f"[bold]{len(rows)} articles in {escape(db)}[/bold]")
+    out.print(f"[bold]{len(rows)} articles in {_t(db)}[/bold]")
     out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<16}  {'words':>5}  {'cut':>3}  title[/dim]")
     room = max(20, out.width - 48)
     for i, a in enumerate(rows, 1):
         title = a.title or "—"
         if a.duplicate_of:
             title = f"(duplicate of #{number.get(a.duplicate_of, '?')}) {title}"
-        title = title if len(title) <= room else title[: room - 1] + "…"
-        out.print(f"{i:>3}  {a.id[:10]}  {_when(a.published):<16}  {len(a.text.split()):>5}  {len(a.removed):>3}  "
-                  f"{escape(title)}", highlight=False)
+        out.print(f"{i:>3}  {_t(a.id[:10])}  {_t(_when(a.published)):<16}  {len(a.text.split()):>5}  "
+                  f"{len(a.removed):>3}  {_safe(title, room)}", highlight=False)
 
 
 @app.command()
@@ -274,7 +286,7 @@ def show(
         _fail(f"no article {article!r} in {db}; list them with: storyline articles --db {db}")
         return
     doc = store.document(a.document_id)
-    out.print(f"[bold]{escape(a.title or '(no title)')}[/bold]")
+    out.print(f"[bold]{_safe(a.title or '(no title)')}[/bold]", highlight=False)
     meta = [f"id {a.id}", f"from {doc.source if doc else a.document_id} {list(a.source_span)}"]
     if a.published.date or a.published.earliest or a.published.latest:
         meta.append(f"published {_when(a.published)} ({a.published.evidence or ''})")
@@ -287,16 +299,16 @@ def show(
     layers = store.annotations(a.id) or {}
     if layers.get("anchor"):
         meta.append(f"times read against {layers['anchor']}")
-    out.print("[dim]" + escape(" · ".join(meta)) + "[/dim]\n", soft_wrap=True)
-    out.print(a.text if plain else _marked(a.text, layers.get("timexes", [])), highlight=False)
+    out.print("[dim]" + _safe(" · ".join(meta)) + "[/dim]\n", soft_wrap=True, highlight=False)
+    out.print(_t(a.text) if plain else _marked(a.text, layers.get("timexes", [])), highlight=False)
     if quotes:
         qt = Table(title="quotes")
         for col in ("kind", "speaker", "via", "span", "text"):
             qt.add_column(col)
         for q in store.quotes(article_ids=[a.id]):
             sp = q.get("speaker") or {}
-            qt.add_row(q["kind"], escape(sp.get("name") or "—"), escape(", ".join(q.get("via") or [])),
-                       f"{q['span'][0]}–{q['span'][1]}", escape(_clip(q["text"], 100)))
+            qt.add_row(_t(q["kind"]), _t(sp.get("name") or "—"), _t(", ".join(q.get("via") or [])),
+                       f"{q['span'][0]}–{q['span'][1]}", _t(_clip(q["text"], 100)))
         out.print()
         out.print(qt)
     if removed:
@@ -305,7 +317,7 @@ def show(
         table.add_column("span")
         table.add_column("text")
         for r in a.removed:
-            table.add_row(r.reason, f"{r.span[0]}–{r.span[1]}", escape(r.text if len(r.text) < 120 else r.text[:117] + "…"))
+            table.add_row(_t(r.reason), f"{r.span[0]}–{r.span[1]}", _t(_clip(r.text, 120)))
         out.print()
         out.print(table)
 
@@ -321,10 +333,10 @@ def _marked(text: str, timexes: list[dict]) -> str:
         s, e = t["span"]
         if s < pos:
             continue
-        parts.append(escape(text[pos:s]))
-        parts.append(f"[cyan]⟨{escape(text[s:e])}[/cyan][dim]|{escape(t['value'])}⟩[/dim]")
+        parts.append(_t(text[pos:s]))
+        parts.append(f"[cyan]⟨{_t(text[s:e])}[/cyan][dim]|{_t(t['value'])}⟩[/dim]")
         pos = e
-    parts.append(escape(text[pos:]))
+    parts.append(_t(text[pos:]))
     return "".join(parts)
 
 
@@ -345,17 +357,17 @@ def quotes(
     rows = store.quotes(speaker=speaker, article_ids=article_ids)
     if json_out:
         for q in rows:
-            print(json.dumps(q, ensure_ascii=False))
+            _print_json(json.dumps(q, ensure_ascii=False))
         return
     for q in rows:
         sp = q.get("speaker") or {}
         who = sp.get("name") or "(no speaker found)"
-        via = f" [dim]via {escape(', '.join(q['via']))}[/dim]" if q.get("via") else ""
+        via = f" [dim]via {_t(', '.join(q['via']))}[/dim]" if q.get("via") else ""
         mark = "“”" if q["kind"] != "indirect" else "  "
-        out.print(f"[bold]{escape(who)}[/bold]{via} [dim]{q['kind']} · {q['article_id'][:10]} "
-                  f"{q['span'][0]}–{q['span'][1]}[/dim]\n  {mark[0]}{escape(q['text'])}{mark[1]}", highlight=False)
+        out.print(f"[bold]{_t(who)}[/bold]{via} [dim]{_t(q['kind'])} · {_t(q['article_id'][:10])} "
+                  f"{q['span'][0]}–{q['span'][1]}[/dim]\n  {mark[0]}{_t(q['text'])}{mark[1]}", highlight=False)
     if not rows:
-        err.print("no quotes" + (f" by {speaker!r}" if speaker else ""))
+        err.print(_t("no quotes" + (f" by {speaker!r}" if speaker else "")))
 
 
 @app.command()
@@ -370,14 +382,14 @@ def entities(
     rows = store.entities(type=type, name=name)
     if json_out:
         for e in rows:
-            print(json.dumps(e, ensure_ascii=False))
+            _print_json(json.dumps(e, ensure_ascii=False))
         return
     table = Table(title=f"{len(rows)} entities")
     for col in ("type", "name", "mentions", "aliases", "roles"):
         table.add_column(col)
     for e in rows:
-        table.add_row(e["type"], escape(e["name"]), str(len(e["mentions"])),
-                      escape(_clip(", ".join(e.get("aliases", [])), 60)), escape(_clip(", ".join(e.get("roles", [])), 40)))
+        table.add_row(_t(e["type"]), _t(e["name"]), str(len(e["mentions"])),
+                      _t(_clip(", ".join(e.get("aliases", [])), 60)), _t(_clip(", ".join(e.get("roles", [])), 40)))
     out.print(table)
 
 
@@ -391,7 +403,7 @@ def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
         _fail(f"search {query!r}: {e}; quote phrases with double quotes")
         return
     for aid, snippet in hits:
-        out.print(f"[bold]{aid}[/bold]  {escape(snippet)}", highlight=False)
+        out.print(f"[bold]{_t(aid)}[/bold]  {_safe(snippet)}", highlight=False)
     if not hits:
         err.print("no matches")
 
@@ -401,16 +413,18 @@ def _check_format(format: str, allowed: tuple[str, ...]) -> None:
         _fail(f"--format {format!r} is not one of: {', '.join(allowed)}")
 
 
-def _write(text: str, output: Optional[Path], what: str) -> None:
-    """`text` to stdout ('-' or no output), else atomically to the file, saying what was written."""
+def _write(text: str, output: Optional[Path], what: str, is_json: bool = False) -> None:
+    """`text` to stdout ('-' or no output), made inert for a terminal (JSON by its own \\u escapes, so the
+    value is unchanged), else atomically to the file as it is, saying what was written."""
     if output is None or str(output) == "-":
+        text = inert_json(text) if is_json else inert(text)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(output.suffix + ".tmp")
     tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     tmp.replace(output)
-    err.print(f"wrote {escape(str(output))} ({what})")
+    err.print(f"wrote {_t(str(output))} ({what})")
 
 
 @app.command()
@@ -433,7 +447,7 @@ def export(
     data = dossier(store)
     if format == "json":
         _write(json.dumps(data, ensure_ascii=False, indent=1), output,
-               f"{len(data['articles'])} articles, {len(data['documents'])} documents")
+               f"{len(data['articles'])} articles, {len(data['documents'])} documents", is_json=True)
         return
     from storyline.export.html import render_html
     from storyline.export.markdown import render_markdown
@@ -503,10 +517,10 @@ def _story_of(layers: _Layers, ref: Optional[str], db: str) -> tuple[Optional[di
 
 
 def _safe(value: object, n: Optional[int] = None) -> str:
-    """Hostile text for the terminal: one line, no control characters (escape sequences), markup escaped."""
+    """Hostile text for the terminal on one line: as `_t`, whitespace runs one space, clipped to `n`."""
     from storyline.export.views import one_line
 
-    return escape(one_line(value, n))
+    return escape(one_line(inert(value), n))
 
 
 def _by_story(rows: list[dict], stories: list[dict]) -> list[tuple[Optional[str], list[dict]]]:
@@ -538,7 +552,7 @@ def timeline(
     every = layers.get("events", sid)
     events = views.timeline(every, layers.get("entities") if entity else [], story_id=sid, entity=entity)
     if format == "json":
-        print(json.dumps({"events": events}, ensure_ascii=False, indent=1))
+        _print_json(json.dumps({"events": events}, ensure_ascii=False, indent=1))
         return
     if not events:
         where = f" in story {sid}" if sid else ""
@@ -551,9 +565,9 @@ def timeline(
     groups = [(sid, events)] if sid else _by_story(events, stories)
     if format == "md":
         title = (st.get("title") or sid) if st else "Timeline"
-        sys.stdout.write(timeline_markdown(
+        sys.stdout.write(inert(timeline_markdown(
             [(titles.get(g) or g or "(no story)" if not sid else None, evs) for g, evs in groups] or [(None, [])],
-            articles, list(quotes.values()), f"{title} — {entity}" if entity else title))
+            articles, list(quotes.values()), f"{title} — {entity}" if entity else title)))
         return
     if sid and events:
         out.print(f"[bold]{_safe(st.get('title') or sid)}[/bold] "
@@ -611,7 +625,7 @@ def claims(
     every = layers.get("claims", sid)
     rows = claims_view(every, conflicts, story_id=sid)
     if format == "json":
-        print(json.dumps({"claims": rows}, ensure_ascii=False, indent=1))
+        _print_json(json.dumps({"claims": rows}, ensure_ascii=False, indent=1))
         return
     if not rows:
         where = f" in story {sid}" if sid else ""
@@ -659,7 +673,7 @@ def annotate(
         _fail(f"{file}: {e.strerror or e}")
         return
     text, _ = decode_bytes(raw)
-    print(json.dumps(run(text, when), ensure_ascii=False, indent=1))
+    _print_json(json.dumps(run(text, when), ensure_ascii=False, indent=1))
 
 
 @app.command()
@@ -702,11 +716,11 @@ def serve(
                   " (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not loopback:
-        err.print(f"[yellow]note:[/yellow] listening on {escape(host)}, not only on this machine")
+        err.print(f"[yellow]note:[/yellow] listening on {_t(host)}, not only on this machine")
     application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb, cache_mb=cache_mb,
                              cors_origins=cors_origin or None,
                              allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
-    err.print(f"serving {escape(display_name(db))} on http://{escape(host)}:{port}/"
+    err.print(f"serving {_t(display_name(db))} on http://{_t(host)}:{port}/"
               f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
     import gc
 

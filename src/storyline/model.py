@@ -55,6 +55,9 @@ class Document:
     text: str
     meta: DocMeta = field(default_factory=DocMeta)
     encoding: str | None = None
+    # what normalisation replaced in `text` (control characters), spans into `text`; not stored with the
+    # document but handed to the articles whose text it was in
+    removed: list[Removed] = field(default_factory=list)
 
     @property
     def id(self) -> str:

@@ -3,39 +3,68 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyline.clean import dedupe
-from storyline.clean.boilerplate import clean_article
+from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, Mention, ReadProblem, stable_id, unique_names
+from storyline.model import Article, Document, Mention, ReadProblem, Removed, stable_id, unique_names
 from storyline.published import publication
 from storyline.store import Store
+from storyline.textsafe import TEXT_CONTROLS
 
 DEFAULT_MAX_MB = 50.0
 
 # Spaces that scraped copy uses between words, replaced one-for-one so offsets do not move.
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_CONTROL_RUNS = re.compile(f"(?:{TEXT_CONTROLS.pattern})+")
+CONTROL_REASON = "control characters"  # the reason a replaced run is recorded with, beside the furniture
 
 
 def normalise_document(doc: Document) -> Document:
-    """Odd spaces to plain ones (same length, so spans stay valid)."""
-    doc.text = _ODD_SPACES.sub(" ", doc.text)
+    """Odd spaces to plain ones; control characters (C0 but tab and newline, DEL, C1) and bidi overrides to
+    spaces, each run kept in `doc.removed`. One character for one, so spans stay valid.
+
+    The readers' `normalize_text` has already dropped C0 controls from what they read; this catches the
+    rest, and anything a Document was made with otherwise."""
+    text = _ODD_SPACES.sub(" ", doc.text)
+    runs = list(_CONTROL_RUNS.finditer(text))
+    if runs:
+        doc.removed = doc.removed + [Removed(m.group(), CONTROL_REASON, m.span()) for m in runs]
+        text = _CONTROL_RUNS.sub(lambda m: " " * len(m.group()), text)
+    doc.text = text
     return doc
 
 
-def process_document(doc: Document) -> list[Article]:
-    """The per-article stages for one document: split it into articles and clean each one."""
-    articles = []
-    spans = split_articles(doc.text)
-    for index, span in enumerate(spans):
+def _cleaned(doc: Document) -> list[tuple[int, tuple[int, int], Cleaned]]:
+    """Every article span of the document, with what the cleaner makes of it."""
+    out = []
+    for index, span in enumerate(split_articles(doc.text)):
         title = doc.meta.title if (index == 0 and doc.meta.title) else None
-        c = clean_article(doc.text, span, title=title)
-        if not c.text.strip():
-            continue
+        out.append((index, span, clean_article(doc.text, span, title=title)))
+    return out
+
+
+def _pieces_by_article(pieces: list[Removed], spans: list[tuple[int, int]]) -> list[list[Removed]]:
+    """Each piece to the article whose span holds it, else to the next one after it, else to the last."""
+    out: list[list[Removed]] = [[] for _ in spans]
+    for piece in pieces:
+        k = next((i for i, (_, end) in enumerate(spans) if piece.span[0] < end), len(spans) - 1)
+        out[k].append(piece)
+    return out
+
+
+def process_document(doc: Document) -> list[Article]:
+    """The per-article stages for one document: split it into articles and clean each one; what
+    normalisation replaced (`doc.removed`) joins the removed pieces of the article it was in."""
+    kept = [(index, span, c) for index, span, c in _cleaned(doc) if c.text.strip()]
+    extra = _pieces_by_article(doc.removed, [span for _, span, _ in kept]) if kept else []
+    articles = []
+    for (index, span, c), more in zip(kept, extra):
         articles.append(
             Article(
                 document_id=doc.id,
@@ -44,7 +73,7 @@ def process_document(doc: Document) -> list[Article]:
                 text=c.text,
                 source_span=span,
                 text_map=c.text_map,
-                removed=c.removed,
+                removed=sorted(c.removed + more, key=lambda r: r.span),
                 published=publication(doc.meta, c.datelines, c.text,
                                       [r.text for r in c.removed if r.reason == "caption"], c.later_dates),
                 outlet=doc.meta.outlet,
@@ -54,6 +83,17 @@ def process_document(doc: Document) -> list[Article]:
             )
         )
     return articles
+
+
+def no_article_reason(doc: Document) -> str:
+    """Why a document yields no article, in one line (for a problem report)."""
+    cleaned = _cleaned(doc)
+    if not cleaned:
+        return "no article: no paragraph of text left after normalisation — stored without articles"
+    reasons = Counter(r.reason for _, _, c in cleaned for r in c.removed)
+    what = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common(4)) or "nothing"
+    return (f"no article left after cleaning: every paragraph was taken for page furniture ({what})"
+            " — stored without articles")
 
 
 @dataclass
@@ -86,6 +126,7 @@ def build(
     """
     report = BuildReport()
     ok_sources: list[str] = []
+    empty: list[ReadProblem] = []  # documents that yield no article: recorded once the old problems are cleared
     for item in read_paths(list(paths), max_bytes=int(max_mb * 1024 * 1024)):
         if isinstance(item, ReadProblem):
             report.problems.append(item)
@@ -94,18 +135,27 @@ def build(
                 progress("problem", item)
             continue
         ok_sources.append(item.source)
-        if store.stored_as(item):
+        stored = store.stored_as(item)
+        if stored:
             report.skipped += 1
+            no_article = not store.has_articles(stored)  # reported again, as on the run that stored it
         else:
-            doc = normalise_document(item)
-            articles = process_document(doc)
+            articles = process_document(normalise_document(item))
             sigs = [(dedupe.text_hash(a.text), dedupe.signature(a.text)) for a in articles]
-            report.new_versions += store.save_document(doc, articles, sigs)
+            report.new_versions += store.save_document(item, articles, sigs)
             report.added_documents += 1
             report.added_articles += len(articles)
+            no_article = not articles
+        if no_article:
+            empty.append(ReadProblem(item.source, no_article_reason(normalise_document(item))))
+            report.problems.append(empty[-1])
+            if progress:
+                progress("problem", empty[-1])
         if progress:
             progress("document", item)
     store.clear_problems(ok_sources)
+    for problem in empty:
+        store.record_problem(problem.source, problem.message)
     if annotate:
         report.annotated = annotate_articles(store, progress, report.problems)
     link_articles(store, progress=progress)

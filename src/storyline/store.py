@@ -529,6 +529,9 @@ class Store:
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
+    def has_articles(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE document_id = ? LIMIT 1", (doc_id,)).fetchone() is not None
+
     def stored_as(self, doc: Document) -> str | None:
         """The id under which `doc` is already stored: its own id, or the id of the same bytes from the
         same origin (a JSONL line or feed entry whose position moved); None when it is new."""

@@ -108,7 +108,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
     Written to a temporary folder and renamed into place, so a partition is either complete or absent;
     when a retried copy of the task finished first, this copy's result is dropped (never duplicated)."""
     from storyline.clean import dedupe
-    from storyline.pipeline import normalise_document, process_document
+    from storyline.pipeline import no_article_reason, normalise_document, process_document
 
     t0 = time.perf_counter()
     docs: list[Document] = []
@@ -121,7 +121,10 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
         doc = normalise_document(doc)
         doc_rows.append({"id": doc.id, "source": doc.source, "sha256": doc.sha256, "kind": doc.kind,
                          "encoding": doc.encoding, "meta": json.dumps(asdict(doc.meta)), "text": doc.text, "ord": d_ord})
-        for a in process_document(doc):
+        found = process_document(doc)
+        if not found:
+            problems.append(ReadProblem(doc.source, no_article_reason(doc)))
+        for a in found:
             articles.append(a)
             art_rows.append(_article_row(a, dedupe.text_hash(a.text), dedupe.signature(a.text), len(art_rows)))
     ann_rows = []

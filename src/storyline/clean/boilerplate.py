@@ -309,10 +309,21 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
 
 
 def _mark_repeats(blocks: list[Block], reasons: list[str | None]) -> None:
-    """A line printed more than once is furniture: a caption above the body, else a repeated line."""
+    """A line printed more than once is furniture: a caption above the body, else a repeated line.
+
+    The body starts at the first body paragraph printed once, or at the first one that opens a run of
+    paragraphs the page prints again in the same order (the article twice over): its later copy is the
+    repeat, not the body above it."""
     keys = [norm_key(b.text) for b in blocks]
     counts = Counter(k for k in keys if k)
-    first_body = next((i for i, b in enumerate(blocks) if reasons[i] is None and _is_body(b) and counts[keys[i]] == 1), len(blocks))
+    body = [reasons[i] is None and _is_body(b) for i, b in enumerate(blocks)]
+    pairs = Counter(zip(keys, keys[1:]))
+
+    def opens_copy(i: int) -> bool:  # this paragraph and the next are printed again, in this order
+        return i + 1 < len(blocks) and body[i + 1] and pairs[keys[i], keys[i + 1]] > 1
+
+    first_body = next((i for i, is_body in enumerate(body) if is_body and (counts[keys[i]] == 1 or opens_copy(i))),
+                      len(blocks))
     seen: set[str] = set()
     for i, k in enumerate(keys):
         if counts[k] > 1 and reasons[i] is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -64,7 +66,33 @@ def _read_argument(path: Path, max_bytes: int) -> Iterator[Document | ReadProble
     elif path.exists():
         yield from read_file(path, path.name, max_bytes)
     else:
-        yield ReadProblem(str(path), "no such file or directory")
+        yield ReadProblem(str(path), unreadable_entry(path) or "no such file or directory")
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def not_regular(mode: int) -> str | None:
+    """The problem with a file of this mode, when it is not a regular file (reading one could block or never end)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"not a regular file ({kind}) — skipped"
+
+
+def unreadable_entry(path: Path) -> str | None:
+    """Why `path` is neither a folder nor a regular file to read (a broken symbolic link, a link loop, a
+    pipe, a device); None when it is a folder or a regular file, or does not exist at all."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if not path.is_symlink():
+            return None
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself) — skipped"
+        return "broken symbolic link (what it points to does not exist) — skipped"
+    return None if stat.S_ISDIR(mode) else not_regular(mode)
 
 
 def _read_folder(folder: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
@@ -96,16 +124,22 @@ def _walk(folder: Path, source: str) -> Iterator[tuple[Path, str] | ReadProblem]
             yield from _walk(entry, f"{source}/{entry.name}")
         elif entry.is_file():
             yield entry, f"{source}/{entry.name}"
+        elif problem := unreadable_entry(entry):
+            yield ReadProblem(f"{source}/{entry.name}", problem)
 
 
 def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadProblem]:
-    """One file: the size is checked before reading; nothing raised, whatever the content."""
+    """One regular file: kind and size checked before reading, the read itself bounded by `max_bytes`
+    (a file that grows meanwhile is still over the limit); nothing raised, whatever the content."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            yield ReadProblem(source, over_limit("file", size, max_bytes))
+        problem = not_regular(path.stat().st_mode)
+        if problem:  # a pipe or a device: opening it could block, reading it never end
+            yield ReadProblem(source, problem)
             return
-        data = path.read_bytes()
+        data = _read_bounded(path, max_bytes)
+    except _Refused as refused:
+        yield ReadProblem(source, str(refused))
+        return
     except OSError as err:
         yield ReadProblem(source, _os_message(err))
         return
@@ -113,6 +147,28 @@ def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> It
         yield from read_bytes(data, path.name, source, max_bytes)
     except Exception as err:  # noqa: BLE001 - a reader bug must not stop the run; say what broke
         yield ReadProblem(source, f"could not read file ({type(err).__name__}: {short_reason(err)}) — skipped")
+
+
+class _Refused(Exception):
+    """A file not read, with why."""
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    """At most `max_bytes` of a regular file; _Refused when it is not one (swapped since it was checked) or
+    holds more. Opened non-blocking, so a pipe put in its place cannot stall the open."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb", closefd=True) as f:
+        st = os.fstat(f.fileno())
+        problem = not_regular(st.st_mode)
+        if problem:
+            raise _Refused(problem)
+        if st.st_size > max_bytes:
+            raise _Refused(over_limit("file", st.st_size, max_bytes))
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _Refused(over_limit("file", None, max_bytes))
+    return data
 
 
 def _os_message(err: OSError) -> str:

@@ -14,7 +14,7 @@ from .common import Reader, format_size, over_limit
 from .feed import looks_like_feed, read_feed
 from .html import read_html
 from .jsonl import read_jsonl
-from .text import binary_kind, read_text
+from .text import SNIFF_BYTES, binary_kind, read_text
 from .warc import read_warc
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -81,11 +81,13 @@ def read_bytes(data: bytes, name: str, source: str, max_bytes: int) -> Iterator[
 
 
 def _read_plain(data: bytes, name: str, source: str, max_bytes: int) -> Iterator[Document | ReadProblem]:
-    binary = binary_kind(data)
+    named = kind_from_name(name)
+    jsonl = named in ("jsonl", "json") or (b"\x00" in data[:SNIFF_BYTES] and _first_line_is_object(data))
+    binary = binary_kind(data, lines=jsonl)
     if binary:
         yield ReadProblem(source, f"binary file ({binary}), not text — skipped")
         return
-    named, sniffed = kind_from_name(name), sniff_kind(data)
+    sniffed = sniff_kind(data)
     kind = named or sniffed
     if named == "feed" and sniffed != "feed":
         kind = "html" if sniffed == "html" else ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from copy import deepcopy
+from html import escape as html_escape
+from html.parser import HTMLParser
 from typing import Any
 
 import htmldate
@@ -44,6 +46,10 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _NOT_TEXT = ("script", "style", "noscript", "template", "svg")
 _TAG = re.compile(r"<[^>]*>")
+# libxml2 stops parsing at 256 levels of nesting (2048 with huge_tree) and drops the rest of the page;
+# a tree this deep was cut there.
+PARSER_DEPTH_LIMIT = 250
+CAPPED_DEPTH = 100  # nesting kept when such a page is written again flatter
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -81,6 +87,9 @@ def extract_html(html: str | bytes, url: str | None = None, *, max_date: str | N
     text = _main_text(tree, url, fast=True)  # prunes `tree` in place
     if len(text) < SHORT_TEXT:
         fresh = parse_html(html)
+        if fresh is not None and too_deep(fresh):  # the parser gave up half-way: parse the page made flatter
+            html = capped_html(html)
+            fresh = parse_html(html)
         if fresh is not None:
             fuller = _main_text(fresh, url, fast=False)
             text = fuller if len(fuller) > len(text) else text
@@ -88,6 +97,81 @@ def extract_html(html: str | bytes, url: str | None = None, *, max_date: str | N
                 again = parse_html(html)  # both passes pruned their trees; the fallback needs a whole one
                 text = fallback_text(again if again is not None else fresh)
     return normalize_text(_drop_title_line(text, meta.title)), meta
+
+
+def too_deep(tree: HtmlElement) -> bool:
+    """Whether the tree reaches the parser's nesting limit (where the parser dropped the rest of the page)."""
+    stack = [(tree, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth >= PARSER_DEPTH_LIMIT:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
+def capped_html(html: str, cap: int = CAPPED_DEPTH) -> str:
+    """The page written again with at most `cap` levels of nesting, by the standard library's tokenizer
+    (which keeps no tree, so has no depth limit): deeper tags are left out, their text kept, each deeper
+    block element a paragraph break. Scripts, styles and comments are left out."""
+    writer = _CappedWriter(cap)
+    writer.feed(html)
+    writer.close()
+    return "".join(writer.out)
+
+
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"))
+_FLAT_BLOCKS = frozenset(_BLOCK_TAGS)
+_END_SEARCH = 64  # an end tag closes an open element at most this far down the stack; else it is stray
+
+
+class _CappedWriter(HTMLParser):
+    def __init__(self, cap: int):
+        super().__init__(convert_charrefs=True)
+        self.cap = cap
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # open elements, with whether each was written
+        self.hidden = 0  # depth inside script, style and the like
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _NOT_TEXT:
+            self.hidden += 1
+        if self.hidden:
+            return
+        shallow = len(self.stack) < self.cap
+        if shallow:
+            parts = "".join(f' {k}="{html_escape(v)}"' if v is not None else f" {k}" for k, v in attrs
+                            if re.fullmatch(r"[\w:.-]+", k))
+            self.out.append(f"<{tag}{parts}>")
+        elif tag in _FLAT_BLOCKS:
+            self.out.append("<p>")
+        if tag not in _VOID:
+            self.stack.append((tag, shallow))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _NOT_TEXT:
+            self.hidden = max(0, self.hidden - 1)
+            return
+        if self.hidden:
+            return
+        for k in range(len(self.stack) - 1, max(-1, len(self.stack) - 1 - _END_SEARCH), -1):
+            if self.stack[k][0] == tag:
+                closed = self.stack[k:]
+                del self.stack[k:]
+                self.out.extend(f"</{name}>" for name, written in reversed(closed) if written)
+                if not closed[0][1] and tag in _FLAT_BLOCKS:
+                    self.out.append("<p>")
+                return
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.out.append(html_escape(data, quote=False))
 
 
 def _main_text(tree: HtmlElement, url: str | None, fast: bool) -> str:

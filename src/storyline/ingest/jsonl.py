@@ -8,7 +8,7 @@ from typing import Any
 
 from storyline.model import DocMeta, Document, ReadProblem
 
-from .common import make_document, over_limit
+from .common import make_document, over_limit, short_reason
 from .html import extract_html, split_authors
 from .text import decode_bytes, normalize_text
 
@@ -17,7 +17,12 @@ def read_jsonl(data: bytes, source: str, max_bytes: int) -> Iterator[Document | 
     """One Document per good line; a bad line is a problem and the others still come back."""
     for number, line in enumerate(data.split(b"\n"), start=1):
         if line.strip():
-            yield read_line(line.rstrip(b"\r"), f"{source}#L{number}", number, max_bytes)
+            where = f"{source}#L{number}"
+            try:
+                yield read_line(line.rstrip(b"\r"), where, number, max_bytes)
+            except Exception as err:  # noqa: BLE001 - one line's failure must not lose the lines after it
+                yield ReadProblem(where, f"line {number}: could not read ({type(err).__name__}: {short_reason(err)})"
+                                         " — line skipped")
 
 
 def read_line(line: bytes, source: str, number: int, max_bytes: int) -> Document | ReadProblem:
@@ -28,6 +33,8 @@ def read_line(line: bytes, source: str, number: int, max_bytes: int) -> Document
         record = json.loads(raw_text)
     except json.JSONDecodeError as err:
         return ReadProblem(source, f"line {number}: invalid JSON ({err.msg}) — line skipped")
+    except RecursionError:
+        return ReadProblem(source, f"line {number}: JSON nested too deeply to read — line skipped")
     if not isinstance(record, dict):
         return ReadProblem(source, f"line {number}: not a JSON object — line skipped")
     text, meta = _body(record)
@@ -60,8 +67,12 @@ def _apply_fields(meta: DocMeta, record: dict[str, Any]) -> None:
     if published:
         meta.published, meta.published_source = published, "jsonl"
     authors = record.get("authors", record.get("author"))
-    if isinstance(authors, (str, list)) and authors:
-        meta.authors = split_authors([str(a) for a in authors] if isinstance(authors, list) else [authors])
+    if isinstance(authors, str):
+        authors = [authors]
+    if isinstance(authors, list):  # names only: numbers, nulls and objects in the list are not authors
+        names = split_authors([a for a in authors if isinstance(a, str)])
+        if names:
+            meta.authors = names
 
 
 def _string(value: Any) -> str | None:

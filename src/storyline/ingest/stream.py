@@ -9,7 +9,7 @@ from pathlib import Path
 
 from storyline.model import Document, ReadProblem
 
-from . import _walk, read_file
+from . import _walk, not_regular, read_file, unreadable_entry
 from .detect import GZIP_MAGIC, kind_from_name
 from .jsonl import read_line
 from .warc import RawRecord, document_from_record, stream_warc
@@ -60,10 +60,17 @@ def units(paths: Iterable[str | Path], max_bytes: int) -> Iterator[Unit | ReadPr
         elif path.exists():
             yield from _file_units(path, path.name, max_bytes)
         else:
-            yield ReadProblem(str(path), "no such file or directory")
+            yield ReadProblem(str(path), unreadable_entry(path) or "no such file or directory")
 
 
 def _file_units(path: Path, source: str, max_bytes: int) -> Iterator[Unit | ReadProblem]:
+    try:
+        problem = not_regular(path.stat().st_mode)
+    except OSError:
+        problem = None  # the worker's read_file reports why
+    if problem:  # a pipe or a device: opening it to look at its head could block
+        yield ReadProblem(source, problem)
+        return
     kind = kind_from_name(path.name)
     try:
         with open(path, "rb") as f:

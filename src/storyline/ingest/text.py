@@ -56,8 +56,10 @@ _NEWLINES = re.compile(r"\r\n?|[\f\v]")
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
 
 
-def binary_kind(data: bytes) -> str | None:
-    """Name the binary format of `data` ("PNG image", "unknown format"), or None if it looks like text."""
+def binary_kind(data: bytes, lines: bool = False) -> str | None:
+    """Name the binary format of `data` ("PNG image", "unknown format"), or None if it looks like text.
+
+    `lines`: the file is JSON Lines, where a NUL byte spoils its line only (the line's reader deals with it)."""
     if any(data.startswith(bom) for bom, _ in BOMS):
         return None
     for magic, name in MAGIC:
@@ -66,7 +68,7 @@ def binary_kind(data: bytes) -> str | None:
     if data[4:8] == b"ftyp":
         return "MP4/QuickTime media file"
     head = data[:SNIFF_BYTES]
-    if b"\x00" in head:
+    if b"\x00" in head and not lines:
         return "unknown format, contains NUL bytes"
     controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
     if head and controls / len(head) > CONTROL_RATIO:
