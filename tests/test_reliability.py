@@ -157,10 +157,48 @@ def test_schema_5_migration_fills_origins(tmp_path):
 
 
 # --- one article's failure is that article's problem ---------------------------------------------
-LONG = "The mayor said on Monday that the port would reopen next week. " * 17000  # 1.09M characters
+LONG = "The mayor said on Monday that the port would reopen next week. " * 17000  # 1.07M characters
 
 
-def test_an_over_long_article_does_not_freeze_the_database(tmp_path, new_db):
+@pytest.fixture
+def refuse_over_a_million(monkeypatch):
+    """Texts over a million characters refused rather than annotated in pieces (which takes a minute for
+    LONG: test_long_texts_are_annotated_in_pieces checks the pieces on a smaller scale)."""
+    from storyline.nlp import annotate
+
+    monkeypatch.setattr(annotate, "MAX_CHARS", 1_000_000)
+
+
+def test_long_texts_are_annotated_in_pieces(monkeypatch):
+    """A text over the parser's limit is parsed in pieces joined into one Doc: the same layers as one
+    parse, spans into the whole text."""
+    from storyline.nlp import annotate
+
+    text = "\n\n".join((CORPUS / name).read_text() for name in ("caldera_port_strike.txt", "lindenport_election.txt",
+                                                                "two_stories_march2024.txt"))
+    pub = annotate.Published(date="2024-03-20")
+    whole = next(annotate.annotate_texts([(text, pub)]))
+    nlp = annotate.load_nlp()
+    monkeypatch.setattr(nlp, "max_length", len(text) // 3)
+    monkeypatch.setattr(annotate, "PIECE_CHARS", len(text) // 4)
+    assert len(annotate.pieces(text)) >= 4 and "".join(annotate.pieces(text)) == text
+    parts = next(annotate.annotate_texts([(text, pub)]))
+    assert isinstance(parts, dict) and parts["events"] and parts["quotes"] and parts["mentions"]
+    assert parts == whole
+    monkeypatch.setattr(annotate, "MAX_CHARS", len(text) - 1)
+    refused = next(annotate.annotate_texts([(text, pub)]))
+    assert isinstance(refused, annotate.NotAnnotated) and f"{len(text):,} characters" in refused.reason
+
+
+def test_pieces_join_back_whatever_the_text():
+    from storyline.nlp.annotate import pieces
+
+    for text in ("a" * 250, "word " * 100, "One. Two. " * 40, "line\n" * 60, "para\n\n" * 50, "", "x"):
+        got = pieces(text, 37)
+        assert "".join(got) == text and all(0 < len(p) <= 37 for p in got)
+
+
+def test_an_over_long_article_does_not_freeze_the_database(tmp_path, new_db, refuse_over_a_million):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()
     (first / "long.txt").write_text(LONG)
@@ -207,7 +245,7 @@ def test_a_model_error_is_that_articles_problem(tmp_path, monkeypatch, new_db):
     assert build([folder], db).annotated == 1  # tried again on the next build, and annotated
 
 
-def test_an_over_long_article_does_not_fail_its_batch_partition(tmp_path):
+def test_an_over_long_article_does_not_fail_its_batch_partition(tmp_path, refuse_over_a_million):
     from storyline.batch.engines import LocalEngine
     from storyline.batch.partition import finished, read_table
     from storyline.batch.run import run_batch

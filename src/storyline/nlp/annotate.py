@@ -11,6 +11,11 @@ from typing import Any
 from storyline.model import Mention, Published, Quote, Timex
 
 BATCH_SIZE = 8  # spaCy batch: 32 long pages peaked at 819 MB, 8 at 443 MB, no slower
+# Texts longer than the parser takes at once (spaCy's nlp.max_length, a million characters) are parsed in
+# pieces of at most PIECE_CHARS cut at paragraph breaks and joined into one Doc (the layers read one Doc);
+# beyond MAX_CHARS (a mis-split dump rather than an article: about 4 minutes and 2 GB) they are refused.
+PIECE_CHARS = 100_000
+MAX_CHARS = 5_000_000
 
 
 class AnchorError(ValueError):
@@ -98,11 +103,10 @@ class NotAnnotated:
 
 
 def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
-    """Layers for each (text, publication) in order, batched through nlp.pipe. A text the annotator cannot
-    take gives a NotAnnotated in its place and the others go on: one longer than the parser's limit
-    (spaCy's `nlp.max_length`, a million characters: past it the parser's memory grows beyond what a
-    worker has, and such a text is a mis-split dump rather than one article), or one on which a model
-    or layer raised."""
+    """Layers for each (text, publication) in order, batched through nlp.pipe. A text longer than the
+    parser takes at once is parsed in pieces (`pieced`). A text the annotator cannot take gives a
+    NotAnnotated in its place and the others go on: one over MAX_CHARS, or one on which a model or
+    layer raised."""
     nlp = load_nlp()
     batch: list[tuple[str, Published | None]] = []
     for item in items:
@@ -117,9 +121,11 @@ def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[di
 def _annotate_batch(nlp: Any, batch: list[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
     docs: dict[int, Any] = {}
     for i, (text, _) in enumerate(batch):
-        if len(text) > nlp.max_length:
-            docs[i] = NotAnnotated(f"its text is {len(text):,} characters, over the {nlp.max_length:,} the parser takes"
+        if len(text) > MAX_CHARS:
+            docs[i] = NotAnnotated(f"its text is {len(text):,} characters, over the {MAX_CHARS:,} storyline annotates"
                                    " — split the file into articles (or shorten it) and build again")
+        elif len(text) > nlp.max_length:
+            docs[i] = _guarded(lambda: pieced(nlp, text))
     ok = [i for i in range(len(batch)) if i not in docs]
     try:
         docs.update(zip(ok, nlp.pipe([batch[i][0] for i in ok], batch_size=BATCH_SIZE)))
@@ -132,6 +138,36 @@ def _annotate_batch(nlp: Any, batch: list[tuple[str, Published | None]]) -> Iter
             yield doc
             continue
         yield _guarded(lambda: _layers(doc, *timexes_for(text, pub)))
+
+
+def pieces(text: str, size: int | None = None) -> list[str]:
+    """`text` cut into consecutive pieces of at most `size` characters (PIECE_CHARS) that join back to it
+    exactly, each cut after a paragraph break where there is one, else a line break, a sentence end, a space."""
+    size = size or PIECE_CHARS
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            window = text[start:end]
+            for sep in ("\n\n", "\n", ". ", " "):
+                cut = window.rfind(sep)
+                if cut > 0:
+                    end = start + cut + len(sep)
+                    break
+        out.append(text[start:end])
+        start = end
+    return out
+
+
+def pieced(nlp: Any, text: str) -> Any:
+    """One Doc for a text longer than the parser takes at once: its pieces parsed and joined (sentences,
+    entities and parses kept; spans into the whole text, as for any other Doc)."""
+    from spacy.tokens import Doc
+
+    doc = Doc.from_docs(list(nlp.pipe(pieces(text), batch_size=1)), ensure_whitespace=False)
+    if doc.text != text:  # never seen; the layers' spans would not point into the article
+        raise ValueError("the parsed pieces do not join back into the text")
+    return doc
 
 
 def _guarded(fn: Any) -> Any:

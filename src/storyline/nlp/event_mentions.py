@@ -93,7 +93,10 @@ def _dated_value(t: Timex) -> str | None:
 
 
 def _span_tokens(doc: Any, span: tuple[int, int]) -> list[Any]:
-    return [tok for tok in doc if tok.idx < span[1] and tok.idx + len(tok) > span[0]]
+    """The tokens overlapping a character span (found through the token index, not a scan of the doc:
+    this runs once per mention, and a scan made long texts quadratic)."""
+    found = doc.char_span(span[0], span[1], alignment_mode="expand")
+    return list(found) if found is not None else []
 
 
 def _span_root(toks: list[Any]) -> Any | None:
@@ -512,7 +515,7 @@ def _trigger_json(tok: Any) -> dict:
     prt = next((c for c in tok.children if c.dep_ == "prt" and c.i == tok.i + 1), None)
     if prt is not None:
         end = prt.idx + len(prt)
-    text = tok.doc.text[tok.idx:end]
+    text = tok.text_with_ws + prt.text if prt is not None else tok.text  # not doc.text: built anew on each access
     return {"span": [tok.idx, end], "text": text, "lemma": tok.lemma_.lower()}
 
 

@@ -310,7 +310,8 @@ class _Doc:
             for i in range(s.start, s.end):
                 self.sent_of[i] = k
         self.ent_of: list = [None] * n
-        for e in doc.ents:
+        self.ents = list(doc.ents)  # doc.ents builds its spans anew on each access
+        for e in self.ents:
             for i in range(e.start, e.end):
                 self.ent_of[i] = e
         # paragraph (line) starts, for char → paragraph
@@ -505,7 +506,7 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
     if not role:
         return None
     found: dict[str, object] = {}
-    for e in D.doc.ents:
+    for e in D.ents:
         if e.start >= np.start:
             break
         if e.label_ != "PERSON":

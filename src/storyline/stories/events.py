@@ -103,15 +103,24 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any
     date that fits inside all its mentions' dates.
     """
     events: list[dict[str, Any]] = []
+    # (type, modality class, key entity) → numbers of the events holding it: an event fits a mention only
+    # with the same type and modality and a key entity in common, so only those are tried (first made
+    # first, as a scan of all events would), not every event of the story for every mention
+    index: dict[tuple[str, str, str], list[int]] = {}
     for m in mentions:
-        target = next((ev for ev in events if _fits(m, ev)), None)
-        if target is None:
-            target = {"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
-                      "story_id": story_id, "type": m["type"], "modality": _modality_class(m),
-                      "entities": set(), "mentions": [], "date": None}
-            events.append(target)
+        kind = (m["type"], _modality_class(m))
+        tried = sorted({n for e in _key_entities(m) for n in index.get((*kind, e), ())})
+        n = next((n for n in tried if _fits(m, events[n])), None)
+        if n is None:
+            n = len(events)
+            events.append({"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
+                           "story_id": story_id, "type": m["type"], "modality": _modality_class(m),
+                           "entities": set(), "mentions": [], "date": None})
+        target = events[n]
         target["mentions"].append(m)
-        target["entities"] |= _key_entities(m)
+        for e in _key_entities(m) - target["entities"]:
+            index.setdefault((*kind, e), []).append(n)
+            target["entities"].add(e)
         target["date"] = _narrowest([x["date"] for x in target["mentions"] if x.get("date")])
     return [_finish(ev) for ev in events]
 
