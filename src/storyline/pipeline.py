@@ -181,7 +181,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
     if progress:
         progress("annotate", len(rows))
     done = 0
-    batch: list[tuple[str, str | None, list, list, list, list, list]] = []
+    batch: list[tuple[str, str | None, list, list, list, list, list, list | None]] = []
 
     def flush() -> None:
         nonlocal batch
@@ -207,7 +207,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
         done += 1
         batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
                       [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
-                      lay["events"], lay["claims"]))
+                      lay["events"], lay["claims"], lay["timeml"]))
         if len(batch) >= ANNOTATE_COMMIT_EVERY:
             flush()
     flush()

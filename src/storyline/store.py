@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -171,6 +171,11 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX documents_origin ON documents(origin, sha256);
     ALTER TABLE stories ADD COLUMN members TEXT;
     """,
+    # the TimeML event mentions of an article (nlp/timeml.py); NULL for articles annotated before: the
+    # next build annotates them again (see unannotated)
+    6: """
+    ALTER TABLE annotations ADD COLUMN timeml TEXT;
+    """,
 }
 
 
@@ -314,6 +319,9 @@ _PG_MIGRATIONS: dict[int, str] = {
         THEN regexp_replace(source, '#[^#]*$', '') ELSE source END;
     CREATE INDEX documents_origin ON documents(origin, sha256);
     ALTER TABLE stories ADD COLUMN members TEXT;
+    """,
+    6: """
+    ALTER TABLE annotations ADD COLUMN timeml TEXT;
     """,
 }
 # (whether there is a table meta, how many tables) in the current schema
@@ -670,18 +678,20 @@ class Store:
         """(id, text, publication) of articles whose layers are not stored yet (new, or a killed run's rest)."""
         rows = self.db.execute(
             "SELECT a.id, a.text, a.published FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE n.article_id IS NULL OR n.events IS NULL ORDER BY a.seq"
+            " WHERE n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL ORDER BY a.seq"
         ).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2]))) for r in rows]
 
-    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list, list, list]]) -> None:
-        """(article id, anchor, timexes, mentions, quotes, events, claims) as JSON-ready lists, in one transaction."""
+    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list, list, list, list | None]]) -> None:
+        """(article id, anchor, timexes, mentions, quotes, events, claims, TimeML events) as JSON-ready lists,
+        in one transaction (TimeML events None: not computed, as in a batch written before them)."""
         with self.transaction():
             self.db.executemany(
-                "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims)"
-                " VALUES (?,?,?,?,?,?,?)",
-                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q), json.dumps(ev), json.dumps(cl))
-                 for a, anchor, t, m, q, ev, cl in rows],
+                "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims,"
+                " timeml) VALUES (?,?,?,?,?,?,?,?)",
+                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q), json.dumps(ev), json.dumps(cl),
+                  None if tm is None else json.dumps(tm))
+                 for a, anchor, t, m, q, ev, cl, tm in rows],
             )
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
@@ -690,11 +700,12 @@ class Store:
             return None
         return {"anchor": r["anchor"], "timexes": json.loads(r["timexes"]),
                 "mentions": json.loads(r["mentions"]), "quotes": json.loads(r["quotes"]),
-                "events": json.loads(r["events"] or "[]"), "claims": json.loads(r["claims"] or "[]")}
+                "events": json.loads(r["events"] or "[]"), "claims": json.loads(r["claims"] or "[]"),
+                "timeml": json.loads(r["timeml"] or "[]")}
 
     def all_annotations(self, layer: str, article_ids: Iterable[str] | None = None) -> Iterator[tuple[str, list]]:
         """(article id, that layer's list) for every annotated article (or those given), in ingestion order."""
-        if layer not in ("timexes", "mentions", "quotes", "events", "claims"):
+        if layer not in ("timexes", "mentions", "quotes", "events", "claims", "timeml"):
             raise ValueError(f"no annotation layer {layer!r}")
         sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id"
         args: list[Any] = []

@@ -66,7 +66,8 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
             todo += [r["id"] for r in rows]
         store.save_annotations(
             (aid, x["anchor"], json.loads(x["timexes"]), json.loads(x["entities"]), json.loads(x["quotes"]),
-             json.loads(x["events"]), json.loads(x["claims"]))
+             json.loads(x["events"]), json.loads(x["claims"]),
+             json.loads(x["timeml"]) if x.get("timeml") is not None else None)
             for aid in todo if (x := layers.get(aid)) is not None)
         for p in read_table(part, "problems"):
             store.record_problem(p["source"], p["message"])

@@ -42,7 +42,7 @@ SCHEMAS = {
     ]),
     "annotations": pa.schema([  # layers as JSON text, the shapes `storyline annotate` prints
         ("article_id", pa.string()), ("anchor", pa.string()), ("timexes", pa.string()), ("entities", pa.string()),
-        ("quotes", pa.string()), ("events", pa.string()), ("claims", pa.string()),
+        ("quotes", pa.string()), ("events", pa.string()), ("claims", pa.string()), ("timeml", pa.string()),
     ]),
     "problems": pa.schema([("source", pa.string()), ("message", pa.string())]),
 }
@@ -143,6 +143,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
                 "entities": json.dumps([mention_json(m) for m in lay["mentions"]]),
                 "quotes": json.dumps([quote_json(q) for q in lay["quotes"]]),
                 "events": json.dumps(lay["events"]), "claims": json.dumps(lay["claims"]),
+                "timeml": json.dumps(lay["timeml"]),
             })
     tables = {"documents": doc_rows, "articles": art_rows, "annotations": ann_rows,
               "problems": [{"source": p.source, "message": p.message} for p in problems]}

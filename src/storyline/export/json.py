@@ -13,8 +13,8 @@ FORMAT = "storyline-dossier/1"
 def article_record(
     a: Article, shared: list[dict[str, Any]] | None = None, layers: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """An article in the dossier shape (plus `text_map`, duplicate details, shared passages, and its
-    time expressions with the anchor they were read against)."""
+    """An article in the dossier shape (plus `text_map`, duplicate details, shared passages, its
+    time expressions with the anchor they were read against, and its TimeML event mentions)."""
     layers = layers or {}
     return {
         "id": a.id,
@@ -43,6 +43,7 @@ def article_record(
         "story_id": a.story_id,
         "timex_anchor": layers.get("anchor"),
         "timexes": layers.get("timexes", []),
+        "event_mentions": layers.get("timeml", []),
     }
 
 

@@ -82,6 +82,7 @@ def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any
     from storyline.nlp.entities import mentions
     from storyline.nlp.event_mentions import find_events
     from storyline.nlp.quotes import find_quotes
+    from storyline.nlp.timeml import timeml_events
 
     ms = mentions(doc)
     pub_date = anchor if anchor and len(anchor) == 10 else None  # a day, not a pair of bounds
@@ -92,6 +93,7 @@ def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any
         "quotes": find_quotes(doc),
         "events": find_events(doc, timexes, ms, pub_date),
         "claims": find_claims(doc, ms),
+        "timeml": timeml_events(doc),
     }
 
 
@@ -107,7 +109,10 @@ def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[di
     parser takes at once is parsed in pieces (`pieced`). A text the annotator cannot take gives a
     NotAnnotated in its place and the others go on: one over MAX_CHARS, or one on which a model or
     layer raised."""
+    from storyline.nlp.lexicon import wordnet
+
     nlp = load_nlp()
+    wordnet()  # LexiconError (one line: how to install it) before any text, rather than a problem per text
     batch: list[tuple[str, Published | None]] = []
     for item in items:
         batch.append(item)
@@ -193,6 +198,7 @@ def annotate(text: str, anchor: dt.date | None = None) -> dict[str, Any]:
         "quotes": [quote_json(q) for q in layers["quotes"]],
         "events": layers["events"],
         "claims": layers["claims"],
+        "event_mentions": layers["timeml"],
     }
 
 

@@ -1,0 +1,92 @@
+"""WordNet 3.0 as a lexical resource (Debian's wordnet-base, read by nltk): a word's sense classes and derivations."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+# Where Debian's wordnet-base puts the database (`make setup` installs it); STORYLINE_WORDNET overrides.
+WORDNET_DIRS = ("/usr/share/wordnet",)
+SENSES = 3  # a word's first senses only: WordNet orders them by frequency, the rare ones mislead
+
+
+# The lexicographer files, numbered as WordNet 3.0's data files number them (lexnames(5WN), the table
+# Debian installs as a man page but not as the `lexnames` file nltk's reader opens): a format constant.
+LEXNAMES = (
+    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body noun.cognition"
+    " noun.communication noun.event noun.feeling noun.food noun.group noun.location noun.motive noun.object"
+    " noun.person noun.phenomenon noun.plant noun.possession noun.process noun.quantity noun.relation noun.shape"
+    " noun.state noun.substance noun.time verb.body verb.change verb.cognition verb.communication verb.competition"
+    " verb.consumption verb.contact verb.creation verb.emotion verb.motion verb.perception verb.possession"
+    " verb.social verb.stative verb.weather adj.ppl"
+).split()
+_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+
+
+class LexiconError(RuntimeError):
+    """WordNet's database is not installed where storyline looks for it."""
+
+
+def wordnet_dir() -> Path | None:
+    """The folder holding WordNet's database: STORYLINE_WORDNET when set (and only it), else Debian's."""
+    given = os.environ.get("STORYLINE_WORDNET")
+    for d in [given] if given else WORDNET_DIRS:
+        if (Path(d) / "data.noun").is_file():
+            return Path(d)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def wordnet() -> Any:
+    """nltk's reader over the WordNet database, loaded once per process."""
+    folder = wordnet_dir()
+    if folder is None:
+        where = os.environ.get("STORYLINE_WORDNET") or ", ".join(WORDNET_DIRS)
+        raise LexiconError(f"WordNet 3.0 is not installed (no data.noun in {where}): install "
+                           "Debian's wordnet-base (`sudo apt-get install wordnet-base`; `make setup` does it as root),"
+                           " or set STORYLINE_WORDNET to a folder holding its data.noun")
+    import io
+    import warnings
+
+    import nltk.data
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class Reader(WordNetCorpusReader):
+        def open(self, file: str) -> Any:
+            if file == "lexnames" and not (folder / file).is_file():
+                return io.StringIO("".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n"
+                                           for i, name in enumerate(LEXNAMES)))
+            return super().open(file)
+
+        def map_wn(self, version: str = "wordnet") -> None:
+            return None  # a mapping to nltk's own download of WordNet, for multilingual data: not used, not there
+
+    if str(folder) not in nltk.data.path:
+        nltk.data.path.append(str(folder))  # nltk reads only from its data paths
+    with warnings.catch_warnings():  # "multilingual functions are not available": not used here
+        warnings.simplefilter("ignore", UserWarning)
+        return Reader(str(folder), None)
+
+
+@functools.lru_cache(maxsize=200_000)
+def sense_classes(lemma: str, pos: str) -> tuple[str, ...]:
+    """The lexicographer files of the first senses of `lemma` as pos 'n', 'v' or 'a' (e.g. ('noun.act',
+    'noun.event')), most frequent sense first; () for a word WordNet does not know."""
+    out: list[str] = []
+    for s in wordnet().synsets(lemma.replace(" ", "_"), pos)[:SENSES]:
+        if s.lexname() not in out:
+            out.append(s.lexname())
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def derived_from_verb(noun: str) -> bool:
+    """Whether a first sense of `noun` is derivationally related to a verb ('signing', 'attack', 'election')."""
+    for s in wordnet().synsets(noun.replace(" ", "_"), "n")[:SENSES]:
+        for lemma in s.lemmas():
+            if lemma.name().lower() == noun.lower() and any(d.synset().pos() == "v"
+                                                            for d in lemma.derivationally_related_forms()):
+                return True
+    return False
