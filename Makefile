@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/temporal.py
 	$(BIN)/python bench/events.py
+	$(BIN)/python bench/ecbplus.py
 	$(BIN)/python bench/attribution.py
 	$(BIN)/python bench/timeline.py
 	$(BIN)/python bench/stories.py
