@@ -294,3 +294,18 @@ def test_discourse_now_titles_and_quarterly_are_not_timexes():
     assert find("This week, the company paid.", "This week", anchor).value == "1991-W09"
     assert tag("The quarterly results reflected a charge.", anchor) == []
     assert find("The quarter was terrible.", "The quarter", anchor).type == "DATE"
+
+
+def test_a_decade_word_after_high_low_or_a_possessive_is_no_date():
+    """'polling in the high forties' is a quantity, 'in his early forties' an age; 'the forties' a decade."""
+    import datetime as dt
+
+    from storyline.nlp.timex import tag
+
+    anchor = dt.date(2016, 5, 1)
+    for text in ("Clinton is polling in the high forties in Ohio.", "Temperatures stay in the low thirties.",
+                 "She is in her early forties.", "a man in his forties", "turnout in the upper sixties"):
+        assert tag(text, anchor) == [], text
+    for text, value in (("He grew up in the forties.", "194"), ("In the late sixties the town grew.", "196"),
+                        ("prices of the 1970s", "197")):
+        assert [t.value for t in tag(text, anchor)] == [value], text

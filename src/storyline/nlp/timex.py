@@ -644,9 +644,18 @@ _R_CENTURY = re.compile(
     r"|twenty-first)[\s-]+century\b", re.I)
 
 
+# A decade written as a word ("forties") is a range of numbers as often as a decade: after "high" or
+# "low" it is a quantity ("polling in the high forties", "temperatures in the low thirties"; decades take
+# early, mid, late), after a possessive an age ("in his early forties"): neither is a date.
+_NOT_A_DECADE_BEFORE = re.compile(r"(?:\b(?:high|low|upper|lower)|\b(?:his|her|their|my|your|our|its|one's)"
+                                  r"(?:\s+(?:early|mid|late))?)[\s-]*(?:the\s+)?$", re.I)
+
+
 def _norm_decade(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     if m.group("y"):
         return "DATE", m.group("y"), None, False
+    if m.group("w") and _NOT_A_DECADE_BEFORE.search(ctx.text[max(0, s - 24):m.start("w")]):
+        return None
     digit = int(m.group("yy")) if m.group("yy") else _DECADE_WORDS[m.group("w").lower()]
     return "DATE", f"19{digit}", None, False
 
