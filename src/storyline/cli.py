@@ -104,7 +104,7 @@ def build(
             elif kind == "cross-article":
                 bar.update(task, description="duplicates, shared passages, entities")
             elif kind == "waiting":
-                err.print(f"[yellow]waiting[/yellow] {escape(str(item))}")
+                err.print(f"[yellow]waiting[/yellow] {_t(item)}")
                 return
             source = getattr(item, "source", "").split("#")[0]
             if source and source != last_file[0]:
@@ -213,7 +213,7 @@ def load(
             elif kind == "cross-article":
                 bar.update(task, description="duplicates, entities, stories")
             elif kind in ("waiting", "problem"):
-                err.print(f"[yellow]{'waiting' if kind == 'waiting' else 'skipped'}[/yellow] {escape(str(item))}")
+                err.print(f"[yellow]{'waiting' if kind == 'waiting' else 'skipped'}[/yellow] {_t(item)}")
 
         try:
             report = load_batch(batch_dir, store, progress)
