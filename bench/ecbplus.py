@@ -65,6 +65,7 @@ from typing import Any, Callable, Hashable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED_BENCH  # noqa: E402
+import events as events_bench  # noqa: E402
 
 DATA = SHARED_BENCH / "ecbplus"
 SENTENCES = DATA / "ECBplus_coreference_sentences.csv"
@@ -221,41 +222,8 @@ def stream_order(names: Iterable[str]) -> list[str]:
 
 # --- mention detection (pure) -----------------------------------------------------------------
 
-def match(gold: list[Span], pred: list[Span]) -> list[int | None]:
-    """One-to-one relaxed matching within a document: for each gold span the index of its predicted
-    span or None. A maximum matching over overlapping pairs; each gold span tries exact partners
-    first, then the most overlapping, then text order."""
-    cands: list[list[int]] = []
-    order = sorted(range(len(pred)), key=lambda j: pred[j])
-    for gs, ge in gold:
-        cs = []
-        for j in order:
-            ss, se = pred[j]
-            if ss >= ge:
-                break
-            ov = min(ge, se) - max(gs, ss)
-            if ov > 0:
-                cs.append((-((ss, se) == (gs, ge)), -ov, j))
-        cands.append([j for *_, j in sorted(cs)])
-    owner: dict[int, int] = {}
-
-    def augment(g: int, seen: set[int]) -> bool:
-        for j in cands[g]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = g
-                return True
-        return False
-
-    for g in range(len(gold)):
-        if cands[g]:
-            augment(g, set())
-    out: list[int | None] = [None] * len(gold)
-    for j, g in owner.items():
-        out[g] = j
-    return out
+# one-to-one relaxed matching of a document's spans, as bench/events.py does it for TimeML events
+match = events_bench.match
 
 
 def _prf(k: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
