@@ -384,3 +384,21 @@ def test_response_cache_serves_repeats_and_retires_on_new_data(tmp_path, new_db)
     fresh = c.get("/api/stories")
     assert fresh.headers["etag"] != first.headers["etag"]
     assert "renamed story" in fresh.text and "renamed story" not in first.text
+
+
+def test_removed_control_characters_are_written_out_on_the_article_page(tmp_path, new_db):
+    """A bidi override taken out of the text is shown as \\u202e in the removed list and in the
+    struck-through pieces, never as the character itself (it would reorder the page)."""
+    from storyline import pipeline
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Harbour reopens\n\nThe harbour \u202edistrict\u202c reopened on Monday after "
+                               "dredging works \x1b[2J finished, the port authority said.\n")
+    db = new_db("controls")
+    with Store(db) as s:
+        pipeline.build([src], s, annotate=False)
+        aid = next(s.articles()).id
+    page = TestClient(create_app(db)).get(f"/articles/{aid}").text
+    assert "\u202e" not in page and "\u202c" not in page and "\x1b" not in page
+    assert "\\u202e" in page and "\\u202c" in page  # (the reader already drops C0 controls such as ESC)

@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from storyline.export.json import article_record
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
 from storyline.web import render
+from storyline.textsafe import inert
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MAX_UPLOAD_MB = 20.0
@@ -116,6 +117,9 @@ def create_app(
         return cache["outlets"]
     templates.env.globals.update(span_link=render.span_link, page_url=_page_url, safe_url=_safe_url)
     templates.env.filters["when"] = _when
+    # removed pieces are shown as they were, their control characters written out (a bidi override in a
+    # <del> would still reorder the page around it)
+    templates.env.filters["inert"] = inert
 
     # --- middleware: ETags, security headers, CORS only when asked -------------------------------
     def etag_for(scope: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from storyline.published import period
+from storyline.textsafe import inert
 
 # which layer wins the outer position when two spans start at the same place and end at the same place
 _ORDER = {"hl": 0, "quote": 1, "timex": 2, "entity": 3}
@@ -83,7 +84,7 @@ def insertion_points(text_map: list[list[int]] | list[tuple[int, int, int]], rem
 def _removed_html(piece: dict[str, Any]) -> str:
     return (f'<span class="removed" data-reason="{_esc(piece["reason"])}">'
             f'<span class="reason">{_esc(piece["reason"])}</span>'
-            f'<del>{_esc(piece["text"])}</del></span>')
+            f'<del>{_esc(inert(piece["text"]))}</del></span>')  # control characters written out, not obeyed
 
 
 def marked_text(text: str, marks: list[Mark], inserts: list[tuple[int, dict[str, Any]]] | None = None) -> Markup:
