@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from bisect import bisect_left
@@ -53,6 +54,7 @@ from typing import Any, Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tbaq  # noqa: E402
+from common import peak_rss_mb  # noqa: E402
 
 ATTRS = ("tense", "aspect", "polarity")
 MAJORITY = {"class": "OCCURRENCE", "tense": "PAST", "aspect": "NONE", "polarity": "POS"}
@@ -220,8 +222,25 @@ def timeml_system() -> Callable[[Any, Any], list[dict]] | str:
     from storyline.nlp.lexicon import wordnet
     from storyline.nlp.timeml import model
 
-    wordnet(), model(), timeml_events(load_nlp()("Warm up."))  # loaded once per process: not per text
+    load_nlp()
+    before = _resident_mb()
+    wordnet()
+    MEMORY["wordnet_mb"] = _resident_mb() - before
+    model(), timeml_events(load_nlp()("Warm up."))  # loaded once per process: not per text
+    MEMORY["wordnet_and_model_mb"] = _resident_mb() - before
     return lambda doc, _gold: timeml_events(doc)
+
+
+MEMORY: dict[str, float] = {}  # what loading WordNet and the weights adds to the process (resident MB)
+
+
+def _resident_mb() -> float:
+    """This process's resident memory now, in MB (Linux: /proc/self/statm)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * resource.getpagesize() / 1e6
 
 
 def news_events(doc, gold) -> list[dict]:
@@ -383,6 +402,11 @@ def main() -> None:
                 name = next((n for n in SYSTEMS if n in preds), None)
                 if name:
                     print_errors(console, label, name, group, preds[name])
+    if MEMORY:
+        console.print(f"memory: WordNet's reader {MEMORY['wordnet_mb']:,.0f} MB resident, with the model's weights "
+                      f"{MEMORY['wordnet_and_model_mb']:,.0f} MB; peak of this process {peak_rss_mb():,.0f} MB",
+                      highlight=False)
+        report["memory"] = {**MEMORY, "peak_mb": peak_rss_mb()}
     console.print("Published rows: TempEval-3 platinum test set (20 docs), relaxed match; not run here, not "
                   "directly comparable. News events give no TimeML class or attributes (counted wrong).",
                   highlight=False)

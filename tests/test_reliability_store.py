@@ -12,6 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -324,6 +326,18 @@ def _cannot_write(path: Path) -> None:
         pytest.skip(f"{path} is still writable here (chmod has no effect)")
 
 
+@contextmanager
+def _read_only(path: Path, mode: int = 0o555, restore: int = 0o755) -> Iterator[None]:
+    """`path` (a folder, or a file with mode 0o444) read-only to the reader for the block, then as before;
+    the test skips where chmod has no effect on the reader."""
+    os.chmod(path, mode)
+    try:
+        _cannot_write(path)
+        yield
+    finally:
+        os.chmod(path, restore)
+
+
 def _reads_and_refuses_writes(db: str, tmp_path: Path, before: tuple) -> None:
     """Every reading command works on the read-only database; build is one line, exit 1."""
     r = _cli("articles", "--db", db, "--json")
@@ -349,12 +363,8 @@ def test_a_read_only_database_file_is_read_and_refuses_writes_in_one_line(tmp_pa
     folder.mkdir()
     db = built(str(folder / "ro.db"), FIRST)
     before = state(db)
-    os.chmod(db, 0o444)
-    try:
-        _cannot_write(Path(db))
+    with _read_only(Path(db), 0o444, 0o644):
         _reads_and_refuses_writes(db, tmp_path, before)
-    finally:
-        os.chmod(db, 0o644)
     assert state(db) == before
 
 
@@ -367,14 +377,10 @@ def test_a_database_on_read_only_media_is_read_and_refuses_writes_in_one_line(tm
     db = built(str(folder / "media.db"), FIRST)
     before = state(db)
     assert not Path(db + "-wal").exists()  # the last connection closed cleanly
-    os.chmod(folder, 0o555)
-    try:
-        _cannot_write(folder)
+    with _read_only(folder):
         _reads_and_refuses_writes(db, tmp_path, before)
         r = _cli("build", str(SECOND), "--db", str(folder / "new.db"))
         one_line_error(r.stdout, r.stderr, r.returncode, "new.db", "cannot create the database")
-    finally:
-        os.chmod(folder, 0o755)
     assert state(db) == before
 
 
@@ -397,9 +403,7 @@ def test_serve_on_read_only_media_sees_a_change_its_owner_makes(tmp_path):
     folder = tmp_path / "media"
     folder.mkdir()
     db = built(str(folder / "media.db"), FIRST)
-    os.chmod(folder, 0o555)
-    try:
-        _cannot_write(folder)
+    with _read_only(folder):
         server = subprocess.Popen([*_reader(), sys.executable, "-c", _SERVE_TWICE, db], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
         try:
@@ -412,8 +416,6 @@ def test_serve_on_read_only_media_sees_a_change_its_owner_makes(tmp_path):
             server.kill()
         assert server.returncode == 0, err
         assert out.strip() == "2"
-    finally:
-        os.chmod(folder, 0o755)
 
 
 @sqlite_only
@@ -433,13 +435,9 @@ def test_read_only_media_with_a_log_holding_changes_is_a_one_line_error(tmp_path
     finally:
         keep.close()
     copy = str(media / "x.db")
-    os.chmod(media, 0o555)
-    try:
-        _cannot_write(media)
+    with _read_only(media):
         r = _cli("articles", "--db", copy)
         one_line_error(r.stdout, r.stderr, r.returncode, copy, "write-ahead log", "writable folder")
-    finally:
-        os.chmod(media, 0o755)
     assert state(copy)[0]["articles"] == 2  # where it can be written, the log is read
 
 
@@ -468,13 +466,9 @@ def test_an_old_database_on_read_only_media_is_refused_in_one_line(tmp_path):
     db = str(folder / "v3.db")
     with Store(db) as s:
         s.db.execute("PRAGMA user_version=3")
-    os.chmod(folder, 0o555)
-    try:
-        _cannot_write(folder)
+    with _read_only(folder):
         r = _cli("articles", "--db", db)
         one_line_error(r.stdout, r.stderr, r.returncode, db, "read-only", "schema version 3")
-    finally:
-        os.chmod(folder, 0o755)
 
 
 # --- 3. the API: no 500 for paging out of range or hostile bodies ----------------------------------------

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -38,6 +38,12 @@ def _t(value: object) -> str:
 def _print_json(text: str) -> None:
     """One JSON document or line to stdout, the characters a terminal obeys written as \\u escapes."""
     print(inert_json(text))
+
+
+def _documents_row(report: pipeline.BuildReport | Any) -> str:
+    """What a build or load did with documents: '3 new (1 a new version of a stored source, kept beside it), 2 already stored'."""
+    versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
+    return f"{report.added_documents} new{versions}, {report.skipped} already stored"
 
 
 def _fail(message: str) -> None:
@@ -117,9 +123,7 @@ def build(
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
-    versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
-    table.add_row("documents", f"{report.added_documents} new{versions}, {report.skipped} already stored",
-                  str(counts["documents"]))
+    table.add_row("documents", _documents_row(report), str(counts["documents"]))
     table.add_row("articles", str(report.added_articles), str(counts["articles"]))
     table.add_row("duplicates", "", str(counts["duplicates"]))
     table.add_row("shared passages", "", str(counts["shared passages"]))
@@ -224,9 +228,7 @@ def load(
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
     table.add_column("in database", justify="right")
-    versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
-    table.add_row("documents", f"{report.added_documents} new{versions}, {report.skipped} already stored",
-                  str(counts["documents"]))
+    table.add_row("documents", _documents_row(report), str(counts["documents"]))
     table.add_row("articles", str(report.added_articles), str(counts["articles"]))
     table.add_row("duplicates", "from the batch" if report.reused_crossdoc else "recomputed", str(counts["duplicates"]))
     table.add_row("entities", "", str(counts["entities"]))

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Callable, Iterable
 
 from storyline.published import period
+from storyline.textsafe import TEXT_CONTROLS
 
 _SEASONS = {"SP": "spring", "SU": "summer", "FA": "fall", "WI": "winter"}
 _REFS = {"PRESENT_REF": "present", "PAST_REF": "the past", "FUTURE_REF": "the future"}
@@ -159,13 +160,10 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def one_line(text: Any, n: int | None = None) -> str:
     """Text made safe to show on one line: control characters (terminal escapes too) and bidi overrides
     dropped, whitespace runs one space, clipped to `n` characters with '…'."""
-    t = " ".join(_CONTROL.sub(" ", "" if text is None else str(text)).split())
+    t = " ".join(TEXT_CONTROLS.sub(" ", "" if text is None else str(text)).split())  # tab, newline: split()
     return t if n is None or len(t) <= n else t[: n - 1] + "…"
 
 

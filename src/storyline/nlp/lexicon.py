@@ -23,6 +23,7 @@ LEXNAMES = (
     " verb.social verb.stative verb.weather adj.ppl"
 ).split()
 _CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+WORDNET_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "AUX": "v", "ADJ": "a"}  # spaCy's part of speech → WordNet's
 
 
 class LexiconError(RuntimeError):
@@ -90,3 +91,18 @@ def derived_from_verb(noun: str) -> bool:
                                                             for d in lemma.derivationally_related_forms()):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=200_000)
+def meaning_keys(lemma: str, pos: str) -> frozenset[str]:
+    """Keys of a word's meaning, for comparing two words (spaCy's `pos`): its first two WordNet senses,
+    and the senses derivationally related to this word in them, so "election" and "elect", "arrest" the
+    noun and "arrest" the verb, share a key."""
+    out: set[str] = set()
+    for s in wordnet().synsets(lemma, WORDNET_POS.get(pos, "a"))[:2]:
+        out.add(s.name())
+        for lem in s.lemmas():
+            if lem.name().lower() == lemma:
+                out.update(d.synset().name() for d in lem.derivationally_related_forms()
+                           if d.synset().pos() in ("v", "n"))
+    return frozenset(out)

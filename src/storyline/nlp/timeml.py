@@ -18,13 +18,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from storyline.nlp.lexicon import derived_from_verb, sense_classes
+from storyline.nlp.lexicon import WORDNET_POS, derived_from_verb, sense_classes
 
 MODEL = Path(__file__).parent / "data" / "timeml.json.gz"
 CANDIDATE_POS = ("VERB", "NOUN", "ADJ", "AUX", "PROPN")  # 99.7% of TBAQ's events are one of these
 CLASSES = ("OCCURRENCE", "REPORTING", "STATE", "I_ACTION", "I_STATE", "ASPECTUAL", "PERCEPTION")
 _MODALS = {"can", "could", "may", "might", "must", "shall", "should", "would", "will", "ought"}
-_WN_POS = {"NOUN": "n", "PROPN": "n", "VERB": "v", "AUX": "v", "ADJ": "a"}
 
 
 def features(tok: Any) -> list[str]:
@@ -51,7 +50,7 @@ def features(tok: Any) -> list[str]:
     for key in ("Tense", "VerbForm", "Number"):
         for v in tok.morph.get(key):
             f.append(f"{key}={v}")
-    wn = _WN_POS.get(tok.pos_)
+    wn = WORDNET_POS.get(tok.pos_)
     if wn and lemma.isalpha():
         classes = sense_classes(lemma, wn)
         if classes:

@@ -11,34 +11,15 @@ participants, and embeddings for different words, are still to come.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
-from storyline.nlp.lexicon import wordnet
+from storyline.nlp.lexicon import meaning_keys
 
 # thresholds (tuned on ECB+ train topics only: bench/ecbplus.py)
 LINK = 0.5  # the average compatibility a mention needs with a cluster to join it
 NEEDS_PARTICIPANT = {"REPORTING", "I_STATE", "PERCEPTION"}  # classes whose same word says little on its own
 _ENT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
-
-
-@functools.lru_cache(maxsize=100_000)
-def senses(lemma: str, pos: str) -> frozenset[str]:
-    """Keys of a word's meaning: its first WordNet senses, and for a noun the verbs it derives from
-    (and for a verb the nouns derived from it), so "election" and "elect" share a key."""
-    wn = wordnet()
-    p = "n" if pos in ("NOUN", "PROPN") else "v" if pos in ("VERB", "AUX") else "a"
-    out: set[str] = set()
-    for s in wn.synsets(lemma, p)[:2]:
-        out.add(s.name())
-        for lem in s.lemmas():
-            if lem.name().lower() != lemma:
-                continue
-            for d in lem.derivationally_related_forms():
-                if d.synset().pos() in ("v", "n"):
-                    out.add(d.synset().name())
-    return frozenset(out)
 
 
 def _features(item: dict[str, Any]) -> dict[str, Any]:
@@ -49,14 +30,14 @@ def _features(item: dict[str, Any]) -> dict[str, Any]:
     ents = {e.text.lower().split()[-1] for e in sent.ents if e.label_ in _ENT_LABELS and e.text.strip()}
     lemma = tok.lemma_.lower()
     return {"doc_id": item["doc_id"], "lemma": lemma, "class": ev.get("class"), "pos": tok.pos_,
-            "senses": senses(lemma, tok.pos_) if lemma.isalpha() else frozenset(), "ents": ents}
+            "senses": meaning_keys(lemma, tok.pos_) if lemma.isalpha() else frozenset(), "ents": ents}
 
 
 def compatible(a: dict[str, Any], b: dict[str, Any]) -> float:
     """How compatible two mentions are as one happening, 0 to 1: 1 for the same lemma, 0.8 for a shared
     WordNet sense or derivation; 0 for a reporting or mental-state predicate with no participant in
-    common. (Weighting by participant overlap and refusing differing date words measured worse on
-    ECB+'s train topics: bench/ecbplus.py.)"""
+    common. (Weighting by participant overlap, and refusing differing date words, scored worse on ECB+'s
+    train topics in a one-off comparison; bench/ecbplus.py scores the rule kept.)"""
     if a["lemma"] == b["lemma"]:
         meaning = 1.0
     elif a["senses"] & b["senses"]:
