@@ -61,6 +61,31 @@ def test_coreference_merges_the_same_event_and_keeps_others_apart():
     assert corefer([_m("a1", "agreement", "2017", ["ru", "tr"])], "s-1")[0]["id"] == evs[0]["id"]
 
 
+def test_coreference_keeps_other_agents_undated_references_and_chains_apart():
+    def agent(m, *ids):
+        for p in m["participants"]:
+            p["role"] = "agent" if p["entity_id"] in ids else "patient"
+        return m
+    evs = corefer([
+        agent(_m("a1", "purchase", "2017", ["tr", "ru", "s400"], lemma="buy"), "tr"),
+        agent(_m("a2", "purchase", "2017", ["cn", "ru", "s400"], lemma="buy"), "cn"),  # another buyer
+        agent(_m("a3", "purchase", None, ["tr", "ru", "s400"], lemma="buy"), "tr"),  # undated: not the 2017 one
+        agent(_m("a4", "purchase", None, ["tr", "ru", "s400"], lemma="buy"), "tr"),  # … but the same reference
+    ], "s-1")
+    assert sorted(map(tuple, (e["sources"] for e in evs))) == [("a1",), ("a2",), ("a3", "a4")]
+    # average link: a mention that fits one member of an event but not the others starts its own
+    chain = corefer([_m(f"b{k}", "sanction", "2019", pair, lemma="impose")
+                     for k, pair in enumerate([["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]], 1)], "s-1")
+    assert [e["sources"] for e in chain] == [["b1", "b2", "b3"], ["b4"]]  # the union {a, b, c, d} would take b4
+    # an untyped predicate merges through its meaning: a WordNet derivation, not any shared party
+    other = corefer([
+        _m("c1", "other", "2019-05-01", ["x", "y"], lemma="arrest"),
+        _m("c2", "other", "2019-05", ["x", "y"], lemma="arrest"),
+        _m("c3", "other", "2019-05", ["x", "y"], lemma="praise"),
+    ], "s-1")
+    assert [e["sources"] for e in other] == [["c1", "c2"], ["c3"]]
+
+
 def test_claims_compare_values_firsts_and_dates():
     def c(aid, kind, text, value, subject="deal", products=("S-400",), modality="done", entities=()):
         return {"article_id": aid, "kind": kind, "text": text, "value": value, "subject": subject,
@@ -144,6 +169,26 @@ def test_seed_events_a_careful_reader_lists(seed_db):
     for e in events:
         for m in e["mentions"]:
             assert m["trigger"]["span"][0] >= m["span"][0] and m["trigger"]["span"][1] <= m["span"][1]
+
+
+def test_seed_events_keep_unrelated_statements_apart(seed_db):
+    """The signing Erdogan announced, the China and India deals of 2016, the US concern of April 4 and the
+    'first NATO member' lines are four happenings (the two 'first' lines may be one), none of them the
+    negotiations of August 2016; the 2017 contract is one event told by three articles."""
+    with Store(seed_db) as store:
+        events = store.events()
+    groups = {"signatures": "Signatures have been made", "china": "Both China and India signed",
+              "concern": "said on April 4 that Turkey", "first": "first NATO"}
+    for e in events:
+        told = {g for g, words in groups.items() if any(words in m["text"] for m in e["mentions"]
+                                                          if m["trigger"]["lemma"] in ("purchase", "buy"))}
+        assert len(told) <= 1, (e["date"], told)
+        if told:
+            assert e["date"] != "2016-08", told
+    contract = [e for e in events if e["type"] == "agreement" and e["date"] == "2017-FA"]
+    assert len(contract) == 1 and len(contract[0]["sources"]) == 3
+    assert contract[0]["class"] == "OCCURRENCE"
+    assert all(m.get("timeml", {}).get("class") for m in contract[0]["mentions"])
 
 
 def test_seed_claims(seed_db):
@@ -239,25 +284,28 @@ def test_seed_split_holds_across_join_thresholds(seed_db, monkeypatch, join_at):
     assert sorted(map(sorted, groups.values())) == sorted(map(sorted, expected.values()))
 
 
-def test_corefer_tries_only_events_sharing_an_entity_and_merges_as_a_full_scan_does():
-    """corefer's entity index (linear on a long article's 34,000 mentions, where a scan of every event
-    took hours) gives exactly what trying every earlier event in order gives, on random mentions."""
+def test_corefer_tries_only_events_sharing_a_key_and_links_as_a_full_scan_does():
+    """corefer's index (an entity, and for an untyped predicate a meaning key: linear on a long article's
+    34,000 mentions, where a scan of every event took hours) gives exactly what scoring every earlier
+    event gives, on random mentions."""
     import random
 
     from storyline.model import stable_id
     from storyline.stories import events as ev_module
 
-    def scan(mentions, story_id):  # the reference: every earlier event tried, first made first
+    def scan(mentions, story_id):  # the reference: every earlier event scored, the best (first on ties) taken
         events = []
-        for m in mentions:
-            target = next((ev for ev in events if ev_module._fits(m, ev)), None)
-            if target is None:
-                target = {"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
-                          "story_id": story_id, "type": m["type"], "modality": ev_module._modality_class(m),
-                          "entities": set(), "mentions": [], "date": None}
-                events.append(target)
+        for raw in mentions:
+            m = ev_module._prepared(raw)
+            scores = [ev_module._score(m, ev) for ev in events]
+            best = max(range(len(events)), key=lambda n: (scores[n], -n), default=None)
+            if best is None or scores[best] < ev_module.LINK:
+                events.append({"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
+                               "story_id": story_id, "type": m["type"], "modality": ev_module._modality_class(m),
+                               "entities": set(), "mentions": [], "date": None})
+                best = len(events) - 1
+            target = events[best]
             target["mentions"].append(m)
-            target["entities"] |= ev_module._key_entities(m)
             target["date"] = ev_module._narrowest([x["date"] for x in target["mentions"] if x.get("date")])
         return [ev_module._finish(ev) for ev in events]
 
@@ -270,9 +318,10 @@ def test_corefer_tries_only_events_sharing_an_entity_and_merges_as_a_full_scan_d
             start = 10 * k
             mentions.append({
                 "article_id": f"a{rng.randint(1, 4)}", "span": [start, start + 9], "text": "t", "clause": [start, start + 9],
-                "summary": "s" * rng.randint(1, 5), "type": rng.choice(["delivery", "statement", "other", "sanction"]),
+                "summary": "s" * rng.randint(1, 5), "type": rng.choice(["delivery", "statement", "other", "other", "sanction"]),
                 "modality": rng.choice(["done", "reported", None, "negated", "possible"]), "date": rng.choice(dates),
-                "trigger": {"span": [start, start + 3], "text": "w", "lemma": rng.choice(["deliver", "say", "buy"])},
+                "trigger": {"span": [start, start + 3], "text": "w",
+                            "lemma": rng.choice(["deliver", "say", "buy", "purchase", "delivery"])},
                 "participants": [{"entity_id": e, "role": rng.choice(["agent", "place", "patient"]), "name": e,
                                   "type": "ORG", "span": [start + i, start + i + 1]} for i, e in enumerate(ents)],
             })

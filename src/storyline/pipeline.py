@@ -329,9 +329,11 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
         for q in store.quotes(article_ids=aids):
             quotes_by_article.setdefault(q["article_id"], []).append(q)
         mentions = []
+        timeml = {aid: {t["span"][0]: t for t in ts} for aid, ts in store.all_annotations("timeml", aids)}
         for aid, evs in store.all_annotations("events", aids):
             text = text_of[aid]
             for m in evs:
+                m = _with_timeml(m, timeml.get(aid, {}))
                 s0, s1 = m["span"]
                 c0, c1 = m["clause"]
                 parts = [dict(p, entity_id=ent_at.get((aid, p["span"][0]))) for p in m["participants"]]
@@ -361,6 +363,21 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     store.set_stories(assignment, touched | gone, stories, events, claims,
                       {sid: _members_key(members[sid]) for sid in touched if sid in members})
     return touched
+
+
+_TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}
+
+
+def _with_timeml(m: dict, at: dict[int, dict]) -> dict:
+    """A news event mention with the TimeML reading of its trigger word (class, tense, aspect, polarity,
+    modality; its part of speech on the trigger), where the TimeML layer found an event at that word."""
+    t = at.get(m["trigger"]["span"][0])
+    if t is None:
+        return m
+    trigger = dict(m["trigger"])
+    if t.get("pos") in _TIMEML_POS:
+        trigger["pos"] = _TIMEML_POS[t["pos"]]
+    return dict(m, trigger=trigger, timeml={k: t.get(k) for k in ("class", "tense", "aspect", "polarity", "modality")})
 
 
 def _members_key(arts: list[dict]) -> str:

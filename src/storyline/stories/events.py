@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from storyline.model import stable_id
+from storyline.nlp.lexicon import meaning_keys
 from storyline.published import period
 _PRECISION = [
     (re.compile(r"^\d{4}-\d\d-\d\d"), "day"), (re.compile(r"^\d{4}-W\d\d"), "week"),
@@ -16,6 +17,8 @@ _PRECISION = [
 _DONE = {"done", "reported", None}
 # kinds of event that do not recur between the same parties: differing dates for them are a conflict
 ONE_OFF = {"agreement", "purchase"}
+LINK = 0.5  # the average link a mention needs to an event to join it
+MAX_TRIED = 200  # the most recent events tried for a mention (a long article's thousands of statements by one speaker)
 
 
 def precision(value: str | None) -> str | None:
@@ -60,8 +63,17 @@ def _narrowest(values: list[str]) -> str | None:
     return None
 
 
+def _dated(value: str | None) -> bool:
+    """Whether a date places a mention in time at all: an interval, or a weekday ('XXXX-WXX-2')."""
+    return period(value) is not None or _weekday(value) is not None
+
+
 def _key_entities(m: dict) -> set[str]:
     return {p["entity_id"] for p in m["participants"] if p.get("entity_id") and p.get("role") != "place"}
+
+
+def _agents(m: dict) -> set[str]:
+    return {p["entity_id"] for p in m["participants"] if p.get("entity_id") and p.get("role") == "agent"}
 
 
 def _modality_class(m: dict) -> str:
@@ -69,60 +81,126 @@ def _modality_class(m: dict) -> str:
     return "done" if mod in _DONE else mod
 
 
-def _fits(m: dict, ev: dict) -> bool:
-    if ev["type"] != m["type"] or ev["modality"] != _modality_class(m):
-        return False
-    if ev["modality"] == "negated":
-        return False
-    if not all(compatible(m.get("date"), x.get("date")) for x in ev["mentions"]):
-        return False
-    same_word = any(x["trigger"].get("lemma") == m["trigger"].get("lemma") for x in ev["mentions"])
-    if m["type"] == "other" and not same_word:
-        return False  # an untyped predicate is one event only with the same word for it
-    a, b = _key_entities(m), ev["entities"]
+def _meaning_keys(m: dict) -> frozenset[str]:
+    """The trigger's lemma and its WordNet meaning keys (senses and derivations: 'signing' and 'sign'), as
+    the part of speech the TimeML layer gave it, else as noun and verb both."""
+    trig = m["trigger"]
+    lemma = (trig.get("lemma") or "").lower()
+    if not lemma.replace("-", "").isalpha():
+        return frozenset({lemma})
+    pos = trig.get("pos")
+    keys = meaning_keys(lemma, pos) if pos else meaning_keys(lemma, "NOUN") | meaning_keys(lemma, "VERB")
+    return frozenset({lemma, *keys})
+
+
+def _meaning(m: dict, x: dict) -> float:
+    """How alike two triggers' meanings are: 1 the same lemma, 0.8 a shared WordNet sense or derivation,
+    0.6 only the same news type ('signed' and 'the deal'), 0 otherwise."""
+    if m["trigger"].get("lemma") == x["trigger"].get("lemma"):
+        return 1.0
+    if m["_keys"] & x["_keys"]:
+        return 0.8
+    return 0.6 if m["type"] != "other" else 0.0
+
+
+def _pair(m: dict, x: dict) -> float:
+    """How strongly two mentions (of the same type and modality, with compatible dates) tell one happening,
+    0 to 1: their meaning's likeness when they share enough participants; 0 when they name different agents
+    ("China signed" and "Turkey signed"), share no participant, or when an undated one has nothing but
+    the word and the parties to go by and the agents are not the same."""
+    a, b = m["_ents"], x["_ents"]
     shared = a & b
     if not shared:
-        return False
+        return 0.0
+    ga, gb = m["_agents"], x["_agents"]
+    if ga and gb and not ga & gb:
+        return 0.0
+    meaning = _meaning(m, x)
     overlap = len(shared) / min(len(a), len(b))
-    undated = period(m.get("date")) is None or ev["date"] is None
     if m["type"] == "statement":  # the same speaker on the same day
-        return overlap >= 0.5 and not undated and precision(m.get("date")) == "day" and m.get("date") == ev["date"]
-    if undated:  # nothing but the parties to go by: the same word for it, and most of the parties
-        return overlap >= 0.66 and (len(shared) >= 3 or (same_word and len(shared) >= 2))
-    return overlap >= 0.5
+        same_day = precision(m.get("date")) == "day" and m.get("date") == x.get("date")
+        return meaning if overlap >= 0.5 and same_day else 0.0
+    dated = _dated(m.get("date")) + _dated(x.get("date"))
+    if dated == 1:
+        return 0.0  # an undated mention would lend a dated event its weight, and take its date, on words alone
+    if dated == 0:
+        # undated mentions are references back or generic ("the first NATO member to buy"): one
+        # happening only with the same word for it, the same agent and most of the parties
+        if meaning < 0.8 or not (ga & gb) or overlap < 0.66 or len(shared) < 2:
+            return 0.0
+        return meaning
+    return meaning if overlap >= 0.5 else 0.0
+
+
+def _score(m: dict, ev: dict) -> float:
+    """A mention's average link to an event: 0 when its type or modality differ, when it is negated, or
+    when its date cannot be the date of every mention already in the event; else its mean `_pair` with them."""
+    if ev["type"] != m["type"] or ev["modality"] != _modality_class(m) or ev["modality"] == "negated":
+        return 0.0
+    if not all(compatible(m.get("date"), x.get("date")) for x in ev["mentions"]):
+        return 0.0
+    return sum(_pair(m, x) for x in ev["mentions"]) / len(ev["mentions"])
+
+
+def _prepared(m: dict) -> dict:
+    return dict(m, _keys=_meaning_keys(m), _ents=_key_entities(m), _agents=_agents(m))
+
+
+def _index_keys(m: dict, kind: tuple[str, str]) -> set[tuple[str, ...]]:
+    """What a mention can link through: a key entity of the same type and modality, and for an untyped
+    (`other`) predicate also a meaning key (`_meaning` is 0 without one). Only events sharing a key are
+    tried, not every event of the story."""
+    if m["type"] == "other":
+        return {(*kind, e, k) for e in m["_ents"] for k in m["_keys"]}
+    return {(*kind, e) for e in m["_ents"]}
 
 
 def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any]]:
     """A story's event mentions (in ingestion order, participants linked to entity ids) → events.
 
-    A mention joins an earlier event of the same type and modality whose participants it shares
-    (at least half of the smaller set; two or more, and two thirds, when either is undated) and
-    whose mentions' dates all overlap its own ('fall 2017' with '2017'; a bare 'Tuesday' only
-    with a Tuesday). Statements merge only on the same day; an untyped (`other`) predicate only with
-    the same word ("pressured" and "abandoned" are two events whatever they share). The event's date is the most precise
-    date that fits inside all its mentions' dates.
+    Average link: a mention joins the earlier event it links to most strongly on average over that
+    event's mentions (`_score`, at least LINK), else starts its own. Two mentions are one happening
+    when their types and modalities agree, their dates overlap ('fall 2017' with '2017'; a bare
+    'Tuesday' only with a Tuesday), their meanings are alike (`_meaning`: the same lemma, a WordNet
+    sense or derivation, the same news type) and they share participants (at least half of the smaller
+    set, and no differing agents); an undated mention only with the same word, the same agent and two
+    thirds of the parties, and never with a dated one; statements only from the same speaker on the same day. Comparing with each
+    mention, not with the union of the event's parties, keeps an event from growing by chaining. The
+    event's date is the most precise date that fits inside all its mentions' dates.
     """
     events: list[dict[str, Any]] = []
-    # (type, modality class, key entity) → numbers of the events holding it: an event fits a mention only
-    # with the same type and modality and a key entity in common, so only those are tried (first made
-    # first, as a scan of all events would), not every event of the story for every mention
-    index: dict[tuple[str, str, str], list[int]] = {}
-    for m in mentions:
+    index: dict[tuple[str, ...], list[int]] = {}  # `_index_keys` → numbers of the events holding it
+    for raw in mentions:
+        m = _prepared(raw)
         kind = (m["type"], _modality_class(m))
-        tried = sorted({n for e in _key_entities(m) for n in index.get((*kind, e), ())})
-        n = next((n for n in tried if _fits(m, events[n])), None)
-        if n is None:
-            n = len(events)
+        keys = _index_keys(m, kind)
+        tried = sorted({n for k in keys for n in index.get(k, ())})[-MAX_TRIED:]
+        best, best_score = None, LINK
+        for n in tried:
+            s = _score(m, events[n])
+            if s >= best_score and (best is None or s > best_score):
+                best, best_score = n, s
+        if best is None:
+            best = len(events)
             events.append({"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
                            "story_id": story_id, "type": m["type"], "modality": _modality_class(m),
                            "entities": set(), "mentions": [], "date": None})
-        target = events[n]
+        target = events[best]
         target["mentions"].append(m)
-        for e in _key_entities(m) - target["entities"]:
-            index.setdefault((*kind, e), []).append(n)
-            target["entities"].add(e)
+        for k in keys:
+            held = index.setdefault(k, [])
+            if not held or held[-1] != best:
+                held.append(best)
+        target["entities"] |= m["_ents"]
         target["date"] = _narrowest([x["date"] for x in target["mentions"] if x.get("date")])
     return [_finish(ev) for ev in events]
+
+
+def _class(mentions: list[dict]) -> str | None:
+    """The TimeML class most of an event's mentions have (OCCURRENCE, REPORTING, …); None when the
+    TimeML layer found none of its triggers."""
+    classes = [m["timeml"]["class"] for m in mentions if m.get("timeml")]
+    return max(sorted(set(classes)), key=classes.count) if classes else None
 
 
 def _finish(ev: dict[str, Any]) -> dict[str, Any]:
@@ -151,10 +229,13 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
         "precision": precision(date),
         "sort": iv[0].isoformat() if iv else None,
         "modality": ev["modality"],
+        "class": _class(mentions),
         "summary": best["summary"],
         "participants": list(participants.values()),
         "mentions": [{"article_id": m["article_id"], "span": m["span"], "text": m["text"],
-                      "clause": m["clause"], "trigger": {"span": m["trigger"]["span"], "text": m["trigger"]["text"]},
+                      "clause": m["clause"], "trigger": {"span": m["trigger"]["span"], "text": m["trigger"]["text"],
+                                  "lemma": m["trigger"].get("lemma")},
+                      **({"timeml": m["timeml"]} if m.get("timeml") else {}),
                       "date": m.get("date"), "date_from": m.get("date_from"), "timex": m.get("timex"),
                       "modality": m.get("modality"), "status": m.get("status")} for m in mentions],
         "sources": sorted({m["article_id"] for m in mentions}, key=[m["article_id"] for m in mentions].index),
