@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from storyline.pipeline import build
 from storyline.stories.claims import compare
 from storyline.published import period as interval
-from storyline.stories.events import compatible, corefer, precision
+from storyline.stories.events import compatible, corefer, main_events, precision
 from storyline.store import Store
 
 
@@ -189,6 +190,47 @@ def test_seed_events_keep_unrelated_statements_apart(seed_db):
     assert len(contract) == 1 and len(contract[0]["sources"]) == 3
     assert contract[0]["class"] == "OCCURRENCE"
     assert all(m.get("timeml", {}).get("class") for m in contract[0]["mentions"])
+
+
+def test_main_event_is_the_lead_happening_told_most():
+    lead = _m("a1", "agreement", "2017", ["ru", "tr"], start=0)
+    later = _m("a1", "delivery", "2019", ["ru", "tr"], start=400)
+    said = _m("a1", "statement", "2017", ["ru"], lemma="say", start=20)  # first, but a report, not a happening
+    told_elsewhere = _m("a2", "delivery", "2019", ["ru", "tr"], start=0)
+    evs = corefer([lead, said, later, told_elsewhere], "s-1")
+    mains = main_events(evs)
+    by_type = {e["type"]: e["id"] for e in evs}
+    assert mains == {"a1": by_type["agreement"], "a2": by_type["delivery"]}
+    late_but_everywhere = [_m(f"b{k}", "delivery", "2019", ["ru", "tr"], start=900) for k in range(4)]
+    evs = corefer([_m("b0", "meeting", "2019", ["x", "y"], lemma="meet", start=0)] + late_but_everywhere, "s-1")
+    assert main_events(evs)["b0"] == next(e["id"] for e in evs if e["type"] == "meeting")
+
+
+def test_seed_articles_name_their_main_event(seed_db, databases):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    with Store(seed_db) as store:
+        events = {e["id"]: e for e in store.events()}
+        mains = store.main_events()
+        arts = list(store.articles())
+    assert set(mains) == {a.id for a in arts if a.story_id}
+    for aid, eid in mains.items():
+        assert aid in events[eid]["sources"] and aid in events[eid]["main_of"]
+    signing = next(a for a in arts if (a.title or "").startswith("Russia, Turkey Sign S-400 Deal"))
+    assert events[mains[signing.id]]["type"] == "agreement" and events[mains[signing.id]]["date"] == "2017-FA"
+    runner = CliRunner()
+    dossier = json.loads(runner.invoke(app, ["export", "--db", seed_db, "--format", "json"]).stdout)
+    assert {a["id"]: a["event_id"] for a in dossier["articles"] if a["event_id"]} == mains
+    r = runner.invoke(app, ["events", "S-400", "--type", "agreement", "--json", "--db", seed_db])
+    listed = json.loads(r.stdout)["events"]
+    assert r.exit_code == 0 and listed and all(e["type"] == "agreement" for e in listed)
+    assert listed[0]["id"] == mains[signing.id]  # the main event of most articles first
+    r = runner.invoke(app, ["events", "--type", "agreemnt", "--db", seed_db])
+    assert r.exit_code != 0 and "agreement, delivery" in r.stderr and "Traceback" not in r.output
+    text = runner.invoke(app, ["events", "--class", "occurrence", "--db", seed_db, "--limit", "3"]).stdout
+    assert "fall 2017" in text and "OCCURRENCE" in text and "REPORTING" not in text
 
 
 def test_seed_claims(seed_db):

@@ -583,6 +583,60 @@ def timeline(
             _print_event(e, articles, quotes)
 
 
+EVENT_TYPES = ("agreement", "delivery", "purchase", "sanction", "meeting", "statement", "military", "vote", "legal",
+               "economic", "other")
+TIMEML_CLASSES = ("OCCURRENCE", "REPORTING", "STATE", "I_ACTION", "I_STATE", "ASPECTUAL", "PERCEPTION")
+
+
+@app.command()
+def events(
+    story: Optional[str] = typer.Argument(None, metavar="STORY", help=STORY_HELP),
+    type: Optional[str] = typer.Option(None, "--type", help=f"Only events of this news type: {', '.join(EVENT_TYPES)}."),
+    event_class: Optional[str] = typer.Option(
+        None, "--class", help=f"Only events of this TimeML class: {', '.join(TIMEML_CLASSES)}."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"events": [...]} in the dossier shape.'),
+    limit: int = typer.Option(50, "--limit", min=0, help="At most this many rows in the table (0: all)."),
+    db: str = DB_OPTION,
+) -> None:
+    """The events merged across articles: the happenings most articles report (as their main event first), with type, TimeML class, date and sources."""
+    from storyline.export import views
+    from storyline.export.views import format_date
+
+    if type is not None and type not in EVENT_TYPES:
+        _fail(f"--type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
+    if event_class is not None and event_class.upper() not in TIMEML_CLASSES:
+        _fail(f"--class {event_class!r} is not one of: {', '.join(TIMEML_CLASSES)}")
+    store = _open(db)
+    layers = _Layers(store)
+    st, stories = _story_of(layers, story, db)
+    sid = st.get("id") if st else None
+    rows = [e for e in layers.get("events", sid)
+            if (type is None or e.get("type") == type)
+            and (event_class is None or e.get("class") == event_class.upper())]
+    rows.sort(key=lambda e: (-len(e.get("main_of") or []), -len(e.get("sources") or []), e.get("sort") or "9999"))
+    if as_json:
+        _print_json(json.dumps({"events": rows}, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        where = f" in story {sid}" if sid else ""
+        err.print(_safe(f"no events{where} match" if type or event_class else f"no events yet{where}"))
+        return
+    titles = {s.get("id"): s.get("title") or s.get("id") for s in stories}
+    if st:
+        out.print(f"[bold]{_safe(st.get('title') or sid)}[/bold] [dim]{_safe(sid)}[/dim]", highlight=False, soft_wrap=True)
+    shown = rows if limit == 0 else rows[:limit]
+    for e in shown:
+        counts = (f"main event of {len(e.get('main_of') or [])} · {views.plural(len(e.get('sources') or []), 'article')}"
+                  f" · {views.plural(len(e.get('mentions') or []), 'mention')}")
+        where = "" if sid else f" · {_safe(titles.get(e.get('story_id')) or e.get('story_id'), 60)}"
+        out.print(f"[bold cyan]{_safe(format_date(e.get('date'), e.get('precision'))):<12}[/bold cyan] "
+                  f"[magenta]{_safe(e.get('type'))}[/magenta] [dim]{_safe(e.get('class') or '')}[/dim]  "
+                  f"{_safe(e.get('summary'), 200)}\n{' ' * 13}[dim]{counts}{where} · {_safe(e.get('id'))}[/dim]",
+                  highlight=False, soft_wrap=True)
+    if len(shown) < len(rows):
+        err.print(_safe(f"{len(shown)} of {len(rows)} events shown; --limit 0 shows all, --json prints them all"))
+
+
 def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) -> None:
     from storyline.export.views import article_label, cite, event_sources, format_date, via_chain
 

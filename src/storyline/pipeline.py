@@ -297,7 +297,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     are written in one transaction. Returns the story ids whose layers were written."""
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign
-    from storyline.stories.events import corefer
+    from storyline.stories.events import corefer, main_events
 
     rows = store.story_rows()
     if given is not None:
@@ -341,6 +341,9 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
                 mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
                                      participants=parts, quote_ids=qids))
         evs = corefer(mentions, sid)
+        mains = main_events(evs)
+        for ev in evs:
+            ev["main_of"] = sorted((a for a, e in mains.items() if e == ev["id"]), key=aids.index)
         products = store.entities_page(limit=-1, type="PRODUCT", article_ids=aids)[1]
         canon = {alias: e["name"] for e in products for alias in [e["name"], *e.get("aliases", [])]}
         cms = []
@@ -356,7 +359,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
         stories.append({
             "id": sid, "seq": min(meta[r["id"]]["seq"] for r in arts), "title": _story_title(arts),
             "first": pubs[0] if pubs else None, "last": pubs[-1] if pubs else None,
-            "event_count": len(evs), "claim_count": len(cls),
+            "event_count": len(evs), "claim_count": len(cls), "main_events": mains,
         })
         events += evs
         claims += cls

@@ -799,6 +799,23 @@ class Store:
             x["article_ids"] = ids[x["id"]]
         return total, out
 
+    def main_events(self, story_id: str | None = None) -> dict[str, str]:
+        """Article id → the id of its main event (the happening it reports; a copy takes its original's),
+        over every story or one."""
+        out: dict[str, str] = {}
+        sql, args = "SELECT data FROM stories", []
+        if story_id is not None:
+            sql, args = sql + " WHERE id = ?", [story_id]
+        for (data,) in self.db.execute(sql, args).fetchall():
+            out.update(json.loads(data).get("main_events") or {})
+        sql = "SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL"
+        if story_id is not None:
+            sql += " AND story_id = ?"
+        for aid, original in self.db.execute(sql, args).fetchall():
+            if original in out:
+                out[aid] = out[original]
+        return out
+
     def story(self, story_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:

@@ -11,10 +11,12 @@ FORMAT = "storyline-dossier/1"
 
 
 def article_record(
-    a: Article, shared: list[dict[str, Any]] | None = None, layers: dict[str, Any] | None = None
+    a: Article, shared: list[dict[str, Any]] | None = None, layers: dict[str, Any] | None = None,
+    event_id: str | None = None,
 ) -> dict[str, Any]:
     """An article in the dossier shape (plus `text_map`, duplicate details, shared passages, its
-    time expressions with the anchor they were read against, and its TimeML event mentions)."""
+    time expressions with the anchor they were read against, its TimeML event mentions, and `event_id`:
+    its main event, the happening it reports)."""
     layers = layers or {}
     return {
         "id": a.id,
@@ -41,6 +43,7 @@ def article_record(
             for p in (shared or [])
         ],
         "story_id": a.story_id,
+        "event_id": event_id,
         "timex_anchor": layers.get("anchor"),
         "timexes": layers.get("timexes", []),
         "event_mentions": layers.get("timeml", []),
@@ -49,6 +52,7 @@ def article_record(
 
 def dossier(store: Store) -> dict[str, Any]:
     by_doc = store.article_ids_by_document()
+    mains = store.main_events()
     shared: dict[str, list[dict[str, Any]]] = {}
     for p in store.shared_passages():
         shared.setdefault(p["article_id"], []).append(p)
@@ -59,7 +63,8 @@ def dossier(store: Store) -> dict[str, Any]:
              "url": d.meta.url, "article_ids": by_doc.get(d.id, [])}
             for d in store.documents()
         ],
-        "articles": [article_record(a, shared.get(a.id), store.annotations(a.id)) for a in store.articles()],
+        "articles": [article_record(a, shared.get(a.id), store.annotations(a.id), mains.get(a.id))
+                     for a in store.articles()],
         "stories": store.stories(),
         "entities": store.entities(),
         "quotes": store.quotes(),

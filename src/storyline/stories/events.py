@@ -243,3 +243,34 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
         # found only as something an entity did (no taxonomy word, no date of its own): views down-rank it
         **({"generic": True} if all(m.get("generic") for m in mentions) else {}),
     }
+
+
+_NEWS_TYPES_NOT_HAPPENINGS = {"other", "statement"}
+
+
+def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
+    """Each article's main event (article id → event id): the happening it was written to report, as news
+    writing puts it in the lead. Each of the article's event mentions is weighed by how early its sentence
+    comes among the article's sentences that tell events (the first three count), whether it is a typed
+    happening (an agreement, a delivery: not a bare statement or an untyped predicate), done, dated, and how many articles tell the same event; a generic mention (an entity's undated doing)
+    only when nothing else is there. Ties go to the earlier mention."""
+    by_article: dict[str, list[tuple[dict, dict]]] = {}
+    for ev in events:
+        for m in ev["mentions"]:
+            by_article.setdefault(m["article_id"], []).append((ev, m))
+    out: dict[str, str] = {}
+    for aid, pairs in by_article.items():
+        starts = sorted({m["span"][0] for _, m in pairs})
+        rank = {s: k for k, s in enumerate(starts)}
+
+        def weight(pair: tuple[dict, dict]) -> tuple[bool, float, int]:
+            ev, m = pair
+            w = max(0, 3 - rank[m["span"][0]])
+            w += 1.0 if ev["type"] not in _NEWS_TYPES_NOT_HAPPENINGS else 0.0
+            w += 0.5 if m.get("modality") in _DONE else 0.0
+            w += 0.5 if m.get("date") else 0.0
+            w += 0.25 * min(len(ev["sources"]) - 1, 2)  # a tie-breaker: the lead says what the article is about
+            return (not ev.get("generic"), w, -m["trigger"]["span"][0])
+
+        out[aid] = max(pairs, key=weight)[0]["id"]
+    return out

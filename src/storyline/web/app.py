@@ -429,7 +429,8 @@ def _article_bundle(s: Store, article_id: str, a: Any = None) -> dict[str, Any]:
     if a is None or a.id != article_id:
         raise HTTPException(404, f"no article {article_id}")
     layers = s.annotations(a.id) or {}
-    rec = article_record(a, s.shared_passages(a.id), layers)
+    main = s.main_events(a.story_id).get(a.id) if a.story_id else None
+    rec = article_record(a, s.shared_passages(a.id), layers, main)
     linked = s.article_entity_mentions(a.id)
     seen = {tuple(m["span"]) for m in linked}
     unlinked = [{"entity_id": None, "name": m.get("name"), "type": m.get("type"), "span": m["span"], "text": m["text"]}
