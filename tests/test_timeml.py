@@ -99,3 +99,23 @@ def test_the_layer_is_stored_exported_and_filled_in_for_older_articles(tmp_path,
         assert len(store.unannotated()) == len(first["articles"])
         pipeline.build([src], store)
         assert dossier(store) == first
+
+
+def test_headlines_are_parsed_as_sentences_and_their_events_found():
+    from storyline.model import Published
+    from storyline.nlp.annotate import annotate_texts, truecase
+
+    body = ("The council approved the budget on Monday, Mayor Ana Lopes said. NATO and the EU welcomed it. "
+            "Critics said the budget cuts too much.")
+    assert truecase("Council Approves Budget as Lopes Wins Vote", body) == "Council approves budget as Lopes wins vote"
+    assert truecase("MAYOR LOPES WINS NATO PRAISE", body) == "Mayor Lopes wins NATO praise"  # 'Mayor' first word
+    assert truecase("Council approves budget", body) == "Council approves budget"  # already a sentence
+    title = "Lopes Wins Budget Vote in Council"
+    assert len(truecase(title, body)) == len(title)
+    lay = next(annotate_texts([(body, Published(date="2024-03-05"), title)]))
+    words = {title[e["span"][0]:e["span"][1]] for e in lay["title"]["timeml"]}
+    assert {"Wins", "Vote"} & words
+    won = [e for e in lay["title"]["events"] if e["trigger"]["text"] in ("Wins", "Vote")]
+    assert won and won[0]["date"] == "2024-03-05"  # a headline's present tells the news of its day
+    assert won[0]["span"] == [0, len(title)]
+    assert next(annotate_texts([(body, None)]))["title"] == {}

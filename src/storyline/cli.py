@@ -650,7 +650,8 @@ def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) ->
         aid = m.get("article_id") or ""
         seen.add(aid)
         out.print(f"{pad}[dim]·[/dim] {_safe(article_label(articles.get(aid), aid))} "
-                  f"[dim]{_safe(cite(aid, m.get('span')))}[/dim]\n{pad}  “{_safe(m.get('text'), 240)}”",
+                  f"[dim]{_safe(cite(aid, None if m.get('field') == 'title' else m.get('span')))}"
+                  f"{' (headline)' if m.get('field') == 'title' else ''}[/dim]\n{pad}  “{_safe(m.get('text'), 240)}”",
                   highlight=False, soft_wrap=True)
     for aid in event_sources(e):
         if aid not in seen:

@@ -181,7 +181,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
     if progress:
         progress("annotate", len(rows))
     done = 0
-    batch: list[tuple[str, str | None, list, list, list, list, list, list | None]] = []
+    batch: list[tuple] = []
 
     def flush() -> None:
         nonlocal batch
@@ -191,8 +191,8 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
                 progress("annotated", len(batch))
             batch = []
 
-    layers = annotate_texts((text, pub) for _, text, pub in rows)
-    for (aid, _, _), lay in zip(rows, layers):
+    layers = annotate_texts((text, pub, title) for _, text, pub, title in rows)
+    for (aid, *_), lay in zip(rows, layers):
         if isinstance(lay, NotAnnotated):
             flush()
             where = store.article_sources([aid]).get(aid, (aid, 0))
@@ -207,7 +207,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
         done += 1
         batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
                       [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
-                      lay["events"], lay["claims"], lay["timeml"]))
+                      lay["events"], lay["claims"], lay["timeml"], lay["title"]))
         if len(batch) >= ANNOTATE_COMMIT_EVERY:
             flush()
     flush()
@@ -340,11 +340,13 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
                 qids = [q["id"] for q in quotes_by_article.get(aid, []) if q["span"][0] < s1 and q["span"][1] > s0]
                 mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
                                      participants=parts, quote_ids=qids))
+        ents = store.entities_page(limit=-1, article_ids=aids)[1]
+        mentions += _title_mentions(store, aids, ents)
         evs = corefer(mentions, sid)
         mains = main_events(evs)
         for ev in evs:
             ev["main_of"] = sorted((a for a, e in mains.items() if e == ev["id"]), key=aids.index)
-        products = store.entities_page(limit=-1, type="PRODUCT", article_ids=aids)[1]
+        products = [e for e in ents if e["type"] == "PRODUCT"]
         canon = {alias: e["name"] for e in products for alias in [e["name"], *e.get("aliases", [])]}
         cms = []
         for aid, cs in store.all_annotations("claims", aids):
@@ -369,6 +371,33 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
 
 
 _TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}
+
+
+def _title_mentions(store: Store, aids: list[str], ents: list[dict]) -> list[dict]:
+    """The event mentions of the articles' titles (`field` "title", spans into the title), their
+    participants linked by name to the canonical entities (`ents`, with their mentions) the article's
+    text mentions."""
+    names: dict[str, dict[str, str]] = {}  # article → lower-cased name or alias → entity id
+    wanted = set(aids)
+    for e in ents:
+        for m in e.get("mentions") or []:
+            if m.get("article_id") in wanted:
+                known = names.setdefault(m["article_id"], {})
+                for n in [e["name"], *e.get("aliases", []), m.get("text") or ""]:
+                    if n:
+                        known.setdefault(n.lower(), e["id"])
+    out = []
+    for aid, layer in store.all_annotations("title", aids):
+        title = layer.get("text") or ""
+        at = {t["span"][0]: t for t in layer.get("timeml") or []}
+        known = names.get(aid, {})
+        for m in layer.get("events") or []:
+            m = _with_timeml(m, at)
+            parts = [dict(p, entity_id=known.get((p.get("name") or "").lower()) or known.get(p["text"].lower()))
+                     for p in m["participants"]]
+            out.append(dict(m, article_id=aid, field="title", span=[0, len(title)], text=title.strip(),
+                            summary=" ".join(title.split()), participants=parts, quote_ids=[]))
+    return out
 
 
 def _with_timeml(m: dict, at: dict[int, dict]) -> dict:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -176,6 +176,11 @@ _MIGRATIONS: dict[int, str] = {
     6: """
     ALTER TABLE annotations ADD COLUMN timeml TEXT;
     """,
+    # the event layers of an article's title ({"text", "timeml", "events"}; {} without a title); NULL for
+    # articles annotated before: the next build annotates them again
+    7: """
+    ALTER TABLE annotations ADD COLUMN title TEXT;
+    """,
 }
 
 
@@ -322,6 +327,11 @@ _PG_MIGRATIONS: dict[int, str] = {
     """,
     6: """
     ALTER TABLE annotations ADD COLUMN timeml TEXT;
+    """,
+    # the event layers of an article's title ({"text", "timeml", "events"}; {} without a title); NULL for
+    # articles annotated before: the next build annotates them again
+    7: """
+    ALTER TABLE annotations ADD COLUMN title TEXT;
     """,
 }
 # (whether there is a table meta, how many tables) in the current schema
@@ -674,24 +684,26 @@ class Store:
         }
 
     # --- annotation layers -----------------------------------------------------------------
-    def unannotated(self) -> list[tuple[str, str, Published]]:
-        """(id, text, publication) of articles whose layers are not stored yet (new, or a killed run's rest)."""
+    def unannotated(self) -> list[tuple[str, str, Published, str | None]]:
+        """(id, text, publication, title) of articles whose layers are not stored yet (new, a killed run's
+        rest, or annotated by an older storyline without a layer now computed)."""
         rows = self.db.execute(
-            "SELECT a.id, a.text, a.published FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL ORDER BY a.seq"
+            "SELECT a.id, a.text, a.published, a.title FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
+            " WHERE n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL ORDER BY a.seq"
         ).fetchall()
-        return [(r[0], r[1], Published(**json.loads(r[2]))) for r in rows]
+        return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
-    def save_annotations(self, rows: Iterable[tuple[str, str | None, list, list, list, list, list, list | None]]) -> None:
-        """(article id, anchor, timexes, mentions, quotes, events, claims, TimeML events) as JSON-ready lists,
-        in one transaction (TimeML events None: not computed, as in a batch written before them)."""
+    def save_annotations(self, rows: Iterable[tuple]) -> None:
+        """(article id, anchor, timexes, mentions, quotes, events, claims, TimeML events[, title layers]) as
+        JSON-ready values, in one transaction (TimeML events or title layers None: not computed, as in a
+        batch written before them; the next build computes them)."""
         with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims,"
-                " timeml) VALUES (?,?,?,?,?,?,?,?)",
+                " timeml, title) VALUES (?,?,?,?,?,?,?,?,?)",
                 [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q), json.dumps(ev), json.dumps(cl),
-                  None if tm is None else json.dumps(tm))
-                 for a, anchor, t, m, q, ev, cl, tm in rows],
+                  None if tm is None else json.dumps(tm), None if title is None else json.dumps(title))
+                 for a, anchor, t, m, q, ev, cl, tm, *more in rows for title in [more[0] if more else None]],
             )
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
@@ -701,11 +713,11 @@ class Store:
         return {"anchor": r["anchor"], "timexes": json.loads(r["timexes"]),
                 "mentions": json.loads(r["mentions"]), "quotes": json.loads(r["quotes"]),
                 "events": json.loads(r["events"] or "[]"), "claims": json.loads(r["claims"] or "[]"),
-                "timeml": json.loads(r["timeml"] or "[]")}
+                "timeml": json.loads(r["timeml"] or "[]"), "title": json.loads(r["title"] or "{}")}
 
     def all_annotations(self, layer: str, article_ids: Iterable[str] | None = None) -> Iterator[tuple[str, list]]:
         """(article id, that layer's list) for every annotated article (or those given), in ingestion order."""
-        if layer not in ("timexes", "mentions", "quotes", "events", "claims", "timeml"):
+        if layer not in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title"):
             raise ValueError(f"no annotation layer {layer!r}")
         sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id"
         args: list[Any] = []
@@ -714,7 +726,7 @@ class Store:
             sql += f" WHERE a.id IN ({_marks(ids)})"
             args = ids
         for r in self.db.execute(sql + " ORDER BY a.seq", args):
-            yield r[0], json.loads(r[1] or "[]")
+            yield r[0], json.loads(r[1] or ("{}" if layer == "title" else "[]"))
 
     # --- stories, events, claims --------------------------------------------------------------
     def story_rows(self) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
         raise LoadError(f"{out}: {len(parts)} of {manifest.get('partitions')} partitions are finished; "
                         "run `storyline batch` again with the same inputs to finish it")
     report = LoadReport(partitions=len(parts))
-    unannotated = {aid for aid, _, _ in store.unannotated()}
+    unannotated = {aid for aid, *_ in store.unannotated()}
     total = 0
     if progress:
         progress("load", len(parts))
@@ -67,7 +67,8 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
         store.save_annotations(
             (aid, x["anchor"], json.loads(x["timexes"]), json.loads(x["entities"]), json.loads(x["quotes"]),
              json.loads(x["events"]), json.loads(x["claims"]),
-             json.loads(x["timeml"]) if x.get("timeml") is not None else None)
+             json.loads(x["timeml"]) if x.get("timeml") is not None else None,
+             json.loads(x["title"]) if x.get("title") is not None else None)
             for aid in todo if (x := layers.get(aid)) is not None)
         for p in read_table(part, "problems"):
             store.record_problem(p["source"], p["message"])

@@ -42,7 +42,7 @@ SCHEMAS = {
     ]),
     "annotations": pa.schema([  # layers as JSON text, the shapes `storyline annotate` prints
         ("article_id", pa.string()), ("anchor", pa.string()), ("timexes", pa.string()), ("entities", pa.string()),
-        ("quotes", pa.string()), ("events", pa.string()), ("claims", pa.string()), ("timeml", pa.string()),
+        ("quotes", pa.string()), ("events", pa.string()), ("claims", pa.string()), ("timeml", pa.string()), ("title", pa.string()),
     ]),
     "problems": pa.schema([("source", pa.string()), ("message", pa.string())]),
 }
@@ -132,7 +132,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
         from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
 
         source_of = {d.id: d.source for d in docs}
-        for a, lay in zip(articles, annotate_texts((a.text, a.published) for a in articles)):
+        for a, lay in zip(articles, annotate_texts((a.text, a.published, a.title) for a in articles)):
             if isinstance(lay, NotAnnotated):  # that article's problem; the partition goes on (as build does)
                 problems.append(ReadProblem(source_of[a.document_id],
                                             f"article {a.index + 1} ({a.id}) not annotated: {lay.reason}"))
@@ -143,7 +143,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
                 "entities": json.dumps([mention_json(m) for m in lay["mentions"]]),
                 "quotes": json.dumps([quote_json(q) for q in lay["quotes"]]),
                 "events": json.dumps(lay["events"]), "claims": json.dumps(lay["claims"]),
-                "timeml": json.dumps(lay["timeml"]),
+                "timeml": json.dumps(lay["timeml"]), "title": json.dumps(lay["title"]),
             })
     tables = {"documents": doc_rows, "articles": art_rows, "annotations": ann_rows,
               "problems": [{"source": p.source, "message": p.message} for p in problems]}

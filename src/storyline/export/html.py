@@ -92,6 +92,7 @@ def _event(part: dict[str, Any], e: dict[str, Any], sid: str) -> str:
                      + ", ".join(f"{_t(name)} ({_t(role)})" for name, role in d["people"]) + "</li>")
     for m in d["mentions"]:
         dated = f' <span class="muted">(dated {_t(format_date(m["date"]))} here)</span>' if m["date"] else ""
+        dated += " (headline)" if m.get("field") == "title" else ""
         items.append(f"<li>{_article(part, m['article_id'])}{dated}: "
                      f"<span class=\"sentence\">“{_t(_clip(m['text']))}”</span> "
                      f"{_cite(m['article_id'], m['span'], sid)}</li>")

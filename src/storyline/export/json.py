@@ -47,6 +47,7 @@ def article_record(
         "timex_anchor": layers.get("anchor"),
         "timexes": layers.get("timexes", []),
         "event_mentions": layers.get("timeml", []),
+        "title_event_mentions": (layers.get("title") or {}).get("timeml", []),  # spans into the title
     }
 
 

@@ -71,6 +71,7 @@ def event_items(part: dict[str, Any], events: list[dict[str, Any]]) -> list[str]
             lines.append("   - Participants: " + ", ".join(f"{md(name)} ({md(role)})" for name, role in d["people"]))
         for m in d["mentions"]:
             dated = f" (dated {md(format_date(m['date']))} here)" if m["date"] else ""
+            dated += " (headline)" if m.get("field") == "title" else ""
             lines.append(f"   - Source: {_article(part, m['article_id'])}{dated} — “{md(_clip(m['text']))}” "
                          f"{_cite(m['article_id'], m['span'])}")
         if d["also"]:

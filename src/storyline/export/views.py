@@ -232,11 +232,13 @@ def event_sources(event: dict[str, Any]) -> list[str]:
 
 def event_detail(event: dict[str, Any]) -> dict[str, Any]:
     """What a dossier prints under an event, whatever the format: its participants as (name, role); its
-    mentions (article_id, span, text, and `date` only where the mention dates it otherwise than the
+    mentions (article_id, span (None for one in the title), text, field, and `date` only where the mention dates it otherwise than the
     event); the other articles that report it (`also`); its quote ids."""
     people = [(p.get("name") or p.get("entity_id") or "?", p.get("role") or "participant")
               for p in event.get("participants") or [] if isinstance(p, dict)]
-    mentions = [{"article_id": m.get("article_id"), "span": m.get("span"), "text": m.get("text"),
+    mentions = [{"article_id": m.get("article_id"), "text": m.get("text"),
+                 # a headline's mention is cited as the article (its span is into the title, not the text)
+                 "span": None if m.get("field") == "title" else m.get("span"), "field": m.get("field"),
                  "date": m["date"] if m.get("date") and m.get("date") != event.get("date") else None}
                 for m in event.get("mentions") or [] if isinstance(m, dict)]
     seen = {m["article_id"] for m in mentions}

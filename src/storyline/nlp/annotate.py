@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -16,6 +17,7 @@ BATCH_SIZE = 8  # spaCy batch: 32 long pages peaked at 819 MB, 8 at 443 MB, no s
 # beyond MAX_CHARS (a mis-split dump rather than an article: about 4 minutes and 2 GB) they are refused.
 PIECE_CHARS = 100_000
 MAX_CHARS = 5_000_000
+MAX_TITLE_CHARS = 1_000  # a title longer than this is cut before its events are read (a scraped "title" can be a page)
 
 
 class AnchorError(ValueError):
@@ -104,8 +106,68 @@ class NotAnnotated:
     reason: str
 
 
-def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
-    """Layers for each (text, publication) in order, batched through nlp.pipe. A text longer than the
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]|\.(?=\w))*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“‘(\[]\s*)$")
+
+
+def truecase(title: str, body: str) -> str:
+    """A Title-Case or ALL-CAPS headline written as a sentence, for the parser ("Russia, Turkey Sign S-400
+    Deal" → "Russia, Turkey sign S-400 deal"): a word keeps its capitals only where the body writes it so
+    inside a sentence (a name, an acronym); the first word keeps its first capital. Same length, one
+    character for one, so spans into it are spans into the title. A headline in sentence case is kept.
+    (A word the body capitalises only at sentence starts counts as a name when the body never writes it
+    in lower case.)"""
+    words = list(_WORD.finditer(title))
+    capped = [w for w in words if w[0][0].isupper()]
+    if len(words) < 3 or len(capped) < 0.6 * len(words):
+        return title
+    named, lower = set(), set()
+    for m in _WORD.finditer(body):
+        w = m[0]
+        if not w[0].isupper():
+            lower.add(w)
+        elif not _SENTENCE_START.search(body[max(0, m.start() - 3):m.start()]):
+            named.add(w)  # capitalised inside a sentence: a name
+        else:
+            named.add(f"start:{w}")
+    named |= {w[6:] for w in named if w.startswith("start:") and w[6:].lower() not in lower}  # never written lower
+    forms = {w.lower(): w for w in sorted(named) if not w.startswith("start:")}
+    out = list(title)
+    for k, w in enumerate(words):
+        if w[0] in named:
+            continue
+        form = forms.get(w[0].lower())
+        if form is not None and len(form) == len(w[0]):  # "LOPES" → "Lopes", as the body writes it
+            out[w.start():w.end()] = list(form)
+            continue
+        keep_first = k == 0
+        for j in range(w.start() + (1 if keep_first else 0), w.end()):
+            low = out[j].lower()
+            if len(low) == 1:
+                out[j] = low
+    return "".join(out)
+
+
+def _title_layers(doc: Any, title: str, pub: Published | None) -> dict[str, Any]:
+    """The event layers of a headline (parsed as `truecase` writes it), spans into the title: its TimeML
+    event mentions and its news events (a headline's present tense tells what has just happened)."""
+    from storyline.nlp.entities import mentions
+    from storyline.nlp.event_mentions import find_events
+    from storyline.nlp.timeml import timeml_events
+
+    timexes, anchor = timexes_for(title, pub)
+    pub_date = anchor if anchor and len(anchor) == 10 else None
+    timeml = timeml_events(doc)
+    events = find_events(doc, timexes, mentions(doc), pub_date, headline=True)
+    for x in timeml + [e["trigger"] for e in events] + [p for e in events for p in e["participants"]]:
+        x["text"] = title[x["span"][0]:x["span"][1]]  # the title's own words, not the parser's casing
+    return {"text": title, "timeml": timeml, "events": events}
+
+
+def annotate_texts(items: Iterable[tuple[str, Published | None] | tuple[str, Published | None, str | None]]
+                   ) -> Iterator[dict[str, Any] | NotAnnotated]:
+    """Layers for each (text, publication[, title]) in order, batched through nlp.pipe; with a title, its
+    event layers under "title" (`_title_layers`; {} without one). A text longer than the
     parser takes at once is parsed in pieces (`pieced`). A text the annotator cannot take gives a
     NotAnnotated in its place and the others go on: one over MAX_CHARS, or one on which a model or
     layer raised."""
@@ -123,9 +185,11 @@ def annotate_texts(items: Iterable[tuple[str, Published | None]]) -> Iterator[di
         yield from _annotate_batch(nlp, batch)
 
 
-def _annotate_batch(nlp: Any, batch: list[tuple[str, Published | None]]) -> Iterator[dict[str, Any] | NotAnnotated]:
+def _annotate_batch(nlp: Any, batch: list[tuple]) -> Iterator[dict[str, Any] | NotAnnotated]:
     docs: dict[int, Any] = {}
-    for i, (text, _) in enumerate(batch):
+    titles = {i: item[2][:MAX_TITLE_CHARS] for i, item in enumerate(batch) if len(item) > 2 and item[2] and item[2].strip()}
+    cased = {i: truecase(t, batch[i][0]) for i, t in titles.items()}
+    for i, (text, *_) in enumerate(batch):
         if len(text) > MAX_CHARS:
             docs[i] = NotAnnotated(f"its text is {len(text):,} characters, over the {MAX_CHARS:,} storyline annotates"
                                    " — split the file into articles (or shorten it) and build again")
@@ -137,12 +201,27 @@ def _annotate_batch(nlp: Any, batch: list[tuple[str, Published | None]]) -> Iter
     except Exception:  # noqa: BLE001 - find the text that broke the batch: one at a time
         for i in ok:
             docs[i] = _guarded(lambda: nlp(batch[i][0]))
-    for i, (text, pub) in enumerate(batch):
+    title_docs: dict[int, Any] = {}
+    try:
+        title_docs.update(zip(cased, nlp.pipe(list(cased.values()), batch_size=BATCH_SIZE)))
+    except Exception:  # noqa: BLE001 - one title at a time
+        title_docs = {i: _guarded(lambda: nlp(t)) for i, t in cased.items()}
+    for i, (text, pub, *_) in enumerate(batch):
         doc = docs[i]
         if isinstance(doc, NotAnnotated):
             yield doc
             continue
-        yield _guarded(lambda: _layers(doc, *timexes_for(text, pub)))
+        title_doc = title_docs.get(i)
+        if isinstance(title_doc, NotAnnotated):
+            yield title_doc
+            continue
+
+        def layers() -> dict[str, Any]:
+            out = _layers(doc, *timexes_for(text, pub))
+            out["title"] = _title_layers(title_doc, titles[i], pub) if title_doc is not None else {}
+            return out
+
+        yield _guarded(layers)
 
 
 def pieces(text: str, size: int | None = None) -> list[str]:

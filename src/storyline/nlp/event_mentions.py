@@ -177,7 +177,8 @@ def _summary(doc: Any, trigger: Any, sent: Any) -> tuple[int, int]:
     return doc[lo].idx, doc[hi].idx + len(doc[hi])
 
 
-def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_date: str | None = None) -> list[dict]:
+def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_date: str | None = None,
+                headline: bool = False) -> list[dict]:
     """Event mentions in a parsed article (spans into its text), in text order.
 
     A trigger is a verb or noun of the taxonomy, any other main verb that carries a date of its
@@ -193,7 +194,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
     its news to (`_lead_time`). Statements without a date or a named speaker are not events; those
     kept only for their speaker, and undated entity-centred predicates, are marked `generic`.
     Participants are the entity mentions inside the trigger's clause, with their role, and the
-    entities found as its arguments.
+    entities found as its arguments. A `headline` tells in the present what has just happened
+    ("Russia, Turkey Sign S-400 Deal"): its present-tense predicates are at the report's time.
     """
     in_timex: set[int] = set()
     dated: dict[int, list[Timex]] = {}
@@ -304,6 +306,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
                     generic.add(i)
         for i, ty in sorted(triggers.items()):
             tok = doc[i]
+            if tok.tag_ == "POS" or not any(ch.isalpha() for ch in tok.text):
+                continue  # a possessive "'s" or a symbol parsed as a verb: not a word for an event
             own = dated.get(i, [])
             date = _best(own)
             inherited = None
@@ -313,6 +317,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
             published = None
             mod = modality(tok)
             lead_report = ty == "statement" and sent_no < 3 and _tense(tok) == "past" and tok.pos_ == "VERB"
+            if date is None and pub_date and mod == "done" and headline and _headline_present(tok):
+                date = published = pub_date  # a headline tells the news of its day, typed or not
             if date is None and pub_date and (i in centred or ty == "statement") and mod == "done":
                 if _happened_then(tok) or lead_report:
                     date = published = pub_date
@@ -372,6 +378,22 @@ def _lead_time(events: list[dict], doc: Any, pub_date: str | None) -> None:
         for ev in events:
             if ev["date_from"] == "published":
                 ev["date"], ev["date_from"] = lead, "lead"
+
+
+def _headline_present(tok: Any) -> bool:
+    """A headline's present-tense main verb (or one coordinated with it), without a modal ("Turkey Signs
+    Deal", "Russia Says"), its object, or the head noun of a headline that is a noun phrase ("Russia,
+    Turkey S-400 deal")."""
+    h = tok
+    if tok.pos_ in ("NOUN", "PROPN"):
+        if tok.dep_ == "ROOT" or (tok.dep_ == "appos" and tok.head.dep_ == "ROOT"):
+            return not any(c.dep_ == "acl" or c.tag_ == "TO" for c in tok.children)
+        if not (tok.dep_ == "dobj" and tok.head.pos_ == "VERB"):
+            return False
+        h = tok.head
+    if h.pos_ != "VERB" or h.tag_ not in ("VBZ", "VBP", "VB") or h.dep_ not in ("ROOT", "conj", "ccomp"):
+        return False
+    return not any(c.dep_ in ("aux", "auxpass") for c in h.children)
 
 
 def _supported_event(tok: Any) -> Any | None:

@@ -206,7 +206,7 @@ def _class(mentions: list[dict]) -> str | None:
 def _finish(ev: dict[str, Any]) -> dict[str, Any]:
     mentions, seen = [], set()
     for m in sorted(ev["mentions"], key=lambda m: m.get("date") is None):  # one mention per sentence, dated first
-        key = (m["article_id"], tuple(m["span"]))
+        key = (m["article_id"], m.get("field"), tuple(m["span"]))
         if key not in seen:
             seen.add(key)
             mentions.append(m)
@@ -232,7 +232,8 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
         "class": _class(mentions),
         "summary": best["summary"],
         "participants": list(participants.values()),
-        "mentions": [{"article_id": m["article_id"], "span": m["span"], "text": m["text"],
+        "mentions": [{"article_id": m["article_id"], **({"field": m["field"]} if m.get("field") else {}),
+                      "span": m["span"], "text": m["text"],
                       "clause": m["clause"], "trigger": {"span": m["trigger"]["span"], "text": m["trigger"]["text"],
                                   "lemma": m["trigger"].get("lemma")},
                       **({"timeml": m["timeml"]} if m.get("timeml") else {}),
@@ -250,8 +251,9 @@ _NEWS_TYPES_NOT_HAPPENINGS = {"other", "statement"}
 
 def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
     """Each article's main event (article id → event id): the happening it was written to report, as news
-    writing puts it in the lead. Each of the article's event mentions is weighed by how early its sentence
-    comes among the article's sentences that tell events (the first three count), whether it is a typed
+    writing puts it in its headline and lead. Each of the article's event mentions is weighed by where it
+    is (the title; how early its sentence comes among the article's sentences that tell events, the first
+    three counting), whether it is a typed
     happening (an agreement, a delivery: not a bare statement or an untyped predicate), done, dated, and how many articles tell the same event; a generic mention (an entity's undated doing)
     only when nothing else is there. Ties go to the earlier mention."""
     by_article: dict[str, list[tuple[dict, dict]]] = {}
@@ -260,12 +262,12 @@ def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
             by_article.setdefault(m["article_id"], []).append((ev, m))
     out: dict[str, str] = {}
     for aid, pairs in by_article.items():
-        starts = sorted({m["span"][0] for _, m in pairs})
+        starts = sorted({m["span"][0] for _, m in pairs if not m.get("field")})
         rank = {s: k for k, s in enumerate(starts)}
 
         def weight(pair: tuple[dict, dict]) -> tuple[bool, float, int]:
             ev, m = pair
-            w = max(0, 3 - rank[m["span"][0]])
+            w = 3 if m.get("field") == "title" else max(0, 3 - rank[m["span"][0]])  # the headline, the lead
             w += 1.0 if ev["type"] not in _NEWS_TYPES_NOT_HAPPENINGS else 0.0
             w += 0.5 if m.get("modality") in _DONE else 0.0
             w += 0.5 if m.get("date") else 0.0

@@ -166,8 +166,10 @@ def article_marks(mentions: list[dict[str, Any]], quotes: list[dict[str, Any]], 
 
 
 # --- story page layouts --------------------------------------------------------------------------
-def span_link(article_id: str, span: list[int] | tuple[int, int]) -> str:
-    """The URL of an article page that highlights `span` and scrolls to it."""
+def span_link(article_id: str, span: list[int] | tuple[int, int] | None) -> str:
+    """The URL of an article page that highlights `span` and scrolls to it (no span: the page)."""
+    if span is None:
+        return f"/articles/{quote(str(article_id), safe='')}"
     s, e = int(span[0]), int(span[1])
     return f"/articles/{quote(str(article_id), safe='')}?hl={s}-{e}#span-{s}-{e}"
 
