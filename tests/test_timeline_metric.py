@@ -1,5 +1,6 @@
-"""The TimeLine benchmark's scorer (bench/timeline.py): hand-worked timelines, closure and reduction
-properties against a naive point-algebra closure, and the gold loader on ../shared/bench/timeline."""
+"""The TimeLine benchmark's scorers (bench/timeline.py): hand-worked timelines, closure and reduction
+properties against a naive point-algebra closure, the organisers' rules (score_timelines_official) and
+where they differ, and the gold loader on ../shared/bench/timeline."""
 
 from __future__ import annotations
 
@@ -244,3 +245,139 @@ def test_gold_loader_on_the_trial_data():
     m = T.score_timelines(gold, gold)
     assert m["f1"] == 100.0 and all(r["p_hit"] == r["system"] == r["r_hit"] == r["gold"] for r in m["rows"])
     assert T.score_timelines(gold, {})["f1"] == 0.0
+
+
+# --- the organisers' rules (score_timelines_official) ----------------------------------------------
+
+def official(gold_lines, sys_lines):
+    m = T.score_timelines_official({"t": gold_lines}, {"t": sys_lines})
+    return round(m["precision"], 2), round(m["recall"], 2), round(m["f1"], 2)
+
+
+@pytest.mark.parametrize("value, want", [
+    ("2008-06-09", "2008-06-09"), ("2008-06", "2008-06-XX"), ("2008", "2008-XX-XX"), ("2007-09-XX", "2007-09-XX"),
+    ("2010-XX-XX", "2010-XX-XX"), (None, X), (X, X), ("XXX-XX-XX", X), ("2010-W23", "2010-XX-XX"),
+])
+def test_task_date(value, want):
+    assert T.task_date(value) == want
+
+
+def test_official_graph_is_the_tools_tlinks():
+    # lines sorted by their text with numbers as numbers (rank 10 after rank 9), rank 0 left out; every
+    # mention an event SIMULTANEOUS with its date string, then a chain: BEFORE where the rank grows
+    g = [L(10, "2009", ("C",)), L(0, X, ("Z", "Y")), L(9, "2008", ("A", "B"))]
+    rels, _ = T.official_graphs(g, [])
+    assert rels == [("ei1", S, "t0"), ("ei2", S, "t0"), ("ei3", S, "t1"), ("ei1", S, "ei2"), ("ei2", B, "ei3")]
+    # a system mention takes the gold's id (a second listing the gold's second), a date the gold's id of the
+    # same string; anything else a fresh id (gold: 3 events, 2 dates → ei4…, t3…)
+    g = [L(1, "2008", ("A",)), L(2, "2009", ("A", "B"))]
+    _, srels = T.official_graphs(g, [L(1, "2008-XX-XX", ("A",)), L(2, "2009", ("B", "A", "A", "N"))])
+    assert srels[:5] == [("ei1", S, "t3"), ("ei3", S, "t1"), ("ei2", S, "t1"), ("ei4", S, "t1"), ("ei5", S, "t1")]
+    assert srels[5:] == [("ei1", B, "ei3"), ("ei3", S, "ei2"), ("ei2", S, "ei4"), ("ei4", S, "ei5")]
+
+
+def test_official_reduction_drops_what_earlier_links_imply_and_keeps_refused_ones():
+    # A and B share 2008: A = B follows from the two date links written before it, so it is not scored
+    rels, _ = T.official_graphs([L(1, "2008", ("A", "B"))], [])
+    scored, added = T.official_reduction(rels)
+    assert scored == added == [("ei1", S, "t0"), ("ei2", S, "t0")]
+    # on two ranks with the same date string the BEFORE contradicts the date links: refused, still scored
+    rels, _ = T.official_graphs([L(1, "2008", ("A",)), L(2, "2008", ("B",))], [])
+    scored, added = T.official_reduction(rels)
+    assert added == [("ei1", S, "t0"), ("ei2", S, "t0")] and scored == added + [("ei1", B, "ei2")]
+    # order-dependent, unlike reduce_graph: a link is dropped only if the ones *before* it imply it
+    assert T.official_reduction([("a", B, "c"), ("a", B, "b"), ("b", B, "c")])[0] == [
+        ("a", B, "c"), ("a", B, "b"), ("b", B, "c")]
+    assert T.reduce_graph([("a", B, "c"), ("a", B, "b"), ("b", B, "c")]) == [("a", B, "b"), ("b", B, "c")]
+
+
+def test_official_gold_against_itself_is_100_and_empty_is_0():
+    g = [L(0, X, ("U",)), L(1, "2008-06-09", ("A", "A2")), L(1, "2008-06", ("B",)), L(2, X, ("C",)),
+         L(3, X, ("D",)), L(4, "2008", ("E",)), L(5, "2008", ("E",))]
+    assert official(g, g) == (100.0, 100.0, 100.0)
+    assert official(g, []) == (0.0, 0.0, 0.0)
+    assert T.score_timelines_official({"t": g}, {})["f1"] == 0.0
+    # a target without an answer is skipped, as the tool skips a missing file: the other one alone counts
+    m = T.score_timelines_official({"a": g, "b": g}, {"a": g})
+    assert m["f1"] == 100.0 and [r["name"] for r in m["rows"]] == ["a"]
+
+
+def test_official_hand_worked_scores():
+    # swapped: gold A<B, system B<A; the two date links match (same strings), the order does not → 2/3 each way
+    g = [L(1, "2008-01-01", ("A",)), L(2, "2008-01-02", ("B",))]
+    s = [L(1, "2008-01-02", ("B",)), L(2, "2008-01-01", ("A",))]
+    assert official(g, s) == (66.67, 66.67, 66.67)
+    # an extra event: the system's extra date link and BEFORE find nothing in the gold → P 3/5, R 3/3
+    assert official(g, g + [L(3, "2008-01-03", ("C",))]) == (60.0, 100.0, 75.0)
+    # rank 0 is not read at all: an undated line costs and earns nothing, even a line of two mentions
+    assert official(g + [L(0, X, ("U", "V"))], g) == (100.0, 100.0, 100.0)
+
+
+def test_official_micro_average_and_rounding():
+    # P = 100 × round(hits / listed, 6), summed over the targets like the tool's evaluation_all.py
+    g1 = [L(1, "2008-01-01", ("A",)), L(2, "2008-01-02", ("B",))]
+    g2 = [L(1, "2009-01-01", ("D",)), L(2, "2009-01-02", ("E",)), L(3, "2009-01-03", ("F",))]
+    m = T.score_timelines_official({"a": g1, "b": g2}, {"a": g1, "b": g2[:1]})
+    assert [(r["p_hit"], r["system"], r["r_hit"], r["gold"]) for r in m["rows"]] == [(3, 3, 3, 3), (1, 1, 1, 5)]
+    assert (m["precision"], m["recall"]) == (100.0, 50.0) and round(m["f1"], 4) == 66.6667
+    m = T.score_timelines_official({"b": g2}, {"b": g2[:2]})  # P 3/3, R 3/5
+    assert (m["precision"], m["recall"]) == (100.0, 60.0)
+
+
+def test_where_the_two_metrics_differ():
+    # 1. dates are strings to the tool: '2008-06' and '2008-06-XX' are different time nodes, so only the
+    #    BEFORE matches (1 of 3 each way); this metric reads both as June 2008 and gives 100.
+    g = [L(1, "2008-06", ("A",)), L(2, "2009", ("B",))]
+    s = [L(1, "2008-06-XX", ("A",)), L(2, "2009-XX-XX", ("B",))]
+    assert score(g, s) == (100.0, 100.0, 100.0)
+    assert official(g, s) == (33.33, 33.33, 33.33)
+    # 2. an event is SIMULTANEOUS with its date (not inside it): two 2008 events on ranks 1 and 2 are equal
+    #    in the gold's own graph, so its A BEFORE B is refused and only an exact copy earns it. A system
+    #    putting both on one rank matches both date links (P 2/2) and misses the BEFORE (R 2/3) → 80; here
+    #    2008 merely INCLUDES both, the system's A = B contradicts the gold's A < B → P 1/2, R 2/3 → 57.14.
+    g = [L(1, "2008", ("A",)), L(2, "2008", ("B",))]
+    s = [L(1, "2008", ("A", "B"))]
+    assert official(g, s) == (100.0, 66.67, 80.0)
+    assert score(g, s) == (50.0, 66.67, 57.14)
+    # 3. XXXX-XX-XX on a ranked line is one time node: the gold's undated A and B (ranks 1, 2) are both equal
+    #    to it; a system dating them 2008 and 2009 keeps only the BEFORE, which the gold writes → 1 of 3
+    #    each way. This metric gives undated events no node: its gold is just A < B → P 1/3, R 1/1.
+    g = [L(1, X, ("A",)), L(2, X, ("B",))]
+    s = [L(1, "2008", ("A",)), L(2, "2009", ("B",))]
+    assert official(g, s) == (33.33, 33.33, 33.33)
+    assert score(g, s) == (33.33, 100.0, 50.0)
+
+
+def test_official_reduction_on_random_timelines():
+    # what the timegraph keeps is consistent, implies every relation it drops, and contradicts every one it refuses
+    rng = random.Random(11)
+    for _ in range(150):
+        g = _random_timeline(rng)
+        for rels in T.official_graphs(g, _random_timeline(rng)):
+            scored, added = T.official_reduction(rels)
+            clo = T.closure(added)
+            violated = [r for r in scored if r not in added]
+            assert all(T.canonical(r) in clo or r in violated for r in rels)
+            for r in violated:
+                with pytest.raises(ValueError):
+                    T.closure(added + [r])
+
+
+def test_official_rules_on_the_trial_data():
+    root = ROOT.parent / "shared" / "bench" / "timeline" / "trial"
+    if not (root / "gold_timelines").is_dir():
+        pytest.skip("../shared/bench/timeline is not present")
+    gold = T.load_gold(root)
+    m = T.score_timelines_official(gold, gold)
+    assert m["f1"] == 100.0
+    assert {r["name"]: r["gold"] for r in m["rows"]} == {
+        "beatles_apple_corps": 20, "iphone_3g": 7, "iphone_4": 24, "ipod": 11, "itunes_store": 27, "steve_jobs": 146}
+    refused = sum(len(sc) - len(add) for sc, add in (T.official_reduction(T.official_graphs(g, [])[0])
+                                                     for g in gold.values()))
+    assert refused == 7  # gold BEFOREs between events with the same date string
+    assert T.score_timelines_official(gold, {k: T.Timeline(g.name) for k, g in gold.items()})["f1"] == 0.0
+    # the gold with its dates rewritten the task's way ('2004' → '2004-XX-XX', the typo 'XXX-XX-XX' →
+    # 'XXXX-XX-XX') loses the date link of every mention whose date string changed: 30 of 235 each way
+    m = T.score_timelines_official(gold, T.in_task_dates(gold))
+    assert sum(r["p_hit"] for r in m["rows"]) == 205 and sum(r["system"] for r in m["rows"]) == 235
+    assert m["precision"] == m["recall"] == 87.234
