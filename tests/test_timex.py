@@ -324,7 +324,8 @@ def test_later_and_earlier_count_from_the_narratives_reference_time():
     assert find(text, "The following year", anchor).value == "1985"
     assert find(text, "that year", anchor).value == "1985"
     # "since 2012" is a span up to the report's time, not a time the story stands at
-    text = "Obama met her after a speech last winter; her husband has been held since 2012. A year later, Obama called her."
+    text = ("Obama met her after a speech last winter; her husband has been held since 2012. "
+            "A year later, Obama called her.")
     assert find(text, "A year later", dt.date(2016, 1, 20)).value == "2016"
     # with no time named before it, the report's time is the reference
     assert find("A week later the vote is held.", "A week later", anchor).value == "2016-W32"
@@ -332,7 +333,8 @@ def test_later_and_earlier_count_from_the_narratives_reference_time():
 
 def test_deictic_expressions_keep_the_reports_time_after_a_narrative_year():
     anchor = dt.date(2016, 8, 3)  # a Wednesday
-    text = "In 1983 he joined IBM. Two years ago he retired. Yesterday he spoke. Last week he flew. On Monday he rested."
+    text = ("In 1983 he joined IBM. Two years ago he retired. Yesterday he spoke. Last week he flew. "
+            "On Monday he rested.")
     assert [(t.text, t.value) for t in tag(text, anchor)] == [
         ("1983", "1983"), ("Two years ago", "2014"), ("Yesterday", "2016-08-02"), ("Last week", "2016-W30"),
         ("Monday", "2016-08-01")]
@@ -378,7 +380,8 @@ def test_a_figure_is_no_decade(text):
     ("Germany in the ‘20s, or Zimbabwe in the ‘90s,", "the ‘20s", "192"),
     ("I observed him in the late '90s.", "the late '90s", "199"),
     ("Prices rose 5% in the nineties.", "the nineties", "199"),
-    ("Hate group numbers dropped through the nineties, but this year they jumped twenty percent.", "the nineties", "199"),
+    ("Hate group numbers dropped through the nineties, but this year they jumped twenty percent.", "the nineties",
+     "199"),
 ])
 def test_a_decade_however_written(text, piece, value):
     assert find(text, piece, dt.date(2016, 5, 1)).value == value

@@ -411,7 +411,7 @@ def _capitalised(tok: str) -> bool:
 
 _BOUND_BEFORE = re.compile(r"\b(?:since|until|till|through|thru|by|before|after|due|from|to|between)\s+"
                            r"(?:(?:early|late|mid|the\s+(?:end|start|beginning|middle)\s+of)[\s-]+)?$", re.I)
-# the opening of a sentence whose first phrase is a time adverbial: "In 2008, …", "But in 2012, …", "Back in 1983 …"
+# the opening of a sentence whose first phrase is a time adverbial: "In 2008, …", "But in 2012, …", "Back in 1983"
 _FRONTED = re.compile(r"\W*(?:(?:but|and|yet|so|then|still|however|back|even|also|later|earlier)\W+)?"
                       r"(?:(?:in|on|during|at|of)\s+)?", re.I)
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:not\s+|never\s+|already\s+|\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|wn|t)\b", re.I)
@@ -767,9 +767,9 @@ _R_CENTURY = re.compile(
 # decade as a time ("prices rose 5% in the nineties"). "the 1990s" is always a decade.
 _NOT_A_DECADE_BEFORE = re.compile(r"(?:\b(?:high|low|upper|lower)|\b(?:his|her|their|my|your|our|its|one's)"
                                   r"(?:\s+(?:early|mid|late))?)[\s-]*(?:the\s+)?$", re.I)
-_MEASURE = re.compile(r"\b(?:polls?|polling|pollsters?|approval|ratings?|temperatures?|degrees?|scored?|scores|scoring"
-                      r"|averages?|averaged|mph|IQ|margin|odds|fahrenheit|celsius|thermometer|percent(?:age)?|per\s+cent"
-                      r"|points|aged?|ages)\b", re.I)
+_MEASURE = re.compile(r"\b(?:polls?|polling|pollsters?|approval|ratings?|temperatures?|degrees?|scored?|scores"
+                      r"|scoring|averages?|averaged|mph|IQ|margin|odds|fahrenheit|celsius|thermometer|percent(?:age)?"
+                      r"|per\s+cent|points|aged?|ages)\b", re.I)
 _CLAUSE_CUT = re.compile(r"[,;:()]|\s[-–—]+\s|\b(?:but|while|whereas)\b|[.!?]\s|\n", re.I)
 
 
