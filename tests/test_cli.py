@@ -164,3 +164,21 @@ def test_progress_total_counts_the_files_the_readers_read():
     files = [source for _, source in iter_files([corpus])]
     read = {item.source.split("#")[0] for item in read_paths([corpus])}
     assert files == sorted(files) and set(files) == read and len(files) == 9
+
+
+def test_a_publication_known_by_a_bound_reads_as_one(tmp_path, new_db):
+    """No metadata and no dateline: the text dates a past event, so the article was published on or after it;
+    `articles` and `show` say so in words and never print the bound as the day."""
+    f = tmp_path / "bound.txt"
+    f.write_text("Moscow ready for a new deal\n\nMoscow is ready to sign a new contract with Ankara, officials "
+                 "said. The first systems were delivered on July 12, 2019, to an air base near Ankara.\n",
+                 encoding="utf-8")
+    db = new_db("bound")
+    run("build", str(f), "--db", db)
+    r = run("articles", "--db", db, "--json")
+    row = json.loads(r.stdout.splitlines()[0])
+    assert (row["published"], row["published_earliest"]) == (None, "2019-07-12")  # the JSON keeps the values
+    r = run("articles", "--db", db)
+    assert "on or after 12 July 2019" in r.stdout and "2019-07-12" not in r.stdout
+    r = run("show", "1", "--db", db)
+    assert "published on or after 12 July 2019" in r.stdout

@@ -77,7 +77,8 @@ def fixture_dossier() -> dict:
         {"id": "c-1", "story_id": "s-1", "subject": "S-400 deal", "attribute": "value", "status": "conflict",
          "values": [{"value": "more than USD 2 billion", "modality": "reported", "date": "2017-09",
                      "article_id": "a-111", "span": [200, 240], "text": "The deal is worth more than USD 2 billion."},
-                    {"value": f"$2.5 billion {SCRIPT}", "modality": None, "date": None, "article_id": "a-222",
+                    {"value": f"$2.5 billion {SCRIPT}", "modality": None, "date": "2017-12-01…",
+                     "article_id": "a-222",
                      "span": [300, 330], "text": f"It costs $2.5 billion | {IMG}"}]},
         {"id": "c-2", "story_id": "s-1", "subject": "systems", "attribute": "count", "status": "agree",
          "values": [{"value": "4 batteries", "article_id": "a-111", "span": [1, 2], "text": "four"},
@@ -104,11 +105,16 @@ def test_timeline_orders_by_date_with_undated_last():
 
 
 @pytest.mark.parametrize("value, precision, want", [
-    ("2017-FA", None, "fall 2017"), ("2019-07-12", None, "2019-07-12"), ("2017-09", None, "2017-09"),
-    ("2017-Q3", None, "Q3 2017"), ("198", None, "1980s"), (None, None, "undated"), ("2017", None, "2017"),
-    ("19", None, "20th century"), ("2017-W37", None, "week 37 of 2017"), ("XXXX-09", None, "September (year unknown)"),
-    ("2017-09-12", "month", "2017-09"), ("2017-09-12", "year", "2017"), ("2017-10-02", "season", "fall 2017"),
-    ("2017-SP", "season", "spring 2017"), ("PRESENT_REF", None, "present"), ("", None, "undated"),
+    ("2017-FA", None, "fall 2017"), ("2019-07-12", None, "12 July 2019"), ("2017-09", None, "September 2017"),
+    ("2017-Q3", None, "the third quarter of 2017"), ("198", None, "the 1980s"), (None, None, "undated"),
+    ("2017", None, "2017"), ("19", None, "the 20th century"), ("2017-W37", None, "week 37 of 2017"),
+    ("XXXX-09", None, "September (year not given)"), ("2017-09-12", "month", "September 2017"),
+    ("2017-09-12", "year", "2017"), ("2017-10-02", "season", "fall 2017"), ("2018-01-20", "season", "winter 2017–18"),
+    ("2017-09-12", "quarter", "the third quarter of 2017"), ("2017-09-12", "decade", "the 2010s"),
+    ("2017-SP", "season", "spring 2017"), ("PRESENT_REF", None, "at the time"), ("", None, "undated"),
+    # bounds, as a claim's value carries its article's publication: never an exact day
+    ("2019-07-12…", None, "on or after 12 July 2019"), ("…2017-05-03", None, "on or before 3 May 2017"),
+    ("2017-04-16…2017-05-03", None, "16 April – 3 May 2017"),
 ])
 def test_format_date_at_its_precision(value, precision, want):
     assert format_date(value, precision) == want
@@ -173,7 +179,11 @@ def test_markdown_dossier_sections_and_provenance():
         assert c in text, c
     assert "Dmitry Peskov → Izvestiya → TASS" in text
     assert "**⚠ CONFLICT**" in text
-    assert "fall 2017" in text and "1980s" in text and "Q3 2018" in text and "undated" in text
+    assert "fall 2017" in text and "the 1980s" in text and "the third quarter of 2018" in text and "undated" in text
+    # dates in words; a publication or a claim known only by a bound never reads as a day
+    assert "(TASS, 12 September 2017)" in text and "12 July 2019" in text and "September 2017" in text
+    assert "on or after 1 December 2017" in text and "2017-12-01" not in text
+    assert not re.search(r"\b\d{4}-\d\d\b|\b198\b", text)  # no TIMEX3 value left for a reader
     # the timeline in date order, undated last
     tl = text.split("### Timeline")[1].split("### Quotes")[0]
     order = [tl.index(s) for s in ("Earlier arms ties", "Contract talks", "Deal signed", "Payment expected",
@@ -186,7 +196,7 @@ def test_markdown_dossier_sections_and_provenance():
         if line.startswith("| "):  # every table row keeps its four cells
             assert len(re.findall(r"(?<!\\)\|", line)) == 5, line
     # summary: counts, outlets, date range, main events, most mentioned entities
-    assert "3 articles from 2 outlets" in text and "2017-09-12 to 2019-07-12" in text
+    assert "3 articles from 2 outlets" in text and "12 September 2017 to 12 July 2019" in text
     assert "Most mentioned: Recep Tayyip Erdogan (2)" in text
 
 
@@ -215,7 +225,10 @@ def test_html_dossier_is_escaped_self_contained_and_cites():
     # the timeline: an ordered list grouped by year, numbered across the years
     tl = page.split("Timeline", 1)[1].split("Quotes by speaker")[0]
     years = re.findall(r'<li class="year"><h4>([^<]+)</h4>', tl)
-    assert years == ["1980s", "2017", "2018", "2019", "undated"]
+    assert years == ["the 1980s", "2017", "2018", "2019", "undated"]
+    # in words for the reader, the TIMEX3 value kept beside them
+    assert '<span class="when" data-value="2017-FA">fall 2017</span>' in tl
+    assert "on or after 1 December 2017" in page and ">2017-12-01" not in page
     assert '<ol class="events" start="4">' in tl
 
 
@@ -327,10 +340,10 @@ def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corp
     assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["v-fall"]
     r = run("timeline", "s-1", "--db", corpus_db)
     assert r.exit_code == 0 and "fall 2017" in r.stdout and "a-111:100-150" in r.stdout
-    assert "(TASS, 2017-09-12)" in r.stdout
+    assert "(TASS, 12 September 2017)" in r.stdout and "2017-09-12" not in r.stdout
     assert "Dmitry Peskov → Izvestiya → TASS" not in r.stdout and "Signatures have been made" in r.stdout
     assert "\x1b" not in r.stdout and "Contract talks conclude" in r.stdout  # no terminal escapes from the text
-    assert r.stdout.index("1980s") < r.stdout.index("fall 2017") < r.stdout.index("undated")
+    assert r.stdout.index("the 1980s") < r.stdout.index("fall 2017") < r.stdout.index("undated")
     r = run("timeline", "s-1", "--entity", "Nobody Atall", "--db", corpus_db)
     assert r.exit_code == 0 and "no events" in r.stderr
     r = run("timeline", "de", "--db", corpus_db)  # matches both titles
@@ -339,6 +352,9 @@ def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corp
     assert [c["id"] for c in json.loads(r.stdout)["claims"]] == ["c-1"]
     r = run("claims", "s-1", "--db", corpus_db)
     assert r.exit_code == 0 and "conflict" in r.stdout and "a-222:300-330" in r.stdout
+    # each value's date in words: the article's bound reads as one ("on or after …"), not as a day
+    assert "(reported, September 2017)" in r.stdout and "(on or after 1 December 2017)" in r.stdout
+    assert "2017-12-01" not in r.stdout
     r = run("export", "--db", corpus_db, "--format", "md", "--story", "tram")
     assert r.exit_code == 0 and r.stdout.startswith("# Lindenport tram line")
 

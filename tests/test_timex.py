@@ -309,3 +309,79 @@ def test_a_decade_word_after_high_low_or_a_possessive_is_no_date():
     for text, value in (("He grew up in the forties.", "194"), ("In the late sixties the town grew.", "196"),
                         ("prices of the 1970s", "197")):
         assert [t.value for t in tag(text, anchor)] == [value], text
+
+
+def test_later_and_earlier_count_from_the_narratives_reference_time():
+    """'a year later' counts from the last time the text named (the narrative's), 'ago' from the report's."""
+    anchor = dt.date(2016, 8, 3)
+    text = "In 1983 he joined IBM. One year later he was fired. Two months later he returned."
+    assert find(text, "One year later", anchor).value == "1984"
+    # the story stands at 1984 with no month: which month two months later is, the text does not say
+    assert find(text, "Two months later", anchor).value == "XXXX-XX"
+    text = "When Trump announced his candidacy in June 2015, he spoke of a wall. A month later, he visited the border."
+    assert find(text, "A month later", anchor).value == "2015-07"
+    text = "In 1983 IBM hired him. In 1984 he was promoted. The following year he left, and that year he married."
+    assert find(text, "The following year", anchor).value == "1985"
+    assert find(text, "that year", anchor).value == "1985"
+    # "since 2012" is a span up to the report's time, not a time the story stands at
+    text = ("Obama met her after a speech last winter; her husband has been held since 2012. "
+            "A year later, Obama called her.")
+    assert find(text, "A year later", dt.date(2016, 1, 20)).value == "2016"
+    # with no time named before it, the report's time is the reference
+    assert find("A week later the vote is held.", "A week later", anchor).value == "2016-W32"
+
+
+def test_deictic_expressions_keep_the_reports_time_after_a_narrative_year():
+    anchor = dt.date(2016, 8, 3)  # a Wednesday
+    text = ("In 1983 he joined IBM. Two years ago he retired. Yesterday he spoke. Last week he flew. "
+            "On Monday he rested.")
+    assert [(t.text, t.value) for t in tag(text, anchor)] == [
+        ("1983", "1983"), ("Two years ago", "2014"), ("Yesterday", "2016-08-02"), ("Last week", "2016-W30"),
+        ("Monday", "2016-08-01")]
+
+
+def test_a_year_less_day_takes_the_narratives_year_where_the_text_sets_it():
+    # the day the text named with its year is the same day later on, whatever the clause's tense
+    text = "On July 25, 2019, Trump spoke with Zelensky. Democrats will examine Trump's July 25 call."
+    assert find(text, "July 25", dt.date(2020, 2, 10)).value == "2019-07-25"
+    # a sentence opened by its year, told in the past
+    text = "In 2008, Obama's campaign began airing ads in mid-September."
+    assert find(text, "mid-September", dt.date(2016, 9, 4)).value == "2008-09"
+    # the past perfect after a year the story stands at
+    text = "In 1983 IBM hired him. On July 25 he had already left."
+    assert find(text, "July 25", dt.date(2016, 9, 4)).value == "1983-07-25"
+
+
+def test_a_year_less_day_stays_in_the_reports_year_after_background_years():
+    """News writes the dates of the report's year without the year (AP style)."""
+    assert find("Turkey signed the deal in 2017. On April 16, Erdogan said it was done.", "April 16",
+                dt.date(2019, 5, 1)).value == "2019-04-16"
+    text = "Internet gambling, which became legal in late 2013, was up 36 percent in October."
+    assert find(text, "October", dt.date(2015, 11, 13)).value == "2015-10"
+    text = "The bank, which has held rates near zero since December 2008, is expected to act in December."
+    assert find(text, "December", dt.date(2015, 11, 9)).value == "2015-12"
+    text = "Sales in May 2015 were flat. Sanders told Rolling Stone in late May that he was doing well."
+    assert find(text, "late May", dt.date(2016, 6, 5)).value == "2016-05"  # a month is not the same month
+
+
+@pytest.mark.parametrize("text", [
+    "Polls put her in the forties.", "Clinton's support is in the forties in most polls.",
+    "She won 52 percent; he scored in the 90s.", "Temperatures in the 90s are expected.",
+    "His approval rating dipped into the mid-20s before the election.",
+    "Clinton's figure has improved to the low 40s in the polls, while Trump's remains in the 30s.",
+    "The 90s were good.", "He is in his 40s.",
+])
+def test_a_figure_is_no_decade(text):
+    assert tag(text, dt.date(2016, 5, 1)) == [], text
+
+
+@pytest.mark.parametrize("text, piece, value", [
+    ("He grew up in the 90s.", "the 90s", "199"),
+    ("Germany in the ‘20s, or Zimbabwe in the ‘90s,", "the ‘20s", "192"),
+    ("I observed him in the late '90s.", "the late '90s", "199"),
+    ("Prices rose 5% in the nineties.", "the nineties", "199"),
+    ("Hate group numbers dropped through the nineties, but this year they jumped twenty percent.", "the nineties",
+     "199"),
+])
+def test_a_decade_however_written(text, piece, value):
+    assert find(text, piece, dt.date(2016, 5, 1)).value == value

@@ -170,6 +170,32 @@ def test_story_page_escapes_hostile_story_data(ids, tmp_path, new_db):
     assert c.get("/api/stories/s-404/events").status_code == 404
 
 
+def test_pages_show_dates_in_words_and_keep_the_timex_value(ids, tmp_path, new_db):
+    """Event dates, time expressions and publication dates read as words on the pages; the TIMEX3 value
+    stays in data-value and in the JSON; a publication known only by a bound never reads as a day."""
+    from storyline.web.app import _when
+
+    db = make_hostile(new_db("words"), tmp_path)
+    events = [{"id": f"v-{i}", "story_id": "s-1", "type": "other", "date": d, "summary": f"event {i}",
+               "participants": [], "mentions": [{"article_id": ids[0], "span": [0, 5], "text": "x"}], "sort": d}
+              for i, d in enumerate(["196", "2017-FA", "2024-03-04"])]
+    with Store(db) as s:
+        s.set_stories({a: "s-1" for a in ids}, [x["id"] for x in s.stories()] + ["s-1"],
+                      [{"id": "s-1", "seq": 0, "title": "Dates"}], events, [], {})
+    c = TestClient(create_app(str(db)))
+    page = c.get("/stories/s-1").text
+    for words, value in (("the 1960s", "196"), ("fall 2017", "2017-FA"), ("4 March 2024", "2024-03-04")):
+        assert f'data-value="{value}">{words}</div>' in page
+        assert f">{value}<" not in page
+    assert [e["date"] for e in c.get("/api/stories/s-1").json()["timeline"]] == ["196", "2017-FA", "2024-03-04"]
+    article = c.get(f"/articles/{ids[0]}").text
+    assert "5 March 2024" in article  # published
+    assert 'data-value="2024-03-04">4 March 2024</span>' in article  # "on Monday", in the list of time expressions
+    assert _when({"earliest": "2019-07-12"}) == "on or after 12 July 2019"
+    assert _when({"earliest": "2017-04-16", "latest": "2017-05-03"}) == "16 April – 3 May 2017"
+    assert _when({"latest": "2019-07-12"}) == "on or before 12 July 2019" and _when(None) == ""
+
+
 # --- marking the text -------------------------------------------------------------------------------
 def test_marks_nest_and_cross_correctly():
     text = "<b>Ann</b> said on Monday that it is over."

@@ -238,18 +238,10 @@ def load(
 
 
 def _when(p) -> str:
-    """A publication date, or its bounds where only those are known: '≥2019-07-12', '2017-04-16…05-03'."""
-    if p.date:
-        return p.date
-    if p.earliest and p.latest:
-        lo, hi = p.earliest, p.latest
-        cut = 5 if lo[:5] == hi[:5] else 0
-        return f"{lo}…{hi[cut:]}"
-    if p.earliest:
-        return f"≥{p.earliest}"
-    if p.latest:
-        return f"≤{p.latest}"
-    return ""
+    """A publication date in words, or its bounds where only those are known: 'on or after 12 July 2019'."""
+    from storyline.datewords import published_in_words
+
+    return published_in_words(p)
 
 
 @app.command()
@@ -265,13 +257,13 @@ def articles(db: str = DB_OPTION, json_out: bool = typer.Option(False, "--json",
         return
     number = {a.id: i for i, a in enumerate(rows, 1)}
     out.print(f"[bold]{len(rows)} articles in {_t(db)}[/bold]")
-    out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<16}  {'words':>5}  {'cut':>3}  title[/dim]")
-    room = max(20, out.width - 48)
+    out.print(f"[dim]{'#':>3}  {'id':<10}  {'published':<24}  {'words':>5}  {'cut':>3}  title[/dim]")
+    room = max(20, out.width - 56)
     for i, a in enumerate(rows, 1):
         title = a.title or "—"
         if a.duplicate_of:
             title = f"(duplicate of #{number.get(a.duplicate_of, '?')}) {title}"
-        out.print(f"{i:>3}  {_t(a.id[:10])}  {_t(_when(a.published)):<16}  {len(a.text.split()):>5}  "
+        out.print(f"{i:>3}  {_t(a.id[:10])}  {_t(_when(a.published)):<24}  {len(a.text.split()):>5}  "
                   f"{len(a.removed):>3}  {_safe(title, room)}", highlight=False)
 
 
@@ -642,7 +634,7 @@ def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) ->
 
     pad = " " * 15
     modality = f" [yellow]{_safe(e['modality'])}[/yellow]" if e.get("modality") not in (None, "done") else ""
-    out.print(f"[bold cyan]{_safe(format_date(e.get('date'), e.get('precision'))):<12}[/bold cyan] "
+    out.print(f"[bold cyan]{_safe(format_date(e.get('date'), e.get('precision'))):<14}[/bold cyan] "
               f"[magenta]{_safe(e.get('type') or 'event')}[/magenta]{modality}  {_safe(e.get('summary'))}",
               highlight=False, soft_wrap=True)
     seen = set()

@@ -80,7 +80,8 @@ def _quote(part: dict[str, Any], q: dict[str, Any], sid: str, with_speaker: bool
 
 def _event(part: dict[str, Any], e: dict[str, Any], sid: str) -> str:
     out = [f'<li class="event type-{_cls(e.get("type"))}" id="{_t(_anchor(sid + "event-", e.get("id")))}">',
-           f'<span class="when">{_t(format_date(e.get("date"), e.get("precision")))}</span> ',
+           f'<span class="when" data-value="{_t(e.get("date") or "")}">'
+           f'{_t(format_date(e.get("date"), e.get("precision")))}</span> ',
            f'<span class="etype">{_t(e.get("type") or "event")}</span> ']
     if e.get("modality") and e.get("modality") != "done":
         out.append(f'<span class="modality">{_t(e["modality"])}</span> ')

@@ -2,97 +2,62 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import Counter
 from datetime import date
 from typing import Any, Callable, Iterable
 
+from storyline.datewords import in_words, published_in_words
 from storyline.published import period
 from storyline.textsafe import TEXT_CONTROLS
 
-_SEASONS = {"SP": "spring", "SU": "summer", "FA": "fall", "WI": "winter"}
-_REFS = {"PRESENT_REF": "present", "PAST_REF": "the past", "FUTURE_REF": "the future"}
 STATUS_ORDER = ("conflict", "evolving", "compatible", "agree", "single")
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})(-WE|-\d)?$")
-_PART = re.compile(r"^(\d{4})-(SP|SU|FA|WI|Q[1-4]|H[12])$")
+_SEASON_OF_MONTH = {12: "WI", 1: "WI", 2: "WI", 3: "SP", 4: "SP", 5: "SP", 6: "SU", 7: "SU", 8: "SU",
+                    9: "FA", 10: "FA", 11: "FA"}
 
 
 class StoryNotFound(LookupError):
     """A story reference that names no story, or more than one."""
 
 
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
 def _at_precision(v: str, precision: str) -> str | None:
-    """`v` (a day, month or year) shown at a coarser `precision`; None when that cannot be done."""
+    """`v` (a day, month or year) as the TIMEX3 value of a coarser `precision`; None when that cannot be done."""
     m = _ISO.match(v)
     if not m:
         return None
     y, mo = int(m[1]), int(m[2]) if m[2] else None
     if precision == "year":
-        return str(y)
+        return f"{y:04d}"
     if precision == "decade":
-        return f"{y // 10 * 10}s"
+        return f"{y // 10:03d}"
     if mo is None:
         return None
     if precision == "month":
         return f"{y:04d}-{mo:02d}"
     if precision == "quarter":
-        return f"Q{(mo - 1) // 3 + 1} {y}"
-    if precision == "season":
-        name = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer",
-                7: "summer", 8: "summer"}.get(mo, "fall")
-        return f"{name} {y}"
+        return f"{y:04d}-Q{(mo - 1) // 3 + 1}"
+    if precision == "season":  # winter runs from December into the next year: January 2018 is winter 2017–18
+        return f"{y - (mo <= 2):04d}-{_SEASON_OF_MONTH[mo]}"
     if precision == "week" and m[3]:
         iy, iw, _ = date(y, mo, int(m[3])).isocalendar()
-        return f"week {iw} of {iy}"
+        return f"{iy:04d}-W{iw:02d}"
     return None
 
 
 def format_date(value: Any, precision: str | None = None) -> str:
-    """A date value as a reader says it, at its precision: '2017-FA' → 'fall 2017', '2017-Q3' → 'Q3 2017',
-    '198' → '1980s', '2019-07-12' → '2019-07-12', None → 'undated'. With `precision` ('month', 'year', …)
-    a finer value is cut to it ('2017-09-12', 'month' → '2017-09')."""
+    """A date value in words (`datewords.in_words`), at its precision: '2017-FA' → 'fall 2017', '2017-Q3' → 'the
+    third quarter of 2017', '198' → 'the 1980s', '2019-07-12' → '12 July 2019', bounds '2019-07-12…' → 'on or
+    after 12 July 2019', None → 'undated'. With `precision` ('month', 'year', …) a finer value is cut to it
+    ('2017-09-12', 'month' → 'September 2017')."""
     if value is None or str(value).strip() == "":
         return "undated"
     v = str(value).strip()
     if precision and precision != "day":
         cut = _at_precision(v, precision)
         if cut:
-            return cut
-    if v in _REFS:
-        return _REFS[v]
-    if m := _ISO.match(v):
-        return f"{m[1]}-{m[2]}-{m[3]} {m[4]}" if m[4] and m[3] else v[:10] if m[3] else v
-    if m := _PART.match(v):
-        y, part = m[1], m[2]
-        return f"{_SEASONS[part]} {y}" if part in _SEASONS else f"{part} {y}"
-    if m := _WEEK.match(v):
-        if m[3] == "-WE":
-            return f"weekend of week {int(m[2])}, {m[1]}"
-        return f"week {int(m[2])} of {m[1]}"
-    if re.fullmatch(r"\d{3}", v):
-        return f"{v}0s"
-    if re.fullmatch(r"\d{2}", v):
-        return f"{_ordinal(int(v) + 1)} century"
-    if v.startswith("XXXX"):
-        return _yearless(v[4:])
-    return v
-
-
-def _yearless(rest: str) -> str:
-    """'-09' → 'September (year unknown)', '-FA' → 'fall (year unknown)'; the TimeML value otherwise."""
-    if m := re.fullmatch(r"-(\d{2})(?:-(\d{2}))?", rest):
-        if 1 <= int(m[1]) <= 12:
-            month = calendar.month_name[int(m[1])]
-            return f"{month} {int(m[2])} (year unknown)" if m[2] else f"{month} (year unknown)"
-    if m := re.fullmatch(r"-(SP|SU|FA|WI|Q[1-4]|H[12])", rest):
-        return f"{_SEASONS.get(m[1], m[1])} (year unknown)"
-    return "XXXX" + rest if rest else "year unknown"
+            return in_words(cut)
+    return in_words(v)
 
 
 def date_key(value: Any) -> tuple:
@@ -257,15 +222,18 @@ def quotes_by_speaker(quotes: list[dict[str, Any]]) -> list[tuple[str, list[dict
 
 
 def _published(a: dict[str, Any]) -> str | None:
+    """The day an article's publication sorts by (its date, else a bound): for ordering, never for showing."""
     p = a.get("published") or {}
     return p.get("date") or p.get("earliest") or p.get("latest") if isinstance(p, dict) else None
 
 
 def article_label(a: dict[str, Any] | None, article_id: str = "") -> str:
-    """'Title (Outlet, 2017-09-12)' for an article record; its id when it has no title."""
+    """'Title (Outlet, 12 September 2017)' for an article record, its publication in words ('on or after 12 July
+    2019' where only a bound is known); its id when it has no title."""
     if not a:
         return article_id or "(unknown article)"
-    bits = [b for b in (a.get("outlet"), _published(a)) if b]
+    p = a.get("published")
+    bits = [b for b in (a.get("outlet"), published_in_words(p) if isinstance(p, dict) else None) if b]
     title = a.get("title") or a.get("id") or article_id or "(untitled)"
     return f"{title} ({', '.join(bits)})" if bits else str(title)
 

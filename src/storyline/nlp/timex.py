@@ -19,9 +19,15 @@ PRESENT_REF, "recently" PAST_REF, "the future"/"soon" FUTURE_REF; "the 1990s" is
 "a year ago" takes the granularity of the period the text is talking about (a quarter in an
 earnings report: 1988-Q3); "the first nine months" is a duration P9M; "fiscal 1989" is 1989 (as
 TimeBank annotates it, not FY1989); "Friday night" is one TIME (…TNI); ages ("a 44-year-old") and
-adjectival "quarterly dividend" are not time expressions. "that day", "the next day", "later that
-year" resolve against the last date the text named; a clock time with no day of its own takes the
-day named beside it. Impossible dates (February 30, 20177) give no timex. "Monday, Oct. 26" is one
+adjectival "quarterly dividend" are not time expressions. The narrative's reference time is the last
+date the text named: "that day", "the next day", "later that year", "a year later", "two days earlier"
+resolve against it ("In 1983 … A year later" is 1984), "ago", "yesterday", "last week", a bare weekday
+against the anchor (the report's time); a year in "since 2012" is no such time. A year-less day keeps
+the anchor's year by the tense rule unless the narrative sets another: the same day named earlier with
+its year, a sentence opened by an earlier year ("In 2008, … in mid-September"), or the past perfect
+after one. A clock time with no day of its own takes the day named beside it. Decades written as words
+or two digits are figures, not dates, as the level a clause measures ("polls in the forties", "scored
+in the 90s"). Impossible dates (February 30, 20177) give no timex. "Monday, Oct. 26" is one
 DATE; "the quarter ended July 31" is the calendar quarter holding most of it (Q2) unless the text
 named its quarter already; "for the year", "by the end of the month" are the anchor's period. A
 tense cue after "that"/"which" or a comma is another clause's; a possessive weekday ("Wednesday's
@@ -338,7 +344,8 @@ def _clause_tense(text: str, start: int, end: int) -> str | None:
 # --- the rules ---------------------------------------------------------------------------------
 
 class _Ctx:
-    __slots__ = ("text", "anchor", "day_first", "_tense", "last_quarter", "last_day", "last_month", "last_year", "final")
+    __slots__ = ("text", "anchor", "day_first", "_tense", "last_quarter", "last_day", "last_month", "last_year",
+                 "explicit", "last_start", "named", "final")
 
     def __init__(self, text: str, anchor: dt.date | None, day_first: bool):
         self.text = text
@@ -346,10 +353,42 @@ class _Ctx:
         self.day_first = day_first
         self._tense: dict[tuple[int, int], str | None] = {}
         self.last_quarter: int | None = None
-        self.last_day: dt.date | None = None  # the last day, month and year the text named: "that day", "later that year"
+        # the narrative's reference time: the last day, month and year the text named ("that day", "later that
+        # year", "a year later"), each kept only while it lies inside the coarser ones named after it
+        self.last_day: dt.date | None = None
         self.last_month: tuple[int, int] | None = None
         self.last_year: int | None = None
+        self.explicit: tuple[int, int, bool] | None = None  # (start, year, fronted) of the last year the text wrote out
+        self.last_start = -1  # where the last DATE or TIME the text named starts
+        self.named: dict[tuple[int, int | None], int] = {}  # (month, day or None) → year, of dates written out
         self.final = False  # False while candidates are only being checked, True in the pass in text order
+
+    def note(self, value: str, anchored: bool, s: int) -> None:
+        """A DATE or TIME the text named (in text order) becomes the narrative's reference time."""
+        if value == "PRESENT_REF" and self.anchor is not None:  # "now": back to the time of the report
+            value, anchored = _ymd(self.anchor), True
+        dm = _R_VALUE_DAY.match(value) if value[:4].isdigit() else None
+        if not dm or re.search(r"\bsince\s+(?:(?:early|late|mid)[\s-]+)?$", self.text[max(0, s - 16):s], re.I):
+            return  # "held since 2012": a span that runs up to the report's time, not a time the story stands at
+        y = int(dm.group(1))
+        month = (y, int(dm.group(2))) if dm.group(2) else None
+        day = _safe_date(y, int(dm.group(2)), int(dm.group(3))) if dm.group(3) else None
+        self.last_year = y
+        self.last_month = month or (self.last_month if self.last_month and self.last_month[0] == y else None)
+        self.last_day = day or (self.last_day if self.last_day and (self.last_day.year, self.last_day.month)
+                                == self.last_month else None)
+        self.last_start = s
+        if anchored:
+            return
+        if day:
+            self.named[(day.month, day.day)] = y
+        # a year the text wrote out as a point of its story ("In 1983", "on July 25, 2019"), not as a modifier
+        # ("the 2016 candidates") nor as a bound of a span ("until 1974", "bonds due 1993")
+        if not _MODIFIER_BEFORE.search(self.text, max(0, s - 12), s) and \
+                not _BOUND_BEFORE.search(self.text, max(0, s - 24), s):
+            cut = max([m.end() for m in _R_SENT_END.finditer(self.text, max(0, s - 300), s)] +
+                      [self.text.rfind("\n", 0, s) + 1])
+            self.explicit = (s, y, bool(_FRONTED.fullmatch(self.text, cut, s)))
 
     def tense(self, s: int, e: int) -> str | None:
         key = (s, e)
@@ -370,12 +409,59 @@ def _capitalised(tok: str) -> bool:
     return tok[:1].isupper()
 
 
+_BOUND_BEFORE = re.compile(r"\b(?:since|until|till|through|thru|by|before|after|due|from|to|between)\s+"
+                           r"(?:(?:early|late|mid|the\s+(?:end|start|beginning|middle)\s+of)[\s-]+)?$", re.I)
+# the opening of a sentence whose first phrase is a time adverbial: "In 2008, …", "But in 2012, …", "Back in 1983"
+_FRONTED = re.compile(r"\W*(?:(?:but|and|yet|so|then|still|however|back|even|also|later|earlier)\W+)?"
+                      r"(?:(?:in|on|during|at|of)\s+)?", re.I)
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:not\s+|never\s+|already\s+|\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|wn|t)\b", re.I)
+
+
+def _narrative_year(ctx: _Ctx, s: int, e: int, m: int, d: int | None) -> int | None:
+    """The year the narrative gives a year-less month (day), where it overrides the time of the report.
+
+    - the text already named that day with its year: "On July 25, 2019, Trump called … Trump's July 25
+      call" is the same day;
+    - the story is told at an earlier year than the report's, and the clause is in the past: the text wrote
+      that year out as a point of its story (not "since 1990", "until 1974", "the 2016 race"), named no
+      other time since, and either opened this sentence with it ("In 2008, the campaign began airing ads in
+      mid-September") or, in the sentence before, with the past perfect marking a time before the report's
+      ("In 1983 IBM hired him. On July 25 he had …").
+    News writes the dates of the report's year without the year, so no more than that moves the year away
+    from the anchor (in TimeBank a year-less date after another year the text named is the report's year;
+    a year in a relative clause or a contrast — "which became legal in 2013, … in October" — is background)."""
+    if not ctx.final:
+        return None
+    if d is not None and (m, d) in ctx.named:
+        return ctx.named[(m, d)]
+    if ctx.explicit is None or ctx.explicit[0] != ctx.last_start or ctx.anchor is None:
+        return None
+    start, y, fronted = ctx.explicit
+    if y >= ctx.anchor.year or ctx.tense(s, e) != "past" or _BOUND_BEFORE.search(ctx.text, max(0, s - 24), s):
+        return None
+    between = ctx.text[start:s]
+    ends = len(_R_SENT_END.findall(between)) + between.count("\n")
+    if ends == 0:
+        return y if fronted else None
+    if ends == 1:
+        sent = ctx.text[s: s + 200]
+        sent = sent[: m_.start()] if (m_ := _R_SENT_END.search(sent)) else sent
+        head = between[_R_SENT_END.search(between).end():] if _R_SENT_END.search(between) else ""
+        if _PAST_PERFECT.search(head + ctx.text[s:e] + sent):
+            return y
+    return None
+
+
 def _pick_year_md(ctx: _Ctx, s: int, e: int, m: int, d: int | None) -> int | None:
-    """The year of a year-less month (day) around the anchor: past tense → the latest on or before
-    the anchor, future → the next on or after it, no tense cue → the nearer of the two."""
+    """The year of a year-less month (day): the narrative's where it overrides the report's time
+    (`_narrative_year`), else around the anchor: past tense → the latest on or before the anchor,
+    future → the next on or after it, no tense cue → the nearer of the two."""
     a = ctx.anchor
     if a is None:
         return None
+    ny = _narrative_year(ctx, s, e, m, d)
+    if ny is not None and (d is None or _safe_date(ny, m, d) is not None):
+        return ny
     tense = ctx.tense(s, e)
     if re.search(r"\bsince\s+(?:early\s+|late\s+|mid-?)?$", ctx.text[max(0, s - 12) : s], re.I):
         tense = "past"
@@ -438,6 +524,30 @@ def _resolve_weekday(ctx: _Ctx, s: int, e: int, wd: int, rel: str | None) -> str
     fwd = (wd - a.isoweekday()) % 7
     # no tense cue: news mostly reports what happened, so the past reading unless it is most of a week back
     return _ymd(a - dt.timedelta(days=back) if back <= 4 or back <= fwd else a + dt.timedelta(days=fwd))
+
+
+# a year with a determiner or a possessive before it modifies a noun ("the 2016 candidates", "Trump's 2017 visit")
+_MODIFIER_BEFORE = re.compile(r"\b(?:the|a|an|his|her|its|their|our|your|my|this|that|whose)\s+$|['’]s\s+$", re.I)
+
+
+def _from_reference(ctx: _Ctx, u: str, k: int) -> str | None:
+    """The narrative's reference time moved by k units ("a year later", "two days earlier"), written at the
+    unit's granularity. The reference is the last day, month or year the text named (`_Ctx.note`); with
+    none named, or one that holds the anchor but is coarser than the unit, it is the anchor (the time of
+    the report). A reference too coarse for the unit that does not hold the anchor ("In 1983 … two months
+    later") gives an underspecified value: the text does not say which month."""
+    a = ctx.anchor
+    if not ctx.final or ctx.last_year is None:
+        return _shift_value(a, u, k)
+    if u in ("Y", "DE", "CE"):
+        return _shift_value(dt.date(ctx.last_year, 7, 1), u, k) if _year_ok(ctx.last_year) else None
+    if u in ("M", "Q") and ctx.last_month is not None:
+        return _shift_value(dt.date(ctx.last_month[0], ctx.last_month[1], 1), u, k)
+    if u in ("W", "D") and ctx.last_day is not None:
+        return _shift_value(ctx.last_day, u, k)
+    if a is not None and a.year == ctx.last_year and (u in ("M", "Q") or ctx.last_month in (None, (a.year, a.month))):
+        return _shift_value(a, u, k)
+    return _shift_value(None, u, k)
 
 
 def _year_ok(y: int) -> bool:
@@ -636,27 +746,60 @@ def _split_year_range(ctx: _Ctx, m: re.Match) -> list[tuple[int, int, str, str, 
 
 
 _R_DECADE = re.compile(
-    r"\b(?:the\s+)?(?:(?P<y>(?:1[0-9]|20)\d)0['’]?s|['’](?P<yy>\d)0s|(?:nineteen[\s-])?(?P<w>twenties|thirties|forties"
-    r"|fifties|sixties|seventies|eighties|nineties))\b", re.I)
+    r"\b(?:the\s+)?(?:(?P<y>(?:1[0-9]|20)\d)0['’]?s|(?:nineteen[\s-])?(?P<w>twenties|thirties|forties"
+    r"|fifties|sixties|seventies|eighties|nineties))\b"
+    r"|(?:\bthe\s+|(?<![\w'’‘`]))(?P<q>['’‘`])(?P<yy>\d)0s\b"
+    r"|\b(?:the\s+)?(?P<bare>[1-9])0s\b", re.I)
+# "the 90s" written without its apostrophe is a decade only after a preposition: "in the 90s", "since the mid-70s"
+_BARE_DECADE_BEFORE = re.compile(r"\b(?:in|of|to|by|from|since|during|through|until|till|into)\s+(?:the\s+)?"
+                                 r"(?:(?:very\s+)?(?:early|mid|late)[\s-]+)?(?:the\s+)?$", re.I)
 _R_CENTURY = re.compile(
     r"\b(?:the\s+)?(?P<n>\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
     r"|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth"
     r"|twenty-first)[\s-]+century\b", re.I)
 
 
-# A decade written as a word ("forties") is a range of numbers as often as a decade: after "high" or
-# "low" it is a quantity ("polling in the high forties", "temperatures in the low thirties"; decades take
-# early, mid, late), after a possessive an age ("in his early forties"): neither is a date.
+# A decade written as a word ("forties") or as two digits ("the 90s", "the '90s") is a range of numbers as
+# often as a decade: after "high" or "low" it is a quantity ("polling in the high forties", "temperatures in
+# the low thirties"; decades take early, mid, late), after a possessive an age ("in his early forties"), and as
+# the level of what its clause measures (a poll, a rating, a temperature, a score, a percentage) a figure
+# ("Polls put her in the forties", "he scored in the 90s"). A clause that gives its figure otherwise uses the
+# decade as a time ("prices rose 5% in the nineties"). "the 1990s" is always a decade.
 _NOT_A_DECADE_BEFORE = re.compile(r"(?:\b(?:high|low|upper|lower)|\b(?:his|her|their|my|your|our|its|one's)"
                                   r"(?:\s+(?:early|mid|late))?)[\s-]*(?:the\s+)?$", re.I)
+_MEASURE = re.compile(r"\b(?:polls?|polling|pollsters?|approval|ratings?|temperatures?|degrees?|scored?|scores"
+                      r"|scoring|averages?|averaged|mph|IQ|margin|odds|fahrenheit|celsius|thermometer|percent(?:age)?"
+                      r"|per\s+cent|points|aged?|ages)\b", re.I)
+_CLAUSE_CUT = re.compile(r"[,;:()]|\s[-–—]+\s|\b(?:but|while|whereas)\b|[.!?]\s|\n", re.I)
+
+
+def _a_measured_level(text: str, s: int, e: int, sentence: bool = False) -> bool:
+    """Whether [s, e) is the level its clause measures: the clause names a poll, a rating, a temperature, a
+    score or a percentage and gives no figure of its own. With `sentence`, whether its sentence names one
+    at all (for "the 30s" written without an apostrophe: "… improved to the low 40s in the polls, while
+    Trump's remains in the 30s")."""
+    cut = _R_SENT_END if sentence else _CLAUSE_CUT
+    left = text[max(0, s - 200) : s]
+    cuts = [m.end() for m in cut.finditer(left)] + [left.rfind("\n") + 1]
+    left = left[max(cuts):]
+    right = text[e : e + 200]
+    m = cut.search(right)
+    right = right[: m.start()] if m else right
+    right = right.split("\n", 1)[0]
+    clause = left + " " + right
+    return bool(_MEASURE.search(clause)) and (sentence or not re.search(r"\d", clause))
 
 
 def _norm_decade(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     if m.group("y"):
         return "DATE", m.group("y"), None, False
-    if m.group("w") and _NOT_A_DECADE_BEFORE.search(ctx.text[max(0, s - 24):m.start("w")]):
+    w = m.start("w") if m.group("w") else m.start("q") if m.group("q") else m.start("bare")
+    if _NOT_A_DECADE_BEFORE.search(ctx.text[max(0, s - 24) : w]) or _a_measured_level(ctx.text, s, e):
         return None
-    digit = int(m.group("yy")) if m.group("yy") else _DECADE_WORDS[m.group("w").lower()]
+    if m.group("bare") and (not _BARE_DECADE_BEFORE.search(ctx.text[max(0, s - 40) : w])
+                            or _a_measured_level(ctx.text, s, e, sentence=True)):
+        return None
+    digit = int(m.group("yy") or m.group("bare")) if not m.group("w") else _DECADE_WORDS[m.group("w").lower()]
     return "DATE", f"19{digit}", None, False
 
 
@@ -1093,19 +1236,25 @@ def _norm_anaphoric(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
     unit = (m.group("u") or "day").lower()
     off = 1 if rel in ("the next", "the following", "after") else (-1 if rel in ("the previous", "the preceding",
                                                                                   "the prior", "before") else 0)
-    if unit in ("day", "morning", "afternoon", "evening", "night"):
-        if ctx.last_day is None:
-            return None
-        d = ctx.last_day + dt.timedelta(days=off)
-        if unit != "day":
-            return "TIME", f"{_ymd(d)}T{_PARTS[unit]}", None, True
-        return "DATE", _ymd(d), None, True
-    if unit == "month":
-        if ctx.last_month is None:
-            return None
-        return "DATE", _ym(*_add_months(ctx.last_month[0], ctx.last_month[1], off)), None, True
     if ctx.last_year is None:
         return None
+    # the story stands at a coarser time than the unit: "that same day" after "last October" is a day of it
+    # (1998-10-XX); "the next day" after it could be in the next month, so no more than that it is a day
+    coarse = (f"{ctx.last_month[0]:04d}-{ctx.last_month[1]:02d}" if ctx.last_month else f"{ctx.last_year:04d}-XX")
+    if unit in ("day", "morning", "afternoon", "evening", "night"):
+        if ctx.last_day is None and ctx.last_month is None:
+            return None  # a day of a year the story stands at is no day the text can point back to
+        if ctx.last_day is None:
+            day = f"{coarse}-XX" if off == 0 else "XXXX-XX-XX"
+        else:
+            day = _ymd(ctx.last_day + dt.timedelta(days=off))
+        if unit != "day":
+            return "TIME", f"{day}T{_PARTS[unit]}", None, True
+        return "DATE", day, None, True
+    if unit == "month":
+        if ctx.last_month is None:
+            return "DATE", f"{ctx.last_year:04d}-XX" if off == 0 else "XXXX-XX", None, True
+        return "DATE", _ym(*_add_months(ctx.last_month[0], ctx.last_month[1], off)), None, True
     return "DATE", f"{ctx.last_year + off:04d}", None, True
 
 
@@ -1190,6 +1339,9 @@ def _norm_duration(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
         if u == "Y" and ctx.last_quarter is not None and int(n) == 1:
             v = f"XXXX-Q{ctx.last_quarter}" if a is None else f"{a.year + k}-Q{ctx.last_quarter}"
             return "DATE", v, mod, True
+        # "ago", "from now", "hence" count from the time of the report; "later", "earlier" from the narrative's
+        shift = (lambda unit, k_: _shift_value(a, unit, k_)) if word in ("ago", "from now", "hence") else \
+            (lambda unit, k_: _from_reference(ctx, unit, k_))
         if u in ("MI", "S"):
             return "DURATION", _duration(n, u), mod, False
         if u == "H":
@@ -1199,24 +1351,14 @@ def _norm_duration(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
         if u == "WE":
             u = "W"
         if u == "DE":
-            v = _shift_value(a, "Y", 10 * k)
+            v = shift("Y", 10 * k)
             return "DATE", (v[:3] if v and v[0] != "X" else "XXX"), mod, True
         if u == "CE":
-            v = _shift_value(a, "Y", 100 * k)
+            v = shift("Y", 100 * k)
             return "DATE", (v[:2] if v and v[0] != "X" else "XX"), mod, True
-        if u == "Q":
-            return "DATE", _shift_value(a, "Q", k), mod, True
-        try:
-            if u == "Y":
-                return "DATE", _shift_value(a, "Y", k), mod, True
-            if u == "M":
-                return "DATE", _shift_value(a, "M", k), mod, True
-            if u == "W":
-                return "DATE", _shift_value(a, "W", k), mod, True
-            if u == "D":
-                return "DATE", _shift_value(a, "D", k), mod, True
-        except (OverflowError, ValueError):
-            return None
+        if u in ("Q", "Y", "M", "W", "D"):
+            v = shift(u, k)
+            return ("DATE", v, mod, True) if v else None
         return None
     if the in ("a", "an") and nlow not in ("few", "couple", "couple of", "number of", "handful of", "half"):
         return None
@@ -1539,6 +1681,7 @@ def tag(text: str, anchor: dt.date | None = None, *, day_first: bool = False) ->
             parts = _split_year_range(ctx, m)
             if parts:
                 for ps, pe, ty, val, mod, anch in parts:
+                    ctx.note(val, anch, ps)
                     out.append(Timex(span=(ps, pe), text=text[ps:pe], type=ty, value=val, mod=mod, anchored=anch,
                                      tense=ctx.tense(ps, pe)))
                 continue
@@ -1565,14 +1708,8 @@ def tag(text: str, anchor: dt.date | None = None, *, day_first: bool = False) ->
             s += 4  # "the 14-day waiting period": the determiner belongs to the noun, not to the timex
         if ty == "DATE" and re.fullmatch(r"\d{4}-Q[1-4]|XXXX-Q[1-4]", value):
             ctx.last_quarter = int(value[-1])
-        if ty in ("DATE", "TIME") and value[:4].isdigit():
-            dm = _R_VALUE_DAY.match(value)
-            if dm:
-                ctx.last_year = int(dm.group(1))
-                if dm.group(2):
-                    ctx.last_month = (int(dm.group(1)), int(dm.group(2)))
-                    if dm.group(3):
-                        ctx.last_day = _safe_date(int(dm.group(1)), int(dm.group(2)), int(dm.group(3)))
+        if ty in ("DATE", "TIME"):
+            ctx.note(value, anch, s)
         out.append(Timex(span=(s, e), text=text[s:e], type=ty, value=value, mod=mod, anchored=anch,
                          tense=ctx.tense(s, e)))
     out.sort(key=lambda t: t.span[0])

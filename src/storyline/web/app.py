@@ -32,6 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from storyline.datewords import in_words, published_in_words
 from storyline.export.json import article_record
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
 from storyline.web import render
@@ -117,6 +118,7 @@ def create_app(
         return cache["outlets"]
     templates.env.globals.update(span_link=render.span_link, page_url=_page_url, safe_url=_safe_url)
     templates.env.filters["when"] = _when
+    templates.env.filters["date_words"] = in_words  # a TIMEX3 value as people read it (the value: data-value)
     # removed pieces are shown as they were, their control characters written out (a bidi override in a
     # <del> would still reorder the page around it)
     templates.env.filters["inert"] = inert
@@ -594,15 +596,6 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def _when(published: dict[str, Any] | None) -> str:
-    """A publication date, or its bounds where only those are known (as `storyline articles` shows them)."""
-    p = published or {}
-    if p.get("date"):
-        return p["date"]
-    lo, hi = p.get("earliest"), p.get("latest")
-    if lo and hi:
-        return f"{lo} – {hi}"
-    if lo:
-        return f"not before {lo}"
-    if hi:
-        return f"not after {hi}"
-    return ""
+    """A publication date in words, or its bounds where only those are known ('on or after 12 July 2019'),
+    as `storyline articles` shows them."""
+    return published_in_words(published or {})

@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from storyline.datewords import in_words
 from storyline.published import period
 from storyline.textsafe import inert
 
@@ -159,7 +160,8 @@ def article_marks(mentions: list[dict[str, Any]], quotes: list[dict[str, Any]], 
                            "title": f"{who} ({q.get('kind')} quote{via})"}))
     for t in timexes:
         marks.append(Mark(t["span"][0], t["span"][1], "timex",
-                          {"data-value": t.get("value") or "", "title": f"{t.get('type')} {t.get('value')}"}))
+                          {"data-value": t.get("value") or "",
+                           "title": f"{t.get('type')}: {in_words(t.get('value'))}"}))
     if highlight:
         marks.append(Mark(highlight[0], highlight[1], "hl", {"title": "the source of the statement you followed"}))
     return marks
@@ -225,7 +227,7 @@ def timeline_layout(events: list[dict[str, Any]], width: int = 1000, on_page: se
     for p in points:
         href = ("" if p["here"] else f"?offset={p['rank'] // page * page}") + f"#event-{p['id']}"
         svg.append(f'<a href="{_esc(href)}"><circle cx="{p["x"]}" cy="{p["y"]}" r="4" class="event-dot">'
-                   f'<title>{_esc(str(p["date"]))} {_esc(str(p["summary"]))}</title></circle></a>')
+                   f'<title>{_esc(in_words(p["date"]))} {_esc(str(p["summary"]))}</title></circle></a>')
     return {"width": width, "points": points, "ticks": ticks, "svg": Markup("".join(svg))}
 
 
