@@ -484,6 +484,9 @@ def run_part(docs: list[EcbDoc], nlp) -> dict[str, Any]:
         timings["system_s"] = time.perf_counter() - t0
     rows["baseline: same lemma, whole part"] = lemma_labels(items)
     rows["baseline: same lemma within predicted doc group"] = lemma_labels(items, lambda it: groups[it["doc_id"]])
+    # the groups corefer_mentions itself uses (assign with spaCy's entity names): the like-for-like baseline
+    rows["baseline: same lemma within predicted doc group (entity names)"] = lemma_labels(
+        items, lambda it: groups_ents[it["doc_id"]])
     rows["baseline: singletons"] = list(range(len(items)))
     rows["reference: same lemma within gold sub-topic (topic given)"] = lemma_labels(
         items, lambda it: sub_of[it["doc_id"]])

@@ -42,3 +42,18 @@ def test_the_ecbplus_scorer_agrees_with_scorch_on_hand_made_and_random_clusterin
     import ecbplus
 
     assert ecbplus.self_check() == []
+
+
+def test_the_shipped_model_and_wordnet_similarity():
+    from storyline.nlp.lexicon import similarity
+    from storyline.stories import coref
+
+    m = coref.model()
+    assert 0.0 < m["threshold"] < 1.0 and m["weights"] and "ECB+ train" in m["trained_on"]
+    assert similarity("buy", "VERB", "purchase", "VERB") == 1.0  # one WordNet sense
+    assert similarity("buy", "VERB", "sleep", "VERB") < 0.5
+    assert similarity("buy", "VERB", "purchase", "NOUN") == 0.0  # no part of speech in common
+    same = ["same_lemma", "wup:0.95", "pos:VERB|VERB", "cls:OCCURRENCE|OCCURRENCE", "ent_shared:2", "ctx:0.3",
+            "doc:0.6", "same&shared_ent", "same&cls:OCCURRENCE|OCCURRENCE", "same&ctx:0.3", "same&doc:0.4"]
+    unlike = ["wup:lo", "pos:NOUN|VERB", "cls:OCCURRENCE|REPORTING", "ent_shared:0", "ent_disjoint", "ctx:lo", "doc:lo"]
+    assert coref.probability(same) > m["threshold"] > coref.probability(unlike)

@@ -106,3 +106,18 @@ def meaning_keys(lemma: str, pos: str) -> frozenset[str]:
                 out.update(d.synset().name() for d in lem.derivationally_related_forms()
                            if d.synset().pos() in ("v", "n"))
     return frozenset(out)
+
+
+@functools.lru_cache(maxsize=500_000)
+def similarity(a: str, pos_a: str, b: str, pos_b: str) -> float:
+    """Wu–Palmer similarity of two words' closest first-two senses of one part of speech (spaCy's `pos`),
+    0 to 1; 0 when WordNet knows either not, or they share no part of speech."""
+    wa, wb = WORDNET_POS.get(pos_a), WORDNET_POS.get(pos_b)
+    if not wa or not wb or not a.isalpha() or not b.isalpha():
+        return 0.0
+    best = 0.0
+    for x in wordnet().synsets(a, wa)[:2]:
+        for y in wordnet().synsets(b, wb)[:2]:
+            if x.pos() == y.pos():
+                best = max(best, x.wup_similarity(y) or 0.0)
+    return best

@@ -1,99 +1,178 @@
 """Cross-document event coreference over TimeML event mentions: the mentions of one happening, across articles, as one cluster.
 
-Mentions are compared only inside one story. Two are one happening when their meaning is compatible
-(the same lemma; a noun and the verb it derives from, "the arrest" / "arrested"; WordNet synonyms);
-reporting and mental-state predicates ("said", "told", "believes") also need a named participant in
-common: two outlets' "said" are rarely one statement. Clusters grow by average link: a mention joins
-the cluster it is most compatible with on average, above a threshold, else starts its own. A first
-step: on ECB+ it is a little above grouping by lemma (bench/ecbplus.py); compatible time, place and
-participants, and embeddings for different words, are still to come.
+Mentions are compared only inside one story. A logistic regression gives each pair of mentions the
+probability that they tell one happening, from what the two say alike: their meaning (the same lemma;
+a WordNet sense or derivation in common, "the arrest" / "arrested"; how close their senses are), their
+TimeML classes and parts of speech, their arguments and the named entities, dates and figures of their
+sentences, the other words of their sentences, and how alike their two articles are (TF-IDF). It is
+trained on ECB+'s train topics by `bench/train_coref.py` (weights: nlp/data/coref.json). Mentions are
+then clustered by average link: two clusters merge while their mean pair probability is at least the
+threshold chosen with the weights. Every pair of a story's mentions is scored: fit for a story of
+hundreds of mentions, not for a corpus at once.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from storyline.nlp.lexicon import meaning_keys
+from storyline.nlp.lexicon import meaning_keys, similarity
 
-# thresholds (tuned on ECB+ train topics only: bench/ecbplus.py)
-LINK = 0.5  # the average compatibility a mention needs with a cluster to join it
-NEEDS_PARTICIPANT = {"REPORTING", "I_STATE", "PERCEPTION"}  # classes whose same word says little on its own
-_ENT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+MODEL = Path(__file__).resolve().parent.parent / "nlp" / "data" / "coref.json"
+_ENT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT"}
+_ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "poss", "compound", "amod"}
 
 
-def _features(item: dict[str, Any]) -> dict[str, Any]:
-    doc, ev = item["doc"], item["event"]
-    span = doc.char_span(ev["span"][0], ev["span"][1], alignment_mode="expand")
+def mention_features(doc: Any, event: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    """What a pair's features are made from, for one mention (a `timeml_events` dict in `doc`)."""
+    span = doc.char_span(event["span"][0], event["span"][1], alignment_mode="expand")
     tok = span.root if span is not None else doc[0]
     sent = tok.sent
-    ents = {e.text.lower().split()[-1] for e in sent.ents if e.label_ in _ENT_LABELS and e.text.strip()}
     lemma = tok.lemma_.lower()
-    return {"doc_id": item["doc_id"], "lemma": lemma, "class": ev.get("class"), "pos": tok.pos_,
-            "senses": meaning_keys(lemma, tok.pos_) if lemma.isalpha() else frozenset(), "ents": ents}
+    args = {c.lemma_.lower() for c in tok.children if c.dep_ in _ARG_DEPS and c.is_alpha}
+    args |= {g.lemma_.lower() for c in tok.children if c.dep_ == "prep" for g in c.children
+             if g.dep_ == "pobj" and g.is_alpha}
+    return {
+        "doc_id": doc_id, "lemma": lemma, "pos": tok.pos_, "class": event.get("class") or "",
+        "keys": meaning_keys(lemma, tok.pos_) if lemma.isalpha() else frozenset(),
+        "sent": sent.start,
+        "ents": {e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS},
+        "dates": {e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")},
+        "nums": {e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")},
+        "ctx": {t.lemma_.lower() for t in sent if t.is_alpha and not t.is_stop and t.i != tok.i},
+        "args": args,
+    }
 
 
-def compatible(a: dict[str, Any], b: dict[str, Any]) -> float:
-    """How compatible two mentions are as one happening, 0 to 1: 1 for the same lemma, 0.8 for a shared
-    WordNet sense or derivation; 0 for a reporting or mental-state predicate with no participant in
-    common. (Weighting by participant overlap, and refusing differing date words, scored worse on ECB+'s
-    train topics in a one-off comparison; bench/ecbplus.py scores the rule kept.)"""
-    if a["lemma"] == b["lemma"]:
-        meaning = 1.0
-    elif a["senses"] & b["senses"]:
-        meaning = 0.8
-    else:
+def _bucket(x: float, edges: tuple[float, ...]) -> str:
+    return next((str(e) for e in edges if x >= e), "lo")
+
+
+def pair_features(a: dict[str, Any], b: dict[str, Any], doc_sim: float) -> list[str]:
+    """The (binary) features of a pair of mentions; `doc_sim` is their articles' TF-IDF cosine."""
+    same = a["lemma"] == b["lemma"]
+    f = []
+    if same:
+        f.append("same_lemma")
+    elif a["keys"] & b["keys"]:
+        f.append("shared_key")
+    f.append("wup:" + _bucket(1.0 if same else similarity(a["lemma"], a["pos"], b["lemma"], b["pos"]),
+                              (0.95, 0.85, 0.7, 0.5)))
+    f.append("pos:" + "|".join(sorted((a["pos"], b["pos"]))))
+    cls = "|".join(sorted((a["class"], b["class"])))
+    f.append("cls:" + cls)
+    same_doc = a["doc_id"] == b["doc_id"]
+    if same_doc:
+        f.append("same_doc")
+        if a["sent"] == b["sent"]:
+            f.append("same_sent")
+    shared = len(a["ents"] & b["ents"])
+    f.append(f"ent_shared:{min(shared, 2)}")
+    if a["ents"] and b["ents"] and not shared:
+        f.append("ent_disjoint")
+    for key in ("dates", "nums", "args"):
+        if a[key] and b[key]:
+            f.append(f"{key}_" + ("shared" if a[key] & b[key] else "differ"))
+    ctx = len(a["ctx"] & b["ctx"]) / max(1, len(a["ctx"] | b["ctx"]))
+    f.append("ctx:" + _bucket(ctx, (0.5, 0.3, 0.2, 0.1, 0.05)))
+    f.append("doc:" + _bucket(doc_sim, (0.6, 0.4, 0.3, 0.2, 0.1)))
+    if same:  # what the same word means depends on the rest
+        f += ["same&" + ("shared_ent" if shared else "no_ent"), "same&cls:" + cls,
+              "same&ctx:" + _bucket(ctx, (0.3, 0.1)), "same&doc:" + _bucket(doc_sim, (0.4, 0.2))]
+        if same_doc:
+            f.append("same&same_doc")
+    return f
+
+
+@functools.lru_cache(maxsize=1)
+def model() -> dict[str, Any]:
+    """The trained weights: {"bias", "weights": {feature: weight}, "threshold", "trained_on"}."""
+    return json.loads(MODEL.read_text(encoding="utf-8"))
+
+
+def probability(features: list[str], m: dict[str, Any] | None = None) -> float:
+    m = m or model()
+    z = m["bias"] + sum(m["weights"].get(x, 0.0) for x in features)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+NEEDS_PARTICIPANT = {"REPORTING", "I_STATE", "PERCEPTION"}  # what the same word for them says little on its own
+
+
+def pair_probability(a: dict[str, Any], b: dict[str, Any], doc_sim: float, m: dict[str, Any] | None = None) -> float:
+    """The model's probability that two mentions tell one happening; 0 for two reports, beliefs or
+    perceptions that share no named entity and no argument (the mayor's "said" and the officials')."""
+    if (a["class"] in NEEDS_PARTICIPANT or b["class"] in NEEDS_PARTICIPANT) and not (
+            a["ents"] & b["ents"] or a["args"] & b["args"]):
         return 0.0
-    if (a["class"] in NEEDS_PARTICIPANT or b["class"] in NEEDS_PARTICIPANT) and not (a["ents"] & b["ents"]):
-        return 0.0
-    return meaning
+    return probability(pair_features(a, b, doc_sim), m)
 
 
-def cluster(feats: list[dict[str, Any]]) -> list[int]:
-    """Average-link clustering in mention order: a cluster label per mention."""
-    clusters: list[list[int]] = []
-    by_key: dict[str, set[int]] = {}  # a meaning key → clusters holding it: only those are tried
-    labels: list[int] = []
-    for i, f in enumerate(feats):
-        keys = {f["lemma"], *f["senses"]}
-        tried = sorted({c for k in keys for c in by_key.get(k, ())})
-        best, best_score = None, LINK
-        for c in tried:
-            members = clusters[c]
-            score = sum(compatible(f, feats[j]) for j in members) / len(members)
-            if score >= best_score:
-                best, best_score = c, score
-        if best is None:
-            best = len(clusters)
-            clusters.append([])
-        clusters[best].append(i)
-        for k in keys:
-            by_key.setdefault(k, set()).add(best)
-        labels.append(best)
-    return labels
+def doc_similarities(texts: dict[str, str]) -> dict[tuple[str, str], float]:
+    """TF-IDF cosine of every pair of documents (ids in sorted order as the key)."""
+    from storyline.stories.cluster import vectorizer
+
+    ids = sorted(texts)
+    if len(ids) < 2:
+        return {}
+    X = vectorizer().fit_transform([texts[i] for i in ids])
+    sims = (X @ X.T).toarray()
+    return {(a, b): float(sims[i, j]) for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j}
+
+
+def cluster(probs: list[list[float]], threshold: float) -> list[int]:
+    """Average-link clustering of n items from their pair probabilities (a full n × n list): a label each."""
+    n = len(probs)
+    if n < 2:
+        return list(range(n))
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    dist = np.array([1.0 - probs[i][j] for i in range(n) for j in range(i + 1, n)])
+    labels = fcluster(linkage(dist, method="average"), t=1.0 - threshold, criterion="distance")
+    return [int(x) - 1 for x in labels]
+
+
+def entity_names(doc: Any) -> list[str]:
+    """A document's named entities as "LABEL:lower-cased text", standing in for canonical entity ids when
+    documents are grouped into stories without the corpus's entities."""
+    return sorted({f"{e.label_}:{e.text.lower()}" for e in doc.ents})
 
 
 def corefer_mentions(items: Iterable[dict[str, Any]], stories: dict[str, str] | None = None) -> list[int]:
     """A cluster label per item ({"doc_id", "doc": spaCy Doc, "event": a timeml_events dict}), same order.
     Mentions corefer only inside one story (`stories`: doc id → story id; when not given, the documents
-    are grouped as the pipeline groups articles, `stories.cluster.assign`)."""
+    are grouped as the pipeline groups articles, `stories.cluster.assign`, with `entity_names`)."""
     items = list(items)
+    docs: dict[str, Any] = {}
+    for x in items:
+        docs.setdefault(x["doc_id"], x["doc"])
     if stories is None:
         from storyline.stories.cluster import assign
 
-        docs: dict[str, Any] = {}
-        for x in items:
-            docs.setdefault(x["doc_id"], x["doc"])
         stories, _ = assign([{"id": d, "title": None, "text": doc.text, "published": {}, "story_id": None,
-                              "duplicate_of": None, "entities": []} for d, doc in docs.items()])
-    feats = [_features(x) for x in items]
-    labels = [0] * len(items)
+                              "duplicate_of": None, "entities": entity_names(doc)} for d, doc in docs.items()])
+    m = model()
+    feats = [mention_features(x["doc"], x["event"], x["doc_id"]) for x in items]
     groups: dict[str, list[int]] = {}
     for i, x in enumerate(items):
         groups.setdefault(stories.get(x["doc_id"], x["doc_id"]), []).append(i)
+    labels = [0] * len(items)
     offset = 0
     for members in groups.values():
-        for i, lab in zip(members, cluster([feats[i] for i in members])):
+        sims = doc_similarities({items[i]["doc_id"]: docs[items[i]["doc_id"]].text for i in members})
+        n = len(members)
+        probs = [[0.0] * n for _ in range(n)]
+        for p in range(n):
+            for q in range(p + 1, n):
+                a, b = feats[members[p]], feats[members[q]]
+                key = tuple(sorted((a["doc_id"], b["doc_id"])))
+                probs[p][q] = probs[q][p] = pair_probability(a, b, sims.get(key, 1.0), m)
+        for i, lab in zip(members, cluster(probs, m["threshold"])):
             labels[i] = offset + lab
-        offset += len(members)
+        offset += n
     return labels
