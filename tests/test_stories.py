@@ -368,3 +368,19 @@ def test_corefer_tries_only_events_sharing_a_key_and_links_as_a_full_scan_does()
                                   "type": "ORG", "span": [start + i, start + i + 1]} for i, e in enumerate(ents)],
             })
         assert corefer(mentions, "s-1") == scan(mentions, "s-1"), trial
+
+
+def test_events_api_filters_as_the_command_does(seed_db):
+    from fastapi.testclient import TestClient
+
+    from storyline.web.app import create_app
+
+    client = TestClient(create_app(seed_db))
+    r = client.get("/api/events", params={"type": "agreement", "limit": 100})
+    assert r.status_code == 200 and r.json()["items"] and all(e["type"] == "agreement" for e in r.json()["items"])
+    assert any(e["date"] == "2017-FA" and len(e["sources"]) == 3 for e in r.json()["items"])
+    r = client.get("/api/events", params={"class": "reporting", "generic": "true", "limit": 100})
+    assert r.status_code == 200 and all(e["class"] == "REPORTING" for e in r.json()["items"])
+    bad = client.get("/api/events", params={"type": "agreemnt"})
+    assert bad.status_code == 422 and "agreement, delivery" in bad.text
+    assert client.get("/api/events", params={"story": "s-nothing"}).status_code == 404

@@ -18,6 +18,8 @@ from rich.table import Table
 
 from storyline import pipeline
 from storyline.ingest import iter_files
+from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
+from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
 from storyline.store import QueryError, Store, StoreError, display_name, write_error
 from storyline.textsafe import inert, inert_json
 
@@ -575,9 +577,6 @@ def timeline(
             _print_event(e, articles, quotes)
 
 
-EVENT_TYPES = ("agreement", "delivery", "purchase", "sanction", "meeting", "statement", "military", "vote", "legal",
-               "economic", "other")
-TIMEML_CLASSES = ("OCCURRENCE", "REPORTING", "STATE", "I_ACTION", "I_STATE", "ASPECTUAL", "PERCEPTION")
 
 
 @app.command()

@@ -845,11 +845,12 @@ class Store:
     _NOT_GENERIC_PG = "NOT (e.date IS NULL AND coalesce((e.data::json ->> 'generic')::boolean, false))"
 
     def events_page(self, limit: int = 20, offset: int = 0, story_id: str | None = None,
-                    entity_id: str | None = None, generic: bool | None = None) -> tuple[int, list[dict[str, Any]]]:
+                    entity_id: str | None = None, generic: bool | None = None, type: str | None = None,
+                    event_class: str | None = None) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of events (dossier shape) ordered by date, undated last (a limit of -1: all).
         Undated generic events (a predicate found only as what some entity did) are left out of a
-        story's timeline unless `generic` is True; an entity's timeline (`entity_id`) keeps them.
-        Participants are linked to the canonical entities as they are now (through the mention each came
+        story's timeline unless `generic` is True; an entity's timeline (`entity_id`) keeps them. `type`
+        keeps one news type, `event_class` one TimeML class. Participants are linked to the canonical entities as they are now (through the mention each came
         from), so a story left untouched by a later build still points at the right entities when a new
         article renames one."""
         if generic is None:
@@ -857,7 +858,9 @@ class Store:
         where, args = _where(("e.story_id = ?", story_id), (
             "e.id IN (SELECT r.event_id FROM event_refs r JOIN entity_mentions m"
             " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id),
-            (self._NOT_GENERIC_PG if self.pg else self._NOT_GENERIC, None if generic else ()))
+            (self._NOT_GENERIC_PG if self.pg else self._NOT_GENERIC, None if generic else ()),
+            ("e.type = ?", type),
+            ("(e.data::json ->> 'class') = ?" if self.pg else "json_extract(e.data, '$.class') = ?", event_class))
         total = self.db.execute(f"SELECT count(*) FROM events e{where}", args).fetchone()[0]
         evs = [json.loads(r[0]) for r in self.db.execute(
             f"SELECT e.data FROM events e{where} ORDER BY e.date IS NULL, e.sort, e.id"

@@ -39,6 +39,8 @@ for _type, _verbs, _nouns in (
     for _w in _nouns.split():
         _NOUNS[_w] = _type
 
+TYPES = tuple(dict.fromkeys([*_VERBS.values(), "other"]))  # the news types, in the taxonomy's order, and `other`
+
 # Verbs that carry another event in their subject or complement ("deliveries began", "completed the purchase").
 _ASPECT = {"begin", "start", "continue", "complete", "finish", "end", "resume", "take", "hold", "make", "reach",
            "strike", "go", "get"}

@@ -258,6 +258,30 @@ def create_app(
         total, items = s.events_page(limit, offset, story_id, entity)
         return _list(total, items, limit, offset)
 
+    @app.get("/api/events", tags=["stories"])
+    async def api_events(limit: int = limit_q, offset: int = offset_q,
+                         story: str | None = Query(None, description="Only this story's events (its id)."),
+                         type: str | None = Query(None, description="Only events of this news type."),
+                         event_class: str | None = Query(None, alias="class",
+                                                         description="Only events of this TimeML class."),
+                         generic: bool = Query(False, description="Also the undated predicates found only as "
+                                                                  "what an entity did.")) -> dict[str, Any]:
+        """Events merged across articles (dossier `events` shape, with `class` and `main_of`), by date,
+        undated last; the filters `storyline events` has. An unknown type or class is a 422 naming the known ones."""
+        from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
+        from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
+
+        if type is not None and type not in EVENT_TYPES:
+            raise HTTPException(422, f"type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
+        if event_class is not None and event_class.upper() not in TIMEML_CLASSES:
+            raise HTTPException(422, f"class {event_class!r} is not one of: {', '.join(TIMEML_CLASSES)}")
+        s = store()
+        if story is not None and s.story(story) is None:
+            raise HTTPException(404, f"no story {story}")
+        total, items = s.events_page(limit, offset, story, None, generic, type,
+                                     event_class.upper() if event_class else None)
+        return _list(total, items, limit, offset)
+
     @app.get("/api/articles", tags=["articles"])
     async def api_articles(limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
                            date_from: str | None = None, date_to: str | None = None,
