@@ -27,7 +27,7 @@ the gold's span.
 Published (Gholipour Ghalandari & Ifrim, ACL 2020, Table 4, all of Timeline17, align+ m:1):
 DATEWISE ROUGE-1 0.120, ROUGE-2 0.035, date F1 0.544; CLUST 0.082 / 0.020 / 0.407.
 
-Run: `PYTHONPATH=src python bench/tls.py [--topics finan,h1n1] [--rebuild]`.
+Run: `PYTHONPATH=src python bench/tls.py [--topics finan,h1n1] [--rebuild] [--build-only]`.
 """
 
 from __future__ import annotations
@@ -104,13 +104,6 @@ def database(topic: str, rebuild: bool = False):
     return Store(str(db))
 
 
-if __name__ == "__main__" and "--build-only" in sys.argv:
-    for t in topics():
-        t0 = time.time()
-        database(t, rebuild="--rebuild" in sys.argv)
-        print(t, f"{time.time() - t0:.0f}s", flush=True)
-    sys.exit(0)
-
 
 def tilse_timeline(entries: dict[dt.date, list[str]]):
     from tilse.data.timelines import Timeline as TilseTimeline
@@ -181,10 +174,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--topics", help="comma-separated topics (default: all)")
     ap.add_argument("--rebuild", action="store_true", help="build the databases again")
+    ap.add_argument("--build-only", action="store_true", help="build (or find) the databases, print the time each took")
     args = ap.parse_args(argv)
     if not DATA.is_dir():
         print(f"{DATA} is not present", file=sys.stderr)
         return 1
+    if args.build_only:
+        for t in args.topics.split(",") if args.topics else topics():
+            t0 = time.time()
+            database(t, args.rebuild)
+            print(t, f"{time.time() - t0:.0f}s", flush=True)
+        return 0
     from tilse.evaluation import rouge
 
     evaluator = rouge.TimelineRougeEvaluator(measures=["rouge_1", "rouge_2"])
