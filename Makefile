@@ -75,6 +75,7 @@ bench: setup
 	$(BIN)/python bench/ecbplus.py
 	$(BIN)/python bench/attribution.py
 	$(BIN)/python bench/timeline.py
+	$(BIN)/python bench/tls.py
 	$(BIN)/python bench/stories.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/scale.py

@@ -628,6 +628,79 @@ def events(
         err.print(_safe(f"{len(shown)} of {len(rows)} events shown; --limit 0 shows all, --json prints them all"))
 
 
+@app.command()
+def digest(
+    story: Optional[str] = typer.Option(None, "--story", help=STORY_HELP),
+    dates: Optional[int] = typer.Option(
+        None, "--dates", help="At most this many dates (default: what a reader would want, from the number of articles)."),
+    sentences: Optional[int] = typer.Option(None, "--sentences", help="At most this many sentences a date (default 1)."),
+    start: Optional[str] = typer.Option(None, "--start", help="Only dates from this one on: YYYY, YYYY-MM or YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--end", help="Only dates up to this one: YYYY, YYYY-MM or YYYY-MM-DD."),
+    format: str = typer.Option("text", "--format", help='text, md or json ({"timeline": [{"date", "sentences", "sources"}, …]}).'),
+    db: str = DB_OPTION,
+) -> None:
+    """A timeline summary of one story or the whole database: the key dates, each told in whole sentences from the articles, each sentence cited."""
+    from storyline.datewords import in_words
+    from storyline.export import views
+    from storyline.stories.digest import digest as make_digest
+
+    _check_format(format, ("text", "json", "md"))
+    for name, n in (("--dates", dates), ("--sentences", sentences)):
+        if n is not None and n < 1:
+            _fail(f"{name} must be 1 or more, not {n}")
+    store = _open(db)
+    layers = _Layers(store)
+    st, _ = _story_of(layers, story, db)
+    sid = st.get("id") if st else None
+    evs = layers.get("events", sid)
+    aids = st.get("article_ids") if st else [a for s in layers.get("stories") for a in s.get("article_ids") or []]
+    cited = list(dict.fromkeys([*(aids or []), *(a for e in evs for a in views.event_sources(e))]))
+    info = layers.articles(cited)
+    try:
+        timeline = make_digest(evs, dates=dates, sentences=sentences, start=start, end=end,
+                               outlets={a: (r or {}).get("outlet") for a, r in info.items()},
+                               n_articles=len(aids) if aids else None)
+    except ValueError as e:
+        _fail(str(e))
+    if format == "json":
+        _print_json(json.dumps({"timeline": [{"date": x["date"], "sentences": x["sentences"], "sources": x["sources"],
+                                              "precision": x["precision"]} for x in timeline]},
+                               ensure_ascii=False, indent=1))
+        return
+    title = (st.get("title") or sid) if st else "All stories"
+    if not timeline:
+        err.print(_safe(f"no dated events{' in story ' + sid if sid else ''}{' in that range' if start or end else ''}"))
+
+    def cites(srcs: list[dict]) -> str:
+        return "; ".join(views.cite(s.get("article_id"), None if s.get("field") == "title" else s.get("span"))
+                         + (" (headline)" if s.get("field") == "title" else "") for s in srcs)
+
+    if format == "md":
+        lines = [f"# {one_line_md(title)}", ""]
+        for x in timeline:
+            lines += [f"## {in_words(x['date'])}", ""]
+            lines += [f"- {one_line_md(t)} ({cites(srcs)})" for t, srcs in zip(x["sentences"], x["sources"])]
+            lines.append("")
+        sys.stdout.write(inert("\n".join(lines)))
+        return
+    if timeline:
+        out.print(f"[bold]{_safe(title)}[/bold] [dim]{_safe(sid or '')} · {views.plural(len(timeline), 'date')}[/dim]",
+                  highlight=False, soft_wrap=True)
+    for x in timeline:
+        out.print(f"\n[bold cyan]{_safe(in_words(x['date']))}[/bold cyan]", highlight=False, soft_wrap=True)
+        for t, srcs in zip(x["sentences"], x["sources"]):
+            out.print(f"  {_safe(t)}\n  [dim]{_safe(cites(srcs))}[/dim]", highlight=False, soft_wrap=True)
+
+
+def one_line_md(text: object) -> str:
+    """Text on one line for Markdown, its markup characters escaped."""
+    import re as _re
+
+    from storyline.export.views import one_line
+
+    return _re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", one_line(text))
+
+
 def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) -> None:
     from storyline.export.views import article_label, cite, event_sources, format_date, via_chain
 
