@@ -43,6 +43,7 @@ resolved pronoun stays the pronoun there), which bench/attribution.py scores.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -99,6 +100,22 @@ _OPENERS = set(" \t\n([{\u2014\u2013-/") | {"\u201c", "\u2018", "\u00ab", "\u201
 _TRAIL = " \t\n,;:\u2014\u2013-"
 _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 
+# What a speaker is. PERSON: a named person. GROUP: people or outlets together ("US officials", "Turkish
+# media", "Putin and Xi"). ORG: an organisation or a state speaking as one ("the ministry", "Russia"). MEDIA:
+# one outlet or agency ("Izvestiya", "the newspaper"). DOCUMENT: a text or recording ("the report", "a poll",
+# "the ad"). ANONYMOUS: an unnamed source ("a source close to ...", "officials who asked not to be named",
+# "a spokesman" nobody was named as).
+SPEAKER_KINDS = ("PERSON", "GROUP", "ORG", "MEDIA", "DOCUMENT", "ANONYMOUS")
+# WordNet synsets that make a noun an outlet (its hypernyms include one) or the media at large (it is one).
+_MEDIA_ROOTS = frozenset({"print_media.n.01", "newspaper.n.01", "periodical.n.01", "broadcasting.n.02",
+                          "broadcast.n.02", "news_agency.n.01", "broadcasting_station.n.01"})
+_MEDIA_AT_LARGE = frozenset({"medium.n.01", "press.n.02", "print_media.n.01", "journalism.n.01",
+                             "mass_medium.n.01"})
+# Inquiries that report findings ("the poll", "a survey", "the study"): documents as sources.
+_INQUIRY_ROOTS = frozenset({"inquiry.n.01", "investigation.n.02"})
+# People together rather than an organisation ("the crowd", "the audience", "people").
+_GATHERING_ROOTS = frozenset({"gathering.n.01", "people.n.01", "citizenry.n.01", "people.n.03"})
+
 
 @dataclass
 class QSpan:
@@ -137,10 +154,12 @@ def _side(ch: str, kind: str, text: str, i: int) -> str:
     return kind
 
 
-def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool) -> list[tuple[int, int, bool]]:
+def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool,
+          nest: bool = False) -> list[tuple[int, int, bool]]:
     """Pair marks in text[lo:hi] (one paragraph). Returns (open index, close index or hi, closed)."""
     out: list[tuple[int, int, bool]] = []
     opened: int | None = None
+    nested = 0
     for i in range(lo, hi):
         ch = text[i]
         kind = marks.get(ch)
@@ -163,7 +182,10 @@ def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool) -> l
             continue
         if opened is None:
             if side in ("open", "?"):
-                opened = i
+                opened, nested = i, 0
+        elif nest and text[opened] == '"' and ch != '"' and (side == "open" and i > opened + 1 or nested):
+            nested += 1 if side == "open" else -1  # curly marks inside straight ones: a quotation inside the quote
+            continue
         elif side in ("close", "?") or (kind == "?" and side == "open" and not single):
             out.append((opened, i, True))
             opened = None
@@ -180,12 +202,17 @@ def quote_spans(text: str) -> list[QSpan]:
     """Top-level quoted spans of `text`, paragraph by paragraph (a paragraph is a line)."""
     spans: list[QSpan] = []
     pos = 0
+    before = ""  # the last paragraph with words
     for line in text.split("\n"):
         lo, hi = pos, pos + len(line)
         pos = hi + 1
         if not line.strip():
             continue
-        doubles = _pair(text, lo, hi, _DOUBLE, single=False)
+        # curly marks nest inside straight ones where the straight quote is closed in the paragraph or runs
+        # on from the paragraph before (a colon, or a quote of several paragraphs, each opened again)
+        nest = line.count('"') >= 2 or before.rstrip().endswith(":") or before.lstrip().startswith('"')
+        before = line
+        doubles = _pair(text, lo, hi, _DOUBLE, single=False, nest=nest)
         taken = [(o, c) for o, c, _ in doubles]
         singles = [
             s for s in _pair(text, lo, hi, _SINGLE, single=True) if not any(o <= s[0] < c for o, c in taken)
@@ -202,6 +229,63 @@ def quote_spans(text: str) -> list[QSpan]:
     return spans
 
 
+# --- what a common noun names, from WordNet ------------------------------------------------------
+
+@functools.lru_cache(maxsize=20_000)
+def noun_classes(lemma: str) -> tuple[str, ...]:
+    """The source kinds a common noun can name, one per WordNet sense that names one, most frequent
+    sense first (a speaker's noun is read in the sense that can speak: "release" as a press release): MEDIA (an outlet: "newspaper", "daily", "news agency"), MEDIA_AT_LARGE ("media",
+    "press"), DOCUMENT (a text, recording or inquiry: "report", "memo", "ad", "email", "poll", "survey"),
+    PERSON ("official", "spokesman"), ORG (an organisation: "ministry", "government"), GROUP (people
+    together: "crowd", "audience"), INFORMANT (a word one of whose senses is an informant: "source").
+    () where WordNet is not installed or names none of these (a place, a time, a feeling)."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        wn = wordnet()
+    except LexiconError:
+        return ()
+    out: list[str] = []
+    synsets = wn.synsets(lemma.replace(" ", "_"), "n")
+    for s in synsets:
+        hyp = {h.name() for h in s.closure(lambda x: x.hypernyms() + x.instance_hypernyms())}
+        lex = s.lexname()
+        if s.name() in _MEDIA_AT_LARGE:
+            kind = "MEDIA_AT_LARGE"
+        elif s.name() in _MEDIA_ROOTS or hyp & _MEDIA_ROOTS:
+            kind = "MEDIA"
+        elif lex == "noun.person":
+            kind = "PERSON"
+        elif lex == "noun.communication" or hyp & _INQUIRY_ROOTS:
+            kind = "DOCUMENT"
+        elif lex == "noun.group" and (hyp & _GATHERING_ROOTS or s.name() in _GATHERING_ROOTS):
+            kind = "GROUP"
+        elif lex == "noun.group" and "social_group.n.01" in hyp:
+            kind = "ORG"
+        elif lex == "noun.group":
+            kind = "GROUP"  # "the group"
+        else:
+            continue
+        if kind not in out:
+            out.append(kind)
+    if any(s.name() == "informant.n.01" for s in synsets):
+        out.insert(0, "INFORMANT")
+    if not synsets:
+        out.append("UNKNOWN")  # a word WordNet does not have ("commenter", "frontrunner")
+    return tuple(out)
+
+
+def _noun_class(tok) -> str | None:
+    """The kind a common-noun head names (the two-word compound first: "news agency")."""
+    for c in tok.lefts:
+        if c.dep_ == "compound" and c.i == tok.i - 1 and c.pos_ == "NOUN":
+            classes = noun_classes(f"{c.lemma_.lower()} {tok.lemma_.lower()}")
+            if classes and classes[0] != "UNKNOWN":
+                return classes[0]
+    classes = noun_classes(tok.lemma_.lower())
+    return classes[0] if classes else None
+
+
 # --- the parse helpers ---------------------------------------------------------------------------
 
 def _is_cue(tok) -> bool:
@@ -212,7 +296,8 @@ def _is_cue(tok) -> bool:
 
 def _is_quote_cue(tok) -> bool:
     """A verb that can govern quoted words: a reporting verb, or an active naming verb."""
-    return _is_cue(tok) or (tok.pos_ == "VERB" and tok.lemma_.lower() in _NAMING_VERBS and not _is_passive(tok))
+    return _is_cue(tok) or (tok.pos_ == "VERB" and (tok.lemma_.lower() in _DIRECT_VERBS or (
+        tok.lemma_.lower() in _NAMING_VERBS and not _is_passive(tok))))
 
 
 def _is_passive(v) -> bool:
@@ -235,13 +320,18 @@ def _subject(v, D=None, depth: int = 0):
         return None
 
     def outside(t) -> bool:
-        return D is None or D.in_quote(t.idx) is None
+        """Outside quoted words, in the cue's paragraph (a parse that runs over a paragraph break joins a
+        time stamp or a headline to the sentence below it), and able to name someone."""
+        if D is None:
+            return True
+        return D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx) and _can_name_a_source(t, D) or (
+            t.pos_ == "PRON" and D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx))
 
     passive = _is_passive(v)
     for c in v.children:
         if passive and c.dep_ == "agent":
             for g in c.children:
-                if g.dep_ == "pobj":
+                if g.dep_ == "pobj" and outside(g):
                     return g
     kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, c.i))  # a named subject first
     for c in kids:
@@ -249,7 +339,7 @@ def _subject(v, D=None, depth: int = 0):
             continue
         if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and (depth > 0 or v.lemma_.lower() in _QUOTING_VERBS)):
             if c.tag_ in ("WP", "WDT") and v.dep_ == "relcl":
-                return v.head
+                return v.head if D is None or outside(v.head) else None
             if c.lower_ in ("there", "this", "that", "which", "what"):
                 return None
             if c.lower_ == "it" and (c.dep_ == "nsubjpass" or v.lemma_.lower() in ("be", "seem", "appear")):
@@ -259,6 +349,16 @@ def _subject(v, D=None, depth: int = 0):
             return None
     if depth == 0 and v.i + 1 < len(v.doc):  # "Said Ellis: ...", "said Acton, a physicist"
         nxt = v.doc[v.i + 1]
+        j = nxt.i  # "said Air Force 1st Lt. Jane Doe": the person at the end of a run of titles and names
+        while j < len(v.doc) and j - nxt.i < 10 and (v.doc[j].pos_ == "PROPN" or v.doc[j].is_title
+                                                     or v.doc[j].ent_iob_ == "I" or v.doc[j].text == "."):
+            j += 1
+        persons = [t for t in v.doc[nxt.i:j] if t.ent_type_ == "PERSON" and outside(t)]
+        if persons and v.doc[nxt.i].ent_type_ != "PERSON":
+            last = persons[-1]
+            while last.i + 1 < j and v.doc[last.i + 1].ent_type_ == "PERSON":
+                last = v.doc[last.i + 1]
+            return last
         if nxt.ent_type_ in ("PERSON", "ORG") and nxt.ent_iob_ == "B" and outside(nxt):
             j = nxt.i
             while j + 1 < len(v.doc) and v.doc[j + 1].ent_iob_ == "I":
@@ -274,7 +374,8 @@ def _subject(v, D=None, depth: int = 0):
     # ("when asked if ...": the one asked is not the one asking)
     if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
         return None
-    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i:
+    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i and (
+            D is None or D.par(v.head.idx) == D.par(v.idx)):
         h = v.head
         if h.dep_ == "prep" and h.head.i != h.i:
             h = h.head
@@ -320,6 +421,8 @@ class _Doc:
         self.starts = [s.open for s in spans]
         self.tok_starts = [t.idx for t in doc]
         self.persons = self._persons()
+        self.outlets = self._outlets()
+        self.labels: dict[int, Speaker] = {}  # transcript labels ("PENCE:") → the person they name
         self.blocked = False
 
     def par(self, char: int) -> int:
@@ -349,12 +452,43 @@ class _Doc:
                 best[key] = name
         return best
 
+    def _outlets(self) -> dict[str, set[str]]:
+        """Names the text gives as outlets → the nouns it describes them with: "the newspaper Izvestiya",
+        "Izvestiya daily", "state-run news agency TASS", or a name that says so itself ("... Gazette")."""
+        out: dict[str, set[str]] = {}
+        for e in self.ents:
+            if e.label_ not in ("ORG", "PERSON", "NORP", "GPE", "FAC", "WORK_OF_ART", "PRODUCT"):
+                continue
+            r = e.root
+            nouns = []
+            if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3:
+                nouns.append(r.head)
+            nouns += [c for c in r.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
+                      and not (e.start <= c.i < e.end)]
+            found = set()
+            for n in nouns:
+                if _noun_class(n) == "MEDIA" or "MEDIA" in noun_classes(n.lemma_.lower()):
+                    found.add(n.lemma_.lower())
+            for t in e:
+                if t.is_title and set(noun_classes(t.lower_)) & {"MEDIA", "MEDIA_AT_LARGE"}:
+                    found.add(t.lower_)
+            if found:
+                out.setdefault(_bare_name(e.text), set()).update(found)
+        return out
+
+    def is_outlet(self, ent) -> bool:
+        return _bare_name(ent.text) in self.outlets
+
     def fullest(self, name: str) -> str:
         key = name.split()[-1].lower() if name.split() else ""
         full = self.persons.get(key)
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
+
+
+def _bare_name(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text).strip(_QUOTE_CHARS + " ").lower()
 
 
 def _strip_titles(span) -> str:
@@ -415,7 +549,7 @@ def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
     elif tok.pos_ == "PROPN":  # a name NER missed
         kind = "ORG"
     else:
-        kind = "GROUP" if tok.tag_ in ("NNS", "NNPS") or tok.lower_ in ("media", "police", "people") else "ANONYMOUS"
+        kind = "COMMON"  # a description: what it names is for _common_kind to say
     return left, right, kind
 
 
@@ -459,6 +593,9 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
     """The Speaker for subject/source token `tok` (resolving pronouns)."""
     if tok is None:
         return _Found(None, None)
+    if tok.i in D.labels:
+        sp = D.labels[tok.i]
+        return _Found(sp, sp.span)
     doc = D.doc
     mention = (tok.idx, tok.idx + len(tok.text))
     low = tok.lower_
@@ -480,24 +617,193 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
                     return _Found(sp, mention)
                 break
         return _Found(None, mention)
-    if tok.tag_ in ("WP", "WDT", "EX", "DT"):
+    q = _quantified(tok)
+    if q is not None:
+        if q.dep_ == "appos":  # "one of the executives, Michael Sexton": the name
+            return _speaker_from(q, D, history)
+        inner = _speaker_from(q, D, history)  # "one of the delegates", "some of the officials"
+        if inner.speaker is None:
+            return inner
+        sp = inner.speaker
+        a, b = _clip(tok.i, max(q.i + 1, inner.mention and D.tok_at(inner.mention[1] - 1) + 1), tok.i, D)
+        text = doc[a:b].text.strip(_TRAIL)
+        mention = (doc[a].idx, doc[a].idx + len(text))
+        kind = sp.type
+        if sp.type in ("GROUP", "ANONYMOUS") or q.tag_ in ("NNS", "NNPS"):
+            kind = "ANONYMOUS" if tok.lower_ in ("one", "another") else "GROUP"
+        return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
+    if tok.tag_ in ("WP", "WDT", "EX", "DT") or not _can_name_a_source(tok, D):
         return _Found(None, None)
-    a, b, kind = _mention_span(tok, D)
+    a, b, label = _mention_span(tok, D)
     a, b = _clip(a, b, tok.i, D)
+    while a < b - 1 and doc[a].is_punct:
+        a += 1
     span = doc[a:b]
     text = span.text.strip(_TRAIL)
     start = span.start_char
-    if kind != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
-        # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
-        found = _Found(_person_by_role(span, D), (start, start + len(text)))
-        if found.speaker is not None:
-            return found
-        kind = "ANONYMOUS"
-    name = _name(span, kind, D)
+    if len([t for t in span if t.is_alpha and len(t) > 1]) >= 2 and all(
+            t.is_upper for t in span if t.is_alpha and len(t) > 1):
+        return _Found(None, None)  # a headline in capitals ("FIX IS IN"), not a source's name
+    mention = (start, start + len(text))
+    if label == "COMMON" and tok.text[:1].isupper() and (tok.lower_ in D.persons or not noun_classes(tok.lower_)):
+        # a name the tagger took for a common noun ("Hannity said"): the person of that surname, if one was named
+        full = D.persons.get(tok.lower_)
+        name = full if full else tok.text
+        return _Found(Speaker(name=name, text=text, span=mention, type="PERSON" if full else "ORG"), mention)
+    if label == "COMMON":
+        kind = _common_kind(tok, D)
+        if kind is None:
+            return _Found(None, None)  # "the city", "a piece", "voter mistrust": nothing that speaks
+        if kind == "PERSON":
+            # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
+            by_role = _person_by_role(span, D) if tok.lemma_.lower() in _ROLE_WORDS else None
+            if by_role is not None:  # "the defense minister": the person of that title, named at this mention
+                return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
+            kind = "ANONYMOUS"
+        if kind == "MEDIA":
+            outlet = _outlet_by_description(tok, span, D)
+            if outlet is not None:
+                return _Found(Speaker(name=outlet, text=text, span=mention, type="MEDIA"), mention)
+        return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
+    if label != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
+        by_role = _person_by_role(span, D)
+        if by_role is not None:
+            return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
+    name = _name(span, label, D)
     if not name.strip():
         return _Found(None, None)
-    sp = Speaker(name=name, text=text, span=(start, start + len(text)), type=kind)
-    return _Found(sp, (start, start + len(text)))
+    kind = _entity_kind(tok, span, label, D)
+    if kind is None:
+        return _Found(None, None)
+    sp = Speaker(name=name, text=text, span=mention, type=kind)
+    return _Found(sp, mention)
+
+
+def _can_name_a_source(tok, D: _Doc) -> bool:
+    """A head that can name who speaks: a noun or a name, never a time, a number or a quantity."""
+    if tok.pos_ == "ADJ" and tok.dep_ in _SUBJ and any(c.dep_ == "det" for c in tok.children):
+        return True  # "the 46-year-old said": an adjective standing for someone (whatever NER made of its age)
+    if _quantified(tok) is not None:
+        return True
+    if tok.is_title and tok.lower_ in D.persons and not tok.is_sent_start:
+        return True  # "said Skelly": the surname of a person the text names, whatever the tagger made of it
+    if tok.like_num or tok.pos_ == "NUM" or tok.ent_type_ in _TIME_ENTS:
+        return False
+    ent = D.ent_of[tok.i]
+    if ent is not None and ent.label_ in _TIME_ENTS:
+        return False
+    return tok.pos_ in ("NOUN", "PROPN") or (ent is not None and ent.label_ in _NAME_ENTS)
+
+
+def _quantified(tok):
+    """For "one of the university's executives, Michael Sexton" or "some of the delegates": the token that
+    says who (the apposed name, else the noun after "of"); None for anything else."""
+    if tok.lower_ not in _QUANTIFIERS:
+        return None
+    for c in tok.children:
+        if c.dep_ == "appos" and c.pos_ in ("PROPN", "NOUN"):
+            return c
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN"):
+                    return g
+    return None
+
+
+_QUANTIFIERS = frozenset("one two three four five some many most several few all both each another none".split())
+_NAME_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"})
+# Words of a noun phrase that make its source anonymous: "officials who asked not to be named", "a person
+# familiar with the talks", "a source close to the ministry", "speaking on condition of anonymity".
+_ANONYMITY_VERBS = frozenset({"name", "identify", "authorize", "authorise", "permit", "allow"})
+
+
+def _anonymous(tok) -> bool:
+    for t in tok.subtree:
+        low = t.lemma_.lower()
+        if low in ("anonymity", "anonymous", "unnamed", "unidentified"):
+            return True
+        if t.pos_ == "VERB" and low in _ANONYMITY_VERBS and any(
+                c.dep_ == "neg" for c in list(t.children) + list(t.head.children)):
+            return True
+        if t.head.i == tok.i and t.dep_ == "amod" and low in ("familiar", "close") and any(
+                c.dep_ == "prep" and c.lower_ in ("with", "to") for c in t.children):
+            return True
+    return False
+
+
+def _common_kind(tok, D: _Doc) -> str | None:
+    """The kind of source a description names, from its head noun's meaning (WordNet) and its number:
+    None when the head names nothing that speaks (a place, a time, an event)."""
+    if _anonymous(tok):
+        return "ANONYMOUS"
+    if tok.pos_ == "ADJ":
+        return "ANONYMOUS"  # "the 46-year-old": an adjective standing for someone unnamed
+    plural = tok.tag_ in ("NNS", "NNPS")
+    classes = noun_classes(tok.lemma_.lower())
+    if "INFORMANT" in classes:
+        return "ANONYMOUS"  # "a source", "sources": informants the text does not name
+    kind = _noun_class(tok)
+    if kind in (None, "UNKNOWN") and any(c.dep_ == "compound" and "MEDIA" in noun_classes(c.lemma_.lower())
+                                         for c in tok.children):
+        kind = "MEDIA"  # "the news outlet", "a news site"
+    if kind == "UNKNOWN":
+        return "GROUP" if plural else "ANONYMOUS"  # "another commenter": someone the text does not name
+    if kind == "MEDIA_AT_LARGE" or (kind == "MEDIA" and plural):
+        return "GROUP"  # "Turkish media", "the press", "Russian newspapers"
+    if kind in ("MEDIA", "DOCUMENT", "GROUP"):
+        return kind
+    if kind in ("PERSON", "ORG"):
+        return "GROUP" if plural else kind
+    # "the Clinton campaign", "his office": an institution named for whom it belongs to
+    if any(c.dep_ in ("poss", "compound") and (c.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+                                                or c.tag_ == "PRP$") for c in tok.children):
+        return "ORG"
+    if tok.dep_ == "nsubj" and _is_cue(tok.head) or tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+        return "ORG"  # the subject of a reporting verb ("the campaign said"): what speaks there is an institution
+    return None
+
+
+def _entity_kind(tok, span, label: str, D: _Doc) -> str | None:
+    """The kind of source a name names: its entity type, an outlet where the text calls it one."""
+    if label in ("PERSON", "GROUP"):
+        return label
+    ent = D.ent_of[tok.i]
+    if ent is not None and D.is_outlet(ent):
+        return "MEDIA"
+    if label == "NORP":
+        return "GROUP"  # "the Saudis", "Democrats"
+    if label in ("WORK_OF_ART", "LAW"):
+        return "DOCUMENT"
+    return "ORG"  # an organisation; a state or a city speaking as its government
+
+
+def _outlet_by_description(tok, span, D: _Doc) -> str | None:
+    """"the newspaper" → the one outlet named before it with a description of that meaning."""
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
+        return None
+    head = tok.lemma_.lower()
+    wn_head = _synset_names(head)
+    names: dict[str, str] = {}
+    for e in D.ents:
+        if e.start >= span.start:
+            break
+        key = _bare_name(e.text)
+        descs = D.outlets.get(key)
+        if descs and any(d == head or d.split()[-1] == head or wn_head & _synset_names(d) for d in descs):
+            names[key] = re.sub(r"^(the|The)\s+", "", e.text).strip(_QUOTE_CHARS + " ")
+    return next(iter(names.values())) if len(names) == 1 else None
+
+
+@functools.lru_cache(maxsize=5_000)
+def _synset_names(lemma: str) -> frozenset[str]:
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        return frozenset(x.name() for x in wordnet().synsets(lemma.replace(" ", "_"), "n")
+                         if x.lexname() == "noun.communication")
+    except LexiconError:
+        return frozenset()
 
 
 def _person_by_role(np, D: _Doc) -> Speaker | None:
@@ -678,8 +984,10 @@ def _is_name_or_title(qs: QSpan, D: _Doc) -> bool:
     toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
     content = [t for t in toks if t.is_alpha and not t.is_stop] if toks is not None else []
     if content and all(t.text[0].isupper() for t in content):
-        # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never.")
-        if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN"):
+        # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never."),
+        # or a reporting verb follows the words ('"Safety," said Grimm')
+        if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN") and not (
+                inner[-1:] in ",!?" and _after_cue(qs, D, frame=True)[0] is not None):
             return True
     return False
 
@@ -723,7 +1031,8 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     src = _according_object(c)
                     if src is not None:
                         return c, src
-            if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl"):
+            if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
+                    prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
                 if src is not None and D.in_quote(src.idx) is None:
                     if cur.lemma_.lower() not in _BELIEF_VERBS:
@@ -754,6 +1063,9 @@ def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
                 continue
             if e.end < len(doc) and doc[e.end].tag_ == "POS" or e.root.dep_ == "poss":
                 continue
+            if e.root.dep_ in ("compound", "amod", "nmod") and e.root.head.pos_ == "NOUN" and \
+                    i0 <= e.root.head.i < i1 and e.root.head.i > e.root.i:
+                continue  # "a Trump supporter": the supporter speaks, not Trump
             if labels[0] == "PERSON" or not any(w.pos_ == "NOUN" and D.ent_of[w.i] is None for w in toks):
                 return e.root
     for t in toks:
@@ -772,9 +1084,120 @@ def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
     return nouns[-1]
 
 
-def _segment_cue(a: int, b: int, D: _Doc, after: bool):
+_CLAUSE_OPENERS = frozenset("as while because after before when if since though although until unless".split())
+
+
+def _speaks(lemma: str) -> bool:
+    """A verb WordNet files under communication in one of its first senses ("press", "bark", "interject")."""
+    from storyline.nlp.lexicon import LexiconError, sense_classes
+
+    try:
+        return "verb.communication" in sense_classes(lemma, "v")
+    except LexiconError:
+        return False
+
+
+def _verb_lemma(t) -> str | None:
+    """The verb a token is, where the tagger took a reporting verb for a noun ('..." the Saudis state')."""
+    if t.pos_ in ("VERB", "AUX"):
+        return t.lemma_.lower()
+    if t.tag_ in ("NN", "NNS") and t.is_lower and t.i > 0 and t.doc[t.i - 1].dep_ not in ("det", "poss", "amod"):
+        from storyline.nlp.lexicon import LexiconError, wordnet
+
+        try:
+            lemma = wordnet().morphy(t.lower_, "v")
+        except LexiconError:
+            return None
+        prev = t.doc[t.i - 1]
+        if lemma in SPEECH_VERBS and prev.pos_ in ("NOUN", "PROPN") and (
+                lemma != t.lower_ or prev.tag_ in ("NNS", "NNPS")):  # "the ad states", "the Saudis state"
+            return lemma
+    return None
+
+
+def _frame_verb(t, frame: bool, D=None) -> bool:
+    """A verb in the attribution frame after a quote ('"...," X pressed', '"...!" beamed X'): a reporting
+    verb, one of communication, or, right after words that end in a comma, question or exclamation mark
+    inside the marks, any verb that takes nothing else there (the quote is what it says)."""
+    lemma = _verb_lemma(t)
+    if lemma is None or t.tag_ in ("VBG", "VBN", "VB", "MD") or t.dep_ in ("amod", "compound", "relcl", "acl"):
+        return False
+    if t.pos_ == "NOUN" or lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS:
+        return True
+    alone = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass")
+                    and (D is None or D.in_quote(c.idx) is None)
+                    for c in t.children)  # "X pressed." takes nothing but the quote; "X declined to say" does
+    return alone and t.pos_ == "VERB" and (frame or _speaks(lemma))
+
+
+def _np_first(i0: int, i1: int, D: _Doc):
+    """The head of the noun phrase that starts at token i0 (before i1): "said one source who named Jane" →
+    source; "said Steve Doe, an aide" → Doe. None where no noun phrase starts there."""
+    doc = D.doc
+    i = i0
+    while i < i1 and (doc[i].is_punct or doc[i].is_space):
+        i += 1
+    if i >= i1 or D.in_quote(doc[i].idx) is not None:
+        return None
+    t = doc[i]
+    for _ in range(8):
+        if t.dep_ in ("det", "amod", "compound", "nummod", "poss", "case", "nmod", "quantmod", "advmod", "punct") \
+                and t.head.i > t.i and t.head.i < i1 and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
+            t = t.head
+        else:
+            break
+    if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and D.ent_of[t.i] is None and not (
+            t.is_title and t.lower_ in D.persons):
+        return None
+    ent = D.ent_of[t.i]
+    j = t.i  # "said Air Force 1st Lt. Jane Doe": a run of titles that ends in a person's name
+    while j < i1 and (doc[j].pos_ == "PROPN" or doc[j].is_title or doc[j].text == "." or doc[j].ent_iob_ == "I"):
+        j += 1
+    persons = [e for e in D.ents if i <= e.start and e.end <= j and e.label_ == "PERSON"]
+    if persons and (ent is None or ent.label_ != "PERSON"):
+        return doc[persons[-1].end - 1]
+    if ent is not None and ent.label_ == "PERSON" and ent.end - 1 < i1:
+        return doc[ent.end - 1]
+    return t
+
+
+def _parenthesised_subject(v, D: _Doc):
+    """For a reporting verb the parser left without a subject, 'One attendee, who spoke on condition of
+    anonymity, said ...': the noun phrase that opens its sentence when a comma-bounded parenthesis
+    separates it from the verb."""
+    doc = D.doc
+    if v.i == 0:
+        return None
+    # "a White House official who spoke anonymously said": the noun a relative clause ending at the verb
+    # hangs from
+    k = v.i - 1 if doc[v.i - 1].text != "," else v.i - 2
+    a = doc[k] if k >= 0 else None
+    for _ in range(8):
+        if a is None or a.i >= v.i or a.head.i == a.i:
+            break
+        if a.dep_ in ("relcl", "acl") and a.head.i < a.i and a.right_edge.i == k and a.head.pos_ in ("NOUN", "PROPN") \
+                and D.par(a.head.idx) == D.par(v.idx) and _can_name_a_source(a.head, D):
+            return a.head
+        a = a.head
+    if doc[v.i - 1].text != ",":
+        return None
+    sent = D.sents[D.sent_of[v.i]]
+    i = sent.start
+    while i < v.i and (doc[i].is_punct or doc[i].is_space):
+        i += 1
+    j = i
+    while j < v.i and doc[j].pos_ in ("DET", "NUM", "ADJ", "PROPN", "NOUN", "PART") and doc[j].text != ",":
+        j += 1
+    if j == i or j >= v.i - 1 or doc[j].text != "," or D.par(doc[i].idx) != D.par(v.idx):
+        return None
+    head = next((doc[k] for k in range(j - 1, i - 1, -1) if doc[k].pos_ in ("NOUN", "PROPN")), None)
+    return head
+
+
+def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     """A cue verb and its speaker in tokens [a, b) outside quotes: the first one after a quote (within its
-    first words: '"...," X said' / '"...," said X'), the last one before it ('X said: "..."')."""
+    first words: '"...," X said' / '"...," said X', or a verb of that frame: '"...," X pressed'), the last one
+    before it ('X said: "..."')."""
     rng = range(a, b) if after else range(b - 1, a - 1, -1)
     line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
     for n, i in enumerate(rng):
@@ -785,29 +1208,42 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool):
             break
         if D.in_quote(t.idx) is not None:
             continue
-        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS):
+        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS) or (
+                after and _frame_verb(t, frame, D) and not any(
+                    D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
+                    for j in range(a, t.i))):
             if after:
-                if any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)):
+                if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
+                    src = _subject(t, D)
+                elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)):
                     src = _np_head(a, t.i, D)  # '"...," Flynn, a top surrogate, said'
-                else:  # '"...," said James Acton, a physicist'
-                    src = _np_head(t.i + 1, min(b, t.i + 9), D)
+                else:  # '"...," said James Acton, a physicist', '"...," said one source who named Jane'
+                    src = _np_first(t.i + 1, min(b, t.i + 9), D)
                 return (t, src) if src is not None else (None, None)
+            if t.lemma_.lower() in _QUOTING_VERBS and not _is_passive(t):
+                for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
+                    if c.dep_ == "dobj" and _can_name_a_source(c, D) and D.in_quote(c.idx) is None:
+                        return t, c
             src = _subject(t, D)
             if src is not None and D.in_quote(src.idx) is None:
                 return t, src
-            src = _np_head(t.i + 1, b, D) if t.i + 1 < b else None  # "Said Ellis: ..."
-            if src is None:
-                j = t.i
-                while j > a and not D.doc[j - 1].is_punct:
-                    j -= 1
-                src = _np_head(j, t.i, D)
+            opens = all(D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))
+            src = _np_first(t.i + 1, b, D) if t.i + 1 < b and opens else None  # "Said Ellis: ..."
+            if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
+                src = _parenthesised_subject(t, D)
             return (t, src) if src is not None else (None, None)
-        elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in ("amod", "compound"):
+        elif not after and t.pos_ == "VERB" and _speaks(t.lemma_.lower()) and D.doc[b - 1].text in (",", ":") \
+                and t.i + 3 >= b:  # 'Silverman interjected, "..."'
+            src = _subject(t, D)
+            if src is not None:
+                return t, src
+        elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in (
+                "amod", "compound", "acl", "relcl") and t.tag_ not in ("VBG", "VBN"):
             return None, None
     return None, None
 
 
-def _after_cue(qs: QSpan, D: _Doc):
+def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
     """A cue in the words after the closing mark, in the same paragraph."""
     doc = D.doc
     if not qs.closed or qs.close >= len(D.text):
@@ -818,10 +1254,13 @@ def _after_cue(qs: QSpan, D: _Doc):
     if a >= len(doc) or D.par(doc[a].idx) != D.par(qs.open):
         return None, None
     end = D.sents[D.sent_of[a]].end
+    while end < len(doc) and D.par(doc[end].idx) == D.par(qs.open) and end - a < 14 and not (
+            doc[end - 1].is_sent_end and doc[end - 1].text in ".!?"):
+        end += 1  # a sentence the parser ended inside a title ("said Air Force 1st Lt. Jane Doe")
     nxt = bisect.bisect_left(D.starts, qs.close)
     if nxt < len(D.spans):
         end = min(end, D.tok_at(D.spans[nxt].open) + 1)
-    return _segment_cue(a, end, D, after=True)
+    return _segment_cue(a, end, D, after=True, frame=frame)
 
 
 def _attribute_quote(qs: QSpan, D: _Doc):
@@ -848,8 +1287,11 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     )
     kind = "partial" if embedded else "direct"
     inner = D.text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ")
+    label = _transcript_label(qs.start, D)
+    if label is not None:  # '"RAMOS: Secretary Clinton, ..."': a transcript's speaker label
+        return None, label, "direct"
     if not embedded and qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
-        c2, s2 = _after_cue(qs, D)
+        c2, s2 = _after_cue(qs, D, frame=True)
         if c2 is not None:
             return c2, s2, kind
     D.blocked = False
@@ -869,14 +1311,17 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                                                               or t.lower_ in ("de", "van", "von", "la", "del")
                                                               for t in span):
                 return None, span.root, kind
-    # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence)
-    c2, s2 = _after_cue(qs, D)
+    # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
+    # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
+    c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
     if c2 is not None:
         return c2, s2, kind
     # words before the opening mark: 'X said: "..."'
     if not embedded or cue is None:
         b = first_tok
         a = sent.start
+        if b <= a and _words(lead):  # the parser began a sentence at the mark: 'Ryan said,"Look ...'
+            a = D.tok_at(lo)
         if b > a:
             c2, s2 = _segment_cue(a, b, D, after=False)
             if c2 is not None and (not embedded or lead_stripped.endswith((",", ":"))):
@@ -888,18 +1333,95 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                 if c2 is not None:
                     return c2, s2, kind
     if cue is None and lead_stripped.endswith(":"):
-        # "Marco Rubio: '...'" (a name and a colon), "She then addressed the crowd: '...'" (the clause's subject)
+        # "Marco Rubio: '...'", "She then addressed the crowd: '...'", "From the report: '...'"
         lt = doc.char_span(lo, lo + len(lead_stripped) - 1, alignment_mode="contract")
-        if lt is not None and len(lt) > 0:
-            if len(lt) <= 6 and any(e.label_ in ("PERSON", "ORG") for e in lt.ents):
-                return None, _np_head(lt.start, lt.end, D), kind
-            r = lt.root
-            for c in r.children:
-                if c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she")):
-                    return None, c, kind
+        c2, s2 = _colon_intro(lt, D)
+        if s2 is not None:
+            return c2, s2, kind
+    if cue is None and not _words(lead) and not embedded:
+        # a quote that opens its paragraph after one ending in a colon: 'Dr. Ward stated:' ¶ '"..."'
+        par = D.par(qs.open)
+        if not D.text[D.par_starts[par]:qs.open].strip() and par > 0:
+            p = par - 1
+            while p > 0 and not D.text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+                p -= 1
+            prev = D.text[D.par_starts[p]:D.par_starts[p + 1]].rstrip()
+            if prev.endswith(":") and D.in_quote(D.par_starts[p] + len(prev) - 1) is None:
+                end = D.par_starts[p] + len(prev) - 1
+                last = D.sents[D.sent_of[D.tok_at(end)]]
+                lt = doc.char_span(max(last.start_char, D.par_starts[p]), end, alignment_mode="contract")
+                c2, s2 = _colon_intro(lt, D)
+                if s2 is not None:
+                    return c2, s2, kind
     if cue is not None:
         return cue, None, kind
     return None, None, kind
+
+
+def _colon_intro(lt, D: _Doc):
+    """(cue, source token) named by the words before a colon that introduces quoted words: a reporting verb
+    and its subject ("Dr. Ward stated:", "Stated Stone:"), the object of "from" / "according to" ("From the
+    report:"), a name after a dash ("... - Philip Bump:"), a short name ("Marco Rubio:"), or the subject of
+    the clause ("President Clinton released the following statement:"). (None, None) where none is there."""
+    if lt is None or len(lt) == 0:
+        return None, None
+    doc = D.doc
+    r = lt.root
+    if r.pos_ == "VERB" and r.i >= lt.end - 4:  # "When Trump suggested ..., Rubio fired back forcefully:"
+        if r.lemma_.lower() in _QUOTING_VERBS and not _is_passive(r):
+            for c in r.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
+                if c.dep_ == "dobj" and _can_name_a_source(c, D):
+                    return r, c
+        src = _subject(r, D)
+        if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they", "i", "we")):
+            return (r if _is_cue(r) else None), src
+    c2, s2 = _segment_cue(lt.start, lt.end, D, after=False)
+    if c2 is not None and s2 is not None:
+        return c2, s2
+    last = lt[-1]
+    if last.dep_ == "pobj" and last.head.lower_ in ("from", "to") and (
+            last.head.lower_ == "from" or last.head.head.lower_ == "according") and _can_name_a_source(last, D):
+        return (last.head.head if last.head.lower_ == "to" else None), last
+    dashes = [t.i for t in lt if t.text in ("-", "\u2013", "\u2014", "\u2015", ";") and t.whitespace_
+              and t.i > 0 and doc[t.i - 1].whitespace_]  # a dash between words, not the one in "R-Ky."
+    tail = doc[dashes[-1] + 1:lt.end] if dashes else lt
+    if 0 < len(tail) <= 8 and (dashes or len(tail) <= 6) and not any(t.pos_ in ("VERB", "AUX") for t in tail) and (
+            any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ in ("PERSON", "ORG") for t in tail)
+            or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)):
+        return None, _np_head(tail.start, tail.end, D)
+    r = lt.root
+    if r.pos_ in ("VERB", "AUX"):
+        for c in r.children:
+            if c.dep_ in _SUBJ and (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they")
+                                    or c.pos_ != "PRON" and _can_name_a_source(c, D)):
+                return None, c
+    elif r.pos_ == "NOUN" and r.i == lt.start + sum(1 for t in lt[:r.i - lt.start] if t.pos_ in ("DET", "ADJ")) and \
+            _common_kind(r, D) == "DOCUMENT":
+        return None, r  # "Transcript as follows:", "Partial transcript:": the document the words come from
+    return None, None
+
+
+def _transcript_label(start: int, D: _Doc):
+    """The token naming the speaker of a transcript line that opens at `start` ("PENCE: Well, look ..."):
+    a label in capitals before a colon that is the name of a person the text names (or NER takes for one).
+    None for anything else ("UPDATE:", "VIDEO:")."""
+    m = _LABEL.match(D.text, start)
+    if m is None:
+        return None
+    span = D.doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
+    if span is None or not 0 < len(span) <= 4:
+        return None
+    last = span[-1]
+    known = last.lower_ in D.persons or any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == "PERSON"
+                                            for t in span)
+    if not known:
+        return None
+    D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or span.text.title(), text=span.text,
+                               span=(span.start_char, span.end_char), type="PERSON")
+    return last
+
+
+_LABEL = re.compile(r"[ \t\u00a0]*([A-Z][A-Z.'\u2019-]+(?:[ \u00a0][A-Z][A-Z.'\u2019-]+){0,3}):[ \t\u00a0]+(?=\S)")
 
 
 # --- indirect speech -------------------------------------------------------------------------
