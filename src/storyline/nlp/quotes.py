@@ -314,8 +314,9 @@ def _according_object(tok):
     return None
 
 
-def _subject(v, D=None, depth: int = 0):
-    """The token naming who speaks for cue verb v, or None."""
+def _subject(v, D=None, depth: int = 0, shared: bool = False):
+    """The token naming who speaks for cue verb v, or None. `shared`: v is the head of a conjoined
+    clause whose subject is wanted ("Silverman was joined by Franken and joked" → Silverman)."""
     if depth > 4:
         return None
 
@@ -329,7 +330,7 @@ def _subject(v, D=None, depth: int = 0):
 
     passive = _is_passive(v)
     for c in v.children:
-        if passive and c.dep_ == "agent":
+        if passive and c.dep_ == "agent" and not shared:
             for g in c.children:
                 if g.dep_ == "pobj" and outside(g):
                     return g
@@ -390,11 +391,20 @@ def _subject(v, D=None, depth: int = 0):
                     break
                 a = a.head
         if h.pos_ in ("VERB", "AUX"):
-            return _subject(h, D, depth + 1)
+            return _subject(h, D, depth + 1, shared=v.dep_ == "conj")
     if v.dep_ == "pcomp" or (v.dep_ == "pobj"):
         h = v.head
         if h.dep_ == "prep" and h.head.pos_ == "VERB":
             return _subject(h.head, D, depth + 1)
+    if v.dep_ == "acl" and v.tag_ == "VBG" and D is not None and v.head.pos_ == "NOUN" and \
+            _common_kind(v.head, D) == "DOCUMENT":
+        # "X issued a statement saying ...": X; "a statement saying ...", "the ad saying ...": the document
+        doc_noun = v.head
+        if doc_noun.dep_ in ("dobj", "pobj") and doc_noun.head.pos_ == "VERB" and doc_noun.dep_ == "dobj":
+            who = _subject(doc_noun.head, D, depth + 1)
+            if who is not None:
+                return who
+        return doc_noun
     return None
 
 
@@ -1026,8 +1036,8 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     and not (qs.open <= prev.idx < qs.close) and _has_own_subject(prev, D)):
                 D.blocked = True
                 break
-            for c in cur.children:  # "according to X" on the clause
-                if c.lower_ == "according" and c.i != prev.i:
+            for c in cur.children:  # "according to X" on the clause (not one inside the quoted words)
+                if c.lower_ == "according" and c.i != prev.i and not qs.open <= c.idx < qs.close:
                     src = _according_object(c)
                     if src is not None:
                         return c, src
@@ -1120,8 +1130,10 @@ def _frame_verb(t, frame: bool, D=None) -> bool:
     verb, one of communication, or, right after words that end in a comma, question or exclamation mark
     inside the marks, any verb that takes nothing else there (the quote is what it says)."""
     lemma = _verb_lemma(t)
-    if lemma is None or t.tag_ in ("VBG", "VBN", "VB", "MD") or t.dep_ in ("amod", "compound", "relcl", "acl"):
+    if lemma is None or t.tag_ in ("VBG", "VB", "MD") or t.dep_ in ("amod", "compound", "relcl", "acl"):
         return False
+    if t.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") for c in t.children):
+        return False  # a participle with its auxiliary; a bare one after a quote is a past tense mistagged
     if t.pos_ == "NOUN" or lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS:
         return True
     alone = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass")
@@ -1243,6 +1255,14 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     return None, None
 
 
+def _inverted(cue, qs: QSpan, D: _Doc) -> bool:
+    """The cue comes right after the closing mark ('..."?" asked Dunn')."""
+    i = D.tok_at(qs.close)
+    while i < cue.i and (D.doc[i].is_punct or D.doc[i].is_space or D.doc[i].idx < qs.close):
+        i += 1
+    return i == cue.i
+
+
 def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
     """A cue in the words after the closing mark, in the same paragraph."""
     doc = D.doc
@@ -1290,9 +1310,14 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     label = _transcript_label(qs.start, D)
     if label is not None:  # '"RAMOS: Secretary Clinton, ..."': a transcript's speaker label
         return None, label, "direct"
-    if not embedded and qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
+    if not embedded and lead_stripped.endswith((",", ":")) and first_tok > D.tok_at(lo):
+        # 'X responds, "..."' before '"...?" Y writes back, "..."': the words before introduce this quote
+        c2, s2 = _segment_cue(D.tok_at(lo), first_tok, D, after=False)
+        if c2 is not None and s2 is not None and c2.i >= first_tok - 4:
+            return c2, s2, kind
+    if qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
         c2, s2 = _after_cue(qs, D, frame=True)
-        if c2 is not None:
+        if c2 is not None and (not embedded or _inverted(c2, qs, D)):
             return c2, s2, kind
     D.blocked = False
     cue, src = _find_cue_up(toks, D, qs)
@@ -1300,13 +1325,21 @@ def _attribute_quote(qs: QSpan, D: _Doc):
         return cue, src, kind
     if embedded and D.blocked:  # inside a clause with a subject of its own: someone else's words
         return None, None, kind
-    # a dash and a name after the closing mark, to the end of the paragraph: '"..." ― Jane Doe'
+    # a dash and a name after the closing mark, to the end of the paragraph: '"..." ― Jane Doe', or as the
+    # next paragraph: '"..."' / '- Jane Doe.'
     if qs.closed:
         line_end = D.text.find("\n", qs.close)
         line_end = len(D.text) if line_end < 0 else line_end
-        m = re.match(r"\s*[\u2014\u2015\u2013-]+\s*([^\n]{2,60}?)[\s.]*$", D.text[qs.close:line_end])
+        at = qs.close
+        if not D.text[qs.close:line_end].strip(" .\u00a0"):
+            nxt = re.match(r"\s*\n[^\S\n]*(?=[\u2014\u2015\u2013-])", D.text[line_end:])
+            if nxt:
+                at = line_end + nxt.end()
+                line_end = D.text.find("\n", at)
+                line_end = len(D.text) if line_end < 0 else line_end
+        m = re.match(r"\s*[\u2014\u2015\u2013-]+\s*([^\n,]{2,60}?)(?:,[^\n]*)?[\s.]*$", D.text[at:line_end])
         if m:
-            span = doc.char_span(qs.close + m.start(1), qs.close + m.end(1), alignment_mode="expand")
+            span = doc.char_span(at + m.start(1), at + m.end(1), alignment_mode="expand")
             if span is not None and 0 < len(span) <= 6 and all(t.is_title or t.is_punct or not t.is_alpha
                                                               or t.lower_ in ("de", "van", "von", "la", "del")
                                                               for t in span):
@@ -1332,9 +1365,12 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                 c2, s2 = _segment_cue(prev.start, prev.end, D, after=False)
                 if c2 is not None:
                     return c2, s2, kind
-    if cue is None and lead_stripped.endswith(":"):
-        # "Marco Rubio: '...'", "She then addressed the crowd: '...'", "From the report: '...'"
-        lt = doc.char_span(lo, lo + len(lead_stripped) - 1, alignment_mode="contract")
+    if cue is None and (lead_stripped.endswith(":") or lead_stripped.endswith(("--", "\u2014", " -", "\u2013"))
+                        and not embedded):
+        # "Marco Rubio: '...'", "She then addressed the crowd: '...'", "From the report: '...'", "Trump also
+        # embraced enhanced interrogation -- '...'"
+        cut = len(lead_stripped.rstrip(":-\u2014\u2013 "))
+        lt = doc.char_span(lo, lo + cut, alignment_mode="contract")
         c2, s2 = _colon_intro(lt, D)
         if s2 is not None:
             return c2, s2, kind
@@ -1375,6 +1411,12 @@ def _colon_intro(lt, D: _Doc):
         src = _subject(r, D)
         if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they", "i", "we")):
             return (r if _is_cue(r) else None), src
+    for t in reversed(lt[-4:]):  # "..., to which O'Malley interjected:"
+        if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())):
+            src = _subject(t, D)
+            if src is not None:
+                return t, src
+            break
     c2, s2 = _segment_cue(lt.start, lt.end, D, after=False)
     if c2 is not None and s2 is not None:
         return c2, s2
@@ -1536,6 +1578,63 @@ def person_for(pron) -> tuple[int, int] | None:
     return sp.span if sp is not None else None
 
 
+def _impersonal(cue, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found | None:
+    """"It is noted that ...", "it is reported that ...": an impersonal passive report with no agent,
+    inside the account of an outlet's or a document's report, is that report's: the outlet or document
+    that the text last gave words to, within the three sentences before. None otherwise."""
+    if cue is None or not _is_passive(cue) or any(c.dep_ == "agent" for c in cue.children):
+        return None
+    if not any(c.dep_ in ("nsubjpass", "expl") and c.lower_ == "it" for c in cue.children):
+        return None
+    if not history:
+        return None
+    k, last = history[-1]
+    if last.type in ("MEDIA", "DOCUMENT") and 0 <= D.sent_of[cue.i] - k <= 3:
+        return _Found(last, None)
+    return None
+
+
+def _narrated_speaker(qs: QSpan, D: _Doc):
+    """For quoted words that make a paragraph of their own with no reporting verb: the one the paragraph
+    before reports speaking in its last sentence, as the subject of a verb of speech or communication
+    ('Valastro praised ...', 'Clinton responded by ..., saying ...') or of a verb whose object is a
+    statement ('the DNC issued a statement apologizing ...'). None otherwise."""
+    text = D.text
+    par = D.par(qs.open)
+    line_end = text.find("\n", qs.close)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[qs.close:line_end].strip(" .,\u00a0"):
+        return None  # words after the quote in its paragraph: not quoted words standing alone
+    before = text[D.par_starts[par]:qs.open]
+    if before.strip():  # a sentence of quoted words after one of narration in the same paragraph
+        if not re.search(r"[.!?]\s*$", before):
+            return None
+        start, end = D.par_starts[par], qs.open
+    elif par == 0:
+        return None
+    else:
+        p = par - 1
+        while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+            p -= 1
+        start, end = D.par_starts[p], D.par_starts[p + 1] - 1
+    if any(start <= q.open < end for q in D.spans if q.close - q.open > 0.5 * (end - start)):
+        return None  # the paragraph before is itself quoted words
+    i = D.tok_at(max(start, end - 1))
+    while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
+        i -= 1
+    last = D.sents[D.sent_of[i]]
+    for t in last:
+        if t.idx < start or D.in_quote(t.idx) is not None or t.pos_ != "VERB":
+            continue
+        lemma = t.lemma_.lower()
+        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
+        if lemma in SPEECH_VERBS or _speaks(lemma) or stated:
+            src = _subject(t, D)
+            if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they")):
+                return src
+    return None
+
+
 def find_attributions(doc) -> list[Attribution]:
     """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
     D = _view(doc)
@@ -1577,6 +1676,15 @@ def find_attributions(doc) -> list[Attribution]:
                 if prev is not None and (prev[0] is not None or prev[1] is not None):
                     found = _Found(prev[0], prev[1])
                     via = list(prev[2])
+                elif prev is None:
+                    # a paragraph of quoted words after one that reports someone speaking ('Valastro praised
+                    # the governor's leadership.' / '"We need someone who ..."'), or a sentence of them after
+                    # one in the same paragraph ('Khan says she got a call. "She called me, ..."')
+                    narrator = _narrated_speaker(qs, D)
+                    if narrator is not None:
+                        found = _speaker_from(narrator, D, history)
+            if found.speaker is None and cue is not None:
+                found = _impersonal(cue, D, history) or found
             if short and found.speaker is None:
                 continue  # a scare quote or a term: nobody's words
             if kind == "partial" and cue is None and found.speaker is None:
@@ -1598,6 +1706,8 @@ def find_attributions(doc) -> list[Attribution]:
             if inside > 0.3 * (e - s) or quoted > 0.6 * (e - s):
                 continue  # the direct quote already reports it
             found = _speaker_from(src, D, history)
+            if found.speaker is None and src is None:
+                found = _impersonal(cue, D, history) or found
             if found.speaker is None and src is not None and src.lower_ in ("it", "this"):
                 continue
             q = Quote(span=(s, e), text=text[s:e], kind="indirect", speaker=found.speaker,
