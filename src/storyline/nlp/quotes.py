@@ -136,10 +136,10 @@ class Attribution:
 
 # --- quotation marks ---------------------------------------------------------------------------
 
-def _side(ch: str, kind: str, text: str, i: int) -> str:
-    """'open' / 'close' / '' (neither, e.g. an apostrophe) for the mark at text[i]."""
+def _side(ch: str, kind: str, text: str, i: int, w: int = 1) -> str:
+    """'open' / 'close' / '' (neither, e.g. an apostrophe) for the mark at text[i] (w characters wide)."""
     prev = text[i - 1] if i > 0 else " "
-    nxt = text[i + 1] if i + 1 < len(text) else " "
+    nxt = text[i + w] if i + w < len(text) else " "
     if kind == "close" and ch not in _SINGLE and prev in _OPENERS and nxt.isalnum():
         return "open"  # a closing mark typed where an opening one belongs
     if kind == "open" and ch not in _SINGLE and not prev.isspace() and prev not in _OPENERS and (
@@ -160,12 +160,21 @@ def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool,
     out: list[tuple[int, int, bool]] = []
     opened: int | None = None
     nested = 0
-    for i in range(lo, hi):
+    i = lo - 1
+    while i + 1 < hi:
+        i += 1
         ch = text[i]
+        w = 2 if text[i:i + 2] == "''" else 1  # two apostrophes: a double mark (as some papers set them)
+        if w == 2 or (i > lo and text[i - 1:i + 1] == "''"):
+            if single:
+                continue
+            ch = '"'
         kind = marks.get(ch)
         if kind is None:
             continue
-        side = _side(ch, kind, text, i)
+        side = _side(ch, kind, text, i, w)
+        pos = i
+        i += w - 1  # the second apostrophe is part of this mark
         if single:
             prev = text[i - 1] if i > lo else " "
             nxt = text[i + 1] if i + 1 < hi else " "
@@ -177,22 +186,22 @@ def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool,
                 continue  # a closing single mark with nothing open: a trailing apostrophe (Cyprus')
         if side == "close-if-open":
             if opened is not None:
-                out.append((opened, i, True))
+                out.append((opened, pos, True))
                 opened = None
             continue
         if opened is None:
             if side in ("open", "?"):
-                opened, nested = i, 0
-        elif nest and text[opened] == '"' and ch != '"' and (side == "open" and i > opened + 1 or nested):
+                opened, nested = pos, 0
+        elif nest and text[opened] in "\"'" and ch != '"' and (side == "open" and pos > opened + 2 or nested):
             nested += 1 if side == "open" else -1  # curly marks inside straight ones: a quotation inside the quote
             continue
         elif side in ("close", "?") or (kind == "?" and side == "open" and not single):
-            out.append((opened, i, True))
+            out.append((opened, pos, True))
             opened = None
         elif side == "open":  # a second opening mark: the first one was never closed
             if not single:
-                out.append((opened, i, False))
-            opened = i
+                out.append((opened, pos, False))
+            opened = pos
     if opened is not None and not single:
         out.append((opened, hi, False))
     return out
@@ -210,7 +219,7 @@ def quote_spans(text: str) -> list[QSpan]:
             continue
         # curly marks nest inside straight ones where the straight quote is closed in the paragraph or runs
         # on from the paragraph before (a colon, or a quote of several paragraphs, each opened again)
-        nest = line.count('"') >= 2 or before.rstrip().endswith(":") or before.lstrip().startswith('"')
+        nest = line.count('"') + line.count("''") >= 2 or before.rstrip().endswith(":") or before.lstrip().startswith('"')
         before = line
         doubles = _pair(text, lo, hi, _DOUBLE, single=False, nest=nest)
         taken = [(o, c) for o, c, _ in doubles]
@@ -218,14 +227,15 @@ def quote_spans(text: str) -> list[QSpan]:
             s for s in _pair(text, lo, hi, _SINGLE, single=True) if not any(o <= s[0] < c for o, c in taken)
         ]
         for o, c, closed in sorted(doubles + singles):
-            start, end = o + 1, c
+            start, end = o + (2 if text[o:o + 2] == "''" else 1), c
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1] in _TRAIL:
                 end -= 1
             if end - start < 1:
                 continue
-            spans.append(QSpan(o, c + 1 if closed else c, start, end, closed))
+            width = 2 if text[c:c + 2] == "''" else 1
+            spans.append(QSpan(o, c + width if closed else c, start, end, closed))
     return spans
 
 
@@ -348,7 +358,10 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             return c
         if c.dep_ == "nsubjpass":
             return None
-    if depth == 0 and v.i + 1 < len(v.doc):  # "Said Ellis: ...", "said Acton, a physicist"
+    if depth == 0 and v.i + 1 < len(v.doc) and v.tag_ != "VBG" and not (
+            v.doc[v.i + 1].dep_ in _SUBJ and v.doc[v.i + 1].head.i != v.i):
+        # "Said Ellis: ...", "said Acton, a physicist"; not "saying Clinton would ...": Clinton is the subject
+        # of the reported clause
         nxt = v.doc[v.i + 1]
         j = nxt.i  # "said Air Force 1st Lt. Jane Doe": the person at the end of a run of titles and names
         while j < len(v.doc) and j - nxt.i < 10 and (v.doc[j].pos_ == "PROPN" or v.doc[j].is_title
@@ -380,7 +393,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
         h = v.head
         if h.dep_ == "prep" and h.head.i != h.i:
             h = h.head
-        if v.dep_ == "advcl":
+        if v.dep_ == "advcl" or v.dep_ == "conj" and not _is_cue(h):
+            # "saying that the bill was waylaid ... - and arguing that ...": the reporting verb above
             a = h
             for _ in range(4):
                 if _is_cue(a):
@@ -1097,14 +1111,16 @@ def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
 _CLAUSE_OPENERS = frozenset("as while because after before when if since though although until unless".split())
 
 
-def _speaks(lemma: str) -> bool:
-    """A verb WordNet files under communication in one of its first senses ("press", "bark", "interject")."""
+def _speaks(lemma: str, first: bool = False) -> bool:
+    """A verb WordNet files under communication in one of its first senses ("press", "bark", "interject"),
+    or, with `first`, in its most frequent sense ("praise", not "understand")."""
     from storyline.nlp.lexicon import LexiconError, sense_classes
 
     try:
-        return "verb.communication" in sense_classes(lemma, "v")
+        classes = sense_classes(lemma, "v")
     except LexiconError:
         return False
+    return "verb.communication" in (classes[:1] if first else classes)
 
 
 def _verb_lemma(t) -> str | None:
@@ -1412,7 +1428,9 @@ def _colon_intro(lt, D: _Doc):
         if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they", "i", "we")):
             return (r if _is_cue(r) else None), src
     for t in reversed(lt[-4:]):  # "..., to which O'Malley interjected:"
-        if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())):
+        if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())) and t.dep_ not in (
+                "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl" and t.head.pos_ in ("NOUN", "PROPN")
+                                                                      and t.head.i > lt.start + 1):
             src = _subject(t, D)
             if src is not None:
                 return t, src
@@ -1437,9 +1455,11 @@ def _colon_intro(lt, D: _Doc):
             if c.dep_ in _SUBJ and (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they")
                                     or c.pos_ != "PRON" and _can_name_a_source(c, D)):
                 return None, c
-    elif r.pos_ == "NOUN" and r.i == lt.start + sum(1 for t in lt[:r.i - lt.start] if t.pos_ in ("DET", "ADJ")) and \
-            _common_kind(r, D) == "DOCUMENT":
-        return None, r  # "Transcript as follows:", "Partial transcript:": the document the words come from
+    first = next((t for t in lt if t.pos_ not in ("DET", "ADJ")), None)
+    if first is not None and first.pos_ in ("NOUN", "PROPN") and D.ent_of[first.i] is None and \
+            _common_kind(first, D) == "DOCUMENT" and not any(
+            t.pos_ in ("VERB", "AUX") and t.lemma_.lower() != "follow" for t in lt):
+        return None, first  # "Transcript as follows:", "Partial transcript:": the document the words come from
     return None, None
 
 
@@ -1626,11 +1646,14 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     for t in last:
         if t.idx < start or D.in_quote(t.idx) is not None or t.pos_ != "VERB":
             continue
+        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT"):
+            continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
         lemma = t.lemma_.lower()
         stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
-        if lemma in SPEECH_VERBS or _speaks(lemma) or stated:
+        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated:
             src = _subject(t, D)
-            if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they")):
+            if src is not None and (src.lower_ in ("he", "she", "they") or src.pos_ != "PRON"
+                                    and _can_name_a_source(src, D)):
                 return src
     return None
 
