@@ -11,8 +11,8 @@ such as a quote broken by "he said", gives one unit per piece), carrying its att
 - Exact: normalised spans equal. Overlap: the spans share a character. Precision is the share
   of predictions that match some gold unit, recall the share of gold units some prediction
   matches.
-- Direct quotes: gold units whose text starts with a double quotation mark, or has two double
-  marks around at least half of its characters; predictions are storyline's `direct` and
+- Direct quotes: gold units whose text starts with a double quotation mark (two apostrophes, as the
+  New York Times sets one, count as one), or has two double marks around at least half of its characters; predictions are storyline's `direct` and
   `partial` quotes and all of textacy's (it finds only direct quotations).
 - All attributions: every gold unit; every storyline quote, except a partial quote lying
   inside another of its quotes (the quoted words of an indirect report are one attribution).
@@ -113,9 +113,9 @@ def normalise(text: str, a: int, b: int) -> Span:
 
 def is_direct_text(frag: str) -> bool:
     s = frag.strip()
-    if s[:1] in _DOUBLE:
+    if s[:1] in _DOUBLE or s.startswith("''"):  # two apostrophes: the double mark as the New York Times sets it
         return True
-    marks = [i for i, ch in enumerate(s) if ch in _DOUBLE]
+    marks = [i for i, ch in enumerate(s) if ch in _DOUBLE or s[i:i + 2] == "''"]
     return len(marks) >= 2 and (marks[-1] - marks[0]) >= 0.5 * len(s)
 
 
