@@ -1190,9 +1190,10 @@ def _np_first(i0: int, i1: int, D: _Doc):
 
 
 def _parenthesised_subject(v, D: _Doc):
-    """For a reporting verb the parser left without a subject, 'One attendee, who spoke on condition of
-    anonymity, said ...': the noun phrase that opens its sentence when a comma-bounded parenthesis
-    separates it from the verb."""
+    """For a reporting verb the parser left without a subject: the noun a relative clause or an apposition
+    ending right before the verb describes ('an official who spoke anonymously said', 'Col. Jane Doe, a
+    military spokesman in Baghdad, said'), or the noun phrase that opens its sentence when a comma-bounded
+    parenthesis separates it from the verb ('One attendee, who spoke on condition of anonymity, said')."""
     doc = D.doc
     if v.i == 0:
         return None
@@ -1203,8 +1204,9 @@ def _parenthesised_subject(v, D: _Doc):
     for _ in range(8):
         if a is None or a.i >= v.i or a.head.i == a.i:
             break
-        if a.dep_ in ("relcl", "acl") and a.head.i < a.i and a.right_edge.i == k and a.head.pos_ in ("NOUN", "PROPN") \
-                and D.par(a.head.idx) == D.par(v.idx) and _can_name_a_source(a.head, D):
+        if a.dep_ in ("relcl", "acl", "appos") and a.head.i < a.i and a.right_edge.i == k and \
+                a.head.pos_ in ("NOUN", "PROPN") and D.par(a.head.idx) == D.par(v.idx) and _can_name_a_source(a.head, D):
+            # "Jane Doe, an advocate for the group, said": the head the apposition describes
             return a.head
         a = a.head
     if doc[v.i - 1].text != ",":
@@ -1229,7 +1231,7 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     rng = range(a, b) if after else range(b - 1, a - 1, -1)
     line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
     for n, i in enumerate(rng):
-        if after and n > 12:
+        if after and n > 24:
             break
         t = D.doc[i]
         if D.par(t.idx) != line:
@@ -1243,9 +1245,13 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             if after:
                 if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
                     src = _subject(t, D)
-                elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)):
-                    src = _np_head(a, t.i, D)  # '"...," Flynn, a top surrogate, said'
-                else:  # '"...," said James Acton, a physicist', '"...," said one source who named Jane'
+                elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)) and not (
+                        D.doc[t.i - 1].text == "," and (_first_word(a, t.i, D).lower_ in _CLAUSE_OPENERS
+                                                        or _first_word(a, t.i, D).pos_ in ("ADP", "SCONJ"))):
+                    src = _subject(t, D)  # '"...," Flynn, a top surrogate, said'
+                    if src is None or not a <= src.i < t.i:
+                        src = _np_head(a, t.i, D)
+                else:  # '"...," said James Acton, a physicist', '"...," since ..., said Jane Doe'
                     src = _np_first(t.i + 1, min(b, t.i + 9), D)
                 return (t, src) if src is not None else (None, None)
             if t.lemma_.lower() in _QUOTING_VERBS and not _is_passive(t):
@@ -1267,8 +1273,17 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                 return t, src
         elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in (
                 "amod", "compound", "acl", "relcl") and t.tag_ not in ("VBG", "VBN"):
+            if any(D.doc[j].text == "," and _is_cue(D.doc[j + 1]) for j in range(t.i + 1, min(b, t.i + 12) - 1)):
+                continue  # a verb inside a parenthesis before ", said": '"...," Mr. Doe, now 81 and retired, said'
             return None, None
     return None, None
+
+
+def _first_word(a: int, b: int, D: _Doc):
+    i = a
+    while i < b - 1 and (D.doc[i].is_punct or D.doc[i].is_space):
+        i += 1
+    return D.doc[i]
 
 
 def _inverted(cue, qs: QSpan, D: _Doc) -> bool:
