@@ -301,7 +301,8 @@ def _noun_class(tok) -> str | None:
 def _is_cue(tok) -> bool:
     return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS or (
         tok.pos_ == "VERB" and tok.lemma_.lower() in _QUOTING_VERBS
-    )
+    ) or (tok.pos_ == "VERB" and tok.lemma_.lower() == "put" and any(  # "as she put it, '...'"
+        c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children))
 
 
 def _is_quote_cue(tok) -> bool:
@@ -709,7 +710,7 @@ def _can_name_a_source(tok, D: _Doc) -> bool:
         return True  # "the 46-year-old said": an adjective standing for someone (whatever NER made of its age)
     if _quantified(tok) is not None:
         return True
-    if tok.is_title and tok.lower_ in D.persons and not tok.is_sent_start:
+    if tok.is_title and tok.lower_ in D.persons and tok.dep_ not in ("amod", "compound", "det", "poss"):
         return True  # "said Skelly": the surname of a person the text names, whatever the tagger made of it
     if tok.like_num or tok.pos_ == "NUM" or tok.ent_type_ in _TIME_ENTS:
         return False
@@ -1135,13 +1136,15 @@ def _verb_lemma(t) -> str | None:
         except LexiconError:
             return None
         prev = t.doc[t.i - 1]
-        if lemma in SPEECH_VERBS and prev.pos_ in ("NOUN", "PROPN") and (
-                lemma != t.lower_ or prev.tag_ in ("NNS", "NNPS")):  # "the ad states", "the Saudis state"
+        nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
+        if (lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS) and prev.pos_ in ("NOUN", "PROPN") and (
+                lemma != t.lower_ or prev.tag_ in ("NNS", "NNPS") or nxt is None or nxt.text in ".!?"):
+            # "the ad states", "the Saudis state", "the email read."
             return lemma
     return None
 
 
-def _frame_verb(t, frame: bool, D=None) -> bool:
+def _frame_verb(t, frame: bool, D=None, inverted: bool = False) -> bool:
     """A verb in the attribution frame after a quote ('"...," X pressed', '"...!" beamed X'): a reporting
     verb, one of communication, or, right after words that end in a comma, question or exclamation mark
     inside the marks, any verb that takes nothing else there (the quote is what it says)."""
@@ -1153,7 +1156,7 @@ def _frame_verb(t, frame: bool, D=None) -> bool:
     if t.pos_ == "NOUN" or lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS:
         return True
     alone = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass")
-                    and (D is None or D.in_quote(c.idx) is None)
+                    and (D is None or D.in_quote(c.idx) is None) and not (inverted and c.dep_ == "dobj" and _speaks(lemma))
                     for c in t.children)  # "X pressed." takes nothing but the quote; "X declined to say" does
     return alone and t.pos_ == "VERB" and (frame or _speaks(lemma))
 
@@ -1239,9 +1242,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
         if D.in_quote(t.idx) is not None:
             continue
         if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS) or (
-                after and _frame_verb(t, frame, D) and not any(
+                after and _frame_verb(t, frame, D, inverted=all(
+                    D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))) and not any(
                     D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
-                    for j in range(a, t.i))):
+                    for j in range(a, t.i)) and (t.i == a or _first_word(a, t.i, D).pos_ != "ADP")):
             if after:
                 if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
                     src = _subject(t, D)
@@ -1266,8 +1270,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
                 src = _parenthesised_subject(t, D)
             return (t, src) if src is not None else (None, None)
-        elif not after and t.pos_ == "VERB" and _speaks(t.lemma_.lower()) and D.doc[b - 1].text in (",", ":") \
-                and t.i + 3 >= b:  # 'Silverman interjected, "..."'
+        elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and t.i + 3 >= b and (
+                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and t.dep_ in ("ROOT", "conj") and not any(
+                    c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "dative") and D.in_quote(c.idx) is None
+                    for c in t.children)):  # 'Silverman interjected, "..."', 'Clinton cracked, "..."'
             src = _subject(t, D)
             if src is not None:
                 return t, src
