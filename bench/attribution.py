@@ -55,6 +55,7 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,6 +276,28 @@ def score(items: list[tuple[list[Unit], list[Pred]]], direct: bool) -> dict[str,
             "source_n": src_n, "named_acc": named_ok / max(named_n, 1), "named_n": named_n}
 
 
+_ODD = re.compile(r"\d{1,2}[:.]\d{2}\s*(a\.?m\.?|p\.?m\.?)?|[\d\s.,:%$-]+", re.IGNORECASE)
+
+
+def speaker_kinds(docs) -> tuple[Counter, list[str]]:
+    """Speaker kinds storyline gives over `docs`, and the speakers whose words are a time, a number or a
+    headline in capitals (two or more words, all upper case)."""
+    from storyline.nlp.quotes import find_quotes
+
+    kinds: Counter = Counter()
+    odd = []
+    for doc in docs:
+        for q in find_quotes(doc):
+            if q.speaker is None:
+                kinds["(none)"] += 1
+                continue
+            kinds[q.speaker.type] += 1
+            words = re.findall(r"[^\W\d_]{2,}", q.speaker.text)
+            if _ODD.fullmatch(q.speaker.text.strip()) or len(words) >= 2 and all(w.isupper() for w in words):
+                odd.append(q.speaker.text)
+    return kinds, odd
+
+
 # --- main ----------------------------------------------------------------------------------
 
 def _nlp():
@@ -466,6 +489,7 @@ def main() -> None:
                     errors.append(f"{stem}\t{text[p.span[0]:p.span[1]][:80]!r}\tsystem={spk!r} "
                                   f"{p.speaker_texts[1:] if p.speaker_texts else ''}\tgold={u.source_text!r}")
         _log(f"scored {name}")
+    kinds, odd = speaker_kinds(docs)
     if args.errors:
         Path(args.errors).write_text("\n".join(errors) + "\n", encoding="utf-8")
         _log(f"{len(errors)} speaker errors (train tune part, direct quotes) in {args.errors}")
@@ -513,6 +537,10 @@ def main() -> None:
         print(annotate_note)
     if peer_secs is not None:
         print(f"textacy direct_quotations on the same docs: {peer_secs:.2f} s")
+    print("storyline speaker kinds over all quotes of both splits: "
+          + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    print(f"speakers that are a time, a number or a headline in capitals: {len(odd)}"
+          + (" (" + "; ".join(repr(t) for t in odd[:5]) + ")" if odd else ""))
     print("Published (issue): textacy direct quotes content F1 0.61, source accuracy 0.88 on PolNeAR held-out. "
           "Reference from another corpus (PARC 3.0, citron): content exact F1 59.3, overlap 83.3; source exact 82.0.")
 

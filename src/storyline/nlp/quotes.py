@@ -81,14 +81,19 @@ _TITLE_WORDS = frozenset(
     senator sen. sen rep. rep gov. gov governor mayor dr. dr mr. mr mrs. mrs ms. ms miss sir lord chairman chairwoman
     chair ceo judge justice king queen prince princess pope rev. gen. col. lt. sgt. capt. adm. ambassador
     chancellor leader candidate nominee speaker attorney professor prof. commissioner officer chief head foreign
-    defense defence vice former first lady state press secretary-general analyst researcher expert
+    defense defence vice former first lady state press secretary-general analyst researcher expert representative
     """.split()
 )
+# Titles only a person takes.
+_PERSONAL_TITLES = frozenset("mr. mrs. ms. mr mrs ms miss dr. sen. rep. gov. senator governor representative".split())
+# Abbreviated titles and the words they abbreviate ("Sen. Rubio" ... "the Florida senator").
+_TITLE_FORMS = {"sen.": "senator", "sen": "senator", "rep.": "representative", "rep": "representative",
+                "gov.": "governor", "gov": "governor", "gen.": "general", "prof.": "professor", "dr.": "doctor"}
 # Head nouns of a description that stands for a person ("the defense minister", "the spokesman").
 _ROLE_WORDS = frozenset(
     """
     president minister secretary spokesman spokeswoman spokesperson director chairman chairwoman governor mayor
-    senator ambassador chancellor chief commissioner judge prosecutor premier
+    senator ambassador chancellor chief commissioner judge prosecutor premier representative candidate nominee
     """.split()
 )
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -464,10 +469,15 @@ class _Doc:
         return min(bisect.bisect_right(self.tok_starts, char) - 1 if char >= 0 else 0, len(self.doc) - 1)
 
     def _persons(self) -> dict[str, str]:
-        """surname (lowercased) → the fullest form of the name in the text, titles stripped."""
+        """surname (lowercased) → the fullest form of the name in the text, titles stripped. A person is a
+        PERSON entity, or a name of another type the text gives a personal title ("Mrs. Fiorina", "Gov.
+        Kasich", where NER took the name for an organisation or a place)."""
         best: dict[str, str] = {}
+        titled = {e.text.split()[-1].lower() for e in self.ents if e.label_ != "PERSON" and e.start > 0
+                  and self.doc[e.start - 1].lower_ in _PERSONAL_TITLES}
         for e in self.doc.ents:
-            if e.label_ != "PERSON":
+            if e.label_ != "PERSON" and not (e.label_ in ("ORG", "GPE", "NORP", "WORK_OF_ART", "FAC")
+                                             and e.text.split()[-1].lower() in titled and len(e) <= 3):
                 continue
             name = _strip_titles(e)
             if not name.split():
@@ -486,7 +496,8 @@ class _Doc:
                 continue
             r = e.root
             nouns = []
-            if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3:
+            if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3 and \
+                    e.label_ not in ("NORP", "GPE"):  # "Izvestiya newspaper", not "the Russian newspaper"
                 nouns.append(r.head)
             nouns += [c for c in r.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
                       and not (e.start <= c.i < e.end)]
@@ -494,8 +505,9 @@ class _Doc:
             for n in nouns:
                 if _noun_class(n) == "MEDIA" or "MEDIA" in noun_classes(n.lemma_.lower()):
                     found.add(n.lemma_.lower())
-            for t in e:
-                if t.is_title and set(noun_classes(t.lower_)) & {"MEDIA", "MEDIA_AT_LARGE"}:
+            for t in e:  # a name that says what it is: "... Gazette", "... Daily", "Fox News" (last word)
+                classes = noun_classes(t.lower_)[:2 if t.i == e.end - 1 else 1]
+                if t.is_title and set(classes) & {"MEDIA", "MEDIA_AT_LARGE"}:
                     found.add(t.lower_)
             if found:
                 out.setdefault(_bare_name(e.text), set()).update(found)
@@ -566,13 +578,13 @@ def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
     right = tok.i + 1
     group = any(c.dep_ == "conj" for c in tok.children)
     for c in tok.rights:
-        if c.dep_ in ("relcl", "appos", "punct", "acl") or (c.dep_ in ("cc", "conj") and not group):
+        if c.dep_ in ("relcl", "appos", "punct", "acl", "advcl") or (c.dep_ in ("cc", "conj") and not group):
             break
         right = c.right_edge.i + 1
     if group:  # "Putin and Xi", "China and Russia"
         kind = "GROUP"
-    elif tok.pos_ == "PROPN":  # a name NER missed
-        kind = "ORG"
+    elif tok.pos_ == "PROPN" and not (tok.is_sent_start and noun_classes(tok.lower_)[:1] not in ((), ("UNKNOWN",))):
+        kind = "ORG"  # a name NER missed (not "Transcript" opening a sentence)
     else:
         kind = "COMMON"  # a description: what it names is for _common_kind to say
     return left, right, kind
@@ -670,7 +682,8 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
             t.is_upper for t in span if t.is_alpha and len(t) > 1):
         return _Found(None, None)  # a headline in capitals ("FIX IS IN"), not a source's name
     mention = (start, start + len(text))
-    if label == "COMMON" and tok.text[:1].isupper() and (tok.lower_ in D.persons or not noun_classes(tok.lower_)):
+    if label != "PERSON" and tok.text[:1].isupper() and (tok.lower_ in D.persons or label == "COMMON" and (
+            noun_classes(tok.lower_) in ((), ("UNKNOWN",)))) and (label == "COMMON" or _surname_only(tok, span, D)):
         # a name the tagger took for a common noun ("Hannity said"): the person of that surname, if one was named
         full = D.persons.get(tok.lower_)
         name = full if full else tok.text
@@ -702,6 +715,19 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
         return _Found(None, None)
     sp = Speaker(name=name, text=text, span=mention, type=kind)
     return _Found(sp, mention)
+
+
+def _surname_only(tok, span, D: _Doc) -> bool:
+    """The mention is a person the text names in full elsewhere ("Trump said", "Gov. John Kasich said", where
+    NER took the name for an organisation): its words are titles and words of that person's fullest name,
+    and it is no outlet."""
+    ent = D.ent_of[tok.i]
+    if ent is not None and D.is_outlet(ent):
+        return False
+    full = set(D.persons.get(tok.lower_, "").lower().split())
+    words = [t for t in span if t.is_alpha and t.lower_ != "the"]
+    return bool(full) and all(t.lower_ in full or t.lower_ in _TITLE_WORDS or t.ent_type_ in ("GPE", "NORP")
+                              for t in words)
 
 
 def _can_name_a_source(tok, D: _Doc) -> bool:
@@ -769,9 +795,14 @@ def _common_kind(tok, D: _Doc) -> str | None:
     if "INFORMANT" in classes:
         return "ANONYMOUS"  # "a source", "sources": informants the text does not name
     kind = _noun_class(tok)
-    if kind in (None, "UNKNOWN") and any(c.dep_ == "compound" and "MEDIA" in noun_classes(c.lemma_.lower())
-                                         for c in tok.children):
-        kind = "MEDIA"  # "the news outlet", "a news site"
+    if kind in (None, "UNKNOWN"):
+        for c in tok.children:  # "the news outlet", "a video recording": what the modifier names
+            if c.dep_ == "compound" and c.pos_ == "NOUN":
+                mod = noun_classes(c.lemma_.lower())
+                if "MEDIA" in mod[:2]:
+                    kind = "MEDIA"
+                elif mod[:1] == ("DOCUMENT",):
+                    kind = "DOCUMENT"
     if kind == "UNKNOWN":
         return "GROUP" if plural else "ANONYMOUS"  # "another commenter": someone the text does not name
     if kind == "MEDIA_AT_LARGE" or (kind == "MEDIA" and plural):
@@ -797,6 +828,9 @@ def _entity_kind(tok, span, label: str, D: _Doc) -> str | None:
     if ent is not None and D.is_outlet(ent):
         return "MEDIA"
     if label == "NORP":
+        if tok.tag_ in ("NNP", "NN", "JJ") and not tok.lower_.endswith("s") and any(
+                c.dep_ == "det" and c.lower_ in ("a", "an", "another", "one") for c in tok.children):
+            return "ANONYMOUS"  # "a New Hampshire Republican": one person the text does not name
         return "GROUP"  # "the Saudis", "Democrats"
     if label in ("WORK_OF_ART", "LAW"):
         return "DOCUMENT"
@@ -833,7 +867,8 @@ def _synset_names(lemma: str) -> frozenset[str]:
 
 def _person_by_role(np, D: _Doc) -> Speaker | None:
     """The one person named before `np` whose title words include all of np's ("Defense Minister")."""
-    role = {t.lower_ for t in np if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
+    role = {_TITLE_FORMS.get(t.lower_, t.lower_) for t in np
+            if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
     if not role:
         return None
     found: dict[str, object] = {}
@@ -842,7 +877,7 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
             break
         if e.label_ != "PERSON":
             continue
-        before = {t.lower_ for t in D.doc[max(0, e.start - 6):e.start]}
+        before = {_TITLE_FORMS.get(t.lower_, t.lower_) for t in D.doc[max(0, e.start - 6):e.start]}
         if role <= before | {t.lower_ for t in e}:
             name = _strip_titles(e)
             if name.split():
