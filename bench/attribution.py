@@ -12,7 +12,8 @@ such as a quote broken by "he said", gives one unit per piece), carrying its att
   of predictions that match some gold unit, recall the share of gold units some prediction
   matches.
 - Direct quotes: gold units whose text starts with a double quotation mark (two apostrophes, as the
-  New York Times sets one, count as one), or has two double marks around at least half of its characters; predictions are storyline's `direct` and
+  New York Times sets one, count as one), or has two double marks around at least half of its
+  characters; predictions are storyline's `direct` and
   `partial` quotes and all of textacy's (it finds only direct quotations).
 - All attributions: every gold unit; every storyline quote, except a partial quote lying
   inside another of its quotes (the quoted words of an indirect report are one attribution).

@@ -4,35 +4,61 @@
 `load_nlp()` or `nlp.pipe` gives) and returns `Quote`s with spans into `doc.text`. In order:
 
 1. Quotation marks are paired per paragraph (a line of the text): curly and straight doubles,
-   guillemets, and single marks outside double ones (told from apostrophes by the characters
-   around them); a mark typed the wrong way round is read by its position. A mark left open at
+   two apostrophes (''...'', as the New York Times sets them), guillemets, and single marks outside
+   double ones (told from apostrophes by the characters around them); curly marks inside a straight
+   quote nest in it; a mark typed the wrong way round is read by its position. A mark left open at
    the end of a paragraph closes there (the continuation convention).
 2. A quoted span is dropped when it is a name, a term or a title: a naming word just before it
    ("so-called", "the book", a passive "described as" with no agent), or Title Case content
-   ("Triumph", a book title). A short phrase no reporting verb governs is a scare quote and is
-   dropped too. A quote that begins its sentence, or follows "<cue>," / "<cue>:", is `direct`;
-   one embedded in the sentence around it is `partial`.
-3. Who said quoted words: the name or pronoun between the closing mark and a reporting verb
-   right after it ('"...," X said', '"...," said X, an economist'); else the reporting verb that
-   governs the words in the dependency tree (a speech verb above a belief verb wins; an active
-   naming verb counts: "she called it '...'"; the walk stops at a subordinate clause with its
-   own subject, so "as Trump went on about '...', Melanie said" gives the words to nobody);
-   else a cue in the words after or before the quote, a dash and a name after it ('..." ― Jane
-   Doe'), or a name or subject before a colon; else the previous quote's speaker in the same
-   paragraph, or in the previous paragraph when this one opens with a quotation mark.
+   ("Triumph", a book title) that no reporting verb follows. A short phrase no reporting verb
+   governs is a scare quote and is dropped too. A quote that begins its sentence, or follows
+   "<cue>," / "<cue>:", is `direct`; one embedded in the sentence around it is `partial`.
+3. Who said quoted words is the source the attribution names, read from the parse and the
+   frames news copy writes attributions in, never the nearest name alone:
+   - the frame after the closing mark: '"...," X said', '"...," said X, an economist' (the noun
+     phrase right after the verb), '"...?" Hannity pressed' (a verb WordNet files under
+     communication, or one that takes nothing but the quote), '"...," the email read', a signature
+     line ('- Jane Doe.'); the lead before it: 'X said, "..."', 'X interjected, "..."';
+   - else the reporting verb that governs the words in the dependency tree (a speech verb above a
+     belief verb wins; an active naming verb counts: "she called it '...'"; the walk stops at a
+     subordinate clause with its own subject, so "as Trump went on about '...', Melanie said"
+     gives the words to nobody);
+   - else a colon or a dash that introduces the words ("Dr. Ward stated:" on the paragraph
+     before, "From the report:", "... - Philip Bump:", "Transcript as follows:"); a transcript's
+     speaker label ("PENCE: Well, look ...", in quotation marks or not) that names a person the
+     text names;
+   - else the previous quote's speaker in the same paragraph, or in the previous paragraph when
+     this one opens with a quotation mark; a sentence or paragraph of quoted words standing alone
+     after one whose main verb reports someone speaking ('Valastro praised ...');
+   - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
+     document's report is that report's.
+   When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
    X"; the content is the complement, kept inside the cue's paragraph.
-5. The speaker is the verb's subject (a named subject first; the agent of a passive; for
-   "saying ..." or "quoted as stressing ..." the subject of the reporting verb it hangs from).
-   Named people are PERSON, named by the fullest form of the name in the text with titles
-   stripped ("Enes Bayrakli, director of ..." and "Ramos, 58," are people whatever NER says);
-   other names keep their NER type; a common-noun source is GROUP when plural or conjoined
-   ("US officials", "Putin and Xi") and ANONYMOUS when singular ("a source close to the
-   ministry"). "he"/"she" resolve to the person who is the subject of the nearest preceding
-   sentence naming one (or the only person named there), or to the last quoted person when no
-   one was named as a subject since; "they"/"it" to the previous non-person speaker. Anything
-   ambiguous stays None: a quote given to the wrong speaker is worse than one given to nobody.
+5. The speaker is the verb's subject, taken in the cue's paragraph only (a named subject first; the
+   agent of a passive; for "saying ..." or "quoted as stressing ..." the subject of the reporting
+   verb it hangs from; for "a statement saying ..." who issued it). Where the parser left the verb
+   without one: the head an apposition or a relative clause before the verb describes ("Jane Doe,
+   financial policy advocate for the Fund, said" -> Jane Doe). Never a time, a number, a quantity,
+   a headline in capitals or a span without a noun head. Its kind (SPEAKER_KINDS):
+   - PERSON: a named person, by the fullest form of the name in the text with titles stripped (a
+     surname NER took for something else counts when the text names that person in full or gives
+     the name a personal title); a role ("the defense minister") resolved to the one person named
+     with that title before it;
+   - MEDIA: an outlet the text describes as one ("the newspaper Izvestiya"), "the newspaper"
+     resolved to it, or a description whose head noun WordNet files under print media,
+     broadcasting or news agencies;
+   - DOCUMENT: a description whose head noun is a text, recording or inquiry ("the report", "the
+     memo", "a poll", "the ad", "the email");
+   - GROUP: several people or outlets ("US officials", "Turkish media", "Putin and Xi", a
+     nationality in the plural);
+   - ORG: an organisation, or a state or city speaking as its government;
+   - ANONYMOUS: a source the text does not name ("a source close to ...", "officials who asked
+     not to be named", "a person familiar with ...", "a New Hampshire Republican").
+   "he"/"she" resolve to the person who is the subject of the nearest preceding sentence naming
+   one (or the only person named there), or to the last quoted person when no one was named as a
+   subject since; "they"/"it" to the previous non-person speaker. Anything ambiguous stays None.
 6. Reporting chains become `via`, nearest first: "X said, Izvestiya reported, as cited by TASS",
    "Izvestiya reported that X said ...", "a source cited by Izvestiya".
 
@@ -224,7 +250,8 @@ def quote_spans(text: str) -> list[QSpan]:
             continue
         # curly marks nest inside straight ones where the straight quote is closed in the paragraph or runs
         # on from the paragraph before (a colon, or a quote of several paragraphs, each opened again)
-        nest = line.count('"') + line.count("''") >= 2 or before.rstrip().endswith(":") or before.lstrip().startswith('"')
+        nest = (line.count('"') + line.count("''") >= 2 or before.rstrip().endswith(":")
+                or before.lstrip().startswith('"'))
         before = line
         doubles = _pair(text, lo, hi, _DOUBLE, single=False, nest=nest)
         taken = [(o, c) for o, c, _ in doubles]
@@ -249,7 +276,8 @@ def quote_spans(text: str) -> list[QSpan]:
 @functools.lru_cache(maxsize=20_000)
 def noun_classes(lemma: str) -> tuple[str, ...]:
     """The source kinds a common noun can name, one per WordNet sense that names one, most frequent
-    sense first (a speaker's noun is read in the sense that can speak: "release" as a press release): MEDIA (an outlet: "newspaper", "daily", "news agency"), MEDIA_AT_LARGE ("media",
+    sense first (a speaker's noun is read in the sense that can speak: "release" as a press release):
+    MEDIA (an outlet: "newspaper", "daily", "news agency"), MEDIA_AT_LARGE ("media",
     "press"), DOCUMENT (a text, recording or inquiry: "report", "memo", "ad", "email", "poll", "survey"),
     PERSON ("official", "spokesman"), ORG (an organisation: "ministry", "government"), GROUP (people
     together: "crowd", "audience"), INFORMANT (a word one of whose senses is an informant: "source").
@@ -675,6 +703,9 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
     a, b = _clip(a, b, tok.i, D)
     while a < b - 1 and doc[a].is_punct:
         a += 1
+    while a > 0 and doc[a - 1].dep_ == "det" and doc[a - 1].head.i == tok.head.i and tok.dep_ == "compound" \
+            and D.par(doc[a - 1].idx) == D.par(tok.idx):
+        a -= 1  # "the email read": a reporting verb taken for a noun took the article too
     span = doc[a:b]
     text = span.text.strip(_TRAIL)
     start = span.start_char
@@ -1191,7 +1222,8 @@ def _frame_verb(t, frame: bool, D=None, inverted: bool = False) -> bool:
     if t.pos_ == "NOUN" or lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS:
         return True
     alone = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass")
-                    and (D is None or D.in_quote(c.idx) is None) and not (inverted and c.dep_ == "dobj" and _speaks(lemma))
+                    and (D is None or D.in_quote(c.idx) is None)
+                    and not (inverted and c.dep_ == "dobj" and _speaks(lemma))
                     for c in t.children)  # "X pressed." takes nothing but the quote; "X declined to say" does
     return alone and t.pos_ == "VERB" and (frame or _speaks(lemma))
 
@@ -1243,7 +1275,8 @@ def _parenthesised_subject(v, D: _Doc):
         if a is None or a.i >= v.i or a.head.i == a.i:
             break
         if a.dep_ in ("relcl", "acl", "appos") and a.head.i < a.i and a.right_edge.i == k and \
-                a.head.pos_ in ("NOUN", "PROPN") and D.par(a.head.idx) == D.par(v.idx) and _can_name_a_source(a.head, D):
+                a.head.pos_ in ("NOUN", "PROPN") and D.par(a.head.idx) == D.par(v.idx) and \
+                _can_name_a_source(a.head, D):
             # "Jane Doe, an advocate for the group, said": the head the apposition describes
             return a.head
         a = a.head
@@ -1485,7 +1518,8 @@ def _colon_intro(lt, D: _Doc):
             return (r if _is_cue(r) else None), src
     for t in reversed(lt[-4:]):  # "..., to which O'Malley interjected:"
         if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())) and t.dep_ not in (
-                "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl" and t.head.pos_ in ("NOUN", "PROPN")
+                "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl"
+                                                                      and t.head.pos_ in ("NOUN", "PROPN")
                                                                       and t.head.i > lt.start + 1):
             src = _subject(t, D)
             if src is not None:
@@ -1537,6 +1571,29 @@ def _transcript_label(start: int, D: _Doc):
     D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or span.text.title(), text=span.text,
                                span=(span.start_char, span.end_char), type="PERSON")
     return last
+
+
+def _transcript_lines(D: _Doc):
+    """(label token, content span) for paragraphs that are a transcript's lines outside quotation marks:
+    'BERG: Well, look, ...', a label naming a person the text names, then words of speech (lower-case
+    letters among them: not a heading in capitals)."""
+    out = []
+    text = D.text
+    for k, lo in enumerate(D.par_starts):
+        hi = D.par_starts[k + 1] - 1 if k + 1 < len(D.par_starts) else len(text)
+        m = _LABEL.match(text, lo, hi)
+        if m is None or D.in_quote(m.end()) is not None:
+            continue
+        s, e = m.end(), hi
+        while e > s and text[e - 1] in _TRAIL + " \u00a0":
+            e -= 1
+        content = text[s:e]
+        if len(_words(content)) < 3 or not any(ch.islower() for ch in content):
+            continue
+        label = _transcript_label(lo, D)
+        if label is not None:
+            out.append((label, (s, e)))
+    return out
 
 
 _LABEL = re.compile(r"[ \t\u00a0]*([A-Z][A-Z.'\u2019-]+(?:[ \u00a0][A-Z][A-Z.'\u2019-]+){0,3}):[ \t\u00a0]+(?=\S)")
@@ -1722,11 +1779,13 @@ def find_attributions(doc) -> list[Attribution]:
     results: list[tuple[int, Attribution]] = []
     taken: list[tuple[int, int]] = []  # direct-quote spans (indirect content inside them is not re-reported)
 
-    events = []  # (position, 0=quote/1=indirect, payload)
+    events = []  # (position, 0=quote/1=indirect/2=transcript line, payload)
     for qs in spans:
         events.append((qs.open, 0, qs))
     for cue, src, span in _indirect(D):
         events.append((min(span[0], cue.idx), 1, (cue, src, span)))
+    for label, span in _transcript_lines(D):
+        events.append((span[0], 2, (label, span)))
     events.sort(key=lambda e: (e[0], e[1]))
 
     last_by_par: dict[int, tuple[Speaker | None, Span | None, bool]] = {}  # paragraph → last quote's speaker
@@ -1778,6 +1837,13 @@ def find_attributions(doc) -> list[Attribution]:
             if found.speaker is not None:
                 history.append((D.sent_of[D.tok_at(qs.open)], found.speaker))
             last_by_par[par] = (found.speaker, found.mention, via)
+        elif what == 2:  # 'BERG: Well, look, ...': a transcript line, its label's words
+            label, (s, e) = payload
+            sp = D.labels[label.i]
+            q = Quote(span=(s, e), text=text[s:e], kind="direct", speaker=sp, via=[], cue=None)
+            results.append((s, Attribution(q, sp.span)))
+            taken.append((s, e))
+            history.append((D.sent_of[label.i], sp))
         else:
             cue, src, (s, e) = payload
             inside = sum(max(0, min(e, b) - max(s, a)) for a, b in taken)
