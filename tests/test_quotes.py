@@ -1,5 +1,5 @@
 """Quotes and attribution (storyline.nlp.quotes): invented texts for every case the issue names, and
-the seeds, where a careful reader finds 18 quotes."""
+the seeds, where a careful reader finds 18 quotes (and the Izvestiya line the paper itself says)."""
 
 from __future__ import annotations
 
@@ -270,6 +270,7 @@ SEED_QUOTES = [
     ("Yuri Borisov", "They have such an option"),
     ("Dmitry Peskov", "We have a certain understanding"),
     ("Dmitry Peskov", "We all know that the US likes"),
+    ("Izvestiya", "using threats of freezing some military and technical projects"),
 ]
 
 
@@ -293,12 +294,15 @@ def test_seed_quotes(seeds):
         hits = [q for q in qs if fragment in q.text]
         ok = [q for q in hits if q.speaker and (q.speaker.name == who or q.speaker.text == who)]
         (right if ok else wrong).append((who, fragment, [(speaker(q), q.kind) for q in hits]))
-    assert len(right) >= 16, f"{len(right)}/18 right; missed or misattributed: {wrong}"
+    assert not wrong, f"{len(right)}/{len(SEED_QUOTES)} right; missed or misattributed: {wrong}"
     # the chain, the anonymous source
     peskov = [q for q in qs if "could be discussed during the meeting" in q.text][0]
     assert peskov.via == ["Izvestiya", "TASS"]
     anon = [q for q in qs if "first deal of its kind" in q.text][0]
     assert anon.speaker.type == "ANONYMOUS"
+    # the paper's own words, reported impersonally ('It is noted that ...'), are the paper's
+    paper = [q for q in qs if "using threats of freezing" in q.text][0]
+    assert paper.speaker.type == "MEDIA"
 
 
 def test_seed_negatives(seeds):
@@ -317,3 +321,186 @@ def test_according_to_in_a_sentence_without_a_verb_terminates():
     t = "Heavy rain in the north and, according to forecasters, strong winds in the south."
     q = one(quotes(t), "Heavy rain")
     assert q.kind == "indirect" and q.speaker.name == "forecasters"
+
+
+# --- speakers you can cite: the source the attribution names, or none ----------------------------
+
+def _kind(q: Quote) -> str | None:
+    return q.speaker.type if q.speaker else None
+
+
+def test_speaker_kinds_are_the_set_and_never_a_time_a_number_or_a_headline():
+    import re
+
+    from storyline.nlp.quotes import SPEAKER_KINDS
+
+    t = ("CITY HALL FIGHT GOES ON\n\n"
+         "4:15 p.m.\n\n"
+         "With her brother beside her, Mayor Jane Doe has told her supporters that "
+         "\u201cwe will win this together.\u201d\n\n"
+         "\u201cThe numbers are clear,\u201d the report said. A new poll shows that most voters want a change.\n\n"
+         "Local media reported that the council would meet again. Officials who asked not to be named said the "
+         "vote was close.\n\n"
+         "\u201cWe expect 300 people,\u201d said 12 of the volunteers.")
+    qs = quotes(t)
+    assert qs
+    for q in qs:
+        if q.speaker is None:
+            continue
+        assert q.speaker.type in SPEAKER_KINDS, q.speaker
+        assert not re.fullmatch(r"[\d\s.:,%$-]*(a\.m\.|p\.m\.)?", q.speaker.text.strip()), q.speaker
+        assert not q.speaker.text.isupper(), q.speaker
+    assert speaker(one(qs, "we will win this together")) == "Jane Doe"
+
+
+def test_a_time_stamp_over_the_paragraph_is_not_the_speaker():
+    # the parser runs the time stamp and the paragraph under it into one sentence with two subjects
+    t = ("6:50 p.m.\n\nWith her husband, former Mayor Bill Berg, standing by her side, Anna Berg has told her "
+         "supporters that \u201cwe are in this together.\u201d")
+    q = one(quotes(t), "we are in this together")
+    assert speaker(q) == "Anna Berg" and q.speaker.type == "PERSON"
+
+
+def test_transcript_labels_name_the_speaker():
+    t = ("Mayor Tom Berg spoke with the reporter Ana Ruiz on Monday.\n\n"
+         "RUIZ: Will you run again next year?\n\n"
+         "BERG: Well, look, I have not decided yet, and I will not decide before the budget passes.")
+    qs = quotes(t)
+    assert speaker(one(qs, "I have not decided yet")) == "Tom Berg"
+    assert speaker(one(qs, "Will you run again")) == "Ana Ruiz"
+    t2 = "Mayor Tom Berg spoke to the council.\n\n\"BERG: We will not raise the fees this year, and that is final.\""
+    assert speaker(one(quotes(t2), "We will not raise the fees")) == "Tom Berg"
+
+
+def test_a_label_that_names_nobody_is_no_speaker():
+    t = "UPDATE: The council has postponed the vote on the budget until next week."
+    assert not [q for q in quotes(t) if q.speaker is not None and q.speaker.text == "UPDATE"]
+
+
+def test_the_appositive_head_is_the_speaker():
+    t = ("\u201cWe cannot afford another delay,\u201d Maria Lopez, financial policy advocate for the Fair Budget "
+         "Coalition, said on Tuesday.")
+    q = one(quotes(t), "another delay")
+    assert speaker(q) == "Maria Lopez" and q.speaker.type == "PERSON"
+    t2 = ("But in a call with reporters on Friday, Col. Jan Novak, a military spokesman in Oslo, said, "
+          "\u201cThe exercise will go ahead as planned and nobody should read more into it.\u201d")
+    assert speaker(one(quotes(t2), "exercise will go ahead")) == "Jan Novak"
+    # a parenthesis with a verb of its own between the name and the reporting verb
+    t3 = ("\u201cIf the council had listened, I would have been home for years,\u201d Mr. Lund, now 81 and retired in "
+          "Bergen, Norway, said by telephone this week.")
+    assert speaker(one(quotes(t3), "If the council had listened")) == "Lund"
+
+
+def test_documents_are_sources():
+    t = ("\u201cPrices will rise sharply next year,\u201d the report said.\n\n"
+         "\u201cVote for a fair city,\u201d the ad says.\n\n"
+         "\u201cWe need your help before Friday,\u201d the email read.\n\n"
+         "According to the survey, most residents want more buses on the northern routes.")
+    qs = quotes(t)
+    for fragment, words in (("Prices will rise", "the report"), ("Vote for a fair city", "the ad"),
+                            ("We need your help", "the email"), ("most residents want", "the survey")):
+        q = one(qs, fragment)
+        assert q.speaker is not None and q.speaker.type == "DOCUMENT" and q.speaker.text == words, q
+
+
+def test_an_outlet_is_media_and_the_newspaper_is_the_outlet_named():
+    t = ("The daily newspaper Nordposten reported that the talks had failed.\n\n"
+         "The newspaper points out that the ministry had been warned twice.\n\n"
+         "It is noted that the ministry acted \u201cwithout any warning to its partners in the north\u201d.")
+    qs = quotes(t)
+    q = one(qs, "the ministry had been warned")
+    assert q.speaker.type == "MEDIA" and q.speaker.name == "Nordposten" and q.speaker.text == "The newspaper"
+    q = one(qs, "without any warning")  # an impersonal report inside the paper's account is the paper's
+    assert q.speaker is not None and q.speaker.name == "Nordposten" and q.speaker.type == "MEDIA"
+
+
+def test_media_at_large_and_people_together_are_groups():
+    t = ("Turkish media reported that the deal had been signed. The press said the price was high. "
+         "US officials said that the sale was a concern.")
+    qs = quotes(t)
+    assert one(qs, "the deal had been signed").speaker.type == "GROUP"
+    assert one(qs, "the price was high").speaker.type == "GROUP"
+    assert one(qs, "the sale was a concern").speaker.type == "GROUP"
+
+
+def test_anonymous_sources():
+    t = ("Officials who asked not to be named said that the plant would close in May. A person familiar with "
+         "the talks said that no deal was near.")
+    qs = quotes(t)
+    assert one(qs, "the plant would close").speaker.type == "ANONYMOUS"
+    assert one(qs, "no deal was near").speaker.type == "ANONYMOUS"
+
+
+def test_the_subject_of_the_reported_clause_is_not_the_speaker():
+    t = "Lopez told the crowd on Monday, saying Berg would \u201craise every tax in the city.\u201d"
+    assert speaker(one(quotes(t), "raise every tax")) == "Lopez"
+
+
+def test_said_reads_the_noun_phrase_right_after_it():
+    t = "\u201cThe vote is close,\u201d said an aide who works for Anna Berg, speaking on Monday."
+    q = one(quotes(t), "The vote is close")
+    assert speaker(q) != "Anna Berg" and q.speaker is not None and q.speaker.text.startswith("an aide")
+
+
+def test_no_evidence_no_speaker():
+    t = "Maria Lopez met Tom Berg in Oslo on Monday. The square was full. \u201cWe will stay until the very end.\u201d"
+    assert one(quotes(t), "We will stay").speaker is None
+
+
+def test_verbs_of_the_attribution_frame_after_the_quote():
+    qs = quotes("\u201cWill you sign it this week?\u201d Lopez pressed.\n\n"
+                "\u201cWe are ready for the final,\u201d beamed Tom Berg, the team captain.")
+    assert speaker(one(qs, "Will you sign it")) == "Lopez"
+    assert speaker(one(qs, "ready for the final")) == "Tom Berg"
+
+
+def test_a_colon_on_the_paragraph_before_introduces_the_quote():
+    t = ("Councillor Anna Berg stated:\n\n"
+         "\"The budget is not balanced. It never was, and everyone here knows it.\n\n"
+         "\"We will fix it before the summer.\"")
+    qs = quotes(t)
+    assert speaker(one(qs, "The budget is not balanced")) == "Anna Berg"
+    assert speaker(one(qs, "We will fix it")) == "Anna Berg"
+
+
+def test_a_transcript_introduced_as_such_is_a_document():
+    t = "Transcript as follows:\n\n\"We arrived late, the hall was full and the people were waiting for us.\""
+    q = one(quotes(t), "We arrived late")
+    assert q.speaker is not None and q.speaker.type == "DOCUMENT" and q.speaker.text == "Transcript"
+
+
+def test_a_signature_line_after_the_quote():
+    t = ("\"The schools will stay open all summer, whatever the council decides.\"\n\n- Tom Berg.\n\n"
+         "The vote is on Friday.")
+    assert speaker(one(quotes(t), "The schools will stay open")) == "Tom Berg"
+
+
+def test_a_statement_saying_is_its_issuer():
+    t = "The Fair Budget Coalition issued a statement saying the plan \u201cwill hurt families with children.\u201d"
+    q = one(quotes(t), "will hurt families")
+    assert q.speaker is not None and "Fair Budget Coalition" in q.speaker.name
+
+
+def test_two_apostrophes_are_a_double_quotation_mark():
+    t = "''We will not give up the fight,'' Mr. Berg said. ''Not this year.''"
+    qs = quotes(t)
+    q = one(qs, "We will not give up")
+    assert q.text == "We will not give up the fight" and speaker(q) == "Berg"
+    assert speaker(one(qs, "Not this year")) == "Berg"
+
+
+def test_curly_marks_inside_straight_ones_are_one_quote():
+    t = "\"The plan is called \u201cFair Start\u201d and it will work,\" Lopez said."
+    (s,) = [s for s in quote_spans(t)]
+    assert t[s.start:s.end].startswith("The plan is called") and speaker(one(quotes(t), "Fair Start")) == "Lopez"
+
+
+def test_a_paragraph_of_quoted_words_after_one_that_reports_speech():
+    t = ("Tom Berg praised the mayor\u2019s record on housing at the meeting.\n\n"
+         "\u201cShe built more homes than anyone before her.\u201d")
+    assert speaker(one(quotes(t), "She built more homes")) == "Tom Berg"
+
+
+def test_as_she_put_it():
+    t = "As Anna Berg put it, \u201cthe market is not a casino and never will be.\u201d"
+    assert speaker(one(quotes(t), "the market is not a casino")) == "Anna Berg"

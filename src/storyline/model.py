@@ -180,7 +180,7 @@ class Speaker:
     name: str
     text: str
     span: Span
-    type: str  # PERSON | ORG | GPE | NORP | GROUP | ANONYMOUS
+    type: str  # PERSON | GROUP | ORG | MEDIA | DOCUMENT | ANONYMOUS (storyline.nlp.quotes.SPEAKER_KINDS)
     entity_id: str | None = None
 
 

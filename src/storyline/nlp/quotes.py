@@ -4,35 +4,61 @@
 `load_nlp()` or `nlp.pipe` gives) and returns `Quote`s with spans into `doc.text`. In order:
 
 1. Quotation marks are paired per paragraph (a line of the text): curly and straight doubles,
-   guillemets, and single marks outside double ones (told from apostrophes by the characters
-   around them); a mark typed the wrong way round is read by its position. A mark left open at
+   two apostrophes (''...'', as the New York Times sets them), guillemets, and single marks outside
+   double ones (told from apostrophes by the characters around them); curly marks inside a straight
+   quote nest in it; a mark typed the wrong way round is read by its position. A mark left open at
    the end of a paragraph closes there (the continuation convention).
 2. A quoted span is dropped when it is a name, a term or a title: a naming word just before it
    ("so-called", "the book", a passive "described as" with no agent), or Title Case content
-   ("Triumph", a book title). A short phrase no reporting verb governs is a scare quote and is
-   dropped too. A quote that begins its sentence, or follows "<cue>," / "<cue>:", is `direct`;
-   one embedded in the sentence around it is `partial`.
-3. Who said quoted words: the name or pronoun between the closing mark and a reporting verb
-   right after it ('"...," X said', '"...," said X, an economist'); else the reporting verb that
-   governs the words in the dependency tree (a speech verb above a belief verb wins; an active
-   naming verb counts: "she called it '...'"; the walk stops at a subordinate clause with its
-   own subject, so "as Trump went on about '...', Melanie said" gives the words to nobody);
-   else a cue in the words after or before the quote, a dash and a name after it ('..." ― Jane
-   Doe'), or a name or subject before a colon; else the previous quote's speaker in the same
-   paragraph, or in the previous paragraph when this one opens with a quotation mark.
+   ("Triumph", a book title) that no reporting verb follows. A short phrase no reporting verb
+   governs is a scare quote and is dropped too. A quote that begins its sentence, or follows
+   "<cue>," / "<cue>:", is `direct`; one embedded in the sentence around it is `partial`.
+3. Who said quoted words is the source the attribution names, read from the parse and the
+   frames news copy writes attributions in, never the nearest name alone:
+   - the frame after the closing mark: '"...," X said', '"...," said X, an economist' (the noun
+     phrase right after the verb), '"...?" Hannity pressed' (a verb WordNet files under
+     communication, or one that takes nothing but the quote), '"...," the email read', a signature
+     line ('- Jane Doe.'); the lead before it: 'X said, "..."', 'X interjected, "..."';
+   - else the reporting verb that governs the words in the dependency tree (a speech verb above a
+     belief verb wins; an active naming verb counts: "she called it '...'"; the walk stops at a
+     subordinate clause with its own subject, so "as Trump went on about '...', Melanie said"
+     gives the words to nobody);
+   - else a colon or a dash that introduces the words ("Dr. Ward stated:" on the paragraph
+     before, "From the report:", "... - Philip Bump:", "Transcript as follows:"); a transcript's
+     speaker label ("PENCE: Well, look ...", in quotation marks or not) that names a person the
+     text names;
+   - else the previous quote's speaker in the same paragraph, or in the previous paragraph when
+     this one opens with a quotation mark; a sentence or paragraph of quoted words standing alone
+     after one whose main verb reports someone speaking ('Valastro praised ...');
+   - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
+     document's report is that report's.
+   When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
    X"; the content is the complement, kept inside the cue's paragraph.
-5. The speaker is the verb's subject (a named subject first; the agent of a passive; for
-   "saying ..." or "quoted as stressing ..." the subject of the reporting verb it hangs from).
-   Named people are PERSON, named by the fullest form of the name in the text with titles
-   stripped ("Enes Bayrakli, director of ..." and "Ramos, 58," are people whatever NER says);
-   other names keep their NER type; a common-noun source is GROUP when plural or conjoined
-   ("US officials", "Putin and Xi") and ANONYMOUS when singular ("a source close to the
-   ministry"). "he"/"she" resolve to the person who is the subject of the nearest preceding
-   sentence naming one (or the only person named there), or to the last quoted person when no
-   one was named as a subject since; "they"/"it" to the previous non-person speaker. Anything
-   ambiguous stays None: a quote given to the wrong speaker is worse than one given to nobody.
+5. The speaker is the verb's subject, taken in the cue's paragraph only (a named subject first; the
+   agent of a passive; for "saying ..." or "quoted as stressing ..." the subject of the reporting
+   verb it hangs from; for "a statement saying ..." who issued it). Where the parser left the verb
+   without one: the head an apposition or a relative clause before the verb describes ("Jane Doe,
+   financial policy advocate for the Fund, said" -> Jane Doe). Never a time, a number, a quantity,
+   a headline in capitals or a span without a noun head. Its kind (SPEAKER_KINDS):
+   - PERSON: a named person, by the fullest form of the name in the text with titles stripped (a
+     surname NER took for something else counts when the text names that person in full or gives
+     the name a personal title); a role ("the defense minister") resolved to the one person named
+     with that title before it;
+   - MEDIA: an outlet the text describes as one ("the newspaper Izvestiya"), "the newspaper"
+     resolved to it, or a description whose head noun WordNet files under print media,
+     broadcasting or news agencies;
+   - DOCUMENT: a description whose head noun is a text, recording or inquiry ("the report", "the
+     memo", "a poll", "the ad", "the email");
+   - GROUP: several people or outlets ("US officials", "Turkish media", "Putin and Xi", a
+     nationality in the plural);
+   - ORG: an organisation, or a state or city speaking as its government;
+   - ANONYMOUS: a source the text does not name ("a source close to ...", "officials who asked
+     not to be named", "a person familiar with ...", "a New Hampshire Republican").
+   "he"/"she" resolve to the person who is the subject of the nearest preceding sentence naming
+   one (or the only person named there), or to the last quoted person when no one was named as a
+   subject since; "they"/"it" to the previous non-person speaker. Anything ambiguous stays None.
 6. Reporting chains become `via`, nearest first: "X said, Izvestiya reported, as cited by TASS",
    "Izvestiya reported that X said ...", "a source cited by Izvestiya".
 
@@ -43,6 +69,7 @@ resolved pronoun stays the pronoun there), which bench/attribution.py scores.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -80,14 +107,19 @@ _TITLE_WORDS = frozenset(
     senator sen. sen rep. rep gov. gov governor mayor dr. dr mr. mr mrs. mrs ms. ms miss sir lord chairman chairwoman
     chair ceo judge justice king queen prince princess pope rev. gen. col. lt. sgt. capt. adm. ambassador
     chancellor leader candidate nominee speaker attorney professor prof. commissioner officer chief head foreign
-    defense defence vice former first lady state press secretary-general analyst researcher expert
+    defense defence vice former first lady state press secretary-general analyst researcher expert representative
     """.split()
 )
+# Titles only a person takes.
+_PERSONAL_TITLES = frozenset("mr. mrs. ms. mr mrs ms miss dr. sen. rep. gov. senator governor representative".split())
+# Abbreviated titles and the words they abbreviate ("Sen. Rubio" ... "the Florida senator").
+_TITLE_FORMS = {"sen.": "senator", "sen": "senator", "rep.": "representative", "rep": "representative",
+                "gov.": "governor", "gov": "governor", "gen.": "general", "prof.": "professor", "dr.": "doctor"}
 # Head nouns of a description that stands for a person ("the defense minister", "the spokesman").
 _ROLE_WORDS = frozenset(
     """
     president minister secretary spokesman spokeswoman spokesperson director chairman chairwoman governor mayor
-    senator ambassador chancellor chief commissioner judge prosecutor premier
+    senator ambassador chancellor chief commissioner judge prosecutor premier representative candidate nominee
     """.split()
 )
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -98,6 +130,22 @@ _SINGLE = {"\u2018": "open", "\u2019": "close", "'": "?"}
 _OPENERS = set(" \t\n([{\u2014\u2013-/") | {"\u201c", "\u2018", "\u00ab", "\u201e"}
 _TRAIL = " \t\n,;:\u2014\u2013-"
 _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
+
+# What a speaker is. PERSON: a named person. GROUP: people or outlets together ("US officials", "Turkish
+# media", "Putin and Xi"). ORG: an organisation or a state speaking as one ("the ministry", "Russia"). MEDIA:
+# one outlet or agency ("Izvestiya", "the newspaper"). DOCUMENT: a text or recording ("the report", "a poll",
+# "the ad"). ANONYMOUS: an unnamed source ("a source close to ...", "officials who asked not to be named",
+# "a spokesman" nobody was named as).
+SPEAKER_KINDS = ("PERSON", "GROUP", "ORG", "MEDIA", "DOCUMENT", "ANONYMOUS")
+# WordNet synsets that make a noun an outlet (its hypernyms include one) or the media at large (it is one).
+_MEDIA_ROOTS = frozenset({"print_media.n.01", "newspaper.n.01", "periodical.n.01", "broadcasting.n.02",
+                          "broadcast.n.02", "news_agency.n.01", "broadcasting_station.n.01"})
+_MEDIA_AT_LARGE = frozenset({"medium.n.01", "press.n.02", "print_media.n.01", "journalism.n.01",
+                             "mass_medium.n.01"})
+# Inquiries that report findings ("the poll", "a survey", "the study"): documents as sources.
+_INQUIRY_ROOTS = frozenset({"inquiry.n.01", "investigation.n.02"})
+# People together rather than an organisation ("the crowd", "the audience", "people").
+_GATHERING_ROOTS = frozenset({"gathering.n.01", "people.n.01", "citizenry.n.01", "people.n.03"})
 
 
 @dataclass
@@ -119,10 +167,10 @@ class Attribution:
 
 # --- quotation marks ---------------------------------------------------------------------------
 
-def _side(ch: str, kind: str, text: str, i: int) -> str:
-    """'open' / 'close' / '' (neither, e.g. an apostrophe) for the mark at text[i]."""
+def _side(ch: str, kind: str, text: str, i: int, w: int = 1) -> str:
+    """'open' / 'close' / '' (neither, e.g. an apostrophe) for the mark at text[i] (w characters wide)."""
     prev = text[i - 1] if i > 0 else " "
-    nxt = text[i + 1] if i + 1 < len(text) else " "
+    nxt = text[i + w] if i + w < len(text) else " "
     if kind == "close" and ch not in _SINGLE and prev in _OPENERS and nxt.isalnum():
         return "open"  # a closing mark typed where an opening one belongs
     if kind == "open" and ch not in _SINGLE and not prev.isspace() and prev not in _OPENERS and (
@@ -137,16 +185,27 @@ def _side(ch: str, kind: str, text: str, i: int) -> str:
     return kind
 
 
-def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool) -> list[tuple[int, int, bool]]:
+def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool,
+          nest: bool = False) -> list[tuple[int, int, bool]]:
     """Pair marks in text[lo:hi] (one paragraph). Returns (open index, close index or hi, closed)."""
     out: list[tuple[int, int, bool]] = []
     opened: int | None = None
-    for i in range(lo, hi):
+    nested = 0
+    i = lo - 1
+    while i + 1 < hi:
+        i += 1
         ch = text[i]
+        w = 2 if text[i:i + 2] == "''" else 1  # two apostrophes: a double mark (as some papers set them)
+        if w == 2 or (i > lo and text[i - 1:i + 1] == "''"):
+            if single:
+                continue
+            ch = '"'
         kind = marks.get(ch)
         if kind is None:
             continue
-        side = _side(ch, kind, text, i)
+        side = _side(ch, kind, text, i, w)
+        pos = i
+        i += w - 1  # the second apostrophe is part of this mark
         if single:
             prev = text[i - 1] if i > lo else " "
             nxt = text[i + 1] if i + 1 < hi else " "
@@ -158,19 +217,22 @@ def _pair(text: str, lo: int, hi: int, marks: dict[str, str], single: bool) -> l
                 continue  # a closing single mark with nothing open: a trailing apostrophe (Cyprus')
         if side == "close-if-open":
             if opened is not None:
-                out.append((opened, i, True))
+                out.append((opened, pos, True))
                 opened = None
             continue
         if opened is None:
             if side in ("open", "?"):
-                opened = i
+                opened, nested = pos, 0
+        elif nest and text[opened] in "\"'" and ch != '"' and (side == "open" and pos > opened + 2 or nested):
+            nested += 1 if side == "open" else -1  # curly marks inside straight ones: a quotation inside the quote
+            continue
         elif side in ("close", "?") or (kind == "?" and side == "open" and not single):
-            out.append((opened, i, True))
+            out.append((opened, pos, True))
             opened = None
         elif side == "open":  # a second opening mark: the first one was never closed
             if not single:
-                out.append((opened, i, False))
-            opened = i
+                out.append((opened, pos, False))
+            opened = pos
     if opened is not None and not single:
         out.append((opened, hi, False))
     return out
@@ -180,26 +242,91 @@ def quote_spans(text: str) -> list[QSpan]:
     """Top-level quoted spans of `text`, paragraph by paragraph (a paragraph is a line)."""
     spans: list[QSpan] = []
     pos = 0
+    before = ""  # the last paragraph with words
     for line in text.split("\n"):
         lo, hi = pos, pos + len(line)
         pos = hi + 1
         if not line.strip():
             continue
-        doubles = _pair(text, lo, hi, _DOUBLE, single=False)
+        # curly marks nest inside straight ones where the straight quote is closed in the paragraph or runs
+        # on from the paragraph before (a colon, or a quote of several paragraphs, each opened again)
+        nest = (line.count('"') + line.count("''") >= 2 or before.rstrip().endswith(":")
+                or before.lstrip().startswith('"'))
+        before = line
+        doubles = _pair(text, lo, hi, _DOUBLE, single=False, nest=nest)
         taken = [(o, c) for o, c, _ in doubles]
         singles = [
             s for s in _pair(text, lo, hi, _SINGLE, single=True) if not any(o <= s[0] < c for o, c in taken)
         ]
         for o, c, closed in sorted(doubles + singles):
-            start, end = o + 1, c
+            start, end = o + (2 if text[o:o + 2] == "''" else 1), c
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1] in _TRAIL:
                 end -= 1
             if end - start < 1:
                 continue
-            spans.append(QSpan(o, c + 1 if closed else c, start, end, closed))
+            width = 2 if text[c:c + 2] == "''" else 1
+            spans.append(QSpan(o, c + width if closed else c, start, end, closed))
     return spans
+
+
+# --- what a common noun names, from WordNet ------------------------------------------------------
+
+@functools.lru_cache(maxsize=20_000)
+def noun_classes(lemma: str) -> tuple[str, ...]:
+    """The source kinds a common noun can name, one per WordNet sense that names one, most frequent
+    sense first (a speaker's noun is read in the sense that can speak: "release" as a press release):
+    MEDIA (an outlet: "newspaper", "daily", "news agency"), MEDIA_AT_LARGE ("media",
+    "press"), DOCUMENT (a text, recording or inquiry: "report", "memo", "ad", "email", "poll", "survey"),
+    PERSON ("official", "spokesman"), ORG (an organisation: "ministry", "government"), GROUP (people
+    together: "crowd", "audience"), INFORMANT (a word one of whose senses is an informant: "source").
+    () where WordNet is not installed or names none of these (a place, a time, a feeling)."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        wn = wordnet()
+    except LexiconError:
+        return ()
+    out: list[str] = []
+    synsets = wn.synsets(lemma.replace(" ", "_"), "n")
+    for s in synsets:
+        hyp = {h.name() for h in s.closure(lambda x: x.hypernyms() + x.instance_hypernyms())}
+        lex = s.lexname()
+        if s.name() in _MEDIA_AT_LARGE:
+            kind = "MEDIA_AT_LARGE"
+        elif s.name() in _MEDIA_ROOTS or hyp & _MEDIA_ROOTS:
+            kind = "MEDIA"
+        elif lex == "noun.person":
+            kind = "PERSON"
+        elif lex == "noun.communication" or hyp & _INQUIRY_ROOTS:
+            kind = "DOCUMENT"
+        elif lex == "noun.group" and (hyp & _GATHERING_ROOTS or s.name() in _GATHERING_ROOTS):
+            kind = "GROUP"
+        elif lex == "noun.group" and "social_group.n.01" in hyp:
+            kind = "ORG"
+        elif lex == "noun.group":
+            kind = "GROUP"  # "the group"
+        else:
+            continue
+        if kind not in out:
+            out.append(kind)
+    if any(s.name() == "informant.n.01" for s in synsets):
+        out.insert(0, "INFORMANT")
+    if not synsets:
+        out.append("UNKNOWN")  # a word WordNet does not have ("commenter", "frontrunner")
+    return tuple(out)
+
+
+def _noun_class(tok) -> str | None:
+    """The kind a common-noun head names (the two-word compound first: "news agency")."""
+    for c in tok.lefts:
+        if c.dep_ == "compound" and c.i == tok.i - 1 and c.pos_ == "NOUN":
+            classes = noun_classes(f"{c.lemma_.lower()} {tok.lemma_.lower()}")
+            if classes and classes[0] != "UNKNOWN":
+                return classes[0]
+    classes = noun_classes(tok.lemma_.lower())
+    return classes[0] if classes else None
 
 
 # --- the parse helpers ---------------------------------------------------------------------------
@@ -207,12 +334,14 @@ def quote_spans(text: str) -> list[QSpan]:
 def _is_cue(tok) -> bool:
     return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS or (
         tok.pos_ == "VERB" and tok.lemma_.lower() in _QUOTING_VERBS
-    )
+    ) or (tok.pos_ == "VERB" and tok.lemma_.lower() == "put" and any(  # "as she put it, '...'"
+        c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children))
 
 
 def _is_quote_cue(tok) -> bool:
     """A verb that can govern quoted words: a reporting verb, or an active naming verb."""
-    return _is_cue(tok) or (tok.pos_ == "VERB" and tok.lemma_.lower() in _NAMING_VERBS and not _is_passive(tok))
+    return _is_cue(tok) or (tok.pos_ == "VERB" and (tok.lemma_.lower() in _DIRECT_VERBS or (
+        tok.lemma_.lower() in _NAMING_VERBS and not _is_passive(tok))))
 
 
 def _is_passive(v) -> bool:
@@ -229,19 +358,25 @@ def _according_object(tok):
     return None
 
 
-def _subject(v, D=None, depth: int = 0):
-    """The token naming who speaks for cue verb v, or None."""
+def _subject(v, D=None, depth: int = 0, shared: bool = False):
+    """The token naming who speaks for cue verb v, or None. `shared`: v is the head of a conjoined
+    clause whose subject is wanted ("Silverman was joined by Franken and joked" → Silverman)."""
     if depth > 4:
         return None
 
     def outside(t) -> bool:
-        return D is None or D.in_quote(t.idx) is None
+        """Outside quoted words, in the cue's paragraph (a parse that runs over a paragraph break joins a
+        time stamp or a headline to the sentence below it), and able to name someone."""
+        if D is None:
+            return True
+        return D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx) and _can_name_a_source(t, D) or (
+            t.pos_ == "PRON" and D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx))
 
     passive = _is_passive(v)
     for c in v.children:
-        if passive and c.dep_ == "agent":
+        if passive and c.dep_ == "agent" and not shared:
             for g in c.children:
-                if g.dep_ == "pobj":
+                if g.dep_ == "pobj" and outside(g):
                     return g
     kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, c.i))  # a named subject first
     for c in kids:
@@ -249,7 +384,7 @@ def _subject(v, D=None, depth: int = 0):
             continue
         if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and (depth > 0 or v.lemma_.lower() in _QUOTING_VERBS)):
             if c.tag_ in ("WP", "WDT") and v.dep_ == "relcl":
-                return v.head
+                return v.head if D is None or outside(v.head) else None
             if c.lower_ in ("there", "this", "that", "which", "what"):
                 return None
             if c.lower_ == "it" and (c.dep_ == "nsubjpass" or v.lemma_.lower() in ("be", "seem", "appear")):
@@ -257,8 +392,21 @@ def _subject(v, D=None, depth: int = 0):
             return c
         if c.dep_ == "nsubjpass":
             return None
-    if depth == 0 and v.i + 1 < len(v.doc):  # "Said Ellis: ...", "said Acton, a physicist"
+    if depth == 0 and v.i + 1 < len(v.doc) and v.tag_ != "VBG" and not (
+            v.doc[v.i + 1].dep_ in _SUBJ and v.doc[v.i + 1].head.i != v.i):
+        # "Said Ellis: ...", "said Acton, a physicist"; not "saying Clinton would ...": Clinton is the subject
+        # of the reported clause
         nxt = v.doc[v.i + 1]
+        j = nxt.i  # "said Air Force 1st Lt. Jane Doe": the person at the end of a run of titles and names
+        while j < len(v.doc) and j - nxt.i < 10 and (v.doc[j].pos_ == "PROPN" or v.doc[j].is_title
+                                                     or v.doc[j].ent_iob_ == "I" or v.doc[j].text == "."):
+            j += 1
+        persons = [t for t in v.doc[nxt.i:j] if t.ent_type_ == "PERSON" and outside(t)]
+        if persons and v.doc[nxt.i].ent_type_ != "PERSON":
+            last = persons[-1]
+            while last.i + 1 < j and v.doc[last.i + 1].ent_type_ == "PERSON":
+                last = v.doc[last.i + 1]
+            return last
         if nxt.ent_type_ in ("PERSON", "ORG") and nxt.ent_iob_ == "B" and outside(nxt):
             j = nxt.i
             while j + 1 < len(v.doc) and v.doc[j + 1].ent_iob_ == "I":
@@ -274,11 +422,13 @@ def _subject(v, D=None, depth: int = 0):
     # ("when asked if ...": the one asked is not the one asking)
     if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
         return None
-    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i:
+    if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i and (
+            D is None or D.par(v.head.idx) == D.par(v.idx)):
         h = v.head
         if h.dep_ == "prep" and h.head.i != h.i:
             h = h.head
-        if v.dep_ == "advcl":
+        if v.dep_ == "advcl" or v.dep_ == "conj" and not _is_cue(h):
+            # "saying that the bill was waylaid ... - and arguing that ...": the reporting verb above
             a = h
             for _ in range(4):
                 if _is_cue(a):
@@ -289,11 +439,20 @@ def _subject(v, D=None, depth: int = 0):
                     break
                 a = a.head
         if h.pos_ in ("VERB", "AUX"):
-            return _subject(h, D, depth + 1)
+            return _subject(h, D, depth + 1, shared=v.dep_ == "conj")
     if v.dep_ == "pcomp" or (v.dep_ == "pobj"):
         h = v.head
         if h.dep_ == "prep" and h.head.pos_ == "VERB":
             return _subject(h.head, D, depth + 1)
+    if v.dep_ == "acl" and v.tag_ == "VBG" and D is not None and v.head.pos_ == "NOUN" and \
+            _common_kind(v.head, D) == "DOCUMENT":
+        # "X issued a statement saying ...": X; "a statement saying ...", "the ad saying ...": the document
+        doc_noun = v.head
+        if doc_noun.dep_ in ("dobj", "pobj") and doc_noun.head.pos_ == "VERB" and doc_noun.dep_ == "dobj":
+            who = _subject(doc_noun.head, D, depth + 1)
+            if who is not None:
+                return who
+        return doc_noun
     return None
 
 
@@ -320,6 +479,8 @@ class _Doc:
         self.starts = [s.open for s in spans]
         self.tok_starts = [t.idx for t in doc]
         self.persons = self._persons()
+        self.outlets = self._outlets()
+        self.labels: dict[int, Speaker] = {}  # transcript labels ("PENCE:") → the person they name
         self.blocked = False
 
     def par(self, char: int) -> int:
@@ -336,10 +497,15 @@ class _Doc:
         return min(bisect.bisect_right(self.tok_starts, char) - 1 if char >= 0 else 0, len(self.doc) - 1)
 
     def _persons(self) -> dict[str, str]:
-        """surname (lowercased) → the fullest form of the name in the text, titles stripped."""
+        """surname (lowercased) → the fullest form of the name in the text, titles stripped. A person is a
+        PERSON entity, or a name of another type the text gives a personal title ("Mrs. Fiorina", "Gov.
+        Kasich", where NER took the name for an organisation or a place)."""
         best: dict[str, str] = {}
+        titled = {e.text.split()[-1].lower() for e in self.ents if e.label_ != "PERSON" and e.start > 0
+                  and self.doc[e.start - 1].lower_ in _PERSONAL_TITLES}
         for e in self.doc.ents:
-            if e.label_ != "PERSON":
+            if e.label_ != "PERSON" and not (e.label_ in ("ORG", "GPE", "NORP", "WORK_OF_ART", "FAC")
+                                             and e.text.split()[-1].lower() in titled and len(e) <= 3):
                 continue
             name = _strip_titles(e)
             if not name.split():
@@ -349,12 +515,45 @@ class _Doc:
                 best[key] = name
         return best
 
+    def _outlets(self) -> dict[str, set[str]]:
+        """Names the text gives as outlets → the nouns it describes them with: "the newspaper Izvestiya",
+        "Izvestiya daily", "state-run news agency TASS", or a name that says so itself ("... Gazette")."""
+        out: dict[str, set[str]] = {}
+        for e in self.ents:
+            if e.label_ not in ("ORG", "PERSON", "NORP", "GPE", "FAC", "WORK_OF_ART", "PRODUCT"):
+                continue
+            r = e.root
+            nouns = []
+            if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3 and \
+                    e.label_ not in ("NORP", "GPE"):  # "Izvestiya newspaper", not "the Russian newspaper"
+                nouns.append(r.head)
+            nouns += [c for c in r.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
+                      and not (e.start <= c.i < e.end)]
+            found = set()
+            for n in nouns:
+                if _noun_class(n) == "MEDIA" or "MEDIA" in noun_classes(n.lemma_.lower()):
+                    found.add(n.lemma_.lower())
+            for t in e:  # a name that says what it is: "... Gazette", "... Daily", "Fox News" (last word)
+                classes = noun_classes(t.lower_)[:2 if t.i == e.end - 1 else 1]
+                if t.is_title and set(classes) & {"MEDIA", "MEDIA_AT_LARGE"}:
+                    found.add(t.lower_)
+            if found:
+                out.setdefault(_bare_name(e.text), set()).update(found)
+        return out
+
+    def is_outlet(self, ent) -> bool:
+        return _bare_name(ent.text) in self.outlets
+
     def fullest(self, name: str) -> str:
         key = name.split()[-1].lower() if name.split() else ""
         full = self.persons.get(key)
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
+
+
+def _bare_name(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text).strip(_QUOTE_CHARS + " ").lower()
 
 
 def _strip_titles(span) -> str:
@@ -407,15 +606,15 @@ def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
     right = tok.i + 1
     group = any(c.dep_ == "conj" for c in tok.children)
     for c in tok.rights:
-        if c.dep_ in ("relcl", "appos", "punct", "acl") or (c.dep_ in ("cc", "conj") and not group):
+        if c.dep_ in ("relcl", "appos", "punct", "acl", "advcl") or (c.dep_ in ("cc", "conj") and not group):
             break
         right = c.right_edge.i + 1
     if group:  # "Putin and Xi", "China and Russia"
         kind = "GROUP"
-    elif tok.pos_ == "PROPN":  # a name NER missed
-        kind = "ORG"
+    elif tok.pos_ == "PROPN" and not (tok.is_sent_start and noun_classes(tok.lower_)[:1] not in ((), ("UNKNOWN",))):
+        kind = "ORG"  # a name NER missed (not "Transcript" opening a sentence)
     else:
-        kind = "GROUP" if tok.tag_ in ("NNS", "NNPS") or tok.lower_ in ("media", "police", "people") else "ANONYMOUS"
+        kind = "COMMON"  # a description: what it names is for _common_kind to say
     return left, right, kind
 
 
@@ -459,6 +658,9 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
     """The Speaker for subject/source token `tok` (resolving pronouns)."""
     if tok is None:
         return _Found(None, None)
+    if tok.i in D.labels:
+        sp = D.labels[tok.i]
+        return _Found(sp, sp.span)
     doc = D.doc
     mention = (tok.idx, tok.idx + len(tok.text))
     low = tok.lower_
@@ -480,29 +682,224 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
                     return _Found(sp, mention)
                 break
         return _Found(None, mention)
-    if tok.tag_ in ("WP", "WDT", "EX", "DT"):
+    q = _quantified(tok)
+    if q is not None:
+        if q.dep_ == "appos":  # "one of the executives, Michael Sexton": the name
+            return _speaker_from(q, D, history)
+        inner = _speaker_from(q, D, history)  # "one of the delegates", "some of the officials"
+        if inner.speaker is None:
+            return inner
+        sp = inner.speaker
+        a, b = _clip(tok.i, max(q.i + 1, inner.mention and D.tok_at(inner.mention[1] - 1) + 1), tok.i, D)
+        text = doc[a:b].text.strip(_TRAIL)
+        mention = (doc[a].idx, doc[a].idx + len(text))
+        kind = sp.type
+        if sp.type in ("GROUP", "ANONYMOUS") or q.tag_ in ("NNS", "NNPS"):
+            kind = "ANONYMOUS" if tok.lower_ in ("one", "another") else "GROUP"
+        return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
+    if tok.tag_ in ("WP", "WDT", "EX", "DT") or not _can_name_a_source(tok, D):
         return _Found(None, None)
-    a, b, kind = _mention_span(tok, D)
+    a, b, label = _mention_span(tok, D)
     a, b = _clip(a, b, tok.i, D)
+    while a < b - 1 and doc[a].is_punct:
+        a += 1
+    while a > 0 and doc[a - 1].dep_ == "det" and doc[a - 1].head.i == tok.head.i and tok.dep_ == "compound" \
+            and D.par(doc[a - 1].idx) == D.par(tok.idx):
+        a -= 1  # "the email read": a reporting verb taken for a noun took the article too
     span = doc[a:b]
     text = span.text.strip(_TRAIL)
     start = span.start_char
-    if kind != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
-        # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
-        found = _Found(_person_by_role(span, D), (start, start + len(text)))
-        if found.speaker is not None:
-            return found
-        kind = "ANONYMOUS"
-    name = _name(span, kind, D)
+    if len([t for t in span if t.is_alpha and len(t) > 1]) >= 2 and all(
+            t.is_upper for t in span if t.is_alpha and len(t) > 1):
+        return _Found(None, None)  # a headline in capitals ("FIX IS IN"), not a source's name
+    mention = (start, start + len(text))
+    if label != "PERSON" and tok.text[:1].isupper() and (tok.lower_ in D.persons or label == "COMMON" and (
+            noun_classes(tok.lower_) in ((), ("UNKNOWN",)))) and (label == "COMMON" or _surname_only(tok, span, D)):
+        # a name the tagger took for a common noun ("Hannity said"): the person of that surname, if one was named
+        full = D.persons.get(tok.lower_)
+        name = full if full else tok.text
+        return _Found(Speaker(name=name, text=text, span=mention, type="PERSON" if full else "ORG"), mention)
+    if label == "COMMON":
+        kind = _common_kind(tok, D)
+        if kind is None:
+            return _Found(None, None)  # "the city", "a piece", "voter mistrust": nothing that speaks
+        if kind == "PERSON":
+            # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
+            by_role = _person_by_role(span, D) if tok.lemma_.lower() in _ROLE_WORDS else None
+            if by_role is not None:  # "the defense minister": the person of that title, named at this mention
+                return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
+            kind = "ANONYMOUS"
+        if kind == "MEDIA":
+            outlet = _outlet_by_description(tok, span, D)
+            if outlet is not None:
+                return _Found(Speaker(name=outlet, text=text, span=mention, type="MEDIA"), mention)
+        return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
+    if label != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
+        by_role = _person_by_role(span, D)
+        if by_role is not None:
+            return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
+    name = _name(span, label, D)
     if not name.strip():
         return _Found(None, None)
-    sp = Speaker(name=name, text=text, span=(start, start + len(text)), type=kind)
-    return _Found(sp, (start, start + len(text)))
+    kind = _entity_kind(tok, span, label, D)
+    if kind is None:
+        return _Found(None, None)
+    sp = Speaker(name=name, text=text, span=mention, type=kind)
+    return _Found(sp, mention)
+
+
+def _surname_only(tok, span, D: _Doc) -> bool:
+    """The mention is a person the text names in full elsewhere ("Trump said", "Gov. John Kasich said", where
+    NER took the name for an organisation): its words are titles and words of that person's fullest name,
+    and it is no outlet."""
+    ent = D.ent_of[tok.i]
+    if ent is not None and D.is_outlet(ent):
+        return False
+    full = set(D.persons.get(tok.lower_, "").lower().split())
+    words = [t for t in span if t.is_alpha and t.lower_ != "the"]
+    return bool(full) and all(t.lower_ in full or t.lower_ in _TITLE_WORDS or t.ent_type_ in ("GPE", "NORP")
+                              for t in words)
+
+
+def _can_name_a_source(tok, D: _Doc) -> bool:
+    """A head that can name who speaks: a noun or a name, never a time, a number or a quantity."""
+    if tok.pos_ == "ADJ" and tok.dep_ in _SUBJ and any(c.dep_ == "det" for c in tok.children):
+        return True  # "the 46-year-old said": an adjective standing for someone (whatever NER made of its age)
+    if _quantified(tok) is not None:
+        return True
+    if tok.is_title and tok.lower_ in D.persons and tok.dep_ not in ("amod", "compound", "det", "poss"):
+        return True  # "said Skelly": the surname of a person the text names, whatever the tagger made of it
+    if tok.like_num or tok.pos_ == "NUM" or tok.ent_type_ in _TIME_ENTS:
+        return False
+    ent = D.ent_of[tok.i]
+    if ent is not None and ent.label_ in _TIME_ENTS:
+        return False
+    return tok.pos_ in ("NOUN", "PROPN") or (ent is not None and ent.label_ in _NAME_ENTS)
+
+
+def _quantified(tok):
+    """For "one of the university's executives, Michael Sexton" or "some of the delegates": the token that
+    says who (the apposed name, else the noun after "of"); None for anything else."""
+    if tok.lower_ not in _QUANTIFIERS:
+        return None
+    for c in tok.children:
+        if c.dep_ == "appos" and c.pos_ in ("PROPN", "NOUN"):
+            return c
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN"):
+                    return g
+    return None
+
+
+_QUANTIFIERS = frozenset("one two three four five some many most several few all both each another none".split())
+_NAME_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"})
+# Words of a noun phrase that make its source anonymous: "officials who asked not to be named", "a person
+# familiar with the talks", "a source close to the ministry", "speaking on condition of anonymity".
+_ANONYMITY_VERBS = frozenset({"name", "identify", "authorize", "authorise", "permit", "allow"})
+
+
+def _anonymous(tok) -> bool:
+    for t in tok.subtree:
+        low = t.lemma_.lower()
+        if low in ("anonymity", "anonymous", "unnamed", "unidentified"):
+            return True
+        if t.pos_ == "VERB" and low in _ANONYMITY_VERBS and any(
+                c.dep_ == "neg" for c in list(t.children) + list(t.head.children)):
+            return True
+        if t.head.i == tok.i and t.dep_ == "amod" and low in ("familiar", "close") and any(
+                c.dep_ == "prep" and c.lower_ in ("with", "to") for c in t.children):
+            return True
+    return False
+
+
+def _common_kind(tok, D: _Doc) -> str | None:
+    """The kind of source a description names, from its head noun's meaning (WordNet) and its number:
+    None when the head names nothing that speaks (a place, a time, an event)."""
+    if _anonymous(tok):
+        return "ANONYMOUS"
+    if tok.pos_ == "ADJ":
+        return "ANONYMOUS"  # "the 46-year-old": an adjective standing for someone unnamed
+    plural = tok.tag_ in ("NNS", "NNPS")
+    classes = noun_classes(tok.lemma_.lower())
+    if "INFORMANT" in classes:
+        return "ANONYMOUS"  # "a source", "sources": informants the text does not name
+    kind = _noun_class(tok)
+    if kind in (None, "UNKNOWN"):
+        for c in tok.children:  # "the news outlet", "a video recording": what the modifier names
+            if c.dep_ == "compound" and c.pos_ == "NOUN":
+                mod = noun_classes(c.lemma_.lower())
+                if "MEDIA" in mod[:2]:
+                    kind = "MEDIA"
+                elif mod[:1] == ("DOCUMENT",):
+                    kind = "DOCUMENT"
+    if kind == "UNKNOWN":
+        return "GROUP" if plural else "ANONYMOUS"  # "another commenter": someone the text does not name
+    if kind == "MEDIA_AT_LARGE" or (kind == "MEDIA" and plural):
+        return "GROUP"  # "Turkish media", "the press", "Russian newspapers"
+    if kind in ("MEDIA", "DOCUMENT", "GROUP"):
+        return kind
+    if kind in ("PERSON", "ORG"):
+        return "GROUP" if plural else kind
+    # "the Clinton campaign", "his office": an institution named for whom it belongs to
+    if any(c.dep_ in ("poss", "compound") and (c.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+                                                or c.tag_ == "PRP$") for c in tok.children):
+        return "ORG"
+    if tok.dep_ == "nsubj" and _is_cue(tok.head) or tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+        return "ORG"  # the subject of a reporting verb ("the campaign said"): what speaks there is an institution
+    return None
+
+
+def _entity_kind(tok, span, label: str, D: _Doc) -> str | None:
+    """The kind of source a name names: its entity type, an outlet where the text calls it one."""
+    if label in ("PERSON", "GROUP"):
+        return label
+    ent = D.ent_of[tok.i]
+    if ent is not None and D.is_outlet(ent):
+        return "MEDIA"
+    if label == "NORP":
+        if tok.tag_ in ("NNP", "NN", "JJ") and not tok.lower_.endswith("s") and any(
+                c.dep_ == "det" and c.lower_ in ("a", "an", "another", "one") for c in tok.children):
+            return "ANONYMOUS"  # "a New Hampshire Republican": one person the text does not name
+        return "GROUP"  # "the Saudis", "Democrats"
+    if label in ("WORK_OF_ART", "LAW"):
+        return "DOCUMENT"
+    return "ORG"  # an organisation; a state or a city speaking as its government
+
+
+def _outlet_by_description(tok, span, D: _Doc) -> str | None:
+    """"the newspaper" → the one outlet named before it with a description of that meaning."""
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
+        return None
+    head = tok.lemma_.lower()
+    wn_head = _synset_names(head)
+    names: dict[str, str] = {}
+    for e in D.ents:
+        if e.start >= span.start:
+            break
+        key = _bare_name(e.text)
+        descs = D.outlets.get(key)
+        if descs and any(d == head or d.split()[-1] == head or wn_head & _synset_names(d) for d in descs):
+            names[key] = re.sub(r"^(the|The)\s+", "", e.text).strip(_QUOTE_CHARS + " ")
+    return next(iter(names.values())) if len(names) == 1 else None
+
+
+@functools.lru_cache(maxsize=5_000)
+def _synset_names(lemma: str) -> frozenset[str]:
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        return frozenset(x.name() for x in wordnet().synsets(lemma.replace(" ", "_"), "n")
+                         if x.lexname() == "noun.communication")
+    except LexiconError:
+        return frozenset()
 
 
 def _person_by_role(np, D: _Doc) -> Speaker | None:
     """The one person named before `np` whose title words include all of np's ("Defense Minister")."""
-    role = {t.lower_ for t in np if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
+    role = {_TITLE_FORMS.get(t.lower_, t.lower_) for t in np
+            if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
     if not role:
         return None
     found: dict[str, object] = {}
@@ -511,7 +908,7 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
             break
         if e.label_ != "PERSON":
             continue
-        before = {t.lower_ for t in D.doc[max(0, e.start - 6):e.start]}
+        before = {_TITLE_FORMS.get(t.lower_, t.lower_) for t in D.doc[max(0, e.start - 6):e.start]}
         if role <= before | {t.lower_ for t in e}:
             name = _strip_titles(e)
             if name.split():
@@ -678,8 +1075,10 @@ def _is_name_or_title(qs: QSpan, D: _Doc) -> bool:
     toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
     content = [t for t in toks if t.is_alpha and not t.is_stop] if toks is not None else []
     if content and all(t.text[0].isupper() for t in content):
-        # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never.")
-        if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN"):
+        # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never."),
+        # or a reporting verb follows the words ('"Safety," said Grimm')
+        if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN") and not (
+                inner[-1:] in ",!?" and _after_cue(qs, D, frame=True)[0] is not None):
             return True
     return False
 
@@ -718,12 +1117,13 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     and not (qs.open <= prev.idx < qs.close) and _has_own_subject(prev, D)):
                 D.blocked = True
                 break
-            for c in cur.children:  # "according to X" on the clause
-                if c.lower_ == "according" and c.i != prev.i:
+            for c in cur.children:  # "according to X" on the clause (not one inside the quoted words)
+                if c.lower_ == "according" and c.i != prev.i and not qs.open <= c.idx < qs.close:
                     src = _according_object(c)
                     if src is not None:
                         return c, src
-            if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl"):
+            if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
+                    prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
                 if src is not None and D.in_quote(src.idx) is None:
                     if cur.lemma_.lower() not in _BELIEF_VERBS:
@@ -754,6 +1154,9 @@ def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
                 continue
             if e.end < len(doc) and doc[e.end].tag_ == "POS" or e.root.dep_ == "poss":
                 continue
+            if e.root.dep_ in ("compound", "amod", "nmod") and e.root.head.pos_ == "NOUN" and \
+                    i0 <= e.root.head.i < i1 and e.root.head.i > e.root.i:
+                continue  # "a Trump supporter": the supporter speaks, not Trump
             if labels[0] == "PERSON" or not any(w.pos_ == "NOUN" and D.ent_of[w.i] is None for w in toks):
                 return e.root
     for t in toks:
@@ -772,42 +1175,200 @@ def _np_head(i0: int, i1: int, D: _Doc, first: bool = True):
     return nouns[-1]
 
 
-def _segment_cue(a: int, b: int, D: _Doc, after: bool):
+_CLAUSE_OPENERS = frozenset("as while because after before when if since though although until unless".split())
+
+
+def _speaks(lemma: str, first: bool = False) -> bool:
+    """A verb WordNet files under communication in one of its first senses ("press", "bark", "interject"),
+    or, with `first`, in its most frequent sense ("praise", not "understand")."""
+    from storyline.nlp.lexicon import LexiconError, sense_classes
+
+    try:
+        classes = sense_classes(lemma, "v")
+    except LexiconError:
+        return False
+    return "verb.communication" in (classes[:1] if first else classes)
+
+
+def _verb_lemma(t) -> str | None:
+    """The verb a token is, where the tagger took a reporting verb for a noun ('..." the Saudis state')."""
+    if t.pos_ in ("VERB", "AUX"):
+        return t.lemma_.lower()
+    if t.tag_ in ("NN", "NNS") and t.is_lower and t.i > 0 and t.doc[t.i - 1].dep_ not in ("det", "poss", "amod"):
+        from storyline.nlp.lexicon import LexiconError, wordnet
+
+        try:
+            lemma = wordnet().morphy(t.lower_, "v")
+        except LexiconError:
+            return None
+        prev = t.doc[t.i - 1]
+        nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
+        if (lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS) and prev.pos_ in ("NOUN", "PROPN") and (
+                lemma != t.lower_ or prev.tag_ in ("NNS", "NNPS") or nxt is None or nxt.text in ".!?"):
+            # "the ad states", "the Saudis state", "the email read."
+            return lemma
+    return None
+
+
+def _frame_verb(t, frame: bool, D=None, inverted: bool = False) -> bool:
+    """A verb in the attribution frame after a quote ('"...," X pressed', '"...!" beamed X'): a reporting
+    verb, one of communication, or, right after words that end in a comma, question or exclamation mark
+    inside the marks, any verb that takes nothing else there (the quote is what it says)."""
+    lemma = _verb_lemma(t)
+    if lemma is None or t.tag_ in ("VBG", "VB", "MD") or t.dep_ in ("amod", "compound", "relcl", "acl"):
+        return False
+    if t.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") for c in t.children):
+        return False  # a participle with its auxiliary; a bare one after a quote is a past tense mistagged
+    if t.pos_ == "NOUN" or lemma in SPEECH_VERBS or lemma in _DIRECT_VERBS:
+        return True
+    alone = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative", "nsubjpass")
+                    and (D is None or D.in_quote(c.idx) is None)
+                    and not (inverted and c.dep_ == "dobj" and _speaks(lemma))
+                    for c in t.children)  # "X pressed." takes nothing but the quote; "X declined to say" does
+    return alone and t.pos_ == "VERB" and (frame or _speaks(lemma))
+
+
+def _np_first(i0: int, i1: int, D: _Doc):
+    """The head of the noun phrase that starts at token i0 (before i1): "said one source who named Jane" →
+    source; "said Steve Doe, an aide" → Doe. None where no noun phrase starts there."""
+    doc = D.doc
+    i = i0
+    while i < i1 and (doc[i].is_punct or doc[i].is_space):
+        i += 1
+    if i >= i1 or D.in_quote(doc[i].idx) is not None:
+        return None
+    t = doc[i]
+    for _ in range(8):
+        if t.dep_ in ("det", "amod", "compound", "nummod", "poss", "case", "nmod", "quantmod", "advmod", "punct") \
+                and t.head.i > t.i and t.head.i < i1 and t.head.pos_ in ("NOUN", "PROPN", "NUM", "ADJ"):
+            t = t.head
+        else:
+            break
+    if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM", "ADJ") and D.ent_of[t.i] is None and not (
+            t.is_title and t.lower_ in D.persons):
+        return None
+    ent = D.ent_of[t.i]
+    j = t.i  # "said Air Force 1st Lt. Jane Doe": a run of titles that ends in a person's name
+    while j < i1 and (doc[j].pos_ == "PROPN" or doc[j].is_title or doc[j].text == "." or doc[j].ent_iob_ == "I"):
+        j += 1
+    persons = [e for e in D.ents if i <= e.start and e.end <= j and e.label_ == "PERSON"]
+    if persons and (ent is None or ent.label_ != "PERSON"):
+        return doc[persons[-1].end - 1]
+    if ent is not None and ent.label_ == "PERSON" and ent.end - 1 < i1:
+        return doc[ent.end - 1]
+    return t
+
+
+def _parenthesised_subject(v, D: _Doc):
+    """For a reporting verb the parser left without a subject: the noun a relative clause or an apposition
+    ending right before the verb describes ('an official who spoke anonymously said', 'Col. Jane Doe, a
+    military spokesman in Baghdad, said'), or the noun phrase that opens its sentence when a comma-bounded
+    parenthesis separates it from the verb ('One attendee, who spoke on condition of anonymity, said')."""
+    doc = D.doc
+    if v.i == 0:
+        return None
+    # "a White House official who spoke anonymously said": the noun a relative clause ending at the verb
+    # hangs from
+    k = v.i - 1 if doc[v.i - 1].text != "," else v.i - 2
+    a = doc[k] if k >= 0 else None
+    for _ in range(8):
+        if a is None or a.i >= v.i or a.head.i == a.i:
+            break
+        if a.dep_ in ("relcl", "acl", "appos") and a.head.i < a.i and a.right_edge.i == k and \
+                a.head.pos_ in ("NOUN", "PROPN") and D.par(a.head.idx) == D.par(v.idx) and \
+                _can_name_a_source(a.head, D):
+            # "Jane Doe, an advocate for the group, said": the head the apposition describes
+            return a.head
+        a = a.head
+    if doc[v.i - 1].text != ",":
+        return None
+    sent = D.sents[D.sent_of[v.i]]
+    i = sent.start
+    while i < v.i and (doc[i].is_punct or doc[i].is_space):
+        i += 1
+    j = i
+    while j < v.i and doc[j].pos_ in ("DET", "NUM", "ADJ", "PROPN", "NOUN", "PART") and doc[j].text != ",":
+        j += 1
+    if j == i or j >= v.i - 1 or doc[j].text != "," or D.par(doc[i].idx) != D.par(v.idx):
+        return None
+    head = next((doc[k] for k in range(j - 1, i - 1, -1) if doc[k].pos_ in ("NOUN", "PROPN")), None)
+    return head
+
+
+def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     """A cue verb and its speaker in tokens [a, b) outside quotes: the first one after a quote (within its
-    first words: '"...," X said' / '"...," said X'), the last one before it ('X said: "..."')."""
+    first words: '"...," X said' / '"...," said X', or a verb of that frame: '"...," X pressed'), the last one
+    before it ('X said: "..."')."""
     rng = range(a, b) if after else range(b - 1, a - 1, -1)
     line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
     for n, i in enumerate(rng):
-        if after and n > 12:
+        if after and n > 24:
             break
         t = D.doc[i]
         if D.par(t.idx) != line:
             break
         if D.in_quote(t.idx) is not None:
             continue
-        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS):
+        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS) or (
+                after and _frame_verb(t, frame, D, inverted=all(
+                    D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))) and not any(
+                    D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
+                    for j in range(a, t.i)) and (t.i == a or _first_word(a, t.i, D).pos_ != "ADP")):
             if after:
-                if any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)):
-                    src = _np_head(a, t.i, D)  # '"...," Flynn, a top surrogate, said'
-                else:  # '"...," said James Acton, a physicist'
-                    src = _np_head(t.i + 1, min(b, t.i + 9), D)
+                if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
+                    src = _subject(t, D)
+                elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)) and not (
+                        D.doc[t.i - 1].text == "," and (_first_word(a, t.i, D).lower_ in _CLAUSE_OPENERS
+                                                        or _first_word(a, t.i, D).pos_ in ("ADP", "SCONJ"))):
+                    src = _subject(t, D)  # '"...," Flynn, a top surrogate, said'
+                    if src is None or not a <= src.i < t.i:
+                        src = _np_head(a, t.i, D)
+                else:  # '"...," said James Acton, a physicist', '"...," since ..., said Jane Doe'
+                    src = _np_first(t.i + 1, min(b, t.i + 9), D)
                 return (t, src) if src is not None else (None, None)
+            if t.lemma_.lower() in _QUOTING_VERBS and not _is_passive(t):
+                for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
+                    if c.dep_ == "dobj" and _can_name_a_source(c, D) and D.in_quote(c.idx) is None:
+                        return t, c
             src = _subject(t, D)
             if src is not None and D.in_quote(src.idx) is None:
                 return t, src
-            src = _np_head(t.i + 1, b, D) if t.i + 1 < b else None  # "Said Ellis: ..."
-            if src is None:
-                j = t.i
-                while j > a and not D.doc[j - 1].is_punct:
-                    j -= 1
-                src = _np_head(j, t.i, D)
+            opens = all(D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))
+            src = _np_first(t.i + 1, b, D) if t.i + 1 < b and opens else None  # "Said Ellis: ..."
+            if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
+                src = _parenthesised_subject(t, D)
             return (t, src) if src is not None else (None, None)
-        elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in ("amod", "compound"):
+        elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and t.i + 3 >= b and (
+                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and t.dep_ in ("ROOT", "conj") and not any(
+                    c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "dative") and D.in_quote(c.idx) is None
+                    for c in t.children)):  # 'Silverman interjected, "..."', 'Clinton cracked, "..."'
+            src = _subject(t, D)
+            if src is not None:
+                return t, src
+        elif after and t.pos_ == "VERB" and t.is_lower and not t.ent_type_ and t.dep_ not in (
+                "amod", "compound", "acl", "relcl") and t.tag_ not in ("VBG", "VBN"):
+            if any(D.doc[j].text == "," and _is_cue(D.doc[j + 1]) for j in range(t.i + 1, min(b, t.i + 12) - 1)):
+                continue  # a verb inside a parenthesis before ", said": '"...," Mr. Doe, now 81 and retired, said'
             return None, None
     return None, None
 
 
-def _after_cue(qs: QSpan, D: _Doc):
+def _first_word(a: int, b: int, D: _Doc):
+    i = a
+    while i < b - 1 and (D.doc[i].is_punct or D.doc[i].is_space):
+        i += 1
+    return D.doc[i]
+
+
+def _inverted(cue, qs: QSpan, D: _Doc) -> bool:
+    """The cue comes right after the closing mark ('..."?" asked Dunn')."""
+    i = D.tok_at(qs.close)
+    while i < cue.i and (D.doc[i].is_punct or D.doc[i].is_space or D.doc[i].idx < qs.close):
+        i += 1
+    return i == cue.i
+
+
+def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
     """A cue in the words after the closing mark, in the same paragraph."""
     doc = D.doc
     if not qs.closed or qs.close >= len(D.text):
@@ -818,10 +1379,13 @@ def _after_cue(qs: QSpan, D: _Doc):
     if a >= len(doc) or D.par(doc[a].idx) != D.par(qs.open):
         return None, None
     end = D.sents[D.sent_of[a]].end
+    while end < len(doc) and D.par(doc[end].idx) == D.par(qs.open) and end - a < 14 and not (
+            doc[end - 1].is_sent_end and doc[end - 1].text in ".!?"):
+        end += 1  # a sentence the parser ended inside a title ("said Air Force 1st Lt. Jane Doe")
     nxt = bisect.bisect_left(D.starts, qs.close)
     if nxt < len(D.spans):
         end = min(end, D.tok_at(D.spans[nxt].open) + 1)
-    return _segment_cue(a, end, D, after=True)
+    return _segment_cue(a, end, D, after=True, frame=frame)
 
 
 def _attribute_quote(qs: QSpan, D: _Doc):
@@ -848,9 +1412,17 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     )
     kind = "partial" if embedded else "direct"
     inner = D.text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ")
-    if not embedded and qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
-        c2, s2 = _after_cue(qs, D)
-        if c2 is not None:
+    label = _transcript_label(qs.start, D)
+    if label is not None:  # '"RAMOS: Secretary Clinton, ..."': a transcript's speaker label
+        return None, label, "direct"
+    if not embedded and lead_stripped.endswith((",", ":")) and first_tok > D.tok_at(lo):
+        # 'X responds, "..."' before '"...?" Y writes back, "..."': the words before introduce this quote
+        c2, s2 = _segment_cue(D.tok_at(lo), first_tok, D, after=False)
+        if c2 is not None and s2 is not None and c2.i >= first_tok - 4:
+            return c2, s2, kind
+    if qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
+        c2, s2 = _after_cue(qs, D, frame=True)
+        if c2 is not None and (not embedded or _inverted(c2, qs, D)):
             return c2, s2, kind
     D.blocked = False
     cue, src = _find_cue_up(toks, D, qs)
@@ -858,25 +1430,36 @@ def _attribute_quote(qs: QSpan, D: _Doc):
         return cue, src, kind
     if embedded and D.blocked:  # inside a clause with a subject of its own: someone else's words
         return None, None, kind
-    # a dash and a name after the closing mark, to the end of the paragraph: '"..." ― Jane Doe'
+    # a dash and a name after the closing mark, to the end of the paragraph: '"..." ― Jane Doe', or as the
+    # next paragraph: '"..."' / '- Jane Doe.'
     if qs.closed:
         line_end = D.text.find("\n", qs.close)
         line_end = len(D.text) if line_end < 0 else line_end
-        m = re.match(r"\s*[\u2014\u2015\u2013-]+\s*([^\n]{2,60}?)[\s.]*$", D.text[qs.close:line_end])
+        at = qs.close
+        if not D.text[qs.close:line_end].strip(" .\u00a0"):
+            nxt = re.match(r"\s*\n[^\S\n]*(?=[\u2014\u2015\u2013-])", D.text[line_end:])
+            if nxt:
+                at = line_end + nxt.end()
+                line_end = D.text.find("\n", at)
+                line_end = len(D.text) if line_end < 0 else line_end
+        m = re.match(r"\s*[\u2014\u2015\u2013-]+\s*([^\n,]{2,60}?)(?:,[^\n]*)?[\s.]*$", D.text[at:line_end])
         if m:
-            span = doc.char_span(qs.close + m.start(1), qs.close + m.end(1), alignment_mode="expand")
+            span = doc.char_span(at + m.start(1), at + m.end(1), alignment_mode="expand")
             if span is not None and 0 < len(span) <= 6 and all(t.is_title or t.is_punct or not t.is_alpha
                                                               or t.lower_ in ("de", "van", "von", "la", "del")
                                                               for t in span):
                 return None, span.root, kind
-    # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence)
-    c2, s2 = _after_cue(qs, D)
+    # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
+    # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
+    c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
     if c2 is not None:
         return c2, s2, kind
     # words before the opening mark: 'X said: "..."'
     if not embedded or cue is None:
         b = first_tok
         a = sent.start
+        if b <= a and _words(lead):  # the parser began a sentence at the mark: 'Ryan said,"Look ...'
+            a = D.tok_at(lo)
         if b > a:
             c2, s2 = _segment_cue(a, b, D, after=False)
             if c2 is not None and (not embedded or lead_stripped.endswith((",", ":"))):
@@ -887,19 +1470,133 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                 c2, s2 = _segment_cue(prev.start, prev.end, D, after=False)
                 if c2 is not None:
                     return c2, s2, kind
-    if cue is None and lead_stripped.endswith(":"):
-        # "Marco Rubio: '...'" (a name and a colon), "She then addressed the crowd: '...'" (the clause's subject)
-        lt = doc.char_span(lo, lo + len(lead_stripped) - 1, alignment_mode="contract")
-        if lt is not None and len(lt) > 0:
-            if len(lt) <= 6 and any(e.label_ in ("PERSON", "ORG") for e in lt.ents):
-                return None, _np_head(lt.start, lt.end, D), kind
-            r = lt.root
-            for c in r.children:
-                if c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in ("he", "she")):
-                    return None, c, kind
+    if cue is None and (lead_stripped.endswith(":") or lead_stripped.endswith(("--", "\u2014", " -", "\u2013"))
+                        and not embedded):
+        # "Marco Rubio: '...'", "She then addressed the crowd: '...'", "From the report: '...'", "Trump also
+        # embraced enhanced interrogation -- '...'"
+        cut = len(lead_stripped.rstrip(":-\u2014\u2013 "))
+        lt = doc.char_span(lo, lo + cut, alignment_mode="contract")
+        c2, s2 = _colon_intro(lt, D)
+        if s2 is not None:
+            return c2, s2, kind
+    if cue is None and not _words(lead) and not embedded:
+        # a quote that opens its paragraph after one ending in a colon: 'Dr. Ward stated:' ¶ '"..."'
+        par = D.par(qs.open)
+        if not D.text[D.par_starts[par]:qs.open].strip() and par > 0:
+            p = par - 1
+            while p > 0 and not D.text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+                p -= 1
+            prev = D.text[D.par_starts[p]:D.par_starts[p + 1]].rstrip()
+            if prev.endswith(":") and D.in_quote(D.par_starts[p] + len(prev) - 1) is None:
+                end = D.par_starts[p] + len(prev) - 1
+                last = D.sents[D.sent_of[D.tok_at(end)]]
+                lt = doc.char_span(max(last.start_char, D.par_starts[p]), end, alignment_mode="contract")
+                c2, s2 = _colon_intro(lt, D)
+                if s2 is not None:
+                    return c2, s2, kind
     if cue is not None:
         return cue, None, kind
     return None, None, kind
+
+
+def _colon_intro(lt, D: _Doc):
+    """(cue, source token) named by the words before a colon that introduces quoted words: a reporting verb
+    and its subject ("Dr. Ward stated:", "Stated Stone:"), the object of "from" / "according to" ("From the
+    report:"), a name after a dash ("... - Philip Bump:"), a short name ("Marco Rubio:"), or the subject of
+    the clause ("President Clinton released the following statement:"). (None, None) where none is there."""
+    if lt is None or len(lt) == 0:
+        return None, None
+    doc = D.doc
+    r = lt.root
+    if r.pos_ == "VERB" and r.i >= lt.end - 4:  # "When Trump suggested ..., Rubio fired back forcefully:"
+        if r.lemma_.lower() in _QUOTING_VERBS and not _is_passive(r):
+            for c in r.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
+                if c.dep_ == "dobj" and _can_name_a_source(c, D):
+                    return r, c
+        src = _subject(r, D)
+        if src is not None and (src.pos_ != "PRON" or src.lower_ in ("he", "she", "they", "i", "we")):
+            return (r if _is_cue(r) else None), src
+    for t in reversed(lt[-4:]):  # "..., to which O'Malley interjected:"
+        if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())) and t.dep_ not in (
+                "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl"
+                                                                      and t.head.pos_ in ("NOUN", "PROPN")
+                                                                      and t.head.i > lt.start + 1):
+            src = _subject(t, D)
+            if src is not None:
+                return t, src
+            break
+    c2, s2 = _segment_cue(lt.start, lt.end, D, after=False)
+    if c2 is not None and s2 is not None:
+        return c2, s2
+    last = lt[-1]
+    if last.dep_ == "pobj" and last.head.lower_ in ("from", "to") and (
+            last.head.lower_ == "from" or last.head.head.lower_ == "according") and _can_name_a_source(last, D):
+        return (last.head.head if last.head.lower_ == "to" else None), last
+    dashes = [t.i for t in lt if t.text in ("-", "\u2013", "\u2014", "\u2015", ";") and t.whitespace_
+              and t.i > 0 and doc[t.i - 1].whitespace_]  # a dash between words, not the one in "R-Ky."
+    tail = doc[dashes[-1] + 1:lt.end] if dashes else lt
+    if 0 < len(tail) <= 8 and (dashes or len(tail) <= 6) and not any(t.pos_ in ("VERB", "AUX") for t in tail) and (
+            any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ in ("PERSON", "ORG") for t in tail)
+            or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)):
+        return None, _np_head(tail.start, tail.end, D)
+    r = lt.root
+    if r.pos_ in ("VERB", "AUX"):
+        for c in r.children:
+            if c.dep_ in _SUBJ and (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they")
+                                    or c.pos_ != "PRON" and _can_name_a_source(c, D)):
+                return None, c
+    first = next((t for t in lt if t.pos_ not in ("DET", "ADJ")), None)
+    if first is not None and first.pos_ in ("NOUN", "PROPN") and D.ent_of[first.i] is None and \
+            _common_kind(first, D) == "DOCUMENT" and not any(
+            t.pos_ in ("VERB", "AUX") and t.lemma_.lower() != "follow" for t in lt):
+        return None, first  # "Transcript as follows:", "Partial transcript:": the document the words come from
+    return None, None
+
+
+def _transcript_label(start: int, D: _Doc):
+    """The token naming the speaker of a transcript line that opens at `start` ("PENCE: Well, look ..."):
+    a label in capitals before a colon that is the name of a person the text names (or NER takes for one).
+    None for anything else ("UPDATE:", "VIDEO:")."""
+    m = _LABEL.match(D.text, start)
+    if m is None:
+        return None
+    span = D.doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
+    if span is None or not 0 < len(span) <= 4:
+        return None
+    last = span[-1]
+    known = last.lower_ in D.persons or any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == "PERSON"
+                                            for t in span)
+    if not known:
+        return None
+    D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or span.text.title(), text=span.text,
+                               span=(span.start_char, span.end_char), type="PERSON")
+    return last
+
+
+def _transcript_lines(D: _Doc):
+    """(label token, content span) for paragraphs that are a transcript's lines outside quotation marks:
+    'BERG: Well, look, ...', a label naming a person the text names, then words of speech (lower-case
+    letters among them: not a heading in capitals)."""
+    out = []
+    text = D.text
+    for k, lo in enumerate(D.par_starts):
+        hi = D.par_starts[k + 1] - 1 if k + 1 < len(D.par_starts) else len(text)
+        m = _LABEL.match(text, lo, hi)
+        if m is None or D.in_quote(m.end()) is not None:
+            continue
+        s, e = m.end(), hi
+        while e > s and text[e - 1] in _TRAIL + " \u00a0":
+            e -= 1
+        content = text[s:e]
+        if len(_words(content)) < 3 or not any(ch.islower() for ch in content):
+            continue
+        label = _transcript_label(lo, D)
+        if label is not None:
+            out.append((label, (s, e)))
+    return out
+
+
+_LABEL = re.compile(r"[ \t\u00a0]*([A-Z][A-Z.'\u2019-]+(?:[ \u00a0][A-Z][A-Z.'\u2019-]+){0,3}):[ \t\u00a0]+(?=\S)")
 
 
 # --- indirect speech -------------------------------------------------------------------------
@@ -1014,6 +1711,66 @@ def person_for(pron) -> tuple[int, int] | None:
     return sp.span if sp is not None else None
 
 
+def _impersonal(cue, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found | None:
+    """"It is noted that ...", "it is reported that ...": an impersonal passive report with no agent,
+    inside the account of an outlet's or a document's report, is that report's: the outlet or document
+    that the text last gave words to, within the three sentences before. None otherwise."""
+    if cue is None or not _is_passive(cue) or any(c.dep_ == "agent" for c in cue.children):
+        return None
+    if not any(c.dep_ in ("nsubjpass", "expl") and c.lower_ == "it" for c in cue.children):
+        return None
+    if not history:
+        return None
+    k, last = history[-1]
+    if last.type in ("MEDIA", "DOCUMENT") and 0 <= D.sent_of[cue.i] - k <= 3:
+        return _Found(last, None)
+    return None
+
+
+def _narrated_speaker(qs: QSpan, D: _Doc):
+    """For quoted words that make a paragraph of their own with no reporting verb: the one the paragraph
+    before reports speaking in its last sentence, as the subject of a verb of speech or communication
+    ('Valastro praised ...', 'Clinton responded by ..., saying ...') or of a verb whose object is a
+    statement ('the DNC issued a statement apologizing ...'). None otherwise."""
+    text = D.text
+    par = D.par(qs.open)
+    line_end = text.find("\n", qs.close)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[qs.close:line_end].strip(" .,\u00a0"):
+        return None  # words after the quote in its paragraph: not quoted words standing alone
+    before = text[D.par_starts[par]:qs.open]
+    if before.strip():  # a sentence of quoted words after one of narration in the same paragraph
+        if not re.search(r"[.!?]\s*$", before):
+            return None
+        start, end = D.par_starts[par], qs.open
+    elif par == 0:
+        return None
+    else:
+        p = par - 1
+        while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+            p -= 1
+        start, end = D.par_starts[p], D.par_starts[p + 1] - 1
+    if any(start <= q.open < end for q in D.spans if q.close - q.open > 0.5 * (end - start)):
+        return None  # the paragraph before is itself quoted words
+    i = D.tok_at(max(start, end - 1))
+    while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
+        i -= 1
+    last = D.sents[D.sent_of[i]]
+    for t in last:
+        if t.idx < start or D.in_quote(t.idx) is not None or t.pos_ != "VERB":
+            continue
+        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT"):
+            continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
+        lemma = t.lemma_.lower()
+        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
+        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated:
+            src = _subject(t, D)
+            if src is not None and (src.lower_ in ("he", "she", "they") or src.pos_ != "PRON"
+                                    and _can_name_a_source(src, D)):
+                return src
+    return None
+
+
 def find_attributions(doc) -> list[Attribution]:
     """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
     D = _view(doc)
@@ -1022,11 +1779,13 @@ def find_attributions(doc) -> list[Attribution]:
     results: list[tuple[int, Attribution]] = []
     taken: list[tuple[int, int]] = []  # direct-quote spans (indirect content inside them is not re-reported)
 
-    events = []  # (position, 0=quote/1=indirect, payload)
+    events = []  # (position, 0=quote/1=indirect/2=transcript line, payload)
     for qs in spans:
         events.append((qs.open, 0, qs))
     for cue, src, span in _indirect(D):
         events.append((min(span[0], cue.idx), 1, (cue, src, span)))
+    for label, span in _transcript_lines(D):
+        events.append((span[0], 2, (label, span)))
     events.sort(key=lambda e: (e[0], e[1]))
 
     last_by_par: dict[int, tuple[Speaker | None, Span | None, bool]] = {}  # paragraph → last quote's speaker
@@ -1055,6 +1814,15 @@ def find_attributions(doc) -> list[Attribution]:
                 if prev is not None and (prev[0] is not None or prev[1] is not None):
                     found = _Found(prev[0], prev[1])
                     via = list(prev[2])
+                elif prev is None:
+                    # a paragraph of quoted words after one that reports someone speaking ('Valastro praised
+                    # the governor's leadership.' / '"We need someone who ..."'), or a sentence of them after
+                    # one in the same paragraph ('Khan says she got a call. "She called me, ..."')
+                    narrator = _narrated_speaker(qs, D)
+                    if narrator is not None:
+                        found = _speaker_from(narrator, D, history)
+            if found.speaker is None and cue is not None:
+                found = _impersonal(cue, D, history) or found
             if short and found.speaker is None:
                 continue  # a scare quote or a term: nobody's words
             if kind == "partial" and cue is None and found.speaker is None:
@@ -1069,6 +1837,13 @@ def find_attributions(doc) -> list[Attribution]:
             if found.speaker is not None:
                 history.append((D.sent_of[D.tok_at(qs.open)], found.speaker))
             last_by_par[par] = (found.speaker, found.mention, via)
+        elif what == 2:  # 'BERG: Well, look, ...': a transcript line, its label's words
+            label, (s, e) = payload
+            sp = D.labels[label.i]
+            q = Quote(span=(s, e), text=text[s:e], kind="direct", speaker=sp, via=[], cue=None)
+            results.append((s, Attribution(q, sp.span)))
+            taken.append((s, e))
+            history.append((D.sent_of[label.i], sp))
         else:
             cue, src, (s, e) = payload
             inside = sum(max(0, min(e, b) - max(s, a)) for a, b in taken)
@@ -1076,6 +1851,8 @@ def find_attributions(doc) -> list[Attribution]:
             if inside > 0.3 * (e - s) or quoted > 0.6 * (e - s):
                 continue  # the direct quote already reports it
             found = _speaker_from(src, D, history)
+            if found.speaker is None and src is None:
+                found = _impersonal(cue, D, history) or found
             if found.speaker is None and src is not None and src.lower_ in ("it", "this"):
                 continue
             q = Quote(span=(s, e), text=text[s:e], kind="indirect", speaker=found.speaker,
