@@ -338,7 +338,12 @@ def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corp
     assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["v-tram"]
     r = run("timeline", "--entity", "erdogan", "--db", corpus_db, "--format", "json")
     assert [e["id"] for e in json.loads(r.stdout)["events"]] == ["v-fall"]
-    r = run("timeline", "s-1", "--db", corpus_db)
+    r = run("timeline", "s-1", "--db", corpus_db)  # the key events only: placed in time, told best
+    assert r.exit_code == 0 and "key events of 6" in r.stderr and "--all" in r.stderr
+    assert "fall 2017" in r.stdout and "undated" not in r.stdout
+    r = run("timeline", "s-1", "--db", corpus_db, "--all", "--dated", "--from", "2017", "--to", "2017")
+    assert "fall 2017" in r.stdout and "the 1980s" not in r.stdout and "undated" not in r.stdout
+    r = run("timeline", "s-1", "--db", corpus_db, "--all")
     assert r.exit_code == 0 and "fall 2017" in r.stdout and "a-111:100-150" in r.stdout
     assert "(TASS, 12 September 2017)" in r.stdout and "2017-09-12" not in r.stdout
     assert "Dmitry Peskov → Izvestiya → TASS" not in r.stdout and "Signatures have been made" in r.stdout

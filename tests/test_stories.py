@@ -384,3 +384,20 @@ def test_events_api_filters_as_the_command_does(seed_db):
     bad = client.get("/api/events", params={"type": "agreemnt"})
     assert bad.status_code == 422 and "agreement, delivery" in bad.text
     assert client.get("/api/events", params={"story": "s-nothing"}).status_code == 404
+
+
+def test_seed_timeline_shows_key_events_in_whole_sentences(seed_db):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["timeline", "S-400", "--db", seed_db, "--format", "json"])
+    events = json.loads(r.stdout)["events"]
+    key = [e for e in events if e["key"]]
+    assert 3 <= len(key) < len(events) and all(e["date"] for e in key)
+    assert {"2017-FA", "2019-07-12"} <= {e["date"] for e in key}  # the contract, the deliveries
+    text = runner.invoke(app, ["timeline", "S-400", "--db", seed_db]).stdout
+    assert "fall 2017" in text and "12 July 2019" in text and "Deliveries reportedly began on July 12, 2019." in text
+    every = runner.invoke(app, ["timeline", "S-400", "--all", "--type", "sanction", "--db", seed_db]).stdout
+    assert "December 2020" in every and "delivery " not in every

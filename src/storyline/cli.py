@@ -536,26 +536,49 @@ def timeline(
     entity: Optional[str] = typer.Option(
         None, "--entity", help="Only events with a participant of this name or alias (any case)."),
     format: str = typer.Option("text", "--format", help='text, json ({"events": [...]}, the dossier shape) or md.'),
+    every_event: bool = typer.Option(False, "--all", help="Every event, not only the key events (text and md)."),
+    type: Optional[str] = typer.Option(None, "--type", help=f"Only events of this news type: {', '.join(EVENT_TYPES)}."),
+    dated: bool = typer.Option(False, "--dated", help="Only dated events."),
+    min_sources: int = typer.Option(0, "--min-sources", min=0, help="Only events told by at least this many articles."),
+    start: Optional[str] = typer.Option(None, "--from", help="Only events inside this date or later (YYYY[-MM[-DD]])."),
+    end: Optional[str] = typer.Option(None, "--to", help="Only events inside this date or earlier (YYYY[-MM[-DD]])."),
     db: str = DB_OPTION,
 ) -> None:
-    """A story's events in date order, at the precision the sources give, with their sources and quotes."""
+    """A story's key events in date order (--all: every event, with filters), at the precision the sources give, with their sources and quotes."""
     from storyline.export import views
     from storyline.export.markdown import timeline_markdown
+    from storyline.stories.digest import key_events
 
     _check_format(format, ("text", "json", "md"))
+    if type is not None and type not in EVENT_TYPES:
+        _fail(f"--type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
     store = _open(db)
     layers = _Layers(store)
     st, stories = _story_of(layers, story, db)
     sid = st.get("id") if st else None
     every = layers.get("events", sid)
     events = views.timeline(every, layers.get("entities") if entity else [], story_id=sid, entity=entity)
-    if format == "json":
-        _print_json(json.dumps({"events": events}, ensure_ascii=False, indent=1))
+    try:
+        events = views.filter_events(events, type, dated, min_sources, start, end)
+    except ValueError as e:
+        _fail(f"--from/--to: {e}")
+    key = key_events(events)
+    if format == "json":  # every event, the key ones marked
+        _print_json(json.dumps({"events": [dict(e, key=e.get("id") in key) for e in events]},
+                               ensure_ascii=False, indent=1))
         return
+    # a key event reads as the whole sentence its story's digest tells it with, not its clause
+    shown = [dict(e, summary=key[e["id"]]) if e.get("id") in key else e
+             for e in events if every_event or e.get("id") in key]
     if not events:
         where = f" in story {sid}" if sid else ""
         err.print(_safe(f"no events yet{where}: the stories layer has not produced any" if not every else
+                        f"no events{where} match" if entity is None else
                         f"no events{where} with a participant matching {entity!r}"))
+    elif not every_event:
+        err.print(_safe(f"{len(shown)} key events of {len(events)}; --all lists every one (with --type, --dated, "
+                        "--min-sources, --from, --to)"))
+    events = shown
     articles = layers.articles(list(dict.fromkeys(a for e in events for a in views.event_sources(e))))
     wanted = {q for e in events for q in e.get("quote_ids") or []}
     quotes = {q["id"]: q for q in layers.get("quotes") if q.get("id") in wanted} if wanted else {}

@@ -156,6 +156,27 @@ def timeline(events: list[dict[str, Any]], entities: list[dict[str, Any]], story
     return sorted(evs, key=lambda e: (date_key(e.get("date")), str(e.get("id") or "")))
 
 
+def filter_events(events: list[dict[str, Any]], type: str | None = None, dated: bool = False, min_sources: int = 0,
+                  start: str | None = None, end: str | None = None) -> list[dict[str, Any]]:
+    """The events of one news type, dated only, told by at least `min_sources` articles, inside a date range
+    ('YYYY', 'YYYY-MM' or 'YYYY-MM-DD'; an event's whole interval must lie inside). ValueError: a bad date."""
+    lo_iv, hi_iv = period(start) if start else None, period(end) if end else None
+    lo, hi = lo_iv[0] if lo_iv else None, hi_iv[1] if hi_iv else None
+    if (start and lo is None) or (end and hi is None):
+        raise ValueError(f"not a date: {start if start and lo is None else end!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    out = []
+    for e in events:
+        iv = period(e.get("date"))
+        if type and e.get("type") != type:
+            continue
+        if (dated or lo or hi) and iv is None:
+            continue
+        if (lo and iv[0] < lo) or (hi and iv[1] > hi) or len(event_sources(e)) < min_sources:
+            continue
+        out.append(e)
+    return out
+
+
 def claims_view(claims: list[dict[str, Any]], conflicts_only: bool = False,
                 story_id: str | None = None) -> list[dict[str, Any]]:
     """Claims, conflicts first, then evolving, compatible, agreeing and single-source ones, each group by

@@ -217,3 +217,17 @@ def _pick(day: str, scored: list[tuple[float, dict]], k: int, seen: list[tuple[s
     return {"date": day, "precision": "day" if iv and iv[0] == iv[1] else precision_of(day),
             "sentences": [c["text"] for c in chosen], "sources": [c["_sources"] for c in chosen],
             "events": list(dict.fromkeys(c["event"]["id"] for c in chosen))}
+
+
+def key_events(events: Iterable[dict[str, Any]], outlets: dict[str, str | None] | None = None) -> dict[str, str]:
+    """Each story's key events (id → the whole sentence its digest tells it with): those its digest picks
+    (default length, one sentence a date), in date order; events without a story are taken as one."""
+    by_story: dict[Any, list[dict[str, Any]]] = {}
+    for e in events:
+        by_story.setdefault(e.get("story_id"), []).append(e)
+    out: dict[str, str] = {}
+    for evs in by_story.values():
+        for entry in digest(evs, outlets=outlets):
+            for eid, sentence in zip(entry["events"], entry["sentences"]):
+                out.setdefault(eid, sentence)
+    return out
