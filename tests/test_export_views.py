@@ -386,6 +386,7 @@ def test_html_dossier_in_a_browser_runs_nothing_and_loads_nothing(tmp_path):
         page.on("dialog", lambda d: (seen.append("dialog " + d.message), d.dismiss()))
         page.on("request", lambda r: seen.append(r.url))
         page.goto(page_file.as_uri())
+        page.locator("section.timeline details summary").first.click()  # every event sits behind a switch
         texts = page.locator("li.event .summary-text").all_inner_texts()
         browser.close()
     assert seen == [page_file.as_uri()]

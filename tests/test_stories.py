@@ -401,3 +401,17 @@ def test_seed_timeline_shows_key_events_in_whole_sentences(seed_db):
     assert "fall 2017" in text and "12 July 2019" in text and "Deliveries reportedly began on July 12, 2019." in text
     every = runner.invoke(app, ["timeline", "S-400", "--all", "--type", "sanction", "--db", seed_db]).stdout
     assert "December 2020" in every and "delivery " not in every
+
+
+def test_seed_dossier_puts_key_events_first(seed_db):
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    runner = CliRunner()
+    md = runner.invoke(app, ["export", "--db", seed_db, "--format", "md", "--story", "S-400"]).stdout
+    assert md.index("Key events") < md.index("Timeline: every event")
+    key = md[md.index("Key events"):md.index("Timeline: every event")]
+    assert "**12 July 2019** — Deliveries reportedly began on July 12, 2019." in key and "a-" in key
+    html = runner.invoke(app, ["export", "--db", seed_db, "--format", "html", "--story", "S-400"]).stdout
+    assert html.index('class="key-events"') < html.index("<details><summary>")

@@ -163,8 +163,19 @@ def _story(part: dict[str, Any], level: int, many: bool) -> str:
            f"<{h}>{_t(st.get('title') or st.get('id') or 'Untitled story')}</{h}>"]
     if st.get("id"):
         out.append(f'<p class="meta">Story <code>{_t(st["id"])}</code></p>')
-    out += [_summary(part), f'<section class="timeline"><{h2}>Timeline</{h2}>',
-            timeline_html(part, part["events"], sid, level + 2), "</section>"]
+    key = []
+    for entry in part.get("key") or []:
+        for sentence, sources in zip(entry["sentences"], entry["sources"]):
+            cited = "; ".join(f"{_article(part, x.get('article_id'))} "
+                              f"{_cite(x.get('article_id'), None if x.get('field') else x.get('span'), sid)}"
+                              for x in sources)
+            key.append(f'<li><strong>{_t(format_date(entry["date"], entry.get("precision")))}</strong> — '
+                       f'{_t(sentence)} <span class="muted">({cited})</span></li>')
+    out += [_summary(part), f'<section class="key-events"><{h2}>Key events</{h2}>',
+            f'<ol>{"".join(key)}</ol>' if key else '<p class="muted">No dated events yet.</p>', "</section>",
+            f'<section class="timeline"><details><summary><{h2}>Timeline: every event '
+            f'({len(part["events"])})</{h2}></summary>',
+            timeline_html(part, part["events"], sid, level + 2), "</details></section>"]
     out.append(f'<section class="quotes-by-speaker"><{h2}>Quotes by speaker</{h2}>')
     if not part["speakers"]:
         out.append('<p class="muted">No quotes.</p>')

@@ -124,7 +124,15 @@ def _story(part: dict[str, Any], level: int) -> list[str]:
     lines = [f"{h} {md(st.get('title') or st.get('id') or 'Untitled story')}", ""]
     if st.get("id"):
         lines += [f"Story {_code(str(st['id']))}", ""]
-    lines += [_summary(part), "", f"{h}# Timeline", ""]
+    lines += [_summary(part), "", f"{h}# Key events", ""]
+    for entry in part.get("key") or []:
+        for sentence, sources in zip(entry["sentences"], entry["sources"]):
+            cited = "; ".join(f"{_article(part, x.get('article_id'))} "
+                              f"{_cite(x.get('article_id'), None if x.get('field') else x.get('span'))}" for x in sources)
+            lines.append(f"- **{md(format_date(entry['date'], entry.get('precision')))}** — {md(sentence)} ({cited})")
+    if not part.get("key"):
+        lines.append("No dated events yet.")
+    lines += ["", f"{h}# Timeline: every event", ""]
     lines += event_items(part, part["events"]) or ["No events yet."]
     lines += ["", f"{h}# Quotes by speaker", ""]
     if not part["speakers"]:

@@ -298,8 +298,18 @@ def story_parts(dossier: dict[str, Any], story_id: str | None = None) -> list[di
             "all_articles": articles,
         }
         part["summary"] = summary(part)
+        part["key"] = key_dates(evs, articles)
         out.append(part)
     return out
+
+
+def key_dates(events: list[dict[str, Any]], articles: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A story's key events as its digest tells them (`stories.digest`): [{date, precision, sentences,
+    sources, events}] in date order, each sentence a whole one from the articles with where it is told."""
+    from storyline.stories.digest import digest
+
+    outlets = {aid: (a or {}).get("outlet") for aid, a in (articles or {}).items() if isinstance(a, dict)}
+    return digest([e for e in events if isinstance(e, dict)], outlets=outlets)
 
 
 def summary(part: dict[str, Any]) -> dict[str, Any]:
