@@ -744,13 +744,13 @@ class Store:
                     " ORDER BY seq")]
 
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-        """id → {seq, title, outlet, published, story_id} (all articles, or those given)."""
-        sql = "SELECT seq, id, title, outlet, published, story_id FROM articles"
+        """id → {seq, title, outlet, url, published, story_id} (all articles, or those given)."""
+        sql = "SELECT seq, id, title, outlet, url, published, story_id FROM articles"
         args: list[Any] = []
         if ids is not None:
             args = list(ids)
             sql += f" WHERE id IN ({_marks(args)})"
-        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"],
+        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"], "url": r["url"],
                           "published": json.loads(r["published"]), "story_id": r["story_id"]}
                 for r in self.db.execute(sql + " ORDER BY seq", args)}
 
