@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from storyline.datewords import bounds_in_words, in_words
 
-__all__ = ["clean_title", "site_key", "site_suffixes", "story_title", "span_in_words", "volume", "sparkline",
+__all__ = ["describe", "clean_title", "site_key", "site_suffixes", "story_title", "span_in_words", "volume", "sparkline",
            "outlet_counts"]
 
 # a separator between a headline and the site's name: spaced on both sides, so "S-400" or "Erdogan-Putin" never splits
@@ -242,3 +242,14 @@ def _host_name(url: str | None) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+def describe(stories: list[dict[str, Any]], facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each story (dossier shape) with `outlets` ([{"name", "articles"}]), `volume` ([{"period": "YYYY-MM",
+    "articles"}]) and `span` (its date span in words) added; `facts`: `Store.story_article_facts`."""
+    out = []
+    for st in stories:
+        rows = facts.get(st["id"]) or []
+        pubs = [r.get("published") for r in rows]
+        out.append(dict(st, outlets=outlet_counts(rows), volume=volume(pubs), span=span_in_words(pubs)))
+    return out
