@@ -28,7 +28,7 @@ _MAX_SUFFIX_CHARS = 40
 
 
 def _norm(s: str | None) -> str:
-    return re.sub(r"[^0-9a-z]+", "", (s or "").lower())
+    return re.sub(r"[\W_]+", "", (s or "").lower())
 
 
 def _host(url: str | None) -> str:
@@ -65,7 +65,7 @@ def _split(title: str) -> tuple[str, str] | None:
 
 def _looks_like_name(tail: str) -> bool:
     words = tail.split()
-    return 0 < len(words) <= _MAX_SUFFIX_WORDS and len(tail) <= _MAX_SUFFIX_CHARS and not tail.endswith(("?", "!"))
+    return 0 < len(words) <= _MAX_SUFFIX_WORDS and len(tail) <= _MAX_SUFFIX_CHARS and not tail.endswith(("?", "!", "."))
 
 
 def site_suffixes(rows: Iterable[dict[str, Any]]) -> Counter:
@@ -86,20 +86,24 @@ def _names_site(tail: str, outlet: str | None, url: str | None) -> bool:
     if not t:
         return False
     names = [n for n in (_norm(outlet), _host(url)) if n]
-    return any(t == n or (len(n) >= 4 and (n in t or t in n)) for n in names)
+    # the name itself, or most of it ('Paradigm' of theparadigmng.com), or it with a short word ('SpaceNews.com')
+    return any(t == n or (len(t) >= 4 and t in n and 2 * len(t) >= len(n))
+               or (len(n) >= 4 and n in t and len(t) - len(n) <= 6) for n in names)
 
 
 def clean_title(title: str | None, outlet: str | None = None, url: str | None = None,
                 suffixes: Counter | None = None) -> str:
     """The headline without its site suffix: each trailing segment after ' | ', ' – ', ' — ' or ' - ' that is
-    short and names the site (the outlet or the URL's host, or a segment at least two other titles of the
-    same site end with). A title that would be nothing but site names comes back as ''."""
+    short and names the site (the outlet or the URL's host, or a segment another title of the same site
+    ends with). A title that would be nothing but site names comes back as ''."""
     title = " ".join((title or "").split())
     key = site_key(outlet, url)
+    if outlet and outlet.strip() and (m := re.search(_SEP.pattern + re.escape(" ".join(outlet.split())) + "$", title)):
+        title = title[: m.start()].rstrip()  # the outlet's whole name, separators in it too
     while (cut := _split(title)) and _looks_like_name(cut[1]):
         head, tail = cut
-        # this title and another of its site (two others where the site is not known)
-        repeated = suffixes is not None and suffixes.get((key, _norm(tail)), 0) >= (2 if key else 3)
+        # this title and another of the same site end with it (a site not known: no such evidence)
+        repeated = bool(key) and suffixes is not None and suffixes.get((key, _norm(tail)), 0) >= 2
         if not (_names_site(tail, outlet, url) or repeated):
             break
         title = head
