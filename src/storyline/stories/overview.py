@@ -124,7 +124,7 @@ def story_title(arts: list[dict[str, Any]], sites: dict[str, dict[str, Any]] | N
         s = sites.get(r["id"]) or {}
         return clean_title(r.get("title"), s.get("outlet"), s.get("url"), suffixes)
 
-    titled = [(r, t) for r in arts for t in [clean(r)] if len(t.split()) >= 2]
+    titled = [(r, t) for r in arts for t in [clean(r)] if len(t.split()) >= 2 or len(t) >= 12]  # CJK: no spaces
     if titled:
         def score(pair: tuple[dict, str]) -> tuple[int, int]:
             r = pair[0]
