@@ -277,7 +277,7 @@ def volume_chart(volume: list[dict[str, Any]], width: int = 180, height: int = 3
     first, last = volume[0]["period"], volume[-1]["period"]
     months = in_words(first if n == 1 else f"{first}/{last}")
     total = sum(v["articles"] for v in volume)
-    label = f"{total} article{'' if total == 1 else 's'} a month over {months}"
+    label = f"articles a month: {total} over {months}"
     if undated:
         label += f"; {undated} more not dated to a month"
     parts = [f'<svg class="volume" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"'
