@@ -890,7 +890,7 @@ def stories_command(
     for st in rows:
         outlets = st["outlets"]
         named = ", ".join(o["name"] for o in outlets[:3]) + (f" and {len(outlets) - 3} more" if len(outlets) > 3 else "")
-        bits = [st["span"] or "date unknown", views.plural(len(st.get("article_ids") or []), "article"),
+        bits = [st["span"] or "date not known", views.plural(len(st.get("article_ids") or []), "article"),
                 f"{views.plural(len(outlets), 'outlet')}: {named}" if outlets else "outlets not known",
                 views.plural(st.get("event_count") or 0, "event")]
         dated = sum(v["articles"] for v in st["volume"])
