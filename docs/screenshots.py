@@ -3,6 +3,8 @@
 Builds a database from ../shared/seeds (unless --db names one), serves it on a free loopback
 port and photographs the start page and an article page in headless Chromium (Debian's
 `chromium`, driven by Playwright's Python client). Writes docs/home.png, docs/search.png, docs/story-page.png and docs/article-page.png.
+With `--suffix=-polnear` (and `--db` naming, say, a PolNeAR build) it writes only the story list and the
+biggest story's page, as docs/home-polnear.png and docs/story-page-polnear.png.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", help="a built database (default: build one from ../shared/seeds)")
     ap.add_argument("--article", help="article id to photograph (default: the one with most quotes)")
+    ap.add_argument("--suffix", default="", help="write only the story list and story page, as home{suffix}.png"
+                                                 " and story-page{suffix}.png")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = ap.parse_args()
     db = args.db
@@ -38,9 +42,10 @@ def main() -> None:
         db = str(Path(tempfile.mkdtemp()) / "seeds.db")
         with Store(db) as s:
             pipeline.build([ROOT.parent / "shared" / "seeds"], s)
-    with Store(db) as s:
-        article = args.article or max(
-            (a.id for a in s.articles()), key=lambda i: (s.quotes_page(1, 0, None, [i])[0], i))
+    article = args.article
+    if not article and not args.suffix:
+        with Store(db) as s:
+            article = max((a.id for a in s.articles()), key=lambda i: (s.quotes_page(1, 0, None, [i])[0], i))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -53,14 +58,19 @@ def main() -> None:
         b = p.chromium.launch(executable_path=args.chromium, args=ARGS)
         pg = b.new_page(viewport={"width": 1360, "height": 900}, device_scale_factor=1)
         pg.goto(base + "/")
-        pg.screenshot(path=str(ROOT / "docs" / "home.png"), full_page=False)
-        pg.goto(base + "/?q=Erdogan")
-        pg.screenshot(path=str(ROOT / "docs" / "search.png"), full_page=False)
+        pg.screenshot(path=str(ROOT / "docs" / f"home{args.suffix}.png"), full_page=False)
         with Store(db) as s:
             story = max(s.stories(), key=lambda x: len(x["article_ids"]))["id"]
         pg.goto(base + f"/stories/{story}")
-        pg.screenshot(path=str(ROOT / "docs" / "story-page.png"), full_page=True,
+        pg.screenshot(path=str(ROOT / "docs" / f"story-page{args.suffix}.png"), full_page=True,
                       clip={"x": 0, "y": 0, "width": 1360, "height": 1600})
+        if args.suffix:
+            b.close()
+            srv.should_exit = True
+            print(f"wrote docs/home{args.suffix}.png and docs/story-page{args.suffix}.png (story {story})")
+            return
+        pg.goto(base + "/?q=Erdogan")
+        pg.screenshot(path=str(ROOT / "docs" / "search.png"), full_page=False)
         pg.goto(base + f"/articles/{article}")
         pg.locator("label[for=show-removed]").click()
         pg.screenshot(path=str(ROOT / "docs" / "article-page.png"), full_page=True,

@@ -883,6 +883,54 @@ def serve(
                 proxy_headers=False)
 
 
+@app.command("stories")
+def stories_command(
+    format: str = typer.Option("text", "--format", help='text or json ({"stories": [...]}: the dossier shape with'
+                                                        ' outlets, volume and span).'),
+    limit: int = typer.Option(50, "--limit", min=0, help="At most this many stories (0: all)."),
+    db: str = DB_OPTION,
+) -> None:
+    """The stories, most articles first: title, date span, outlets, articles (and events) and the articles over
+    time (a month a character)."""
+    from storyline.export import views
+    from storyline.datewords import in_words
+    from storyline.stories.overview import describe, sparkline
+
+    _check_format(format, ("text", "json"))
+    store = _open(db)
+    try:
+        total, page = store.stories_page(-1 if limit == 0 else limit, 0)
+        rows = describe(page, store.story_article_facts([s["id"] for s in page]))
+    except StoreError as e:
+        _fail(str(e))
+        raise AssertionError  # unreachable
+    if format == "json":
+        _print_json(json.dumps({"stories": rows}, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        err.print(_safe(f"no stories yet in {display_name(db)}: build it first (storyline build PATH --db {display_name(db)})"))
+        return
+    for st in rows:
+        outlets = st["outlets"]
+        named = ", ".join(o["name"] for o in outlets[:3]) + (f" and {len(outlets) - 3} more" if len(outlets) > 3 else "")
+        bits = [st["span"] or "date not known", views.plural(len(st.get("article_ids") or []), "article"),
+                f"{views.plural(len(outlets), 'outlet')}: {named}" if outlets else "outlets not known",
+                views.plural(st.get("event_count") or 0, "event")]
+        dated = sum(v["articles"] for v in st["volume"])
+        spark = sparkline(st["volume"])
+        chart = ""
+        if spark:
+            months = in_words(st["volume"][0]["period"] if len(st["volume"]) == 1
+                              else f"{st['volume'][0]['period']}/{st['volume'][-1]['period']}")
+            chart = (f"\n  [green]{_safe(spark)}[/green] [dim]articles a month, {_safe(months)}"
+                     + (f" ({dated} of {len(st.get('article_ids') or [])} dated to a month)"
+                        if dated < len(st.get("article_ids") or []) else "") + "[/dim]")
+        out.print(f"[bold]{_safe(st.get('title') or st['id'], 120)}[/bold]  [dim]{_safe(st['id'])}[/dim]\n"
+                  f"  {_safe(' · '.join(bits))}{chart}", highlight=False, soft_wrap=True)
+    if len(rows) < total:
+        err.print(_safe(f"{len(rows)} of {total} stories shown; --limit 0 shows all"))
+
+
 def main() -> None:
     # trafilatura and htmldate log every page they find hard; our own problems report says what matters
     for name in ("trafilatura", "htmldate", "charset_normalizer"):

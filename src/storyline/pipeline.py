@@ -298,6 +298,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign
     from storyline.stories.events import corefer, main_events
+    from storyline.stories.overview import site_suffixes
 
     rows = store.story_rows()
     if given is not None:
@@ -316,6 +317,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     if not touched and not gone:
         return touched
     meta = store.article_meta()
+    suffixes = site_suffixes(meta.values())
     stories, events, claims = [], [], []
     for sid in sorted(touched):
         arts = members.get(sid, [])
@@ -359,7 +361,8 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
         pubs = sorted(d for r in arts for p in [meta[r["id"]]["published"]]
                       for d in (p.get("date") or p.get("earliest"), p.get("date") or p.get("latest")) if d)
         stories.append({
-            "id": sid, "seq": min(meta[r["id"]]["seq"] for r in arts), "title": _story_title(arts),
+            "id": sid, "seq": min(meta[r["id"]]["seq"] for r in arts),
+            "title": _story_title(arts, meta, suffixes, evs, mains),
             "first": pubs[0] if pubs else None, "last": pubs[-1] if pubs else None,
             "event_count": len(evs), "claim_count": len(cls), "main_events": mains,
         })
@@ -418,12 +421,14 @@ def _members_key(arts: list[dict]) -> str:
     return stable_id("m", *sorted(f"{r['id']}{'' if r['duplicate_of'] else '*'}" for r in arts))
 
 
-def _story_title(arts: list[dict]) -> str:
-    """The title of the story's most central article: the one sharing the most entities with the others."""
-    if len(arts) == 1:
-        return arts[0]["title"] or arts[0]["text"][:80]
-    def score(r: dict) -> tuple[int, int]:
-        mine = set(r["entities"])
-        return (sum(len(mine & set(o["entities"])) for o in arts if o is not r), -arts.index(r))
-    best = max((r for r in arts if r["title"]), key=score, default=arts[0])
-    return best["title"] or best["text"][:80]
+def _story_title(arts: list[dict], meta: dict[str, dict] | None = None, suffixes: Counter | None = None,
+                 evs: list[dict] | None = None, mains: dict[str, str] | None = None) -> str:
+    """The headline of the story's most central article (the one sharing the most entities with the others)
+    without its site suffix, else the summary of its key event (the main event of most articles)."""
+    from storyline.stories.overview import story_title
+
+    key = None
+    if evs:
+        main_of = Counter((mains or {}).values())
+        key = max(evs, key=lambda e: (main_of.get(e["id"], 0), len(e.get("sources") or [])))
+    return story_title(arts, meta, suffixes, key)

@@ -744,13 +744,13 @@ class Store:
                     " ORDER BY seq")]
 
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-        """id → {seq, title, outlet, published, story_id} (all articles, or those given)."""
-        sql = "SELECT seq, id, title, outlet, published, story_id FROM articles"
+        """id → {seq, title, outlet, url, published, story_id} (all articles, or those given)."""
+        sql = "SELECT seq, id, title, outlet, url, published, story_id FROM articles"
         args: list[Any] = []
         if ids is not None:
             args = list(ids)
             sql += f" WHERE id IN ({_marks(args)})"
-        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"],
+        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"], "url": r["url"],
                           "published": json.loads(r["published"]), "story_id": r["story_id"]}
                 for r in self.db.execute(sql + " ORDER BY seq", args)}
 
@@ -810,6 +810,17 @@ class Store:
         for x in out:
             x["article_ids"] = ids[x["id"]]
         return total, out
+
+    def story_article_facts(self, story_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Story id → its articles' {id, outlet, url, published} in ingestion order: what a list of stories
+        shows beside each (outlets, date span, articles over time)."""
+        ids = list(story_ids)
+        out: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
+        if ids:
+            for r in self.db.execute(f"SELECT story_id, id, outlet, url, published FROM articles"
+                                     f" WHERE story_id IN ({_marks(ids)}) ORDER BY seq", ids):
+                out[r[0]].append({"id": r[1], "outlet": r[2], "url": r[3], "published": json.loads(r[4])})
+        return out
 
     def main_events(self, story_id: str | None = None) -> dict[str, str]:
         """Article id → the id of its main event (the happening it reports; a copy takes its original's),

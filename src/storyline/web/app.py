@@ -118,6 +118,7 @@ def create_app(
         return cache["outlets"]
     templates.env.globals.update(span_link=render.span_link, page_url=_page_url, safe_url=_safe_url)
     templates.env.filters["when"] = _when
+    templates.env.globals["volume_chart"] = render.volume_chart
     templates.env.filters["date_words"] = in_words  # a TIMEX3 value as people read it (the value: data-value)
     # removed pieces are shown as they were, their control characters written out (a bidi override in a
     # <del> would still reorder the page around it)
@@ -234,9 +235,11 @@ def create_app(
 
     @app.get("/api/stories", tags=["stories"])
     async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
-        """Stories (dossier `stories` shape), empty until the stories layer has run."""
-        total, items = store().stories_page(limit, offset)
-        return _list(total, items, limit, offset)
+        """Stories (dossier `stories` shape, with `outlets`: [{name, articles}], `volume`: articles a month
+        [{period: "YYYY-MM", articles}] and `span`: the date span in words), empty until the stories layer has run."""
+        s = store()
+        total, items = s.stories_page(limit, offset)
+        return _list(total, _described(s, items), limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["stories"])
     async def api_story(story_id: str, limit: int = Query(STORY_EVENTS, ge=1, le=1000,
@@ -372,6 +375,7 @@ def create_app(
         filters = {"q": q, "outlet": outlet or None, "date_from": date_from or None, "date_to": date_to or None,
                    "entity": entity or None, "story": story or None}
         stories_total, stories = s.stories_page(HOME_STORIES, soffset)
+        stories = _described(s, stories) if not any(filters.values()) else stories
         if q:
             total, items = _search(s, q, PAGE, offset, outlet or None, date_from or None, date_to or None,
                                    entity or None, story or None)
@@ -607,6 +611,13 @@ def _build(db_path: str, folder: Path, max_mb: float, lock: threading.Lock) -> d
 
 
 # --- template helpers -------------------------------------------------------------------------------
+def _described(s: Store, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stories with their outlets, articles a month and date span in words (`overview.describe`)."""
+    from storyline.stories.overview import describe
+
+    return describe(stories, s.story_article_facts([x["id"] for x in stories])) if stories else stories
+
+
 def _page_url(filters: dict[str, Any], **change: Any) -> str:
     params = {k: v for k, v in {**filters, **change}.items() if v not in (None, "", 0)}
     return "/" + ("?" + urlencode(params) if params else "")

@@ -262,3 +262,34 @@ def entity_graph(entities: list[dict[str, Any]], articles_of: dict[str, set[str]
     for node in nodes:
         node["articles"] = sorted(node["articles"])
     return {"size": size, "nodes": nodes, "edges": edges}
+
+
+def volume_chart(volume: list[dict[str, Any]], width: int = 180, height: int = 32, undated: int = 0) -> Markup:
+    """A story's articles a month (`volume`: [{"period": "YYYY-MM", "articles": n}]) as a small inline SVG bar
+    chart, a bar a month (a month with none: no bar), each bar titled with its month in words and its count;
+    '' when no article's month is known. `undated`: the articles left out, said in the chart's label."""
+    if not volume:
+        return Markup("")
+    top = max(v["articles"] for v in volume) or 1
+    n = len(volume)
+    step = width / n
+    bar = max(min(step - 1, 14), 1)
+    first, last = volume[0]["period"], volume[-1]["period"]
+    months = in_words(first if n == 1 else f"{first}/{last}")
+    total = sum(v["articles"] for v in volume)
+    label = f"articles a month: {total} over {months}"
+    if undated:
+        label += f"; {undated} more not dated to a month"
+    parts = [f'<svg class="volume" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"'
+             f' aria-label="{_esc(label)}"><title>{_esc(label)}</title>'
+             f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" class="volume-axis"/>']
+    for i, v in enumerate(volume):
+        if not v["articles"]:
+            continue
+        h = max(round(v["articles"] / top * (height - 3), 1), 2)
+        x = round(i * step + (step - bar) / 2, 1)
+        parts.append(f'<rect x="{x}" y="{round(height - 1 - h, 1)}" width="{round(bar, 1)}" height="{h}"'
+                     f' class="volume-bar"><title>{_esc(in_words(v["period"]))}: {int(v["articles"])}'
+                     f' article{"" if v["articles"] == 1 else "s"}</title></rect>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
