@@ -415,3 +415,27 @@ def test_seed_dossier_puts_key_events_first(seed_db):
     assert "**12 July 2019** — Deliveries reportedly began on July 12, 2019." in key and "a-" in key
     html = runner.invoke(app, ["export", "--db", seed_db, "--format", "html", "--story", "S-400"]).stdout
     assert html.index('class="key-events"') < html.index("<details><summary>")
+
+
+def test_seed_groups_keep_their_words_and_belong_to_their_country(seed_db):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+    from storyline.web.app import create_app
+
+    with Store(seed_db) as store:
+        quotes = store.quotes()
+        names = {e["id"]: e["name"] for e in store.entities()}
+        sid = next(s["id"] for s in store.stories() if "S-400" in s["title"])
+    groups = [q["speaker"] for q in quotes if (q.get("speaker") or {}).get("type") == "GROUP"
+              and "Turkish" in q["speaker"]["text"]]
+    assert groups and all(g["entity_id"] is None and names[g["affiliation_id"]] == "Turkey" for g in groups)
+    izvestiya = [q for q in quotes if (q.get("speaker") or {}).get("name") == "Izvestiya"]
+    assert izvestiya and all(names.get(q["speaker"]["entity_id"]) == "Izvestiya" for q in izvestiya)
+    out = CliRunner().invoke(app, ["quotes", "--speaker", "Russia", "--db", seed_db, "--json"]).stdout
+    said = {json.loads(line)["speaker"]["name"] for line in out.splitlines() if line.strip()}
+    assert "Russia" in said and not {"Russian media", "a Russian newspaper"} & said
+    page = TestClient(create_app(seed_db)).get(f"/stories/{sid}").text
+    assert 'Russian media <span class="speaker-kind">group</span>' in page  # its own words, its kind
+    assert 'US officials <span class="speaker-kind">group</span>' in page

@@ -271,8 +271,10 @@ def link_entities(store: Store, given: list[dict] | None = None) -> None:
         for q in qs:
             sp = q.get("speaker")
             if sp:
-                eid = index.link(aid, tuple(sp["span"]), sp.get("name"), sp.get("type"))
+                eid, affiliation = index.speaker(aid, tuple(sp["span"]), sp.get("name"), sp.get("type"))
                 sp["entity_id"] = eid
+                if affiliation:  # "Turkish officials" belong to Turkey; they are not Turkey
+                    sp["affiliation_id"] = affiliation
                 if eid in by_id and by_id[eid].type == sp.get("type"):  # a person's fullest name;
                     sp["name"] = by_id[eid].name  # a group ("Turkish officials") keeps its own words
             q["id"] = stable_id("q", aid, str(q["span"][0]), str(q["span"][1]))

@@ -1153,7 +1153,7 @@ class Store:
         self, limit: int = 20, offset: int = 0, speaker: str | None = None, article_ids: list[str] | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of linked quotes in reading order; `speaker` matches as in `quotes`
-        (the speaker's entity id, a word-wise part of its name or an alias, or a part of the name given)."""
+        (the speaker's entity id, a word-wise part of its name or an alias, or whole words of the name given)."""
         where, args = ["1=1"], []
         if article_ids is not None:
             where.append(f"q.article_id IN ({_marks(article_ids)})")
@@ -1166,8 +1166,12 @@ class Store:
                 " WHERE name LIKE ? ESCAPE '\\' OR json_extract(data, '$.aliases') LIKE ? ESCAPE '\\'",
                 (fpat, fpat)).fetchall()
             ids = [r[0] for r in candidates if _name_matches(speaker, json.loads(r[1]))] + [speaker]
-            where.append(f"(q.speaker_entity IN ({_marks(ids)}) OR q.speaker_name LIKE ? ESCAPE '\\')")
-            args += [*ids, pat]
+            # the name given, word-wise: "Russia" is not "a Russian newspaper" (a group keeps its own words)
+            core = pat[1:-1]
+            where.append(f"(q.speaker_entity IN ({_marks(ids)}) OR q.speaker_name LIKE ? ESCAPE '\\'"
+                         " OR q.speaker_name LIKE ? ESCAPE '\\' OR q.speaker_name LIKE ? ESCAPE '\\'"
+                         " OR q.speaker_name LIKE ? ESCAPE '\\')")
+            args += [*ids, core, f"{core} %", f"% {core}", f"% {core} %"]
         cond = " AND ".join(where)
         total = self.db.execute(f"SELECT count(*) FROM quotes q WHERE {cond}", args).fetchone()[0]
         rows = self.db.execute(

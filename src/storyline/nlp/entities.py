@@ -1263,6 +1263,22 @@ class EntityIndex:
         for lst in self._spans.values():
             lst.sort()
 
+    def speaker(self, article_id: str, span: Span | None, name: str | None = None,
+                type: str | None = None) -> tuple[str | None, str | None]:
+        """(the entity that is the speaker, the entity the speaker belongs to): a speaker is the entity
+        its words name when that entity's mention ends the speaker's phrase, its head ("Russia", "Izvestiya",
+        "President Putin"); an entity named only as a modifier ("Turkish officials", "a Russian newspaper",
+        "US officials") is the group's affiliation, not the speaker."""
+        eid = self.link(article_id, span, name, type)
+        if eid is None or span is None:
+            return eid, None
+        s0, s1 = span
+        ends = [b for a, b, e, _ in self._spans.get(article_id, ()) if e == eid and a < s1 and b > s0]
+        if not ends or max(ends) >= s1:  # the head, or linked by name ("the newspaper" the text calls Izvestiya)
+            return eid, None
+        named = self.link(article_id, None, name, type) if name else None  # "the Russian newspaper" Izvestiya
+        return named, eid
+
     def link(self, article_id: str, span: Span | None, name: str | None = None, type: str | None = None) -> str | None:
         """The entity whose mention in that article overlaps `span` (most overlap, the given type
         first), else the one of that article's entities with `name` as its name or an alias.
