@@ -175,6 +175,8 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
             if not canon.name(v["holder"]) and not is_name(v["holder"]):
                 continue
             prod = next((n for p in sorted(c.get("products") or []) if (n := canon.name(p))), main)
+            if prod is None:
+                continue  # "the first country to buy": of what, no canonical entity says
             quals = sorted({e["name"] for e in c.get("entities", []) if e["type"] in ("ORG", "NORP")
                             and e["name"] in v["class"]})
             cls = f"{quals[0]} member" if quals else "buyer"  # "NATO country" ~ "NATO member state"
@@ -190,7 +192,7 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
             status, pair = _status(values, lambda a, b: _overlap(a["range"], b["range"]), same)
             for v in values:
                 del v["range"]
-            out.append(_claim(story_id, f"{key[2]} {key[1]}", "value", status, values, pair))
+            out.append(_claim(story_id, f"{key[2]} {key[1]}", "value", status, values, [key[2]], pair))
         elif kind == "count":
             values = [_entry(c, c["text"]) for c in cs]
             for v, c in zip(values, cs):
@@ -199,20 +201,20 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
                                    len({c["value"]["number"] for c in cs}) == 1)
             for v in values:
                 del v["number"]
-            out.append(_claim(story_id, f"{key[2]} {key[1]}s", "count", status, values, pair))
+            out.append(_claim(story_id, f"{key[2]} {key[1]}s", "count", status, values, [key[2]], pair))
         else:
             values = [_entry(c, canon.name(c["value"]["holder"]) or c["value"]["holder"]) for c in cs]
-            what = f" {key[3]}" if key[3] else ""
             status, pair = _status(values, lambda a, b: a["value"] == b["value"], len({v["value"] for v in values}) == 1)
-            out.append(_claim(story_id, f"first {key[1]} to {key[2]}{what}", "first", status, values, pair))
+            out.append(_claim(story_id, f"first {key[1]} to {key[2]} {key[3]}", "first", status, values, [key[3]], pair))
     out += _sanction_statuses(events, story_id, canon)
     out += _date_conflicts(events, story_id, canon)
     return out
 
 
-def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[dict],
+def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[dict], about: list[str],
            pair: list[int] | None = None) -> dict[str, Any]:
     out = {"id": stable_id("c", story_id, subject, attribute), "story_id": story_id, "subject": subject,
+           "about": about,  # the canonical entities the subject names
            "attribute": attribute, "status": status, "values": values}
     if pair is not None:
         out["pair"] = pair  # the two values, from two articles, that cannot both hold
@@ -222,6 +224,7 @@ def _claim(story_id: str, subject: str, attribute: str, status: str, values: lis
 # trigger words that state a sanction or its status in so many words; "excluded from a programme" is a
 # measure of its own, and a status read from its tense is not one the sentence states
 _STATED = {"sanction", "embargo", "blacklist", "penalize", "penalise"} | {w for _, ws in _STATUS_WORDS for w in ws}
+_FROM_THE_DAY = ("published", "lead")  # dates read from the article's own day, not stated
 _TARGET_TYPES = ("GPE", "ORG", "PERSON", "NORP")
 
 
@@ -247,25 +250,25 @@ def _sanction_statuses(events: list[dict], story_id: str, canon: _Canon) -> list
     all_targets = sum((r[3] for r in rows), Counter())
     all_imposers = sum((r[4] for r in rows), Counter())
     main_target = all_targets.most_common(1)[0][0] if all_targets else None
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[tuple[str, str], list] = defaultdict(list)
     for ev, m, st, targets, imposers in rows:
-        if targets:
-            subject = f"sanctions on {targets.most_common(1)[0][0]}"
-        elif main_target:
-            subject = f"sanctions on {main_target}"
+        if targets or main_target:
+            who = targets.most_common(1)[0][0] if targets else main_target
+            subject = f"sanctions on {who}"
         elif all_imposers:
-            subject = f"{all_imposers.most_common(1)[0][0]} sanctions"
+            who = all_imposers.most_common(1)[0][0]
+            subject = f"{who} sanctions"
         else:
             continue  # no canonical entity the sanctions are on or by
-        groups[subject].append((ev, m, st))
+        groups[(subject, who)].append((ev, m, st))
     out = []
-    for subject, rs in groups.items():
+    for (subject, who), rs in groups.items():
         values = [{"value": st, "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
                    "modality": m.get("modality"), "date": m.get("date") or ev.get("date")} for ev, m, st in rs]
         statuses = {v["value"] for v in values}
         status = ("single" if len({v["article_id"] for v in values}) < 2 else "agree" if len(statuses) == 1
                   else "evolving")
-        out.append(_claim(story_id, subject, "status", status, values))
+        out.append(_claim(story_id, subject, "status", status, values, [who]))
     return out
 
 
@@ -293,8 +296,10 @@ def _date_conflicts(events: list[dict], story_id: str, canon: _Canon) -> list[di
             key = (a["id"], b["id"])
             if key in seen:
                 continue
-            ma = [m for m in a["mentions"] if m.get("date")] or a["mentions"]
-            mb = [m for m in b["mentions"] if m.get("date")] or b["mentions"]
+            # the dates as the texts state them: a date taken from the article's day ("on Wednesday" read
+            # as the day it was published) is no source's statement to contradict
+            ma = [m for m in a["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
+            mb = [m for m in b["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
             cited = next(((x, y) for x in ma for y in mb if x["article_id"] != y["article_id"]), None)
             if cited is None:
                 continue  # one article's own dates: not two sources disagreeing
@@ -303,5 +308,5 @@ def _date_conflicts(events: list[dict], story_id: str, canon: _Canon) -> list[di
             values = [{"value": ev["date"], "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
                        "modality": m.get("modality"), "date": ev["date"]} for ev, m in zip((a, b), cited)]
             subject = f"{' – '.join(names)} {a['type']}"
-            out.append(_claim(story_id, subject, "date", "conflict", values, [0, 1]))
+            out.append(_claim(story_id, subject, "date", "conflict", values, names, [0, 1]))
     return out
