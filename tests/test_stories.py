@@ -95,6 +95,8 @@ def test_claims_compare_values_firsts_and_dates():
     evs = corefer([_m("a6", "agreement", "2014", ["cn", "ru"]), _m("a7", "agreement", "2016", ["cn", "ru"])], "s")
     for e in evs:
         e["participants"][1]["role"] = "participant"
+        for p in e["participants"]:  # a claim's subject is named by its canonical entities, not their ids
+            p["name"] = {"cn": "China", "ru": "Russia"}[p["entity_id"]]
     nato = [{"name": "NATO", "type": "ORG"}]
     claims = compare([
         c("a1", "money", "more than USD 2 billion", {"amount": 2e9, "currency": "USD", "bound": "more"}),
@@ -242,7 +244,18 @@ def test_seed_claims(seed_db):
     china = [c for c in claims if c["attribute"] == "date" and "China" in c["subject"]]
     assert china and china[0]["status"] == "conflict"
     assert {v["value"] for v in china[0]["values"]} == {"2014", "2016"}
-    assert any(c["subject"] == "sanctions" and c["status"] == "evolving" for c in claims)
+    # the sanctions' status is about their target, a canonical entity (not the bare noun "sanctions"), each
+    # status cited from a sentence that states it (not an exclusion from a programme, read as "imposed")
+    sanctions = next(c for c in claims if c["attribute"] == "status")
+    assert sanctions["subject"] == "sanctions on Turkey" and sanctions["status"] == "evolving"
+    assert all("exclude" not in v["text"] for v in sanctions["values"])
+    assert any(v["value"] == "imposed" and "imposed" in v["text"] for v in sanctions["values"])
+    # a figure's modality is its own clause's: "Ankara received a regiment set of S-400 (two battalions)"
+    counts = [v for c in claims if c["attribute"] == "count" for v in c["values"] if "battalions" in v["value"]]
+    assert counts and all(v["modality"] == "done" for v in counts)
+    for c in claims:  # compared between articles: one article's own values are never agreement or conflict
+        if c["status"] != "single":
+            assert len({v["article_id"] for v in c["values"]}) >= 2
     for c in claims:  # every value points at the text it came from
         for v in c["values"]:
             s, e = v["span"]

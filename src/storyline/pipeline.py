@@ -359,7 +359,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
                 cms.append(dict(c, article_id=aid, published=_pub_text(meta[aid]["published"]),
                                 products=[canon.get(p, p) for p in c.get("products", [])],
                                 sentence_text=" ".join(text_of[aid][s0:s1].split())))
-        cls = compare(cms, evs, sid, products[0]["name"] if products else None)
+        cls = compare(cms, evs, sid, products[0]["name"] if products else None, entities=ents)
         pubs = sorted(d for r in arts for p in [meta[r["id"]]["published"]]
                       for d in (p.get("date") or p.get("earliest"), p.get("date") or p.get("latest")) if d)
         stories.append({

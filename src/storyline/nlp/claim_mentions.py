@@ -71,6 +71,35 @@ def _subject_noun(doc: Any, start: int, end: int) -> Any | None:
     return None
 
 
+def _clause_verb(tok: Any) -> Any:
+    """The verb of the clause a figure stands in ("Ankara received a set of S-400 (two battalions)" →
+    received): its modality is the figure's, not that of a noun on the way ("a regiment set")."""
+    h = tok
+    for _ in range(8):
+        if h.pos_ in ("VERB", "AUX") or h.head.i == h.i:
+            return h
+        h = h.head
+    return tok
+
+
+def _about(noun: Any, mentions: list[Mention]) -> list[str]:
+    """The named things a figure's noun belongs to: "Turkey's loan", "the S-400 deal", "the deal with
+    Turkey" → their mentions' names (nearest first)."""
+    if noun is None:
+        return []
+    toks = [c for c in noun.children if c.dep_ in ("poss", "compound", "nmod", "amod")]
+    toks += [g for c in noun.children if c.dep_ == "prep" and c.lower_ in ("of", "with", "for", "to")
+             for g in c.children if g.dep_ == "pobj"]
+    out = []
+    for t in toks:
+        for m in mentions:
+            if m.span[0] <= t.idx < m.span[1] and m.type in ("GPE", "ORG", "PERSON", "NORP", "PRODUCT", "EVENT", "LAW"):
+                name = m.stands_for or m.name
+                if name not in out:
+                    out.append(name)
+    return out
+
+
 def _products(mentions: list[Mention], s: int, e: int) -> list[str]:
     return [m.name for m in mentions if m.type == "PRODUCT" and m.span[0] >= s and m.span[1] <= e]
 
@@ -98,10 +127,11 @@ def find_claims(doc: Any, mentions: list[Mention]) -> list[dict]:
             noun = _subject_noun(doc, a, b)
             root = next((t for t in doc if a <= t.idx < b and not (a <= t.head.idx < b)), None)
             out.append({"kind": "money", "span": [a, b], "text": m.group(), "value": val,
-                        "subject": noun.lemma_.lower() if noun is not None else None,
+                        "subject": noun.lemma_.lower() if noun is not None and noun.pos_ == "NOUN" else None,
                         "subject_span": [noun.idx, noun.idx + len(noun)] if noun is not None else None,
+                        "about": _about(noun, mentions),
                         "sentence": [s0, s1], "products": products, "entities": ents,
-                        "modality": modality(root) if root is not None else "done"})
+                        "modality": modality(_clause_verb(root)) if root is not None else "done"})
         for tok in sent:
             # counts: "two battalions", "4 S-400 batteries"
             if tok.dep_ == "nummod" and tok.head.pos_ == "NOUN" and tok.ent_type_ in ("CARDINAL", ""):
@@ -120,7 +150,7 @@ def find_claims(doc: Any, mentions: list[Mention]) -> list[dict]:
                 out.append({"kind": "count", "span": [tok.idx, head.idx + len(head)],
                             "text": text[tok.idx: head.idx + len(head)], "value": {"number": n, "unit": unit},
                             "subject": unit, "sentence": [s0, s1], "products": products, "entities": ents,
-                            "modality": modality(head.head if head.dep_ != "ROOT" else head)})
+                            "modality": modality(_clause_verb(head))})
             # firsts: "Turkey was the first NATO country to purchase …"
             if tok.lower_ == "first" and tok.dep_ == "amod" and tok.head.pos_ == "NOUN":
                 noun = tok.head

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from typing import Any
 
 from storyline.model import stable_id
+from storyline.nlp.event_mentions import _STATUS_WORDS
 from storyline.published import period
 from storyline.stories.events import ONE_OFF, compatible
 
@@ -31,18 +33,78 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def _status(values: list[dict], ranges: list[tuple[float, float]] | None = None, same: bool | None = None) -> str:
-    if len({v["article_id"] for v in values}) < 2 and len(values) < 2:
-        return "single"
+def is_name(name: str | None) -> bool:
+    """A name a claim can be about: letters, capitalised or with a digit ("Turkey", "S-400", "iPhone"),
+    a few words long; never markup, a URL, a social-media handle or a hashtag ('2016">.@berniesander')."""
+    if not name or len(name) > 60 or len(name.split()) > 6:
+        return False
+    if _MARKUP.search(name) or name.lower().startswith(("http", "www.")):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", name)]
+    if not words:
+        return False
+    return any(w[0].isupper() or any(ch.isupper() for ch in w[1:]) for w in words) or any(ch.isdigit() for ch in name)
+
+
+_MARKUP = re.compile(r"[<>\"=@#{}\[\]|\\/]|&\w+;")
+
+
+class _Canon:
+    """The story's canonical entities: a mention's name (or alias) → the canonical name, or None where the
+    name is no canonical entity of the story (or not a name at all). Without the story's entities (a
+    unit test), any name that reads as a name stands for itself."""
+
+    def __init__(self, entities: list[dict[str, Any]] | None):
+        self.known: dict[str, str] | None = None
+        self.by_id: dict[str, str] = {}
+        if entities is not None:
+            self.known = {}
+            for e in entities:
+                if not is_name(e.get("name")):
+                    continue
+                self.by_id[e["id"]] = e["name"]
+                for alias in [e["name"], *(e.get("aliases") or [])]:
+                    self.known.setdefault(alias.lower(), e["name"])
+
+    def name(self, name: str | None) -> str | None:
+        if not is_name(name):
+            return None
+        if self.known is None:
+            return name
+        return self.known.get(name.lower())
+
+    def participant(self, p: dict) -> str | None:
+        if self.known is not None and p.get("entity_id") in self.by_id:
+            return self.by_id[p["entity_id"]]
+        return self.name(p.get("name"))
+
+
+def _by_article(values: list[dict]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, v in enumerate(values):
+        out[v["article_id"]].append(i)
+    return out
+
+
+def _status(values: list[dict], fits: Any, same: bool) -> tuple[str, list[int] | None]:
+    """Whether the sources agree, compared article against article: values from one article only are
+    that article's own series ('single'); two articles agree where some value of one fits some value of
+    the other; a pair of articles with no value in common is a conflict (or evolution, an expected figure
+    against one done). Returns the status and, for a conflict or evolution, the two values side by side."""
+    arts = _by_article(values)
+    if len(arts) < 2:
+        return "single", None
     if same:
-        return "agree"
-    if ranges is not None:
-        if all(_overlap(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1:]):
-            return "compatible"
-        mods = {v.get("modality") for v in values}
-        if len(mods) > 1:
-            return "evolving"  # an expected figure and the figure done
-    return "conflict"
+        return "agree", None
+    ids = list(arts)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if any(fits(values[x], values[y]) for x in arts[a] for y in arts[b]):
+                continue
+            pair = [arts[a][0], arts[b][0]]
+            mods = {values[x].get("modality") for x in arts[a] + arts[b]}
+            return ("evolving" if len(mods) > 1 else "conflict"), pair
+    return "compatible", None
 
 
 def _entry(c: dict, value: str) -> dict[str, Any]:
@@ -50,25 +112,71 @@ def _entry(c: dict, value: str) -> dict[str, Any]:
             "modality": c.get("modality"), "date": c.get("published")}
 
 
+def _event_at(events: list[dict]) -> dict[tuple[str, int], dict]:
+    """(article, trigger start) → the merged event whose mention has that trigger."""
+    out = {}
+    for ev in events:
+        for m in ev["mentions"]:
+            t = m.get("trigger") or {}
+            if t.get("span"):
+                out[(m["article_id"], t["span"][0])] = ev
+    return out
+
+
+def _anchor(c: dict, canon: _Canon, main_product: str | None, event_at: dict) -> str | None:
+    """The canonical entity a figure is about: a product the sentence names, an entity the figure's noun
+    belongs to ("Turkey's loan", `about` from the parse), or the story's main product where the figure's
+    noun is itself a mention of one of the story's events that product takes part in ('the deal')."""
+    for p in sorted(c.get("products") or []):
+        if (n := canon.name(p)):
+            return n
+    for a in c.get("about") or []:
+        if (n := canon.name(a)):
+            return n
+    span = c.get("subject_span")
+    if main_product and span:
+        ev = event_at.get((c["article_id"], span[0]))
+        if ev and any(canon.participant(p) == main_product for p in ev["participants"]):
+            return main_product
+    return None
+
+
 def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], story_id: str,
-            main_product: str | None = None) -> list[dict[str, Any]]:
+            main_product: str | None = None, entities: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """A story's claims. `claim_mentions` carry article_id, published (the article's date or bounds
     as text), sentence_text and the fields `nlp.claim_mentions.find_claims` gives; `events` are the
-    story's merged events. Groups: a sum of money about the same thing ('deal' + its product), a
-    count of the same unit, the holder of the same first ('first NATO member to buy'), the status
-    of sanctions over time, and the date of a one-off event (an agreement or purchase between the
-    same parties) told differently by different sources."""
+    story's merged events; `entities` its canonical entities (id, name, aliases). Groups: a sum of
+    money about the same thing (a canonical entity and the noun valued: 'S-400 deal'), a count of
+    the same unit of the same product, the holder of the same first ('first NATO member to buy'), the
+    status of sanctions on the same target over time, and the date of a one-off event (an agreement
+    or purchase between the same parties) told differently by different articles. A subject is
+    always a canonical entity or a merged event, never a bare noun; a comparison is always between
+    articles (values from one article only are 'single')."""
+    canon = _Canon(entities)
+    main = canon.name(main_product)
+    event_at = _event_at(events)
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for c in claim_mentions:
-        prod = (sorted(c.get("products") or []) or [main_product])[0]
         if c["kind"] == "money":
-            if not c.get("subject"):
+            noun = c.get("subject")
+            if not noun or not noun.isalpha():
                 continue
-            groups[("money", c["subject"], prod)].append(c)
+            anchor = _anchor(c, canon, main, event_at)
+            if anchor is None or anchor.lower() == noun:
+                continue  # no canonical entity the figure is about, or no noun saying what is valued
+            groups[("money", noun, anchor)].append(c)
         elif c["kind"] == "count":
-            groups[("count", c["value"]["unit"], prod)].append(c)
+            anchor = next((n for p in sorted(c.get("products") or []) if (n := canon.name(p))), None)
+            if anchor is None:
+                continue
+            groups[("count", c["value"]["unit"], anchor)].append(c)
         elif c["kind"] == "first":
             v = c["value"]
+            if not canon.name(v["holder"]) and not is_name(v["holder"]):
+                continue
+            prod = next((n for p in sorted(c.get("products") or []) if (n := canon.name(p))), main)
+            if prod is None:
+                continue  # "the first country to buy": of what, no canonical entity says
             quals = sorted({e["name"] for e in c.get("entities", []) if e["type"] in ("ORG", "NORP")
                             and e["name"] in v["class"]})
             cls = f"{quals[0]} member" if quals else "buyer"  # "NATO country" ~ "NATO member state"
@@ -77,77 +185,128 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
     for key, cs in groups.items():
         kind = key[0]
         if kind == "money":
-            ranges = [_money_range(c["value"]) for c in cs]
+            values = [_entry(c, c["text"]) for c in cs]
+            for v, c in zip(values, cs):
+                v["range"] = _money_range(c["value"])
             same = len({(c["value"]["amount"], c["value"].get("bound")) for c in cs}) == 1
-            values = [_entry(c, c["text"]) for c in cs]
-            subject = f"{key[2]} {key[1]}" if key[2] else key[1]
-            out.append(_claim(story_id, subject, "value", _status(values, ranges, same), values))
+            status, pair = _status(values, lambda a, b: _overlap(a["range"], b["range"]), same)
+            for v in values:
+                del v["range"]
+            out.append(_claim(story_id, f"{key[2]} {key[1]}", "value", status, values, [key[2]], pair))
         elif kind == "count":
-            nums = [c["value"]["number"] for c in cs]
             values = [_entry(c, c["text"]) for c in cs]
-            subject = f"{key[2]} {key[1]}s" if key[2] else f"{key[1]}s"
-            out.append(_claim(story_id, subject, "count", _status(values, [(n, n) for n in nums], len(set(nums)) == 1),
-                              values))
+            for v, c in zip(values, cs):
+                v["number"] = c["value"]["number"]
+            status, pair = _status(values, lambda a, b: a["number"] == b["number"],
+                                   len({c["value"]["number"] for c in cs}) == 1)
+            for v in values:
+                del v["number"]
+            out.append(_claim(story_id, f"{key[2]} {key[1]}s", "count", status, values, [key[2]], pair))
         else:
-            holders = [c["value"]["holder"] for c in cs]
-            values = [_entry(c, h) for c, h in zip(cs, holders)]
-            what = f" {key[3]}" if key[3] else ""
-            subject = f"first {key[1]} to {key[2]}{what}"
-            out.append(_claim(story_id, subject, "first", _status(values, same=len(set(holders)) == 1), values))
-    out += _sanction_statuses(events, story_id)
-    out += _date_conflicts(events, story_id)
+            values = [_entry(c, canon.name(c["value"]["holder"]) or c["value"]["holder"]) for c in cs]
+            status, pair = _status(values, lambda a, b: a["value"] == b["value"], len({v["value"] for v in values}) == 1)
+            out.append(_claim(story_id, f"first {key[1]} to {key[2]} {key[3]}", "first", status, values, [key[3]], pair))
+    out += _sanction_statuses(events, story_id, canon)
+    out += _date_conflicts(events, story_id, canon)
     return out
 
 
-def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[dict]) -> dict[str, Any]:
-    return {"id": stable_id("c", story_id, subject, attribute), "story_id": story_id, "subject": subject,
-            "attribute": attribute, "status": status, "values": values}
+def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[dict], about: list[str],
+           pair: list[int] | None = None) -> dict[str, Any]:
+    out = {"id": stable_id("c", story_id, subject, attribute), "story_id": story_id, "subject": subject,
+           "about": about,  # the canonical entities the subject names
+           "attribute": attribute, "status": status, "values": values}
+    if pair is not None:
+        out["pair"] = pair  # the two values, from two articles, that cannot both hold
+    return out
 
 
-def _sanction_statuses(events: list[dict], story_id: str) -> list[dict]:
-    """Sanctions: threatened → considered → imposed, as the sources tell it over time."""
+# trigger words that state a sanction or its status in so many words; "excluded from a programme" is a
+# measure of its own, and a status read from its tense is not one the sentence states
+_STATED = {"sanction", "embargo", "blacklist", "penalize", "penalise"} | {w for _, ws in _STATUS_WORDS for w in ws}
+_FROM_THE_DAY = ("published", "lead")  # dates read from the article's own day, not stated
+_TARGET_TYPES = ("GPE", "ORG", "PERSON", "NORP")
+
+
+def _sanction_statuses(events: list[dict], story_id: str, canon: _Canon) -> list[dict]:
+    """Sanctions on the same target (a canonical entity: the patient of the story's sanction events, or
+    the imposer where no target is named): threatened → considered → imposed, as the sources tell it
+    over time, each status cited from the sentence that states it."""
     rows = []
     for ev in events:
         if ev["type"] != "sanction":
             continue
+        targets = Counter(n for p in ev["participants"] if p["role"] == "patient" and p["type"] in _TARGET_TYPES
+                          for n in [canon.participant(p)] if n)
+        imposers = Counter(n for p in ev["participants"] if p["role"] in ("agent", "participant")
+                           and p["type"] in _TARGET_TYPES for n in [canon.participant(p)] if n)
         for m in ev["mentions"]:
             st = m.get("status")
-            if st and st != "mentioned":
-                rows.append((ev, m, st))
+            lemma = ((m.get("trigger") or {}).get("lemma") or "").lower()
+            if st and st != "mentioned" and lemma in _STATED:
+                rows.append((ev, m, st, targets, imposers))
     if not rows:
         return []
-    values = [{"value": st, "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
-               "modality": m.get("modality"), "date": m.get("date") or ev.get("date")} for ev, m, st in rows]
-    statuses = {v["value"] for v in values}
-    status = "single" if len(values) == 1 else "agree" if len(statuses) == 1 else "evolving"
-    return [_claim(story_id, "sanctions", "status", status, values)]
+    all_targets = sum((r[3] for r in rows), Counter())
+    all_imposers = sum((r[4] for r in rows), Counter())
+    main_target = all_targets.most_common(1)[0][0] if all_targets else None
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for ev, m, st, targets, imposers in rows:
+        if targets or main_target:
+            who = targets.most_common(1)[0][0] if targets else main_target
+            subject = f"sanctions on {who}"
+        elif all_imposers:
+            who = all_imposers.most_common(1)[0][0]
+            subject = f"{who} sanctions"
+        else:
+            continue  # no canonical entity the sanctions are on or by
+        groups[(subject, who)].append((ev, m, st))
+    out = []
+    for (subject, who), rs in groups.items():
+        values = [{"value": st, "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
+                   "modality": m.get("modality"), "date": m.get("date") or ev.get("date")} for ev, m, st in rs]
+        statuses = {v["value"] for v in values}
+        status = ("single" if len({v["article_id"] for v in values}) < 2 else "agree" if len(statuses) == 1
+                  else "evolving")
+        out.append(_claim(story_id, subject, "status", status, values, [who]))
+    return out
 
 
-def _date_conflicts(events: list[dict], story_id: str) -> list[dict]:
-    """One-off events between the same parties with dates that cannot both be true."""
+def _date_conflicts(events: list[dict], story_id: str, canon: _Canon) -> list[dict]:
+    """One-off events between the same parties (canonical entities) with dates that cannot both be
+    true, told by two different articles."""
     out = []
     done = [e for e in events if e["type"] in ONE_OFF and e["modality"] == "done" and period(e.get("date"))]
     seen: set[tuple[str, str]] = set()
+
+    def parties(ev: dict) -> dict[str, dict]:
+        return {p["entity_id"]: p for p in ev["participants"]
+                if p.get("entity_id") and p["type"] in ("GPE", "ORG") and canon.participant(p)}
+
     for i, a in enumerate(done):
-        pa = {p["entity_id"]: p for p in a["participants"] if p.get("entity_id") and p["type"] in ("GPE", "ORG")}
+        pa = parties(a)
         for b in done[i + 1:]:
-            pb = {p["entity_id"]: p for p in b["participants"] if p.get("entity_id") and p["type"] in ("GPE", "ORG")}
+            pb = parties(b)
             agents_a = {k for k, p in pa.items() if p["role"] == "agent"}
             agents_b = {k for k, p in pb.items() if p["role"] == "agent"}
             buyer = agents_a & agents_b
             others = (set(pa) & set(pb)) - buyer
             if not buyer or not others or compatible(a["date"], b["date"]):
                 continue
-            names = sorted(pa[k]["name"] for k in buyer) + sorted(pa[k]["name"] for k in others)
             key = (a["id"], b["id"])
             if key in seen:
                 continue
+            # the dates as the texts state them: a date taken from the article's day ("on Wednesday" read
+            # as the day it was published) is no source's statement to contradict
+            ma = [m for m in a["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
+            mb = [m for m in b["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
+            cited = next(((x, y) for x in ma for y in mb if x["article_id"] != y["article_id"]), None)
+            if cited is None:
+                continue  # one article's own dates: not two sources disagreeing
             seen.add(key)
-            values = []
-            for ev in (a, b):
-                m = next((m for m in ev["mentions"] if m.get("date")), ev["mentions"][0])
-                values.append({"value": ev["date"], "article_id": m["article_id"], "span": m["clause"],
-                               "text": m["text"], "modality": m.get("modality"), "date": ev["date"]})
+            names = sorted(canon.participant(pa[k]) for k in buyer) + sorted(canon.participant(pa[k]) for k in others)
+            values = [{"value": ev["date"], "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
+                       "modality": m.get("modality"), "date": ev["date"]} for ev, m in zip((a, b), cited)]
             subject = f"{' – '.join(names)} {a['type']}"
-            out.append(_claim(story_id, subject, "date", "conflict", values))
+            out.append(_claim(story_id, subject, "date", "conflict", values, names, [0, 1]))
     return out
