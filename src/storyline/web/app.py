@@ -33,6 +33,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from storyline.datewords import in_words, published_in_words
+from storyline.export import views
 from storyline.export.json import article_record
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
 from storyline.web import render
@@ -400,10 +401,14 @@ def create_app(
         cited |= {m["article_id"] for e in bundle["timeline"] for m in e.get("mentions") or []}
         cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
         cited |= {q["article_id"] for _, _, qs in speakers for q in qs}
+        # the key events: the story's digest (a whole sentence a date, its sources), above every event
+        key = views.key_dates(s.events_page(-1, 0, story_id)[1]) if not offset else []
+        cited |= {x["article_id"] for entry in key for srcs in entry["sources"] for x in srcs}
         titles = s.article_titles(sorted(cited)) if cited else {}
         top = bundle["entities"]
         return templates.TemplateResponse(request, "story.html", {
             "story": bundle, "titles": titles, "speakers": speakers, "offset": offset, "page": STORY_EVENTS,
+            "key": key,
             "timeline": render.timeline_layout(s.event_points(story_id), on_page={e["id"] for e in bundle["timeline"]},
                                                page=STORY_EVENTS),
             "graph": render.entity_graph(top, s.entity_articles([e["id"] for e in top], ids) if top else {}),
