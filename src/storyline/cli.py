@@ -42,6 +42,14 @@ def _print_json(text: str) -> None:
     print(inert_json(text))
 
 
+def _languages(counts: dict[str, int]) -> str:
+    """'3: de 2, ms 1' — articles not in English by language (not annotated: the layers are English ones)."""
+    if not counts:
+        return "0"
+    return f"{sum(counts.values())}: " + ", ".join(
+        f"{lang} {n}" for lang, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+
+
 def _documents_row(report: pipeline.BuildReport | Any) -> str:
     """What a build or load did with documents: '3 new (1 a new version of a stored source, kept beside it), 2 already stored'."""
     versions = f" ({report.new_versions} a new version of a stored source, kept beside it)" if report.new_versions else ""
@@ -131,6 +139,9 @@ def build(
     table.add_row("shared passages", "", str(counts["shared passages"]))
     table.add_row("furniture removed", "", str(counts["removed pieces"]))
     table.add_row("articles annotated", str(report.annotated), str(counts["annotated"]))
+    other = store.not_annotated_languages()
+    if other or report.not_english:
+        table.add_row("not in English, not annotated", _languages(report.not_english), _languages(other))
     table.add_row("time expressions", "", str(counts["time expressions"]))
     table.add_row("entities", "", str(counts["entities"]))
     table.add_row("quotes", "", str(counts["quotes"]))
@@ -233,6 +244,9 @@ def load(
     table.add_row("documents", _documents_row(report), str(counts["documents"]))
     table.add_row("articles", str(report.added_articles), str(counts["articles"]))
     table.add_row("duplicates", "from the batch" if report.reused_crossdoc else "recomputed", str(counts["duplicates"]))
+    other = store.not_annotated_languages()
+    if other:
+        table.add_row("not in English, not annotated", "", _languages(other))
     table.add_row("entities", "", str(counts["entities"]))
     table.add_row("stories", "", str(counts["stories"]))
     out.print(table)

@@ -125,6 +125,10 @@ class Article:
     duplicate_kind: str | None = None  # "exact" | "near"
     duplicate_score: float | None = None  # shingle Jaccard similarity to the original
     story_id: str | None = None
+    # ISO 639-1 code of the clean text (clean/language.py) and the detector's probability; None when too
+    # little text to tell (the English layers run on English and unknown articles only)
+    language: str | None = None
+    language_score: float | None = None
 
     @property
     def id(self) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from storyline.clean import dedupe
 from storyline.clean.boilerplate import Cleaned, clean_article
+from storyline.clean.language import UNDETERMINED, article_language, is_english
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
 from storyline.model import Article, Document, Mention, ReadProblem, Removed, stable_id, unique_names
@@ -65,6 +66,7 @@ def process_document(doc: Document) -> list[Article]:
     extra = _pieces_by_article(doc.removed, [span for _, span, _ in kept]) if kept else []
     articles = []
     for (index, span, c), more in zip(kept, extra):
+        language, score = article_language(c.title, c.text)
         articles.append(
             Article(
                 document_id=doc.id,
@@ -80,6 +82,8 @@ def process_document(doc: Document) -> list[Article]:
                 url=doc.meta.url,
                 authors=unique_names(doc.meta.authors, c.authors),
                 syndicated_from=c.syndicated_from,
+                language=language or UNDETERMINED,  # checked, too little text to tell: 'und', exported as null
+                language_score=score,
             )
         )
     return articles
@@ -106,6 +110,8 @@ class BuildReport:
     problems: list[ReadProblem] = field(default_factory=list)
     annotated: int = 0
     new_versions: int = 0  # documents stored beside an earlier version of the same source (kept too)
+    # language → articles added this run in a language other than English: stored, searchable, not annotated
+    not_english: dict[str, int] = field(default_factory=dict)
 
 
 ProgressFn = Callable[[str, object], None]
@@ -145,6 +151,9 @@ def build(
             report.new_versions += store.save_document(item, articles, sigs)
             report.added_documents += 1
             report.added_articles += len(articles)
+            for a in articles:
+                if not is_english(a.language):
+                    report.not_english[a.language] = report.not_english.get(a.language, 0) + 1
             no_article = not articles
         if no_article:
             empty.append(ReadProblem(item.source, no_article_reason(normalise_document(item))))
@@ -156,6 +165,7 @@ def build(
     store.clear_problems(ok_sources)
     for problem in empty:
         store.record_problem(problem.source, problem.message)
+    detect_languages(store)
     if annotate:
         report.annotated = annotate_articles(store, progress, report.problems)
     link_articles(store, progress=progress)
@@ -165,10 +175,25 @@ def build(
 ANNOTATE_COMMIT_EVERY = 16
 
 
+def detect_languages(store: Store) -> int:
+    """The language of every article stored before languages were detected (an older storyline, a batch
+    partition written before); those found not to be English lose the English layers they were given.
+    Returns how many lost layers."""
+    rows = store.undetected_languages()
+    if not rows:
+        return 0
+    found = []
+    for aid, title, text in rows:
+        language, score = article_language(title, text)
+        found.append((aid, language or UNDETERMINED, score))
+    return store.set_languages(found)
+
+
 def annotate_articles(store: Store, progress: ProgressFn | None = None,
                       problems: list[ReadProblem] | None = None) -> int:
     """Annotate every stored article that has no layers yet (time expressions, mentions, quotes, events,
-    claims); returns how many were annotated.
+    claims); returns how many were annotated. Articles in a language other than English are not listed
+    (`Store.unannotated`): stored and searchable, never annotated, counted by `Store.not_annotated_languages`.
 
     Layers are committed every few articles, so a killed run resumes with the rest. An article the
     annotator cannot take (too long, a model error) is recorded as a problem of its source, one line,

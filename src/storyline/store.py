@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -181,6 +181,12 @@ _MIGRATIONS: dict[int, str] = {
     7: """
     ALTER TABLE annotations ADD COLUMN title TEXT;
     """,
+    # an article's language (ISO 639-1, 'und' when too little text to tell) and the detector's probability;
+    # NULL for articles stored before: the next build detects it (pipeline.detect_languages)
+    8: """
+    ALTER TABLE articles ADD COLUMN language TEXT;
+    ALTER TABLE articles ADD COLUMN language_score REAL;
+    """,
 }
 
 
@@ -333,6 +339,10 @@ _PG_MIGRATIONS: dict[int, str] = {
     7: """
     ALTER TABLE annotations ADD COLUMN title TEXT;
     """,
+    8: """
+    ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
+    ALTER TABLE articles ADD COLUMN language_score DOUBLE PRECISION;
+    """,
 }
 # (whether there is a table meta, how many tables) in the current schema
 _PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM pg_class c"
@@ -341,9 +351,10 @@ _PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM 
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 # the key of each table that INSERT OR REPLACE writes, for PostgreSQL's ON CONFLICT
 _PG_KEYS = {"meta": "key", "annotations": "article_id", "stories": "id", "events": "id", "claims": "id", "quotes": "id"}
+ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
 _ARTICLE_COLS = ("seq, id, document_id, idx, title, text, span_start, span_end, text_map, removed, published, outlet,"
                  " url, authors, syndicated_from, text_hash, minhash, duplicate_of, duplicate_kind, duplicate_score,"
-                 " story_id")
+                 " story_id, language, language_score")
 
 
 class StoreError(Exception):
@@ -573,13 +584,13 @@ class Store:
             for art, (text_hash, sig) in zip(articles, signatures):
                 self.db.execute(
                     "INSERT OR IGNORE INTO articles(id, document_id, idx, title, text, span_start, span_end, text_map,"
-                    " removed, published, outlet, url, authors, syndicated_from, text_hash, minhash)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " removed, published, outlet, url, authors, syndicated_from, text_hash, minhash, language,"
+                    " language_score) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         art.id, art.document_id, art.index, art.title, art.text, art.source_span[0], art.source_span[1],
                         json.dumps(art.text_map), json.dumps([asdict(r) for r in art.removed]),
                         json.dumps(asdict(art.published)), art.outlet, art.url, json.dumps(art.authors),
-                        json.dumps(art.syndicated_from), text_hash, sig,
+                        json.dumps(art.syndicated_from), text_hash, sig, art.language, art.language_score,
                     ),
                 )
         return earlier
@@ -683,14 +694,50 @@ class Store:
             "problems": q("SELECT count(*) FROM problems").fetchone()[0],
         }
 
+    # --- languages ------------------------------------------------------------------------------
+    def undetected_languages(self) -> list[tuple[str, str | None, str]]:
+        """(id, title, text) of articles stored before languages were detected (language NULL)."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT id, title, text FROM articles WHERE language IS NULL ORDER BY seq")]
+
+    def set_languages(self, rows: Iterable[tuple[str, str, float | None]]) -> int:
+        """(article id, language, probability) for articles stored before languages were detected. An
+        article found not to be English loses the layers an older storyline gave it (English layers on
+        another language) and its story, so it leaves entities, quotes, events and stories at the next
+        link. Returns how many lost layers."""
+        rows = list(rows)
+        other = [(aid,) for aid, lang, _ in rows if lang not in ENGLISH_OR_UNKNOWN]
+        with self.transaction():
+            self.db.executemany("UPDATE articles SET language = ?, language_score = ? WHERE id = ?",
+                                [(lang, score, aid) for aid, lang, score in rows])
+            dropped = sum(self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", a).fetchone()[0]
+                          for a in other)
+            self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
+            self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
+        return dropped
+
+    def not_annotated_languages(self, article_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """language → how many stored articles (or of those given) are in it, for the languages the English
+        layers do not run on (these articles are stored and searchable, never annotated)."""
+        sql = f"SELECT language, count(*) FROM articles WHERE language NOT IN ({_marks(ENGLISH_OR_UNKNOWN)})"
+        args: list[Any] = list(ENGLISH_OR_UNKNOWN)
+        if article_ids is not None:
+            ids = list(article_ids)
+            sql += f" AND id IN ({_marks(ids)})"
+            args += ids
+        return {r[0]: r[1] for r in self.db.execute(sql + " GROUP BY language ORDER BY count(*) DESC, language", args)}
+
     # --- annotation layers -----------------------------------------------------------------
     def unannotated(self) -> list[tuple[str, str, Published, str | None]]:
         """(id, text, publication, title) of articles whose layers are not stored yet (new, a killed run's
-        rest, or annotated by an older storyline without a layer now computed)."""
+        rest, or annotated by an older storyline without a layer now computed). Articles in a language other
+        than English are never annotated (the layers are English ones): they are not listed; those whose
+        language could not be told (or is not detected yet) are."""
         rows = self.db.execute(
             "SELECT a.id, a.text, a.published, a.title FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL ORDER BY a.seq"
-        ).fetchall()
+            " WHERE (n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL)"
+            f" AND (a.language IS NULL OR a.language IN ({_marks(ENGLISH_OR_UNKNOWN)})) ORDER BY a.seq",
+            ENGLISH_OR_UNKNOWN).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
     def save_annotations(self, rows: Iterable[tuple]) -> None:
@@ -1619,6 +1666,6 @@ def _article(r: sqlite3.Row) -> Article:
         published=Published(**json.loads(r["published"])), outlet=r["outlet"], url=r["url"],
         authors=json.loads(r["authors"]), syndicated_from=json.loads(r["syndicated_from"]),
         duplicate_of=r["duplicate_of"], duplicate_kind=r["duplicate_kind"], duplicate_score=r["duplicate_score"],
-        story_id=r["story_id"],
+        story_id=r["story_id"], language=r["language"], language_score=r["language_score"],
     )
     return a

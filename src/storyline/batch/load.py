@@ -32,7 +32,7 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
     """Add every document of a finished batch that the database lacks, with its articles and annotation
     layers; then duplicates, entities and stories as `build` links them. Loading twice changes nothing;
     a load killed half-way resumes (documents are stored whole, missing layers are filled in again)."""
-    from storyline.pipeline import Found, annotate_articles, link_articles
+    from storyline.pipeline import Found, annotate_articles, detect_languages, link_articles
 
     out = Path(out)
     manifest = _manifest(out)
@@ -76,9 +76,12 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
             progress("partition", part)
     for p in json.loads((out / "problems.json").read_text()) if (out / "problems.json").exists() else []:
         store.record_problem(p["source"], p["message"])
+    # partitions written before languages were detected: their articles' languages, their English layers
+    # dropped from those not in English (then the batch's entities and stories, computed with them, do not apply)
+    relabelled = detect_languages(store)
     annotate_articles(store, progress)  # a batch run with --no-annotate: annotated here
     found = None
-    if store.counts()["articles"] == total:  # the database holds exactly this batch: its shuffles' results apply
+    if store.counts()["articles"] == total and not relabelled:  # the database holds exactly this batch: its shuffles' results apply
         dups, passages = crossdoc.read_duplicates(out), crossdoc.read_passages(out)
         if dups is not None and passages is not None:
             found = Found(dups, passages, entities.read_entities(out), stories.read_stories(out))

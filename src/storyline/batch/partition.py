@@ -39,6 +39,8 @@ SCHEMAS = {
         ("syndicated_from", pa.list_(pa.string())),
         ("removed", pa.list_(pa.struct([("text", pa.string()), ("reason", pa.string()), ("span", _SPAN)]))),
         ("text_hash", pa.string()), ("minhash", pa.binary()), ("ord", pa.int32()),
+        # absent from partitions written before languages were detected: loaded as NULL, detected at load
+        ("language", pa.string()), ("language_score", pa.float64()),
     ]),
     "annotations": pa.schema([  # layers as JSON text, the shapes `storyline annotate` prints
         ("article_id", pa.string()), ("anchor", pa.string()), ("timexes", pa.string()), ("entities", pa.string()),
@@ -108,6 +110,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
     Written to a temporary folder and renamed into place, so a partition is either complete or absent;
     when a retried copy of the task finished first, this copy's result is dropped (never duplicated)."""
     from storyline.clean import dedupe
+    from storyline.clean.language import is_english
     from storyline.pipeline import no_article_reason, normalise_document, process_document
 
     t0 = time.perf_counter()
@@ -128,11 +131,12 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
             articles.append(a)
             art_rows.append(_article_row(a, dedupe.text_hash(a.text), dedupe.signature(a.text), len(art_rows)))
     ann_rows = []
-    if annotate and articles:
+    english = [a for a in articles if is_english(a.language)]  # the English layers on English articles only
+    if annotate and english:
         from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
 
         source_of = {d.id: d.source for d in docs}
-        for a, lay in zip(articles, annotate_texts((a.text, a.published, a.title) for a in articles)):
+        for a, lay in zip(english, annotate_texts((a.text, a.published, a.title) for a in english)):
             if isinstance(lay, NotAnnotated):  # that article's problem; the partition goes on (as build does)
                 problems.append(ReadProblem(source_of[a.document_id],
                                             f"article {a.index + 1} ({a.id}) not annotated: {lay.reason}"))
@@ -161,6 +165,7 @@ def _article_row(a: Article, text_hash: str, sig: bytes, ord_: int) -> dict[str,
         "syndicated_from": list(a.syndicated_from),
         "removed": [{"text": r.text, "reason": r.reason, "span": list(r.span)} for r in a.removed],
         "text_hash": text_hash, "minhash": sig, "ord": ord_,
+        "language": a.language, "language_score": a.language_score,
     }
 
 
@@ -204,6 +209,7 @@ def article_from_row(r: dict[str, Any]) -> Article:
         removed=[Removed(d["text"], d["reason"], tuple(d["span"])) for d in r["removed"]],
         published=Published(**r["published"]), outlet=r["outlet"], url=r["url"],
         authors=list(r["authors"]), syndicated_from=list(r["syndicated_from"]),
+        language=r.get("language"), language_score=r.get("language_score"),
     )
 
 

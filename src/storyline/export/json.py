@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storyline.clean.language import UNDETERMINED, is_english
 from storyline.model import Article
 from storyline.store import Store
 
@@ -33,6 +34,11 @@ def article_record(
         "url": a.url,
         "authors": list(a.authors),
         "syndicated_from": list(a.syndicated_from),
+        # ISO 639-1, null when there was too little text to tell (or not detected yet); the English layers
+        # (time expressions, entities, quotes, events, claims) are not run on other languages
+        "language": None if a.language in (None, UNDETERMINED) else a.language,
+        "language_score": a.language_score,
+        "not_annotated": None if is_english(a.language) else f"language {a.language}",
         "removed": [{"text": r.text, "reason": r.reason, "span": list(r.span)} for r in a.removed],
         "duplicate_of": a.duplicate_of,
         "duplicate": (
