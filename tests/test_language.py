@@ -131,3 +131,37 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
         assert de_id not in entity_articles(d)
         assert not any("Sämtliche" in e["name"] for e in d["entities"])
         assert store.not_annotated_languages() == {"de": 1, "ms": 1}
+
+
+def test_batch_skips_other_languages_and_an_older_partition_loads(tmp_path, new_db):
+    import pyarrow.parquet as pq
+
+    from storyline.batch.engines import LocalEngine
+    from storyline.batch.load import load
+    from storyline.batch.partition import finished
+    from storyline.batch.run import run_batch
+
+    src = write(tmp_path)
+    with Store(new_db("build")) as store:
+        pipeline.build([src], store)
+        built = dossier(store)
+    out = tmp_path / "out"
+    run_batch([src], out, LocalEngine(), 50 * 1024 * 1024, units=1)
+    arts = [r for part in finished(out) for r in pq.read_table(part / "articles.parquet").to_pylist()]
+    layers = {r["article_id"] for part in finished(out) for r in pq.read_table(part / "annotations.parquet").to_pylist()}
+    assert sorted(r["language"] for r in arts) == ["de", "en", "ms"]
+    assert layers == {r["id"] for r in arts if r["language"] == "en"}
+    with Store(new_db("load")) as store:
+        load(out, store)
+        assert by_lang(dossier(store)).keys() == by_lang(built).keys()
+        assert store.not_annotated_languages() == {"de": 1, "ms": 1}
+        assert entity_articles(dossier(store)) == entity_articles(built)
+    # a partition written before languages were detected: no language columns
+    for part in finished(out):
+        t = pq.read_table(part / "articles.parquet")
+        pq.write_table(t.drop_columns(["language", "language_score"]), part / "articles.parquet")
+    with Store(new_db("old-batch")) as store:
+        load(out, store)
+        assert {a["id"]: a["language"] for a in dossier(store)["articles"]} == \
+            {a["id"]: a["language"] for a in built["articles"]}
+        assert store.not_annotated_languages() == {"de": 1, "ms": 1}
