@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from typer.testing import CliRunner
 
-from conftest import sqlite_only
 from storyline import pipeline
 from storyline.cli import app
 from storyline.clean.language import detect
@@ -99,7 +97,6 @@ def test_build_summary_counts_articles_not_in_english(tmp_path, new_db):
     assert r.exit_code == 0, r.output
 
 
-@sqlite_only
 def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp_path, new_db):
     src, db = write(tmp_path), new_db("old")
     with Store(db) as store:
@@ -107,22 +104,26 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
         de_id = next(a.id for a in store.articles() if a.language == "de")
         en_id = next(a.id for a in store.articles() if a.language == "en")
         fresh = {a["id"]: a for a in dossier(store)["articles"]}
-    # as an older storyline (schema 7) left it: no language columns, and the German page annotated
-    # with the English layers (a PERSON "Sämtliche Daten")
-    con = sqlite3.connect(db)
-    layers = con.execute("SELECT * FROM annotations WHERE article_id = ?", (en_id,)).fetchone()
-    cols = [c[1] for c in con.execute("PRAGMA table_info(annotations)")]
-    row = dict(zip(cols, layers), article_id=de_id,
-               mentions=json.dumps([{"span": [200, 215], "text": "Sämtliche Daten", "type": "PERSON"}]))
-    con.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})", list(row.values()))
-    con.execute("ALTER TABLE articles DROP COLUMN language")
-    con.execute("ALTER TABLE articles DROP COLUMN language_score")
-    con.execute("PRAGMA user_version = 7")
-    con.commit()
-    con.close()
+        # as an older storyline (schema 7) left it: no language columns, and the German page annotated
+        # with the English layers (a PERSON "Sämtliche Daten")
+        with store.transaction():
+            layers = store.db.execute("SELECT * FROM annotations WHERE article_id = ?", (en_id,)).fetchone()
+            row = dict(zip(layers.keys(), layers), article_id=de_id,
+                       mentions=json.dumps([{"span": [200, 215], "text": "Sämtliche Daten", "type": "PERSON"}]))
+            store.db.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+                             list(row.values()))
+            store.db.execute("ALTER TABLE articles DROP COLUMN language")
+            store.db.execute("ALTER TABLE articles DROP COLUMN language_score")
+            if store.pg:
+                store.db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+            else:
+                store.db.execute("PRAGMA user_version = 7")
     with Store(db) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        version = store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] if store.pg \
+            else store.db.execute("PRAGMA user_version").fetchone()[0]
+        assert int(version) == SCHEMA_VERSION == 8
         assert store.article(de_id).language is None  # not detected yet: the next build does
+        assert store.annotations(de_id)["mentions"][0]["text"] == "Sämtliche Daten"  # the old English layers
         pipeline.build([src], store)
         d = dossier(store)
         assert {a["id"]: (a["language"], a["language_score"]) for a in d["articles"]} == \
