@@ -391,3 +391,34 @@ def test_handles_are_not_names_and_roles_are_clean(nlp):
     assert not any(m.name.startswith("@") for m in ms)
     quill = [m for m in ms if m.name == "Mara Quill"]
     assert quill and all(m.role is None or (m.role[0].isalnum() and " - " not in m.role) for m in quill)
+
+
+# ---------------------------------------------------------------- canonical names across articles
+
+
+def test_canonical_name_is_the_fullest_form_most_used_not_a_one_off_variant():
+    per = {f"a{i}": [m("Marta Kowalczyk", 0), m("Kowalczyk", 40)] for i in range(6)}
+    per["b"] = [m("M. Elzbieta Kowalczyk", 0), m("Kowalczyk", 50)]  # one article's variant
+    per["c"] = [m("Marta Elzbieta Kowalczyk", 0)]  # another one-off, fuller still
+    ents = canonicalise(per)
+    people = [e for e in ents if e.type == "PERSON"]
+    assert [e.name for e in people] == ["Marta Kowalczyk"]
+    assert {"M. Elzbieta Kowalczyk", "Marta Elzbieta Kowalczyk"} <= set(people[0].aliases)
+    # a fuller form used in many articles does win
+    for i in range(3):
+        per[f"d{i}"] = [m("Marta Elzbieta Kowalczyk", 0)]
+    assert [e.name for e in canonicalise(per) if e.type == "PERSON"] == ["Marta Elzbieta Kowalczyk"]
+    # a person named in full only by a bare form elsewhere keeps the full name
+    assert [e.name for e in canonicalise({"x": [m("Kowalczyk", 0)], "y": [m("Kowalczyk", 0)],
+                                          "z": [m("Marta Kowalczyk", 0)]})] == ["Marta Kowalczyk"]
+
+
+def test_bare_surname_goes_to_the_bearer_who_dominates_the_corpus():
+    per = {f"a{i}": [m("Ivo Brandt", 0)] for i in range(6)}
+    per["b"] = [m("Lena Brandt", 0)]
+    per["c"] = [m("Brandt", 10)]
+    ents = canonicalise(per)
+    assert {e.name: len(e.mentions) for e in ents} == {"Ivo Brandt": 7, "Lena Brandt": 1}
+    # two bearers of comparable weight: the bare name stays its own
+    per.update({f"e{i}": [m("Lena Brandt", 0)] for i in range(4)})
+    assert sorted(e.name for e in canonicalise(per)) == ["Brandt", "Ivo Brandt", "Lena Brandt"]

@@ -848,10 +848,22 @@ _TYPE_PRIORITY = {"GPE": 0, "ORG": 1, "PERSON": 2, "NORP": 3, "PRODUCT": 4, "LOC
                   "WORK_OF_ART": 8, "LAW": 9}
 
 
-def _pick_name(forms: Counter) -> str:
-    """The canonical form: most words, then not an acronym/all-caps, then most frequent, then alphabetical.
-    A name seen only in capitals ('MOSCOW' in a dateline) is given in title case."""
-    best = min(forms, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
+_ONE_OFF = 4  # a form used in fewer than 1/_ONE_OFF as many articles as the most used form is a variant
+
+
+def _pick_name(forms: Counter, articles: Counter | None = None, person: bool = False) -> str:
+    """The canonical form: the fullest of the forms most used across articles (`articles`: form -> the
+    number of articles that use it; a form in under a quarter as many articles as the most used one is
+    a one-off variant, "B. Hussein Obama" beside "Barack Obama"), a person's full name before a bare
+    one; then most words, not an acronym/all-caps, most frequent, alphabetical. A name seen only in
+    capitals ('MOSCOW' in a dateline) is given in title case."""
+    cands = list(forms)
+    if person:
+        cands = [f for f in cands if len(f.split()) >= 2] or cands
+    if articles:
+        top = max(articles[f] for f in cands)
+        cands = [f for f in cands if articles[f] * _ONE_OFF >= top]
+    best = min(cands, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
     if best.isupper() and len(best) > 4 and best.isalpha():
         best = best.title()
     return best
@@ -1035,11 +1047,12 @@ def _group_people(persons: list[Item]) -> None:
         bare += b
     canon = canonical_people(r for r, _ in clusters)
     by_surname, by_first = people_tables(canon.values())
+    weight = person_weights(canon, (r for r, _ in clusters))
     for r, ms in clusters:
         for it in ms:
             it.group = ("PERSON", canon[r])
     for w, ms in bare:
-        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()))
+        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()), weight)
         for it in ms:
             it.group = target
 
@@ -1121,11 +1134,28 @@ def people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set], dic
     return by_surname, by_first
 
 
-def bare_group(w: str, bearers: set, first_named: set) -> Group:
+_DOMINANT = 3  # a bare surname goes to a bearer named in 3x as many articles as all the others together
+
+
+def bare_group(w: str, bearers: set, first_named: set, weight: dict | None = None) -> Group:
     """The group of a bare name `w` no full name in its article takes: the single known person with that
-    surname (`bearers`), else, when nobody bears it, the single one with that first name; else its own."""
+    surname (`bearers`), or the one of several who dominates the corpus (`weight`: person -> the number
+    of article clusters naming them in full; "Barack Obama" in 200 articles, "Michelle Obama" in 3);
+    else, when nobody bears it, the single one with that first name; else its own."""
     known = bearers or first_named
-    return ("PERSON", next(iter(known))) if len(known) == 1 else ("PERSON~", w)
+    if len(known) == 1:
+        return ("PERSON", next(iter(known)))
+    if bearers and weight:
+        ranked = sorted(bearers, key=lambda h: (-weight.get(h, 0), h))
+        top, rest = weight.get(ranked[0], 0), sum(weight.get(h, 0) for h in ranked[1:])
+        if top >= 2 and top >= _DOMINANT * rest:
+            return ("PERSON", ranked[0])
+    return ("PERSON~", w)
+
+
+def person_weights(canon: dict, reps: Iterable[tuple[str, ...]]) -> Counter:
+    """Person (fullest name) -> the number of article clusters (`reps`, one per article and person) naming them."""
+    return Counter(canon[r] for r in reps)
 
 
 # --- entities ----------------------------------------------------------------------------------
@@ -1134,16 +1164,19 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
     id is set by `assign_ids`."""
     etype = its[0].type
     forms: Counter = Counter()
+    form_articles: dict[str, set[str]] = defaultdict(set)
     for it in its:
         if it.as_ is None:
-            forms[_display_name(it)] += 1
+            f = _display_name(it)
+            forms[f] += 1
+            form_articles[f].add(it.aid)
     if etype == "GPE" and (c := _COUNTRY_NAMES.get(gkey[1]) or next(
             (v for v in _COUNTRY_SET if name_key(v) == gkey[1]), None)):
         name = c
     elif etype == "LOC" and gkey[1] in _REGIONS:
         name = _REGIONS[gkey[1]]
     elif forms:
-        name = _pick_name(forms)
+        name = _pick_name(forms, Counter({f: len(a) for f, a in form_articles.items()}), etype == "PERSON")
     else:
         name = its[0].m.name
     roles: Counter = Counter()
