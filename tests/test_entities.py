@@ -422,3 +422,52 @@ def test_bare_surname_goes_to_the_bearer_who_dominates_the_corpus():
     # two bearers of comparable weight: the bare name stays its own
     per.update({f"e{i}": [m("Lena Brandt", 0)] for i in range(4)})
     assert sorted(e.name for e in canonicalise(per)) == ["Brandt", "Ivo Brandt", "Lena Brandt"]
+
+
+# ---------------------------------------------------------------- spans that are not names
+
+
+def forced(nlp, text: str, *spans: tuple[str, str]) -> list[tuple[str, str]]:
+    """mentions() over a parse whose entities are set by hand (the slips the small model makes)."""
+    doc = nlp(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in spans]
+    return [(x.name, x.type) for x in mentions(doc)]
+
+
+def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
+    # a leading sentence adverb (the parse says ADV / RB) is not part of the name
+    assert forced(nlp, "Certainly Maria Lopez would disagree with the plan.",
+                  ("Certainly Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]
+    # numbers and percentages glued to a name
+    assert forced(nlp, "The poll had Lopez 34 percent ahead of the field.",
+                  ("Lopez 34 percent", "ORG")) == [("Lopez", "ORG")]
+    assert forced(nlp, "A survey put Lopez 46 to 40 percent over Ruiz.",
+                  ("Lopez 46 to 40 percent", "LAW"))[0] == ("Lopez", "LAW")
+    assert forced(nlp, "Maria Lopez—35, a nurse—said no.", ("Maria Lopez—35", "PERSON")) == [("Maria Lopez", "PERSON")]
+    # a case name is not an entity
+    assert forced(nlp, "The court heard Lopez v. Lopez on Monday.", ("Lopez v. Lopez", "PERSON")) == []
+    # names that hold digits themselves stay whole
+    got = ments(nlp, "Turkey bought the F-35 and the S-400 at MAKS-2021 after the G20 summit in Rome.")
+    assert {"F-35", "S-400", "G20"} <= {x.name for x in got}
+
+
+def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):
+    texts = {"a": "Certainly Maria Lopez would disagree. The poll had Lopez 34 percent ahead of Tomas Ruiz.",
+             "b": "The court heard Lopez v. Ruiz on Monday, while Ankara weighed the S-400 and the F-35.",
+             "c": "Maria Lopez—35, a nurse—said the G20 summit in Rome was a success."}
+    ids = list(texts)
+    per = {}
+    for aid, doc in zip(ids, nlp.pipe(texts[a] for a in ids)):
+        forced_spans = {"a": [("Certainly Maria Lopez", "PERSON"), ("Lopez 34 percent", "ORG")],
+                        "b": [("Lopez v. Ruiz", "PERSON")], "c": [("Maria Lopez—35", "PERSON")]}[aid]
+        doc.ents = [doc.char_span(texts[aid].index(s), texts[aid].index(s) + len(s), label=lab)
+                    for s, lab in forced_spans] + [e for e in doc.ents if not any(
+                        e.start_char < texts[aid].index(s) + len(s) and texts[aid].index(s) < e.end_char
+                        for s, _ in forced_spans)]
+        per[aid] = mentions(doc)
+    names = [e.name for e in canonicalise(per)]
+    for n in names:
+        first = nlp(n)[0]
+        assert first.pos_ != "ADV", n
+        assert not any(ch.isdigit() for ch in n) or n in {"S-400", "F-35", "G20"}, n
+    assert "Maria Lopez" in names and not any(" v. " in n for n in names)

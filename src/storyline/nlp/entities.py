@@ -546,6 +546,8 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
         raw = raw[lead:]
         if not _ABBREV_END_RE.search(raw):
             raw = raw.rstrip(_TRAIL_PUNCT)
+        if (glued := _GLUED_NUMBER_RE.search(raw)) and glued.start() > 0:
+            raw = raw[:glued.start()]  # "<Name>—35": a number glued on by a dash
         n1 = n0 + len(raw)
     name = re.sub(r"\s+", " ", raw).strip()
     if not name:
@@ -625,6 +627,41 @@ def _literal_place(doc, r: _Raw) -> bool:
     return False
 
 
+_GLUED_NUMBER_RE = re.compile(r"(?<=[a-z])\s*[—–]\s*\d[\d.,%]*$")
+_CASE_SEP = frozenset({"v", "v.", "vs", "vs."})
+_NUMBER_RE = re.compile(r"[\d.,:/%\-–]*\d[\d.,:/%\-–]*")
+
+
+def _is_number(t) -> bool:
+    """A token that is a number and nothing else ('34', '2015-12-02', '41%'), not a name holding digits ('G20')."""
+    return t.text == "%" or bool(_NUMBER_RE.fullmatch(t.text))
+
+
+def _name_only(doc, r: _Raw) -> bool:
+    """Cut what is not the name out of a span; False when no name is left. A case name ('X v. Y') is not
+    an entity; a leading sentence adverb (the parse's ADV / RB: "Certainly <Name>") is not part of the
+    name, nor is a number glued to it ('<Name> 34 percent', '<Name> 46 to 40 percent', '<Name>—35').
+    Titles of works keep what they hold."""
+    if r.label == "WORK_OF_ART":
+        return True
+    toks = doc[r.start:r.end]
+    if any(t.lower_ in _CASE_SEP and r.start < t.i < r.end - 1 for t in toks):
+        return False  # "Roe v. Wade" style case names
+    while r.start < r.end and (doc[r.start].pos_ == "ADV" or doc[r.start].tag_ in ("RB", "RBR", "RBS")):
+        r.start += 1
+    if r.label in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+        while r.start < r.end and (_is_number(doc[r.start]) or doc[r.start].is_punct and r.start + 1 < r.end
+                                   and _is_number(doc[r.start + 1])):
+            r.start += 1
+    for i in range(r.start + 1, r.end):
+        if _is_number(doc[i]) and (i + 1 < r.end or r.label == "PERSON"):
+            r.end = i  # a number (and its unit) after the name
+            while r.end > r.start and doc[r.end - 1].is_punct:
+                r.end -= 1
+            break
+    return r.end > r.start
+
+
 def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
     """'Russian-Turkish' -> 'Russian' and 'Turkish', each standing for its country."""
     c0 = doc[r.start].idx
@@ -691,6 +728,7 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                             continue
                     raws.extend(_split_breaks(doc, piece))
                 s = i + 1
+    raws = [r for r in raws if r.product or _name_only(doc, r)]
     # titles: before a person (or a misread person), or in apposition after it
     role_tokens: list[tuple[int, int]] = []
     for r in raws:
