@@ -479,3 +479,8 @@ def test_a_known_place_is_a_place_whatever_some_mentions_say():
            "f": [m("Quillmark Holdings", 0, "ORG")]}
     types = {e.name: e.type for e in canonicalise(per)}
     assert types == {"Valparaiso": "GPE", "Quillmark Holdings": "ORG"}
+
+
+def test_a_known_place_name_never_called_a_place_keeps_its_type():
+    per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")]}
+    assert [(e.name, e.type) for e in canonicalise(per)] == [("Valparaiso", "ORG")]

@@ -1075,15 +1075,16 @@ def known_places() -> frozenset[str]:
 
 def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
     """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON).
-    A known place (`known_places`) that is not mostly a person is a GPE (a LOC when so labelled most),
-    whatever some of its mentions are labelled."""
+    A known place (`known_places`) that is not mostly a person and that some mention calls a place is a
+    GPE (a LOC when so labelled most), whatever the other mentions are labelled."""
     out: dict[str, tuple[str, bool]] = {}
     places = known_places()
     for root, c in votes.items():
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
         group_type = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
         mostly_person = c["PERSON"] * 2 >= sum(c.values())
-        if root in places and not mostly_person and group_type not in ("GPE", "LOC", "FAC"):
+        if root in places and not mostly_person and group_type not in ("GPE", "LOC", "FAC") \
+                and (c["GPE"] or c["LOC"]):  # the corpus calls it a place at least once
             group_type = "GPE"
         out[root] = (group_type, mostly_person)
     return out
