@@ -230,3 +230,15 @@ def test_dask(corpus_batch):
     pytest.importorskip("distributed")
     with DaskEngine(workers=2) as engine:
         check(engine, corpus_batch, finished(corpus_batch), 3)
+
+
+def test_one_off_variants_and_a_dominant_bearer(tmp_path):
+    per = {f"a{i}": [m("Ivo Brandt", 0), m("Brandt", 30)] for i in range(6)}
+    per.update({"b": [m("I. Karl Brandt", 0)], "c": [m("Lena Brandt", 0)], "d": [m("Brandt", 12)]})
+    want = check_layouts(tmp_path, per)
+    assert {e["name"]: len(e["mentions"]) for e in want} == {"Ivo Brandt": 14, "Lena Brandt": 1}
+
+
+def test_known_places_typed_as_places(tmp_path):
+    per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")], "c": [m("Valparaiso", 9, "GPE")]}
+    assert [(e["name"], e["type"]) for e in check_layouts(tmp_path, per)] == [("Valparaiso", "GPE")]

@@ -391,3 +391,96 @@ def test_handles_are_not_names_and_roles_are_clean(nlp):
     assert not any(m.name.startswith("@") for m in ms)
     quill = [m for m in ms if m.name == "Mara Quill"]
     assert quill and all(m.role is None or (m.role[0].isalnum() and " - " not in m.role) for m in quill)
+
+
+# ---------------------------------------------------------------- canonical names across articles
+
+
+def test_canonical_name_is_the_fullest_form_most_used_not_a_one_off_variant():
+    per = {f"a{i}": [m("Marta Kowalczyk", 0), m("Kowalczyk", 40)] for i in range(6)}
+    per["b"] = [m("M. Elzbieta Kowalczyk", 0), m("Kowalczyk", 50)]  # one article's variant
+    per["c"] = [m("Marta Elzbieta Kowalczyk", 0)]  # another one-off, fuller still
+    ents = canonicalise(per)
+    people = [e for e in ents if e.type == "PERSON"]
+    assert [e.name for e in people] == ["Marta Kowalczyk"]
+    assert {"M. Elzbieta Kowalczyk", "Marta Elzbieta Kowalczyk"} <= set(people[0].aliases)
+    # a fuller form used in many articles does win
+    for i in range(3):
+        per[f"d{i}"] = [m("Marta Elzbieta Kowalczyk", 0)]
+    assert [e.name for e in canonicalise(per) if e.type == "PERSON"] == ["Marta Elzbieta Kowalczyk"]
+    # a person named in full only by a bare form elsewhere keeps the full name
+    assert [e.name for e in canonicalise({"x": [m("Kowalczyk", 0)], "y": [m("Kowalczyk", 0)],
+                                          "z": [m("Marta Kowalczyk", 0)]})] == ["Marta Kowalczyk"]
+
+
+def test_bare_surname_goes_to_the_bearer_who_dominates_the_corpus():
+    per = {f"a{i}": [m("Ivo Brandt", 0)] for i in range(6)}
+    per["b"] = [m("Lena Brandt", 0)]
+    per["c"] = [m("Brandt", 10)]
+    ents = canonicalise(per)
+    assert {e.name: len(e.mentions) for e in ents} == {"Ivo Brandt": 7, "Lena Brandt": 1}
+    # two bearers of comparable weight: the bare name stays its own
+    per.update({f"e{i}": [m("Lena Brandt", 0)] for i in range(4)})
+    assert sorted(e.name for e in canonicalise(per)) == ["Brandt", "Ivo Brandt", "Lena Brandt"]
+
+
+# ---------------------------------------------------------------- spans that are not names
+
+
+def forced(nlp, text: str, *spans: tuple[str, str]) -> list[tuple[str, str]]:
+    """mentions() over a parse whose entities are set by hand (the slips the small model makes)."""
+    doc = nlp(text)
+    doc.ents = [doc.char_span(text.index(s), text.index(s) + len(s), label=label) for s, label in spans]
+    return [(x.name, x.type) for x in mentions(doc)]
+
+
+def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
+    # a leading sentence adverb (the parse says ADV / RB) is not part of the name
+    assert forced(nlp, "Certainly Maria Lopez would disagree with the plan.",
+                  ("Certainly Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]
+    # numbers and percentages glued to a name
+    assert forced(nlp, "The poll had Lopez 34 percent ahead of the field.",
+                  ("Lopez 34 percent", "ORG")) == [("Lopez", "ORG")]
+    assert forced(nlp, "A survey put Lopez 46 to 40 percent over Ruiz.",
+                  ("Lopez 46 to 40 percent", "LAW"))[0] == ("Lopez", "LAW")
+    assert forced(nlp, "Maria Lopez—35, a nurse—said no.", ("Maria Lopez—35", "PERSON")) == [("Maria Lopez", "PERSON")]
+    # a case name is not an entity
+    assert forced(nlp, "The court heard Lopez v. Lopez on Monday.", ("Lopez v. Lopez", "PERSON")) == []
+    # names that hold digits themselves stay whole
+    got = ments(nlp, "Turkey bought the F-35 and the S-400 at MAKS-2021 after the G20 summit in Rome.")
+    assert {"F-35", "S-400", "G20"} <= {x.name for x in got}
+
+
+def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):
+    texts = {"a": "Certainly Maria Lopez would disagree. The poll had Lopez 34 percent ahead of Tomas Ruiz.",
+             "b": "The court heard Lopez v. Ruiz on Monday, while Ankara weighed the S-400 and the F-35.",
+             "c": "Maria Lopez—35, a nurse—said the G20 summit in Rome was a success."}
+    ids = list(texts)
+    per = {}
+    for aid, doc in zip(ids, nlp.pipe(texts[a] for a in ids)):
+        forced_spans = {"a": [("Certainly Maria Lopez", "PERSON"), ("Lopez 34 percent", "ORG")],
+                        "b": [("Lopez v. Ruiz", "PERSON")], "c": [("Maria Lopez—35", "PERSON")]}[aid]
+        doc.ents = [doc.char_span(texts[aid].index(s), texts[aid].index(s) + len(s), label=lab)
+                    for s, lab in forced_spans] + [e for e in doc.ents if not any(
+                        e.start_char < texts[aid].index(s) + len(s) and texts[aid].index(s) < e.end_char
+                        for s, _ in forced_spans)]
+        per[aid] = mentions(doc)
+    names = [e.name for e in canonicalise(per)]
+    for n in names:
+        first = nlp(n)[0]
+        assert first.pos_ != "ADV", n
+        assert not any(ch.isdigit() for ch in n) or n in {"S-400", "F-35", "G20"}, n
+    assert "Maria Lopez" in names and not any(" v. " in n for n in names)
+
+
+def test_a_known_place_is_a_place_whatever_some_mentions_say():
+    per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")], "c": [m("Valparaiso", 9, "GPE")],
+           "d": [m("Quillmark Holdings", 0, "ORG")], "e": [m("Quillmark Holdings", 0, "GPE")],
+           "f": [m("Quillmark Holdings", 0, "ORG")]}
+    types = {e.name: e.type for e in canonicalise(per)}
+    assert types == {"Valparaiso": "GPE", "Quillmark Holdings": "ORG"}
+
+
+def test_a_known_place_name_never_called_a_place_keeps_its_type():
+    per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")]}
+    assert [(e.name, e.type) for e in canonicalise(per)] == [("Valparaiso", "ORG")]

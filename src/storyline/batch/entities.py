@@ -18,7 +18,8 @@ from storyline.batch.partition import part_name
 from storyline.model import Entity, Mention
 from storyline.nlp.entities import (
     Group, Item, acronym_edges, acronym_roots, add_votes, article_items, assemble, assign_ids, bare_group,
-    base_id, canonical_people, cluster_article_people, entity_order, group_type, people_tables, split_persons,
+    base_id, canonical_people, cluster_article_people, entity_order, group_type, people_tables, person_weights,
+    split_persons,
     type_decisions, type_votes,
 )
 
@@ -184,6 +185,7 @@ def people_by_surname(buckets: int, *parts: list[Any]) -> list[list[Any]]:
     entries = [e for rows in parts for e in rows]
     canon = canonical_people(rep for kind, rep, _ in entries if kind == "full")
     by_surname, _ = people_tables(canon.values())
+    weight = person_weights(canon, (rep for kind, rep, _ in entries if kind == "full"))
     out = _slots(2, buckets)
     for head in set(canon.values()):
         out[FIRST_NAMES * buckets + _bucket(head[0], buckets)].append(("first", head[0], head))
@@ -191,7 +193,7 @@ def people_by_surname(buckets: int, *parts: list[Any]) -> list[list[Any]]:
         if kind == "full":
             _to_entity(out, ENTITY, buckets, ("PERSON", canon[key]), recs)
         elif key in by_surname:
-            _to_entity(out, ENTITY, buckets, bare_group(key, by_surname[key], set()), recs)
+            _to_entity(out, ENTITY, buckets, bare_group(key, by_surname[key], set(), weight), recs)
         else:
             out[FIRST_NAMES * buckets + _bucket(key, buckets)].append(("bare", key, recs))
     return out

