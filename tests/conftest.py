@@ -96,3 +96,17 @@ def seeds() -> Path:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS
+
+
+@pytest.fixture(scope="module")
+def seed_db(databases) -> str:
+    """A database built from ../shared/seeds, one per test module (skipped when the seeds are absent)."""
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    db = databases.new("seeds")
+    with Store(db) as store:
+        build([SEEDS], store)
+    return db

@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import app
-from storyline.pipeline import build
 from storyline.stories.digest import default_dates, digest
 from storyline.store import Store
 
@@ -107,17 +106,6 @@ def test_bad_input_and_default_length():
 
 
 # the seeds: ../shared/seeds, skipped when absent
-
-@pytest.fixture(scope="module")
-def seed_db(databases):
-    from tests.conftest import SEEDS
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not present")
-    db = databases.new("seeds-digest")
-    with Store(db) as store:
-        build([SEEDS], store)
-    return db
-
 
 def _run(*args):
     return runner.invoke(app, list(args), catch_exceptions=False)

@@ -132,17 +132,6 @@ SEED_EVENTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def seed_db(databases):
-    from tests.conftest import SEEDS
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not present")
-    db = databases.new("seeds")
-    with Store(db) as store:
-        build([SEEDS], store)
-    return db
-
-
 def test_seed_stories(seed_db):
     with Store(seed_db) as store:
         stories = store.stories()

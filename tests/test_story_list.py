@@ -9,9 +9,8 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from storyline.pipeline import _story_title, build
+from storyline.pipeline import _story_title
 from storyline.stories.overview import clean_title, site_suffixes, span_in_words, sparkline, volume
-from storyline.store import Store
 
 
 def _art(aid, title, ents=("tr", "ru")):
@@ -71,17 +70,6 @@ def test_span_and_volume_keep_bounds_as_bounds():
     assert [x["period"] for x in v] == ["2016-01", "2016-02", "2016-03", "2016-04", "2016-05"]
     assert [x["articles"] for x in v] == [3, 1, 0, 0, 1]
     assert sparkline(v) == "█▃  ▃" and len(sparkline(volume([{"date": f"{y}-01-01"} for y in range(1990, 2020)]))) <= 24
-
-
-@pytest.fixture(scope="module")
-def seed_db(databases):
-    from tests.conftest import SEEDS
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not present")
-    db = databases.new("seeds")
-    with Store(db) as store:
-        build([SEEDS], store)
-    return db
 
 
 def test_storyline_stories_on_the_seeds(seed_db):

@@ -514,6 +514,19 @@ class _Layers:
         return {a["id"]: a for a in self.dossier().get("articles") or [] if a.get("id") in wanted}
 
 
+def _story_scope(db: str, ref: Optional[str]) -> tuple[_Layers, Optional[dict], list[dict], Optional[str]]:
+    """The database's layers, the story STORY names (None when not given), all the stories, and its id."""
+    layers = _Layers(_open(db))
+    st, stories = _story_of(layers, ref, db)
+    return layers, st, stories, (st.get("id") if st else None)
+
+
+def _check_choice(option: str, value: Optional[str], allowed: tuple[str, ...]) -> None:
+    """A one-line error naming the known values when `value` is not one of them (None: not given)."""
+    if value is not None and value not in allowed:
+        _fail(f"{option} {value!r} is not one of: {', '.join(allowed)}")
+
+
 def _story_of(layers: _Layers, ref: Optional[str], db: str) -> tuple[Optional[dict], list[dict]]:
     """The story STORY names (None when not given) and all the stories; one-line error when it names none."""
     from storyline.export.views import StoryNotFound, find_story
@@ -564,12 +577,8 @@ def timeline(
     from storyline.stories.digest import key_events
 
     _check_format(format, ("text", "json", "md"))
-    if type is not None and type not in EVENT_TYPES:
-        _fail(f"--type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
-    store = _open(db)
-    layers = _Layers(store)
-    st, stories = _story_of(layers, story, db)
-    sid = st.get("id") if st else None
+    _check_choice("--type", type, EVENT_TYPES)
+    layers, st, stories, sid = _story_scope(db, story)
     every = layers.get("events", sid)
     events = views.timeline(every, layers.get("entities") if entity else [], story_id=sid, entity=entity)
     try:
@@ -630,14 +639,9 @@ def events(
     from storyline.export import views
     from storyline.export.views import format_date
 
-    if type is not None and type not in EVENT_TYPES:
-        _fail(f"--type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
-    if event_class is not None and event_class.upper() not in TIMEML_CLASSES:
-        _fail(f"--class {event_class!r} is not one of: {', '.join(TIMEML_CLASSES)}")
-    store = _open(db)
-    layers = _Layers(store)
-    st, stories = _story_of(layers, story, db)
-    sid = st.get("id") if st else None
+    _check_choice("--type", type, EVENT_TYPES)
+    _check_choice("--class", event_class.upper() if event_class else None, TIMEML_CLASSES)
+    layers, st, stories, sid = _story_scope(db, story)
     rows = [e for e in layers.get("events", sid)
             if (type is None or e.get("type") == type)
             and (event_class is None or e.get("class") == event_class.upper())]
@@ -685,10 +689,7 @@ def digest(
     for name, n in (("--dates", dates), ("--sentences", sentences)):
         if n is not None and n < 1:
             _fail(f"{name} must be 1 or more, not {n}")
-    store = _open(db)
-    layers = _Layers(store)
-    st, _ = _story_of(layers, story, db)
-    sid = st.get("id") if st else None
+    layers, st, _, sid = _story_scope(db, story)
     evs = layers.get("events", sid)
     aids = st.get("article_ids") if st else [a for s in layers.get("stories") for a in s.get("article_ids") or []]
     cited = list(dict.fromkeys([*(aids or []), *(a for e in evs for a in views.event_sources(e))]))
@@ -778,10 +779,7 @@ def claims(
     from storyline.export.views import article_label, cite, claims_view, format_date
 
     _check_format(format, ("text", "json"))
-    store = _open(db)
-    layers = _Layers(store)
-    st, stories = _story_of(layers, story, db)
-    sid = st.get("id") if st else None
+    layers, st, stories, sid = _story_scope(db, story)
     every = layers.get("claims", sid)
     rows = claims_view(every, conflicts, story_id=sid)
     if format == "json":

@@ -191,7 +191,8 @@ _MIGRATIONS: dict[int, str] = {
 
 
 # PostgreSQL starts at the current schema: an empty database gets this whole script as version
-# _PG_FIRST; later versions add a PostgreSQL script beside the SQLite one in _MIGRATIONS.
+# _PG_FIRST; later versions add a PostgreSQL script beside the SQLite one in _MIGRATIONS where the
+# SQLite one is not portable SQL (a version missing here runs its _MIGRATIONS script).
 # Text columns sort in code-point order (COLLATE "C"), as SQLite's BINARY does; the tsvector is
 # the full-text index (title weighted A, text B; the 'simple' configuration: no stemming, no stop
 # words, as FTS5's unicode61 tokenizer).
@@ -331,14 +332,7 @@ _PG_MIGRATIONS: dict[int, str] = {
     CREATE INDEX documents_origin ON documents(origin, sha256);
     ALTER TABLE stories ADD COLUMN members TEXT;
     """,
-    6: """
-    ALTER TABLE annotations ADD COLUMN timeml TEXT;
-    """,
-    # the event layers of an article's title ({"text", "timeml", "events"}; {} without a title); NULL for
-    # articles annotated before: the next build annotates them again
-    7: """
-    ALTER TABLE annotations ADD COLUMN title TEXT;
-    """,
+    # 6 and 7: the SQLite scripts are portable SQL and run as they are (Store._migrate_pg)
     8: """
     ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
     ALTER TABLE articles ADD COLUMN language_score DOUBLE PRECISION;
@@ -478,7 +472,7 @@ class Store:
             version, foreign = self._pg_version()
             self._check_version(version, foreign)
             for v in range(max(version, _PG_FIRST - 1) + 1, SCHEMA_VERSION + 1):
-                self.db.execute(_PG_MIGRATIONS[v], raw=True)
+                self.db.execute(_PG_MIGRATIONS.get(v, _MIGRATIONS[v]), raw=True)
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
 
     def transaction(self) -> _Transaction:

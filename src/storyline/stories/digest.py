@@ -44,11 +44,10 @@ from datetime import date as Date
 from typing import Any, Iterable
 
 from storyline.published import period
-from storyline.stories.events import precision as precision_of
+from storyline.stories.events import NOT_HAPPENINGS, precision as precision_of
 
 PRECISION_WEIGHT = {"day": 1.0, "week": 0.8, "month": 0.8, "season": 0.6, "quarter": 0.6, "half": 0.6,
                     "year": 0.5, "years": 0.3, "decade": 0.3}
-NOT_HAPPENINGS = {"other", "statement", None}
 MAX_DATES = 30
 SAME = 0.7  # word-set Jaccard at which two sentences are the same sentence
 INSIDE = 0.9  # share of one sentence's words inside another at which it is a copy

@@ -246,7 +246,7 @@ def _finish(ev: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_NEWS_TYPES_NOT_HAPPENINGS = {"other", "statement"}
+NOT_HAPPENINGS = frozenset({"other", "statement", None})  # news types that are no happening of their own
 
 
 def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
@@ -268,7 +268,7 @@ def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
         def weight(pair: tuple[dict, dict]) -> tuple[bool, float, int]:
             ev, m = pair
             w = 3 if m.get("field") == "title" else max(0, 3 - rank[m["span"][0]])  # the headline, the lead
-            w += 1.0 if ev["type"] not in _NEWS_TYPES_NOT_HAPPENINGS else 0.0
+            w += 1.0 if ev["type"] not in NOT_HAPPENINGS else 0.0
             w += 0.5 if m.get("modality") in _DONE else 0.0
             w += 0.5 if m.get("date") else 0.0
             w += 0.25 * min(len(ev["sources"]) - 1, 2)  # a tie-breaker: the lead says what the article is about
