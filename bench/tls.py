@@ -146,8 +146,10 @@ def system_timeline(store, l: int, k: int, start: dt.date, end: dt.date) -> dict
     from storyline.stories.digest import digest
 
     events = store.events()
-    n_articles = sum(1 for _ in store.articles())
-    got = digest(events, dates=l, sentences=k, start=start, end=end, days_only=True, n_articles=n_articles)
+    published = {a.id: {"date": a.published.date, "earliest": a.published.earliest, "latest": a.published.latest}
+                 for a in store.articles()}
+    got = digest(events, dates=l, sentences=k, start=start, end=end, days_only=True, n_articles=len(published),
+                 published=published)
     return {dt.date.fromisoformat(x["date"]): x["sentences"] for x in got}
 
 

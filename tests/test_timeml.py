@@ -119,3 +119,21 @@ def test_headlines_are_parsed_as_sentences_and_their_events_found():
     assert won and won[0]["date"] == "2024-03-05"  # a headline's present tells the news of its day
     assert won[0]["span"] == [0, len(title)]
     assert next(annotate_texts([(body, None)]))["title"] == {}
+
+
+def test_report_time_perfects_and_since_bounds_date_honestly():
+    """A present perfect is the report's news ("has fired": the publication date) unless an adverb or a
+    "since"/"for" phrase makes it background ("has previously dropped", "has long supplied"); a date after
+    "since" or "until" bounds a state, it is not the time of the verb above it."""
+    from storyline.model import Published
+    from storyline.nlp.annotate import annotate_texts
+
+    body = ("Acme Corp has fired its chief executive, Dana Weiss. Acme Corp has previously dropped Beta Industries "
+            "as a supplier. Gamma Holdings has long supplied Acme Corp with steel. Acme Corp and Gamma Holdings "
+            "have been negotiating a joint venture since their meeting in March 2019.")
+    lay = next(annotate_texts([(body, Published(date="2024-03-05"))]))
+    by_word = {e["trigger"]["text"]: e for e in lay["events"]}
+    assert by_word["fired"]["date"] == "2024-03-05"
+    for word in ("dropped", "supplied"):
+        assert by_word.get(word, {}).get("date") != "2024-03-05", word
+    assert all(e["date"] != "2019-03" for e in lay["events"] if e["trigger"]["text"] in ("negotiating", "venture"))

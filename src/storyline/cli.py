@@ -585,7 +585,9 @@ def timeline(
         events = views.filter_events(events, type, dated, min_sources, start, end)
     except ValueError as e:
         _fail(f"--from/--to: {e}")
-    key = key_events(events)
+    info = layers.articles(list({a for e in events for a in views.event_sources(e)}))
+    key = key_events(events, outlets={a: (r or {}).get("outlet") for a, r in info.items()},
+                     published={a: (r or {}).get("published") for a, r in info.items()})
     if format == "json":  # every event, the key ones marked
         _print_json(json.dumps({"events": [dict(e, key=e.get("id") in key) for e in events]},
                                ensure_ascii=False, indent=1))
@@ -697,6 +699,7 @@ def digest(
     try:
         timeline = make_digest(evs, dates=dates, sentences=sentences, start=start, end=end,
                                outlets={a: (r or {}).get("outlet") for a, r in info.items()},
+                               published={a: (r or {}).get("published") for a, r in info.items()},
                                n_articles=len(aids) if aids else None)
     except ValueError as e:
         _fail(str(e))

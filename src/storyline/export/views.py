@@ -308,8 +308,9 @@ def key_dates(events: list[dict[str, Any]], articles: dict[str, Any] | None = No
     sources, events}] in date order, each sentence a whole one from the articles with where it is told."""
     from storyline.stories.digest import digest
 
-    outlets = {aid: (a or {}).get("outlet") for aid, a in (articles or {}).items() if isinstance(a, dict)}
-    return digest([e for e in events if isinstance(e, dict)], outlets=outlets)
+    arts = {aid: a for aid, a in (articles or {}).items() if isinstance(a, dict)}
+    return digest([e for e in events if isinstance(e, dict)], outlets={aid: a.get("outlet") for aid, a in arts.items()},
+                  published={aid: a.get("published") for aid, a in arts.items()})
 
 
 def summary(part: dict[str, Any]) -> dict[str, Any]:

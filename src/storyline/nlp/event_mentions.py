@@ -52,6 +52,12 @@ _REPORTING = {k for k, v in _VERBS.items() if v == "statement"} | {"show", "writ
 _LIGHT = {"be", "have", "do", "become", "seem", "appear", "remain", "let", "can", "may", "will"}
 _FUTURE_AUX = {"will", "shall", "'ll", "wo"}
 _POSSIBLE_AUX = {"could", "may", "might", "can", "would", "should", "must"}
+# adverbs that make a present perfect experiential or continuative ("has previously excluded", "has long
+# threatened", "has never succeeded"): something before the report's time, not the news it reports
+_NOT_NOW_ADVERBS = {"previously", "already", "long", "ever", "never", "once", "before", "earlier", "repeatedly",
+                    "often", "always", "since", "formerly", "twice", "frequently", "consistently", "still"}
+_SPAN_BOUNDS = {"since", "until", "till"}  # a date after these bounds a state; it is not the verb's time
+_DURATION_UNITS = {"year", "decade", "month", "week", "day", "hour", "century", "while", "time"}
 _EXPECT = {"expect", "plan", "schedule", "intend", "hope", "want", "aim", "prepare", "ready", "seek", "propose",
            "set", "due", "likely", "going", "wish", "offer"}
 _POSSIBLE = {"consider", "threaten", "mull", "weigh", "discuss", "study", "explore", "possible", "potential",
@@ -245,6 +251,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
             ty = _type_of(tok)
             if ty is None and tok.i in dated and tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT:
                 ty = "statement" if tok.lemma_.lower() in _REPORTING else "other"
+            if ty is None and tok.i in dated and _event_noun(tok):
+                ty = "other"
             if ty is None:
                 continue
             if tok.pos_ == "VERB" and tok.lemma_.lower() in _LIGHT:
@@ -260,8 +268,8 @@ def find_events(doc: Any, timexes: list[Timex], mentions: list[Mention], pub_dat
         # a noun that is the object of a verb of the same event ("signed a deal", "the signing of a deal")
         for i in list(triggers):
             tok = doc[i]
-            if tok.pos_ not in ("NOUN", "PROPN"):
-                continue
+            if tok.pos_ not in ("NOUN", "PROPN") or (tok.dep_ == "pobj" and tok.head.lower_ in _SPAN_BOUNDS):
+                continue  # "negotiating since their meeting in March": the meeting is what bounds the talks
             h = tok.head.head if tok.dep_ == "pobj" else tok.head
             if h.i != i and h.i in triggers and triggers[h.i] in (triggers[i], "other"):
                 if i in dated and h.i not in dated:  # "signed in 2016 agreements": the date is the signing's
@@ -436,10 +444,39 @@ def _happened_then(tok: Any) -> bool:
     if h.tag_ == "VBD":
         return True
     if h.tag_ == "VBN" and any(a.tag_ in ("VBD", "VBZ", "VBP") and a.lemma_ in ("be", "have") for a in aux):
+        if any(a.tag_ in ("VBZ", "VBP") and a.lemma_ == "have" for a in aux) and _not_now(h):
+            return False  # "has previously excluded", "have been negotiating since August"
         return True  # "was fired", "has resigned"
     if h.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ == "VBD" for a in aux):
         return True  # "was walking"
     return h.lemma_.lower() in _REPORTING and h.tag_ in ("VBZ", "VBP")
+
+
+def _event_noun(tok: Any) -> bool:
+    """A common noun whose first WordNet sense is an act or an event ("rapprochement", "crisis" is a state):
+    what a date on it dates, as TimeML draws nominal events."""
+    from storyline.nlp.lexicon import sense_classes
+
+    return (tok.pos_ == "NOUN" and not tok.ent_type_
+            and sense_classes(tok.lemma_.lower(), "n")[:1] in (("noun.act",), ("noun.event",)))
+
+
+def _not_now(verb: Any) -> bool:
+    """Whether a present perfect is experiential or continuative rather than the news: an adverb that puts it
+    before the report's time ("has previously excluded", "has long threatened", "has never succeeded"), or
+    a "since" phrase or clause, or "for" a duration, that gives the span it has held ("has been in talks
+    since 2016", "has ruled for a decade"; not "has voted for the bill")."""
+    for c in verb.children:
+        if c.dep_ in ("advmod", "neg", "npadvmod") and c.lower_ in _NOT_NOW_ADVERBS:
+            return True
+        if c.dep_ in ("prep", "mark") and c.lower_ == "since":
+            return True
+        if c.dep_ == "prep" and c.lower_ == "for" and any(
+                o.dep_ == "pobj" and (o.ent_type_ == "DATE" or o.lemma_.lower() in _DURATION_UNITS) for o in c.children):
+            return True
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "since" for m in c.children):
+            return True
+    return False
 
 
 class _EntityFinder:
@@ -558,7 +595,9 @@ def _best(timexes: list[Timex]) -> str | None:
 
 
 def _governing_trigger(root: Any, own: set[int]) -> Any | None:
-    """The event word a timex belongs to: up the parse from the timex to the first verb or event noun."""
+    """The event word a timex belongs to: up the parse from the timex to the first verb or event noun. None
+    past a "since" or "until" ("have been negotiating since their rapprochement in August 2016"): the date
+    bounds a state that holds from or up to it, it is not the time of the verb above."""
     h = root
     for _ in range(8):
         if h.head.i == h.i:
@@ -566,6 +605,10 @@ def _governing_trigger(root: Any, own: set[int]) -> Any | None:
         h = h.head
         if h.i in own:
             continue
+        if h.lower_ in _SPAN_BOUNDS and h.dep_ in ("prep", "mark"):
+            return None
+        if _type_of(h) is None and _event_noun(h):  # "their rapprochement in August 2016"
+            return h
         if _type_of(h) is not None:
             if h.pos_ == "VERB" and h.lemma_.lower() in _ASPECT:
                 continue

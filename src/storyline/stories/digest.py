@@ -11,8 +11,12 @@ Salience of an event (undated events are never placed: a timeline cannot hold th
       (an agreement, a delivery; not a bare statement or an untyped predicate)
 
 times the weight of its date's precision (a day 1, a week or month 0.8, a season, quarter or half 0.6,
-a year 0.5, a span of years or a decade 0.3) and halved for a generic event (found only as what an
-entity did). A date's salience is the sum of its events'. Dates are taken greedily, the most salient
+a year 0.5, a span of years or a decade 0.3), halved for a generic event (found only as what an
+entity did), times 0.3 for what was not done (expected, possible: a plan is not a happening), and times
+its news value: 1 when an article tells it as news (dated by the report's time, within a month before the
+article's time, or later), 1/(1 + years between) for background an article recalls ("the downing of a
+jet in November 2015" in a 2017 report: 0.44), the best over its mentions. An article's time is its
+publication, else the latest date it tells of; unknown, the news value is 1. A date's salience is the sum of its events'. Dates are taken greedily, the most salient
 first, a date told only by articles that already gave chosen dates counting 1/(1 + the fewest dates
 any of its articles gave): a story's digest draws on its articles, not one long article's every date.
 
@@ -31,8 +35,10 @@ sentence (no capital or quote at the start, no final stop, fewer than 6 words) 0
 0.7. Near-identical sentences (word sets 70% the same, or one 90% inside the other) are told once, the
 copies' sources added to the kept one, across the whole digest.
 
-Length without `dates`: round(3 + 2·√articles), at most 30, and never more than the dates there are
-(a five-article story gets 7 dates, a 100-article one 23). Without `sentences`: one a date.
+Length without `dates`: round(3 + 2·√articles), plus one for each further year its articles were
+published in (a story followed over years needs more dates than one told in a week), at most 30, and
+never more than the dates there are (a five-article story of one week gets 7 dates, one whose articles
+span four years 10, a 100-article one 23 or more). Without `sentences`: one a date.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from storyline.stories.events import NOT_HAPPENINGS, precision as precision_of
 PRECISION_WEIGHT = {"day": 1.0, "week": 0.8, "month": 0.8, "season": 0.6, "quarter": 0.6, "half": 0.6,
                     "year": 0.5, "years": 0.3, "decade": 0.3}
 MAX_DATES = 30
+PLANNED = 0.3  # the weight of what was expected or possible, not done: a plan is not a happening
 SAME = 0.7  # word-set Jaccard at which two sentences are the same sentence
 INSIDE = 0.9  # share of one sentence's words inside another at which it is a copy
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,9 +64,11 @@ had it its this that these those he she they we you i his her their our not no s
 may might can also than then there which who whom whose what when where while after before about into over""".split())
 
 
-def default_dates(n_articles: int, n_dates: int) -> int:
-    """How many dates a reader would want: round(3 + 2·√articles), at most 30 and the dates there are."""
-    return max(0, min(n_dates, MAX_DATES, round(3 + 2 * math.sqrt(max(0, n_articles)))))
+def default_dates(n_articles: int, n_dates: int, years: int = 1) -> int:
+    """How many dates a reader would want: round(3 + 2·√articles) and one more for each further year the
+    articles were published in, at most 30 and the dates there are."""
+    n = round(3 + 2 * math.sqrt(max(0, n_articles))) + max(0, years - 1)
+    return max(0, min(n_dates, MAX_DATES, n))
 
 
 def _words(text: str) -> list[str]:
@@ -84,9 +93,57 @@ def _pkey(p: dict[str, Any]) -> str:
     return str(p.get("entity_id") or (p.get("name") or "").casefold().strip())
 
 
+def _published(value: Any) -> tuple[Date, Date] | None:
+    """An article's publication as (earliest, latest) days, from a dossier `published` record ({date,
+    earliest, latest}), a date or an ISO string; None when unknown."""
+    if isinstance(value, dict):
+        lo = period(value.get("date") or value.get("earliest"))
+        hi = period(value.get("date") or value.get("latest")) or lo
+        return (lo[0], hi[1]) if lo and hi else None
+    if isinstance(value, Date):
+        return value, value
+    iv = period(str(value)) if value else None
+    return (iv[0], iv[1]) if iv else None
+
+
+_REPORT_TIME = frozenset({"published", "lead", "report"})  # mention dates that are the report's own time
+
+
+def article_times(events: Iterable[dict[str, Any]], published: dict[str, Any] | None) -> dict[str, tuple[Date, Date]]:
+    """Each article's time: its publication where known, else the latest date it tells of (an article
+    is not older than what it reports), as (earliest, latest) days."""
+    out = {a: iv for a, v in (published or {}).items() if (iv := _published(v))}
+    latest: dict[str, Date] = {}
+    for e in events:
+        for m in e.get("mentions") or []:
+            a = m.get("article_id")
+            iv = period(m.get("date")) or (period(e.get("date")) if m.get("date_from") in _REPORT_TIME else None)
+            if a and a not in out and iv and e.get("modality", "done") == "done":
+                latest[a] = max(latest.get(a, iv[1]), iv[1])
+    return {**{a: (d, d) for a, d in latest.items()}, **out}
+
+
+def news_value(event: dict[str, Any], times: dict[str, tuple[Date, Date]] | None) -> float:
+    """1 when some article tells the event as news (dated by the report's time, or within a month before
+    the article's time, or later); 1/(1 + years between) when articles only recall it as background; 1
+    when no article's time is known (`article_times`)."""
+    best = None
+    for m in event.get("mentions") or []:
+        if m.get("date_from") in _REPORT_TIME:
+            return 1.0
+        pub = (times or {}).get(m.get("article_id"))
+        iv = period(m.get("date")) or period(event.get("date"))
+        if pub is None or iv is None:
+            continue
+        v = 1 / (1 + max(0, (pub[0] - iv[1]).days - 31) / 365)
+        best = v if best is None else max(best, v)
+    return 1.0 if best is None else best
+
+
 def salience(event: dict[str, Any], shares: dict[str, float] | None = None,
-             outlets: dict[str, str | None] | None = None) -> float:
-    """An event's salience (the module docstring gives the formula); 0 for an undated event."""
+             outlets: dict[str, str | None] | None = None, times: dict[str, tuple[Date, Date]] | None = None) -> float:
+    """An event's salience (the module docstring gives the formula); 0 for an undated event. `times`: article
+    id → its time (`article_times`)."""
     prec = event.get("precision") or precision_of(event.get("date"))
     weight = PRECISION_WEIGHT.get(prec or "", 0.0)
     if not weight or not period(event.get("date")):
@@ -96,7 +153,8 @@ def salience(event: dict[str, Any], shares: dict[str, float] | None = None,
     prominence = max((shares or {}).get(_pkey(p), 0.0) for p in event.get("participants") or [{}])
     s = (1 + 2 * len(event.get("main_of") or []) + len(sources) + 0.5 * max(0, len(named) - 1) + prominence
          + (0.5 if event.get("type") not in NOT_HAPPENINGS else 0.0))
-    return s * weight * (0.5 if event.get("generic") else 1.0)
+    return (s * weight * (0.5 if event.get("generic") else 1.0) * news_value(event, times)
+            * (1.0 if event.get("modality", "done") == "done" else PLANNED))
 
 
 def _sentence(m: dict[str, Any]) -> tuple[str, list[int] | None]:
@@ -133,12 +191,14 @@ def _bound(value: Date | str | None, end: bool) -> Date | None:
 
 def digest(events: Iterable[dict[str, Any]], dates: int | None = None, sentences: int | None = None,
            start: Date | str | None = None, end: Date | str | None = None, days_only: bool = False,
-           outlets: dict[str, str | None] | None = None, n_articles: int | None = None) -> list[dict[str, Any]]:
+           outlets: dict[str, str | None] | None = None, n_articles: int | None = None,
+           published: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The timeline summary: [{date, precision, sentences, sources, events}], in date order; at most `dates`
     dates (default: `default_dates`) and `sentences` sentences a date (default 1), each date between
     `start` and `end` (a date, or 'YYYY', 'YYYY-MM', 'YYYY-MM-DD'; a coarser event date must lie wholly
     inside). `sources[i]` lists where sentence i is told: {article_id, span} (and `field` "title" for a
-    headline). `outlets` (article id → outlet) counts outlets; `n_articles` sets the default length
+    headline). `outlets` (article id → outlet) counts outlets; `published` (article id → publication)
+    tells news from background (`news_value`); `n_articles` sets the default length
     (else the articles the events cite). Raises ValueError for a bad bound or a count under 1."""
     if dates is not None and dates < 1:
         raise ValueError(f"dates must be 1 or more, not {dates}")
@@ -147,18 +207,20 @@ def digest(events: Iterable[dict[str, Any]], dates: int | None = None, sentences
     lo, hi = _bound(start, False), _bound(end, True)
     events = list(events)
     shares = _participant_shares(events)
+    times = article_times(events, published)
     by_date: dict[str, list[tuple[float, dict]]] = {}
     for e in events:
         iv = period(e.get("date"))
         if iv is None or (days_only and iv[0] != iv[1]) or (lo and iv[0] < lo) or (hi and iv[1] > hi):
             continue
-        s = salience(e, shares, outlets)
+        s = salience(e, shares, outlets, times)
         if s > 0:
             day = iv[0].isoformat() if iv[0] == iv[1] else str(e["date"])
             by_date.setdefault(day, []).append((s, e))
     if n_articles is None:
         n_articles = len({a for e in events for a in e.get("sources") or []})
-    n = dates if dates is not None else default_dates(n_articles, len(by_date))
+    years = len({iv[0].year for iv in times.values()})
+    n = dates if dates is not None else default_dates(n_articles, len(by_date), years)
     k = sentences or 1
     base = {d: sum(s for s, _ in evs) for d, evs in by_date.items()}
     told = {d: {a for _, e in evs for a in e.get("sources") or []} for d, evs in by_date.items()}
@@ -218,7 +280,8 @@ def _pick(day: str, scored: list[tuple[float, dict]], k: int, seen: list[tuple[s
             "events": list(dict.fromkeys(c["event"]["id"] for c in chosen))}
 
 
-def key_events(events: Iterable[dict[str, Any]], outlets: dict[str, str | None] | None = None) -> dict[str, str]:
+def key_events(events: Iterable[dict[str, Any]], outlets: dict[str, str | None] | None = None,
+               published: dict[str, Any] | None = None) -> dict[str, str]:
     """Each story's key events (id → the whole sentence its digest tells it with): those its digest picks
     (default length, one sentence a date), in date order; events without a story are taken as one."""
     by_story: dict[Any, list[dict[str, Any]]] = {}
@@ -226,7 +289,7 @@ def key_events(events: Iterable[dict[str, Any]], outlets: dict[str, str | None] 
         by_story.setdefault(e.get("story_id"), []).append(e)
     out: dict[str, str] = {}
     for evs in by_story.values():
-        for entry in digest(evs, outlets=outlets):
+        for entry in digest(evs, outlets=outlets, published=published):
             for eid, sentence in zip(entry["events"], entry["sentences"]):
                 out.setdefault(eid, sentence)
     return out

@@ -402,7 +402,9 @@ def create_app(
         cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
         cited |= {q["article_id"] for _, _, qs in speakers for q in qs}
         # the key events: the story's digest (a whole sentence a date, its sources), above every event
-        key = views.key_dates(s.events_page(-1, 0, story_id)[1]) if not offset else []
+        every = s.events_page(-1, 0, story_id)[1] if not offset else []
+        key = views.key_dates(every, s.article_titles(sorted({a for e in every for a in views.event_sources(e)})))\
+            if every else []
         cited |= {x["article_id"] for entry in key for srcs in entry["sources"] for x in srcs}
         titles = s.article_titles(sorted(cited)) if cited else {}
         top = bundle["entities"]
