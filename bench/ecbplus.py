@@ -125,8 +125,13 @@ def scored_sentences() -> dict[str, set[int]]:
     return out
 
 
-def read_doc(path: Path, scored: set[int]) -> EcbDoc:
-    """One CAT XML file: text rebuilt from its tokens, the scored gold event mentions with clusters."""
+EVENT_TAGS = ("ACTION_", "NEG_ACTION_")  # the markable tags (prefixes) of event mentions
+ENTITY_TAGS = ("HUMAN_PART", "NON_HUMAN_PART", "LOC_")  # participants and places (TIME_* left out)
+
+
+def read_doc(path: Path, scored: set[int], tags: tuple[str, ...] = EVENT_TAGS) -> EcbDoc:
+    """One CAT XML file: text rebuilt from its tokens, the scored gold mentions whose markable tag starts
+    with one of `tags` (event mentions by default), with their clusters."""
     root = ET.parse(path).getroot()
     name = path.stem
     topic = int(name.split("_")[0])
@@ -174,7 +179,7 @@ def read_doc(path: Path, scored: set[int]) -> EcbDoc:
     mentions = []
     markables = root.find("Markables")
     for mk in (markables if markables is not None else []):
-        if not (mk.tag.startswith("ACTION_") or mk.tag.startswith("NEG_ACTION_")):
+        if not mk.tag.startswith(tags):
             continue
         anchors = [tok_pos[a.get("t_id")] for a in mk.findall("token_anchor") if a.get("t_id") in tok_pos]
         if not anchors:  # an instance descriptor, not a mention
@@ -197,9 +202,10 @@ def _doc_key(path: Path) -> tuple[int, int, int]:
     return int(topic), int(plus), int(rest.replace("ecbplus", "").replace("ecb", ""))
 
 
-def read_part(part: str, topics: Iterable[int] | None = None) -> list[EcbDoc]:
+def read_part(part: str, topics: Iterable[int] | None = None, tags: tuple[str, ...] = EVENT_TAGS) -> list[EcbDoc]:
     """The documents of a part ("train", "dev" or "all": both), optionally only some topics, sorted
-    by topic, sub-topic and number. Never reads a test topic."""
+    by topic, sub-topic and number, with the gold mentions `read_doc` takes for `tags`. Never reads a
+    test topic."""
     sp = split()
     allowed = sp["train"] + sp["dev"] if part == "all" else sp[part]
     if topics is not None:
@@ -211,7 +217,7 @@ def read_part(part: str, topics: Iterable[int] | None = None) -> list[EcbDoc]:
         if t >= 36:  # the held-out test topics: never read
             continue
         for path in sorted((DATA / "docs" / str(t)).glob(f"{t}_*.xml"), key=_doc_key):
-            docs.append(read_doc(path, scored.get(path.stem, set())))
+            docs.append(read_doc(path, scored.get(path.stem, set()), tags))
     return docs
 
 
