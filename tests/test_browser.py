@@ -1,6 +1,7 @@
 """End to end in headless Chromium (Debian's `chromium`, driven by Playwright's Python client):
-the server runs on a free loopback port over a database built from examples/corpus, and a
-person's clicks must land on the highlighted source span of an article.
+the server runs on a free loopback port over a database built from examples/corpus (and one over
+the seeds, where ../shared is present), and a person's clicks must land on the highlighted source
+span of an article, or open what a story page holds behind a switch.
 
 `make test` installs chromium when it is missing (as root, with apt); elsewhere these skip
 with one line saying how to install it."""
