@@ -1,6 +1,7 @@
 """End to end in headless Chromium (Debian's `chromium`, driven by Playwright's Python client):
-the server runs on a free loopback port over a database built from examples/corpus, and a
-person's clicks must land on the highlighted source span of an article.
+the server runs on a free loopback port over a database built from examples/corpus (and one over
+the seeds, where ../shared is present), and a person's clicks must land on the highlighted source
+span of an article, or open what a story page holds behind a switch.
 
 `make test` installs chromium when it is missing (as root, with apt); elsewhere these skip
 with one line saying how to install it."""
@@ -29,17 +30,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def server(databases):
+def _serve(db: str):
+    """The app over `db` on a free loopback port, in a thread: yields its base URL."""
     import uvicorn
 
-    from storyline import pipeline
-    from storyline.store import Store
     from storyline.web import create_app
 
-    db = databases.new("browser")
-    with Store(db) as s:
-        pipeline.build([ROOT / "examples" / "corpus"], s)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -50,9 +46,28 @@ def server(databases):
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
     assert srv.started, "the server did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "db": db}
+    yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(databases):
+    from storyline import pipeline
+    from storyline.store import Store
+
+    db = databases.new("browser")
+    with Store(db) as s:
+        pipeline.build([ROOT / "examples" / "corpus"], s)
+    for url in _serve(db):
+        yield {"url": url, "db": db}
+
+
+@pytest.fixture(scope="module")
+def seed_server(seed_db):
+    """The app over the seeds' database (skipped when ../shared/seeds is absent)."""
+    for url in _serve(seed_db):
+        yield {"url": url, "db": seed_db}
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +154,35 @@ def test_story_event_click_lands_on_source_span(server, page):
     link.click()
     page.wait_for_url(re.compile(r"/articles/a-.*#" + span + "$"))
     assert_landed(page, span)
+
+
+def test_story_page_shows_every_speaker_and_turkish_media_as_a_group(seed_server, page):
+    """Seeds' story page → "who said what": the speakers past the first ones sit behind a switch;
+    opened, "Turkish media" is there under its own words, a group, linked to Turkey as its
+    affiliation, and its quote opens under it."""
+    from storyline.store import Store
+
+    with Store(seed_server["db"]) as s:
+        story = next(st for st in s.stories() if "S-400" in st["title"])
+    page.goto(seed_server["url"] + f"/stories/{story['id']}")
+    section = page.locator("section.quotes-by-speaker")
+    media = section.locator("details.speaker > summary", has_text=re.compile(r"^\s*Turkish media\b"))
+    assert media.count() == 1
+    if not media.is_visible():  # behind the switch: a reader opens it
+        switch = section.locator("details.more-speakers > summary")
+        assert switch.is_visible() and re.search(r"\d+ more speakers", switch.inner_text())
+        switch.click()
+    assert media.is_visible()
+    kind = media.locator(".speaker-kind")
+    assert kind.is_visible() and kind.inner_text().strip().lower() == "group"
+    aff = media.locator(".affiliation a")
+    assert aff.inner_text().strip() == "Turkey" and aff.get_attribute("href").startswith("/?entity=e-")
+    words = media.locator("xpath=..").locator("blockquote", has_text="Turkey may decide to use Russian missiles")
+    assert not words.is_visible()
+    media.click(position={"x": 5, "y": 5})  # open the group's own block (not its affiliation link)
+    assert words.is_visible()
+    # every speaker the story has is on the page once the switch is open
+    with Store(seed_server["db"]) as s:
+        names = {name or "unknown speaker" for name, _, _ in s.speakers(story["article_ids"], top=None)}
+    shown = section.locator("details.speaker > summary")
+    assert shown.count() == len(names)

@@ -504,3 +504,29 @@ def test_a_paragraph_of_quoted_words_after_one_that_reports_speech():
 def test_as_she_put_it():
     t = "As Anna Berg put it, \u201cthe market is not a casino and never will be.\u201d"
     assert speaker(one(quotes(t), "the market is not a casino")) == "Anna Berg"
+
+
+# --- complements the parser hung elsewhere, and "This was announced by X" --------------------------
+
+def test_that_clause_hung_from_the_place_of_the_telling_is_still_what_was_told():
+    # the parser reads "show that ..." / "fair that ..." (a clause of the noun, or 'fair' an adjective)
+    for t in ("Jane Doe told journalists at the spring air show that the plant would be ready by May.",
+              "Jane Doe told reporters at the trade fair that the plant would be ready by May."):
+        q = one(quotes(t), "the plant would be ready by May")
+        assert q.kind == "indirect" and speaker(q) == "Jane Doe"
+
+
+def test_that_clause_of_a_noun_after_other_prepositions_is_not_the_speakers():
+    # "responded to accusations that ...": the accusations' content, not what Doe said
+    t = "Jane Doe responded on Sunday to accusations that she had hidden the plant's losses for years."
+    assert not [q for q in quotes(t) if "hidden the plant" in q.text and speaker(q) == "Jane Doe"]
+
+
+def test_this_was_announced_by_gives_the_sentence_before_to_the_agent():
+    t = ("The plant will close in March after forty years. This was announced by company spokesman John "
+         "Smith on Friday.")
+    q = one(quotes(t), "The plant will close in March")
+    assert q.kind == "indirect" and speaker(q) == "John Smith"
+    # not across a paragraph break: what "this" stands for is not known there
+    t2 = "The plant will close in March after forty years.\n\nThis was announced by spokesman John Smith on Friday."
+    assert not [q for q in quotes(t2) if "plant will close" in q.text]

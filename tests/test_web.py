@@ -428,3 +428,37 @@ def test_removed_control_characters_are_written_out_on_the_article_page(tmp_path
     page = TestClient(create_app(db)).get(f"/articles/{aid}").text
     assert "\u202e" not in page and "\u202c" not in page and "\x1b" not in page
     assert "\\u202e" in page and "\\u202c" in page  # (the reader already drops C0 controls such as ESC)
+
+
+# --- who said what: every speaker, groups as groups ----------------------------------------------
+def test_story_page_lists_every_speaker_and_groups_as_groups(seed_db):
+    """The story page's 'who said what' names every speaker of the story (the first ones open, the
+    rest behind one switch), and "Turkish media" is a group of its own, linked to Turkey as its
+    affiliation, never filed under Turkey."""
+    import html
+    import re
+
+    from storyline.web.app import SPEAKERS_SHOWN
+
+    with Store(seed_db) as s:
+        story = next(st for st in s.stories() if "S-400" in st["title"])
+        speakers = s.speakers(story["article_ids"], top=None)
+        turkey = next(e["id"] for e in s.entities() if e["name"] == "Turkey")
+    assert len(speakers) > SPEAKERS_SHOWN  # the switch has something to hold
+    page = TestClient(create_app(seed_db)).get(f"/stories/{story['id']}").text
+    section = page[page.index('class="quotes-by-speaker"'):]
+    section = section[:section.index("</section>")]
+    listed = [html.unescape(x).strip() for x in
+              re.findall(r'<details class="speaker"[^>]*>\s*<summary>([^<]*)', section)]
+    assert sorted(listed) == sorted(name or "unknown speaker" for name, _, _ in speakers)  # each once, none left out
+    head, rest = section.split('<details class="more-speakers">', 1)
+    assert head.count('<details class="speaker"') == SPEAKERS_SHOWN
+    assert re.search(r"\d+ more speakers", rest)
+    media = re.search(r"<summary>Turkish media (.*?)</summary>", section, re.S)
+    assert media, "Turkish media is not a speaker of its own"
+    assert '<span class="speaker-kind">group</span>' in media.group(1)
+    assert f'<span class="affiliation">of <a href="/?entity={turkey}">Turkey</a></span>' in media.group(1)
+    block = section[media.start():section.index("</details>", media.start())]
+    assert "Turkey may decide to use Russian missiles" in block  # its own words under its own name
+    for m in re.finditer(r"<summary>Turkey <(.*?)</details>", section, re.S):  # Turkey's own block, if any
+        assert "use Russian missiles" not in m.group(1)

@@ -1079,6 +1079,13 @@ class Store:
         return {r[0]: {"title": r[1], "outlet": r[2], "published": json.loads(r[3])} for r in self.db.execute(
             f"SELECT id, title, outlet, published FROM articles WHERE id IN ({_marks(ids)})", list(ids))}
 
+    def entity_names(self, ids: Iterable[str]) -> dict[str, str]:
+        """id → canonical name for the given entities (those that exist)."""
+        ids = sorted(set(ids))
+        if not ids:
+            return {}
+        return {r[0]: r[1] for r in self.db.execute(f"SELECT id, name FROM entities WHERE id IN ({_marks(ids)})", ids)}
+
     def outlets(self) -> list[tuple[str, int]]:
         """(outlet, number of articles), most articles first."""
         return [(r[0], r[1]) for r in self.db.execute(
@@ -1156,9 +1163,11 @@ class Store:
             out.setdefault(r[0], set()).add(r[1])
         return out
 
-    def speakers(self, article_ids: list[str], top: int = 12, per: int = 5) -> list[tuple[str, int, list[dict[str, Any]]]]:
+    def speakers(self, article_ids: list[str], top: int | None = 12,
+                 per: int = 5) -> list[tuple[str, int, list[dict[str, Any]]]]:
         """Who is quoted most in these articles: (speaker, number of quotes, the first `per` of them in
-        reading order) for the `top` speakers; a speaker is the linked entity where there is one."""
+        reading order) for the `top` speakers (every one where `top` is None); a speaker is the linked
+        entity where there is one, else its own words ("Turkish media")."""
         rows = self.db.execute(
             "SELECT t.who, t.name, t.n, q.data FROM (SELECT q.id, coalesce(q.speaker_entity, q.speaker_name, '') AS who,"
             " coalesce(e.name, q.speaker_name, '') AS name, count(*) OVER w AS n,"

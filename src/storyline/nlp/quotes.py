@@ -35,7 +35,10 @@
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
-   X"; the content is the complement, kept inside the cue's paragraph.
+   X"; the content is the complement, kept inside the cue's paragraph. A 'that' clause the parser hung
+   from the noun of a phrase of place or occasion ("told journalists at the air show that ...", "said
+   in a statement that ...") is the complement still; "<statement>. This was announced by X" gives the
+   sentence before to X (same paragraph).
 5. The speaker is the verb's subject, taken in the cue's paragraph only (a named subject first; the
    agent of a passive; for "saying ..." or "quoted as stressing ..." the subject of the reporting
    verb it hangs from; for "a statement saying ..." who issued it). Where the parser left the verb
@@ -1661,7 +1664,11 @@ def _indirect(D: _Doc):
             continue
         if not _is_cue(t):
             continue
-        comp = [c for c in t.children if c.dep_ == "ccomp"]
+        # a clause with a verb before a lone word the parser also called a complement ("told reporters at
+        # the trade fair that ...", 'fair' an adjective)
+        comp = sorted((c for c in t.children if c.dep_ == "ccomp"), key=lambda c: (
+            c.pos_ not in ("VERB", "AUX") and not any(g.dep_ in ("nsubj", "nsubjpass", "mark") for g in c.children),
+            c.i)) or _stray_complement(t)
         if comp:
             c = comp[0]
             if _is_cue(c) and any(g.dep_ == "ccomp" for g in c.children):
@@ -1669,12 +1676,57 @@ def _indirect(D: _Doc):
             s, e = _trim(c.left_edge.i, c.right_edge.i + 1, D, t.i)
         elif t.dep_ == "parataxis" and t.head.i < t.i and not _is_cue(t.head):
             s, e = _trim(D.sents[D.sent_of[t.i]].start, t.left_edge.i, D, t.i)
+        elif (prev := _reported_by_this(t, D)) is not None:
+            s, e = _trim(prev.start, prev.end, D, t.i)
         else:
             continue
         if s < 0 or len(_words(D.text[s:e])) < 3:
             continue
         out.append((t, _subject(t, D), (s, e)))
     return out
+
+
+_SETTING_PREPS = frozenset({"at", "in", "during"})
+
+
+def _stray_complement(t) -> list:
+    """The 'that' clause of reporting verb t where the parser hung it from the noun of a prepositional
+    phrase between them ("X told journalists at the air show that Y would ...", "X said in a statement
+    that ..." parsed as 'show that ...'): a clause opened by the conjunction 'that' (not the relative
+    pronoun, which is its subject) modifying the object of a phrase of place, occasion or time that t
+    governs (at, in, during). Not after other prepositions, whose noun's own content the clause is
+    ("responded to accusations that ...", "commented on reports that ...", "despite the fact that ...").
+    [] otherwise."""
+    for p in t.children:
+        if p.dep_ != "prep" or p.i < t.i or p.lower_ not in _SETTING_PREPS:
+            continue
+        for n in p.children:
+            if n.dep_ != "pobj":
+                continue
+            for c in n.children:
+                if c.dep_ == "acl" and c.i > n.i and c.pos_ in ("VERB", "AUX") and any(
+                        m.dep_ == "mark" and m.lower_ == "that" and m.i == c.left_edge.i for m in c.children):
+                    return [c]
+    return []
+
+
+def _reported_by_this(t, D: _Doc):
+    """"<statement>. This was announced by X ...": for a passive reporting verb with an agent whose
+    subject is a bare 'this' or 'that' opening the sentence, the sentence before it in the same
+    paragraph (outside quoted words) is what was reported. None otherwise."""
+    if not _is_passive(t) or not any(c.dep_ == "agent" for c in t.children):
+        return None
+    subj = [c for c in t.children if c.dep_ == "nsubjpass"]
+    k = D.sent_of[t.i]
+    if len(subj) != 1 or subj[0].lower_ not in ("this", "that") or subj[0].n_rights or subj[0].n_lefts:
+        return None
+    sent = D.sents[k]
+    if subj[0].i != sent.start or k == 0:
+        return None
+    prev = D.sents[k - 1]
+    if D.par(prev.start_char) != D.par(sent.start_char) or any(D.in_quote(x.idx) is not None for x in prev):
+        return None
+    return prev
 
 
 # --- the API ---------------------------------------------------------------------------------

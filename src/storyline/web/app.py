@@ -51,6 +51,7 @@ ENTITY_MENTIONS = 10  # … each with its first this many mentions in the story 
 STORY_EVENTS = 100  # events of a story bundle's timeline by default (?limit=&offset= page them)
 STORY_QUOTES = 100  # quotes in a story bundle (GET /api/quotes?story= pages them all)
 HOME_STORIES = 30  # stories a page of the home page lists
+SPEAKERS_SHOWN = 12  # speakers a story page lists open; the rest wait behind a switch, none left out
 GRAPH_ENTITIES = 24  # entities in a story page's who-appears-with-whom graph
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -396,7 +397,10 @@ def create_app(
         s = store()
         bundle = _story_bundle(s, story_id, STORY_EVENTS, offset, GRAPH_ENTITIES, 0, 0)
         ids = bundle["article_ids"]
-        speakers = [(name or "unknown speaker", n, qs) for name, n, qs in s.speakers(ids)] if ids else []
+        speakers = [(name or "unknown speaker", n, qs) for name, n, qs in s.speakers(ids, top=None)] if ids else []
+        # a group's affiliation ("Turkish media" → Turkey) is a link beside it, never the speaker
+        affiliations = s.entity_names(sp["affiliation_id"] for _, _, qs in speakers for q in qs
+                                      if (sp := q.get("speaker") or {}).get("affiliation_id"))
         cited = set(ids)
         cited |= {m["article_id"] for e in bundle["timeline"] for m in e.get("mentions") or []}
         cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
@@ -409,7 +413,8 @@ def create_app(
         titles = s.article_titles(sorted(cited)) if cited else {}
         top = bundle["entities"]
         return templates.TemplateResponse(request, "story.html", {
-            "story": bundle, "titles": titles, "speakers": speakers, "offset": offset, "page": STORY_EVENTS,
+            "story": bundle, "titles": titles, "speakers": speakers[:SPEAKERS_SHOWN],
+            "more_speakers": speakers[SPEAKERS_SHOWN:], "affiliations": affiliations, "offset": offset, "page": STORY_EVENTS,
             "key": key,
             "timeline": render.timeline_layout(s.event_points(story_id), on_page={e["id"] for e in bundle["timeline"]},
                                                page=STORY_EVENTS),
