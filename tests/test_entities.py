@@ -149,12 +149,18 @@ def test_capitals_and_demonyms_stand_for_their_country(nlp):
     ents = canonicalise({"a": got})
     turkey = by_name(ents, "Turkey")
     assert turkey.type == "GPE"
-    assert [t for _, _, t in turkey.mentions] == ["Ankara", "Turkish", "Turks", "Turkey"]
+    assert [t for _, _, t in turkey.mentions] == ["Turkish", "Turks", "Turkey"]
     js = turkey.to_json()
-    assert [mm.get("as") for mm in js["mentions"]] == ["capital", "demonym", "demonym", None]
-    assert {"Ankara", "Turkish", "Turks"} <= set(turkey.aliases)
+    assert [mm.get("as") for mm in js["mentions"]] == ["demonym", "demonym", None]
+    assert {"Turkish", "Turks"} <= set(turkey.aliases) and "Ankara" not in turkey.aliases
+    # the capital is one place entity: the government's mention marked and linked to its country
     city = by_name(ents, "Ankara")
-    assert city.type == "GPE" and len(city.mentions) == 1 and city.id != turkey.id
+    assert city.type == "GPE" and len(city.mentions) == 2 and city.id != turkey.id
+    assert city.capital_of == turkey.id
+    cj = city.to_json()
+    assert [(mm.get("as"), mm.get("country_id")) for mm in cj["mentions"]] == [("capital", turkey.id), (None, None)]
+    assert cj["capital_of"] == turkey.id and Entity.from_json(cj) == city
+    assert [e for e in ents if "Ankara" in [e.name, *e.aliases]] == [city]
 
 
 def test_us_variants_are_one_country(nlp):
@@ -164,8 +170,9 @@ def test_us_variants_are_one_country(nlp):
         "c": "Relations between the United States and Russia soured.",
     })
     us = by_name(ents, "United States")
-    assert {"U.S.", "US", "the United States", "American", "Washington"} <= set(us.aliases)
+    assert {"U.S.", "US", "the United States", "American"} <= set(us.aliases) and "Washington" not in us.aliases
     assert {a for a, _, _ in us.mentions} == {"a", "b", "c"}
+    assert by_name(ents, "Washington").capital_of == us.id  # "Washington imposed sanctions": the capital's own
     assert by_name(ents, "Russia").id != us.id and by_name(ents, "Turkey").id != us.id
 
 
@@ -273,6 +280,11 @@ def test_ids_are_stable_and_shape_is_the_dossier_one(nlp):
 def test_entity_index_links_spans_and_names(nlp):
     text = "“A deposit has been paid,” President Recep Tayyip Erdogan said. Peskov said Moscow agreed."
     per = {"a": mentions(nlp(text)), "b": [m("Dmitry Peskov", 0)]}
+    alone = canonicalise(per)  # Russia named nowhere: Moscow's link to it is dropped, a speaker gets Moscow
+    moscow = by_name(alone, "Moscow")
+    mo = text.index("Moscow")
+    assert moscow.capital_of is None and EntityIndex(alone).link("a", (mo, mo + 6)) == moscow.id
+    per["c"] = [m("Russia", 0, "GPE")]
     ents = canonicalise(per)
     idx = EntityIndex(ents)
     erdogan = by_name(ents, "Recep Tayyip Erdogan")
@@ -283,8 +295,8 @@ def test_entity_index_links_spans_and_names(nlp):
     assert idx.link("a", (0, 5), name="Nobody") is None
     assert idx.link("zz", (s, s + 9)) is None
     russia = by_name(ents, "Russia")
-    mo = text.index("Moscow")
     assert idx.link("a", (mo, mo + 6)) == russia.id  # Moscow as government -> Russia
+    assert by_name(ents, "Moscow").capital_of == russia.id
 
 
 def test_canonicalise_a_thousand_articles():
@@ -329,10 +341,16 @@ def test_seed_entities(nlp, seeds):
 
     turkey, russia, us = by_name(ents, "Turkey"), by_name(ents, "Russia"), by_name(ents, "United States")
     assert len({turkey.id, russia.id, us.id}) == 3
-    assert {"Ankara", "Turkish"} <= {t for _, _, t in turkey.mentions}
-    assert {"Moscow", "Russian"} <= {t for _, _, t in russia.mentions}
-    assert {"US", "the United States", "Washington"} <= {t for _, _, t in us.mentions}
-    assert not ({t for _, _, t in turkey.mentions} & {"Russia", "Moscow", "Russian"})
+    assert "Turkish" in {t for _, _, t in turkey.mentions} and "Russian" in {t for _, _, t in russia.mentions}
+    assert {"US", "the United States"} <= {t for _, _, t in us.mentions}
+    assert not ({t for _, _, t in turkey.mentions} & {"Russia", "Moscow", "Russian", "Ankara"})
+    # capitals: one place entity each, standing for their country in some mentions, never the country's alias
+    for country, capital in ((turkey, "Ankara"), (russia, "Moscow"), (us, "Washington")):
+        city = by_name(ents, capital)
+        assert city.type == "GPE" and city.capital_of == country.id and capital not in country.aliases
+        assert "capital" in city.mention_as.values()
+        assert not {t for _, _, t in country.mentions} & {capital}
+        assert [e for e in ents if capital in [e.name, *e.aliases]] == [city]
     # no entity is named with a title, a possessive or a trailing punctuation mark
     for e in ents:
         assert not e.name.endswith(("'s", "’s", ",", ".")), e.name
