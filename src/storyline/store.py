@@ -796,10 +796,16 @@ class Store:
                 for r in self.db.execute(sql + " ORDER BY seq", args)}
 
     def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
-        """(article id, mention start) → canonical entity id, for the given articles."""
+        """(article id, mention start) → canonical entity id, for the given articles; a capital standing for
+        its government ("Ankara bought ...") gives its country's (the state is who acts)."""
         ids = list(article_ids)
-        return {(r[0], r[1]): r[2] for r in self.db.execute(
-            f"SELECT article_id, start, entity_id FROM entity_mentions WHERE article_id IN ({_marks(ids)})", ids)}
+        out: dict[tuple[str, int], str] = {}
+        for aid, start, eid, as_, data in self.db.execute(
+                "SELECT m.article_id, m.start, m.entity_id, m.mention_as, e.data FROM entity_mentions m"
+                f" JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(ids)})", ids):
+            country = json.loads(data).get("capital_of") if as_ == "capital" else None
+            out[(aid, start)] = country or eid
+        return out
 
     def story_members(self) -> dict[str, str | None]:
         """story id → the members key its stored layers were computed over (None from an older storyline)."""
