@@ -502,3 +502,72 @@ def test_a_known_place_is_a_place_whatever_some_mentions_say():
 def test_a_known_place_name_never_called_a_place_keeps_its_type():
     per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")]}
     assert [(e.name, e.type) for e in canonicalise(per)] == [("Valparaiso", "ORG")]
+
+
+# ---------------------------------------------------------------- types from what the text says
+
+
+def test_outlets_employers_and_places_typed_from_the_parse(nlp):
+    got = [x for t in ("The French newspaper Le Monde reported the deal.",
+                       "Ryanair Chief Executive Michael O'Leary said the fares would rise.",
+                       "Troops landed on the Greek island of Lesbos and the Italian island of Lampedusa.")
+           for x in ments(nlp, t)]
+    told = {x.name: (x.type, x.described) for x in got}
+    assert told["Le Monde"] == ("ORG", "MEDIA")  # "the newspaper <Name>": an outlet
+    assert told["Ryanair"] == ("ORG", "ORG")  # "<Name> Chief Executive <Person>": the employer
+    assert told["Michael O'Leary"] == ("PERSON", None)
+    assert told["Lesbos"] == ("LOC", "PLACE") and told["Lampedusa"] == ("LOC", "PLACE")  # "the island of <Name>"
+    assert told["French"] == ("NORP", None)  # a demonym stays the world table's
+
+
+def test_no_evidence_where_the_words_do_not_say_it(nlp):
+    got = ments(nlp, "Ben Domenech, publisher of The Federalist, said so. The "
+                     "disappearing Pacific nation of Kiribati is sinking. So says a voice at the end of “Hail, Caesar!”")
+    told = {x.name: (x.type, x.described) for x in got}
+    assert told["Ben Domenech"] == ("PERSON", None)  # "publisher": a firm or a person; spaCy says a person
+    assert told["Kiribati"][0] == "GPE"  # a known place, whatever noun it is put with
+    assert "PLACE" not in {d for _, d in told.values()}  # "the end of ...": a part of a thing, not a place
+
+
+def test_what_the_text_says_outweighs_spacys_labels_across_the_corpus(nlp):
+    ents = corpus(nlp, {
+        "a": "Peskov spoke to the Italian newspaper Corriere on Monday.",
+        "b": "Smith told Corriere that he would stay.",  # spaCy: a PERSON here
+    })
+    outlet = by_name(ents, "Corriere")
+    assert outlet.type == "ORG" and len(outlet.mentions) == 2 and outlet.to_json()["media"] is True
+    assert "media" not in by_name(ents, "Smith").to_json()
+
+
+def test_seed_entities_typed_and_capitals_their_own(seed_db):
+    from storyline.store import Store
+
+    with Store(seed_db) as store:
+        ents = store.entities()
+    by = {}
+    for e in ents:
+        for n in [e["name"], *e["aliases"]]:
+            by.setdefault(n, []).append(e)
+    one = {n: es[0] for n, es in by.items() if len(es) == 1}
+    for name in ("Rosoboronexport", "Izvestiya", "TASS", "ANT1"):
+        assert one[name]["type"] == "ORG", (name, one[name]["type"])
+    assert one["Izvestiya"].get("media") and one["TASS"].get("media") and one["ANT1"].get("media")
+    assert not one["Rosoboronexport"].get("media")
+    assert one["ANT1"] is one["Antenna"]  # "the Greek TV channel Antenna (ANT1)": one outlet, no person
+    assert not [e for e in ents if e["type"] == "PERSON" and e["name"] in ("Antenna", "ANT1")]
+    assert one["Crete"]["type"] in ("GPE", "LOC") and one["Aegean"]["type"] in ("GPE", "LOC")
+    # a capital: one place entity, no alias of its country; the government's mentions marked and linked
+    for capital, country in (("Ankara", "Turkey"), ("Moscow", "Russia"), ("Washington", "United States")):
+        city, state = one[capital], one[country]
+        assert city["name"] == capital and city["type"] == "GPE" and city["capital_of"] == state["id"]
+        marked = [m for m in city["mentions"] if m.get("as") == "capital"]
+        assert marked and all(m["country_id"] == state["id"] for m in marked)
+        assert capital not in {m["text"] for m in state["mentions"]}
+    ankara = one["Ankara"]
+    assert any("as" not in m for m in ankara["mentions"])  # "partners in Ankara": the city itself
+    # the speakers still belong to the state: "Ankara authorities" to Turkey, "Ankara warned" is Turkey
+    with Store(seed_db) as store:
+        speakers = [q["speaker"] for q in store.quotes() if q.get("speaker")]
+    auth = [s for s in speakers if s["text"] == "Ankara authorities"]
+    assert auth and all(s["affiliation_id"] == one["Turkey"]["id"] and s["entity_id"] is None for s in auth)
+    assert [s["entity_id"] for s in speakers if s["text"] == "Ankara"] == [one["Turkey"]["id"]]

