@@ -25,9 +25,10 @@ LAYOUTS = [(1, 1), (1, 6), (2, 3), (100, 1), (100, 5)]  # (articles a partition,
 
 
 def m(name: str, start: int, type: str = "PERSON", role: str | None = None, text: str | None = None,
-      stands_for: str | None = None) -> Mention:
+      stands_for: str | None = None, described: str | None = None) -> Mention:
     t = text or name
-    return Mention(span=(start, start + len(t)), text=t, type=type, name=name, role=role, stands_for=stands_for)
+    return Mention(span=(start, start + len(t)), text=t, type=type, name=name, role=role, stands_for=stands_for,
+                   described=described)
 
 
 def write_partitions(out: Path, per_article: dict[str, list[Mention]], size: int, seed: int = 0) -> list[Path]:
@@ -122,7 +123,28 @@ def test_country_by_capital_and_demonym(tmp_path):
                  m("European", 80, "NORP")]}
     want = check_layouts(tmp_path, per)
     turkey = next(e for e in want if e["name"] == "Turkey")
-    assert {x.get("as") for x in turkey["mentions"]} == {None, "capital", "demonym"}
+    assert {x.get("as") for x in turkey["mentions"]} == {None, "demonym"}
+    ankara = next(e for e in want if e["name"] == "Ankara")  # the capital: one entity, linked to its country
+    assert ankara["capital_of"] == turkey["id"] and len(ankara["mentions"]) == 2
+    assert [x.get("country_id") for x in ankara["mentions"]] == [turkey["id"], None]
+    us = next(e for e in want if e["name"] == "United States")
+    assert next(e for e in want if e["name"] == "Washington")["capital_of"] == us["id"]
+
+
+def test_what_the_text_says_outweighs_the_labels_and_a_capital_keeps_its_country(tmp_path):
+    # "the newspaper Gazeta" once (MEDIA), a PERSON and a NORP label elsewhere; "Gazeta (GZ)": one outlet;
+    # Kabul stands for a country no article names: its link is dropped on both paths
+    per = {"a": [m("Gazeta", 0, "ORG", described="MEDIA"), m("GZ", 8, "PERSON")],
+           "b": [m("Gazeta", 0, "PERSON"), m("Gazeta", 20, "NORP")],
+           "c": [m("Kabul", 0, "GPE", stands_for="Afghanistan"), m("Sardinia", 10, "LOC", described="PLACE"),
+                 m("Sardinia", 30, "ORG")]}
+    want = check_layouts(tmp_path, per)
+    gazeta = next(e for e in want if e["name"] == "Gazeta")
+    assert (gazeta["type"], gazeta.get("media"), gazeta["aliases"], len(gazeta["mentions"])) == ("ORG", True, ["GZ"], 4)
+    assert next(e for e in want if e["name"] == "Sardinia")["type"] == "LOC"
+    kabul = next(e for e in want if e["name"] == "Kabul")
+    assert "capital_of" not in kabul and [x.get("as") for x in kabul["mentions"]] == ["capital"]
+    assert "country_id" not in kabul["mentions"][0]
 
 
 def test_product_codes_with_plurals(tmp_path):

@@ -149,12 +149,18 @@ def test_capitals_and_demonyms_stand_for_their_country(nlp):
     ents = canonicalise({"a": got})
     turkey = by_name(ents, "Turkey")
     assert turkey.type == "GPE"
-    assert [t for _, _, t in turkey.mentions] == ["Ankara", "Turkish", "Turks", "Turkey"]
+    assert [t for _, _, t in turkey.mentions] == ["Turkish", "Turks", "Turkey"]
     js = turkey.to_json()
-    assert [mm.get("as") for mm in js["mentions"]] == ["capital", "demonym", "demonym", None]
-    assert {"Ankara", "Turkish", "Turks"} <= set(turkey.aliases)
+    assert [mm.get("as") for mm in js["mentions"]] == ["demonym", "demonym", None]
+    assert {"Turkish", "Turks"} <= set(turkey.aliases) and "Ankara" not in turkey.aliases
+    # the capital is one place entity: the government's mention marked and linked to its country
     city = by_name(ents, "Ankara")
-    assert city.type == "GPE" and len(city.mentions) == 1 and city.id != turkey.id
+    assert city.type == "GPE" and len(city.mentions) == 2 and city.id != turkey.id
+    assert city.capital_of == turkey.id
+    cj = city.to_json()
+    assert [(mm.get("as"), mm.get("country_id")) for mm in cj["mentions"]] == [("capital", turkey.id), (None, None)]
+    assert cj["capital_of"] == turkey.id and Entity.from_json(cj) == city
+    assert [e for e in ents if "Ankara" in [e.name, *e.aliases]] == [city]
 
 
 def test_us_variants_are_one_country(nlp):
@@ -164,8 +170,9 @@ def test_us_variants_are_one_country(nlp):
         "c": "Relations between the United States and Russia soured.",
     })
     us = by_name(ents, "United States")
-    assert {"U.S.", "US", "the United States", "American", "Washington"} <= set(us.aliases)
+    assert {"U.S.", "US", "the United States", "American"} <= set(us.aliases) and "Washington" not in us.aliases
     assert {a for a, _, _ in us.mentions} == {"a", "b", "c"}
+    assert by_name(ents, "Washington").capital_of == us.id  # "Washington imposed sanctions": the capital's own
     assert by_name(ents, "Russia").id != us.id and by_name(ents, "Turkey").id != us.id
 
 
@@ -273,6 +280,11 @@ def test_ids_are_stable_and_shape_is_the_dossier_one(nlp):
 def test_entity_index_links_spans_and_names(nlp):
     text = "“A deposit has been paid,” President Recep Tayyip Erdogan said. Peskov said Moscow agreed."
     per = {"a": mentions(nlp(text)), "b": [m("Dmitry Peskov", 0)]}
+    alone = canonicalise(per)  # Russia named nowhere: Moscow's link to it is dropped, a speaker gets Moscow
+    moscow = by_name(alone, "Moscow")
+    mo = text.index("Moscow")
+    assert moscow.capital_of is None and EntityIndex(alone).link("a", (mo, mo + 6)) == moscow.id
+    per["c"] = [m("Russia", 0, "GPE")]
     ents = canonicalise(per)
     idx = EntityIndex(ents)
     erdogan = by_name(ents, "Recep Tayyip Erdogan")
@@ -283,8 +295,8 @@ def test_entity_index_links_spans_and_names(nlp):
     assert idx.link("a", (0, 5), name="Nobody") is None
     assert idx.link("zz", (s, s + 9)) is None
     russia = by_name(ents, "Russia")
-    mo = text.index("Moscow")
     assert idx.link("a", (mo, mo + 6)) == russia.id  # Moscow as government -> Russia
+    assert by_name(ents, "Moscow").capital_of == russia.id
 
 
 def test_canonicalise_a_thousand_articles():
@@ -329,10 +341,16 @@ def test_seed_entities(nlp, seeds):
 
     turkey, russia, us = by_name(ents, "Turkey"), by_name(ents, "Russia"), by_name(ents, "United States")
     assert len({turkey.id, russia.id, us.id}) == 3
-    assert {"Ankara", "Turkish"} <= {t for _, _, t in turkey.mentions}
-    assert {"Moscow", "Russian"} <= {t for _, _, t in russia.mentions}
-    assert {"US", "the United States", "Washington"} <= {t for _, _, t in us.mentions}
-    assert not ({t for _, _, t in turkey.mentions} & {"Russia", "Moscow", "Russian"})
+    assert "Turkish" in {t for _, _, t in turkey.mentions} and "Russian" in {t for _, _, t in russia.mentions}
+    assert {"US", "the United States"} <= {t for _, _, t in us.mentions}
+    assert not ({t for _, _, t in turkey.mentions} & {"Russia", "Moscow", "Russian", "Ankara"})
+    # capitals: one place entity each, standing for their country in some mentions, never the country's alias
+    for country, capital in ((turkey, "Ankara"), (russia, "Moscow"), (us, "Washington")):
+        city = by_name(ents, capital)
+        assert city.type == "GPE" and city.capital_of == country.id and capital not in country.aliases
+        assert "capital" in city.mention_as.values()
+        assert not {t for _, _, t in country.mentions} & {capital}
+        assert [e for e in ents if capital in [e.name, *e.aliases]] == [city]
     # no entity is named with a title, a possessive or a trailing punctuation mark
     for e in ents:
         assert not e.name.endswith(("'s", "’s", ",", ".")), e.name
@@ -484,3 +502,72 @@ def test_a_known_place_is_a_place_whatever_some_mentions_say():
 def test_a_known_place_name_never_called_a_place_keeps_its_type():
     per = {"a": [m("Valparaiso", 0, "ORG")], "b": [m("Valparaiso", 5, "ORG")]}
     assert [(e.name, e.type) for e in canonicalise(per)] == [("Valparaiso", "ORG")]
+
+
+# ---------------------------------------------------------------- types from what the text says
+
+
+def test_outlets_employers_and_places_typed_from_the_parse(nlp):
+    got = [x for t in ("The French newspaper Le Monde reported the deal.",
+                       "Ryanair Chief Executive Michael O'Leary said the fares would rise.",
+                       "Troops landed on the Greek island of Lesbos and the Italian island of Lampedusa.")
+           for x in ments(nlp, t)]
+    told = {x.name: (x.type, x.described) for x in got}
+    assert told["Le Monde"] == ("ORG", "MEDIA")  # "the newspaper <Name>": an outlet
+    assert told["Ryanair"] == ("ORG", "ORG")  # "<Name> Chief Executive <Person>": the employer
+    assert told["Michael O'Leary"] == ("PERSON", None)
+    assert told["Lesbos"] == ("LOC", "PLACE") and told["Lampedusa"] == ("LOC", "PLACE")  # "the island of <Name>"
+    assert told["French"] == ("NORP", None)  # a demonym stays the world table's
+
+
+def test_no_evidence_where_the_words_do_not_say_it(nlp):
+    got = ments(nlp, "Ben Domenech, publisher of The Federalist, said so. The disappearing Pacific nation of "
+                     "Kiribati is sinking. So says a voice at the end of “Hail, Caesar!”")
+    told = {x.name: (x.type, x.described) for x in got}
+    assert told["Ben Domenech"] == ("PERSON", None)  # "publisher": a firm or a person; spaCy says a person
+    assert told["Kiribati"][0] == "GPE"  # a known place, whatever noun it is put with
+    assert "PLACE" not in {d for _, d in told.values()}  # "the end of ...": a part of a thing, not a place
+
+
+def test_what_the_text_says_outweighs_spacys_labels_across_the_corpus(nlp):
+    ents = corpus(nlp, {
+        "a": "Peskov spoke to the Italian newspaper Corriere on Monday.",
+        "b": "Smith told Corriere that he would stay.",  # spaCy: a PERSON here
+    })
+    outlet = by_name(ents, "Corriere")
+    assert outlet.type == "ORG" and len(outlet.mentions) == 2 and outlet.to_json()["media"] is True
+    assert "media" not in by_name(ents, "Smith").to_json()
+
+
+def test_seed_entities_typed_and_capitals_their_own(seed_db):
+    from storyline.store import Store
+
+    with Store(seed_db) as store:
+        ents = store.entities()
+    by = {}
+    for e in ents:
+        for n in [e["name"], *e["aliases"]]:
+            by.setdefault(n, []).append(e)
+    one = {n: es[0] for n, es in by.items() if len(es) == 1}
+    for name in ("Rosoboronexport", "Izvestiya", "TASS", "ANT1"):
+        assert one[name]["type"] == "ORG", (name, one[name]["type"])
+    assert one["Izvestiya"].get("media") and one["TASS"].get("media") and one["ANT1"].get("media")
+    assert not one["Rosoboronexport"].get("media")
+    assert one["ANT1"] is one["Antenna"]  # "the Greek TV channel Antenna (ANT1)": one outlet, no person
+    assert not [e for e in ents if e["type"] == "PERSON" and e["name"] in ("Antenna", "ANT1")]
+    assert one["Crete"]["type"] in ("GPE", "LOC") and one["Aegean"]["type"] in ("GPE", "LOC")
+    # a capital: one place entity, no alias of its country; the government's mentions marked and linked
+    for capital, country in (("Ankara", "Turkey"), ("Moscow", "Russia"), ("Washington", "United States")):
+        city, state = one[capital], one[country]
+        assert city["name"] == capital and city["type"] == "GPE" and city["capital_of"] == state["id"]
+        marked = [m for m in city["mentions"] if m.get("as") == "capital"]
+        assert marked and all(m["country_id"] == state["id"] for m in marked)
+        assert capital not in {m["text"] for m in state["mentions"]}
+    ankara = one["Ankara"]
+    assert any("as" not in m for m in ankara["mentions"])  # "partners in Ankara": the city itself
+    # the speakers still belong to the state: "Ankara authorities" to Turkey, "Ankara warned" is Turkey
+    with Store(seed_db) as store:
+        speakers = [q["speaker"] for q in store.quotes() if q.get("speaker")]
+    auth = [s for s in speakers if s["text"] == "Ankara authorities"]
+    assert auth and all(s["affiliation_id"] == one["Turkey"]["id"] and s["entity_id"] is None for s in auth)
+    assert [s["entity_id"] for s in speakers if s["text"] == "Ankara"] == [one["Turkey"]["id"]]

@@ -166,7 +166,9 @@ class Timex:
 class Mention:
     """A mention of an entity in one text: `name` is the name with titles stripped,
     `role` the title kept ('Presidential spokesman'), `stands_for` the country a capital or
-    demonym stands for ('Ankara' → 'Turkey')."""
+    demonym stands for ('Ankara' → 'Turkey'), `described` what the text itself says the name is
+    (the noun it is put with: 'MEDIA' for an outlet or agency, "the newspaper Izvestiya"; 'ORG',
+    "the company Airbus", "Airbus Chief Executive ..."; 'PLACE', "the island of Crete")."""
 
     span: Span
     text: str
@@ -174,6 +176,7 @@ class Mention:
     name: str
     role: str | None = None
     stands_for: str | None = None
+    described: str | None = None
 
 
 @dataclass
@@ -202,8 +205,11 @@ class Quote:
 class Entity:
     """A canonical entity across the corpus: `name` its fullest form, `aliases` the other forms
     seen, `roles` the titles seen with it, `mentions` (article_id, span, text) everywhere it is
-    named. `mention_as` marks mentions that refer to it indirectly: a capital standing for its
-    government ('capital') or a demonym ('demonym'), keyed by (article_id, span)."""
+    named. `mention_as` marks mentions that refer to something else through it: a capital (or seat
+    of government) standing for its government ('capital': the mention is the capital's, the state it
+    stands for is `capital_of`, the country's entity id) or a demonym ('demonym', a country's mention),
+    keyed by (article_id, span). `media`: an outlet or agency (the text describes it as one).
+    In `to_json()` a 'capital' mention carries `"country_id"`: the id of `capital_of`."""
 
     id: str
     name: str
@@ -212,6 +218,8 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     mentions: list[tuple[str, Span, str]] = field(default_factory=list)
     mention_as: dict[tuple[str, Span], str] = field(default_factory=dict)
+    capital_of: str | None = None  # the country's entity id, for a capital or seat of government
+    media: bool = False
 
     def to_json(self) -> dict:
         ms = []
@@ -220,9 +228,16 @@ class Entity:
             kind = self.mention_as.get((aid, tuple(span)))
             if kind:
                 m["as"] = kind
+                if kind == "capital" and self.capital_of:
+                    m["country_id"] = self.capital_of
             ms.append(m)
-        return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
-                "roles": list(self.roles), "mentions": ms}
+        out = {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
+               "roles": list(self.roles), "mentions": ms}
+        if self.capital_of:
+            out["capital_of"] = self.capital_of
+        if self.media:
+            out["media"] = True
+        return out
 
     @classmethod
     def from_json(cls, d: dict) -> "Entity":
@@ -230,4 +245,5 @@ class Entity:
         ms = [(m["article_id"], tuple(m["span"]), m["text"]) for m in d["mentions"]]
         return cls(id=d["id"], name=d["name"], type=d["type"], aliases=list(d["aliases"]), roles=list(d["roles"]),
                    mentions=ms, mention_as={(m["article_id"], tuple(m["span"])): m["as"]
-                                            for m in d["mentions"] if m.get("as")})
+                                            for m in d["mentions"] if m.get("as")},
+                   capital_of=d.get("capital_of"), media=bool(d.get("media")))

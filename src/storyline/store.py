@@ -796,10 +796,16 @@ class Store:
                 for r in self.db.execute(sql + " ORDER BY seq", args)}
 
     def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
-        """(article id, mention start) → canonical entity id, for the given articles."""
+        """(article id, mention start) → canonical entity id, for the given articles; a capital standing for
+        its government ("Ankara bought ...") gives its country's (the state is who acts)."""
         ids = list(article_ids)
-        return {(r[0], r[1]): r[2] for r in self.db.execute(
-            f"SELECT article_id, start, entity_id FROM entity_mentions WHERE article_id IN ({_marks(ids)})", ids)}
+        out: dict[tuple[str, int], str] = {}
+        for aid, start, eid, as_, data in self.db.execute(
+                "SELECT m.article_id, m.start, m.entity_id, m.mention_as, e.data FROM entity_mentions m"
+                f" JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(ids)})", ids):
+            country = json.loads(data).get("capital_of") if as_ == "capital" else None
+            out[(aid, start)] = country or eid
+        return out
 
     def story_members(self) -> dict[str, str | None]:
         """story id → the members key its stored layers were computed over (None from an older storyline)."""
@@ -1150,8 +1156,10 @@ class Store:
                 f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({_marks(by_id)}){within}) t"
                 " WHERE k <= ? ORDER BY seq, start, entity_id", [*by_id, *wargs, 1 << 62 if max_mentions is None else max_mentions],
             ):
-                by_id[m[0]]["mentions"].append(
-                    {"article_id": m[1], "span": [m[2], m[3]], "text": m[4], **({"as": m[5]} if m[5] else {})})
+                e = by_id[m[0]]
+                e["mentions"].append(
+                    {"article_id": m[1], "span": [m[2], m[3]], "text": m[4], **({"as": m[5]} if m[5] else {}),
+                     **({"country_id": e["capital_of"]} if m[5] == "capital" and e.get("capital_of") else {})})
         return out
 
     def entity_articles(self, entity_ids: list[str], article_ids: list[str]) -> dict[str, set[str]]:
@@ -1192,9 +1200,11 @@ class Store:
         """The mentions in one article linked to their canonical entity: entity_id, name, type, span, text."""
         return [
             {"entity_id": r[0], "name": r[1], "type": r[2], "span": [r[3], r[4]], "text": r[5],
-             **({"as": r[6]} if r[6] else {})}
+             **({"as": r[6]} if r[6] else {}),
+             **({"country_id": c} if r[6] == "capital" and (c := json.loads(r[7]).get("capital_of")) else {})}
             for r in self.db.execute(
-                "SELECT m.entity_id, e.name, e.type, m.start, m.\"end\", m.text, m.mention_as FROM entity_mentions m"
+                "SELECT m.entity_id, e.name, e.type, m.start, m.\"end\", m.text, m.mention_as, e.data"
+                " FROM entity_mentions m"
                 " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start, m.\"end\" DESC",
                 (article_id,))
         ]

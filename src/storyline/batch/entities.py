@@ -18,20 +18,21 @@ from storyline.batch.partition import part_name
 from storyline.model import Entity, Mention
 from storyline.nlp.entities import (
     Group, Item, acronym_edges, acronym_roots, add_votes, article_items, assemble, assign_ids, bare_group,
-    base_id, canonical_people, cluster_article_people, entity_order, group_type, people_tables, person_weights,
-    split_persons,
-    type_decisions, type_votes,
+    base_id, canonical_people, cluster_article_people, drop_missing_countries, entity_order, group_type, people_tables,
+    person_weights, split_persons, type_decisions, type_votes,
 )
 
 SCALARS, LISTS = ("id", "name", "type"), ("aliases", "roles", "mentions")  # an entity's fields: columns, JSON text
-ENTITIES = pa.schema([(k, pa.string()) for k in SCALARS + LISTS])
+OPTIONAL = ("capital_of", "media")  # fields `Entity.to_json` gives only when set: nullable columns
+ENTITIES = pa.schema([(k, pa.string()) for k in SCALARS + LISTS] + [("capital_of", pa.string()), ("media", pa.bool_())])
 ENTITY_IDS = pa.schema([("article_id", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
                         ("entity_id", pa.string())])
 IDS_DIR = "entity-ids"  # under DIR: one file a partition, its articles' linked mentions
 
 # A mention on its way through the shuffles: (partition index, article id, position in the article's
-# mentions, start, end, text, name, role, type, as_). Enough to rebuild the `Item` that `assemble` reads.
-Rec = tuple[int, str, int, int, int, str, str, str | None, str, str | None]
+# mentions, start, end, text, name, role, type, as_, described). Enough to rebuild the `Item` that
+# `assemble` reads.
+Rec = tuple[int, str, int, int, int, str, str, str | None, str, str | None, str | None]
 Decision = tuple[str, str, bool]  # (acronym-group root, its type, mostly a person)
 Route = tuple[str, int, int, str]  # (article id, start, end, entity id)
 
@@ -54,13 +55,13 @@ def _joined(*lists: list[Any]) -> list[Any]:
 def _rec(p: int, it: Item) -> Rec:
     """A mention as it travels (its group travels beside it)."""
     m = it.m
-    return (p, it.aid, it.n, m.span[0], m.span[1], m.text, m.name, m.role, it.type, it.as_)
+    return (p, it.aid, it.n, m.span[0], m.span[1], m.text, m.name, m.role, it.type, it.as_, m.described)
 
 
 def _item(rec: Rec, group: Group) -> Item:
     """The `Item` a record was made from, in its group."""
-    _, aid, n, start, end, text, name, role, etype, as_ = rec
-    it = Item(aid, Mention((start, end), text, etype, name, role), n)
+    _, aid, n, start, end, text, name, role, etype, as_, described = rec
+    it = Item(aid, Mention((start, end), text, etype, name, role, described=described), n)
     it.as_, it.group = as_, group
     return it
 
@@ -238,7 +239,7 @@ def write_entities(out_dir: str, bucket: int, partitions: int, *parts: list[tupl
 def _entity_row(e: Entity) -> dict[str, Any]:
     """An entity as a Parquet row: id, name and type as columns, its lists as JSON text."""
     j = e.to_json()
-    return {**{k: j[k] for k in SCALARS}, **{k: json.dumps(j[k]) for k in LISTS}}
+    return {**{k: j[k] for k in SCALARS}, **{k: json.dumps(j[k]) for k in LISTS}, **{k: j.get(k) for k in OPTIONAL}}
 
 
 def write_entity_ids(ids_dir: str, name: str, *parts: list[Route]) -> int:
@@ -296,10 +297,13 @@ def read_entities(out: Path) -> list[dict[str, Any]] | None:
     files = sorted((out / DIR).glob("entities-*.parquet"))
     if not files:
         return None
-    ents = [{**{k: r[k] for k in SCALARS}, **{k: json.loads(r[k]) for k in LISTS}}
+    ents = [{**{k: r[k] for k in SCALARS}, **{k: json.loads(r[k]) for k in LISTS},
+             **{k: r[k] for k in OPTIONAL if r.get(k)}}
             for f in files for r in pq.read_table(f).to_pylist()]
     ents.sort(key=lambda e: (-len(e["mentions"]), e["name"], e["id"]))
-    return ents
+    entities = [Entity.from_json(e) for e in ents]
+    drop_missing_countries(entities)  # as `canonicalise` does, over all the buckets' entities
+    return [e.to_json() for e in entities]
 
 
 def article_entities(out: Path, part_number: int) -> dict[str, list[str]] | None:

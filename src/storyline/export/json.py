@@ -1,4 +1,14 @@
-"""The dossier export (storyline-dossier/1): one JSON object with every layer of a database."""
+"""The dossier export (storyline-dossier/1): one JSON object with every layer of a database.
+
+Entities are in `../shared/design/dossier-format.md`'s shape, with these fields beside it:
+
+* `"media": true` on an organisation the text describes as a news outlet or agency ("the newspaper
+  Izvestiya", "news agency TASS"); absent otherwise.
+* `"capital_of": "e-…"` on a capital (or a seat of government: "Kremlin", "White House"): the entity
+  id of its country. The capital is a place entity of its own, never an alias of the country.
+* a mention's `"as"`: `"capital"` where a capital stands for its government ("Ankara said"), then
+  with `"country_id"`: the country's entity id; `"demonym"` on a country's demonym ("Turkish").
+"""
 
 from __future__ import annotations
 

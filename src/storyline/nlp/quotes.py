@@ -332,6 +332,33 @@ def _noun_class(tok) -> str | None:
     return classes[0] if classes else None
 
 
+_OUTLET_LABELS = frozenset({"ORG", "PERSON", "NORP", "GPE", "FAC", "WORK_OF_ART", "PRODUCT"})
+
+
+def outlet_nouns(e, label: str | None = None) -> set[str]:
+    """The nouns a text describes a name (a spaCy span; `label` its entity label, else the span's) as an
+    outlet or agency with: "the newspaper Izvestiya", "Izvestiya daily", "state-run news agency TASS", or
+    a word of the name that says so itself ("... Gazette"); empty when it does not."""
+    if (label or e.label_) not in _OUTLET_LABELS:
+        return set()
+    r = e.root
+    nouns = []
+    if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3 and \
+            (label or e.label_) not in ("NORP", "GPE"):  # "Izvestiya newspaper", not "the Russian newspaper"
+        nouns.append(r.head)
+    nouns += [c for c in r.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
+              and not (e.start <= c.i < e.end)]
+    found = set()
+    for n in nouns:
+        if _noun_class(n) == "MEDIA" or "MEDIA" in noun_classes(n.lemma_.lower()):
+            found.add(n.lemma_.lower())
+    for t in e:  # a name that says what it is: "... Gazette", "... Daily", "Fox News" (last word)
+        classes = noun_classes(t.lower_)[:2 if t.i == e.end - 1 else 1]
+        if t.is_title and set(classes) & {"MEDIA", "MEDIA_AT_LARGE"}:
+            found.add(t.lower_)
+    return found
+
+
 # --- the parse helpers ---------------------------------------------------------------------------
 
 def _is_cue(tok) -> bool:
@@ -519,27 +546,10 @@ class _Doc:
         return best
 
     def _outlets(self) -> dict[str, set[str]]:
-        """Names the text gives as outlets → the nouns it describes them with: "the newspaper Izvestiya",
-        "Izvestiya daily", "state-run news agency TASS", or a name that says so itself ("... Gazette")."""
+        """Names the text gives as outlets → the nouns it describes them with (`outlet_nouns`)."""
         out: dict[str, set[str]] = {}
         for e in self.ents:
-            if e.label_ not in ("ORG", "PERSON", "NORP", "GPE", "FAC", "WORK_OF_ART", "PRODUCT"):
-                continue
-            r = e.root
-            nouns = []
-            if r.dep_ in ("appos", "compound") and r.head.pos_ == "NOUN" and abs(r.head.i - r.i) <= 3 and \
-                    e.label_ not in ("NORP", "GPE"):  # "Izvestiya newspaper", not "the Russian newspaper"
-                nouns.append(r.head)
-            nouns += [c for c in r.children if c.pos_ == "NOUN" and c.dep_ in ("appos", "compound")
-                      and not (e.start <= c.i < e.end)]
-            found = set()
-            for n in nouns:
-                if _noun_class(n) == "MEDIA" or "MEDIA" in noun_classes(n.lemma_.lower()):
-                    found.add(n.lemma_.lower())
-            for t in e:  # a name that says what it is: "... Gazette", "... Daily", "Fox News" (last word)
-                classes = noun_classes(t.lower_)[:2 if t.i == e.end - 1 else 1]
-                if t.is_title and set(classes) & {"MEDIA", "MEDIA_AT_LARGE"}:
-                    found.add(t.lower_)
+            found = outlet_nouns(e)
             if found:
                 out.setdefault(_bare_name(e.text), set()).update(found)
         return out
