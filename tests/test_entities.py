@@ -464,6 +464,22 @@ def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
     assert forced(nlp, "Maria Lopez—35, a nurse—said no.", ("Maria Lopez—35", "PERSON")) == [("Maria Lopez", "PERSON")]
     # a case name is not an entity
     assert forced(nlp, "The court heard Lopez v. Lopez on Monday.", ("Lopez v. Lopez", "PERSON")) == []
+    # a leading preposition or an unclosed bracket is not part of the name; a lone adverb is no name
+    assert forced(nlp, "Beyond Maria Lopez's smile, doubts remain.", ("Beyond Maria Lopez", "PERSON")) == [
+        ("Maria Lopez", "PERSON")]
+    assert forced(nlp, "Between [Maria Lopez and the board] there is a feud.", ("[Maria Lopez", "PERSON")) == [
+        ("Maria Lopez", "PERSON")]
+    assert forced(nlp, "The board wants it done ASAP, Lopez said.", ("ASAP", "ORG"), ("Lopez", "PERSON")) == [
+        ("Lopez", "PERSON")]
+    assert forced(nlp, "They break the rules CONSTANTLY & nobody minds.", ("CONSTANTLY &", "ORG")) == []
+    # several capitals-only words in a line written in capitals: no name the parse can tell
+    assert forced(nlp, "TURNS OUT MARIA LOPEZ WAS RIGHT ABOUT IT Crows are smart birds.",
+                  ("WAS RIGHT ABOUT IT Crows", "ORG")) == []
+    assert ("NATO", "ORG") in forced(nlp, "The NATO summit opened in Brussels on Monday.", ("NATO", "ORG"))
+    # a year after a possessive, a date after a preposition
+    assert forced(nlp, "Lopez's 2008 campaign was her first.", ("Lopez's 2008", "ORG")) == [("Lopez", "ORG")]
+    assert forced(nlp, "She spoke at the Harbour Club on Nov. 3 to members.",
+                  ("Harbour Club on Nov. 3", "ORG")) == [("Harbour Club", "ORG")]
     # names that hold digits themselves stay whole
     got = ments(nlp, "Turkey bought the F-35 and the S-400 at MAKS-2021 after the G20 summit in Rome.")
     assert {"F-35", "S-400", "G20"} <= {x.name for x in got}

@@ -72,6 +72,7 @@ changes what the entity is (a bare "Borisov" entity becomes "Yuri Borisov").
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 import unicodedata
@@ -655,29 +656,78 @@ def _is_number(t) -> bool:
     return t.text == "%" or bool(_NUMBER_RE.fullmatch(t.text))
 
 
+_OPENERS = frozenset("[(<{\"“‘'")
+
+
+def _not_a_name_start(t) -> bool:
+    """A word a name does not start with: a sentence adverb, a preposition or conjunction the parse reads as
+    such ("Certainly <Name>", "Beneath <Name>", "Beyond <Name>"), an opening bracket or quote left unclosed."""
+    if t.pos_ in ("ADV", "ADP", "SCONJ", "CCONJ") or t.tag_ in ("RB", "RBR", "RBS", "IN", "CC"):
+        return True
+    return t.text in _OPENERS or (t.pos_ == "X" and not any(c.isalnum() for c in t.text))
+
+
 def _name_only(doc, r: _Raw) -> bool:
     """Cut what is not the name out of a span; False when no name is left. A case name ('X v. Y') is not
-    an entity; a leading sentence adverb (the parse's ADV / RB: "Certainly <Name>") is not part of the
-    name, nor is a number glued to it ('<Name> 34 percent', '<Name> 46 to 40 percent', '<Name>—35').
+    an entity; a leading sentence adverb, preposition or conjunction (the parse's ADV, ADP, SCONJ, CCONJ:
+    "Certainly <Name>", "Beneath <Name>") or an unclosed bracket is not part of the name, nor is a number
+    glued to it ('<Name> 34 percent', '<Name> 46 to 40 percent', '<Name>—35') or a year or date after a
+    possessive or preposition ("<Name>'s 2008", "<Name> on Nov. 3"); a lone adverb is no name ("ASAP").
     Titles of works keep what they hold."""
     if r.label == "WORK_OF_ART":
         return True
     toks = doc[r.start:r.end]
     if any(t.lower_ in _CASE_SEP and r.start < t.i < r.end - 1 for t in toks):
         return False  # "Roe v. Wade" style case names
-    while r.start < r.end and (doc[r.start].pos_ == "ADV" or doc[r.start].tag_ in ("RB", "RBR", "RBS")):
+    while r.start < r.end and _not_a_name_start(doc[r.start]):
         r.start += 1
     if r.label in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
         while r.start < r.end and (_is_number(doc[r.start]) or doc[r.start].is_punct and r.start + 1 < r.end
                                    and _is_number(doc[r.start + 1])):
             r.start += 1
     for i in range(r.start + 1, r.end):
-        if _is_number(doc[i]) and (i + 1 < r.end or r.label == "PERSON"):
+        t = doc[i]
+        if _is_number(t) and (doc[i - 1].tag_ == "POS" or doc[i - 1].tag_ == "IN" or (
+                i >= r.start + 2 and doc[i - 2].tag_ == "IN" and doc[i - 1].lower_.rstrip(".") in _MONTH_WORDS)):
+            # "<Name>'s 2008 [campaign]", "<Name> on Nov. 3": a year or date after a possessive or preposition
+            r.end = i - 1 if doc[i - 1].tag_ in ("POS", "IN") else i - 2
+            break
+        if _is_number(t) and (i + 1 < r.end or r.label == "PERSON"):
             r.end = i  # a number (and its unit) after the name
             while r.end > r.start and doc[r.end - 1].is_punct:
                 r.end -= 1
             break
+    words = [t for t in doc[r.start:r.end] if any(c.isalpha() for c in t.text)]
+    if len(words) == 1 and _adverb_only(words[0].lower_):
+        return False  # a lone adverb read as a name: "ASAP", "CONSTANTLY &"
+    if _shouted(doc, r):
+        return False
     return r.end > r.start
+
+
+def _shouted(doc, r: _Raw) -> bool:
+    """A span holding several capitals-only words inside a line written in capitals ("TURNS OUT EDGAR ALLEN POE
+    WAS ONTO SOMETHING Crows"): the parse cannot tell names there; the body names them again in its own case."""
+    if sum(t.is_alpha and t.is_upper and len(t.text) > 1 for t in doc[r.start:r.end]) < 2:
+        return False
+    around = [t for t in doc[max(0, r.start - 4):r.start]] + [t for t in doc[r.end:r.end + 4]]
+    around = [t for t in around if t.is_alpha]
+    return sum(t.is_upper and len(t.text) > 1 for t in around) >= 2
+
+
+_MONTH_WORDS = frozenset(m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "sept"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _adverb_only(word: str) -> bool:
+    """Is `word` an adverb in WordNet and nothing else ("constantly", "asap")? False without WordNet."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        wn = wordnet()
+        return bool(wn.synsets(word, "r")) and not any(wn.synsets(word, p) for p in ("n", "v", "a"))
+    except LexiconError:
+        return False
 
 
 # A noun names a kind of place when its first WordNet sense is one of these or falls under one ("city",
