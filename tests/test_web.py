@@ -462,3 +462,36 @@ def test_story_page_lists_every_speaker_and_groups_as_groups(seed_db):
     assert "Turkey may decide to use Russian missiles" in block  # its own words under its own name
     for m in re.finditer(r"<summary>Turkey <(.*?)</details>", section, re.S):  # Turkey's own block, if any
         assert "use Russian missiles" not in m.group(1)
+
+
+# --- key events first, every event behind a switch with filters -----------------------------------
+def test_story_page_key_events_first_every_event_behind_a_filtered_switch(seed_db):
+    import re
+
+    with Store(seed_db) as s:
+        story = next(st for st in s.stories() if "S-400" in st["title"])
+        every = s.events_page(-1, 0, story["id"])[1]
+    c = TestClient(create_app(seed_db))
+    url = f"/stories/{story['id']}"
+    page = c.get(url).text
+    assert page.index('class="key-events"') < page.index('class="every-event"')
+    assert '<details class="every-event">' in page  # closed: the key events come first
+    assert f"Every event ({len(every)})" in page
+
+    def listed(text: str) -> list[str]:
+        return re.findall(r'<li class="event" id="event-([^"]+)"', text)
+
+    sanctions = c.get(url, params={"type": "sanction"})
+    assert sanctions.status_code == 200 and '<details class="every-event" open>' in sanctions.text
+    want = [e["id"] for e in every if e["type"] == "sanction"]
+    assert want and listed(sanctions.text) == want
+    told = c.get(url, params={"dated": "1", "min_sources": "2", "from": "2016", "to": "2021-12"}).text
+    ids = listed(told)
+    assert ids and len(ids) < len(every)
+    by_id = {e["id"]: e for e in every}
+    for i in ids:
+        e = by_id[i]
+        assert e["date"] and len({m["article_id"] for m in e["mentions"]}) >= 2 and "2016" <= e["date"][:4] <= "2021"
+    for bad in ({"type": "bogus"}, {"from": "yesterday"}, {"min_sources": "-1"}):
+        r = c.get(url, params=bad)
+        assert r.status_code == 422, bad

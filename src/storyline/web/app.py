@@ -393,9 +393,31 @@ def create_app(
         })
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(request: Request, story_id: str, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+    async def story_page(
+        request: Request, story_id: str, offset: int = Query(0, ge=0, le=MAX_OFFSET),
+        type: str | None = Query(None, description="every event: only this news type"),
+        dated: bool = Query(False, description="every event: dated ones only"),
+        min_sources: int = Query(0, ge=0, le=10_000, description="every event: told by at least this many articles"),
+        date_from: str | None = Query(None, alias="from", description="every event: from this date (YYYY[-MM[-DD]])"),
+        date_to: str | None = Query(None, alias="to", description="every event: up to this date (YYYY[-MM[-DD]])"),
+    ) -> HTMLResponse:
+        from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
+
         s = store()
+        type = type or None  # an empty select sends type=
+        if type is not None and type not in EVENT_TYPES:
+            raise HTTPException(422, f"type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
+        filters = {"type": type, "dated": dated, "min_sources": min_sources,
+                   "from": date_from or None, "to": date_to or None}
+        filtered = bool(type or dated or min_sources or date_from or date_to)
         bundle = _story_bundle(s, story_id, STORY_EVENTS, offset, GRAPH_ENTITIES, 0, 0)
+        if filtered:  # every event behind the switch, filtered as `storyline timeline --all` filters them
+            try:
+                kept = views.filter_events(s.events_page(-1, 0, story_id)[1], type, dated, min_sources,
+                                           date_from or None, date_to or None)
+            except ValueError as e:
+                raise HTTPException(422, f"from/to: {e}") from e
+            bundle["timeline"], bundle["timeline_total"] = kept[offset:offset + STORY_EVENTS], len(kept)
         ids = bundle["article_ids"]
         speakers = [(name or "unknown speaker", n, qs) for name, n, qs in s.speakers(ids, top=None)] if ids else []
         # a group's affiliation ("Turkish media" → Turkey) is a link beside it, never the speaker
@@ -415,7 +437,8 @@ def create_app(
         return templates.TemplateResponse(request, "story.html", {
             "story": bundle, "titles": titles, "speakers": speakers[:SPEAKERS_SHOWN],
             "more_speakers": speakers[SPEAKERS_SHOWN:], "affiliations": affiliations, "offset": offset, "page": STORY_EVENTS,
-            "key": key,
+            "key": key, "filters": filters, "filtered": filtered, "event_types": EVENT_TYPES,
+            "filter_query": urlencode({k: ("1" if v is True else v) for k, v in filters.items() if v}),
             "timeline": render.timeline_layout(s.event_points(story_id), on_page={e["id"] for e in bundle["timeline"]},
                                                page=STORY_EVENTS),
             "graph": render.entity_graph(top, s.entity_articles([e["id"] for e in top], ids) if top else {}),
