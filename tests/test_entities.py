@@ -587,3 +587,24 @@ def test_seed_entities_typed_and_capitals_their_own(seed_db):
     auth = [s for s in speakers if s["text"] == "Ankara authorities"]
     assert auth and all(s["affiliation_id"] == one["Turkey"]["id"] and s["entity_id"] is None for s in auth)
     assert [s["entity_id"] for s in speakers if s["text"] == "Ankara"] == [one["Turkey"]["id"]]
+
+
+def test_an_organisation_named_without_its_place_in_the_same_article_is_one(nlp):
+    text = ("The Harbour City Mariners beat the Lakeside Comets on Sunday. The Mariners have won five games. "
+            "The Chicago Ledger reported it; the Ledger said the Workers Party and the Party were calm.")
+    # "Harbour City" is no known place: the short form stays apart; "Chicago" is one
+    doc = nlp(text)
+    spans, at = [], 0
+    for name in ("Harbour City Mariners", "Mariners", "Chicago Ledger", "Ledger", "Workers Party", "Party"):
+        at = text.index(name, at)
+        spans.append(doc.char_span(at, at + len(name), label="ORG"))
+        at += len(name)
+    doc.ents = spans
+    ents = {e.name: e for e in canonicalise({"a": mentions(doc)})}
+    assert ents["Chicago Ledger"].aliases == ["Ledger"] and len(ents["Chicago Ledger"].mentions) == 2
+    assert "Mariners" in ents and "Party" in ents  # no known place in front: not a short form
+    # another article naming only the short form keeps it apart (the pair is read inside one article)
+    other = nlp("The Ledger printed a correction.")
+    other.ents = [other.char_span(4, 10, label="ORG")]
+    ents2 = {e.name for e in canonicalise({"a": mentions(doc), "b": mentions(other)})}
+    assert "Ledger" in ents2

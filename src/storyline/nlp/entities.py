@@ -1093,7 +1093,32 @@ def article_items(aid: str, mentions: list[Mention]) -> tuple[list[Item], list[I
     items = [Item(aid, m, n) for n, m in enumerate(mentions) if m.type in NAMED_TYPES and m.name]
     free = [it for it in items if not _fixed_group(it)]
     _retype_surnames(free)
+    _short_forms(free)
     return items, free
+
+
+_SHORT_FORM_TYPES = frozenset({"ORG", "NORP", "FAC", "PRODUCT"})
+
+
+def _short_forms(free: list[Item]) -> None:
+    """An organisation named in full with its place in front, then without it, in the same article ("the
+    Boston Red Sox … the Red Sox", "The New York Times … the Times") is one: the short form takes the full
+    form's key in this article, when one full form only fits. The place is a known one (`known_places`,
+    countries and demonyms); "Democratic Party … the Party" is no such pair."""
+    full = {it.key for it in free if it.type in ("ORG", "FAC") and " " in it.key}
+    if not full:
+        return
+    for it in free:
+        if it.type not in _SHORT_FORM_TYPES:
+            continue
+        fits = {k for k in full if k != it.key and k.endswith(" " + it.key) and _is_place(k[:-len(it.key) - 1])}
+        if len(fits) == 1:
+            it.key = fits.pop()
+            it.type = "ORG"
+
+
+def _is_place(key: str) -> bool:
+    return key in known_places() or _country_name(key) is not None or key in _DEMONYMS or key in _CAPITALS
 
 
 def _fixed_group(it: Item) -> bool:
