@@ -97,6 +97,7 @@ def test_one_barack_obama(polnear_db):
     people = [e for e in ents if e["type"] == "PERSON" and e["name"] in ("Barack Obama", "Obama", "B. Hussein Obama",
                                                                            "Barack Hussein Obama", "President Obama")]
     assert [e["name"] for e in people] == ["Barack Obama"], [(e["name"], e["mention_count"]) for e in people]
+    print("Barack Obama:", people[0]["mention_count"], "mentions, aliases", people[0].get("aliases"))
     assert people[0]["mention_count"] > 200, people[0]["mention_count"]  # "Obama" alone is him
     assert "Obama" in (people[0].get("aliases") or [])
 
