@@ -1,4 +1,4 @@
-# storyline: make run (set-up included) · make test (SQLite, then PostgreSQL) · make bench
+# storyline: make run (set-up included) · make test (guards, then SQLite, then PostgreSQL) · make bench
 # constraints.txt pins every package, transitive ones included (pip freeze of a working set-up).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-.PHONY: setup run test test-sqlite test-postgresql chromium wordnet bench clean
+.PHONY: setup run test test-sqlite test-postgresql guards lint typecheck gate readme-check chromium wordnet bench clean
 
 setup: wordnet $(STAMP)
 
@@ -37,14 +37,36 @@ run: setup
 	@echo "database: $(OUT)/example.db   dossier: $(OUT)/example.json"
 	@echo "next: $(BIN)/storyline articles --db $(OUT)/example.db"
 
-# the whole suite on SQLite, then again on PostgreSQL: scripts/with-postgres installs Debian's postgresql
-# when missing (as root with apt), starts a throwaway cluster on loopback, sets STORYLINE_TEST_PG and
-# always stops and removes the cluster after; make test fails when either run does
-test: setup chromium
+# the guards first (each fails make test when it fails), then the whole suite on SQLite, then again on
+# PostgreSQL: scripts/with-postgres installs Debian's postgresql when missing (as root with apt), starts a
+# throwaway cluster on loopback, sets STORYLINE_TEST_PG and always stops and removes the cluster after;
+# make test fails when either run does
+test: setup chromium guards
 	@echo "== tests on SQLite"
 	$(BIN)/python -m pytest -q
 	@echo "== tests on PostgreSQL"
 	scripts/with-postgres $(BIN)/python -m pytest -q
+
+# ruff, mypy, the evaluation gate (bench/gate.py: each capability on a small fixed train/dev subset of
+# ../shared/bench, against a floor; skips when ../shared is absent) and the README's command output
+# (cog --check: stale output fails; skips when ../shared/seeds is absent)
+guards: lint typecheck gate readme-check
+
+lint: setup
+	@echo "== ruff"
+	$(BIN)/ruff check .
+
+typecheck: setup
+	@echo "== mypy"
+	$(BIN)/mypy
+
+gate: setup
+	@echo "== evaluation gate"
+	$(BIN)/python bench/gate.py
+
+readme-check: setup
+	@echo "== README output (cog --check)"
+	$(BIN)/python scripts/readme.py --check
 
 test-sqlite: setup chromium
 	$(BIN)/python -m pytest -q

@@ -168,7 +168,7 @@ def load_wrk(base: str, paths: list[str], seconds: int, concurrency: int) -> dic
     subprocess.run(["wrk", "-t1", f"-c{concurrency}", "-d2s", "-s", str(script), base], capture_output=True, check=True)
     out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     n, dur_us, p50, p99, errors, non2xx = line.split()[1:]
     if int(errors) or int(non2xx):
         sys.exit(f"wrk saw {errors} socket errors and {non2xx} non-2xx answers on {paths[0]} …")

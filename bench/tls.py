@@ -141,26 +141,26 @@ def average(results: list[dict[str, dict]]) -> dict[str, float]:
     return out
 
 
-def system_timeline(store, l: int, k: int, start: dt.date, end: dt.date) -> dict[dt.date, list[str]]:
-    """`storyline digest` of the whole database: l dates, k sentences a date, days only, in [start, end]."""
+def system_timeline(store, n_dates: int, k: int, start: dt.date, end: dt.date) -> dict[dt.date, list[str]]:
+    """`storyline digest` of the whole database: n_dates dates, k sentences a date, days only, in [start, end]."""
     from storyline.stories.digest import digest
 
     events = store.events()
     published = {a.id: {"date": a.published.date, "earliest": a.published.earliest, "latest": a.published.latest}
                  for a in store.articles()}
-    got = digest(events, dates=l, sentences=k, start=start, end=end, days_only=True, n_articles=len(published),
+    got = digest(events, dates=n_dates, sentences=k, start=start, end=end, days_only=True, n_articles=len(published),
                  published=published)
     return {dt.date.fromisoformat(x["date"]): x["sentences"] for x in got}
 
 
-def baseline_timeline(articles: list[dict], l: int, k: int, start: dt.date, end: dt.date) -> dict[dt.date, list[str]]:
-    """The k first sentences (lines) of the first article of each of the l days with the most articles."""
+def baseline_timeline(articles: list[dict], n_dates: int, k: int, start: dt.date, end: dt.date) -> dict[dt.date, list[str]]:
+    """The k first sentences (lines) of the first article of each of the n_dates days with the most articles."""
     by_day: dict[dt.date, list[dict]] = {}
     for a in articles:
         d = dt.date.fromisoformat(a["date"])
         if start <= d <= end:
             by_day.setdefault(d, []).append(a)
-    days = sorted(by_day, key=lambda d: (-len(by_day[d]), d))[:l]
+    days = sorted(by_day, key=lambda d: (-len(by_day[d]), d))[:n_dates]
     out = {}
     for d in days:
         sents: list[str] = []
@@ -201,9 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         mine, base = [], []
         for gold in read_gold(t):
             dates = sorted(gold)
-            l, k = len(dates), round(sum(len(s) for s in gold.values()) / len(dates))
-            mine.append(score(system_timeline(store, l, k, dates[0], dates[-1]), gold, evaluator))
-            base.append(score(baseline_timeline(articles, l, k, dates[0], dates[-1]), gold, evaluator))
+            n_dates, k = len(dates), round(sum(len(s) for s in gold.values()) / len(dates))
+            mine.append(score(system_timeline(store, n_dates, k, dates[0], dates[-1]), gold, evaluator))
+            base.append(score(baseline_timeline(articles, n_dates, k, dates[0], dates[-1]), gold, evaluator))
         every["storyline digest"] += mine
         every["baseline"] += base
         rows.append((t, "storyline digest", average(mine)))

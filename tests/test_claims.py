@@ -4,7 +4,6 @@ absent) beside hand-made articles in which two outlets state different figures f
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -80,7 +80,7 @@ def test_no_command_prints_a_terminal_escape(tmp_path, new_db):
     commands = [["articles", "--json"], ["search", "council"], ["quotes"], ["quotes", "--json"], ["entities"],
                 ["entities", "--json"], ["timeline"], ["timeline", "--format", "json"], ["timeline", "--format", "md"],
                 ["claims"], ["claims", "--format", "json"], ["export"], ["export", "--format", "md"],
-                ["export", "--format", "html"], ["show", f"no\x1b[2Jsuch"]]
+                ["export", "--format", "html"], ["show", "no\x1b[2Jsuch"]]
     commands += [["show", str(i), "--removed", "--quotes"] for i in range(1, n + 1)]
     commands += [["show", str(i), "--plain"] for i in range(1, n + 1)]
     for args in commands:

@@ -20,7 +20,7 @@ _spec.loader.exec_module(T)
 
 L = T.Line
 X = "XXXX-XX-XX"
-B, S, I = T.BEFORE, T.SIMULTANEOUS, T.INCLUDES
+B, S, INC = T.BEFORE, T.SIMULTANEOUS, T.INCLUDES
 
 
 def score(gold_lines, sys_lines):
@@ -56,7 +56,7 @@ def test_same_rank_on_two_lines_is_one_line():
     assert set(T.timeline_relations(one)) == set(T.timeline_relations(two))
     assert score(one, two) == (100.0, 100.0, 100.0)
     assert sorted(T.reduce_graph(T.timeline_relations(one))) == sorted(
-        [("A", S, "B"), ("time:2008-06-09", I, "A"), ("time:2008-06-10", I, "C"), ("A", B, "C")])
+        [("A", S, "B"), ("time:2008-06-09", INC, "A"), ("time:2008-06-10", INC, "C"), ("A", B, "C")])
 
 
 def test_coarser_date_loses_the_anchor_only():
@@ -81,7 +81,7 @@ def test_rank_zero_is_not_ordered():
 
 def test_unknown_date_on_a_ranked_line_orders_but_does_not_anchor():
     rels = T.timeline_relations([L(1, "1996", ("A",)), L(2, X, ("B",)), L(3, "2004", ("C",))])
-    assert sorted(rels) == sorted([("time:1996", I, "A"), ("time:2004", I, "C"), ("A", B, "B"), ("B", B, "C")])
+    assert sorted(rels) == sorted([("time:1996", INC, "A"), ("time:2004", INC, "C"), ("A", B, "B"), ("B", B, "C")])
 
 
 def test_micro_average_sums_over_timelines():
@@ -109,19 +109,19 @@ def test_mention_on_two_lines_keeps_the_first():
 def test_closure_point_algebra_finds_inclusion_between_ordered_events():
     rels = T.timeline_relations([L(1, "2008", ("A",)), L(2, X, ("B",)), L(3, "2008", ("C",))])
     clo = T.closure(rels)
-    assert ("time:2008", I, "B") in clo and ("A", B, "C") in clo
+    assert ("time:2008", INC, "B") in clo and ("A", B, "C") in clo
     assert sorted(T.reduce_graph(rels)) == sorted(rels)  # nothing given is implied by the rest
 
 
 def test_closure_simultaneous_is_an_equivalence_and_carries_order_and_inclusion():
-    rels = [("A", S, "B"), ("B", S, "C"), ("C", B, "D"), ("t", I, "A")]
+    rels = [("A", S, "B"), ("B", S, "C"), ("C", B, "D"), ("t", INC, "A")]
     clo = T.closure(rels)
-    assert {("A", S, "C"), ("A", B, "D"), ("B", B, "D"), ("t", I, "B"), ("t", I, "C")} <= clo
-    assert ("t", I, "D") not in clo and ("t", B, "D") not in clo
+    assert {("A", S, "C"), ("A", B, "D"), ("B", B, "D"), ("t", INC, "B"), ("t", INC, "C")} <= clo
+    assert ("t", INC, "D") not in clo and ("t", B, "D") not in clo
 
 
 def test_inverse_relations_are_stored_forward():
-    assert T.closure([("B", "AFTER", "A"), ("A", "IS_INCLUDED", "t")]) == {("A", B, "B"), ("t", I, "A")}
+    assert T.closure([("B", "AFTER", "A"), ("A", "IS_INCLUDED", "t")]) == {("A", B, "B"), ("t", INC, "A")}
 
 
 def test_inconsistent_relations_are_refused():
@@ -170,7 +170,7 @@ def _naive_closure(relations):
         elif rel[(x, "e"), (y, "s")] == "<":
             out.add((x, B, y))
         elif rel[(x, "s"), (y, "s")] == "<" and rel[(y, "e"), (x, "e")] == "<":
-            out.add((x, I, y))
+            out.add((x, INC, y))
     return out
 
 

@@ -99,7 +99,7 @@ def assert_safe_html(html: str) -> None:
 
 # --- hostile text ---------------------------------------------------------------------------------
 def test_every_page_escapes_hostile_text(client, ids):
-    pages = ["/", "/?q=strike", "/?q=alert", f"/?entity=e-evil", "/?outlet=" + EVIL_OUTLET,
+    pages = ["/", "/?q=strike", "/?q=alert", "/?entity=e-evil", "/?outlet=" + EVIL_OUTLET,
              "/?q=<script>alert(9)</script>", "/articles/<script>alert(1)</script>", "/nope<script>alert(1)</script>"]
     pages += [f"/articles/{i}" for i in ids] + [f"/articles/{ids[0]}?hl=0-20"]
     for url in pages:

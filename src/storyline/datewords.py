@@ -214,7 +214,10 @@ def published_in_words(published: Any) -> str:
     12 July 2019', '16 April – 3 May 2017'); '' when nothing is known. Takes a `Published` or its dict."""
     if published is None:
         return ""
-    get = published.get if isinstance(published, dict) else (lambda k: getattr(published, k, None))
+
+    def get(key: str) -> Any:
+        return published.get(key) if isinstance(published, dict) else getattr(published, key, None)
+
     if get("date"):
         return in_words(get("date"))
     return bounds_in_words(get("earliest"), get("latest"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 Span = tuple[int, int]
 
@@ -151,8 +152,8 @@ class Timex:
     anchored: bool = False  # the value depends on the anchor (relative or year-less)
     tense: str | None = None  # past | present | future: the tense of the clause, where seen
 
-    def to_json(self) -> dict:
-        out = {"span": list(self.span), "text": self.text, "type": self.type, "value": self.value}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"span": list(self.span), "text": self.text, "type": self.type, "value": self.value}
         if self.mod:
             out["mod"] = self.mod
         if self.anchored:
@@ -221,17 +222,17 @@ class Entity:
     capital_of: str | None = None  # the country's entity id, for a capital or seat of government
     media: bool = False
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         ms = []
         for aid, span, text in self.mentions:
-            m = {"article_id": aid, "span": list(span), "text": text}
-            kind = self.mention_as.get((aid, tuple(span)))
+            m: dict[str, Any] = {"article_id": aid, "span": list(span), "text": text}
+            kind = self.mention_as.get((aid, (span[0], span[1])))  # a span read from JSON is a list
             if kind:
                 m["as"] = kind
                 if kind == "capital" and self.capital_of:
                     m["country_id"] = self.capital_of
             ms.append(m)
-        out = {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
                "roles": list(self.roles), "mentions": ms}
         if self.capital_of:
             out["capital_of"] = self.capital_of
@@ -240,7 +241,7 @@ class Entity:
         return out
 
     @classmethod
-    def from_json(cls, d: dict) -> "Entity":
+    def from_json(cls, d: dict[str, Any]) -> "Entity":
         """The entity `to_json` gave."""
         ms = [(m["article_id"], tuple(m["span"]), m["text"]) for m in d["mentions"]]
         return cls(id=d["id"], name=d["name"], type=d["type"], aliases=list(d["aliases"]), roles=list(d["roles"]),

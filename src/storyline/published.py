@@ -76,7 +76,7 @@ def publication(
     date = iso_date(meta.published)
     if date:
         source = f"{meta.published_source or 'source'} metadata: {meta.published}"
-        if floor and date < floor:
+        if floor and text_bounds and date < floor:
             return Published(None, floor, latest, f"{source} is contradicted by the text: {text_bounds.evidence}")
         return Published(date, date, date if not latest or date <= latest else latest, source)
     for line in datelines:
@@ -159,8 +159,8 @@ def period(value: str | None) -> tuple[dt.date, dt.date] | None:
             h = int(m[2])
             return dt.date(int(m[1]), 6 * h - 5, 1), _month_end(int(m[1]), 6 * h)
         if m := _SEASON.match(value):
-            a, b = _SEASON_MONTHS[m[2]]
-            return dt.date(int(m[1]), a, 1), _month_end(int(m[1]), b)
+            first, last = _SEASON_MONTHS[m[2]]
+            return dt.date(int(m[1]), first, 1), _month_end(int(m[1]), last)
         if re.fullmatch(r"\d{3}", value) and _MIN_YEAR <= int(value) * 10:  # a decade: 198 → the 1980s
             return dt.date(int(value) * 10, 1, 1), dt.date(int(value) * 10 + 9, 12, 31)
         if re.fullmatch(r"\d{2}", value) and _MIN_YEAR <= int(value) * 100:  # a century: 19 → 1900–1999
@@ -263,7 +263,7 @@ def _infer(text: str, captions: list[str], latest: str | None) -> tuple[Publishe
         else:
             evidence.append(f"not after {upper[0]} ({upper[1]})")
     two_sided = any(y.day and y.future for y in yearless) and any(y.day and not y.future for y in yearless)
-    if yearless and lower and lower[2] < 31 and two_sided:
+    if yearless and lower and lo and lower[2] < 31 and two_sided:
         for year in range(lo.year, (hi.year if hi else lo.year + 2) + 1):
             a, b = max(lo, dt.date(year, 1, 1)), min(hi, dt.date(year, 12, 31)) if hi else dt.date(year, 12, 31)
             for y in yearless:

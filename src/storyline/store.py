@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
@@ -492,7 +492,9 @@ class Store:
                 if waiting:
                     waiting()
                 self.db.execute("SELECT pg_advisory_lock(?)", (_LINK_LOCK,))
-            release: Callable[[], Any] = lambda: self.db.execute("SELECT pg_advisory_unlock(?)", (_LINK_LOCK,))
+
+            def release() -> None:
+                self.db.execute("SELECT pg_advisory_unlock(?)", (_LINK_LOCK,))
         else:
             try:
                 fd = os.open(self.path + "-link.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -505,7 +507,10 @@ class Store:
                     if waiting:
                         waiting()
                     fcntl.flock(fd, fcntl.LOCK_EX)
-            release = lambda: fd >= 0 and os.close(fd)  # closing the descriptor drops the flock
+
+            def release() -> None:
+                if fd >= 0:
+                    os.close(fd)  # closing the descriptor drops the flock
         self._exclusive = True
         try:
             yield
@@ -756,8 +761,9 @@ class Store:
                 "events": json.loads(r["events"] or "[]"), "claims": json.loads(r["claims"] or "[]"),
                 "timeml": json.loads(r["timeml"] or "[]"), "title": json.loads(r["title"] or "{}")}
 
-    def all_annotations(self, layer: str, article_ids: Iterable[str] | None = None) -> Iterator[tuple[str, list]]:
-        """(article id, that layer's list) for every annotated article (or those given), in ingestion order."""
+    def all_annotations(self, layer: str, article_ids: Iterable[str] | None = None) -> Iterator[tuple[str, Any]]:
+        """(article id, that layer: a list, a dict for "title") for every annotated article (or those given),
+        in ingestion order."""
         if layer not in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title"):
             raise ValueError(f"no annotation layer {layer!r}")
         sql = f"SELECT n.article_id, n.{layer} FROM annotations n JOIN articles a ON a.id = n.article_id"
@@ -1315,7 +1321,7 @@ class _Transaction:
                 raise
             raise err from e
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         failure = exc
         if self.store.pg:
             if failure is None:

@@ -8,7 +8,6 @@ import shutil
 import uuid
 import zlib
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -188,7 +187,7 @@ def run(engine: Engine, out: Path, parts: list[Path]) -> tuple[int, int]:
         if kind == "near":
             by_part.setdefault(lo[1], []).append((eid, dirs[eo[1]], lid))
     checks = [engine.submit(similarities, dirs[n], ps) for n, ps in sorted(by_part.items())]
-    sims = {(e, l): s for rs in engine.gather(checks) for e, l, s in rs}
+    sims = {(e, o): s for rs in engine.gather(checks) for e, o, s in rs}
     dups = decide(pairs, sims)
     _write(work / "duplicates.parquet", pa.Table.from_pylist(
         [{"article_id": a, "duplicate_of": o, "kind": k, "similarity": s} for a, (o, k, s) in sorted(dups.items())],

@@ -44,7 +44,7 @@ def signature(text: str) -> bytes:
     """MinHash signature of an article's word shingles, as bytes to store beside the article."""
     m = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=zlib.crc32, permutations=_TEMPLATE.permutations)
     m.update_batch(list(shingles(text)))
-    return m.hashvalues.astype(np.uint64).tobytes()
+    return bytes(m.hashvalues.astype(np.uint64).tobytes())
 
 
 def _minhash(sig: bytes) -> MinHash:
