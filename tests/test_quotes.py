@@ -530,3 +530,16 @@ def test_this_was_announced_by_gives_the_sentence_before_to_the_agent():
     # not across a paragraph break: what "this" stands for is not known there
     t2 = "The plant will close in March after forty years.\n\nThis was announced by spokesman John Smith on Friday."
     assert not [q for q in quotes(t2) if "plant will close" in q.text]
+
+
+# --- speakers the attribution's syntax names (issue 17) ---------------------------------------
+
+def test_a_cue_before_a_sentence_end_does_not_introduce_the_next_quote():
+    # the parser runs "... in a documentary that showed off the repairs. ''...''" into one sentence: the
+    # documentary's "showed" is not the second quote's cue; the second quote continues Mr. Alvarez's words
+    t = ("''It's like a new house,'' Mr. Alvarez said in a documentary that showed off some of the repairs. "
+         "''The house is very much an extension of the family name.''")
+    assert speaker(one(quotes(t), "The house is very much")) == "Alvarez"
+    t = ("''It's like a new school,'' Mr. Lindqvist said in an interview that showed off the classrooms. "
+         "''The school is very much the heart of the valley.''")
+    assert speaker(one(quotes(t), "The school is very much")) == "Lindqvist"

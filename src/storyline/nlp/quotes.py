@@ -1141,6 +1141,8 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we"})
+# A sentence end that is not an abbreviation's point: after a lower-case word or a number.
+_PLAIN_STOP = re.compile(r"(?<![\w.])(?:[a-z][a-z'\u2019-]*|\d+)[.!?]['\"\u201d\u2019)]?\s+")
 _TIME_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
 
@@ -1463,6 +1465,14 @@ def _attribute_quote(qs: QSpan, D: _Doc):
         a = sent.start
         if b <= a and _words(lead):  # the parser began a sentence at the mark: 'Ryan said,"Look ...'
             a = D.tok_at(lo)
+        else:
+            # not past the previous quote or a plain sentence end (a lower-case word or a number before the
+            # stop, not "U.S." or "Calif.") the parser ran this sentence over: '"...," Doe said in a film that
+            # showed the plane. "..."': the film does not say the second
+            lo2 = max(sent.start_char, par_lo, D.spans[k].close if k >= 0 else 0)
+            stops = [m.end() for m in _PLAIN_STOP.finditer(D.text, lo2, qs.open)]
+            if stops:
+                a = max(a, D.tok_at(stops[-1]))
         if b > a:
             c2, s2 = _segment_cue(a, b, D, after=False)
             if c2 is not None and (not embedded or lead_stripped.endswith((",", ":"))):
@@ -1823,6 +1833,15 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     return None
 
 
+def _split_frame(qs: QSpan, D: _Doc) -> bool:
+    """Only a short attribution frame (six words at most) stands between the quote before and this one, in
+    the same paragraph: '"...," Doe said. "Not this year."'."""
+    k = bisect.bisect_left(D.starts, qs.open) - 1
+    if k < 0 or D.par(D.spans[k].open) != D.par(qs.open):
+        return False
+    return 0 < len(_words(D.text[D.spans[k].close:qs.open])) <= 6
+
+
 def find_attributions(doc) -> list[Attribution]:
     """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
     D = _view(doc)
@@ -1855,8 +1874,10 @@ def find_attributions(doc) -> list[Attribution]:
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
-            if found.speaker is None and found.mention is None and kind == "direct" and not short:
-                # continuation: the previous quote in this paragraph, or the previous paragraph's quote
+            if found.speaker is None and found.mention is None and kind == "direct" and (
+                    not short or par in last_by_par and _split_frame(qs, D)):
+                # continuation: the previous quote in this paragraph (a short one too, after a short frame
+                # between the two: '"...," Doe said. "Not this year."'), or the previous paragraph's quote
                 prev = last_by_par.get(par)
                 if prev is None and D.text[D.par_starts[par]:qs.open].strip() == "" and par > 0:
                     p = par - 1
