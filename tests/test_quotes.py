@@ -543,3 +543,13 @@ def test_a_cue_before_a_sentence_end_does_not_introduce_the_next_quote():
     t = ("''It's like a new school,'' Mr. Lindqvist said in an interview that showed off the classrooms. "
          "''The school is very much the heart of the valley.''")
     assert speaker(one(quotes(t), "The school is very much")) == "Lindqvist"
+
+
+def test_a_name_after_said_that_is_the_reported_clauses_subject_is_not_the_speaker():
+    # "said Mr. Halvorsen was ...": Halvorsen is what the clause is about, Ms. Ferreira speaks
+    t = ("Ms. Ferreira, whose latest start-up, Tidewell, uses small boats to help towns find fish, said Mr. "
+         "Halvorsen was a builder very much in the spirit of the coast: ''He's a patient kind of man. He has a "
+         "lot of plans and drops them if they fail.''")
+    q = one(quotes(t), "He's a patient kind of man")
+    assert speaker(q) != "Halvorsen"
+    assert speaker(q) in (None, "Ferreira")

@@ -409,6 +409,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             last = persons[-1]
             while last.i + 1 < j and v.doc[last.i + 1].ent_type_ == "PERSON":
                 last = v.doc[last.i + 1]
+            if last.dep_ in _SUBJ and last.head.i != v.i and last.head.head.i == v.i:
+                return None  # "said Mr. Doe was a candidate ...": Doe is the reported clause's subject
             return last
         if nxt.ent_type_ in ("PERSON", "ORG") and nxt.ent_iob_ == "B" and outside(nxt):
             j = nxt.i
