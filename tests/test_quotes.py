@@ -553,3 +553,11 @@ def test_a_name_after_said_that_is_the_reported_clauses_subject_is_not_the_speak
     q = one(quotes(t), "He's a patient kind of man")
     assert speaker(q) != "Halvorsen"
     assert speaker(q) in (None, "Ferreira")
+
+
+def test_a_modifier_of_the_cue_between_it_and_the_quote_keeps_the_cue():
+    # "saying at one point, ''...''": the cue is two phrases back; the verb after the quote is another story
+    t = ("Mr. Osei seemed to mock his rival's plan, saying at one point, ''The answer is not simply to shout, "
+         "'Taxes bad, roads bad.''' But Mr. Brandt, again, did not respond in kind.")
+    q = one(quotes(t), "The answer is not simply")
+    assert speaker(q) == "Osei"

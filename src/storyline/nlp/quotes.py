@@ -1425,7 +1425,10 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     if not embedded and lead_stripped.endswith((",", ":")) and first_tok > D.tok_at(lo):
         # 'X responds, "..."' before '"...?" Y writes back, "..."': the words before introduce this quote
         c2, s2 = _segment_cue(D.tok_at(lo), first_tok, D, after=False)
-        if c2 is not None and s2 is not None and c2.i >= first_tok - 4:
+        if c2 is not None and s2 is not None and (c2.i >= first_tok - 4 or all(
+                doc[j].is_punct or doc[j].is_space or c2.is_ancestor(doc[j]) for j in range(c2.i + 1, first_tok))):
+            # a modifier of the cue may stand between it and the mark: 'X joked, again using an accent, "..."',
+            # 'X seemed to mock him, saying at one point, "..."'
             return c2, s2, kind
     if qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
         c2, s2 = _after_cue(qs, D, frame=True)
