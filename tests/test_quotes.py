@@ -561,3 +561,14 @@ def test_a_modifier_of_the_cue_between_it_and_the_quote_keeps_the_cue():
          "'Taxes bad, roads bad.''' But Mr. Brandt, again, did not respond in kind.")
     q = one(quotes(t), "The answer is not simply")
     assert speaker(q) == "Osei"
+
+
+def test_a_cue_after_a_quote_that_ends_its_sentence_with_words_of_its_own_is_not_its_frame():
+    t = ("''We are farmers,'' Ms. Duarte said. ''We are not thieves.'' Mr. Pohl said: ''The fire that happened "
+         "today is the work of thieves. We ourselves are running from them.''")
+    assert speaker(one(quotes(t), "We are not thieves")) == "Duarte"
+    assert speaker(one(quotes(t), "The fire that happened")) == "Pohl"
+    t = ("\"It's a very sad day,\" Mayor Ingrid Solberg told reporters outside the hall in Bergen. \"This is "
+         "the result of the culture of the council. The abusive culture.\" Council leader Per Lunde said he "
+         "would have resigned if such a thing had happened on his watch.")
+    assert speaker(one(quotes(t), "This is the result of the culture")) == "Ingrid Solberg"

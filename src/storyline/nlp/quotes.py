@@ -1375,6 +1375,16 @@ def _inverted(cue, qs: QSpan, D: _Doc) -> bool:
     return i == cue.i
 
 
+def _reports_other_words(cue, D: _Doc) -> bool:
+    """A reporting verb in the sentence after a quote that ends its sentence reports words of its own, so
+    it is not that quote's frame: it has a complement outside quotation marks ('"..." Doe said he would
+    have ...'), or a colon follows it ('"..." Doe said: "..."': it introduces the next quote)."""
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj") and D.in_quote(c.idx) is None for c in cue.children):
+        return True
+    nxt = cue.i + 1
+    return nxt < len(D.doc) and D.doc[nxt].text == ":"
+
+
 def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
     """A cue in the words after the closing mark, in the same paragraph."""
     doc = D.doc
@@ -1462,7 +1472,7 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
     # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
     c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
-    if c2 is not None:
+    if c2 is not None and not (inner[-1:] in "." and _reports_other_words(c2, D)):
         return c2, s2, kind
     # words before the opening mark: 'X said: "..."'
     if not embedded or cue is None:
