@@ -572,3 +572,9 @@ def test_a_cue_after_a_quote_that_ends_its_sentence_with_words_of_its_own_is_not
          "the result of the culture of the council. The abusive culture.\" Council leader Per Lunde said he "
          "would have resigned if such a thing had happened on his watch.")
     assert speaker(one(quotes(t), "This is the result of the culture")) == "Ingrid Solberg"
+
+
+def test_a_verb_with_only_adverbial_modifiers_before_the_mark_introduces_the_quote():
+    t = ("Dashing into a closed-door lunch of councillors, Mayor Maren Holt, Labour member for Leeds, "
+         "called over her shoulder, ''His plans are not helping.'' The lunch ran late.")
+    assert (speaker(one(quotes(t), "His plans are not helping")) or "").endswith("Maren Holt")
