@@ -578,3 +578,26 @@ def test_a_verb_with_only_adverbial_modifiers_before_the_mark_introduces_the_quo
     t = ("Dashing into a closed-door lunch of councillors, Mayor Maren Holt, Labour member for Leeds, "
          "called over her shoulder, ''His plans are not helping.'' The lunch ran late.")
     assert (speaker(one(quotes(t), "His plans are not helping")) or "").endswith("Maren Holt")
+
+
+def test_as_x_put_it_names_the_speaker_the_parser_made_an_object_of_as():
+    # the parse the model gives such a sentence in news copy (a title in quotation marks before "put it"):
+    # "As" a marker with the name as its object, "put" a clause of the quoted verb
+    from spacy.tokens import Doc
+
+    rows = [("As", "mark", 11, "SCONJ", "IN", "", 1), ("Ruth", "compound", 2, "PROPN", "NNP", "B-PERSON", 1),
+            ("Abebe", "pobj", 0, "PROPN", "NNP", "I-PERSON", 0), (",", "punct", 2, "PUNCT", ",", "", 1),
+            ("author", "appos", 2, "NOUN", "NN", "", 1), ("of", "prep", 4, "ADP", "IN", "", 1),
+            ("''", "punct", 8, "PUNCT", "``", "", 0), ("Old", "compound", 8, "PROPN", "NNP", "", 1),
+            ("Roads", "pobj", 5, "PROPN", "NNP", "", 0), (",", "punct", 2, "PUNCT", ",", "", 0),
+            ("''", "punct", 2, "PUNCT", "''", "", 1), ("put", "advcl", 17, "VERB", "VBD", "", 1),
+            ("it", "dobj", 11, "PRON", "PRP", "", 0), (",", "punct", 17, "PUNCT", ",", "", 1),
+            ("''", "punct", 17, "PUNCT", "``", "", 0), ("Voters", "nsubj", 17, "NOUN", "NNS", "", 1),
+            ("should", "aux", 17, "AUX", "MD", "", 1), ("remember", "ROOT", 17, "VERB", "VB", "", 1),
+            ("the", "det", 19, "DET", "DT", "", 1), ("past", "dobj", 17, "NOUN", "NN", "", 0),
+            (".", "punct", 17, "PUNCT", ".", "", 0), ("''", "punct", 17, "PUNCT", "''", "", 0)]
+    doc = Doc(_nlp().vocab, words=[r[0] for r in rows], spaces=[bool(r[6]) for r in rows],
+              heads=[r[2] for r in rows], deps=[r[1] for r in rows], pos=[r[3] for r in rows],
+              tags=[r[4] for r in rows], ents=[r[5] or "O" for r in rows], lemmas=[r[0].lower() for r in rows])
+    assert doc.text == "As Ruth Abebe, author of ''Old Roads,'' put it, ''Voters should remember the past.''"
+    assert speaker(one(find_quotes(doc), "Voters should remember")) == "Ruth Abebe"

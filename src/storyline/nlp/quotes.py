@@ -395,6 +395,11 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             return c
         if c.dep_ == "nsubjpass":
             return None
+    for c in v.children:  # "As Jane Doe, a historian, put it, '...'": the parser made the subject the object of "as"
+        if c.lower_ == "as" and c.dep_ in ("mark", "prep") and c.i < v.i:
+            for g in c.children:
+                if g.dep_ == "pobj" and outside(g) and (g.ent_type_ == "PERSON" or g.pos_ == "PROPN"):
+                    return g
     if depth == 0 and v.i + 1 < len(v.doc) and v.tag_ != "VBG" and not (
             v.doc[v.i + 1].dep_ in _SUBJ and v.doc[v.i + 1].head.i != v.i):
         # "Said Ellis: ...", "said Acton, a physicist"; not "saying Clinton would ...": Clinton is the subject
