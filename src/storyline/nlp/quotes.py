@@ -381,7 +381,9 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             for g in c.children:
                 if g.dep_ == "pobj" and outside(g):
                     return g
-    kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, c.i))  # a named subject first
+    # a named subject first; of two the parser gave one verb, the nearer ("Speaking in Salem, New Hampshire, Doe
+    # went after Roe": Doe)
+    kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, abs(c.i - v.i)))
     for c in kids:
         if not outside(c):
             continue
