@@ -626,3 +626,9 @@ def test_of_two_subjects_the_parser_gave_the_cue_the_nearer_speaks():
     doc = parsed(rows)
     assert doc.text == "Speaking in Dover, New Hampshire, Ellen Park went after Lowe, calling him \u201ca total bore.\u201d"
     assert speaker(one(find_quotes(doc), "a total bore")) == "Ellen Park"
+
+
+def test_a_cue_in_a_relative_clause_gives_way_to_the_reporting_verb_above_it():
+    t = ("Radio host Lena Fox wrote back to the mayor, noting how odd the remark was coming from a man who "
+         "promised mass evictions: \u201cYour plan is to spend millions evicting families.\u201d")
+    assert speaker(one(quotes(t), "Your plan is to spend")) == "Lena Fox"

@@ -1314,6 +1314,7 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     first words: '"...," X said' / '"...," said X', or a verb of that frame: '"...," X pressed'), the last one
     before it ('X said: "..."')."""
     rng = range(a, b) if after else range(b - 1, a - 1, -1)
+    a_min = a
     line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
     for n, i in enumerate(rng):
         if after and n > 24:
@@ -1344,6 +1345,13 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                 for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
                     if c.dep_ == "dobj" and _can_name_a_source(c, D) and D.in_quote(c.idx) is None:
                         return t, c
+            if t.dep_ == "relcl":
+                # "X tweeted back, pointing out ... a candidate who promised mass deportation: '...'": a cue
+                # describing a noun gives way to a reporting verb above it, in the main clause
+                up = next((a for a in t.ancestors if _is_cue(a) and a.i >= a_min and D.in_quote(a.idx) is None
+                           and _subject(a, D) is not None), None)
+                if up is not None:
+                    return up, _subject(up, D)
             src = _subject(t, D)
             if src is not None and D.in_quote(src.idx) is None:
                 return t, src
