@@ -632,3 +632,10 @@ def test_a_cue_in_a_relative_clause_gives_way_to_the_reporting_verb_above_it():
     t = ("Radio host Lena Fox wrote back to the mayor, noting how odd the remark was coming from a man who "
          "promised mass evictions: \u201cYour plan is to spend millions evicting families.\u201d")
     assert speaker(one(quotes(t), "Your plan is to spend")) == "Lena Fox"
+
+
+def test_a_colon_after_two_clauses_gives_the_words_to_the_subject_of_the_nearer():
+    t = ("In the hours after 12 people were hurt in Dunmore, Pa., a familiar voice hailed the attack on Twitter: "
+         "''Dunmore, we have already arrived with our men. Decide how your end will come.''")
+    q = one(quotes(t), "we have already arrived")
+    assert q.speaker is not None and q.speaker.text == "a familiar voice"

@@ -1585,6 +1585,11 @@ def _colon_intro(lt, D: _Doc):
             or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)):
         return None, _np_head(tail.start, tail.end, D)
     r = lt.root
+    for v in reversed(lt):  # the main clause nearest the colon: "After 14 people were killed, a voice hailed it:"
+        if v.pos_ == "VERB" and v.dep_ == "conj" and v.head.i == r.i and any(
+                c.dep_ == "nsubj" and c.pos_ != "PRON" and _can_name_a_source(c, D) for c in v.children):
+            r = v
+            break
     if r.pos_ in ("VERB", "AUX"):
         for c in r.children:
             if c.dep_ in _SUBJ and (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they")
