@@ -639,3 +639,8 @@ def test_a_colon_after_two_clauses_gives_the_words_to_the_subject_of_the_nearer(
          "''Dunmore, we have already arrived with our men. Decide how your end will come.''")
     q = one(quotes(t), "we have already arrived")
     assert q.speaker is not None and q.speaker.text == "a familiar voice"
+
+
+def test_the_subject_of_the_reported_clause_after_said_is_not_the_speaker_of_a_quote_before():
+    t = "Ms. Lindgren, citing ''the quiet appeal of the plan,'' said the mayor could win in towns like Umea and Lulea."
+    assert speaker(one(quotes(t), "the quiet appeal of the plan")) == "Lindgren"

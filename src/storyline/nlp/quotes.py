@@ -1340,6 +1340,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                         src = _np_head(a, t.i, D)
                 else:  # '"...," said James Acton, a physicist', '"...," since ..., said Jane Doe'
                     src = _np_first(t.i + 1, min(b, t.i + 9), D)
+                    if src is not None and src.dep_ in _SUBJ and src.head.dep_ == "ccomp" and \
+                            src.head.head.i == t.i and src.head.tag_ not in ("VBN", "VBG") and not any(
+                            D.doc[j].text == "," for j in range(src.i, src.head.i)):
+                        src = None  # '"...," said the candidate could win': the reported clause's subject
                 return (t, src) if src is not None else (None, None)
             if t.lemma_.lower() in _QUOTING_VERBS and not _is_passive(t):
                 for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
