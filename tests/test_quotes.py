@@ -644,3 +644,12 @@ def test_a_colon_after_two_clauses_gives_the_words_to_the_subject_of_the_nearer(
 def test_the_subject_of_the_reported_clause_after_said_is_not_the_speaker_of_a_quote_before():
     t = "Ms. Lindgren, citing ''the quiet appeal of the plan,'' said the mayor could win in towns like Umea and Lulea."
     assert speaker(one(quotes(t), "the quiet appeal of the plan")) == "Lindgren"
+
+
+def test_a_cue_after_the_quote_inside_a_clause_it_opens_is_not_the_quotes_frame():
+    # "after leaked memos showed ...": a reporting verb in a subordinate clause after the quote reports
+    # something else; the quoted apology is not the memos' nor the mayor's words
+    t = ("The city council released a statement on Monday, offering \u201ca full and sincere apology\u201d to "
+         "Mayor Ana Ruiz after leaked memos showed council staff favoring her rival.")
+    assert not [q for q in quotes(t) if "sincere apology" in q.text and q.speaker is not None
+                and q.speaker.name in ("Ana Ruiz", "Mayor Ana Ruiz", "leaked memos")]

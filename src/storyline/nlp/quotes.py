@@ -1324,7 +1324,9 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             break
         if D.in_quote(t.idx) is not None:
             continue
-        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS) or (
+        if (_is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS)) and not (
+                after and any(D.doc[j].pos_ == "SCONJ" or D.doc[j].lower_ in _CLAUSE_OPENERS for j in range(a, t.i))
+        ) or (
                 after and _frame_verb(t, frame, D, inverted=all(
                     D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))) and not any(
                     D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
