@@ -32,6 +32,11 @@
      after one whose main verb reports someone speaking ('Valastro praised ...');
    - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
      document's report is that report's.
+   A frame is read in the quote's own sentence only (after the previous quote and the last plain sentence
+   end); a reporting verb after the quote in a clause the words after it open ("... after memos
+   showed ..."), or one reporting words of its own ('"..." Doe said he ...', 'Doe said: "..."'), is not
+   its frame; a name after "said" that is the subject of the reported clause ("said Mr. Doe was ...") is
+   not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X.
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
