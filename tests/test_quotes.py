@@ -653,3 +653,16 @@ def test_a_cue_after_the_quote_inside_a_clause_it_opens_is_not_the_quotes_frame(
          "Mayor Ana Ruiz after leaked memos showed council staff favoring her rival.")
     assert not [q for q in quotes(t) if "sincere apology" in q.text and q.speaker is not None
                 and q.speaker.name in ("Ana Ruiz", "Mayor Ana Ruiz", "leaked memos")]
+
+
+def test_a_cue_without_a_subject_takes_the_noun_phrase_a_parenthesis_separates_from_it():
+    t = ("One delegate, who like others spoke on the condition of anonymity to discuss the closed meeting, said "
+         "the message was that \"this is not going to be settled in May or June as much as we would all like it "
+         "to be.\"")
+    q = one(quotes(t), "this is not going to be settled")
+    assert q.speaker is not None and q.speaker.text == "One delegate" and q.speaker.type == "ANONYMOUS"
+    # not without the comma that closes the parenthesis: "In an interview with hosts A and B, the candidate
+    # stated" leaves the cue to its parse
+    t = ("In an interview with radio hosts Tom Hale and Rita Moss, the mayoral candidate stated that Lund's "
+         "\"cruel\" remarks do not \"fit with what I thought I knew about him.\"")
+    assert not [q for q in quotes(t) if "fit with what" in q.text and speaker(q) in ("Rita Moss", "Tom Hale")]

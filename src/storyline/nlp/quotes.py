@@ -1142,6 +1142,10 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
+                if src is None and _is_cue(cur) and cur.i > 0 and D.doc[cur.i - 1].text == "," and not any(
+                        c.dep_ in _SUBJ for c in cur.children):
+                    # "One attendee, who spoke on condition of anonymity, said the message was that '...'"
+                    src = _parenthesised_subject(cur, D)
                 if src is not None and D.in_quote(src.idx) is None:
                     if cur.lemma_.lower() not in _BELIEF_VERBS:
                         return cur, src
