@@ -666,3 +666,20 @@ def test_a_cue_without_a_subject_takes_the_noun_phrase_a_parenthesis_separates_f
     t = ("In an interview with radio hosts Tom Hale and Rita Moss, the mayoral candidate stated that Lund's "
          "\"cruel\" remarks do not \"fit with what I thought I knew about him.\"")
     assert not [q for q in quotes(t) if "fit with what" in q.text and speaker(q) in ("Rita Moss", "Tom Hale")]
+
+
+def test_a_participle_after_a_comma_hung_from_the_object_speaks_for_the_clauses_subject():
+    # the model's parse of "X rejected the notion ..., saying that ...": "saying" a modifier of the object
+    rows = [("Okafor", "nsubj", 1, "PROPN", "NNP", "B-PERSON", 1), ("fought", "ROOT", 1, "VERB", "VBD", "", 1, "fight"),
+            ("the", "det", 3, "DET", "DT", "", 1), ("notion", "dobj", 1, "NOUN", "NN", "", 0),
+            (",", "punct", 3, "PUNCT", ",", "", 1), ("saying", "acl", 3, "VERB", "VBG", "", 1, "say"),
+            ("that", "mark", 16, "SCONJ", "IN", "", 1), ("if", "mark", 10, "SCONJ", "IN", "", 1),
+            ("he", "nsubj", 10, "PRON", "PRP", "", 1), ("''", "punct", 10, "PUNCT", "``", "", 0),
+            ("found", "advcl", 16, "VERB", "VBD", "", 1, "find"), ("something", "dobj", 10, "PRON", "NN", "", 1),
+            ("wrong", "amod", 11, "ADJ", "JJ", "", 0), (",", "punct", 16, "PUNCT", ",", "", 1),
+            ("I", "nsubj", 16, "PRON", "PRP", "", 1), ("would", "aux", 16, "AUX", "MD", "", 1),
+            ("fix", "ccomp", 5, "VERB", "VB", "", 1), ("it", "dobj", 16, "PRON", "PRP", "", 0),
+            (".", "punct", 1, "PUNCT", ".", "", 0), ("''", "punct", 1, "PUNCT", "''", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == "Okafor fought the notion, saying that if he ''found something wrong, I would fix it.''"
+    assert speaker(one(find_quotes(doc), "found something wrong")) == "Okafor"

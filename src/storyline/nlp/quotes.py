@@ -470,6 +470,11 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             if who is not None:
                 return who
         return doc_noun
+    if v.dep_ == "acl" and v.tag_ == "VBG" and v.i > 0 and v.doc[v.i - 1].text == "," and \
+            v.head.dep_ == "dobj" and v.head.head.pos_ == "VERB" and (D is None or D.par(v.head.idx) == D.par(v.idx)):
+        # "Doe rejected the notion that ..., saying that ...": a participle after a comma that the parser hung
+        # from the object speaks for the clause's subject
+        return _subject(v.head.head, D, depth + 1)
     return None
 
 
