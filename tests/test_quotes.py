@@ -683,3 +683,9 @@ def test_a_participle_after_a_comma_hung_from_the_object_speaks_for_the_clauses_
     doc = parsed(rows)
     assert doc.text == "Okafor fought the notion, saying that if he ''found something wrong, I would fix it.''"
     assert speaker(one(find_quotes(doc), "found something wrong")) == "Okafor"
+
+
+def test_a_name_in_quotation_marks_inside_the_frame_does_not_end_it():
+    t = ("\u201cWe\u2019ve had better fairs than this one,\u201d Iowa farmer Jane Holm, wearing a straw hat and "
+         "\u201cVote Lund\u201d campaign buttons, said matter-of-factly as rain fell around her.")
+    assert speaker(one(quotes(t), "better fairs than this one")) == "Jane Holm"

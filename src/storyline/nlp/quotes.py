@@ -1437,6 +1437,8 @@ def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
             doc[end - 1].is_sent_end and doc[end - 1].text in ".!?"):
         end += 1  # a sentence the parser ended inside a title ("said Air Force 1st Lt. Jane Doe")
     nxt = bisect.bisect_left(D.starts, qs.close)
+    while nxt < len(D.spans) and D.spans[nxt].open < D.doc[end - 1].idx and _is_name_or_title(D.spans[nxt], D):
+        nxt += 1  # a name in quotation marks inside the frame: '"...," Doe, wearing "Vote Roe" pins, said'
     if nxt < len(D.spans):
         end = min(end, D.tok_at(D.spans[nxt].open) + 1)
     return _segment_cue(a, end, D, after=True, frame=frame)
