@@ -689,3 +689,20 @@ def test_a_name_in_quotation_marks_inside_the_frame_does_not_end_it():
     t = ("\u201cWe\u2019ve had better fairs than this one,\u201d Iowa farmer Jane Holm, wearing a straw hat and "
          "\u201cVote Lund\u201d campaign buttons, said matter-of-factly as rain fell around her.")
     assert speaker(one(quotes(t), "better fairs than this one")) == "Jane Holm"
+
+
+def test_a_name_right_before_a_cue_the_parser_left_without_a_subject_speaks():
+    # the model's parse of "... , Speaker Rep. Jane Doe (D-Ore.) said “...”" after a long clause: the name
+    # hung elsewhere, "said" without a subject
+    rows = [("Rep.", "compound", 2, "PROPN", "NNP", "", 1), ("Jane", "compound", 2, "PROPN", "NNP", "B-PERSON", 1),
+            ("Doe", "npadvmod", 6, "PROPN", "NNP", "I-PERSON", 1), ("(", "punct", 4, "PUNCT", "-LRB-", "", 0),
+            ("D-Ore.", "appos", 2, "PROPN", "NNP", "", 0), (")", "punct", 6, "PUNCT", "-RRB-", "", 1),
+            ("said", "ROOT", 6, "VERB", "VBD", "", 1, "say"), ("\u201c", "punct", 6, "PUNCT", "``", "", 0),
+            ("Images", "nsubj", 11, "NOUN", "NNS", "", 0, "image"), (",", "punct", 11, "PUNCT", ",", "", 1),
+            ("they", "nsubj", 11, "PRON", "PRP", "", 1), ("have", "ccomp", 6, "VERB", "VBP", "", 1),
+            ("no", "det", 13, "DET", "DT", "", 1), ("place", "dobj", 11, "NOUN", "NN", "", 1),
+            ("here", "advmod", 11, "ADV", "RB", "", 0), (".", "punct", 6, "PUNCT", ".", "", 0),
+            ("\u201d", "punct", 6, "PUNCT", "''", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == "Rep. Jane Doe (D-Ore.) said \u201cImages, they have no place here.\u201d"
+    assert speaker(one(find_quotes(doc), "they have no place here")) == "Jane Doe"

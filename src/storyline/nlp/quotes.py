@@ -1147,10 +1147,9 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
-                if src is None and _is_cue(cur) and cur.i > 0 and D.doc[cur.i - 1].text == "," and not any(
-                        c.dep_ in _SUBJ for c in cur.children):
+                if src is None and _is_cue(cur) and cur.i > 0 and not any(c.dep_ in _SUBJ for c in cur.children):
                     # "One attendee, who spoke on condition of anonymity, said the message was that '...'"
-                    src = _parenthesised_subject(cur, D)
+                    src = _parenthesised_subject(cur, D) if D.doc[cur.i - 1].text == "," else _name_before(cur, D)
                 if src is not None and D.in_quote(src.idx) is None:
                     if cur.lemma_.lower() not in _BELIEF_VERBS:
                         return cur, src
@@ -1321,6 +1320,22 @@ def _parenthesised_subject(v, D: _Doc):
         return None
     head = next((doc[k] for k in range(j - 1, i - 1, -1) if doc[k].pos_ in ("NOUN", "PROPN")), None)
     return head
+
+
+def _name_before(v, D: _Doc):
+    """A person's name right before a reporting verb the parser left without a subject, a parenthesis
+    between them allowed ('... Rep. Jane Doe (D-Ore.) said'); None otherwise."""
+    doc = D.doc
+    i = v.i - 1
+    if i >= 0 and doc[i].text == ")":
+        j = next((k for k in range(i - 1, max(-1, i - 8), -1) if doc[k].text == "("), None)
+        if j is None:
+            return None
+        i = j - 1
+    if i < 0 or D.in_quote(doc[i].idx) is not None or D.par(doc[i].idx) != D.par(v.idx):
+        return None
+    e = D.ent_of[i]
+    return doc[i] if e is not None and e.label_ == "PERSON" and e.end - 1 == i else None
 
 
 def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
