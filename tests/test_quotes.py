@@ -706,3 +706,10 @@ def test_a_name_right_before_a_cue_the_parser_left_without_a_subject_speaks():
     doc = parsed(rows)
     assert doc.text == "Rep. Jane Doe (D-Ore.) said \u201cImages, they have no place here.\u201d"
     assert speaker(one(find_quotes(doc), "they have no place here")) == "Jane Doe"
+
+
+def test_the_main_clause_before_the_colon_speaks_not_a_cue_in_the_clause_before_it():
+    t = ("When Lund suggested that Norway would sue the city for reneging on the old port deal, Berg fired back "
+         "forcefully: \u201cIf they sue us in a court in Oslo, they\u2019re going to lose,\u201d referencing the many "
+         "fishermen in the region.")
+    assert speaker(one(quotes(t), "If they sue us")) == "Berg"

@@ -1398,7 +1398,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
         elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and (t.i + 3 >= b or all(
                 D.doc[j].is_punct or t.is_ancestor(D.doc[j]) for j in range(t.i + 1, b)) and all(
                 c.dep_ in ("advmod", "prep", "npadvmod", "prt", "punct") for c in t.rights)) and (
-                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and t.dep_ in ("ROOT", "conj") and not any(
+                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and (t.dep_ in ("ROOT", "conj") or (
+                    # "When X suggested ..., Rubio fired back forcefully:" parsed as a clause of the quote's verb
+                    t.dep_ == "advcl" and any(c.dep_ == "nsubj" for c in t.children)
+                    and not any(_is_cue(h) for h in t.ancestors))) and not any(
                     c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "dative") and D.in_quote(c.idx) is None
                     for c in t.children)):  # 'Silverman interjected, "..."', 'Clinton cracked, "..."'
             src = _subject(t, D)
