@@ -549,8 +549,8 @@ def test_a_cue_before_a_sentence_end_does_not_introduce_the_next_quote():
     # the parser runs "... in a documentary that showed off the repairs. ''...''" into one sentence: the
     # documentary's "showed" is not the second quote's cue; the second quote continues Mr. Alvarez's words
     t = ("''It's like a new house,'' Mr. Alvarez said in a documentary that showed off some of the repairs. "
-         "''The house is very much an extension of the family name.''")
-    assert speaker(one(quotes(t), "The house is very much")) == "Alvarez"
+         "''The house is now a piece of the family story.''")
+    assert speaker(one(quotes(t), "The house is now a piece")) == "Alvarez"
     t = ("''It's like a new school,'' Mr. Lindqvist said in an interview that showed off the classrooms. "
          "''The school is very much the heart of the valley.''")
     assert speaker(one(quotes(t), "The school is very much")) == "Lindqvist"
@@ -559,36 +559,36 @@ def test_a_cue_before_a_sentence_end_does_not_introduce_the_next_quote():
 def test_a_name_after_said_that_is_the_reported_clauses_subject_is_not_the_speaker():
     # "said Mr. Halvorsen was ...": Halvorsen is what the clause is about, Ms. Ferreira speaks
     t = ("Ms. Ferreira, whose latest start-up, Tidewell, uses small boats to help towns find fish, said Mr. "
-         "Halvorsen was a builder very much in the spirit of the coast: ''He's a patient kind of man. He has a "
-         "lot of plans and drops them if they fail.''")
-    q = one(quotes(t), "He's a patient kind of man")
+         "Halvorsen was a builder very much in the spirit of the coast: ''He's a slow and careful builder. He "
+         "keeps his promises and his boats float.''")
+    q = one(quotes(t), "He's a slow and careful builder")
     assert speaker(q) != "Halvorsen"
     assert speaker(q) in (None, "Ferreira")
 
 
 def test_a_modifier_of_the_cue_between_it_and_the_quote_keeps_the_cue():
     # "saying at one point, ''...''": the cue is two phrases back; the verb after the quote is another story
-    t = ("Mr. Osei seemed to mock his rival's plan, saying at one point, ''The answer is not simply to shout, "
-         "'Taxes bad, roads bad.''' But Mr. Brandt, again, did not respond in kind.")
-    q = one(quotes(t), "The answer is not simply")
+    t = ("Mr. Osei seemed to mock his rival's plan, saying at one point, ''The cure is not just to repeat, "
+         "'Roads first, schools later.''' But Mr. Brandt, again, did not respond in kind.")
+    q = one(quotes(t), "The cure is not just to repeat")
     assert speaker(q) == "Osei"
 
 
 def test_a_cue_after_a_quote_that_ends_its_sentence_with_words_of_its_own_is_not_its_frame():
-    t = ("''We are farmers,'' Ms. Duarte said. ''We are not thieves.'' Mr. Pohl said: ''The fire that happened "
-         "today is the work of thieves. We ourselves are running from them.''")
-    assert speaker(one(quotes(t), "We are not thieves")) == "Duarte"
-    assert speaker(one(quotes(t), "The fire that happened")) == "Pohl"
-    t = ("\"It's a very sad day,\" Mayor Ingrid Solberg told reporters outside the hall in Bergen. \"This is "
-         "the result of the culture of the council. The abusive culture.\" Council leader Per Lunde said he "
+    t = ("''We grow wheat,'' Ms. Duarte said. ''We never took the water.'' Mr. Pohl said: ''The fire that started "
+         "today was set on purpose. We lost two barns to it.''")
+    assert speaker(one(quotes(t), "We never took the water")) == "Duarte"
+    assert speaker(one(quotes(t), "The fire that started")) == "Pohl"
+    t = ("\"It's a very sad day,\" Mayor Ingrid Solberg told reporters outside the hall in Bergen. \"Nobody on "
+         "the council wanted this. Nobody planned it.\" Council leader Per Lunde said he "
          "would have resigned if such a thing had happened on his watch.")
-    assert speaker(one(quotes(t), "This is the result of the culture")) == "Ingrid Solberg"
+    assert speaker(one(quotes(t), "Nobody on the council wanted this")) == "Ingrid Solberg"
 
 
 def test_a_verb_with_only_adverbial_modifiers_before_the_mark_introduces_the_quote():
     t = ("Dashing into a closed-door lunch of councillors, Mayor Maren Holt, Labour member for Leeds, "
-         "called over her shoulder, ''His plans are not helping.'' The lunch ran late.")
-    assert (speaker(one(quotes(t), "His plans are not helping")) or "").endswith("Maren Holt")
+         "called over her shoulder, ''Her budget is a step back.'' The lunch ran late.")
+    assert (speaker(one(quotes(t), "Her budget is a step back")) or "").endswith("Maren Holt")
 
 
 def test_as_x_put_it_names_the_speaker_the_parser_made_an_object_of_as():
@@ -630,14 +630,14 @@ def test_of_two_subjects_the_parser_gave_the_cue_the_nearer_speaks():
 
 def test_a_cue_in_a_relative_clause_gives_way_to_the_reporting_verb_above_it():
     t = ("Radio host Lena Fox wrote back to the mayor, noting how odd the remark was coming from a man who "
-         "promised mass evictions: \u201cYour plan is to spend millions evicting families.\u201d")
-    assert speaker(one(quotes(t), "Your plan is to spend")) == "Lena Fox"
+         "promised mass evictions: \u201cYour plan would empty whole streets.\u201d")
+    assert speaker(one(quotes(t), "Your plan would empty")) == "Lena Fox"
 
 
 def test_a_colon_after_two_clauses_gives_the_words_to_the_subject_of_the_nearer():
     t = ("In the hours after 12 people were hurt in Dunmore, Pa., a familiar voice hailed the attack on Twitter: "
-         "''Dunmore, we have already arrived with our men. Decide how your end will come.''")
-    q = one(quotes(t), "we have already arrived")
+         "''Dunmore, the next storm is ours. Count your days.''")
+    q = one(quotes(t), "the next storm is ours")
     assert q.speaker is not None and q.speaker.text == "a familiar voice"
 
 
@@ -649,23 +649,23 @@ def test_the_subject_of_the_reported_clause_after_said_is_not_the_speaker_of_a_q
 def test_a_cue_after_the_quote_inside_a_clause_it_opens_is_not_the_quotes_frame():
     # "after leaked memos showed ...": a reporting verb in a subordinate clause after the quote reports
     # something else; the quoted apology is not the memos' nor the mayor's words
-    t = ("The city council released a statement on Monday, offering \u201ca full and sincere apology\u201d to "
+    t = ("The city council released a statement on Monday, offering \u201cits warmest regrets\u201d to "
          "Mayor Ana Ruiz after leaked memos showed council staff favoring her rival.")
-    assert not [q for q in quotes(t) if "sincere apology" in q.text and q.speaker is not None
+    assert not [q for q in quotes(t) if "warmest regrets" in q.text and q.speaker is not None
                 and q.speaker.name in ("Ana Ruiz", "Mayor Ana Ruiz", "leaked memos")]
 
 
 def test_a_cue_without_a_subject_takes_the_noun_phrase_a_parenthesis_separates_from_it():
     t = ("One delegate, who like others spoke on the condition of anonymity to discuss the closed meeting, said "
-         "the message was that \"this is not going to be settled in May or June as much as we would all like it "
-         "to be.\"")
-    q = one(quotes(t), "this is not going to be settled")
+         "the message was that \"the vote will drag on "
+         "well past the summer.\"")
+    q = one(quotes(t), "the vote will drag on")
     assert q.speaker is not None and q.speaker.text == "One delegate" and q.speaker.type == "ANONYMOUS"
     # not without the comma that closes the parenthesis: "In an interview with hosts A and B, the candidate
     # stated" leaves the cue to its parse
     t = ("In an interview with radio hosts Tom Hale and Rita Moss, the mayoral candidate stated that Lund's "
-         "\"cruel\" remarks do not \"fit with what I thought I knew about him.\"")
-    assert not [q for q in quotes(t) if "fit with what" in q.text and speaker(q) in ("Rita Moss", "Tom Hale")]
+         "\"cruel\" remarks do not \"match the neighbour I grew up with.\"")
+    assert not [q for q in quotes(t) if "match the neighbour" in q.text and speaker(q) in ("Rita Moss", "Tom Hale")]
 
 
 def test_a_participle_after_a_comma_hung_from_the_object_speaks_for_the_clauses_subject():
@@ -686,9 +686,9 @@ def test_a_participle_after_a_comma_hung_from_the_object_speaks_for_the_clauses_
 
 
 def test_a_name_in_quotation_marks_inside_the_frame_does_not_end_it():
-    t = ("\u201cWe\u2019ve had better fairs than this one,\u201d Iowa farmer Jane Holm, wearing a straw hat and "
+    t = ("\u201cThe rain never stopped us before,\u201d Iowa farmer Jane Holm, wearing a straw hat and "
          "\u201cVote Lund\u201d campaign buttons, said matter-of-factly as rain fell around her.")
-    assert speaker(one(quotes(t), "better fairs than this one")) == "Jane Holm"
+    assert speaker(one(quotes(t), "The rain never stopped us")) == "Jane Holm"
 
 
 def test_a_name_right_before_a_cue_the_parser_left_without_a_subject_speaks():
@@ -710,6 +710,6 @@ def test_a_name_right_before_a_cue_the_parser_left_without_a_subject_speaks():
 
 def test_the_main_clause_before_the_colon_speaks_not_a_cue_in_the_clause_before_it():
     t = ("When Lund suggested that Norway would sue the city for reneging on the old port deal, Berg fired back "
-         "forcefully: \u201cIf they sue us in a court in Oslo, they\u2019re going to lose,\u201d referencing the many "
+         "forcefully: \u201cIf they take us to court in Oslo, they will regret it,\u201d referencing the many "
          "fishermen in the region.")
-    assert speaker(one(quotes(t), "If they sue us")) == "Berg"
+    assert speaker(one(quotes(t), "If they take us to court")) == "Berg"

@@ -36,7 +36,11 @@
    end); a reporting verb after the quote in a clause the words after it open ("... after memos
    showed ..."), or one reporting words of its own ('"..." Doe said he ...', 'Doe said: "..."'), is not
    its frame; a name after "said" that is the subject of the reported clause ("said Mr. Doe was ...") is
-   not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X.
+   not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
+   cue the parser left without a subject takes the person named right before it ("Rep. Jane Doe (D-Ore.)
+   said") or the noun phrase a parenthesis separates from it ("One attendee, who ..., said"); a
+   participle after a comma hung from the object speaks for the clause's subject; a name in quotation
+   marks inside a frame ('"...," Doe, wearing "Vote Roe" pins, said') does not end it.
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
