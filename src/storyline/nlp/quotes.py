@@ -32,6 +32,15 @@
      after one whose main verb reports someone speaking ('Valastro praised ...');
    - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
      document's report is that report's.
+   A frame is read in the quote's own sentence only (after the previous quote and the last plain sentence
+   end); a reporting verb after the quote in a clause the words after it open ("... after memos
+   showed ..."), or one reporting words of its own ('"..." Doe said he ...', 'Doe said: "..."'), is not
+   its frame; a name after "said" that is the subject of the reported clause ("said Mr. Doe was ...") is
+   not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
+   cue the parser left without a subject takes the person named right before it ("Rep. Jane Doe (D-Ore.)
+   said") or the noun phrase a parenthesis separates from it ("One attendee, who ..., said"); a
+   participle after a comma hung from the object speaks for the clause's subject; a name in quotation
+   marks inside a frame ('"...," Doe, wearing "Vote Roe" pins, said') does not end it.
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
@@ -408,7 +417,9 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             for g in c.children:
                 if g.dep_ == "pobj" and outside(g):
                     return g
-    kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, c.i))  # a named subject first
+    # a named subject first; of two the parser gave one verb, the nearer ("Speaking in Salem, New Hampshire, Doe
+    # went after Roe": Doe)
+    kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, abs(c.i - v.i)))
     for c in kids:
         if not outside(c):
             continue
@@ -422,6 +433,11 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             return c
         if c.dep_ == "nsubjpass":
             return None
+    for c in v.children:  # "As Jane Doe, a historian, put it, '...'": the parser made the subject the object of "as"
+        if c.lower_ == "as" and c.dep_ in ("mark", "prep") and c.i < v.i:
+            for g in c.children:
+                if g.dep_ == "pobj" and outside(g) and (g.ent_type_ == "PERSON" or g.pos_ == "PROPN"):
+                    return g
     if depth == 0 and v.i + 1 < len(v.doc) and v.tag_ != "VBG" and not (
             v.doc[v.i + 1].dep_ in _SUBJ and v.doc[v.i + 1].head.i != v.i):
         # "Said Ellis: ...", "said Acton, a physicist"; not "saying Clinton would ...": Clinton is the subject
@@ -436,6 +452,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             last = persons[-1]
             while last.i + 1 < j and v.doc[last.i + 1].ent_type_ == "PERSON":
                 last = v.doc[last.i + 1]
+            if last.dep_ in _SUBJ and last.head.i != v.i and last.head.head.i == v.i:
+                return None  # "said Mr. Doe was a candidate ...": Doe is the reported clause's subject
             return last
         if nxt.ent_type_ in ("PERSON", "ORG") and nxt.ent_iob_ == "B" and outside(nxt):
             j = nxt.i
@@ -483,6 +501,11 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             if who is not None:
                 return who
         return doc_noun
+    if v.dep_ == "acl" and v.tag_ == "VBG" and v.i > 0 and v.doc[v.i - 1].text == "," and \
+            v.head.dep_ == "dobj" and v.head.head.pos_ == "VERB" and (D is None or D.par(v.head.idx) == D.par(v.idx)):
+        # "Doe rejected the notion that ..., saying that ...": a participle after a comma that the parser hung
+        # from the object speaks for the clause's subject
+        return _subject(v.head.head, D, depth + 1)
     return None
 
 
@@ -1138,6 +1161,9 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
+                if src is None and _is_cue(cur) and cur.i > 0 and not any(c.dep_ in _SUBJ for c in cur.children):
+                    # "One attendee, who spoke on condition of anonymity, said the message was that '...'"
+                    src = _parenthesised_subject(cur, D) if D.doc[cur.i - 1].text == "," else _name_before(cur, D)
                 if src is not None and D.in_quote(src.idx) is None:
                     if cur.lemma_.lower() not in _BELIEF_VERBS:
                         return cur, src
@@ -1151,6 +1177,8 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we"})
+# A sentence end that is not an abbreviation's point: after a lower-case word or a number.
+_PLAIN_STOP = re.compile(r"(?<![\w.])(?:[a-z][a-z'\u2019-]*|\d+)[.!?]['\"\u201d\u2019)]?\s+")
 _TIME_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
 
@@ -1308,11 +1336,28 @@ def _parenthesised_subject(v, D: _Doc):
     return head
 
 
+def _name_before(v, D: _Doc):
+    """A person's name right before a reporting verb the parser left without a subject, a parenthesis
+    between them allowed ('... Rep. Jane Doe (D-Ore.) said'); None otherwise."""
+    doc = D.doc
+    i = v.i - 1
+    if i >= 0 and doc[i].text == ")":
+        j = next((k for k in range(i - 1, max(-1, i - 8), -1) if doc[k].text == "("), None)
+        if j is None:
+            return None
+        i = j - 1
+    if i < 0 or D.in_quote(doc[i].idx) is not None or D.par(doc[i].idx) != D.par(v.idx):
+        return None
+    e = D.ent_of[i]
+    return doc[i] if e is not None and e.label_ == "PERSON" and e.end - 1 == i else None
+
+
 def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
     """A cue verb and its speaker in tokens [a, b) outside quotes: the first one after a quote (within its
     first words: '"...," X said' / '"...," said X', or a verb of that frame: '"...," X pressed'), the last one
     before it ('X said: "..."')."""
     rng = range(a, b) if after else range(b - 1, a - 1, -1)
+    a_min = a
     line = D.par(D.doc[a].idx if after else D.doc[b - 1].idx)
     for n, i in enumerate(rng):
         if after and n > 24:
@@ -1322,7 +1367,9 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             break
         if D.in_quote(t.idx) is not None:
             continue
-        if _is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS) or (
+        if (_is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS)) and not (
+                after and any(D.doc[j].pos_ == "SCONJ" or D.doc[j].lower_ in _CLAUSE_OPENERS for j in range(a, t.i))
+        ) or (
                 after and _frame_verb(t, frame, D, inverted=all(
                     D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i))) and not any(
                     D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
@@ -1338,11 +1385,22 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                         src = _np_head(a, t.i, D)
                 else:  # '"...," said James Acton, a physicist', '"...," since ..., said Jane Doe'
                     src = _np_first(t.i + 1, min(b, t.i + 9), D)
+                    if src is not None and src.dep_ in _SUBJ and src.head.dep_ == "ccomp" and \
+                            src.head.head.i == t.i and src.head.tag_ not in ("VBN", "VBG") and not any(
+                            D.doc[j].text == "," for j in range(src.i, src.head.i)):
+                        src = None  # '"...," said the candidate could win': the reported clause's subject
                 return (t, src) if src is not None else (None, None)
             if t.lemma_.lower() in _QUOTING_VERBS and not _is_passive(t):
                 for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
                     if c.dep_ == "dobj" and _can_name_a_source(c, D) and D.in_quote(c.idx) is None:
                         return t, c
+            if t.dep_ == "relcl":
+                # "X tweeted back, pointing out ... a candidate who promised mass deportation: '...'": a cue
+                # describing a noun gives way to a reporting verb above it, in the main clause
+                up = next((a for a in t.ancestors if _is_cue(a) and a.i >= a_min and D.in_quote(a.idx) is None
+                           and _subject(a, D) is not None), None)
+                if up is not None:
+                    return up, _subject(up, D)
             src = _subject(t, D)
             if src is not None and D.in_quote(src.idx) is None:
                 return t, src
@@ -1351,8 +1409,13 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
                 src = _parenthesised_subject(t, D)
             return (t, src) if src is not None else (None, None)
-        elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and t.i + 3 >= b and (
-                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and t.dep_ in ("ROOT", "conj") and not any(
+        elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and (t.i + 3 >= b or all(
+                D.doc[j].is_punct or t.is_ancestor(D.doc[j]) for j in range(t.i + 1, b)) and all(
+                c.dep_ in ("advmod", "prep", "npadvmod", "prt", "punct") for c in t.rights)) and (
+                _speaks(t.lemma_.lower()) or t.tag_ in ("VBD", "VBZ", "VBP") and (t.dep_ in ("ROOT", "conj") or (
+                    # "When X suggested ..., Rubio fired back forcefully:" parsed as a clause of the quote's verb
+                    t.dep_ == "advcl" and any(c.dep_ == "nsubj" for c in t.children)
+                    and not any(_is_cue(h) for h in t.ancestors))) and not any(
                     c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "dative") and D.in_quote(c.idx) is None
                     for c in t.children)):  # 'Silverman interjected, "..."', 'Clinton cracked, "..."'
             src = _subject(t, D)
@@ -1381,6 +1444,16 @@ def _inverted(cue, qs: QSpan, D: _Doc) -> bool:
     return i == cue.i
 
 
+def _reports_other_words(cue, D: _Doc) -> bool:
+    """A reporting verb in the sentence after a quote that ends its sentence reports words of its own, so
+    it is not that quote's frame: it has a complement outside quotation marks ('"..." Doe said he would
+    have ...'), or a colon follows it ('"..." Doe said: "..."': it introduces the next quote)."""
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj") and D.in_quote(c.idx) is None for c in cue.children):
+        return True
+    nxt = cue.i + 1
+    return nxt < len(D.doc) and D.doc[nxt].text == ":"
+
+
 def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
     """A cue in the words after the closing mark, in the same paragraph."""
     doc = D.doc
@@ -1396,6 +1469,8 @@ def _after_cue(qs: QSpan, D: _Doc, frame: bool = False):
             doc[end - 1].is_sent_end and doc[end - 1].text in ".!?"):
         end += 1  # a sentence the parser ended inside a title ("said Air Force 1st Lt. Jane Doe")
     nxt = bisect.bisect_left(D.starts, qs.close)
+    while nxt < len(D.spans) and D.spans[nxt].open < D.doc[end - 1].idx and _is_name_or_title(D.spans[nxt], D):
+        nxt += 1  # a name in quotation marks inside the frame: '"...," Doe, wearing "Vote Roe" pins, said'
     if nxt < len(D.spans):
         end = min(end, D.tok_at(D.spans[nxt].open) + 1)
     return _segment_cue(a, end, D, after=True, frame=frame)
@@ -1431,7 +1506,10 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     if not embedded and lead_stripped.endswith((",", ":")) and first_tok > D.tok_at(lo):
         # 'X responds, "..."' before '"...?" Y writes back, "..."': the words before introduce this quote
         c2, s2 = _segment_cue(D.tok_at(lo), first_tok, D, after=False)
-        if c2 is not None and s2 is not None and c2.i >= first_tok - 4:
+        if c2 is not None and s2 is not None and (c2.i >= first_tok - 4 or all(
+                doc[j].is_punct or doc[j].is_space or c2.is_ancestor(doc[j]) for j in range(c2.i + 1, first_tok))):
+            # a modifier of the cue may stand between it and the mark: 'X joked, again using an accent, "..."',
+            # 'X seemed to mock him, saying at one point, "..."'
             return c2, s2, kind
     if qs.closed and inner[-1:] in ",?!":  # '"...," X said': the words right after
         c2, s2 = _after_cue(qs, D, frame=True)
@@ -1465,7 +1543,7 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
     # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
     c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
-    if c2 is not None:
+    if c2 is not None and not (inner[-1:] in "." and _reports_other_words(c2, D)):
         return c2, s2, kind
     # words before the opening mark: 'X said: "..."'
     if not embedded or cue is None:
@@ -1473,6 +1551,14 @@ def _attribute_quote(qs: QSpan, D: _Doc):
         a = sent.start
         if b <= a and _words(lead):  # the parser began a sentence at the mark: 'Ryan said,"Look ...'
             a = D.tok_at(lo)
+        else:
+            # not past the previous quote or a plain sentence end (a lower-case word or a number before the
+            # stop, not "U.S." or "Calif.") the parser ran this sentence over: '"...," Doe said in a film that
+            # showed the plane. "..."': the film does not say the second
+            lo2 = max(sent.start_char, par_lo, D.spans[k].close if k >= 0 else 0)
+            stops = [m.end() for m in _PLAIN_STOP.finditer(D.text, lo2, qs.open)]
+            if stops:
+                a = max(a, D.tok_at(stops[-1]))
         if b > a:
             c2, s2 = _segment_cue(a, b, D, after=False)
             if c2 is not None and (not embedded or lead_stripped.endswith((",", ":"))):
@@ -1553,6 +1639,11 @@ def _colon_intro(lt, D: _Doc):
             or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)):
         return None, _np_head(tail.start, tail.end, D)
     r = lt.root
+    for v in reversed(lt):  # the main clause nearest the colon: "After 14 people were killed, a voice hailed it:"
+        if v.pos_ == "VERB" and v.dep_ == "conj" and v.head.i == r.i and any(
+                c.dep_ == "nsubj" and c.pos_ != "PRON" and _can_name_a_source(c, D) for c in v.children):
+            r = v
+            break
     if r.pos_ in ("VERB", "AUX"):
         for c in r.children:
             if c.dep_ in _SUBJ and (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they")
@@ -1833,6 +1924,15 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     return None
 
 
+def _split_frame(qs: QSpan, D: _Doc) -> bool:
+    """Only a short attribution frame (six words at most) stands between the quote before and this one, in
+    the same paragraph: '"...," Doe said. "Not this year."'."""
+    k = bisect.bisect_left(D.starts, qs.open) - 1
+    if k < 0 or D.par(D.spans[k].open) != D.par(qs.open):
+        return False
+    return 0 < len(_words(D.text[D.spans[k].close:qs.open])) <= 6
+
+
 def find_attributions(doc) -> list[Attribution]:
     """Quotes of a parsed doc with the speaker mention each was read from (see the module doc)."""
     D = _view(doc)
@@ -1865,8 +1965,10 @@ def find_attributions(doc) -> list[Attribution]:
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
-            if found.speaker is None and found.mention is None and kind == "direct" and not short:
-                # continuation: the previous quote in this paragraph, or the previous paragraph's quote
+            if found.speaker is None and found.mention is None and kind == "direct" and (
+                    not short or par in last_by_par and _split_frame(qs, D)):
+                # continuation: the previous quote in this paragraph (a short one too, after a short frame
+                # between the two: '"...," Doe said. "Not this year."'), or the previous paragraph's quote
                 prev = last_by_par.get(par)
                 if prev is None and D.text[D.par_starts[par]:qs.open].strip() == "" and par > 0:
                     p = par - 1
