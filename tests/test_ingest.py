@@ -474,3 +474,27 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_xml_that_is_not_a_feed(tmp_path: Path) -> None:
     problem = only_problem(write(tmp_path / "sitemap.xml", '<?xml version="1.0"?><urlset><url>x</url></urlset>'))
     assert "not an RSS or Atom feed" in problem.message
+
+
+def test_a_date_the_file_name_writes_dates_a_page_without_metadata(tmp_path):
+    """A scraper's 'outlet_2016-03-21_slug.txt' dates the article (evidence: the file name), as htmldate dates
+    a page from its URL; no date from a name with none or two, nor for JSON lines records."""
+    from storyline.ingest.common import date_in_name
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    assert date_in_name("/x/harbour-times_2016-03-21_council-vote.txt") == "2016-03-21"
+    assert date_in_name("20160321-council.html") == "2016-03-21"
+    for name in ("000_0810e9b35d2acbcc.txt", "2016-13-01.txt", "a_2016-03-21_b_2016-03-22.txt", "dump.jsonl#2"):
+        assert date_in_name(name) is None, name
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "harbour-times_2016-03-21_council-vote.txt").write_text(
+        "Council approves budget\n\nThe city council approved the budget on Monday, the mayor said.\n", encoding="utf-8")
+    (folder / "harbour-times_council-vote.txt").write_text(
+        "Council debates budget\n\nThe city council debated the budget, the mayor said.\n", encoding="utf-8")
+    with Store(str(tmp_path / "t.db")) as store:
+        build([folder], store)
+        pubs = {a.title: a.published for a in store.articles()}
+    assert pubs["Council approves budget"].date == "2016-03-21" and "file name" in pubs["Council approves budget"].evidence
+    assert pubs["Council debates budget"].date is None
