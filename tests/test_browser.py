@@ -138,7 +138,8 @@ def test_entity_link_and_removed_toggle(server, page):
 
 
 def test_story_event_click_lands_on_source_span(server, page):
-    """Story page → an event of the timeline → its source article at the highlighted span."""
+    """Story page → "every event" (the switch under the key events) → an event → its source article at the
+    highlighted span."""
     from storyline.store import Store
 
     with Store(server["db"]) as s:
@@ -148,6 +149,10 @@ def test_story_event_click_lands_on_source_span(server, page):
     page.goto(server["url"] + "/")
     page.locator(".story-list a").first.click()
     page.wait_for_url(re.compile(r"/stories/"))
+    switch = page.locator("details.every-event")
+    if switch.get_attribute("open") is None:
+        assert not page.locator(".events a.source-link").first.is_visible()  # closed under the key events
+        switch.locator("summary").click()
     link = page.locator(".events a.source-link").first
     href = link.get_attribute("href")
     span = href.rsplit("#", 1)[1]
