@@ -30,3 +30,27 @@ def run_child(script: Path, *args: str) -> dict:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one_to_one(cands: list[list[int]]) -> list[int | None]:
+    """A maximum one-to-one matching (augmenting paths): `cands[g]` lists the partners gold item g may take,
+    best first; the result gives each gold item its partner's index, or None."""
+    owner: dict[int, int] = {}  # partner index -> gold index
+
+    def augment(g: int, seen: set[int]) -> bool:
+        for j in cands[g]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = g
+                return True
+        return False
+
+    for g in range(len(cands)):
+        if cands[g]:
+            augment(g, set())
+    out: list[int | None] = [None] * len(cands)
+    for j, g in owner.items():
+        out[g] = j
+    return out

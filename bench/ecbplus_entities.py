@@ -50,6 +50,7 @@ from typing import Any, Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ecbplus  # noqa: E402
+from common import one_to_one  # noqa: E402
 from ecbplus import ENTITY_TAGS, EcbDoc, Span, clusters_from_labels, coref_scores, detection_scores  # noqa: E402
 
 EDGE_POS = frozenset({"ADP", "DET", "PUNCT", "CCONJ", "PART", "SPACE"})
@@ -75,25 +76,7 @@ def match_heads(gold: list[Span], gold_heads: list[Span], pred: list[Span], pred
             if ov > 0 and inside(ph, (gs, ge)) and inside(gh, (ss, se)):
                 cs.append((-((ss, se) == (gs, ge)), -ov, ss, j))
         cands.append([j for *_, j in sorted(cs)])
-    owner: dict[int, int] = {}  # predicted index -> gold index
-
-    def augment(g: int, seen: set[int]) -> bool:
-        for j in cands[g]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = g
-                return True
-        return False
-
-    for g in range(len(gold)):
-        if cands[g]:
-            augment(g, set())
-    out: list[int | None] = [None] * len(gold)
-    for j, g in owner.items():
-        out[g] = j
-    return out
+    return one_to_one(cands)
 
 
 def label_by(keys: Iterable[Any]) -> list[int]:

@@ -57,7 +57,7 @@ from typing import Any, Callable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tbaq  # noqa: E402
-from common import peak_rss_mb  # noqa: E402
+from common import one_to_one, peak_rss_mb  # noqa: E402
 
 ATTRS = ("tense", "aspect", "polarity")
 MAJORITY = {"class": "OCCURRENCE", "tense": "PAST", "aspect": "NONE", "polarity": "POS"}
@@ -102,25 +102,7 @@ def match(gold: list[Span], sys_: list[Span]) -> list[int | None]:
             if ov > 0:
                 cs.append((-((ss, se) == (gs, ge)), -ov, j))
         cands.append([j for *_, j in sorted(cs)])
-    owner: dict[int, int] = {}  # system index -> gold index
-
-    def augment(g: int, seen: set[int]) -> bool:
-        for j in cands[g]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = g
-                return True
-        return False
-
-    for g in range(len(gold)):
-        if cands[g]:
-            augment(g, set())
-    out: list[int | None] = [None] * len(gold)
-    for j, g in owner.items():
-        out[g] = j
-    return out
+    return one_to_one(cands)
 
 
 def _polarity_artefact(doc) -> bool:
