@@ -16,9 +16,11 @@ entity did), times 0.3 for what was not done (expected, possible: a plan is not 
 its news value: 1 when an article tells it as news (dated by the report's time, within a month before the
 article's time, or later), 1/(1 + years between) for background an article recalls ("the downing of a
 jet in November 2015" in a 2017 report: 0.44), the best over its mentions. An article's time is its
-publication, else the latest date it tells of; unknown, the news value is 1. A date's salience is the sum of its events'. Dates are taken greedily, the most salient
-first, a date told only by articles that already gave chosen dates counting 1/(1 + the fewest dates
-any of its articles gave): a story's digest draws on its articles, not one long article's every date.
+publication, else the latest date it tells of; unknown, the news value is 1.
+
+A date's salience is the sum of its events'. Dates are taken greedily, the most salient first, a date
+told only by articles that already gave chosen dates counting 1/(1 + the fewest dates any of its
+articles gave): a story's digest draws on its articles, not one long article's every date.
 
 Dates: an entry's `date` is the event's date as the evidence gives it: a day `YYYY-MM-DD` when the
 event is dated to the day, else the coarser TIMEX3 value ('2020-12', '2017-FA', '2014'), its
