@@ -391,3 +391,20 @@ def test_html_dossier_in_a_browser_runs_nothing_and_loads_nothing(tmp_path):
         browser.close()
     assert seen == [page_file.as_uri()]
     assert "Deal signed <img src=x onerror=alert(1)>" in texts
+
+
+def test_exports_keep_groups_as_groups_with_their_kind_and_affiliation(seed_db, tmp_path):
+    """The Markdown and HTML dossiers file "Turkish media" under its own words, say it is a group and whose,
+    and never put its words under Turkey."""
+    md_out, html_out = tmp_path / "s.md", tmp_path / "s.html"
+    for fmt, out in (("md", md_out), ("html", html_out)):
+        r = runner.invoke(app, ["export", "--db", seed_db, "--format", fmt, "--story", "S-400", "-o", str(out)])
+        assert r.exit_code == 0, r.output
+    text = md_out.read_text(encoding="utf-8")
+    quotes = text.split("# Quotes by speaker")[1].split("# Claims")[0]
+    assert re.search(r"^#+ Turkish media \(group, of Turkey, \d+\)$", quotes, re.M)
+    assert re.search(r"^#+ Dmitry Peskov \(person, \d+\)$", quotes, re.M)
+    turkey = re.search(r"^#+ Turkey \(.*?(?=^#)", quotes, re.M | re.S)
+    assert turkey is None or "use Russian missiles" not in turkey.group(0)
+    page = html_out.read_text(encoding="utf-8")
+    assert re.search(r'>Turkish media <span class="muted">\(group, of Turkey, \d+\)</span>', page)

@@ -7,8 +7,8 @@ from html import escape
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_detail, format_date, one_line, story_parts, summary_sentence, via_chain,
-    year_of,
+    article_label, cite, event_detail, format_date, one_line, speaker_note, story_parts, summary_sentence,
+    via_chain, year_of,
 )
 
 MAX_SENTENCE = 400
@@ -180,7 +180,9 @@ def _story(part: dict[str, Any], level: int, many: bool) -> str:
     if not part["speakers"]:
         out.append('<p class="muted">No quotes.</p>')
     for name, qs in part["speakers"]:
-        out.append(f"<h{level + 2}>{_t(name)} <span class=\"muted\">({len(qs)})</span></h{level + 2}>"
+        note = speaker_note(qs, part.get("entity_names") or {})
+        out.append(f"<h{level + 2}>{_t(name)} <span class=\"muted\">({_t(note) + ', ' if note else ''}{len(qs)})</span>"
+                   f"</h{level + 2}>"
                    '<ul class="quotes">' + "".join(f"<li>{_quote(part, q, sid, False)}</li>" for q in qs) + "</ul>")
     out += ["</section>", f'<section class="claims"><{h2}>Claims</{h2}>', claims_html(part, part["claims"], sid),
             "</section>", f'<section class="entities"><{h2}>Entities</{h2}>']

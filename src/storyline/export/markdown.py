@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_detail, format_date, one_line, story_parts, summary_sentence, via_chain,
+    article_label, cite, event_detail, format_date, one_line, speaker_note, story_parts, summary_sentence, via_chain,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
@@ -138,7 +138,8 @@ def _story(part: dict[str, Any], level: int) -> list[str]:
     if not part["speakers"]:
         lines.append("No quotes.")
     for name, qs in part["speakers"]:
-        lines += [f"{h}## {md(name)} ({len(qs)})", ""]
+        note = speaker_note(qs, part.get("entity_names") or {})
+        lines += [f"{h}## {md(name)} ({md(note) + ', ' if note else ''}{len(qs)})", ""]
         lines += [f"- {_quote_line(part, q, with_speaker=False)}" for q in qs]
         lines.append("")
     lines += ["", f"{h}# Claims", ""] + claim_lines(part, part["claims"])

@@ -242,6 +242,16 @@ def quotes_by_speaker(quotes: list[dict[str, Any]]) -> list[tuple[str, list[dict
     return [(n or "(speaker not identified)", groups[n]) for n in order]
 
 
+def speaker_note(qs: list[dict[str, Any]], names: dict[str, str]) -> str:
+    """What a speaker heading says beside the name: its kind and, for a group, the entity it belongs to
+    ("group, of Turkey" for "Turkish media"); '' when the quotes give neither."""
+    sp = next((q.get("speaker") for q in qs if isinstance(q.get("speaker"), dict)), None) or {}
+    kind = str(sp.get("type") or "").lower()
+    aff = next((names.get(str(x["speaker"]["affiliation_id"])) for x in qs if isinstance(x.get("speaker"), dict)
+                and x["speaker"].get("affiliation_id")), None)
+    return ", ".join(b for b in (kind, f"of {aff}" if aff else "") if b)
+
+
 def _published(a: dict[str, Any]) -> str | None:
     """The day an article's publication sorts by (its date, else a bound): for ordering, never for showing."""
     p = a.get("published") or {}
@@ -296,6 +306,7 @@ def story_parts(dossier: dict[str, Any], story_id: str | None = None) -> list[di
             "events": evs, "claims": cls, "quotes": qs, "speakers": quotes_by_speaker(qs), "entities": ents,
             "quotes_by_id": {q["id"]: q for q in quotes if q.get("id")},
             "all_articles": articles,
+            "entity_names": {str(e["id"]): str(e.get("name") or "") for e in entities if e.get("id")},
         }
         part["summary"] = summary(part)
         part["key"] = key_dates(evs, articles)
