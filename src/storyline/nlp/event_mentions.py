@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from storyline.model import Mention, Timex
+from storyline.nlp.lexicon import sense_classes
 
 # The taxonomy: a trigger's lemma names the kind of event (verbs and nouns apart: "sign" vs "deal").
 _VERBS: dict[str, str] = {}
@@ -455,8 +456,6 @@ def _happened_then(tok: Any) -> bool:
 def _event_noun(tok: Any) -> bool:
     """A common noun whose first WordNet sense is an act or an event ("rapprochement", "crisis" is a state):
     what a date on it dates, as TimeML draws nominal events."""
-    from storyline.nlp.lexicon import sense_classes
-
     return (tok.pos_ == "NOUN" and not tok.ent_type_
             and sense_classes(tok.lemma_.lower(), "n")[:1] in (("noun.act",), ("noun.event",)))
 

@@ -411,10 +411,11 @@ def create_app(
                    "from": date_from or None, "to": date_to or None}
         filtered = bool(type or dated or min_sources or date_from or date_to)
         bundle = _story_bundle(s, story_id, STORY_EVENTS, offset, GRAPH_ENTITIES, 0, 0)
+        # the story's every event, read once: filtered behind the switch, and the digest of the first page
+        every = s.events_page(-1, 0, story_id)[1] if filtered or not offset else []
         if filtered:  # every event behind the switch, filtered as `storyline timeline --all` filters them
             try:
-                kept = views.filter_events(s.events_page(-1, 0, story_id)[1], type, dated, min_sources,
-                                           date_from or None, date_to or None)
+                kept = views.filter_events(every, type, dated, min_sources, date_from or None, date_to or None)
             except ValueError as e:
                 raise HTTPException(422, f"from/to: {e}") from e
             bundle["timeline"], bundle["timeline_total"] = kept[offset:offset + STORY_EVENTS], len(kept)
@@ -428,9 +429,8 @@ def create_app(
         cited |= {v["article_id"] for c in bundle["claims"] for v in c.get("values") or []}
         cited |= {q["article_id"] for _, _, qs in speakers for q in qs}
         # the key events: the story's digest (a whole sentence a date, its sources), above every event
-        every = s.events_page(-1, 0, story_id)[1] if not offset else []
         key = views.key_dates(every, s.article_titles(sorted({a for e in every for a in views.event_sources(e)})))\
-            if every else []
+            if every and not offset else []
         cited |= {x["article_id"] for entry in key for srcs in entry["sources"] for x in srcs}
         titles = s.article_titles(sorted(cited)) if cited else {}
         top = bundle["entities"]
