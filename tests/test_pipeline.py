@@ -150,6 +150,26 @@ def test_rebuild_changes_nothing_and_ids_are_stable(tmp_path, new_db):
     assert first == again == fresh
 
 
+def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch, new_db):
+    src = ROOT / "examples" / "corpus"
+    db = new_db("noop")
+    first = build([src], db)
+    read = []
+    for name in ("dedupe_rows", "all_annotations", "story_rows"):
+        real = getattr(Store, name)
+        monkeypatch.setattr(Store, name, lambda self, *a, _real=real, _name=name, **kw: read.append(_name) or _real(self, *a, **kw))
+    assert build([src], db) == first and read == []  # nothing new: the cross-article stages are not run
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("Port officials in Valmora said on Tuesday that the northern quay will close "
+                                    "for dredging work until the spring.\n", encoding="utf-8")
+    build([extra], db)
+    assert {"dedupe_rows", "all_annotations", "story_rows"} <= set(read)  # something new: they run
+    read.clear()
+    build([src, extra], db)
+    assert read == []
+
+
 def test_killed_build_resumes_without_duplicates_or_losses(tmp_path, new_db):
     src = ROOT / "examples" / "corpus"
     whole = build([src], new_db("whole"))

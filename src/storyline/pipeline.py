@@ -253,7 +253,9 @@ class Found:
 
 def link_articles(store: Store, found: Found | None = None, progress: ProgressFn | None = None) -> None:
     """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
-    stories for new annotated articles, and events and claims for the stories they touch.
+    stories for new annotated articles, and events and claims for the stories they touch. Skipped when
+    nothing they read has changed since the last link finished (`Store.link_inputs`): a build with nothing
+    new does not read the corpus.
 
     One process at a time per database (`Store.exclusive`): a second build waits here until the first
     has linked, so neither computes stories over articles the other is still writing."""
@@ -262,6 +264,9 @@ def link_articles(store: Store, found: Found | None = None, progress: ProgressFn
             progress("waiting", f"{store.path}: another storyline process is linking this database; waiting for it")
 
     with store.exclusive(waiting):
+        inputs = store.link_inputs()
+        if found is None and store.linked() == inputs:
+            return  # nothing added, annotated or dropped since the last link finished: it stands as it is
         if progress:
             progress("cross-article", None)
         if found is None:
@@ -275,6 +280,7 @@ def link_articles(store: Store, found: Found | None = None, progress: ProgressFn
         store.set_shared_passages(found.passages)
         link_entities(store, found.entities)
         link_stories(store, found.stories)
+        store.set_linked(inputs)
 
 
 def link_entities(store: Store, given: list[dict] | None = None) -> None:

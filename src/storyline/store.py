@@ -549,6 +549,35 @@ class Store:
             self.db.execute("INSERT INTO meta(key, value) VALUES ('changes', '1') ON CONFLICT(key)"
                             " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
 
+    def _count_input(self) -> None:
+        """Note, in the current write transaction, a change to what the cross-article stages read (articles
+        added, layers stored or dropped): meta 'inputs' + 1, made at the first such write where missing."""
+        cast = "(meta.value::bigint + 1)::text" if self.pg else "CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+        self.db.execute(f"INSERT INTO meta(key, value) VALUES ('inputs', '1') ON CONFLICT(key) DO UPDATE SET value = {cast}")
+
+    def link_inputs(self) -> str:
+        """What the cross-article stages would read now, as a key: the input counter (`_count_input`), the
+        numbers of articles and of annotated ones, the schema version and storyline's version (a new
+        storyline links again). Equal to `linked()` when the
+        last link ran over exactly these inputs and finished: a build with nothing new then skips it."""
+        from storyline import __version__
+
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
+        # and the counts a writer that does not keep the counter (an older storyline) changes too
+        counts = self.db.execute("SELECT (SELECT count(*) FROM articles), (SELECT max(seq) FROM articles),"
+                                 " (SELECT count(*) FROM annotations WHERE events IS NOT NULL)").fetchone()
+        return f"{row[0] if row else 0}|{'/'.join(str(c) for c in counts)}|{SCHEMA_VERSION}|{__version__}"
+
+    def linked(self) -> str | None:
+        """The `link_inputs()` key of the last finished link (None: never, or killed before it finished)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'linked'").fetchone()
+        return row[0] if row else None
+
+    def set_linked(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO meta(key, value) VALUES ('linked', ?) ON CONFLICT(key)"
+                            " DO UPDATE SET value = excluded.value", (key,))
+
     def _limit(self, limit: int) -> int | None:
         """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
         return None if limit < 0 and self.pg else limit
@@ -592,6 +621,8 @@ class Store:
                         json.dumps(art.syndicated_from), text_hash, sig, art.language, art.language_score,
                     ),
                 )
+            if articles:
+                self._count_input()
         return earlier
 
     def record_problem(self, source: str, message: str) -> None:
@@ -713,6 +744,8 @@ class Store:
                           for a in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
             self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
+            if rows:
+                self._count_input()
         return dropped
 
     def not_annotated_languages(self, article_ids: Iterable[str] | None = None) -> dict[str, int]:
@@ -743,7 +776,10 @@ class Store:
         """(article id, anchor, timexes, mentions, quotes, events, claims, TimeML events[, title layers]) as
         JSON-ready values, in one transaction (TimeML events or title layers None: not computed, as in a
         batch written before them; the next build computes them)."""
+        rows = list(rows)
         with self.transaction():
+            if rows:
+                self._count_input()
             self.db.executemany(
                 "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims,"
                 " timeml, title) VALUES (?,?,?,?,?,?,?,?,?)",
