@@ -141,7 +141,7 @@ def test_shuffled_duplicates_match_the_single_process_finder(tmp_path, new_db):
     src.write_text("\n".join(json.dumps({k: v for k, v in x.items() if v}) for x in lines) + "\n")
     with Store(new_db("ref")) as store:
         pipeline.build([src], store, annotate=False)
-        rows = store.dedupe_rows()
+        rows = store.dedupe_members()
         expected = dedupe.find_duplicates([dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows])
     assert len(expected) >= 3
     out = tmp_path / "out"

@@ -155,7 +155,7 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     db = new_db("noop")
     first = build([src], db)
     read = []
-    for name in ("dedupe_rows", "all_annotations", "story_rows"):
+    for name in ("unkeyed", "all_annotations", "story_rows"):
         real = getattr(Store, name)
         monkeypatch.setattr(Store, name, lambda self, *a, _real=real, _name=name, **kw: read.append(_name) or _real(self, *a, **kw))
     assert build([src], db) == first and read == []  # nothing new: the cross-article stages are not run
@@ -164,10 +164,46 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     (extra / "note.txt").write_text("Port officials in Valmora said on Tuesday that the northern quay will close "
                                     "for dredging work until the spring.\n", encoding="utf-8")
     build([extra], db)
-    assert {"dedupe_rows", "all_annotations", "story_rows"} <= set(read)  # something new: they run
+    assert {"unkeyed", "all_annotations", "story_rows"} <= set(read)  # something new: they run
     read.clear()
     build([src, extra], db)
     assert read == []
+
+
+def _copies(db: str) -> tuple[dict, list]:
+    with Store(db) as store:
+        dups = {a.id: (a.duplicate_of, a.duplicate_kind) for a in store.articles()}
+        return dups, sorted(tuple(sorted(p.items())) for p in store.shared_passages())
+
+
+def test_duplicates_found_one_file_at_a_time_equal_those_of_one_build(tmp_path, new_db):
+    # an earlier copy arriving later takes the original's place; a shared paragraph is found whichever
+    # side comes first; the example corpus file by file, in reverse, gives what one build of it gives
+    from tests.test_dedupe import OTHER, P1, P2, P3, P4
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {
+        "wire_2024-03-02_quota.txt": "\n\n".join([P1, P2, P3, P4]),
+        "paper_2024-03-05_council.txt": "\n\n".join([OTHER, P2]),  # shares P2
+        "site_2024-03-01_quota.txt": "\n\n".join([P1, P2, "Boat owners warned that the cut would cost many jobs.", P4]),
+    }
+    one_by_one = new_db("steps")
+    for name, text in texts.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+        build([folder], one_by_one)
+    whole = new_db("whole")
+    build([folder], whole)
+    dups, passages = _copies(one_by_one)
+    assert (dups, passages) == _copies(whole)
+    assert sorted(k for _, k in dups.values() if k) == ["near"] and passages  # the later-dated copy, one pair
+    corpus = sorted((ROOT / "examples" / "corpus").iterdir(), reverse=True)
+    steps, all_at_once = new_db("corpus-steps"), new_db("corpus-whole")
+    for i in range(len(corpus)):
+        build(corpus[:i + 1], steps)
+    build(corpus, all_at_once)
+    assert _copies(steps) == _copies(all_at_once)
+    assert any(k for _, k in _copies(steps)[0].values()) and _copies(steps)[1]
 
 
 def test_killed_build_resumes_without_duplicates_or_losses(tmp_path, new_db):

@@ -180,7 +180,7 @@ def test_postgresql_answers_as_sqlite_does(tmp_path, new_db):
                 "claims": s.claims(), "filtered": s.articles_page(100, date_from="2024-01-01", outlet=None),
                 "speaker": s.quotes(speaker=ent["name"].split()[0]), "passages": s.shared_passages(),
                 "problems": s.problems(), "article": s.article("3"), "story_rows": s.story_rows(),
-                "dedupe": [tuple(r) for r in s.dedupe_rows()],
+                "dedupe": [tuple(r) for r in s.dedupe_members()],
             }
             for q in ("strike", "port OR election", '"the port"', "elect*", "strike NOT port"):
                 out[q] = sorted(aid for aid, _ in s.search(q, 100))

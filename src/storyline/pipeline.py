@@ -270,17 +270,69 @@ def link_articles(store: Store, found: Found | None = None, progress: ProgressFn
         if progress:
             progress("cross-article", None)
         if found is None:
-            rows = store.dedupe_rows()
-            items = [dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows]
-            dups = dedupe.find_duplicates(items)
-            passages = dedupe.shared_passages({r["id"]: r["text"] for r in rows}, dups)
-            found = Found(dups, [(p.article_id, p.span[0], p.span[1], p.other_article_id, p.other_span[0],
-                                  p.other_span[1]) for p in passages])
-        store.set_duplicates(found.duplicates)
-        store.set_shared_passages(found.passages)
-        link_entities(store, found.entities)
-        link_stories(store, found.stories)
+            link_duplicates(store)
+        else:
+            store.set_duplicates(found.duplicates)
+            store.set_shared_passages(found.passages)
+        link_entities(store, found.entities if found else None)
+        link_stories(store, found.stories if found else None)
         store.set_linked(inputs)
+
+
+def link_duplicates(store: Store) -> int:
+    """Duplicates and shared passages for the articles not compared yet, incrementally: the new articles
+    and every stored article they share a duplicate key with (and, in turn, those share one with) are
+    decided again by `dedupe.find_duplicates`, which is what deciding over the whole corpus gives them,
+    since no candidate pair leaves that group; the shared passages of the new articles and of those whose
+    duplicate status changed are written again from the stored paragraph hashes. The work is in
+    proportion to the new articles and their near copies, not to the corpus. Returns how many were new."""
+    new = store.unkeyed()
+    if not new:
+        return 0
+    key_rows: list[tuple[int, int]] = []
+    members: set[int] = set()
+    frontier: set[int] = set()
+    for r in new:
+        members.add(r["seq"])
+        if r["text"].strip():  # an empty text has no copies (find_duplicates leaves it out)
+            ks = [dedupe.key_number(k) for k in dedupe.keys(r["text_hash"], r["minhash"])]
+            key_rows += [(k, r["seq"]) for k in ks]
+            frontier.update(ks)
+    seen = set(frontier)
+    while frontier:  # the stored articles sharing a key with the group, until none is left outside it
+        more = store.sharing_keys(frontier) - members
+        members |= more
+        frontier = set()
+        for r in store.dedupe_members(more):
+            frontier.update(k for k in map(dedupe.key_number, dedupe.keys(r["text_hash"], r["minhash"])) if k not in seen)
+        seen |= frontier
+    rows = store.dedupe_members(members)
+    dups = dedupe.find_duplicates([dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows])
+    new_seqs = {r["seq"] for r in new}
+    changed = [r for r in rows if r["seq"] in new_seqs or (dups.get(r["id"]) or (None,))[0] != r["duplicate_of"]]
+    paragraphs: list[tuple[int, int, int, int]] = []
+    hashes: set[int] = set()
+    for r in changed:
+        for h, (start, stop) in dedupe.passage_hashes(r["text"]):
+            n = dedupe.key_number(h.encode())
+            hashes.add(n)
+            if r["seq"] in new_seqs:
+                paragraphs.append((n, r["seq"], start, stop))
+    ids = {r["id"] for r in changed}
+    member_ids = {r["id"] for r in rows}
+    id_of = {r["seq"]: r["id"] for r in rows}
+    occ: dict[int, list[tuple[str, tuple[int, int]]]] = {}
+    for h, aid, start, stop, dup in store.passage_holders(hashes):  # the stored paragraphs (articles keyed before)
+        if not (aid in dups if aid in member_ids else dup):  # duplicates are left out of shared passages
+            occ.setdefault(h, []).append((aid, (start, stop)))
+    for h, seq, start, stop in paragraphs:  # the new articles' own
+        if id_of[seq] not in dups:
+            occ.setdefault(h, []).append((id_of[seq], (start, stop)))
+    passages = [(p.article_id, *p.span, p.other_article_id, *p.other_span)
+                for o in occ.values() for p in dedupe.passages_of_hash(o)
+                if p.article_id in ids or p.other_article_id in ids]
+    store.save_keyed(sorted(new_seqs), key_rows, paragraphs, sorted(member_ids), dups, sorted(ids), passages)
+    return len(new)
 
 
 def link_entities(store: Store, given: list[dict] | None = None) -> None:

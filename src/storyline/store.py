@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -187,6 +187,26 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE articles ADD COLUMN language TEXT;
     ALTER TABLE articles ADD COLUMN language_score REAL;
     """,
+    # the duplicate stage's state, so a build compares new articles with the articles they share a key with
+    # and not with the corpus (pipeline.link_duplicates): each article's keys (clean/dedupe.keys, as
+    # 64-bit numbers) and its paragraph hashes; `keyed` is set once they are stored (NULL for articles
+    # stored before: the next build keys them, comparing them with everything once)
+    9: """
+    ALTER TABLE articles ADD COLUMN keyed INTEGER;
+    CREATE INDEX articles_unkeyed ON articles(seq) WHERE keyed IS NULL;
+    CREATE TABLE dedupe_keys (
+        key INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (key, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE passage_keys (
+        hash  INTEGER NOT NULL,
+        seq   INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        stop  INTEGER NOT NULL,
+        PRIMARY KEY (hash, seq, start)
+    ) WITHOUT ROWID;
+    """,
 }
 
 
@@ -336,6 +356,22 @@ _PG_MIGRATIONS: dict[int, str] = {
     8: """
     ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
     ALTER TABLE articles ADD COLUMN language_score DOUBLE PRECISION;
+    """,
+    9: """
+    ALTER TABLE articles ADD COLUMN keyed INTEGER;
+    CREATE INDEX articles_unkeyed ON articles(seq) WHERE keyed IS NULL;
+    CREATE TABLE dedupe_keys (
+        key BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (key, seq)
+    );
+    CREATE TABLE passage_keys (
+        hash  BIGINT NOT NULL,
+        seq   BIGINT NOT NULL,
+        start INTEGER NOT NULL,
+        stop  INTEGER NOT NULL,
+        PRIMARY KEY (hash, seq, start)
+    );
     """,
 }
 # (whether there is a table meta, how many tables) in the current schema
@@ -674,12 +710,64 @@ class Store:
             r = rows[0] if len(rows) == 1 else None
         return _article(r) if r else None
 
-    def dedupe_rows(self) -> list[Any]:
-        """Articles in canonical order for duplicate finding: earliest published first, then ingestion order."""
-        return self.db.execute(
-            "SELECT id, text, text_hash, minhash FROM articles"
-            " ORDER BY coalesce(json_extract(published, '$.date'), json_extract(published, '$.earliest'), '9999'), seq"
-        ).fetchall()
+    def unkeyed(self) -> list[Any]:
+        """Articles whose duplicate keys are not stored yet (new ones): seq, id, text, text_hash, minhash."""
+        return self.db.execute("SELECT seq, id, text, text_hash, minhash FROM articles WHERE keyed IS NULL ORDER BY seq"
+                               ).fetchall()
+
+    def sharing_keys(self, keys: Iterable[int]) -> set[int]:
+        """The seq of every stored article that has one of these duplicate keys."""
+        out: set[int] = set()
+        keys = sorted(set(keys))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT seq FROM dedupe_keys WHERE key IN ({_marks(chunk)})", chunk))
+        return out
+
+    def dedupe_members(self, seqs: Iterable[int] | None = None) -> list[Any]:
+        """These articles (None: all) in canonical order for duplicate finding (earliest published first,
+        then ingestion order): seq, id, text, text_hash, minhash, duplicate_of."""
+        sql = ("SELECT seq, id, text, text_hash, minhash, duplicate_of,"
+               " coalesce(json_extract(published, '$.date'), json_extract(published, '$.earliest'), '9999') AS pub"
+               " FROM articles")
+        if seqs is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            wanted = sorted(set(seqs))
+            rows = []
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                rows += self.db.execute(f"{sql} WHERE seq IN ({_marks(chunk)})", chunk).fetchall()
+        return sorted(rows, key=lambda r: (r["pub"], r["seq"]))
+
+    def passage_holders(self, hashes: Iterable[int]) -> list[tuple[int, str, int, int, str | None]]:
+        """(hash, article id, start, stop, duplicate_of) of every stored paragraph with one of these hashes."""
+        hashes = sorted(set(hashes))
+        out = []
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            out += [(r[0], r[1], r[2], r[3], r[4]) for r in self.db.execute(
+                "SELECT p.hash, a.id, p.start, p.stop, a.duplicate_of FROM passage_keys p JOIN articles a ON a.seq = p.seq"
+                f" WHERE p.hash IN ({_marks(chunk)}) ORDER BY p.hash, p.seq, p.start", chunk)]
+        return out
+
+    def save_keyed(self, keyed: list[int], keys: list[tuple[int, int]], paragraphs: list[tuple[int, int, int, int]],
+                   members: list[str], dups: dict[str, tuple[str, str, float]], passages_of: list[str],
+                   passages: list[tuple[str, int, int, str, int, int]]) -> None:
+        """In one transaction: the new articles' (`keyed` seqs) duplicate keys (key, seq) and paragraph hashes
+        (hash, seq, start, stop); the duplicate decisions of `members` (those in `dups`, the others originals);
+        the shared passages of the articles `passages_of`, replaced by `passages`."""
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO dedupe_keys(key, seq) VALUES (?, ?)", keys)
+            self.db.executemany("INSERT OR IGNORE INTO passage_keys(hash, seq, start, stop) VALUES (?, ?, ?, ?)",
+                                paragraphs)
+            self.db.executemany("UPDATE articles SET duplicate_of = ?, duplicate_kind = ?, duplicate_score = ? WHERE id = ?",
+                                [(*dups.get(a, (None, None, None)), a) for a in members])
+            self.db.executemany("DELETE FROM shared_passages WHERE article_id = ? OR other_article_id = ?",
+                                [(a, a) for a in passages_of])
+            self.db.executemany("INSERT OR IGNORE INTO shared_passages VALUES (?,?,?,?,?,?)", passages)
+            self.db.executemany("UPDATE articles SET keyed = 1 WHERE seq = ?", [(s,) for s in keyed])
 
     def set_duplicates(self, dups: dict[str, tuple[str, str, float]]) -> None:
         with self.transaction():

@@ -1,8 +1,7 @@
-"""The batch's cross-article steps as shuffles: near-duplicates by MinHash LSH band grouping, shared passages by paragraph hash."""
+"""The duplicates-and-passages stage of `clean/dedupe.py` run as shuffles on an engine: its steps, Parquet in and out."""
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import uuid
@@ -25,15 +24,6 @@ PASSAGES = pa.schema([("article_id", pa.string()), ("start", pa.int64()), ("end"
 Order = tuple[str, int, int]  # (publication date or '9999', partition, position): the canonical dedupe order
 
 
-@functools.lru_cache(maxsize=1)
-def _bands() -> tuple[int, int]:
-    """(bands, rows per band) of the LSH index `dedupe.find_duplicates` builds, so both find the same candidates."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=max(0.3, dedupe.NEAR_THRESHOLD - 0.15), num_perm=dedupe.NUM_PERM)
-    return lsh.b, lsh.r
-
-
 def _bucket(key: bytes, buckets: int) -> int:
     return zlib.crc32(key) % buckets
 
@@ -44,50 +34,25 @@ def _part_number(part_dir: str) -> int:
 
 # --- map and reduce tasks (run on the workers) --------------------------------------------------------
 def lsh_keys(part_dir: str, buckets: int) -> list[list[tuple[bytes, Order, str, str]]]:
-    """Map: each article's exact-text key and its LSH band keys, sorted into shuffle buckets."""
-    b, r = _bands()
-    width = r * 8  # uint64 hash values
+    """Map: each article's `dedupe.keys` (its exact-text key and LSH band keys), sorted into shuffle buckets."""
     out: list[list[tuple[bytes, Order, str, str]]] = [[] for _ in range(buckets)]
     table = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "text_hash", "minhash", "published", "ord"])
     number = _part_number(part_dir)
     for row in table.to_pylist():
         pub = row["published"] or {}
         order = (pub.get("date") or pub.get("earliest") or "9999", number, row["ord"])
-        keys = [b"h" + row["text_hash"].encode()]
-        sig = row["minhash"]
-        keys += [b"b" + i.to_bytes(2, "big") + sig[i * width:(i + 1) * width] for i in range(b)]
-        for k in keys:
+        for k in dedupe.keys(row["text_hash"], row["minhash"]):
             out[_bucket(k, buckets)].append((k, order, row["id"], row["text_hash"]))
     return out
 
 
 def candidate_pairs(*parts: list[tuple[bytes, Order, str, str]]) -> list[tuple[str, Order, str, Order, str]]:
-    """Reduce: within one bucket, the articles sharing a key → (kind, earlier, earlier id, later, later id).
-
-    "exact": every later copy of a text with its first copy; "near": pairs sharing an LSH band, copies
-    of one text counted once (the finder never looks an exact copy up in its index)."""
+    """Reduce: within one bucket, the articles sharing a key → `dedupe.pairs_of_key`'s candidate pairs."""
     groups: dict[bytes, list[tuple[Order, str, str]]] = {}
     for rows in parts:
         for key, order, aid, th in rows:
             groups.setdefault(key, []).append((order, aid, th))
-    pairs = set()
-    for key, members in groups.items():
-        if len(members) < 2:
-            continue
-        members.sort()
-        if key[:1] == b"h":
-            first = members[0]
-            pairs.update(("exact", first[0], first[1], m[0], m[1]) for m in members[1:])
-            continue
-        firsts, texts = [], set()
-        for m in members:
-            if m[2] not in texts:
-                texts.add(m[2])
-                firsts.append(m)
-        for i, a in enumerate(firsts):
-            for later in firsts[i + 1:]:
-                pairs.add(("near", a[0], a[1], later[0], later[1]))
-    return sorted(pairs)
+    return sorted({p for key, members in groups.items() for p in dedupe.pairs_of_key(key, members)})
 
 
 def similarities(part_dir: str, pairs: list[tuple[str, str, str]]) -> list[tuple[str, str, float]]:
@@ -105,7 +70,7 @@ def similarities(part_dir: str, pairs: list[tuple[str, str, str]]) -> list[tuple
     for eid, _, lid in pairs:
         a = cache.setdefault(eid, dedupe.shingles(texts[eid]))
         b = cache.setdefault(lid, dedupe.shingles(texts[lid]))
-        out.append((eid, lid, len(a & b) / max(1, len(a | b))))
+        out.append((eid, lid, dedupe.jaccard(a, b)))
     return out
 
 
@@ -124,12 +89,12 @@ def passage_keys(part_dir: str, duplicates: list[str], buckets: int) -> list[lis
 
 def write_passages(out_dir: str, bucket: int, *parts: list[tuple[str, str, int, int]]) -> int:
     """Reduce: a bucket's shared passages (each pair both ways), written as one Parquet file."""
-    by_hash: dict[str, list[tuple[str, int, int]]] = {}
+    by_hash: dict[str, list[tuple[str, tuple[int, int]]]] = {}
     for rows in parts:
         for h, aid, s, e in rows:
-            by_hash.setdefault(h, []).append((aid, s, e))
-    rows = sorted({(a, s, e, o, os_, oe) for occ in by_hash.values()
-                   for a, s, e in occ for o, os_, oe in occ if o != a})
+            by_hash.setdefault(h, []).append((aid, (s, e)))
+    rows = sorted({(p.article_id, *p.span, p.other_article_id, *p.other_span)
+                   for occ in by_hash.values() for p in dedupe.passages_of_hash(occ)})
     _write(Path(out_dir) / f"passages-{bucket:04d}.parquet",
            pa.Table.from_pylist([dict(zip(PASSAGES.names, r)) for r in rows], schema=PASSAGES))
     return len(rows)
@@ -142,34 +107,6 @@ def _write(path: Path, table: pa.Table) -> None:
 
 
 # --- the driver ----------------------------------------------------------------------------------
-def decide(pairs: list[tuple[str, Order, str, Order, str]], sims: dict[tuple[str, str], float],
-           threshold: float = dedupe.NEAR_THRESHOLD) -> dict[str, tuple[str, str, float]]:
-    """`dedupe.find_duplicates`'s decisions, taken over the candidate pairs alone, in canonical order."""
-    exact = {lid: eid for kind, _, eid, _, lid in pairs if kind == "exact"}
-    near: dict[str, list[str]] = {}
-    order: dict[str, Order] = {}
-    for kind, eo, eid, lo, lid in pairs:
-        order[eid], order[lid] = eo, lo
-        if kind == "near":
-            near.setdefault(lid, []).append(eid)
-    out: dict[str, tuple[str, str, float]] = {}
-    indexed: set[str] = set()
-    for aid in sorted(order, key=order.__getitem__):
-        if aid in exact:
-            out[aid] = (exact[aid], "exact", 1.0)
-            continue
-        best: tuple[float, str] | None = None
-        for cand in near.get(aid, []):
-            sim = sims[(cand, aid)]
-            if cand in indexed and sim >= threshold and (best is None or sim > best[0] or (sim == best[0] and cand < best[1])):
-                best = (sim, cand)
-        if best is not None:
-            out[aid] = (best[1], "near", round(best[0], 3))
-            continue
-        indexed.add(aid)
-    return out
-
-
 def run(engine: Engine, out: Path, parts: list[Path]) -> tuple[int, int]:
     """Duplicates and shared passages of a finished batch, written under `out/_crossdoc`; returns their counts."""
     work = out / DIR
@@ -188,7 +125,7 @@ def run(engine: Engine, out: Path, parts: list[Path]) -> tuple[int, int]:
             by_part.setdefault(lo[1], []).append((eid, dirs[eo[1]], lid))
     checks = [engine.submit(similarities, dirs[n], ps) for n, ps in sorted(by_part.items())]
     sims = {(e, o): s for rs in engine.gather(checks) for e, o, s in rs}
-    dups = decide(pairs, sims)
+    dups = dedupe.decide(pairs, sims)
     _write(work / "duplicates.parquet", pa.Table.from_pylist(
         [{"article_id": a, "duplicate_of": o, "kind": k, "similarity": s} for a, (o, k, s) in sorted(dups.items())],
         schema=DUPLICATES))
