@@ -290,18 +290,14 @@ def test_timeline_and_claims_commands(corpus_db):
     assert r.exit_code == 1 and "no such story at all" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-class BareStore:
-    """A store without the stories layer's methods: the commands read the dossier export instead."""
+class LayerStore:
+    """The store's stories-layer methods, serving the fixture dossier."""
 
     def __init__(self, d: dict):
         self.d = d
 
     def close(self) -> None:
         pass
-
-
-class LayerStore(BareStore):
-    """A store with them (the shapes Store will have), serving the fixture dossier."""
 
     def stories(self):
         return self.d["stories"]
@@ -323,14 +319,13 @@ class LayerStore(BareStore):
                 if a["id"] in ids}
 
 
-@pytest.mark.parametrize("store_class", [BareStore, LayerStore])
-def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corpus_db, store_class):
+def test_timeline_and_claims_commands_on_a_dossier_with_events(monkeypatch, corpus_db):
     """With the stories layer filled in: the fixture dossier stands in for the database."""
     import storyline.cli as cli
     import storyline.export.json as jsonmod
 
     monkeypatch.setattr(jsonmod, "dossier", lambda store: fixture_dossier())
-    monkeypatch.setattr(cli, "_open", lambda db, must_exist=True: store_class(fixture_dossier()))
+    monkeypatch.setattr(cli, "_open", lambda db, must_exist=True: LayerStore(fixture_dossier()))
     r = run("timeline", "s-1", "--db", corpus_db, "--format", "json")
     assert [e["id"] for e in json.loads(r.stdout)["events"]] == [
         "v-decade", "v-month", "v-fall", "v-q", "v-day", "v-undated"]

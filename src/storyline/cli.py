@@ -477,48 +477,16 @@ def export(
 STORY_HELP = "Story id or part of its title (any case); all stories if left out."
 
 
-class _Layers:
-    """The stories layer in the dossier shapes: from the store's own methods where it has them (events and
-    claims filtered by story there), else from the dossier export, built once."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._dossier: Optional[dict] = None
-
-    def dossier(self) -> dict:
-        if self._dossier is None:
-            from storyline.export import json as export_json
-
-            self._dossier = export_json.dossier(self.store)
-        return self._dossier
-
-    def get(self, name: str, story_id: Optional[str] = None) -> list[dict]:
-        fn = getattr(self.store, name, None)
-        if not callable(fn):
-            rows = self.dossier().get(name) or []
-        elif story_id is None:
-            rows = fn()
-        else:
-            try:
-                rows = fn(story_id=story_id)
-            except TypeError:  # a method without the filter: take the story's own
-                rows = [x for x in fn() if x.get("story_id") == story_id]
-        return [x for x in rows or [] if story_id is None or x.get("story_id") == story_id]
-
-    def articles(self, ids: list[str]) -> dict[str, dict]:
-        """id → {id, title, outlet, published} of the given articles."""
-        fn = getattr(self.store, "article_titles", None)
-        if callable(fn):
-            return {aid: {"id": aid, **rec} for aid, rec in fn(list(ids)).items()}
-        wanted = set(ids)
-        return {a["id"]: a for a in self.dossier().get("articles") or [] if a.get("id") in wanted}
+def _story_scope(db: str, ref: Optional[str]) -> tuple[Store, Optional[dict], list[dict], Optional[str]]:
+    """The store, the story STORY names (None when not given), all the stories, and its id."""
+    store = _open(db)
+    st, stories = _story_of(store, ref, db)
+    return store, st, stories, (st.get("id") if st else None)
 
 
-def _story_scope(db: str, ref: Optional[str]) -> tuple[_Layers, Optional[dict], list[dict], Optional[str]]:
-    """The database's layers, the story STORY names (None when not given), all the stories, and its id."""
-    layers = _Layers(_open(db))
-    st, stories = _story_of(layers, ref, db)
-    return layers, st, stories, (st.get("id") if st else None)
+def _titles(store: Store, ids: list[str]) -> dict[str, dict]:
+    """id → {id, title, outlet, published} of the given articles."""
+    return {aid: {"id": aid, **rec} for aid, rec in store.article_titles(list(ids)).items()}
 
 
 def _check_choice(option: str, value: Optional[str], allowed: tuple[str, ...]) -> None:
@@ -527,11 +495,11 @@ def _check_choice(option: str, value: Optional[str], allowed: tuple[str, ...]) -
         _fail(f"{option} {value!r} is not one of: {', '.join(allowed)}")
 
 
-def _story_of(layers: _Layers, ref: Optional[str], db: str) -> tuple[Optional[dict], list[dict]]:
+def _story_of(store: Store, ref: Optional[str], db: str) -> tuple[Optional[dict], list[dict]]:
     """The story STORY names (None when not given) and all the stories; one-line error when it names none."""
     from storyline.export.views import StoryNotFound, find_story
 
-    stories = layers.get("stories")
+    stories = store.stories()
     if ref is None:
         return None, stories
     try:
@@ -578,14 +546,14 @@ def timeline(
 
     _check_format(format, ("text", "json", "md"))
     _check_choice("--type", type, EVENT_TYPES)
-    layers, st, stories, sid = _story_scope(db, story)
-    every = layers.get("events", sid)
-    events = views.timeline(every, layers.get("entities") if entity else [], story_id=sid, entity=entity)
+    store, st, stories, sid = _story_scope(db, story)
+    every = store.events(story_id=sid)
+    events = views.timeline(every, store.entities() if entity else [], story_id=sid, entity=entity)
     try:
         events = views.filter_events(events, type, dated, min_sources, start, end)
     except ValueError as e:
         _fail(f"--from/--to: {e}")
-    info = layers.articles(list({a for e in events for a in views.event_sources(e)}))
+    info = _titles(store, list({a for e in events for a in views.event_sources(e)}))
     key = key_events(events, outlets={a: (r or {}).get("outlet") for a, r in info.items()},
                      published={a: (r or {}).get("published") for a, r in info.items()})
     if format == "json":  # every event, the key ones marked
@@ -604,9 +572,9 @@ def timeline(
         err.print(_safe(f"{len(shown)} key events of {len(events)}; --all lists every one (with --type, --dated, "
                         "--min-sources, --from, --to)"))
     events = shown
-    articles = layers.articles(list(dict.fromkeys(a for e in events for a in views.event_sources(e))))
+    articles = _titles(store, list(dict.fromkeys(a for e in events for a in views.event_sources(e))))
     wanted = {q for e in events for q in e.get("quote_ids") or []}
-    quotes = {q["id"]: q for q in layers.get("quotes") if q.get("id") in wanted} if wanted else {}
+    quotes = {q["id"]: q for q in store.quotes() if q.get("id") in wanted} if wanted else {}
     titles = {s.get("id"): s.get("title") or s.get("id") for s in stories}
     groups = [(sid, events)] if sid else _by_story(events, stories)
     if format == "md":
@@ -643,8 +611,8 @@ def events(
 
     _check_choice("--type", type, EVENT_TYPES)
     _check_choice("--class", event_class.upper() if event_class else None, TIMEML_CLASSES)
-    layers, st, stories, sid = _story_scope(db, story)
-    rows = [e for e in layers.get("events", sid)
+    store, st, stories, sid = _story_scope(db, story)
+    rows = [e for e in store.events(story_id=sid)
             if (type is None or e.get("type") == type)
             and (event_class is None or e.get("class") == event_class.upper())]
     rows.sort(key=lambda e: (-len(e.get("main_of") or []), -len(e.get("sources") or []), e.get("sort") or "9999"))
@@ -691,11 +659,11 @@ def digest(
     for name, n in (("--dates", dates), ("--sentences", sentences)):
         if n is not None and n < 1:
             _fail(f"{name} must be 1 or more, not {n}")
-    layers, st, _, sid = _story_scope(db, story)
-    evs = layers.get("events", sid)
-    aids = st.get("article_ids") if st else [a for s in layers.get("stories") for a in s.get("article_ids") or []]
+    store, st, stories, sid = _story_scope(db, story)
+    evs = store.events(story_id=sid)
+    aids = st.get("article_ids") if st else [a for s in stories for a in s.get("article_ids") or []]
     cited = list(dict.fromkeys([*(aids or []), *(a for e in evs for a in views.event_sources(e))]))
-    info = layers.articles(cited)
+    info = _titles(store, cited)
     try:
         timeline = make_digest(evs, dates=dates, sentences=sentences, start=start, end=end,
                                outlets={a: (r or {}).get("outlet") for a, r in info.items()},
@@ -782,8 +750,8 @@ def claims(
     from storyline.export.views import article_label, cite, claims_view, format_date
 
     _check_format(format, ("text", "json"))
-    layers, st, stories, sid = _story_scope(db, story)
-    every = layers.get("claims", sid)
+    store, st, stories, sid = _story_scope(db, story)
+    every = store.claims(story_id=sid)
     rows = claims_view(every, conflicts, story_id=sid)
     if format == "json":
         _print_json(json.dumps({"claims": rows}, ensure_ascii=False, indent=1))
@@ -794,7 +762,7 @@ def claims(
                         f"no conflicting claims{where}"))
         return
     titles = {s.get("id"): s.get("title") or s.get("id") for s in stories}
-    articles = layers.articles(list(dict.fromkeys(
+    articles = _titles(store, list(dict.fromkeys(
         v.get("article_id") for c in rows for v in c.get("values") or [] if v.get("article_id"))))
     colour = {"conflict": "bold red", "evolving": "yellow", "compatible": "cyan", "agree": "green"}
     for c in rows:
