@@ -259,8 +259,9 @@ def _built_db(paths, db):
 
 
 def test_prefix_blocking_finds_every_pair_above_the_bound():
-    """Prefix filtering's guarantee on random sparse vectors: two articles whose cosine (or entity
-    overlap) reaches the bound share a blocking key."""
+    """Prefix filtering's guarantee on random sparse vectors: an article whose cosine (or entity overlap)
+    with another reaches the bound holds one of that one's blocking keys (what placing an article probes
+    with), and the two share a blocking key (taken in one global order, as the batch's are)."""
     import math
     import random
 
@@ -274,20 +275,20 @@ def test_prefix_blocking_finds_every_pair_above_the_bound():
         vecs.append({t: x / norm for t, x in w.items()})
     df = {t: sum(t in v for v in vecs) for t in vocab}
     for bound in (0.1, 0.3, 0.5):
-        keys = [set(stories.prefix([(df[t], t, x) for t, x in v.items()], bound, squared=True)) for v in vecs]
+        keys = [set(cluster.prefix([(df[t], t, x) for t, x in v.items()], bound, squared=True)) for v in vecs]
         checked = 0
         for i, a in enumerate(vecs):
             for j in range(i):
                 cos = sum(x * vecs[j].get(t, 0.0) for t, x in a.items())
                 if cos >= bound:
                     checked += 1
-                    assert keys[i] & keys[j], (bound, i, j, cos)
+                    assert keys[i] & keys[j] and keys[i] & set(vecs[j]) and keys[j] & set(a), (bound, i, j, cos)
         assert checked > 10
         ents = [{t: 1.0 + df[t] % 5 for t in v} for v in vecs]  # entity sets with rarity weights
-        ekeys = [set(stories.prefix([(df[t], t, x) for t, x in e.items()], bound)) for e in ents]
+        ekeys = [set(cluster.prefix([(df[t], t, x) for t, x in e.items()], bound)) for e in ents]
         for i, a in enumerate(ents):
             for j in range(i):
                 ov = cluster.overlap(set(a), set(ents[j]), {**a, **ents[j]})
                 if ov >= bound:
-                    assert ekeys[i] & ekeys[j], (bound, i, j, ov)
+                    assert ekeys[i] & ekeys[j] and ekeys[i] & set(ents[j]), (bound, i, j, ov)
     assert sum(map(len, keys)) < sum(map(len, vecs))  # and it does leave keys out

@@ -155,7 +155,7 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     db = new_db("noop")
     first = build([src], db)
     read = []
-    for name in ("unkeyed", "all_annotations", "story_rows"):
+    for name in ("unkeyed", "all_annotations", "story_states"):
         real = getattr(Store, name)
         monkeypatch.setattr(Store, name, lambda self, *a, _real=real, _name=name, **kw: read.append(_name) or _real(self, *a, **kw))
     assert build([src], db) == first and read == []  # nothing new: the cross-article stages are not run
@@ -164,7 +164,7 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     (extra / "note.txt").write_text("Port officials in Valmora said on Tuesday that the northern quay will close "
                                     "for dredging work until the spring.\n", encoding="utf-8")
     build([extra], db)
-    assert {"unkeyed", "all_annotations", "story_rows"} <= set(read)  # something new: they run
+    assert {"unkeyed", "all_annotations", "story_states"} <= set(read)  # something new: they run
     read.clear()
     build([src, extra], db)
     assert read == []

@@ -179,7 +179,9 @@ def test_postgresql_answers_as_sqlite_does(tmp_path, new_db):
                 "entity_events": s.events(entity_id=ent["id"]), "points": s.event_points(story["id"]),
                 "claims": s.claims(), "filtered": s.articles_page(100, date_from="2024-01-01", outlet=None),
                 "speaker": s.quotes(speaker=ent["name"].split()[0]), "passages": s.shared_passages(),
-                "problems": s.problems(), "article": s.article("3"), "story_rows": s.story_rows(),
+                "problems": s.problems(), "article": s.article("3"), "story_rows": s.story_rows_of(r["id"] for r in s.story_states()),
+                "story_index": (s.story_statistics(["tport", "tstrike", "e" + ent["id"]]), sorted(s.story_holders(["tport"])),
+                                s.story_vectors(range(1, 5))),
                 "dedupe": [tuple(r) for r in s.dedupe_members()],
             }
             for q in ("strike", "port OR election", '"the port"', "elect*", "strike NOT port"):

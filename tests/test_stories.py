@@ -315,7 +315,8 @@ def test_seed_split_holds_across_join_thresholds(seed_db, monkeypatch, join_at):
     from storyline.stories import cluster
 
     with Store(seed_db) as store:
-        rows = store.story_rows()
+        rows = list(store.story_rows_of(r["id"] for r in store.story_states()).values())
+        rows.sort(key=lambda r: r["seq"])
         built = {r["id"]: r["story_id"] for r in rows}
     monkeypatch.setattr(cluster, "JOIN_AT", join_at)
     fresh, _ = cluster.assign([{**r, "story_id": None} for r in rows])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -381,16 +382,19 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     storyline), its events merged across articles and its claims compared. The story ids and the layers
     are written in one transaction. Returns the story ids whose layers were written."""
     from storyline.stories.claims import compare
-    from storyline.stories.cluster import assign
+    from storyline.stories.cluster import assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
     from storyline.stories.overview import site_suffixes
 
-    rows = store.story_rows()
+    rows = store.story_states()
     if given is not None:
         assignment = {r["id"]: given[r["id"]] for r in rows if not r["story_id"] and r["id"] in given}
-        touched = set(assignment.values())
     else:
-        assignment, touched = assign(rows)
+        fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
+        store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
+        pending = [r for r in rows if not r["story_id"]]
+        assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
+    touched = set(assignment.values())
     members: dict[str, list[dict]] = {}
     for r in rows:
         sid = assignment.get(r["id"]) or r["story_id"]
@@ -405,9 +409,10 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     suffixes = site_suffixes(meta.values())
     stories, events, claims = [], [], []
     for sid in sorted(touched):
-        arts = members.get(sid, [])
-        if not arts:
+        if not members.get(sid):
             continue
+        full = store.story_rows_of(r["id"] for r in members[sid])
+        arts = [full[r["id"]] for r in members[sid]]
         originals = [r for r in arts if not r["duplicate_of"]] or arts
         aids = [r["id"] for r in originals]
         text_of = {r["id"]: r["text"] for r in originals}
@@ -456,6 +461,64 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
     store.set_stories(assignment, touched | gone, stories, events, claims,
                       {sid: _members_key(members[sid]) for sid in touched if sid in members})
     return touched
+
+
+def _with_counts(store: Store, pending: list[dict]) -> list[dict]:
+    """The articles to place, in ingestion order, with their term counts, entities and publication."""
+    if not pending:
+        return []
+    vecs = store.story_vectors(r["seq"] for r in pending)
+    return [dict(r, counts=vecs[r["seq"]][0], entities=vecs[r["seq"]][1], published=vecs[r["seq"]][2])
+            for r in pending]
+
+
+class StoredStories:
+    """`cluster.StoryIndex` over the store: the statistics, postings and term counts it keeps, and the
+    articles placed in this run (not written yet)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.n = store.story_statistics([])[0]
+        self._df: dict[str, int] = {}
+        self.placed: dict[int, tuple[dict, str]] = {}  # seq → (row with counts and entities, story)
+        self.postings: dict[str, list[int]] = {}  # their keys
+        self.sizes: Counter = Counter()
+        self.by_id: dict[str, str] = {}
+
+    def df(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = set(keys)
+        missing = keys - self._df.keys()
+        if missing:
+            self._df.update(self.store.story_statistics(missing)[1])
+        return {k: self._df[k] for k in keys}
+
+    def holders(self, keys: Iterable[str]) -> list[int]:
+        keys = set(keys)
+        found = self.store.story_holders(keys)
+        found.update(seq for k in keys for seq in self.postings.get(k, ()))
+        return sorted(found)
+
+    def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], Any, str]]:
+        from storyline.stories.cluster import article_date
+
+        out = {seq: (r["counts"], r["entities"], article_date(r.get("published") or {}), sid)
+               for seq in refs if seq in self.placed for r, sid in [self.placed[seq]]}
+        for seq, (counts, ents, pub, sid) in self.store.story_vectors(x for x in refs if x not in self.placed).items():
+            out[seq] = (counts, ents, article_date(pub or {}), sid)  # sid: they hold a story (story_holders)
+        return out
+
+    def size(self, story: str) -> int:
+        return self.store.story_size(story) + self.sizes[story]
+
+    def story_of(self, article_id: str) -> str | None:
+        return self.by_id.get(article_id) or self.store.story_of(article_id)
+
+    def place(self, ref: int, row: dict, story: str) -> None:
+        self.placed[ref] = (row, story)
+        for k in {"t" + t for t in row["counts"]} | {"e" + e for e in row["entities"]}:
+            self.postings.setdefault(k, []).append(ref)
+        self.sizes[story] += 1
+        self.by_id[row["id"]] = story
 
 
 _TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}

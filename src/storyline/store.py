@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from storyline.model import Article, Document, DocMeta, Published, Removed
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -207,6 +207,25 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (hash, seq, start)
     ) WITHOUT ROWID;
     """,
+    # the story stage's state, so placing a new article reads the story articles it shares a rare word or
+    # entity with and not the corpus (stories/cluster.assign_pending, pipeline.StoredStories): each annotated
+    # article's term counts (the story vectoriser's tokens of title and text, JSON), its terms as postings,
+    # and each term's document frequency; articles annotated before get theirs at the next build
+    10: """
+    CREATE TABLE story_terms (
+        seq    INTEGER PRIMARY KEY,
+        counts TEXT NOT NULL
+    );
+    CREATE TABLE story_postings (
+        term TEXT NOT NULL,
+        seq  INTEGER NOT NULL,
+        PRIMARY KEY (term, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE story_df (
+        term TEXT PRIMARY KEY,
+        df   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
 }
 
 
@@ -371,6 +390,21 @@ _PG_MIGRATIONS: dict[int, str] = {
         start INTEGER NOT NULL,
         stop  INTEGER NOT NULL,
         PRIMARY KEY (hash, seq, start)
+    );
+    """,
+    10: """
+    CREATE TABLE story_terms (
+        seq    BIGINT PRIMARY KEY,
+        counts TEXT NOT NULL
+    );
+    CREATE TABLE story_postings (
+        term TEXT COLLATE "C" NOT NULL,
+        seq  BIGINT NOT NULL,
+        PRIMARY KEY (term, seq)
+    );
+    CREATE TABLE story_df (
+        term TEXT COLLATE "C" PRIMARY KEY,
+        df   INTEGER NOT NULL
     );
     """,
 }
@@ -832,6 +866,8 @@ class Store:
                           for a in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
             self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
+            self._forget_story_terms([r[0] for aid, in other
+                                      for r in self.db.execute("SELECT seq FROM articles WHERE id = ?", (aid,))])
             if rows:
                 self._count_input()
         return dropped
@@ -900,19 +936,129 @@ class Store:
             yield r[0], json.loads(r[1] or ("{}" if layer == "title" else "[]"))
 
     # --- stories, events, claims --------------------------------------------------------------
-    def story_rows(self) -> list[dict[str, Any]]:
-        """Every annotated article for story assignment, in ingestion order: id, title, text, published,
-        story id, duplicate_of, and the canonical entities it mentions (an article joins a story only once
-        its layers are stored, so no story is computed without an article's events)."""
-        ents: dict[str, list[str]] = {}
-        for r in self.db.execute("SELECT article_id, entity_id FROM entity_mentions ORDER BY article_id, start, entity_id"):
-            ents.setdefault(r[0], []).append(r[1])
-        return [{"id": r["id"], "title": r["title"], "text": r["text"], "published": json.loads(r["published"]),
-                 "story_id": r["story_id"], "duplicate_of": r["duplicate_of"], "entities": ents.get(r["id"], [])}
-                for r in self.db.execute(
-                    "SELECT id, title, text, published, story_id, duplicate_of FROM articles a"
-                    " WHERE EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND n.events IS NOT NULL)"
-                    " ORDER BY seq")]
+    _ANNOTATED = "EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND n.events IS NOT NULL)"
+
+    def story_states(self) -> list[dict[str, Any]]:
+        """Every annotated article's place in the stories, in ingestion order: id, seq, story id, duplicate_of
+        (no text: what deciding which stories to write needs)."""
+        return [{"id": r[0], "seq": r[1], "story_id": r[2], "duplicate_of": r[3]} for r in self.db.execute(
+            f"SELECT id, seq, story_id, duplicate_of FROM articles a WHERE {self._ANNOTATED} ORDER BY seq")]
+
+    def story_rows_of(self, article_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """id → {id, seq, title, text, published, story_id, duplicate_of, entities} of the given articles."""
+        ids = sorted(set(article_ids))
+        ents = self.entity_ids_of(ids)
+        out = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.db.execute("SELECT id, seq, title, text, published, story_id, duplicate_of FROM articles"
+                                     f" WHERE id IN ({_marks(chunk)})", chunk):
+                out[r["id"]] = {"id": r["id"], "seq": r["seq"], "title": r["title"], "text": r["text"],
+                                "published": json.loads(r["published"]), "story_id": r["story_id"],
+                                "duplicate_of": r["duplicate_of"], "entities": ents.get(r["id"], [])}
+        return out
+
+    def entity_ids_of(self, article_ids: Iterable[str]) -> dict[str, list[str]]:
+        """article id → the canonical entity ids of its mentions, in text order."""
+        ids = sorted(set(article_ids))
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.db.execute(f"SELECT article_id, entity_id FROM entity_mentions WHERE article_id IN ({_marks(chunk)})"
+                                     " ORDER BY article_id, start, entity_id", chunk):
+                out.setdefault(r[0], []).append(r[1])
+        return out
+
+    def unindexed_story_rows(self) -> list[tuple[int, str | None, str]]:
+        """(seq, title, text) of the annotated articles whose story terms are not stored yet."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            f"SELECT seq, title, text FROM articles a WHERE {self._ANNOTATED}"
+            " AND NOT EXISTS (SELECT 1 FROM story_terms t WHERE t.seq = a.seq) ORDER BY seq")]
+
+    def add_story_terms(self, counts: dict[int, dict[str, int]]) -> None:
+        """Articles' term counts (seq → term → count), their postings and the document frequencies, in one
+        transaction."""
+        if not counts:
+            return
+        df: dict[str, int] = {}
+        for c in counts.values():
+            for t in c:
+                df[t] = df.get(t, 0) + 1
+        with self.transaction():
+            self.db.executemany("INSERT INTO story_terms(seq, counts) VALUES (?, ?)",
+                                [(seq, json.dumps(c, sort_keys=True)) for seq, c in counts.items()])
+            self.db.executemany("INSERT INTO story_postings(term, seq) VALUES (?, ?)",
+                                [(t, seq) for seq, c in counts.items() for t in c])
+            self.db.executemany("INSERT INTO story_df(term, df) VALUES (?, ?) ON CONFLICT(term)"
+                                " DO UPDATE SET df = story_df.df + excluded.df", sorted(df.items()))
+
+    def _forget_story_terms(self, seqs: list[int]) -> None:
+        """Inside a write: the story terms of articles that lost their layers, out of the statistics."""
+        for seq in seqs:
+            r = self.db.execute("SELECT counts FROM story_terms WHERE seq = ?", (seq,)).fetchone()
+            if r is None:
+                continue
+            terms = list(json.loads(r[0]))
+            self.db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms])
+            self.db.execute("DELETE FROM story_postings WHERE seq = ?", (seq,))
+            self.db.execute("DELETE FROM story_terms WHERE seq = ?", (seq,))
+
+    def story_statistics(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(how many articles the statistics count, document frequency of each key): "t" + a term, over the
+        stored story terms; "e" + an entity id, over the annotated articles mentioning it."""
+        keys = sorted(set(keys))
+        n = self.db.execute("SELECT count(*) FROM story_terms").fetchone()[0]
+        df = dict.fromkeys(keys, 0)
+        terms = [k[1:] for k in keys if k[0] == "t"]
+        ents = [k[1:] for k in keys if k[0] == "e"]
+        for i in range(0, len(terms), 500):
+            chunk = terms[i:i + 500]
+            df.update(("t" + r[0], r[1]) for r in self.db.execute(
+                f"SELECT term, df FROM story_df WHERE term IN ({_marks(chunk)})", chunk))
+        for i in range(0, len(ents), 500):
+            chunk = ents[i:i + 500]
+            df.update(("e" + r[0], r[1]) for r in self.db.execute(
+                "SELECT entity_id, count(DISTINCT article_id) FROM entity_mentions"
+                f" WHERE entity_id IN ({_marks(chunk)}) GROUP BY entity_id", chunk))
+        return n, df
+
+    def story_holders(self, keys: Iterable[str]) -> set[int]:
+        """The seq of every article already in a story that holds one of these keys ("t" + term, "e" +
+        entity id)."""
+        keys = sorted(set(keys))
+        out: set[int] = set()
+        terms = [k[1:] for k in keys if k[0] == "t"]
+        ents = [k[1:] for k in keys if k[0] == "e"]
+        for i in range(0, len(terms), 500):
+            chunk = terms[i:i + 500]
+            out.update(r[0] for r in self.db.execute(
+                "SELECT p.seq FROM story_postings p JOIN articles a ON a.seq = p.seq"
+                f" WHERE p.term IN ({_marks(chunk)}) AND a.story_id IS NOT NULL", chunk))
+        for i in range(0, len(ents), 500):
+            chunk = ents[i:i + 500]
+            out.update(r[0] for r in self.db.execute(
+                "SELECT DISTINCT a.seq FROM entity_mentions m JOIN articles a ON a.id = m.article_id"
+                f" WHERE m.entity_id IN ({_marks(chunk)}) AND a.story_id IS NOT NULL", chunk))
+        return out
+
+    def story_vectors(self, seqs: Iterable[int]) -> dict[int, tuple[dict[str, int], list[str], dict[str, Any], str | None]]:
+        """seq → (term counts, canonical entity ids, publication, story id) of these articles."""
+        seqs = sorted(set(seqs))
+        rows: dict[int, Any] = {}
+        for i in range(0, len(seqs), 500):
+            chunk = seqs[i:i + 500]
+            for r in self.db.execute("SELECT a.seq, a.id, a.published, a.story_id, t.counts FROM articles a"
+                                     f" JOIN story_terms t ON t.seq = a.seq WHERE a.seq IN ({_marks(chunk)})", chunk):
+                rows[r[0]] = r
+        ents = self.entity_ids_of(r[1] for r in rows.values())
+        return {seq: (json.loads(r[4]), ents.get(r[1], []), json.loads(r[2]), r[3]) for seq, r in rows.items()}
+
+    def story_size(self, story_id: str) -> int:
+        return self.db.execute("SELECT count(*) FROM articles WHERE story_id = ?", (story_id,)).fetchone()[0]
+
+    def story_of(self, article_id: str) -> str | None:
+        r = self.db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return r[0] if r else None
 
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """id → {seq, title, outlet, url, published, story_id} (all articles, or those given)."""

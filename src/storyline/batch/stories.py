@@ -1,4 +1,4 @@
-"""The batch's story assignment as shuffles: term and entity statistics, blocking by shared rare keys, pair scores; then one ordered pass."""
+"""The story stage of `stories/cluster.py` run as shuffles on an engine: term and entity statistics, blocking, pair scores; then one ordered pass."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from storyline.model import stable_id
 from storyline.stories import cluster
 
 BUCKETS_PER_WORKER = 4
-MIN_SIM = 0.3  # pairs below this text cosine and entity overlap are not compared (see `prefix`)
+MIN_SIM = cluster.MIN_SIM  # the blocking bound (`cluster.prefix`)
 STORIES = pa.schema([("article_id", pa.string()), ("story_id", pa.string())])
 VECTORS = pa.schema([("ord", pa.int32()), ("id", pa.string()), ("date", pa.string()),
                      ("terms", pa.list_(pa.string())), ("weights", pa.list_(pa.float64())),
@@ -75,23 +75,6 @@ def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str,
     return out
 
 
-def prefix(keys: list[tuple[int, str, float]], bound: float, squared: bool = False) -> list[str]:
-    """The blocking keys of one article (prefix filtering, Bayardo et al. 2007): its keys in the global
-    order rarest first (document frequency, then key), up to where what is left weighs less than
-    `bound` (its L2 norm for a unit text vector, else its share of the weights). Two articles whose
-    similarity reaches `bound` then share a key in both their prefixes; keys in one article only block nothing."""
-    total = 1.0 if squared else sum(w for _, _, w in keys)
-    left, cut = 0.0, len(keys)
-    ordered = sorted(keys)
-    for i in range(len(ordered) - 1, -1, -1):
-        w = ordered[i][2]
-        nxt = left + (w * w if squared else w)
-        if (math.sqrt(nxt) if squared else nxt / (total or 1.0)) >= bound:
-            break
-        left, cut = nxt, i
-    return [k for df, k, _ in ordered[:cut] if df >= 2]
-
-
 def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: int,
             *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref]]]:
     """Map: a partition's articles as L2-normalised TF-IDF vectors and weighted entity sets (written for
@@ -115,25 +98,29 @@ def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: 
         table["weights"].append([w / norm for _, w in terms])
         table["entities"].append([k[1:] for k, _, _ in keys if k[0] == "e"])
         table["rarity"].append([w for k, w, _ in keys if k[0] == "e"])
-        block = prefix([(df, k, w / norm) for k, w, df in keys if k[0] == "t"], min_sim, squared=True)
-        block += prefix([(df, k, w) for k, w, df in keys if k[0] == "e"], min_sim)
-        for k in block:
-            out[_bucket(k, buckets)].append((k, (number, m["ord"])))
+        block = set(cluster.prefix([(df, k, w / norm) for k, w, df in keys if k[0] == "t"], min_sim, squared=True)
+                    + cluster.prefix([(df, k, w) for k, w, df in keys if k[0] == "e"], min_sim))
+        for k, _, df in keys:
+            if df >= 2:  # a key in one article only pairs nothing
+                out[_bucket(k, buckets)].append((k, (number, m["ord"]), k in block))
     _write(Path(vec_path), pa.Table.from_pydict(table, schema=VECTORS))
     return out
 
 
-def candidates(parts: int, *rows: list[tuple[str, Ref]]) -> list[list[tuple[Ref, Ref]]]:
-    """Reduce: the articles sharing a blocking key, as (later, earlier) pairs sent to the later one's partition."""
-    by_key: dict[str, list[Ref]] = {}
+def candidates(parts: int, *rows: list[tuple[str, Ref, bool]]) -> list[list[tuple[Ref, Ref]]]:
+    """Reduce: per key, each article holding it among its blocking keys paired with every earlier article
+    holding it at all (`cluster.assign_pending`'s candidates), as (later, earlier) pairs sent to the
+    later one's partition."""
+    by_key: dict[str, list[tuple[Ref, bool]]] = {}
     for part in rows:
-        for key, ref in part:
-            by_key.setdefault(key, []).append(ref)
+        for key, ref, probe in part:
+            by_key.setdefault(key, []).append((ref, probe))
     out: list[set[tuple[Ref, Ref]]] = [set() for _ in range(parts)]
     for refs in by_key.values():
         refs.sort()
-        for i, later in enumerate(refs):
-            out[later[0]].update((later, earlier) for earlier in refs[:i])
+        for i, (later, probe) in enumerate(refs):
+            if probe:
+                out[later[0]].update((later, earlier) for earlier, _ in refs[:i])
     return [sorted(s) for s in out]
 
 
@@ -195,10 +182,9 @@ def run(engine: Engine, out: Path, parts: list[Path], entities_of: EntitiesOf,
     `entities_of(n)`: partition n's article → canonical entity ids.
     The statistics, blocking and pair scores run on the engine; the driver then walks the articles in
     ingestion order once, holding a story number per article and a size per story, and decides as
-    `cluster.assign` does over the pairs that share a blocking key: every pair whose text cosine or
-    entity overlap reaches `min_sim`. With `min_sim` 0 every pair sharing any term or entity is
-    scored, which is `assign` exactly; above it, a story member left out would have added less than
-    `min_sim` to the article's mean similarity to its story."""
+    `cluster.assign_pending` does, over the same candidates: each article with every earlier one holding
+    one of its blocking keys (`cluster.prefix` at `min_sim`: every pair whose text cosine or entity
+    overlap reaches it is among them)."""
     work = out / DIR / "stories"
     work.mkdir(parents=True, exist_ok=True)
     n, np_ = sum(json.loads((p / DONE).read_text())["articles"] for p in parts), len(parts)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from storyline.model import stable_id
 
@@ -70,6 +73,179 @@ def far_apart(a: dt.date | None, b: dt.date | None) -> bool:
     return bool(a and b and abs((a - b).days) > FAR_DAYS)
 
 
+# --- the stage, in steps both runners share (here in one process over a list or the store's index;
+# batch/stories on an engine) ---------------------------------------------------------------------------
+# map: an article's term counts and entities; statistics: document frequencies over the articles; per new
+# article in ingestion order: its weighted vectors, its blocking keys (`prefix`), the story articles
+# holding one, the pairs that reach MIN_SIM (`kept`), `choose`.
+
+MIN_SIM = 0.3  # a story article counts for a new one when their text cosine or entity overlap reaches this
+
+
+@functools.lru_cache(maxsize=1)
+def _analyzer() -> Callable[[str], list[str]]:
+    return vectorizer().build_analyzer()
+
+
+def term_counts(title: str | None, text: str) -> dict[str, int]:
+    """Map: the story vectoriser's tokens of an article (title and text) with their counts."""
+    return dict(Counter(_analyzer()(story_text(title, text))))
+
+
+def text_vector(counts: dict[str, int], df: dict[str, int], n: int) -> dict[str, float]:
+    """An article's L2-normalised TF-IDF vector: (1 + log count) × rarity, as the vectoriser weighs."""
+    w = {t: (1.0 + math.log(c)) * rarity(n, df[t]) for t, c in counts.items()}
+    norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+    return {t: x / norm for t, x in w.items()}
+
+
+def entity_weights(entities: Iterable[str], df: dict[str, int], n: int) -> dict[str, float]:
+    """An article's canonical entities, each weighted by its rarity."""
+    return {e: rarity(n, df[e]) for e in dict.fromkeys(entities)}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+def weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    """Shared entities weighted by rarity, over all the entities of the two articles (`overlap`)."""
+    shared = sum(w for e, w in a.items() if e in b)
+    union = sum(a.values()) + sum(b.values()) - shared
+    return shared / union if union > 0 else 0.0
+
+
+def prefix(keys: list[tuple[int, str, float]], bound: float, squared: bool = False) -> list[str]:
+    """The blocking keys of one article (prefix filtering, Bayardo et al. 2007): its (document frequency,
+    key, weight) in the order rarest first, up to where what is left weighs less than `bound` (its L2
+    norm for a unit text vector, else its share of the weights). An article whose similarity with it
+    reaches `bound` holds one of these keys (Cauchy–Schwarz: the rest cannot reach it alone); when both
+    sides' prefixes are taken in one global order, the two share a key in both (the batch's blocking).
+    Keys in one article only block nothing."""
+    total = 1.0 if squared else sum(w for _, _, w in keys)
+    left, cut = 0.0, len(keys)
+    ordered = sorted(keys)
+    for i in range(len(ordered) - 1, -1, -1):
+        w = ordered[i][2]
+        nxt = left + (w * w if squared else w)
+        if (math.sqrt(nxt) if squared else nxt / (total or 1.0)) >= bound:
+            break
+        left, cut = nxt, i
+    return [k for df, k, _ in ordered[:cut] if df >= 2]
+
+
+def blocking_keys(vec: dict[str, float], ents: dict[str, float], df: dict[str, int], bound: float = MIN_SIM) -> list[str]:
+    """An article's blocking keys: "t" + term and "e" + entity id (`df` by those keys)."""
+    return (prefix([(df["t" + t], "t" + t, w) for t, w in vec.items()], bound, squared=True)
+            + prefix([(df["e" + e], "e" + e, w) for e, w in ents.items()], bound))
+
+
+@dataclass
+class Placed:
+    """A story article as `assign_pending` compares with it: its vectors, date and story."""
+
+    vec: dict[str, float]
+    ents: dict[str, float]
+    date: dt.date | None
+    story: str
+
+
+class StoryIndex(Protocol):
+    """What placing new articles reads: the statistics over every article (new ones included), the story
+    articles holding a key, a story article's counts, a story's size; and where each placed one goes."""
+
+    n: int
+
+    def df(self, keys: Iterable[str]) -> dict[str, int]: ...
+
+    def holders(self, keys: Iterable[str]) -> list[Any]: ...  # refs in ingestion order
+
+    def article(self, refs: list[Any]) -> dict[Any, tuple[dict[str, int], list[str], dt.date | None, str]]: ...
+
+    def size(self, story: str) -> int: ...
+
+    def story_of(self, article_id: str) -> str | None: ...
+
+    def place(self, ref: Any, row: dict[str, Any], story: str) -> None: ...
+
+
+def assign_pending(pending: list[tuple[Any, dict[str, Any]]], index: StoryIndex,
+                   bound: float = MIN_SIM) -> dict[str, str]:
+    """Story ids for `pending` (ref, row) in ingestion order, each row with id, counts (`term_counts`),
+    entities, published and duplicate_of; the index is told of each placement before the next."""
+    out: dict[str, str] = {}
+    cache: dict[Any, Placed] = {}
+    for ref, r in pending:
+        dup = r.get("duplicate_of")
+        sid = index.story_of(dup) if dup else None
+        if sid is None:
+            counts, ents = r["counts"], list(dict.fromkeys(r["entities"]))
+            df = index.df(["t" + t for t in counts] + ["e" + e for e in ents])
+            vec = text_vector(counts, {t: df["t" + t] for t in counts}, index.n)
+            ew = entity_weights(ents, {e: df["e" + e] for e in ents}, index.n)
+            date = article_date(r.get("published") or {})
+            refs = index.holders(blocking_keys(vec, ew, df, bound))
+            todo = [x for x in refs if x not in cache]
+            if todo:
+                got = index.article(todo)
+                dfs = index.df({"t" + t for c, _, _, _ in got.values() for t in c}
+                               | {"e" + e for _, es, _, _ in got.values() for e in es})
+                for x, (c, es, d, st) in got.items():
+                    cache[x] = Placed(text_vector(c, {t: dfs["t" + t] for t in c}, index.n),
+                                      entity_weights(es, {e: dfs["e" + e] for e in es}, index.n), d, st)
+            members = [(p.story, cosine(vec, p.vec), weighted_overlap(ew, p.ents), far_apart(date, p.date))
+                       for p in (cache[x] for x in refs)]
+            sid = choose(members, {m[0]: index.size(m[0]) for m in members}) if members else None
+            if sid is None:
+                sid = stable_id("s", r["id"])
+        index.place(ref, r, sid)
+        out[r["id"]] = sid
+    return out
+
+
+class _Rows:
+    """`StoryIndex` over a list of rows in memory (`assign`)."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.rows = rows
+        self.n = len(rows)
+        self.counts = [term_counts(r.get("title"), r["text"]) for r in rows]
+        self._df = Counter(["t" + t for c in self.counts for t in c]
+                           + ["e" + e for r in rows for e in set(r["entities"])])
+        self.postings: dict[str, list[int]] = {}
+        self.story: dict[int, str] = {}
+        self.by_id: dict[str, str] = {}
+        self.sizes: Counter = Counter()
+        for i, r in enumerate(rows):
+            if r.get("story_id"):
+                self.place(i, r, r["story_id"])
+
+    def df(self, keys: Iterable[str]) -> dict[str, int]:
+        return {k: self._df[k] for k in keys}
+
+    def holders(self, keys: Iterable[str]) -> list[int]:
+        return sorted({i for k in keys for i in self.postings.get(k, ())})
+
+    def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], dt.date | None, str]]:
+        return {i: (self.counts[i], self.rows[i]["entities"], article_date(self.rows[i].get("published") or {}),
+                    self.story[i]) for i in refs}
+
+    def size(self, story: str) -> int:
+        return self.sizes[story]
+
+    def story_of(self, article_id: str) -> str | None:
+        return self.by_id.get(article_id)
+
+    def place(self, ref: int, row: dict[str, Any], story: str) -> None:
+        self.story[ref] = story
+        self.by_id[row["id"]] = story
+        self.sizes[story] += 1
+        for k in ["t" + t for t in self.counts[ref]] + ["e" + e for e in set(row["entities"])]:
+            self.postings.setdefault(k, []).append(ref)
+
+
 def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     """Story ids for the articles that have none, in ingestion order; (new assignment, touched stories).
 
@@ -80,39 +256,14 @@ def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     0.65 × text + 0.35 × shared-entity overlap (entities weighted by rarity), where text is half the
     TF-IDF cosine to that article and half the mean cosine to all the story's articles: pure
     closest-article linking chains a campaign's coverage into one story (102 of 931 PolNeAR articles,
-    28 with the mean; bench/stories.py); articles years apart need a higher similarity.
+    28 with the mean; bench/stories.py); articles years apart need a higher similarity. The story
+    articles compared are those whose cosine or entity overlap with the article reaches MIN_SIM (`kept`).
     """
     if not rows:
         return {}, set()
-    pending = [i for i, r in enumerate(rows) if not r.get("story_id")]
+    pending = [(i, r) for i, r in enumerate(rows) if not r.get("story_id")]
     if not pending:
         return {}, set()
-    X = vectorizer().fit_transform([story_text(r.get("title"), r["text"]) for r in rows])
-    n = len(rows)
-    df = Counter(e for r in rows for e in set(r["entities"]))
-    idf = {e: rarity(n, c) for e, c in df.items()}
-    ents = [set(r["entities"]) for r in rows]
-    dates = [article_date(r.get("published") or {}) for r in rows]
-    story = [r.get("story_id") for r in rows]
-    index = {r["id"]: i for i, r in enumerate(rows)}
-    assignment: dict[str, str] = {}
-    touched: set[str] = set()
-    for i in pending:
-        r = rows[i]
-        dup = r.get("duplicate_of")
-        if dup in index and story[index[dup]]:
-            sid = story[index[dup]]
-        else:
-            members = [j for j in range(n) if story[j] and j != i]
-            sid = None
-            if members:
-                sims = (X[members] @ X[i].T).toarray().ravel()
-                size = Counter(story[j] for j in members)
-                sid = choose([(story[j], float(sims[k]), overlap(ents[i], ents[j], idf), far_apart(dates[i], dates[j]))
-                              for k, j in enumerate(members)], size)
-            if sid is None:
-                sid = stable_id("s", r["id"])
-        story[i] = sid
-        assignment[r["id"]] = sid
-        touched.add(sid)
-    return assignment, touched
+    index = _Rows(rows)
+    assignment = assign_pending([(i, {**r, "counts": index.counts[i]}) for i, r in pending], index)
+    return assignment, set(assignment.values())
