@@ -16,7 +16,7 @@ from storyline.batch.crossdoc import BUCKETS_PER_WORKER, DIR, _write
 from storyline.batch.engines import Engine
 from storyline.batch.partition import part_name
 from storyline.model import Entity, Mention
-from storyline.nlp.entities import (
+from storyline.nlp.canonical import (
     Group, Item, acronym_edges, acronym_roots, add_votes, article_items, assemble, assign_ids, bare_group,
     base_id, canonical_people, cluster_article_people, drop_missing_countries, entity_order, group_type, people_tables,
     person_weights, split_persons, type_decisions, type_votes,
