@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from typing import Any, Generic, Iterable, Literal, Mapping, NamedTuple, TypeVar
 
 from storyline.model import Entity, Mention, Span, stable_id
 from storyline.nlp.names import (
@@ -49,7 +49,11 @@ from storyline.nlp.names import (
     capital_type, code_key, country_name, fold, known_places, name_key,
 )
 
-__all__ = ["canonicalise", "EntityIndex"]
+__all__ = [
+    "canonicalise", "EntityIndex", "Item", "Group", "Name", "Part", "Decision", "article_items", "acronym_edges",
+    "acronym_roots", "type_votes", "decide_type", "route", "people_by_surname", "people_by_first_name", "entity_key",
+    "entities_of", "finish", "entity_order",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +138,7 @@ _TYPE_PRIORITY = {"GPE": 0, "ORG": 1, "PERSON": 2, "NORP": 3, "PRODUCT": 4, "LOC
 _ONE_OFF = 4  # a form used in fewer than 1/_ONE_OFF as many articles as the most used form is a variant
 
 
-def _pick_name(forms: Counter, articles: Counter | None = None, person: bool = False) -> str:
+def _pick_name(forms: Counter[str], articles: Counter[str] | None = None, person: bool = False) -> str:
     """The canonical form: the fullest of the forms most used across articles (`articles`: form -> the
     number of articles that use it; a form in under a quarter as many articles as the most used one is
     a one-off variant, "B. Hussein Obama" beside "Barack Obama"), a person's full name before a bare
@@ -146,7 +150,7 @@ def _pick_name(forms: Counter, articles: Counter | None = None, person: bool = F
     if articles:
         top = max(articles[f] for f in cands)
         cands = [f for f in cands if articles[f] * _ONE_OFF >= top]
-    best = min(cands, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
+    best: str = min(cands, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
     if best.isupper() and len(best) > 4 and best.isalpha():
         best = best.title()
     return best
@@ -168,33 +172,166 @@ class Item:
 
 # a group key, (kind, key): ("GPE", "turkey"), ("PERSON", ("recep", "tayyip", "erdogan")), ("PERSON~", "smith")
 Group = tuple[str, Any]
-Cluster = tuple[tuple[str, ...], list[Item]]  # a person's fullest name in one article, and its mentions there
+_Cluster = tuple[tuple[str, ...], list[Item]]  # a person's fullest name in one article, and its mentions there
+Decision = tuple[str, bool]  # an acronym group's type, and whether it is mostly a person
+
+P = TypeVar("P")  # the mentions that travel with a name or a group: `Item`s here, the batch's records on the engine
+K = TypeVar("K")
+V = TypeVar("V")
 
 
+class Name(NamedTuple, Generic[P]):
+    """A name on its way through the people steps. `full`: a person's fullest name in one article (its
+    tokens) with its mentions there; `bare`: a one-word name (`(word,)`) no full name of its article takes,
+    with its mentions; `person`: a person the surname step knows (fullest name), sent to its first name."""
+
+    kind: Literal["full", "bare", "person"]
+    name: tuple[str, ...]
+    mentions: list[P]
+
+
+class Part(NamedTuple, Generic[P]):
+    """Mentions of one group (an entity to be) on their way to its entity key (`entity_key`)."""
+
+    group: Group
+    mentions: list[P]
+
+
+Keyed = tuple[str, V]  # a value with the key it is shuffled by
+
+
+# --------------------------------------------------------------------------------------------
+# The steps, and the runner in one process
+#
+# The algorithm is defined once, as steps: a map runs per article, what it emits is grouped by
+# key, a reduce runs per key (or over any set of whole keys: a bucket). `canonicalise` runs them
+# in this order in one process; `storyline.batch.entities` runs the same functions on an engine,
+# with partitions, shuffle buckets and Parquet around them.
+#
+#   step          map (per article)       key                    reduce (per key)          gives
+#   prepare       article_items           -                      -                         items, free items
+#   acronyms      acronym_edges           one key: the corpus    acronym_roots             root_of
+#   types         type_votes              acronym-group root     decide_type               decisions
+#   route         route                   surname | entity key   -                         Names, Parts
+#   surnames      -                       surname                people_by_surname         Names, Parts
+#   first names   -                       first name             people_by_first_name      Parts
+#   entities      -                       entity key (base id)   entities_of               entities
+#   finish        -                       one key: the corpus    finish                    the sorted entities
+# --------------------------------------------------------------------------------------------
 def canonicalise(per_article: dict[str, list[Mention]]) -> list[Entity]:
-    """Canonical entities of the whole corpus from each article's mentions (article id -> mentions).
+    """Canonical entities of the whole corpus from each article's mentions (article id -> mentions): the
+    steps above run in one process."""
+    arts = [article_items(aid, per_article[aid]) for aid in sorted(per_article)]
+    root_of = acronym_roots(e for _, free in arts for e in acronym_edges(free))
+    votes = _by_key((root, c) for _, free in arts for root, c in type_votes(free, root_of).items())
+    decisions = {root: decide_type(root, cs) for root, cs in votes.items()}
+    names: list[Keyed[Name[Item]]] = []
+    parts: list[Keyed[Part[Item]]] = []
+    for items, free in arts:
+        n, p = route(items, free, root_of, decisions)
+        names += n
+        parts += p
+    firsts: list[Keyed[Name[Item]]] = []
+    for same_surname in _by_key(names).values():
+        n, p = people_by_surname(same_surname)
+        firsts += n
+        parts += p
+    for same_first in _by_key(firsts).values():
+        parts += people_by_first_name(same_first)
+    return finish([e for same_key in _by_key(parts).values() for e in entities_of(same_key)])
 
-    The phases are functions of their own so that `storyline.batch.entities` runs the same ones as
-    shuffles: per article (`article_items`, `acronym_edges`, `cluster_article_people`), per acronym
-    group (`type_decisions`), per surname (`canonical_people`), per bare name (`bare_group`), per
-    entity (`assemble`) and per base id (`assign_ids`)."""
-    items: list[Item] = []
-    free: list[Item] = []
-    edges: list[tuple[str, str]] = []
-    for aid in sorted(per_article):
-        its, fr = article_items(aid, per_article[aid])
-        items += its
-        free += fr
-        edges += acronym_edges(fr)
-    root_of = acronym_roots(edges)
-    persons = split_persons(free, root_of, type_decisions(type_votes(free, root_of)))
-    _group_people(persons)
-    groups: dict[Any, list[Item]] = defaultdict(list)
+
+def _by_key(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
+    """The shuffle in one process: values grouped by key, in the order they come."""
+    out: dict[K, list[V]] = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def decide_type(root: str, votes: Iterable[Mapping[str, int]]) -> Decision:
+    """Reduce (per acronym-group root): the group's type from its votes (`type_votes`' counts for it,
+    in parts: per article or per partition), and whether it is mostly a person (`_type_decisions`)."""
+    total: Counter[str] = Counter()
+    for c in votes:
+        for label, n in c.items():
+            total[label] += n  # a zero weight kept, as `type_votes` keeps it
+    return _type_decisions({root: total})[root]
+
+
+def route(items: list[Item], free: list[Item], root_of: Mapping[str, str], decisions: Mapping[str, Decision]
+          ) -> tuple[list[Keyed[Name[Item]]], list[Keyed[Part[Item]]]]:
+    """Map (per article, `article_items`' output, once the types are decided): every named mention, grouped
+    as far as its article alone allows. The article's people go to the surname shuffle (a `full` Name per
+    person of the article, keyed by surname; a `bare` Name per bare name no full name of the article takes,
+    keyed by the word); every mention whose group is known (countries, regions, products, other
+    non-person names) goes to its group's entity key as a `Part`."""
+    clusters, bare = _cluster_article_people(_split_persons(free, root_of, decisions))
+    names = [(rep[-1], Name("full", rep, ms)) for rep, ms in clusters]
+    names += [(w, Name("bare", (w,), ms)) for w, ms in bare]
+    groups: dict[Group, list[Item]] = {}
     for it in items:
-        groups[it.group].append(it)
-    entities = [assemble(gkey, its) for gkey, its in groups.items()]
-    assign_ids(entities)
-    drop_missing_countries(entities)
+        if it.group is not None:
+            groups.setdefault(it.group, []).append(it)
+    return names, [(entity_key(g), Part(g, ms)) for g, ms in groups.items()]
+
+
+def people_by_surname(names: Iterable[Name[P]]) -> tuple[list[Keyed[Name[P]]], list[Keyed[Part[P]]]]:
+    """Reduce (per surname, or any set of whole surnames): the people of these surnames, their full names
+    merged across articles (`_canonical_people`); each person's mentions sent to its entity key. A bare
+    name with known bearers of that surname is decided here (`_bare_group`); one without goes on to the
+    first-name shuffle, where every person goes too (a `person` Name, keyed by its first name)."""
+    names = list(names)
+    reps = [n.name for n in names if n.kind == "full"]
+    canon = _canonical_people(reps)
+    by_surname, _ = _people_tables(canon.values())
+    weight = _person_weights(canon, reps)
+    firsts: list[Keyed[Name[P]]] = [(h[0], Name("person", h, [])) for h in dict.fromkeys(canon.values())]
+    parts: list[Keyed[Part[P]]] = []
+    for n in names:
+        if n.kind == "full":
+            parts.append(_part(("PERSON", canon[n.name]), n.mentions))
+        elif (w := n.name[0]) in by_surname:
+            parts.append(_part(_bare_group(w, by_surname[w], set(), weight), n.mentions))
+        else:
+            firsts.append((w, n))
+    return firsts, parts
+
+
+def people_by_first_name(names: Iterable[Name[P]]) -> list[Keyed[Part[P]]]:
+    """Reduce (per first name, or any set of whole first names): a bare name no one bears as a surname
+    goes to the single person with that first name, else it is an entity of its own (`_bare_group`)."""
+    names = list(names)
+    _, by_first = _people_tables(n.name for n in names if n.kind == "person")
+    return [_part(_bare_group(n.name[0], set(), by_first.get(n.name[0], set())), n.mentions)
+            for n in names if n.kind == "bare"]
+
+
+def _part(group: Group, mentions: list[P]) -> Keyed[Part[P]]:
+    return entity_key(group), Part(group, mentions)
+
+
+def entity_key(group: Group) -> str:
+    """The key a group's mentions are shuffled by to become an entity: its base id, so groups whose ids
+    could collide (two people of the same first and last name) meet in one reduce."""
+    return _base_id(_group_type(group), group)
+
+
+def entities_of(parts: Iterable[Part[Item]]) -> list[Entity]:
+    """Reduce (per entity key, or any set of whole keys): one entity per group, from its mentions in corpus
+    order (article id, then position), with its id (`_assign_ids`); in the order the groups come."""
+    groups: dict[Group, list[Item]] = {}
+    for group, its in parts:
+        groups.setdefault(group, []).extend(its)
+    entities = [_assemble(g, sorted(its, key=lambda it: (it.aid, it.n))) for g, its in groups.items()]
+    _assign_ids(entities)
+    return entities
+
+
+def finish(entities: list[Entity]) -> list[Entity]:
+    """Over every entity (one key: the corpus): a capital's link to a country no entity is dropped
+    (`_drop_missing_countries`), the entities sorted (`entity_order`); returns them."""
+    _drop_missing_countries(entities)
     entities.sort(key=entity_order)
     return entities
 
@@ -308,83 +445,51 @@ def acronym_roots(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
 _TOLD = 3  # a mention whose type the text itself gives ("the newspaper Izvestiya") weighs 3 of spaCy's labels
 
 
-def type_votes(free: Iterable[Item], root_of: dict[str, str]) -> dict[str, Counter]:
+def type_votes(free: Iterable[Item], root_of: Mapping[str, str]) -> dict[str, Counter[str]]:
     """Per acronym-group root, the type labels of its free mentions; longer forms are labelled more
     reliably: they weigh more, and a mention typed by what the text says it is (`Mention.described`)
-    weighs `_TOLD` times as much. (Partial votes add up: `add_votes`.)"""
-    votes: dict[str, Counter] = defaultdict(Counter)
+    weighs `_TOLD` times as much. (Partial votes, per article or per partition, add up in `decide_type`.)"""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     for it in free:
         votes[root_of.get(it.key, it.key)][it.type] += len(it.key.split()) * (_TOLD if it.m.described else 1)
     return votes
 
 
-def add_votes(total: dict[str, Counter], part: dict[str, dict[str, int]]) -> None:
-    """Add partial votes into `total` (zero weights kept, as `type_votes` keeps them)."""
-    for root, c in part.items():
-        t = total.setdefault(root, Counter())
-        for label, n in c.items():
-            t[label] += n
-
-
-
-def type_decisions(votes: dict[str, Counter]) -> dict[str, tuple[str, bool]]:
+def _type_decisions(votes: dict[str, Counter[str]]) -> dict[str, Decision]:
     """Root -> (the group's type: the majority of its non-person labels, whether it is mostly a PERSON).
     A known place (`known_places`) that is not mostly a person and that some mention calls a place is a
     GPE (a LOC when so labelled most), whatever the other mentions are labelled."""
-    out: dict[str, tuple[str, bool]] = {}
+    out: dict[str, Decision] = {}
     places = known_places()
     for root, c in votes.items():
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
-        group_type = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
+        gtype = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
         mostly_person = c["PERSON"] * 2 >= sum(c.values())
-        if root in places and not mostly_person and group_type not in ("GPE", "LOC", "FAC") \
+        if root in places and not mostly_person and gtype not in ("GPE", "LOC", "FAC") \
                 and (c["GPE"] or c["LOC"]):  # the corpus calls it a place at least once
-            group_type = "GPE"
-        out[root] = (group_type, mostly_person)
+            gtype = "GPE"
+        out[root] = (gtype, mostly_person)
     return out
 
 
-def split_persons(free: Iterable[Item], root_of: dict[str, str], decisions: dict[str, tuple[str, bool]]) -> list[Item]:
+def _split_persons(free: Iterable[Item], root_of: Mapping[str, str], decisions: Mapping[str, Decision]) -> list[Item]:
     """Give each free non-person its group (type, root); return the persons (typed PERSON, not yet grouped).
     A name mostly labelled a person is that person in all its forms (but an org-looking non-person form)."""
     persons: list[Item] = []
     for it in free:
         root = root_of.get(it.key, it.key)
-        group_type, mostly_person = decisions[root]
+        gtype, mostly_person = decisions[root]
         if mostly_person and (it.type == "PERSON" or not set(it.key.split()) & ORG_WORDS):
             it.type = "PERSON"
             persons.append(it)
             continue
-        it.type = group_type
-        it.group = (group_type, root)
+        it.type = gtype
+        it.group = (gtype, root)
     return persons
 
 
 # --- people ------------------------------------------------------------------------------------
-def _group_people(persons: list[Item]) -> None:
-    """Assign `group` to person mentions: within articles first, then across."""
-    by_article: dict[str, list[Item]] = defaultdict(list)
-    for it in persons:
-        by_article[it.aid].append(it)
-    clusters: list[Cluster] = []
-    bare: list[tuple[str, list[Item]]] = []
-    for aid in sorted(by_article):
-        c, b = cluster_article_people(by_article[aid])
-        clusters += c
-        bare += b
-    canon = canonical_people(r for r, _ in clusters)
-    by_surname, by_first = people_tables(canon.values())
-    weight = person_weights(canon, (r for r, _ in clusters))
-    for r, ms in clusters:
-        for it in ms:
-            it.group = ("PERSON", canon[r])
-    for w, ms in bare:
-        target = bare_group(w, by_surname.get(w, set()), by_first.get(w, set()), weight)
-        for it in ms:
-            it.group = target
-
-
-def cluster_article_people(persons: list[Item]) -> tuple[list[Cluster], list[tuple[str, list[Item]]]]:
+def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[tuple[str, list[Item]]]]:
     """One article's people: clusters keyed by their longest full name, and the bare names (surname
     -> mentions) that no full name of the article takes."""
     its = sorted(persons, key=lambda x: x.m.span)
@@ -423,13 +528,13 @@ def cluster_article_people(persons: list[Item]) -> tuple[list[Cluster], list[tup
 
 def _nearest(cands: list[tuple[str, ...]], clusters: dict[tuple[str, ...], list[Item]], it: Item) -> tuple[str, ...]:
     """Of several people a bare name could be, the one named last before it (else the first after)."""
-    def last_before(r):
+    def last_before(r: tuple[str, ...]) -> int:
         starts = [x.m.span[0] for x in clusters[r] if x.m.span[0] < it.m.span[0]]
         return max(starts) if starts else -1
     return max(cands, key=lambda r: (last_before(r), -min(x.m.span[0] for x in clusters[r])))
 
 
-def canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+def _canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Across articles: each full name -> the person it is (merged when compatible with exactly one
     longer person). Needs every full name of a surname together; surnames are independent."""
     by_surname: dict[str, dict[tuple[str, ...], None]] = defaultdict(dict)
@@ -451,7 +556,7 @@ def canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], t
     return canon
 
 
-def people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set], dict[str, set]]:
+def _people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set[tuple[str, ...]]], dict[str, set[tuple[str, ...]]]]:
     """The people (their fullest names) by surname and by first name."""
     by_surname: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)
@@ -464,7 +569,8 @@ def people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set], dic
 _DOMINANT = 3  # a bare surname goes to a bearer named in 3x as many articles as all the others together
 
 
-def bare_group(w: str, bearers: set, first_named: set, weight: dict | None = None) -> Group:
+def _bare_group(w: str, bearers: set[tuple[str, ...]], first_named: set[tuple[str, ...]],
+                weight: Mapping[tuple[str, ...], int] | None = None) -> Group:
     """The group of a bare name `w` no full name in its article takes: the single known person with that
     surname (`bearers`), or the one of several who dominates the corpus (`weight`: person -> the number
     of article clusters naming them in full; "Barack Obama" in 200 articles, "Michelle Obama" in 3);
@@ -480,17 +586,18 @@ def bare_group(w: str, bearers: set, first_named: set, weight: dict | None = Non
     return ("PERSON~", w)
 
 
-def person_weights(canon: dict, reps: Iterable[tuple[str, ...]]) -> Counter:
+def _person_weights(canon: Mapping[tuple[str, ...], tuple[str, ...]], reps: Iterable[tuple[str, ...]]
+                    ) -> Counter[tuple[str, ...]]:
     """Person (fullest name) -> the number of article clusters (`reps`, one per article and person) naming them."""
     return Counter(canon[r] for r in reps)
 
 
 # --- entities ----------------------------------------------------------------------------------
-def assemble(gkey: Group, its: list[Item]) -> Entity:
+def _assemble(gkey: Group, its: list[Item]) -> Entity:
     """The entity of one group from its mentions (in corpus order: article id, then position); its
-    id is set by `assign_ids`."""
+    id is set by `_assign_ids`."""
     etype = its[0].type
-    forms: Counter = Counter()
+    forms: Counter[str] = Counter()
     form_articles: dict[str, set[str]] = defaultdict(set)
     for it in its:
         if it.as_ != "demonym":
@@ -506,7 +613,7 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
         name = _pick_name(forms, Counter({f: len(a) for f, a in form_articles.items()}), etype == "PERSON")
     else:
         name = its[0].m.name
-    roles: Counter = Counter()
+    roles: Counter[str] = Counter()
     role_form: dict[str, str] = {}
     for it in its:
         if it.m.role:
@@ -522,22 +629,22 @@ def assemble(gkey: Group, its: list[Item]) -> Entity:
         roles=[role_form[k] for k, _ in sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))],
         mentions=[k for k, _ in ment],
         mention_as={(k[0], k[1]): v for k, v in ment if v},
-        capital_of=capital_of(gkey),
+        capital_of=_capital_of(gkey),
         media=etype == "ORG" and any(it.m.described == "MEDIA" for it in its),
     )
     ent._key = gkey  # type: ignore[attr-defined]
     return ent
 
 
-def capital_of(gkey: Group) -> str | None:
+def _capital_of(gkey: Group) -> str | None:
     """The entity id of the country whose capital (or seat of government) a group is, None for others.
     (The country's group key is its name key; no other entity shares its base id.)"""
     if gkey[0] in ("GPE", "FAC") and isinstance(gkey[1], str) and (country := CAPITALS.get(gkey[1])):
-        return base_id("GPE", ("GPE", name_key(country)))
+        return _base_id("GPE", ("GPE", name_key(country)))
     return None
 
 
-def drop_missing_countries(entities: list[Entity]) -> None:
+def _drop_missing_countries(entities: list[Entity]) -> None:
     """A capital's link to a country the corpus never names otherwise is dropped (no id without its entity)."""
     ids = {e.id for e in entities}
     for e in entities:
@@ -561,22 +668,22 @@ def _aliases(name: str, etype: str, its: list[Item]) -> list[str]:
     return aliases
 
 
-def group_type(gkey: Group) -> str:
-    """The type of the entity of a group (what `assemble` finds on its mentions)."""
+def _group_type(gkey: Group) -> str:
+    """The type of the entity of a group (what `_assemble` finds on its mentions)."""
     return "PERSON" if gkey[0] == "PERSON~" else gkey[0]
 
 
-def base_id(etype: str, gkey: Group) -> str:
+def _base_id(etype: str, gkey: Group) -> str:
     """An entity's id from content, when no other entity of the corpus has the same one."""
     return stable_id("e", etype, _id_key(gkey))
 
 
-def assign_ids(entities: list[Entity]) -> None:
+def _assign_ids(entities: list[Entity]) -> None:
     """Ids from content; a collision (two people with the same first and last name) uses the full key.
     Entities with different base ids never interact: any set holding all those of a base id will do."""
     base: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
-        base[base_id(e.type, e._key)].append(e)  # type: ignore[attr-defined]
+        base[_base_id(e.type, e._key)].append(e)  # type: ignore[attr-defined]
     for eid, es in base.items():
         if len(es) == 1:
             es[0].id = eid
@@ -613,7 +720,7 @@ def _id_key(gkey: Any, full: bool = False) -> str:
             return " ".join(toks)
         return f"{toks[0]} {toks[-1]}"
     if kind == "PERSON~":
-        return "~" + key
+        return "~" + str(key)
     return key if isinstance(key, str) else " ".join(key)
 
 
