@@ -1,4 +1,4 @@
-"""Entity canonicalisation on the engine: `storyline.nlp.canonical`'s steps over partitions and shuffle buckets, Parquet out.
+"""Entity canonicalisation on the engine: `storyline.nlp.canonical`'s steps over partitions and buckets, Parquet out.
 
 The algorithm is the steps' (`article_items`, `acronym_edges` / `acronym_roots`, `type_votes` /
 `decide_type`, `route`, `people_by_surname`, `people_by_first_name`, `entities_of`, `finish`); this module

@@ -28,6 +28,10 @@
   other forms seen (case/quote variants once; for countries also "the United States"); `roles`
   the titles seen, most frequent first.
 
+The algorithm is a few typed steps (map per article, shuffle by key, reduce per key; the table under
+"The steps" below): `canonicalise` runs them in one process, `storyline.batch.entities` runs the same
+functions on an engine over partitions and shuffle buckets.
+
 `EntityIndex(entities).link(article_id, span, name, type)` gives a quote speaker its entity.
 
 Ids are `stable_id("e", type, key)` from content (for people the first and last name of the
@@ -50,14 +54,14 @@ from storyline.nlp.names import (
 )
 
 __all__ = [
-    "canonicalise", "EntityIndex", "Item", "Group", "Name", "Part", "Decision", "article_items", "acronym_edges",
-    "acronym_roots", "type_votes", "decide_type", "route", "people_by_surname", "people_by_first_name", "entity_key",
-    "entities_of", "finish", "entity_order",
+    "canonicalise", "EntityIndex", "Item", "Group", "Name", "Part", "Decision", "Keyed", "article_items",
+    "acronym_edges", "acronym_roots", "type_votes", "decide_type", "route", "people_by_surname", "people_by_first_name",
+    "entity_key", "entities_of", "finish", "entity_order",
 ]
 
 
 # --------------------------------------------------------------------------------------------
-# canonicalise(per_article)
+# Names compared: people's name tokens, acronyms, the canonical form
 # --------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1 << 16)
 def _person_tokens(name: str) -> tuple[str, ...]:
@@ -556,7 +560,10 @@ def _canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], 
     return canon
 
 
-def _people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[dict[str, set[tuple[str, ...]]], dict[str, set[tuple[str, ...]]]]:
+_People = dict[str, set[tuple[str, ...]]]  # a name token -> the people (fullest names) who have it
+
+
+def _people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[_People, _People]:
     """The people (their fullest names) by surname and by first name."""
     by_surname: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)
