@@ -13,7 +13,7 @@ gold mentions whose head is a proper noun, and over the others).
 
 The system, as a build runs it (`pipeline.link_entities` over `annotate`'s layers): each document
 parsed by `storyline.nlp.annotate.load_nlp` (`nlp.pipe`, documents in `ecbplus.stream_order`),
-`storyline.nlp.entities.mentions(doc)` on it, then `entities.canonicalise` over the documents of
+`storyline.nlp.entity_mentions.mentions(doc)` on it, then `canonical.canonicalise` over the documents of
 ONE TOPIC (as if each topic were its own database: the grouping unit of every coreference row,
 baselines included). A second storyline row canonicalises the whole part at once (no topic
 given). A mention's cluster is its canonical entity. Every system reads the whole text; predicted
@@ -108,8 +108,8 @@ def _tok_span(tok, fallback: Span) -> Span:
 # --- one part ----------------------------------------------------------------------------------
 
 def storyline_entities(docs: list[EcbDoc], found: dict[str, list]) -> dict[tuple[str, Span], str]:
-    """(document, span) -> canonical entity id, `entities.canonicalise` over these documents' mentions."""
-    from storyline.nlp.entities import canonicalise
+    """(document, span) -> canonical entity id, `canonical.canonicalise` over these documents' mentions."""
+    from storyline.nlp.canonical import canonicalise
 
     out: dict[tuple[str, Span], str] = {}
     for ent in canonicalise({d.name: found[d.name] for d in docs}):
@@ -119,7 +119,7 @@ def storyline_entities(docs: list[EcbDoc], found: dict[str, list]) -> dict[tuple
 
 
 def run_part(docs: list[EcbDoc], nlp, progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
-    from storyline.nlp.entities import mentions
+    from storyline.nlp.entity_mentions import mentions
 
     by_name = {d.name: d for d in docs}
     order = ecbplus.stream_order(by_name)

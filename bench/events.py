@@ -25,7 +25,7 @@ Metrics as TempEval-3 task B defines them:
 Systems run here, on the same spaCy parses (`storyline.nlp.annotate.load_nlp`, `nlp.pipe`, batch 8):
 - storyline TimeML events: `storyline.nlp.timeml.timeml_events(doc)`;
 - storyline news events (before): the trigger spans of the existing event layer
-  (`event_mentions.find_events` with `timex.tag` at the DCT and `entities.mentions`), which
+  (`event_mentions.find_events` with `timex.tag` at the DCT and `entity_mentions.mentions`), which
   gives no TimeML class or attributes (counted wrong);
 - baseline every verb: each token spaCy tags VERB is an event, with the gold's most frequent
   values as constants (OCCURRENCE, PAST, NONE, POS): the floor each column should clear.
@@ -231,7 +231,7 @@ def _resident_mb() -> float:
 def news_events(doc, gold) -> list[dict]:
     import datetime as dt
 
-    from storyline.nlp.entities import mentions
+    from storyline.nlp.entity_mentions import mentions
     from storyline.nlp.event_mentions import find_events
     from storyline.nlp.timex import tag
 

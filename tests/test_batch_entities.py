@@ -18,7 +18,7 @@ from storyline.batch.partition import SCHEMAS, finished, part_name
 from storyline.batch.run import run_batch
 from storyline.model import Mention
 from storyline.nlp.annotate import mention_json
-from storyline.nlp.entities import canonicalise
+from storyline.nlp.canonical import canonicalise
 
 MAX = 50 * 1024 * 1024
 LAYOUTS = [(1, 1), (1, 6), (2, 3), (100, 1), (100, 5)]  # (articles a partition, shuffle buckets)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from storyline.model import Entity, Mention
-from storyline.nlp.entities import EntityIndex, canonicalise, country_of, mentions
+from storyline.nlp.canonical import EntityIndex, canonicalise
+from storyline.nlp.entity_mentions import mentions
+from storyline.nlp.names import country_of
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +102,9 @@ def test_entity_over_line_break_is_split_and_junk_dropped(nlp):
 
 
 def test_person_that_is_a_country_is_retyped():
-    from storyline.nlp.entities import _country_name, name_key
+    from storyline.nlp.names import country_name, name_key
 
-    assert _country_name(name_key("the U.S.")) == "United States"
+    assert country_name(name_key("the U.S.")) == "United States"
     assert country_of("Turks") == "Turkey" and country_of("Ankara") == "Turkey" and country_of("Smith") is None
 
 

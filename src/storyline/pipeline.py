@@ -340,7 +340,7 @@ def link_entities(store: Store, given: list[dict] | None = None) -> None:
     """Canonical entities across the corpus from every article's mentions (or those `given`, found over
     exactly the stored articles); quote speakers linked to them."""
     from storyline.model import Entity
-    from storyline.nlp.entities import EntityIndex, canonicalise
+    from storyline.nlp.canonical import EntityIndex, canonicalise
 
     if given is not None:
         entities = [Entity.from_json(e) for e in given]

@@ -1,11 +1,15 @@
-"""Entity canonicalisation as shuffles on the engine: `canonicalise`'s entities, written as Parquet under _crossdoc."""
+"""Entity canonicalisation on the engine: `storyline.nlp.canonical`'s steps over partitions and buckets, Parquet out.
+
+The algorithm is the steps' (`article_items`, `acronym_edges` / `acronym_roots`, `type_votes` /
+`decide_type`, `route`, `people_by_surname`, `people_by_first_name`, `entities_of`, `finish`); this module
+only reads partitions, runs each map over a partition's articles, sends what it emits to shuffle buckets
+by its key, runs each reduce over a bucket (a set of whole keys), and writes Parquet."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import zlib
-from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,10 +20,9 @@ from storyline.batch.crossdoc import BUCKETS_PER_WORKER, DIR, _write
 from storyline.batch.engines import Engine
 from storyline.batch.partition import part_name
 from storyline.model import Entity, Mention
-from storyline.nlp.entities import (
-    Group, Item, acronym_edges, acronym_roots, add_votes, article_items, assemble, assign_ids, bare_group,
-    base_id, canonical_people, cluster_article_people, drop_missing_countries, entity_order, group_type, people_tables,
-    person_weights, split_persons, type_decisions, type_votes,
+from storyline.nlp.canonical import (
+    Decision, Item, Keyed, Name, Part, acronym_edges, acronym_roots, article_items, decide_type, entities_of,
+    entity_order, finish, people_by_first_name, people_by_surname, route, type_votes,
 )
 
 SCALARS, LISTS = ("id", "name", "type"), ("aliases", "roles", "mentions")  # an entity's fields: columns, JSON text
@@ -31,9 +34,9 @@ IDS_DIR = "entity-ids"  # under DIR: one file a partition, its articles' linked 
 
 # A mention on its way through the shuffles: (partition index, article id, position in the article's
 # mentions, start, end, text, name, role, type, as_, described). Enough to rebuild the `Item` that
-# `assemble` reads.
+# `entities_of` reads.
 Rec = tuple[int, str, int, int, int, str, str, str | None, str, str | None, str | None]
-Decision = tuple[str, str, bool]  # (acronym-group root, its type, mostly a person)
+RootDecision = tuple[str, str, bool]  # (acronym-group root, its type, mostly a person)
 Route = tuple[str, int, int, str]  # (article id, start, end, entity id)
 
 
@@ -58,11 +61,11 @@ def _rec(p: int, it: Item) -> Rec:
     return (p, it.aid, it.n, m.span[0], m.span[1], m.text, m.name, m.role, it.type, it.as_, m.described)
 
 
-def _item(rec: Rec, group: Group) -> Item:
-    """The `Item` a record was made from, in its group."""
+def _item(rec: Rec) -> Item:
+    """The `Item` a record was made from."""
     _, aid, n, start, end, text, name, role, etype, as_, described = rec
     it = Item(aid, Mention((start, end), text, etype, name, role, described=described), n)
-    it.as_, it.group = as_, group
+    it.as_ = as_
     return it
 
 
@@ -125,17 +128,18 @@ def vote_keys(part_dir: str, p: int, skip: list[str], root_of: dict[str, str],
     return out
 
 
-def decide_types(partitions: int, *parts: list[tuple[str, int, dict]]) -> list[list[Decision]]:
-    """Reduce: a bucket's roots, each with its type and whether it is mostly a person, returned per
-    partition (each gets the roots it voted on)."""
-    votes: dict[str, Counter] = {}
+def decide_types(partitions: int, *parts: list[tuple[str, int, dict]]) -> list[list[RootDecision]]:
+    """Reduce: a bucket's roots, each with its type and whether it is mostly a person (`decide_type`),
+    returned per partition (each gets the roots it voted on)."""
+    votes: dict[str, list[dict]] = {}
     asked: dict[str, set[int]] = {}
     for rows in parts:
         for root, p, c in rows:
-            add_votes(votes, {root: c})
+            votes.setdefault(root, []).append(c)
             asked.setdefault(root, set()).add(p)
-    out: list[list[Decision]] = [[] for _ in range(partitions)]
-    for root, (etype, person) in type_decisions(votes).items():
+    out: list[list[RootDecision]] = [[] for _ in range(partitions)]
+    for root, cs in votes.items():
+        etype, person = decide_type(root, cs)
         for p in asked[root]:
             out[p].append((root, etype, person))
     return out
@@ -146,91 +150,64 @@ SURNAMES, ENTITY = 0, 1  # the two shuffles `route_mentions` feeds
 
 
 def route_mentions(part_dir: str, p: int, skip: list[str], root_of: dict[str, str], buckets: int,
-                   *decided: list[Decision]) -> list[list[Any]]:
-    """Map: every named mention of the partition, grouped as far as its articles alone allow.
-
-    A mention with its group known (countries, regions, products, other non-person names) goes to
-    the entity bucket of its base id; an article's person clusters go to their surname's bucket
-    ("full", fullest name, records), its bare names nobody in the article takes to that name's
-    bucket ("bare", name, records)."""
-    decisions = {root: (etype, person) for rows in decided for root, etype, person in rows}
+                   *decided: list[RootDecision]) -> list[list[Any]]:
+    """Map: `route` over each article of the partition, its mentions as records: the Names to their
+    surname buckets, the Parts (merged per group over the partition) to their entity buckets."""
+    decisions: dict[str, Decision] = {root: (etype, person) for rows in decided for root, etype, person in rows}
     out = _slots(2, buckets)
-    grouped: dict[Any, list[Rec]] = {}
+    grouped: dict[Any, tuple[str, list[Rec]]] = {}
     for items, free in _articles(part_dir, skip):
-        clusters, bare = cluster_article_people(split_persons(free, root_of, decisions))
-        for it in items:
-            if it.group is not None:
-                grouped.setdefault(it.group, []).append(_rec(p, it))
-        for rep, ms in clusters:
-            out[SURNAMES * buckets + _bucket(rep[-1], buckets)].append(("full", rep, [_rec(p, it) for it in ms]))
-        for w, ms in bare:
-            out[SURNAMES * buckets + _bucket(w, buckets)].append(("bare", w, [_rec(p, it) for it in ms]))
-    for group, recs in grouped.items():
-        _to_entity(out, ENTITY, buckets, group, recs)
+        names, parts = route(items, free, root_of, decisions)
+        _send(out, SURNAMES, buckets, [(k, Name(n.kind, n.name, [_rec(p, it) for it in n.mentions])) for k, n in names])
+        for key, part in parts:
+            grouped.setdefault(part.group, (key, []))[1].extend(_rec(p, it) for it in part.mentions)
+    _send(out, ENTITY, buckets, [(key, Part(group, recs)) for group, (key, recs) in grouped.items()])
     return out
 
 
-def _to_entity(out: list[list[Any]], channel: int, buckets: int, group: Group, recs: list[Rec]) -> None:
-    """Send mentions of a group to the entity bucket of its base id (so id collisions meet in one bucket)."""
-    out[channel * buckets + _bucket(base_id(group_type(group), group), buckets)].append((group, recs))
+def _send(out: list[list[Any]], channel: int, buckets: int, keyed: list[Keyed[Any]]) -> None:
+    """Put each value in its key's bucket of shuffle `channel` (entity keys are base ids: collisions meet)."""
+    for key, v in keyed:
+        out[channel * buckets + _bucket(key, buckets)].append(v)
 
 
 # --- 4. people across articles (shuffle by surname, then bare names by first name) -----------------
-FIRST_NAMES = 0  # the shuffles `people_by_surname` feeds: first names, then entity buckets (ENTITY)
+FIRST_NAMES = 0  # the shuffles `surname_buckets` feeds: first names, then entity buckets (ENTITY)
 
 
-def people_by_surname(buckets: int, *parts: list[Any]) -> list[list[Any]]:
-    """Reduce: the people of a bucket's surnames (full names merged across articles), their mentions
-    sent on to entity buckets. A bare name with known bearers of that surname is decided here; one
-    without goes on to its first-name bucket, with every person ("first", first name, fullest name)."""
-    entries = [e for rows in parts for e in rows]
-    canon = canonical_people(rep for kind, rep, _ in entries if kind == "full")
-    by_surname, _ = people_tables(canon.values())
-    weight = person_weights(canon, (rep for kind, rep, _ in entries if kind == "full"))
+def surname_buckets(buckets: int, *parts: list[Name[Rec]]) -> list[list[Any]]:
+    """Reduce: `people_by_surname` over a bucket's surnames; the Names it emits to first-name buckets,
+    the Parts to entity buckets."""
+    firsts, groups = people_by_surname(n for rows in parts for n in rows)
     out = _slots(2, buckets)
-    for head in set(canon.values()):
-        out[FIRST_NAMES * buckets + _bucket(head[0], buckets)].append(("first", head[0], head))
-    for kind, key, recs in entries:
-        if kind == "full":
-            _to_entity(out, ENTITY, buckets, ("PERSON", canon[key]), recs)
-        elif key in by_surname:
-            _to_entity(out, ENTITY, buckets, bare_group(key, by_surname[key], set(), weight), recs)
-        else:
-            out[FIRST_NAMES * buckets + _bucket(key, buckets)].append(("bare", key, recs))
+    _send(out, FIRST_NAMES, buckets, firsts)
+    _send(out, ENTITY, buckets, groups)
     return out
 
 
-def people_by_first_name(buckets: int, *parts: list[Any]) -> list[list[Any]]:
-    """Reduce: bare names no one bears as a surname, given to the single person with that first name
-    (else an entity of their own); sent on to entity buckets."""
-    entries = [e for rows in parts for e in rows]
-    _, by_first = people_tables(head for kind, _, head in entries if kind == "first")
+def first_name_buckets(buckets: int, *parts: list[Name[Rec]]) -> list[list[Any]]:
+    """Reduce: `people_by_first_name` over a bucket's first names; the Parts to entity buckets."""
     out = _slots(1, buckets)
-    for kind, w, recs in entries:
-        if kind == "bare":
-            _to_entity(out, 0, buckets, bare_group(w, set(), by_first.get(w, set())), recs)  # its one shuffle
+    _send(out, 0, buckets, people_by_first_name(n for rows in parts for n in rows))  # its one shuffle
     return out
 
 
 # --- 5. entities per base id, and each partition's linked mentions ----------------------------------
-def write_entities(out_dir: str, bucket: int, partitions: int, *parts: list[tuple[Group, list[Rec]]]
+def write_entities(out_dir: str, bucket: int, partitions: int, *parts: list[Part[Rec]]
                    ) -> tuple[int, list[list[Route]]]:
-    """Reduce: a bucket's entities assembled, given ids (all entities of a base id meet here) and written
-    as one Parquet file; returns their count and, per partition, its mentions' entity ids."""
-    groups: dict[Any, list[Rec]] = {}
+    """Reduce: `entities_of` over a bucket's entity keys (all entities of a base id meet here), written as
+    one Parquet file; returns their count and, per partition, its mentions' entity ids."""
+    part_of: dict[str, int] = {}  # article id -> the partition that holds it
+    items: list[Part[Item]] = []
     for rows in parts:
         for group, recs in rows:
-            groups.setdefault(group, []).extend(recs)
-    entities, routes = [], []
-    for group, recs in groups.items():
-        recs.sort(key=lambda r: (r[1], r[2]))  # corpus order: article id, position in the article
-        entities.append(assemble(group, [_item(r, group) for r in recs]))
-        routes.append(recs)
-    assign_ids(entities)
+            part_of.update((r[1], r[0]) for r in recs)
+            items.append(Part(group, [_item(r) for r in recs]))
+    entities = entities_of(items)
     back: list[set[Route]] = [set() for _ in range(partitions)]
-    for e, recs in zip(entities, routes):
-        for r in recs:
-            back[r[0]].add((r[1], r[3], r[4], e.id))
+    for e in entities:
+        for aid, span, _ in e.mentions:
+            back[part_of[aid]].add((aid, span[0], span[1], e.id))
     _write(Path(out_dir) / f"entities-{bucket:04d}.parquet",
            pa.Table.from_pylist([_entity_row(e) for e in sorted(entities, key=entity_order)], schema=ENTITIES))
     return len(entities), [sorted(b) for b in back]
@@ -276,9 +253,9 @@ def run(engine: Engine, out: Path, parts: list[Path], buckets: int | None = None
     routed = [engine.submit(route_mentions, d, p, skip[p], root_of, b_n, *[engine.pick(r, p) for r in decided])
               for p, d in enumerate(dirs)]
     # 4. people across articles by surname, then bare names by first name
-    surnamed = [engine.submit(people_by_surname, b_n, *[engine.pick(r, SURNAMES * b_n + b) for r in routed])
+    surnamed = [engine.submit(surname_buckets, b_n, *[engine.pick(r, SURNAMES * b_n + b) for r in routed])
                 for b in range(b_n)]
-    firsted = [engine.submit(people_by_first_name, b_n, *[engine.pick(s, FIRST_NAMES * b_n + b) for s in surnamed])
+    firsted = [engine.submit(first_name_buckets, b_n, *[engine.pick(s, FIRST_NAMES * b_n + b) for s in surnamed])
                for b in range(b_n)]
     # 5. entities per base-id bucket; each partition's linked mentions shuffled back to it
     written = [engine.submit(write_entities, str(work), b, n,
@@ -300,10 +277,7 @@ def read_entities(out: Path) -> list[dict[str, Any]] | None:
     ents = [{**{k: r[k] for k in SCALARS}, **{k: json.loads(r[k]) for k in LISTS},
              **{k: r[k] for k in OPTIONAL if r.get(k)}}
             for f in files for r in pq.read_table(f).to_pylist()]
-    ents.sort(key=lambda e: (-len(e["mentions"]), e["name"], e["id"]))
-    entities = [Entity.from_json(e) for e in ents]
-    drop_missing_countries(entities)  # as `canonicalise` does, over all the buckets' entities
-    return [e.to_json() for e in entities]
+    return [e.to_json() for e in finish([Entity.from_json(e) for e in ents])]  # over all the buckets' entities
 
 
 def article_entities(out: Path, part_number: int) -> dict[str, list[str]] | None:

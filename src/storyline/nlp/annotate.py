@@ -81,7 +81,7 @@ def timexes_for(text: str, published: Published | None) -> tuple[list[Timex], st
 
 def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any]:
     from storyline.nlp.claim_mentions import find_claims
-    from storyline.nlp.entities import mentions
+    from storyline.nlp.entity_mentions import mentions
     from storyline.nlp.event_mentions import find_events
     from storyline.nlp.quotes import find_quotes
     from storyline.nlp.timeml import timeml_events
@@ -151,7 +151,7 @@ def truecase(title: str, body: str) -> str:
 def _title_layers(doc: Any, title: str, pub: Published | None) -> dict[str, Any]:
     """The event layers of a headline (parsed as `truecase` writes it), spans into the title: its TimeML
     event mentions and its news events (a headline's present tense tells what has just happened)."""
-    from storyline.nlp.entities import mentions
+    from storyline.nlp.entity_mentions import mentions
     from storyline.nlp.event_mentions import find_events
     from storyline.nlp.timeml import timeml_events
 
