@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from storyline import pipeline
 from storyline.cli import app
 from storyline.export.json import dossier
-from storyline.store import SCHEMA_VERSION, QueryError, Store, StoreError, _tsquery, display_name
+from storyline.store import SCHEMA_VERSION, QueryError, Store, StoreError, display_name
+from storyline.store.dialect import tsquery as _tsquery
 from tests.conftest import CORPUS, PG, pg_only
 
 runner = CliRunner()

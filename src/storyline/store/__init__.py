@@ -1,372 +1,31 @@
-"""The store, on SQLite or PostgreSQL: schema, migrations and every SQL statement of the project."""
+"""The store, on SQLite or PostgreSQL: the Store class, which runs every statement the stages, the exports and the CLI need."""
 
 from __future__ import annotations
 
 import fcntl
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import Any
 
-from storyline.model import Article, Document, DocMeta, Published, Removed
+from storyline.model import Article, Document, Published
+from storyline.store import connection, migrations
+from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
+from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
+from storyline.store.dialect import ellipsis, tsquery
+from storyline.store.errors import QueryError, StoreError, WriteError, write_error
+from storyline.store.migrations import SCHEMA_VERSION
+from storyline.store.rows import ARTICLE_COLS, article_of, document_of
 
-SCHEMA_VERSION = 8
+__all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "StoreError", "WriteError", "display_name",
+           "is_url", "write_error"]
 
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE documents (
-        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-        id        TEXT NOT NULL UNIQUE,
-        source    TEXT NOT NULL,
-        sha256    TEXT NOT NULL,
-        kind      TEXT NOT NULL,
-        encoding  TEXT,
-        meta      TEXT NOT NULL,
-        text      TEXT NOT NULL
-    );
-    CREATE INDEX documents_source ON documents(source);
-    CREATE TABLE articles (
-        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-        id              TEXT NOT NULL UNIQUE,
-        document_id     TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        idx             INTEGER NOT NULL,
-        title           TEXT,
-        text            TEXT NOT NULL,
-        span_start      INTEGER NOT NULL,
-        span_end        INTEGER NOT NULL,
-        text_map        TEXT NOT NULL,
-        removed         TEXT NOT NULL,
-        published       TEXT NOT NULL,
-        outlet          TEXT,
-        url             TEXT,
-        authors         TEXT NOT NULL,
-        syndicated_from TEXT NOT NULL,
-        text_hash       TEXT NOT NULL,
-        minhash         BLOB NOT NULL,
-        duplicate_of    TEXT,
-        duplicate_kind  TEXT,
-        duplicate_score REAL,
-        story_id        TEXT
-    );
-    CREATE INDEX articles_document ON articles(document_id);
-    CREATE TABLE shared_passages (
-        article_id       TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start            INTEGER NOT NULL,
-        end              INTEGER NOT NULL,
-        other_article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        other_start      INTEGER NOT NULL,
-        other_end        INTEGER NOT NULL,
-        PRIMARY KEY (article_id, start, other_article_id, other_start)
-    ) WITHOUT ROWID;
-    CREATE TABLE problems (
-        source  TEXT NOT NULL,
-        message TEXT NOT NULL,
-        PRIMARY KEY (source, message)
-    ) WITHOUT ROWID;
-    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='seq');
-    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
-    END;
-    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
-    END;
-    """,
-    2: """
-    CREATE TABLE annotations (
-        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-        anchor     TEXT,
-        timexes    TEXT NOT NULL,
-        mentions   TEXT NOT NULL,
-        quotes     TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE entities (
-        id    TEXT PRIMARY KEY,
-        name  TEXT NOT NULL,
-        type  TEXT NOT NULL,
-        data  TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE entity_mentions (
-        entity_id  TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start      INTEGER NOT NULL,
-        end        INTEGER NOT NULL,
-        text       TEXT NOT NULL,
-        mention_as TEXT,
-        PRIMARY KEY (article_id, start, entity_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX entity_mentions_entity ON entity_mentions(entity_id);
-    CREATE TABLE quotes (
-        id             TEXT PRIMARY KEY,
-        article_id     TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start          INTEGER NOT NULL,
-        end            INTEGER NOT NULL,
-        kind           TEXT NOT NULL,
-        speaker_name   TEXT,
-        speaker_entity TEXT,
-        data           TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX quotes_article ON quotes(article_id);
-    CREATE INDEX quotes_speaker ON quotes(speaker_name);
-    """,
-    3: """
-    ALTER TABLE annotations ADD COLUMN events TEXT;
-    ALTER TABLE annotations ADD COLUMN claims TEXT;
-    CREATE INDEX articles_story ON articles(story_id);
-    CREATE TABLE stories (
-        id     TEXT PRIMARY KEY,
-        seq    INTEGER NOT NULL,
-        title  TEXT,
-        first  TEXT,
-        last   TEXT,
-        data   TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE TABLE events (
-        id       TEXT PRIMARY KEY,
-        story_id TEXT NOT NULL,
-        type     TEXT NOT NULL,
-        date     TEXT,
-        data     TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX events_story ON events(story_id);
-    CREATE TABLE event_refs (
-        event_id   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        article_id TEXT NOT NULL,
-        start      INTEGER NOT NULL,
-        PRIMARY KEY (event_id, article_id, start)
-    ) WITHOUT ROWID;
-    CREATE INDEX event_refs_mention ON event_refs(article_id, start);
-    CREATE TABLE claims (
-        id       TEXT PRIMARY KEY,
-        story_id TEXT NOT NULL,
-        status   TEXT NOT NULL,
-        data     TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX claims_story ON claims(story_id);
-    """,
-    4: """
-    ALTER TABLE events ADD COLUMN sort TEXT;
-    UPDATE events SET sort = json_extract(data, '$.sort');
-    CREATE INDEX events_timeline ON events(story_id, date IS NULL, sort, id);
-    """,
-    # a document's origin (its source without a positional locator: see Document.origin), so the same
-    # bytes from the same file are found however the lines or entries around them moved; a story's
-    # members (see Store.set_stories), so a rerun finds stories whose layers are not those of their articles
-    5: """
-    ALTER TABLE documents ADD COLUMN origin TEXT;
-    UPDATE documents SET origin = CASE WHEN kind IN ('feed', 'jsonl') AND instr(source, '#') > 0
-        THEN substr(rtrim(source, replace(source, '#', '')), 1, length(rtrim(source, replace(source, '#', ''))) - 1)
-        ELSE source END;
-    CREATE INDEX documents_origin ON documents(origin, sha256);
-    ALTER TABLE stories ADD COLUMN members TEXT;
-    """,
-    # the TimeML event mentions of an article (nlp/timeml.py); NULL for articles annotated before: the
-    # next build annotates them again (see unannotated)
-    6: """
-    ALTER TABLE annotations ADD COLUMN timeml TEXT;
-    """,
-    # the event layers of an article's title ({"text", "timeml", "events"}; {} without a title); NULL for
-    # articles annotated before: the next build annotates them again
-    7: """
-    ALTER TABLE annotations ADD COLUMN title TEXT;
-    """,
-    # an article's language (ISO 639-1, 'und' when too little text to tell) and the detector's probability;
-    # NULL for articles stored before: the next build detects it (pipeline.detect_languages)
-    8: """
-    ALTER TABLE articles ADD COLUMN language TEXT;
-    ALTER TABLE articles ADD COLUMN language_score REAL;
-    """,
-}
-
-
-# PostgreSQL starts at the current schema: an empty database gets this whole script as version
-# _PG_FIRST; later versions add a PostgreSQL script beside the SQLite one in _MIGRATIONS where the
-# SQLite one is not portable SQL (a version missing here runs its _MIGRATIONS script).
-# Text columns sort in code-point order (COLLATE "C"), as SQLite's BINARY does; the tsvector is
-# the full-text index (title weighted A, text B; the 'simple' configuration: no stemming, no stop
-# words, as FTS5's unicode61 tokenizer).
-_PG_FIRST = 4
-_PG_MIGRATIONS: dict[int, str] = {
-    4: """
-    CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE documents (
-        seq       BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-        id        TEXT COLLATE "C" NOT NULL UNIQUE,
-        source    TEXT COLLATE "C" NOT NULL,
-        sha256    TEXT NOT NULL,
-        kind      TEXT NOT NULL,
-        encoding  TEXT,
-        meta      TEXT NOT NULL,
-        text      TEXT NOT NULL
-    );
-    CREATE INDEX documents_source ON documents(source);
-    CREATE TABLE articles (
-        seq             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-        id              TEXT COLLATE "C" NOT NULL UNIQUE,
-        document_id     TEXT COLLATE "C" NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        idx             INTEGER NOT NULL,
-        title           TEXT COLLATE "C",
-        text            TEXT NOT NULL,
-        span_start      INTEGER NOT NULL,
-        span_end        INTEGER NOT NULL,
-        text_map        TEXT NOT NULL,
-        removed         TEXT NOT NULL,
-        published       TEXT NOT NULL,
-        outlet          TEXT COLLATE "C",
-        url             TEXT,
-        authors         TEXT NOT NULL,
-        syndicated_from TEXT NOT NULL,
-        text_hash       TEXT NOT NULL,
-        minhash         BYTEA NOT NULL,
-        duplicate_of    TEXT COLLATE "C",
-        duplicate_kind  TEXT,
-        duplicate_score DOUBLE PRECISION,
-        story_id        TEXT COLLATE "C",
-        tsv             TSVECTOR GENERATED ALWAYS AS (
-            setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', text), 'B')
-        ) STORED
-    );
-    CREATE INDEX articles_document ON articles(document_id);
-    CREATE INDEX articles_story ON articles(story_id);
-    CREATE INDEX articles_fts ON articles USING GIN (tsv);
-    CREATE TABLE shared_passages (
-        article_id       TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start            INTEGER NOT NULL,
-        "end"            INTEGER NOT NULL,
-        other_article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        other_start      INTEGER NOT NULL,
-        other_end        INTEGER NOT NULL,
-        PRIMARY KEY (article_id, start, other_article_id, other_start)
-    );
-    CREATE TABLE problems (
-        source  TEXT COLLATE "C" NOT NULL,
-        message TEXT COLLATE "C" NOT NULL,
-        PRIMARY KEY (source, message)
-    );
-    CREATE TABLE annotations (
-        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-        anchor     TEXT,
-        timexes    TEXT NOT NULL,
-        mentions   TEXT NOT NULL,
-        quotes     TEXT NOT NULL,
-        events     TEXT,
-        claims     TEXT
-    );
-    CREATE TABLE entities (
-        id    TEXT COLLATE "C" PRIMARY KEY,
-        name  TEXT COLLATE "C" NOT NULL,
-        type  TEXT COLLATE "C" NOT NULL,
-        data  TEXT NOT NULL
-    );
-    CREATE TABLE entity_mentions (
-        entity_id  TEXT COLLATE "C" NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
-        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start      INTEGER NOT NULL,
-        "end"      INTEGER NOT NULL,
-        text       TEXT NOT NULL,
-        mention_as TEXT,
-        PRIMARY KEY (article_id, start, entity_id)
-    );
-    CREATE INDEX entity_mentions_entity ON entity_mentions(entity_id);
-    CREATE TABLE quotes (
-        id             TEXT COLLATE "C" PRIMARY KEY,
-        article_id     TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start          INTEGER NOT NULL,
-        "end"          INTEGER NOT NULL,
-        kind           TEXT NOT NULL,
-        speaker_name   TEXT COLLATE "C",
-        speaker_entity TEXT COLLATE "C",
-        data           TEXT NOT NULL
-    );
-    CREATE INDEX quotes_article ON quotes(article_id);
-    CREATE INDEX quotes_speaker ON quotes(speaker_name);
-    CREATE TABLE stories (
-        id     TEXT COLLATE "C" PRIMARY KEY,
-        seq    INTEGER NOT NULL,
-        title  TEXT COLLATE "C",
-        first  TEXT COLLATE "C",
-        last   TEXT COLLATE "C",
-        data   TEXT NOT NULL
-    );
-    CREATE TABLE events (
-        id       TEXT COLLATE "C" PRIMARY KEY,
-        story_id TEXT COLLATE "C" NOT NULL,
-        type     TEXT COLLATE "C" NOT NULL,
-        date     TEXT COLLATE "C",
-        data     TEXT NOT NULL,
-        sort     TEXT COLLATE "C"
-    );
-    CREATE INDEX events_story ON events(story_id);
-    CREATE INDEX events_timeline ON events(story_id, (date IS NULL), sort, id);
-    CREATE TABLE event_refs (
-        event_id   TEXT COLLATE "C" NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        article_id TEXT COLLATE "C" NOT NULL,
-        start      INTEGER NOT NULL,
-        PRIMARY KEY (event_id, article_id, start)
-    );
-    CREATE INDEX event_refs_mention ON event_refs(article_id, start);
-    CREATE TABLE claims (
-        id       TEXT COLLATE "C" PRIMARY KEY,
-        story_id TEXT COLLATE "C" NOT NULL,
-        status   TEXT COLLATE "C" NOT NULL,
-        data     TEXT NOT NULL
-    );
-    CREATE INDEX claims_story ON claims(story_id);
-    INSERT INTO meta(key, value) VALUES ('changes', '0');
-    """,
-    5: """
-    ALTER TABLE documents ADD COLUMN origin TEXT COLLATE "C";
-    UPDATE documents SET origin = CASE WHEN kind IN ('feed', 'jsonl') AND strpos(source, '#') > 0
-        THEN regexp_replace(source, '#[^#]*$', '') ELSE source END;
-    CREATE INDEX documents_origin ON documents(origin, sha256);
-    ALTER TABLE stories ADD COLUMN members TEXT;
-    """,
-    # 6 and 7: the SQLite scripts are portable SQL and run as they are (Store._migrate_pg)
-    8: """
-    ALTER TABLE articles ADD COLUMN language TEXT COLLATE "C";
-    ALTER TABLE articles ADD COLUMN language_score DOUBLE PRECISION;
-    """,
-}
-# (whether there is a table meta, how many tables) in the current schema
-_PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM pg_class c"
-              " JOIN pg_namespace n ON n.oid = c.relnamespace"
-              " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f')")
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
-# the key of each table that INSERT OR REPLACE writes, for PostgreSQL's ON CONFLICT
-_PG_KEYS = {"meta": "key", "annotations": "article_id", "stories": "id", "events": "id", "claims": "id", "quotes": "id"}
 ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
-_ARTICLE_COLS = ("seq, id, document_id, idx, title, text, span_start, span_end, text_map, removed, published, outlet,"
-                 " url, authors, syndicated_from, text_hash, minhash, duplicate_of, duplicate_kind, duplicate_score,"
-                 " story_id, language, language_score")
-
-
-class StoreError(Exception):
-    """The database cannot be used as asked (newer schema, not a storyline database, unreachable, …)."""
-
-
-class QueryError(StoreError):
-    """A full-text query the backend cannot read (FTS5 syntax on SQLite, its subset on PostgreSQL)."""
-
-
-def is_url(db: str | Path) -> bool:
-    """Whether `--db` names a PostgreSQL database (a postgresql:// URL) rather than a SQLite file."""
-    return str(db).startswith(("postgresql://", "postgres://"))
-
-
-def display_name(db: str | Path) -> str:
-    """`db` as messages show it: a URL without its password."""
-    return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@/]*@", r"\1:***@", str(db))
 
 
 class Store:
@@ -382,11 +41,11 @@ class Store:
         self.read_only = False  # a SQLite file opened read-only (its file or its folder is not writable)
         self._frozen: tuple | None = None
         if self.pg:
-            self.db: Any = _PgConnection.open(str(path), self.path)
+            self.db: Any = PgConnection.open(str(path), self.path)
         else:
-            self.db, self.read_only, immutable = _open_sqlite(self.path)
+            self.db, self.read_only, immutable = connection.open_sqlite(self.path)
             # an immutable connection never looks for changes: note the file's state to see one (broken)
-            self._frozen = _file_state(self.path) if immutable else None
+            self._frozen = file_state(self.path) if immutable else None
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -402,9 +61,9 @@ class Store:
         holding storyline's tables). Raises StoreError when the server cannot be reached."""
         if not is_url(path):
             return Path(path).exists()
-        conn = _PgConnection.open(str(path), display_name(path))
+        conn = PgConnection.open(str(path), display_name(path))
         try:
-            return bool(conn.execute(_PG_TABLES).fetchone()[0])
+            return bool(conn.execute(migrations.PG_TABLES).fetchone()[0])
         finally:
             conn.close()
 
@@ -416,7 +75,7 @@ class Store:
         """Whether the connection is gone (a PostgreSQL server restarted or closed it), or a SQLite file
         opened immutable (read-only media) changed after all: open a new Store."""
         if self._frozen is not None:
-            return _file_state(self.path) != self._frozen
+            return file_state(self.path) != self._frozen
         return bool(self.pg and (self.db.raw.closed or self.db.raw.broken))
 
     def __enter__(self) -> Store:
@@ -425,58 +84,12 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- schema -------------------------------------------------------------------------
+    # --- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
-        if self.pg:
-            return self._migrate_pg()
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        self._check_version(version, version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
-        if self.read_only and version < SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: the database is read-only and at schema version {version}; this storyline"
-                             f" needs {SCHEMA_VERSION}: open it once where it can be written, or use a writable copy")
-        for v in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
-                for stmt in _split_sql(_MIGRATIONS[v]):
-                    self.db.execute(stmt)
-                self.db.execute(f"PRAGMA user_version={int(v)}")
-                self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
+        migrations.migrate(self)
 
-    def _check_version(self, version: int, foreign: bool) -> None:
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this storyline ({SCHEMA_VERSION}); upgrade storyline"
-            )
-        if foreign:
-            raise StoreError(f"{self.path}: not a storyline database (it has other tables); choose another --db")
-
-    def _pg_version(self) -> tuple[int, bool]:
-        """(schema version, whether the schema holds tables that are not storyline's) on PostgreSQL."""
-        # pg_class read as a table (a fresh snapshot), not through to_regclass, whose catalog snapshot
-        # may not yet show another process's migration that committed while we waited for the lock
-        meta, tables = self.db.execute(_PG_TABLES).fetchone()
-        if not meta:
-            return 0, bool(tables)
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row and str(row[0]).isdigit() else 0
-        return version, version == 0
-
-    def _migrate_pg(self) -> None:
-        version, _ = self._pg_version()
-        self._check_version(version, False)
-        if version == SCHEMA_VERSION:
-            return
-        with self.transaction():
-            # one migrating process at a time; the others find the work done (and only under the lock is
-            # "tables but no meta" a foreign database rather than another process's migration landing)
-            self.db.execute("SELECT pg_advisory_xact_lock(7391026457)")
-            version, foreign = self._pg_version()
-            self._check_version(version, foreign)
-            for v in range(max(version, _PG_FIRST - 1) + 1, SCHEMA_VERSION + 1):
-                self.db.execute(_PG_MIGRATIONS.get(v, _MIGRATIONS[v]), raw=True)
-                self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(v),))
-
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self) -> Transaction:
+        return Transaction(self)
 
     @contextmanager
     def exclusive(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
@@ -540,7 +153,7 @@ class Store:
         return "|".join(parts)
 
     def _touch(self) -> None:
-        """Note a change (data_version) in the current write transaction (_Transaction does, before its
+        """Note a change (data_version) in the current write transaction (Transaction does, before its
         commit, so every write bumps the counter): meta 'changes' + 1, on SQLite made at the first write
         where missing, so a database an older storyline made needs no migration."""
         if self.pg:
@@ -551,7 +164,7 @@ class Store:
 
     def _limit(self, limit: int) -> int | None:
         """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
-        return None if limit < 0 and self.pg else limit
+        return limit_arg(limit, self.pg)
 
     # --- documents and articles -----------------------------------------------------------
     def has_document(self, doc_id: str) -> bool:
@@ -607,18 +220,18 @@ class Store:
 
     def documents(self) -> Iterator[Document]:
         for r in self.db.execute("SELECT * FROM documents ORDER BY seq"):
-            yield _document(r)
+            yield document_of(r)
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return _document(r) if r else None
+        return document_of(r) if r else None
 
     def article_sources(self, ids: Iterable[str]) -> dict[str, tuple[str, int]]:
         """article id → (its document's source, its position in the document), for messages."""
         args = list(ids)
         return {r[0]: (r[1], r[2]) for r in self.db.execute(
             f"SELECT a.id, d.source, a.idx FROM articles a JOIN documents d ON d.id = a.document_id"
-            f" WHERE a.id IN ({_marks(args)})", args)}
+            f" WHERE a.id IN ({marks(args)})", args)}
 
     def article_ids_by_document(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -627,21 +240,21 @@ class Store:
         return out
 
     def articles(self) -> Iterator[Article]:
-        for r in self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY seq"):
-            yield _article(r)
+        for r in self.db.execute(f"SELECT {ARTICLE_COLS} FROM articles ORDER BY seq"):
+            yield article_of(r)
 
     def article(self, ref: str) -> Article | None:
         """An article by id, by an unambiguous id prefix, or by its position (1-based) in `articles`."""
-        r = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (ref,)).fetchone()
+        r = self.db.execute(f"SELECT {ARTICLE_COLS} FROM articles WHERE id = ?", (ref,)).fetchone()
         if r is None and ref.isdigit() and int(ref) >= 1:
-            r = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY seq LIMIT 1 OFFSET ?",
+            r = self.db.execute(f"SELECT {ARTICLE_COLS} FROM articles ORDER BY seq LIMIT 1 OFFSET ?",
                                 (int(ref) - 1,)).fetchone()
         if r is None and len(ref) >= 4:
             rows = self.db.execute(
-                f"SELECT {_ARTICLE_COLS} FROM articles WHERE substr(id, 1, ?) = ? ORDER BY seq LIMIT 2", (len(ref), ref)
+                f"SELECT {ARTICLE_COLS} FROM articles WHERE substr(id, 1, ?) = ? ORDER BY seq LIMIT 2", (len(ref), ref)
             ).fetchall()
             r = rows[0] if len(rows) == 1 else None
-        return _article(r) if r else None
+        return article_of(r) if r else None
 
     def dedupe_rows(self) -> list[Any]:
         """Articles in canonical order for duplicate finding: earliest published first, then ingestion order."""
@@ -718,11 +331,11 @@ class Store:
     def not_annotated_languages(self, article_ids: Iterable[str] | None = None) -> dict[str, int]:
         """language → how many stored articles (or of those given) are in it, for the languages the English
         layers do not run on (these articles are stored and searchable, never annotated)."""
-        sql = f"SELECT language, count(*) FROM articles WHERE language NOT IN ({_marks(ENGLISH_OR_UNKNOWN)})"
+        sql = f"SELECT language, count(*) FROM articles WHERE language NOT IN ({marks(ENGLISH_OR_UNKNOWN)})"
         args: list[Any] = list(ENGLISH_OR_UNKNOWN)
         if article_ids is not None:
             ids = list(article_ids)
-            sql += f" AND id IN ({_marks(ids)})"
+            sql += f" AND id IN ({marks(ids)})"
             args += ids
         return {r[0]: r[1] for r in self.db.execute(sql + " GROUP BY language ORDER BY count(*) DESC, language", args)}
 
@@ -735,7 +348,7 @@ class Store:
         rows = self.db.execute(
             "SELECT a.id, a.text, a.published, a.title FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
             " WHERE (n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL)"
-            f" AND (a.language IS NULL OR a.language IN ({_marks(ENGLISH_OR_UNKNOWN)})) ORDER BY a.seq",
+            f" AND (a.language IS NULL OR a.language IN ({marks(ENGLISH_OR_UNKNOWN)})) ORDER BY a.seq",
             ENGLISH_OR_UNKNOWN).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
@@ -770,7 +383,7 @@ class Store:
         args: list[Any] = []
         if article_ids is not None:
             ids = list(article_ids)
-            sql += f" WHERE a.id IN ({_marks(ids)})"
+            sql += f" WHERE a.id IN ({marks(ids)})"
             args = ids
         for r in self.db.execute(sql + " ORDER BY a.seq", args):
             yield r[0], json.loads(r[1] or ("{}" if layer == "title" else "[]"))
@@ -796,7 +409,7 @@ class Store:
         args: list[Any] = []
         if ids is not None:
             args = list(ids)
-            sql += f" WHERE id IN ({_marks(args)})"
+            sql += f" WHERE id IN ({marks(args)})"
         return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"], "url": r["url"],
                           "published": json.loads(r["published"]), "story_id": r["story_id"]}
                 for r in self.db.execute(sql + " ORDER BY seq", args)}
@@ -808,7 +421,7 @@ class Store:
         out: dict[tuple[str, int], str] = {}
         for aid, start, eid, as_, data in self.db.execute(
                 "SELECT m.article_id, m.start, m.entity_id, m.mention_as, e.data FROM entity_mentions m"
-                f" JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(ids)})", ids):
+                f" JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({marks(ids)})", ids):
             country = json.loads(data).get("capital_of") if as_ == "capital" else None
             out[(aid, start)] = country or eid
         return out
@@ -827,10 +440,10 @@ class Store:
                                 [(sid, aid) for aid, sid in assignment.items()])
             for table in ("stories", "claims"):
                 self.db.execute(f"DELETE FROM {table} WHERE {'id' if table == 'stories' else 'story_id'}"
-                                f" IN ({_marks(sids)})", sids)
+                                f" IN ({marks(sids)})", sids)
             self.db.execute(f"DELETE FROM event_refs WHERE event_id IN (SELECT id FROM events WHERE story_id IN"
-                            f" ({_marks(sids)}))", sids)
-            self.db.execute(f"DELETE FROM events WHERE story_id IN ({_marks(sids)})", sids)
+                            f" ({marks(sids)}))", sids)
+            self.db.execute(f"DELETE FROM events WHERE story_id IN ({marks(sids)})", sids)
             self.db.executemany(
                 "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data, members) VALUES (?,?,?,?,?,?,?)",
                 [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x), members.get(x["id"]))
@@ -857,7 +470,7 @@ class Store:
             " ORDER BY n DESC, s.seq, s.id LIMIT ? OFFSET ?", (self._limit(limit), offset))]
         ids: dict[str, list[str]] = {x["id"]: [] for x in out}
         if ids:
-            for r in self.db.execute(f"SELECT story_id, id FROM articles WHERE story_id IN ({_marks(ids)})"
+            for r in self.db.execute(f"SELECT story_id, id FROM articles WHERE story_id IN ({marks(ids)})"
                                      " ORDER BY seq", list(ids)):
                 ids[r[0]].append(r[1])
         for x in out:
@@ -871,7 +484,7 @@ class Store:
         out: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
         if ids:
             for r in self.db.execute(f"SELECT story_id, id, outlet, url, published FROM articles"
-                                     f" WHERE story_id IN ({_marks(ids)}) ORDER BY seq", ids):
+                                     f" WHERE story_id IN ({marks(ids)}) ORDER BY seq", ids):
                 out[r[0]].append({"id": r[1], "outlet": r[2], "url": r[3], "published": json.loads(r[4])})
         return out
 
@@ -919,7 +532,7 @@ class Store:
         article renames one."""
         if generic is None:
             generic = entity_id is not None
-        where, args = _where(("e.story_id = ?", story_id), (
+        where, args = where_clause(("e.story_id = ?", story_id), (
             "e.id IN (SELECT r.event_id FROM event_refs r JOIN entity_mentions m"
             " ON m.article_id = r.article_id AND m.start = r.start WHERE m.entity_id = ?)", entity_id),
             (self._NOT_GENERIC_PG if self.pg else self._NOT_GENERIC, None if generic else ()),
@@ -937,6 +550,7 @@ class Store:
                     p["entity_id"] = now.get(tuple(p["ref"]), p.get("entity_id"))
         return total, evs
 
+
     def event_points(self, story_id: str) -> list[dict[str, Any]]:
         """The story's dated events as {id, date, type, summary}: enough to draw them on a time axis."""
         return [{"id": r[0], "date": r[1], "type": r[2], "summary": r[3]} for r in self.db.execute(
@@ -944,7 +558,7 @@ class Store:
             " WHERE story_id = ? AND date IS NOT NULL ORDER BY sort, id", (story_id,))]
 
     def claims(self, story_id: str | None = None, conflicts_only: bool = False) -> list[dict[str, Any]]:
-        where, args = _where(("story_id = ?", story_id), ("status = 'conflict'", None if not conflicts_only else ()))
+        where, args = where_clause(("story_id = ?", story_id), ("status = 'conflict'", None if not conflicts_only else ()))
         return [json.loads(r[0]) for r in self.db.execute(f"SELECT data FROM claims{where} ORDER BY story_id, id", args)]
 
     def set_entities(self, entities: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
@@ -985,16 +599,16 @@ class Store:
                                 article_ids=list(article_ids) if article_ids is not None else None)[1]
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
-        """Full-text search (FTS5 query syntax; on PostgreSQL its subset, see _tsquery); returns (article
+        """Full-text search (FTS5 query syntax; on PostgreSQL its subset, see tsquery); returns (article
         id, highlighted snippet). Raises QueryError on a query the backend cannot read."""
         if self.pg:
-            tsq = _tsquery(query)
+            tsq = tsquery(query)
             rows = self.db.execute(
                 "SELECT a.id, ts_headline('simple', a.text, to_tsquery('simple', ?), ?), a.text FROM articles a"
                 " WHERE a.tsv @@ to_tsquery('simple', ?) ORDER BY ts_rank(a.tsv, to_tsquery('simple', ?)) DESC, a.seq"
                 " LIMIT ?", (tsq, "StartSel=[, StopSel=], MaxWords=12, MinWords=6", tsq, tsq, self._limit(limit)),
             ).fetchall()
-            return [(r[0], _ellipsis(r[1], r[2], "[]")) for r in rows]
+            return [(r[0], ellipsis(r[1], r[2], "[]")) for r in rows]
         try:
             rows = self.db.execute(
                 "SELECT a.id, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts"
@@ -1038,7 +652,7 @@ class Store:
         cols = "a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text"
         cond = " AND ".join(where)
         if q and self.pg:
-            tsq = _tsquery(q)
+            tsq = tsquery(q)
             base = " FROM articles a WHERE a.tsv @@ to_tsquery('simple', ?) AND " + cond
             total = self.db.execute("SELECT count(*)" + base, [tsq, *args]).fetchone()[0]
             seqs = [r[0] for r in self.db.execute(
@@ -1048,9 +662,9 @@ class Store:
             by_seq = {r["seq"]: r for r in self.db.execute(
                 f"SELECT {cols}, a.seq, ts_headline('simple', CASE WHEN to_tsvector('simple', a.text)"
                 " @@ to_tsquery('simple', ?) THEN a.text ELSE coalesce(a.title, '') END, to_tsquery('simple', ?), ?)"
-                f" AS snippet FROM articles a WHERE a.seq IN ({_marks(seqs)})",
+                f" AS snippet FROM articles a WHERE a.seq IN ({marks(seqs)})",
                 [tsq, tsq, "StartSel=\ue000, StopSel=\ue001, MaxWords=24, MinWords=12", *seqs])}
-            rows = [{**dict(r), "snippet": _ellipsis(r["snippet"], r["text"], "\ue000\ue001")}
+            rows = [{**dict(r), "snippet": ellipsis(r["snippet"], r["text"], "\ue000\ue001")}
                     for r in (by_seq.get(i) for i in seqs) if r is not None]
         elif q:
             # rank first, then read columns and make snippets for the one page only (cheap at any hit count)
@@ -1065,11 +679,11 @@ class Store:
                     "SELECT articles_fts.rowid" + base + " ORDER BY rank LIMIT ? OFFSET ?", [q, *args, limit, offset])]
                 snippets = dict(self.db.execute(
                     "SELECT rowid, snippet(articles_fts, -1, char(57344), char(57345), '…', 24) FROM articles_fts"
-                    f" WHERE articles_fts MATCH ? AND rowid IN ({_marks(seqs)})", [q, *seqs]).fetchall())
+                    f" WHERE articles_fts MATCH ? AND rowid IN ({marks(seqs)})", [q, *seqs]).fetchall())
             except sqlite3.OperationalError as e:
                 raise QueryError(str(e)) from e
             by_seq = {r["seq"]: r for r in self.db.execute(
-                f"SELECT {cols}, a.seq FROM articles a WHERE a.seq IN ({_marks(seqs)})", seqs)}
+                f"SELECT {cols}, a.seq FROM articles a WHERE a.seq IN ({marks(seqs)})", seqs)}
             rows = [{**dict(by_seq[i]), "snippet": snippets.get(i)} for i in seqs if i in by_seq]
         else:
             base = f" FROM articles a WHERE {cond}"
@@ -1089,14 +703,15 @@ class Store:
     def article_titles(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """id → {title, outlet, published} for the given articles (a story's sources)."""
         return {r[0]: {"title": r[1], "outlet": r[2], "published": json.loads(r[3])} for r in self.db.execute(
-            f"SELECT id, title, outlet, published FROM articles WHERE id IN ({_marks(ids)})", list(ids))}
+            f"SELECT id, title, outlet, published FROM articles WHERE id IN ({marks(ids)})", list(ids))}
 
     def entity_names(self, ids: Iterable[str]) -> dict[str, str]:
         """id → canonical name for the given entities (those that exist)."""
         ids = sorted(set(ids))
         if not ids:
             return {}
-        return {r[0]: r[1] for r in self.db.execute(f"SELECT id, name FROM entities WHERE id IN ({_marks(ids)})", ids)}
+        return {r[0]: r[1] for r in self.db.execute(f"SELECT id, name FROM entities WHERE id IN ({marks(ids)})", ids)}
+
 
     def outlets(self) -> list[tuple[str, int]]:
         """(outlet, number of articles), most articles first."""
@@ -1118,11 +733,11 @@ class Store:
             args.append(type.upper())
         if q:
             where.append("(e.name LIKE ? ESCAPE '\\' OR json_extract(e.data, '$.aliases') LIKE ? ESCAPE '\\')")
-            args += [_like(q), _like(q)]
+            args += [like_pattern(q), like_pattern(q)]
         cond = " AND ".join(where)
         if article_ids is not None:  # a story's entities: its mentions counted in one grouped pass
             counted = (f"(SELECT entity_id, count(*) AS n FROM entity_mentions WHERE article_id IN"
-                       f" ({_marks(article_ids)}) GROUP BY entity_id) c JOIN entities e ON e.id = c.entity_id")
+                       f" ({marks(article_ids)}) GROUP BY entity_id) c JOIN entities e ON e.id = c.entity_id")
             total = self.db.execute(f"SELECT count(*) FROM {counted} WHERE {cond}", [*article_ids, *args]).fetchone()[0]
             rows = self.db.execute(f"SELECT e.id, e.data, c.n FROM {counted} WHERE {cond}"
                                    " ORDER BY c.n DESC, e.name, e.id LIMIT ? OFFSET ?",
@@ -1154,12 +769,12 @@ class Store:
         if by_id:
             within, wargs = "", []
             if article_ids is not None:
-                within, wargs = f" AND m.article_id IN ({_marks(article_ids)})", list(article_ids)
+                within, wargs = f" AND m.article_id IN ({marks(article_ids)})", list(article_ids)
             for m in self.db.execute(
                 "SELECT entity_id, article_id, start, \"end\", text, mention_as FROM ("
                 " SELECT m.entity_id, m.article_id, m.start, m.\"end\", m.text, m.mention_as, a.seq,"
                 " row_number() OVER (PARTITION BY m.entity_id ORDER BY a.seq, m.start) AS k FROM entity_mentions m"
-                f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({_marks(by_id)}){within}) t"
+                f" JOIN articles a ON a.id = m.article_id WHERE m.entity_id IN ({marks(by_id)}){within}) t"
                 " WHERE k <= ? ORDER BY seq, start, entity_id", [*by_id, *wargs, 1 << 62 if max_mentions is None else max_mentions],
             ):
                 e = by_id[m[0]]
@@ -1168,12 +783,13 @@ class Store:
                      **({"country_id": e["capital_of"]} if m[5] == "capital" and e.get("capital_of") else {})})
         return out
 
+
     def entity_articles(self, entity_ids: list[str], article_ids: list[str]) -> dict[str, set[str]]:
         """entity id → the articles among `article_ids` that name it (who appears with whom)."""
         out: dict[str, set[str]] = {}
         for r in self.db.execute(
-                f"SELECT DISTINCT entity_id, article_id FROM entity_mentions WHERE entity_id IN ({_marks(entity_ids)})"
-                f" AND article_id IN ({_marks(article_ids)})", [*entity_ids, *article_ids]):
+                f"SELECT DISTINCT entity_id, article_id FROM entity_mentions WHERE entity_id IN ({marks(entity_ids)})"
+                f" AND article_id IN ({marks(article_ids)})", [*entity_ids, *article_ids]):
             out.setdefault(r[0], set()).add(r[1])
         return out
 
@@ -1187,7 +803,7 @@ class Store:
             " coalesce(e.name, q.speaker_name, '') AS name, count(*) OVER w AS n,"
             " row_number() OVER (w ORDER BY a.seq, q.start) AS k"
             " FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN entities e ON e.id = q.speaker_entity"
-            f" WHERE q.article_id IN ({_marks(article_ids)})"
+            f" WHERE q.article_id IN ({marks(article_ids)})"
             " WINDOW w AS (PARTITION BY coalesce(q.speaker_entity, q.speaker_name, ''))) t"
             " JOIN quotes q ON q.id = t.id WHERE t.k <= ?"
             " ORDER BY t.n DESC, t.name, t.who, t.k", [*article_ids, per]).fetchall()
@@ -1222,11 +838,11 @@ class Store:
         (the speaker's entity id, a word-wise part of its name or an alias, or whole words of the name given)."""
         where, args = ["1=1"], []
         if article_ids is not None:
-            where.append(f"q.article_id IN ({_marks(article_ids)})")
+            where.append(f"q.article_id IN ({marks(article_ids)})")
             args += list(article_ids)
         if speaker:
-            pat = _like(speaker)
-            fpat = _like(speaker.split()[0] if speaker.split() else speaker)
+            pat = like_pattern(speaker)
+            fpat = like_pattern(speaker.split()[0] if speaker.split() else speaker)
             candidates = self.db.execute(
                 "SELECT id, data FROM entities"
                 " WHERE name LIKE ? ESCAPE '\\' OR json_extract(data, '$.aliases') LIKE ? ESCAPE '\\'",
@@ -1234,7 +850,7 @@ class Store:
             ids = [r[0] for r in candidates if _name_matches(speaker, json.loads(r[1]))] + [speaker]
             # the name given, word-wise: "Russia" is not "a Russian newspaper" (a group keeps its own words)
             core = pat[1:-1]
-            where.append(f"(q.speaker_entity IN ({_marks(ids)}) OR q.speaker_name LIKE ? ESCAPE '\\'"
+            where.append(f"(q.speaker_entity IN ({marks(ids)}) OR q.speaker_name LIKE ? ESCAPE '\\'"
                          " OR q.speaker_name LIKE ? ESCAPE '\\' OR q.speaker_name LIKE ? ESCAPE '\\'"
                          " OR q.speaker_name LIKE ? ESCAPE '\\')")
             args += [*ids, core, f"{core} %", f"% {core}", f"% {core} %"]
@@ -1244,30 +860,6 @@ class Store:
             f"SELECT q.data FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}"
             " ORDER BY a.seq, q.start, q.id LIMIT ? OFFSET ?", [*args, self._limit(limit), offset]).fetchall()
         return total, [json.loads(r[0]) for r in rows]
-
-
-def _where(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
-    """' WHERE a AND b' and its arguments from (sql, value) pairs, leaving out those whose value is None;
-    a value of () adds a condition that takes no argument."""
-    parts, args = [], []
-    for sql, value in conditions:
-        if value is None:
-            continue
-        parts.append(sql)
-        if value != ():
-            args.append(value)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), args
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, its wildcards taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _marks(values: Iterable[Any]) -> str:
-    """Placeholders for an IN (...) list: one '?' per value (at least one, so an empty list matches nothing)."""
-    n = len(list(values))
-    return ",".join("?" * n) if n else "NULL"
 
 
 def _unmark(snippet: str) -> tuple[str, list[list[int]]]:
@@ -1298,393 +890,3 @@ def _name_matches(query: str, entity: dict[str, Any]) -> bool:
             return True
     return False
 
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT on SQLite; psycopg's transaction block on PostgreSQL; either way the
-    change is noted (_touch) before the commit. A failed write is rolled back whole, and a full disk, a
-    read-only database or an I/O error comes out as WriteError (one line naming the database)."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.block: Any = None
-
-    def __enter__(self) -> None:
-        try:
-            if self.store.pg:
-                self.block = self.store.db.raw.transaction()
-                self.block.__enter__()
-            else:
-                self.store.db.execute("BEGIN IMMEDIATE")
-        except Exception as e:
-            err = write_error(e, self.store.path)
-            if err is None:
-                raise
-            raise err from e
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
-        failure = exc
-        if self.store.pg:
-            if failure is None:
-                try:
-                    self.store._touch()
-                except Exception as e:
-                    failure = e
-            try:
-                self.block.__exit__(type(failure) if failure else None, failure,
-                                    failure.__traceback__ if failure else None)
-            except Exception as e:  # the commit failed (or the rollback, on a lost connection)
-                failure = failure or e
-        else:
-            db = self.store.db
-            if failure is None:
-                try:
-                    self.store._touch()
-                    db.execute("COMMIT")
-                except Exception as e:
-                    failure = e
-            # SQLite may have rolled back by itself already (a full disk, an I/O error)
-            if failure is not None and db.in_transaction:
-                try:
-                    db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-        if failure is None:
-            return False
-        err = write_error(failure, self.store.path)
-        if err is not None:
-            raise err from failure
-        if failure is not exc:
-            raise failure
-        return False
-
-
-class WriteError(StoreError):
-    """A write the database refused: `kind` is 'full' (no space), 'read-only' or 'io' (an I/O error).
-    Nothing of the failed transaction was stored."""
-
-    def __init__(self, message: str, kind: str):
-        super().__init__(message)
-        self.kind = kind
-
-
-# (SQLITE_CANTOPEN: the log or journal beside the file cannot be made, a folder that cannot be written)
-_SQLITE_KINDS = {"SQLITE_FULL": "full", "SQLITE_READONLY": "read-only", "SQLITE_CANTOPEN": "read-only",
-                 "SQLITE_IOERR": "io"}
-# PostgreSQL's SQLSTATEs: disk_full, read_only_sql_transaction, insufficient_privilege, io_error
-_PG_KINDS = {"53100": "full", "25006": "read-only", "42501": "read-only", "58030": "io"}
-
-
-def write_error(e: BaseException, name: str) -> WriteError | None:
-    """The one-line WriteError for a write that failed on a full disk, a read-only database or an I/O
-    error (SQLite's or PostgreSQL's), or None when `e` is something else."""
-    kind, pg = None, False
-    if isinstance(e, sqlite3.DatabaseError):
-        code = (getattr(e, "sqlite_errorname", "") or "").split("_")
-        kind = _SQLITE_KINDS.get("_".join(code[:2]))
-        text = str(e)
-        if kind is None:
-            low = text.lower()
-            kind = ("full" if "disk is full" in low else "read-only" if "readonly" in low or "read-only" in low
-                    else "io" if "disk i/o error" in low else None)
-    else:
-        state = getattr(e, "sqlstate", None)
-        if state is None or type(e).__module__.split(".")[0] != "psycopg":
-            return None
-        kind, pg = _PG_KINDS.get(state), True
-        if kind is None and "no space left on device" in str(e).lower():
-            kind = "full"
-        text = (str(e).strip().splitlines() or [type(e).__name__])[0]
-    if kind is None:
-        return None
-    advice = {
-        "full": "the disk is full: free some space, then run the command again",
-        "read-only": "the database cannot be written: check the permissions of the file and its folder, or work"
-                     " on a writable copy",
-        "io": "the disk failed to read or write: check the disk, then run the command again",
-    }[kind]
-    if pg and kind == "read-only":
-        advice = ("the database cannot be written (a read-only server or transaction, or a missing privilege):"
-                  " check the server's settings and the user's permissions")
-    return WriteError(f"{name}: {advice} (nothing of the failed step was stored; {text})", kind)
-
-
-def _file_state(path: str) -> tuple:
-    """The file's and its write-ahead log's mtime and size (None where missing)."""
-    out: list[Any] = []
-    for name in (path, path + "-wal"):
-        try:
-            st = os.stat(name)
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append(None)
-    return tuple(out)
-
-
-def _open_sqlite(path: str) -> tuple[sqlite3.Connection, bool, bool]:
-    """(connection, whether read-only, whether immutable) to the SQLite file at `path`, in WAL mode when
-    it can be written.
-    A file that cannot be written, or one on read-only media (its folder not writable, so SQLite
-    cannot make the write-ahead log's files), is opened read-only: mode=ro, or immutable where not
-    even that can open it (only when no log holds changes the file does not have yet)."""
-    db = None
-    try:
-        db = sqlite3.connect(path, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db, False, False
-    except sqlite3.DatabaseError as e:
-        if db is not None:
-            db.close()
-        first = e
-    if not os.path.isfile(path):
-        raise StoreError(f"{path}: cannot create the database there ({first}); check the folder's permissions"
-                         " or choose another --db") from None
-    refused = write_error(first, path)
-    if refused is None:
-        raise StoreError(f"{path}: not a usable SQLite database ({first})") from None
-    if refused.kind != "read-only":
-        raise refused from None
-    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
-    tries = [uri]
-    wal = path + "-wal"
-    if not os.path.exists(wal) or os.path.getsize(wal) == 0:
-        tries.append(uri + "&immutable=1")  # nothing can change it: nobody can write beside it
-    for target in tries:
-        db = None
-        try:
-            db = sqlite3.connect(target, uri=True, isolation_level=None)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db, True, target.endswith("immutable=1")
-        except sqlite3.DatabaseError as e:
-            if db is not None:
-                db.close()
-            last = e
-    reason = (f"its write-ahead log {wal} holds changes, and the folder cannot be written to read them;"
-              " copy the database with its -wal file to a writable folder" if len(tries) == 1 else str(last))
-    raise StoreError(f"{path}: cannot open the database read-only ({reason})") from None
-
-
-class _Row(tuple):
-    """A PostgreSQL row read by position or by column name, like sqlite3.Row (and dict(row) works)."""
-
-    _index: dict[str, int]
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self._index[key])
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-
-def _row_factory(cursor: Any) -> Any:
-    index = {c.name: i for i, c in enumerate(cursor.description or ())}
-
-    def make(values: Any) -> _Row:
-        row = _Row(values)
-        row._index = index
-        return row
-    return make
-
-
-class _PgConnection:
-    """A psycopg connection that takes the store's SQL as written for SQLite (see _pg_sql)."""
-
-    def __init__(self, raw: Any):
-        self.raw = raw
-
-    @classmethod
-    def open(cls, url: str, name: str) -> _PgConnection:
-        try:
-            import psycopg
-        except ImportError as e:  # pragma: no cover - a dependency
-            raise StoreError(f"{name}: PostgreSQL needs psycopg (pip install 'psycopg[binary]')") from e
-        try:
-            raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
-        except (psycopg.Error, ValueError) as e:
-            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise StoreError(f"{name}: cannot open the PostgreSQL database ({display_name(first)})") from None
-        return cls(raw)
-
-    def execute(self, sql: str, args: Any = None, raw: bool = False) -> Any:
-        return self.raw.execute(sql if raw else _pg_sql(sql), args)
-
-    def executemany(self, sql: str, rows: Iterable[Any]) -> Any:
-        rows = list(rows)
-        cur = self.raw.cursor()
-        if rows:
-            cur.executemany(_pg_sql(sql), rows)
-        return cur
-
-    def close(self) -> None:
-        self.raw.close()
-
-
-@lru_cache(maxsize=512)
-def _pg_sql(sql: str) -> str:
-    """One of the store's statements, written for SQLite, as PostgreSQL takes it: ? placeholders
-    become %s, INSERT OR IGNORE / OR REPLACE become ON CONFLICT, json_extract(x, '$.k') becomes
-    x::json ->> 'k' and json_array_length takes x::json. Only the store's own SQL comes here."""
-    out = sql.replace("%", "%%").replace("?", "%s")
-    if out.startswith("INSERT OR IGNORE INTO"):
-        out = "INSERT INTO" + out[len("INSERT OR IGNORE INTO"):] + " ON CONFLICT DO NOTHING"
-    elif out.startswith("INSERT OR REPLACE INTO"):
-        m = re.match(r"INSERT OR REPLACE INTO (\w+)\(([^)]*)\)", out)
-        assert m, sql
-        key = _PG_KEYS[m.group(1)]
-        cols = [c.strip() for c in m.group(2).split(",") if c.strip() != key]
-        out = ("INSERT INTO" + out[len("INSERT OR REPLACE INTO"):] + f" ON CONFLICT ({key}) DO UPDATE SET "
-               + ", ".join(f"{c} = EXCLUDED.{c}" for c in cols))
-    out = re.sub(r"\bLIKE\b", "ILIKE", out)  # SQLite's LIKE ignores case
-    out = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::json ->> '\2')", out)
-    return re.sub(r"json_array_length\(([\w.]+)\)", r"json_array_length(\1::json)", out)
-
-
-_BAREWORD = re.compile(r"[0-9A-Za-z_\x1a\u0080-\U0010ffff]+")
-_FTS_COLUMNS = {"title": "A", "text": "B"}
-
-
-def _tsquery(query: str) -> str:
-    """An FTS5 query as a PostgreSQL tsquery (for to_tsquery('simple', …)): barewords and "phrases"
-    (a phrase keeps its word order), prefix*, AND, OR, NOT, implicit AND, parentheses, and a column
-    filter (title: or text:). Raises QueryError on what FTS5 would refuse, and on NEAR, which
-    PostgreSQL has no match for. The terms travel quoted inside the tsquery text, never as SQL."""
-    tokens: list[tuple[str, str]] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i += 1
-        elif ch == '"':
-            j, buf = i + 1, []
-            while True:
-                if j >= n:
-                    raise QueryError("fts5: syntax error: unterminated string")
-                if query[j] == '"':
-                    if j + 1 < n and query[j + 1] == '"':
-                        buf.append('"')
-                        j += 2
-                        continue
-                    break
-                buf.append(query[j])
-                j += 1
-            tokens.append(("term", "".join(buf)))
-            i = j + 1
-        elif ch in "()*:":
-            tokens.append((ch, ch))
-            i += 1
-        else:
-            m = _BAREWORD.match(query, i)
-            if not m:
-                raise QueryError(f'fts5: syntax error near "{ch}"')
-            word = m.group()
-            tokens.append(("op", word) if word in ("AND", "OR", "NOT") else ("term", word))
-            i = m.end()
-    pos = 0
-
-    def peek() -> tuple[str, str] | None:
-        return tokens[pos] if pos < len(tokens) else None
-
-    def take() -> tuple[str, str]:
-        nonlocal pos
-        if pos >= len(tokens):
-            raise QueryError("fts5: syntax error near \"\"")
-        pos += 1
-        return tokens[pos - 1]
-
-    def primary() -> str:
-        kind, value = take()
-        if kind == "(":
-            inner = or_expr()
-            if take()[0] != ")":
-                raise QueryError('fts5: syntax error near ")"')
-            return f"( {inner} )"
-        if kind != "term":
-            raise QueryError(f'fts5: syntax error near "{value}"')
-        weight = ""
-        if peek() == (":", ":") and value in _FTS_COLUMNS:
-            take()
-            weight = _FTS_COLUMNS[value]
-            kind, value = take()
-            if kind != "term":
-                raise QueryError(f'fts5: syntax error near "{value}"')
-        elif peek() == (":", ":"):
-            raise QueryError(f"fts5: no such column: {value}")
-        if value == "NEAR" and peek() == ("(", "("):
-            raise QueryError("NEAR is not supported on PostgreSQL")
-        prefix = "*" if peek() == ("*", "*") else ""
-        if prefix:
-            take()
-        lexeme = "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
-        return lexeme + (":" + prefix + weight if prefix or weight else "")
-
-    def not_expr() -> str:
-        out = primary()
-        while peek() == ("op", "NOT"):
-            take()
-            out = f"( {out} & !{primary()} )"
-        return out
-
-    def and_expr() -> str:
-        out = not_expr()
-        while (t := peek()) and (t == ("op", "AND") or t[0] in ("term", "(")):
-            if t[0] == "op":
-                take()
-            out = f"{out} & {not_expr()}"
-        return out
-
-    def or_expr() -> str:
-        out = and_expr()
-        while peek() == ("op", "OR"):
-            take()
-            out = f"( {out} ) | ( {and_expr()} )"
-        return out
-
-    if not tokens:
-        raise QueryError('fts5: syntax error near ""')
-    result = or_expr()
-    if pos != len(tokens):
-        raise QueryError(f'fts5: syntax error near "{tokens[pos][1]}"')
-    return result
-
-
-def _ellipsis(fragment: str, text: str, marks: str) -> str:
-    """A PostgreSQL headline with '…' where it cuts the text, as FTS5's snippet marks it."""
-    plain = fragment.replace(marks[0], "").replace(marks[1], "")
-    if plain and not text.startswith(plain[:40]):
-        fragment = "…" + fragment
-    if plain and not text.rstrip().endswith(plain[-40:].rstrip()):
-        fragment += "…"
-    return fragment
-
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script; trigger bodies hold ';' so split on complete statements."""
-    out, buf = [], ""
-    for line in script.strip().splitlines():
-        buf += line + "\n"
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    return out
-
-
-def _document(r: sqlite3.Row) -> Document:
-    return Document(
-        source=r["source"], sha256=r["sha256"], kind=r["kind"], text=r["text"],
-        meta=DocMeta(**json.loads(r["meta"])), encoding=r["encoding"],
-    )
-
-
-def _article(r: sqlite3.Row) -> Article:
-    a = Article(
-        document_id=r["document_id"], index=r["idx"], title=r["title"], text=r["text"],
-        source_span=(r["span_start"], r["span_end"]),
-        text_map=[tuple(x) for x in json.loads(r["text_map"])],
-        removed=[Removed(d["text"], d["reason"], tuple(d["span"])) for d in json.loads(r["removed"])],
-        published=Published(**json.loads(r["published"])), outlet=r["outlet"], url=r["url"],
-        authors=json.loads(r["authors"]), syndicated_from=json.loads(r["syndicated_from"]),
-        duplicate_of=r["duplicate_of"], duplicate_kind=r["duplicate_kind"], duplicate_score=r["duplicate_score"],
-        story_id=r["story_id"], language=r["language"], language_score=r["language_score"],
-    )
-    return a
