@@ -369,7 +369,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
                 qids = [q["id"] for q in quotes_by_article.get(aid, []) if q["span"][0] < s1 and q["span"][1] > s0]
                 mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
                                      participants=parts, quote_ids=qids))
-        ents = store.entities_page(limit=-1, article_ids=aids)[1]
+        ents = store.entities_of(aids)
         mentions += _title_mentions(store, aids, ents)
         evs = corefer(mentions, sid)
         mains = main_events(evs)

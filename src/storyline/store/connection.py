@@ -1,4 +1,4 @@
-"""Connections: a SQLite file (read-only and immutable when it cannot be written), a PostgreSQL database that takes SQLite's SQL, and the write transaction of either."""
+"""Connections: a SQLite file (read-only where it cannot be written), PostgreSQL taking SQLite's SQL, their transaction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SQLite's dialect as PostgreSQL takes it: the store's statements translated, FTS5 queries read into a tsquery, headlines cut as FTS5's snippets."""
+"""SQLite's dialect as PostgreSQL takes it: statements translated, FTS5 queries as tsquery, snippets cut alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The schema's versions: a new database made at SCHEMA_VERSION from the description, an older one upgraded step by step."""
+"""Schema versions: a new database made at SCHEMA_VERSION from the description, an older one upgraded step by step."""
 
 from __future__ import annotations
 

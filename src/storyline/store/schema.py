@@ -141,7 +141,8 @@ TABLES: tuple[Table, ...] = (
         _text("id", primary_key=True, ordered=True), _text("article_id", not_null=True, references=_ART, ordered=True),
         _int("start"), _int("end"), _text("kind", not_null=True), _text("speaker_name", ordered=True),
         _text("speaker_entity", ordered=True), _text("data", not_null=True),
-    ), without_rowid=True, indexes=(Index("quotes_article", ("article_id",)), Index("quotes_speaker", ("speaker_name",)))),
+    ), without_rowid=True,
+        indexes=(Index("quotes_article", ("article_id",)), Index("quotes_speaker", ("speaker_name",)))),
     Table("stories", (
         _text("id", primary_key=True, ordered=True), _int("seq"), _text("title", ordered=True),
         _text("first", ordered=True), _text("last", ordered=True), _text("data", not_null=True), _text("members"),
