@@ -191,10 +191,11 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT / "src"))
     from storyline.store import Store
+    from storyline.web import queries
 
     with Store(db) as store:
         n_articles = store.counts()["articles"]
-        articles = [a["id"] for a in store.articles_page(limit=200, offset=0)[1]]
+        articles = [a["id"] for a in queries.articles_page(store, limit=200, offset=0)[1]]
         stories = _stories(store)
         if stories:  # the heaviest page of the sample
             big = store.story(stories[0])

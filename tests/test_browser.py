@@ -166,6 +166,7 @@ def test_story_page_shows_every_speaker_and_turkish_media_as_a_group(seed_server
     opened, "Turkish media" is there under its own words, a group, linked to Turkey as its
     affiliation, and its quote opens under it."""
     from storyline.store import Store
+    from storyline.web import queries
 
     with Store(seed_server["db"]) as s:
         story = next(st for st in s.stories() if "S-400" in st["title"])
@@ -188,6 +189,6 @@ def test_story_page_shows_every_speaker_and_turkish_media_as_a_group(seed_server
     assert words.is_visible()
     # every speaker the story has is on the page once the switch is open
     with Store(seed_server["db"]) as s:
-        names = {name or "unknown speaker" for name, _, _ in s.speakers(story["article_ids"], top=None)}
+        names = {name or "unknown speaker" for name, _, _ in queries.speakers(s, story["article_ids"], top=None)}
     shown = section.locator("details.speaker > summary")
     assert shown.count() == len(names)

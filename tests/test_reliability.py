@@ -139,7 +139,7 @@ def test_schema_5_migration_fills_origins(tmp_path):
     """A database from before version 5: its JSONL and feed documents get the file as their origin."""
     import sqlite3
 
-    from storyline.store import _MIGRATIONS
+    from storyline.store.migrations import _MIGRATIONS
 
     db = tmp_path / "old.db"
     con = sqlite3.connect(db)

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import storyline
 from storyline import pipeline
-from storyline import store as store_module
+from storyline.store import connection as store_module
 from storyline.cli import app
 from storyline.store import Store, WriteError
 from tests.conftest import CORPUS, PG, sqlite_only
@@ -179,14 +179,14 @@ def _full_disk(db: str, monkeypatch) -> None:
     c = sqlite3.connect(db)
     c.execute("VACUUM")
     c.close()
-    real = store_module._open_sqlite
+    real = store_module.open_sqlite
 
     def small(path: str):
         conn, *how = real(path)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count={pages}")
         return conn, *how
-    monkeypatch.setattr(store_module, "_open_sqlite", small)
+    monkeypatch.setattr(store_module, "open_sqlite", small)
 
 
 class _FailingDisk:
@@ -210,8 +210,8 @@ class _FailingDisk:
 def _failing_disk(db: str, monkeypatch) -> None:
     if PG:
         return _refuse_on_pg(db, "58030")
-    real = store_module._open_sqlite
-    monkeypatch.setattr(store_module, "_open_sqlite", lambda path: (_FailingDisk(real(path)[0]), False, False))
+    real = store_module.open_sqlite
+    monkeypatch.setattr(store_module, "open_sqlite", lambda path: (_FailingDisk(real(path)[0]), False, False))
 
 
 @pytest.mark.parametrize("failure,words", [(_full_disk, ("full", "free some space")),

@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from storyline import pipeline
 from storyline.cli import app
 from storyline.export.json import dossier
-from storyline.store import SCHEMA_VERSION, QueryError, Store, StoreError, _tsquery, display_name
+from storyline.store import SCHEMA_VERSION, QueryError, Store, StoreError, display_name
+from storyline.store.dialect import tsquery as _tsquery
+from storyline.web import queries
 from tests.conftest import CORPUS, PG, pg_only
 
 runner = CliRunner()
@@ -65,7 +67,7 @@ def test_bad_full_text_queries_are_one_line_errors(new_db):
             with pytest.raises(QueryError):
                 s.search(q)
             with pytest.raises(QueryError):
-                s.articles_page(q=q)
+                queries.articles_page(s, q=q)
         assert s.search("strike")
     one_line_error(run("search", '"unterminated', "--db", db), "search", "quote phrases")
 
@@ -85,7 +87,7 @@ def test_full_text_query_syntax(new_db):
         assert ids('"port strike"') <= strike & port
         assert ids("(strike OR port) NOT strike") == port - strike
         assert ids("title:strike") <= strike
-        total, page = s.articles_page(limit=5, q="strike")
+        total, page = queries.articles_page(s, limit=5, q="strike")
         assert total == len(strike) and len(page) == min(5, total)
         for hit in page:
             for a, b in hit["highlights"]:
@@ -172,12 +174,13 @@ def test_postgresql_answers_as_sqlite_does(tmp_path, new_db):
             story = s.stories()[0]
             ent = s.entities()[0]
             out = {
-                "dossier": dossier(s), "counts": s.counts(), "articles": s.articles_page(100),
-                "outlets": s.outlets(), "entities": s.entities_page(50, q="a"), "quotes": s.quotes_page(100),
+                "dossier": dossier(s), "counts": s.counts(), "articles": queries.articles_page(s, 100),
+                "outlets": queries.outlets(s), "entities": s.entities_page(50, q="a"), "quotes": s.quotes_page(100),
                 "story_entities": s.entities_page(10, article_ids=story["article_ids"], max_mentions=3),
-                "speakers": s.speakers(story["article_ids"]), "events": s.events_page(100, story_id=story["id"]),
-                "entity_events": s.events(entity_id=ent["id"]), "points": s.event_points(story["id"]),
-                "claims": s.claims(), "filtered": s.articles_page(100, date_from="2024-01-01", outlet=None),
+                "speakers": queries.speakers(s, story["article_ids"]),
+                "events": s.events_page(100, story_id=story["id"]),
+                "entity_events": s.events(entity_id=ent["id"]), "points": queries.event_points(s, story["id"]),
+                "claims": s.claims(), "filtered": queries.articles_page(s, 100, date_from="2024-01-01", outlet=None),
                 "speaker": s.quotes(speaker=ent["name"].split()[0]), "passages": s.shared_passages(),
                 "problems": s.problems(), "article": s.article("3"), "story_rows": s.story_rows_of(r["id"] for r in s.story_states()),
                 "story_index": (s.story_statistics(["tport", "tstrike", "e" + ent["id"]]), sorted(s.story_holders(["tport"])),
@@ -186,7 +189,7 @@ def test_postgresql_answers_as_sqlite_does(tmp_path, new_db):
             }
             for q in ("strike", "port OR election", '"the port"', "elect*", "strike NOT port"):
                 out[q] = sorted(aid for aid, _ in s.search(q, 100))
-                total, page = s.articles_page(100, q=q)
+                total, page = queries.articles_page(s, 100, q=q)
                 out["page " + q] = (total, sorted(x["id"] for x in page))
             return json.loads(json.dumps(out, default=repr))
 

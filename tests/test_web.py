@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 
 from storyline import pipeline
 from storyline.store import Store
-from storyline.web import create_app
+from storyline.web import create_app, queries
 from storyline.web.render import Mark, insertion_points, marked_text
 
 EVIL_TITLE = "Harbour <script>alert(1)</script> strike <img src=x onerror=alert(1)>"
@@ -442,7 +442,7 @@ def test_story_page_lists_every_speaker_and_groups_as_groups(seed_db):
 
     with Store(seed_db) as s:
         story = next(st for st in s.stories() if "S-400" in st["title"])
-        speakers = s.speakers(story["article_ids"], top=None)
+        speakers = queries.speakers(s, story["article_ids"], top=None)
         turkey = next(e["id"] for e in s.entities() if e["name"] == "Turkey")
     assert len(speakers) > SPEAKERS_SHOWN  # the switch has something to hold
     page = TestClient(create_app(seed_db)).get(f"/stories/{story['id']}").text

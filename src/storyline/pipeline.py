@@ -314,8 +314,8 @@ def link_duplicates(store: Store) -> int:
     paragraphs: list[tuple[int, int, int, int]] = []
     hashes: set[int] = set()
     for r in changed:
-        for h, (start, stop) in dedupe.passage_hashes(r["text"]):
-            n = dedupe.key_number(h.encode())
+        for digest, (start, stop) in dedupe.passage_hashes(r["text"]):
+            n = dedupe.key_number(digest.encode())
             hashes.add(n)
             if r["seq"] in new_seqs:
                 paragraphs.append((n, r["seq"], start, stop))
@@ -432,7 +432,7 @@ def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
                 qids = [q["id"] for q in quotes_by_article.get(aid, []) if q["span"][0] < s1 and q["span"][1] > s0]
                 mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
                                      participants=parts, quote_ids=qids))
-        ents = store.entities_page(limit=-1, article_ids=aids)[1]
+        ents = store.entities_of(aids)
         mentions += _title_mentions(store, aids, ents)
         evs = corefer(mentions, sid)
         mains = main_events(evs)
@@ -504,7 +504,7 @@ class StoredStories:
         out = {seq: (r["counts"], r["entities"], article_date(r.get("published") or {}), sid)
                for seq in refs if seq in self.placed for r, sid in [self.placed[seq]]}
         for seq, (counts, ents, pub, sid) in self.store.story_vectors(x for x in refs if x not in self.placed).items():
-            out[seq] = (counts, ents, article_date(pub or {}), sid)  # sid: they hold a story (story_holders)
+            out[seq] = (counts, ents, article_date(pub or {}), sid or "")  # they hold a story (story_holders)
         return out
 
     def size(self, story: str) -> int:

@@ -76,7 +76,7 @@ def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str,
 
 
 def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: int,
-            *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref]]]:
+            *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref, bool]]]:
     """Map: a partition's articles as L2-normalised TF-IDF vectors and weighted entity sets (written for
     the pair step), and each article's blocking keys (`prefix`) sorted into buckets."""
     meta = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "ord", "published"]).to_pylist()
@@ -85,7 +85,7 @@ def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: 
         for pos, key, w, df in part:
             per.setdefault(pos, []).append((key, w, df))
     table: dict[str, list[Any]] = {name: [] for name in VECTORS.names}
-    out: list[list[tuple[str, Ref]]] = [[] for _ in range(buckets)]
+    out: list[list[tuple[str, Ref, bool]]] = [[] for _ in range(buckets)]
     for m in meta:
         keys = sorted(per.get(m["ord"], []))
         terms = [(k[1:], w) for k, w, _ in keys if k[0] == "t"]

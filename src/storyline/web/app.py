@@ -5,7 +5,7 @@
   If-None-Match with 304.
 - Article text is hostile input: templates autoescape, JSON is data, pages carry a strict
   Content-Security-Policy (no inline script, nothing from another origin), static files are
-  served from one folder by Starlette (no path traversal), SQL is parameterised (store.py).
+  served from one folder by Starlette (no path traversal), SQL is parameterised (storyline.store, queries.py).
 - Ingest (`POST /api/ingest`) exists only when the app is created with `allow_ingest=True`; it
   needs `Authorization: Bearer <token>` and enforces a size limit.
 - CORS is off unless origins are given.
@@ -36,7 +36,7 @@ from storyline.datewords import in_words, published_in_words
 from storyline.export import views
 from storyline.export.json import article_record
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
-from storyline.web import render
+from storyline.web import queries, render
 from storyline.textsafe import inert
 
 HERE = Path(__file__).resolve().parent
@@ -116,7 +116,7 @@ def create_app(
         """The outlets for the filter menu, read again only when the database changed."""
         key = db_state()
         if cache.get("outlets_key") != key:
-            cache["outlets"], cache["outlets_key"] = store().outlets(), key
+            cache["outlets"], cache["outlets_key"] = queries.outlets(store()), key
         return cache["outlets"]
     templates.env.globals.update(span_link=render.span_link, page_url=_page_url, safe_url=_safe_url)
     templates.env.filters["when"] = _when
@@ -292,7 +292,7 @@ def create_app(
                            date_from: str | None = None, date_to: str | None = None,
                            entity: str | None = None, story: str | None = None) -> dict[str, Any]:
         """Article summaries in ingestion order, with the same filters as search."""
-        total, items = store().articles_page(limit, offset, None, outlet, date_from, date_to, entity, story)
+        total, items = queries.articles_page(store(), limit, offset, None, outlet, date_from, date_to, entity, story)
         return _list(total, items, limit, offset)
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
@@ -382,8 +382,8 @@ def create_app(
             total, items = _search(s, q, PAGE, offset, outlet or None, date_from or None, date_to or None,
                                    entity or None, story or None)
         else:
-            total, items = s.articles_page(PAGE, offset, None, outlet or None, date_from or None, date_to or None,
-                                           entity or None, story or None)
+            total, items = queries.articles_page(s, PAGE, offset, None, outlet or None, date_from or None,
+                                                 date_to or None, entity or None, story or None)
         entity_rec = s.entity(entity) if entity else None
         return templates.TemplateResponse(request, "home.html", {
             "stories": stories, "stories_total": stories_total, "soffset": soffset, "spage": HOME_STORIES,
@@ -420,7 +420,8 @@ def create_app(
                 raise HTTPException(422, f"from/to: {e}") from e
             bundle["timeline"], bundle["timeline_total"] = kept[offset:offset + STORY_EVENTS], len(kept)
         ids = bundle["article_ids"]
-        speakers = [(name or "unknown speaker", n, qs) for name, n, qs in s.speakers(ids, top=None)] if ids else []
+        speakers = [(name or "unknown speaker", n, qs)
+                    for name, n, qs in queries.speakers(s, ids, top=None)] if ids else []
         # a group's affiliation ("Turkish media" → Turkey) is a link beside it, never the speaker
         affiliations = s.entity_names(sp["affiliation_id"] for _, _, qs in speakers for q in qs
                                       if (sp := q.get("speaker") or {}).get("affiliation_id"))
@@ -439,9 +440,9 @@ def create_app(
             "more_speakers": speakers[SPEAKERS_SHOWN:], "affiliations": affiliations, "offset": offset, "page": STORY_EVENTS,
             "key": key, "filters": filters, "filtered": filtered, "event_types": EVENT_TYPES,
             "filter_query": urlencode({k: ("1" if v is True else v) for k, v in filters.items() if v}),
-            "timeline": render.timeline_layout(s.event_points(story_id), on_page={e["id"] for e in bundle["timeline"]},
-                                               page=STORY_EVENTS),
-            "graph": render.entity_graph(top, s.entity_articles([e["id"] for e in top], ids) if top else {}),
+            "timeline": render.timeline_layout(queries.event_points(s, story_id),
+                                               on_page={e["id"] for e in bundle["timeline"]}, page=STORY_EVENTS),
+            "graph": render.entity_graph(top, queries.entity_articles(s, [e["id"] for e in top], ids) if top else {}),
         })
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -496,7 +497,7 @@ def _article_bundle(s: Store, article_id: str, a: Any = None) -> dict[str, Any]:
     layers = s.annotations(a.id) or {}
     main = s.main_events(a.story_id).get(a.id) if a.story_id else None
     rec = article_record(a, s.shared_passages(a.id), layers, main)
-    linked = s.article_entity_mentions(a.id)
+    linked = queries.article_entity_mentions(s, a.id)
     seen = {tuple(m["span"]) for m in linked}
     unlinked = [{"entity_id": None, "name": m.get("name"), "type": m.get("type"), "span": m["span"], "text": m["text"]}
                 for m in layers.get("mentions", []) if tuple(m["span"]) not in seen]
@@ -532,14 +533,14 @@ _FTS_BAREWORD = re.compile(r"\w+", re.UNICODE)
 def _search(s: Store, q: str, limit: int, offset: int, *filters: str | None) -> tuple[int, list[dict[str, Any]]]:
     """FTS5 syntax when the query parses; otherwise its words as an AND of quoted terms."""
     try:
-        return s.articles_page(limit, offset, q, *filters)
+        return queries.articles_page(s, limit, offset, q, *filters)
     except QueryError:
         words = _FTS_BAREWORD.findall(q)
         if not words:
             return 0, []
         safe = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
         try:
-            return s.articles_page(limit, offset, safe, *filters)
+            return queries.articles_page(s, limit, offset, safe, *filters)
         except QueryError as e:
             raise HTTPException(400, f"cannot search for that: {e}") from e
 

@@ -1,0 +1,36 @@
+"""Pieces of SQL text the store's queries share: WHERE clauses, IN lists, LIKE patterns, LIMIT values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def where_clause(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """' WHERE a AND b' and its arguments from (sql, value) pairs, leaving out those whose value is None;
+    a value of () adds a condition that takes no argument."""
+    parts, args = [], []
+    for sql, value in conditions:
+        if value is None:
+            continue
+        parts.append(sql)
+        if value != ():
+            args.append(value)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching `text` anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def marks(values: Iterable[Any]) -> str:
+    """Placeholders for an IN (...) list: one '?' per value (at least one, so an empty list matches nothing)."""
+    n = len(list(values))
+    return ",".join("?" * n) if n else "NULL"
+
+
+
+def limit(n: int, pg: bool) -> int | None:
+    """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
+    return None if n < 0 and pg else n

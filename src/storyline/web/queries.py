@@ -1,0 +1,176 @@
+"""The queries only the HTTP API and the pages run (a page of articles, a story page's parts), on a Store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from storyline.store import QueryError, Store
+from storyline.store.clauses import limit as limit_arg, marks
+from storyline.store.dialect import ellipsis, tsquery
+
+# an article's publication date for filters: the date, else its earliest bound, else its latest
+_PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.published, '$.earliest'),"
+             " json_extract(a.published, '$.latest'))")
+
+
+def articles_page(
+    store: Store, limit: int = 20, offset: int = 0, q: str | None = None, outlet: str | None = None,
+    date_from: str | None = None, date_to: str | None = None, entity_id: str | None = None,
+    story_id: str | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total, one page) of articles as summaries, in ingestion order, or by rank when `q` (an FTS5
+    query) is given; then each row has `snippet` (plain text) and `highlights` ([start, end) into it).
+    Filters: outlet, publication date range (ISO, on the date or else its earliest bound), an
+    entity mentioned, a story. Raises QueryError on a malformed query (on PostgreSQL the FTS5
+    subset tsquery reads; ranked by ts_rank, snippets by ts_headline)."""
+    where, args = ["1=1"], []
+    if outlet:
+        where.append("a.outlet = ?")
+        args.append(outlet)
+    if date_from:
+        where.append(f"{_PUB_DATE} >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append(f"{_PUB_DATE} <= ?")
+        args.append(date_to)
+    if entity_id:
+        where.append("a.id IN (SELECT article_id FROM entity_mentions WHERE entity_id = ?)")
+        args.append(entity_id)
+    if story_id:
+        where.append("a.story_id = ?")
+        args.append(story_id)
+    cols = "a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text"
+    cond = " AND ".join(where)
+    if q and store.pg:
+        tsq = tsquery(q)
+        base = " FROM articles a WHERE a.tsv @@ to_tsquery('simple', ?) AND " + cond
+        total = store.db.execute("SELECT count(*)" + base, [tsq, *args]).fetchone()[0]
+        seqs = [r[0] for r in store.db.execute(
+            "SELECT a.seq" + base + " ORDER BY ts_rank(a.tsv, to_tsquery('simple', ?)) DESC, a.seq LIMIT ? OFFSET ?",
+            [tsq, *args, tsq, limit_arg(limit, store.pg), offset])]
+        # the snippet from the text, or from the title where only the title matches (FTS5 picks a column)
+        by_seq = {r["seq"]: r for r in store.db.execute(
+            f"SELECT {cols}, a.seq, ts_headline('simple', CASE WHEN to_tsvector('simple', a.text)"
+            " @@ to_tsquery('simple', ?) THEN a.text ELSE coalesce(a.title, '') END, to_tsquery('simple', ?), ?)"
+            f" AS snippet FROM articles a WHERE a.seq IN ({marks(seqs)})",
+            [tsq, tsq, "StartSel=\ue000, StopSel=\ue001, MaxWords=24, MinWords=12", *seqs])}
+        rows = [{**dict(r), "snippet": ellipsis(r["snippet"], r["text"], "\ue000\ue001")}
+                for r in (by_seq.get(i) for i in seqs) if r is not None]
+    elif q:
+        # rank first, then read columns and make snippets for the one page only (cheap at any hit count)
+        if args:
+            base = (" FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+                    f" WHERE articles_fts MATCH ? AND {cond}")
+        else:  # no filter: the index alone answers
+            base = " FROM articles_fts WHERE articles_fts MATCH ?"
+        try:
+            total = store.db.execute("SELECT count(*)" + base, [q, *args]).fetchone()[0]
+            seqs = [r[0] for r in store.db.execute(
+                "SELECT articles_fts.rowid" + base + " ORDER BY rank LIMIT ? OFFSET ?", [q, *args, limit, offset])]
+            snippets = dict(store.db.execute(
+                "SELECT rowid, snippet(articles_fts, -1, char(57344), char(57345), '…', 24) FROM articles_fts"
+                f" WHERE articles_fts MATCH ? AND rowid IN ({marks(seqs)})", [q, *seqs]).fetchall())
+        except sqlite3.OperationalError as e:
+            raise QueryError(str(e)) from e
+        by_seq = {r["seq"]: r for r in store.db.execute(
+            f"SELECT {cols}, a.seq FROM articles a WHERE a.seq IN ({marks(seqs)})", seqs)}
+        rows = [{**dict(by_seq[i]), "snippet": snippets.get(i)} for i in seqs if i in by_seq]
+    else:
+        base = f" FROM articles a WHERE {cond}"
+        total = store.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+        rows = store.db.execute(f"SELECT {cols}" + base + " ORDER BY a.seq LIMIT ? OFFSET ?",
+                               [*args, limit_arg(limit, store.pg), offset]).fetchall()
+    out = []
+    for r in rows:
+        item = {"id": r["id"], "title": r["title"], "published": json.loads(r["published"]),
+                "outlet": r["outlet"], "url": r["url"], "authors": json.loads(r["authors"]),
+                "words": len(r["text"].split()), "story_id": r["story_id"], "duplicate_of": r["duplicate_of"]}
+        if q:
+            item["snippet"], item["highlights"] = _unmark(r["snippet"] or "")
+        out.append(item)
+    return total, out
+
+
+def outlets(store: Store) -> list[tuple[str, int]]:
+    """(outlet, number of articles), most articles first."""
+    return [(r[0], r[1]) for r in store.db.execute(
+        "SELECT outlet, count(*) AS n FROM articles WHERE outlet IS NOT NULL"
+        " GROUP BY outlet ORDER BY n DESC, outlet")]
+
+
+def event_points(store: Store, story_id: str) -> list[dict[str, Any]]:
+    """The story's dated events as {id, date, type, summary}: enough to draw them on a time axis."""
+    return [{"id": r[0], "date": r[1], "type": r[2], "summary": r[3]} for r in store.db.execute(
+        "SELECT id, date, type, json_extract(data, '$.summary') FROM events"
+        " WHERE story_id = ? AND date IS NOT NULL ORDER BY sort, id", (story_id,))]
+
+
+def entity_articles(store: Store, entity_ids: list[str], article_ids: list[str]) -> dict[str, set[str]]:
+    """entity id → the articles among `article_ids` that name it (who appears with whom)."""
+    out: dict[str, set[str]] = {}
+    for r in store.db.execute(
+            f"SELECT DISTINCT entity_id, article_id FROM entity_mentions WHERE entity_id IN ({marks(entity_ids)})"
+            f" AND article_id IN ({marks(article_ids)})", [*entity_ids, *article_ids]):
+        out.setdefault(r[0], set()).add(r[1])
+    return out
+
+
+def speakers(store: Store, article_ids: list[str], top: int | None = 12,
+             per: int = 5) -> list[tuple[str, int, list[dict[str, Any]]]]:
+    """Who is quoted most in these articles: (speaker, number of quotes, the first `per` of them in
+    reading order) for the `top` speakers (every one where `top` is None); a speaker is the linked
+    entity where there is one, else its own words ("Turkish media")."""
+    rows = store.db.execute(
+        "SELECT t.who, t.name, t.n, q.data FROM (SELECT q.id, coalesce(q.speaker_entity, q.speaker_name, '') AS who,"
+        " coalesce(e.name, q.speaker_name, '') AS name, count(*) OVER w AS n,"
+        " row_number() OVER (w ORDER BY a.seq, q.start) AS k"
+        " FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN entities e ON e.id = q.speaker_entity"
+        f" WHERE q.article_id IN ({marks(article_ids)})"
+        " WINDOW w AS (PARTITION BY coalesce(q.speaker_entity, q.speaker_name, ''))) t"
+        " JOIN quotes q ON q.id = t.id WHERE t.k <= ?"
+        " ORDER BY t.n DESC, t.name, t.who, t.k", [*article_ids, per]).fetchall()
+    out: list[tuple[str, int, list[dict[str, Any]]]] = []
+    last = None
+    for who, name, n, data in rows:
+        if who != last:
+            if len(out) == top:
+                break
+            out.append((name, n, []))
+            last = who
+        out[-1][2].append(json.loads(data))
+    return out
+
+
+def article_entity_mentions(store: Store, article_id: str) -> list[dict[str, Any]]:
+    """The mentions in one article linked to their canonical entity: entity_id, name, type, span, text."""
+    return [
+        {"entity_id": r[0], "name": r[1], "type": r[2], "span": [r[3], r[4]], "text": r[5],
+         **({"as": r[6]} if r[6] else {}),
+         **({"country_id": c} if r[6] == "capital" and (c := json.loads(r[7]).get("capital_of")) else {})}
+        for r in store.db.execute(
+            "SELECT m.entity_id, e.name, e.type, m.start, m.\"end\", m.text, m.mention_as, e.data"
+            " FROM entity_mentions m"
+            " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start, m.\"end\" DESC",
+            (article_id,))
+    ]
+
+
+def _unmark(snippet: str) -> tuple[str, list[list[int]]]:
+    """A snippet with FTS5 markers U+E000/U+E001 → (plain text, [start, end) of each highlighted run)."""
+    out: list[str] = []
+    spans: list[list[int]] = []
+    pos = 0
+    start = None
+    for ch in snippet:
+        if ch == "\ue000":
+            start = pos
+        elif ch == "\ue001":
+            if start is not None:
+                spans.append([start, pos])
+            start = None
+        else:
+            out.append(ch)
+            pos += 1
+    return "".join(out), spans
