@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyline import pipeline
+from storyline import pipeline, settings
 from storyline.ingest import iter_files
 from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
@@ -821,11 +821,11 @@ def serve(
     token_file: Optional[Path] = typer.Option(
         None, "--token-file",
         help="File holding the ingest bearer token (else the STORYLINE_TOKEN environment variable)."),
-    max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest ingest request accepted (MB)."),
+    max_upload_mb: float = typer.Option(settings.DEFAULT_MAX_UPLOAD_MB, "--max-upload-mb", help="Largest ingest request accepted (MB)."),
     cors_origin: list[str] = typer.Option(
         [], "--cors-origin", help="Allow this origin cross-site (repeatable); off by default."),
     cache_mb: float = typer.Option(
-        64.0, "--cache-mb", min=0,
+        settings.DEFAULT_CACHE_MB, "--cache-mb", min=0,
         help="Memory for answers kept by their ETag (a data change retires them); 0 turns the cache off."),
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) and the pages over a database."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from storyline.clean import dedupe
 from storyline.clean.boilerplate import Cleaned, clean_article
@@ -16,10 +16,9 @@ from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
 from storyline.model import Article, Document, Mention, ReadProblem, Removed, stable_id, unique_names
 from storyline.published import publication
+from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB
 from storyline.store import Store
 from storyline.textsafe import TEXT_CONTROLS
-
-DEFAULT_MAX_MB = 50.0
 
 # Spaces that scraped copy uses between words, replaced one-for-one so offsets do not move.
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -171,9 +170,6 @@ def build(
         report.annotated = annotate_articles(store, progress, report.problems)
     link_articles(store, progress=progress)
     return report
-
-
-ANNOTATE_COMMIT_EVERY = 16
 
 
 def detect_languages(store: Store) -> int:

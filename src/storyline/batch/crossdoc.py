@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 
 from storyline.batch.engines import Engine
 from storyline.clean import dedupe
+from storyline.settings import BUCKETS_PER_WORKER
 
-BUCKETS_PER_WORKER = 4  # shuffle buckets (reduce tasks) per worker
 DIR = "_crossdoc"
 DUPLICATES = pa.schema([("article_id", pa.string()), ("duplicate_of", pa.string()), ("kind", pa.string()),
                         ("similarity", pa.float64())])

@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from storyline.settings import RETRIES
+
 ENGINES = ("local", "dask", "ray")
-RETRIES = 3  # a task that raised is retried this often; a task on a worker that died is rescheduled by the engine
 
 # One core per worker: BLAS and tokenizer thread pools off, so N workers use N cores.
 _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -19,9 +19,8 @@ import pyarrow.parquet as pq
 
 from storyline.ingest.stream import Unit, read_unit, units
 from storyline.model import Article, DocMeta, Document, Published, ReadProblem, Removed
+from storyline.settings import DEFAULT_PART_MB, DEFAULT_UNITS
 
-DEFAULT_UNITS = 32  # units (files, lines, records) a partition holds at most
-DEFAULT_PART_MB = 32.0  # and raw bytes at most
 DONE = "_SUCCESS.json"
 
 _SPAN = pa.list_(pa.int64())

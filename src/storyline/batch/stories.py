@@ -20,9 +20,9 @@ from storyline.batch.crossdoc import DIR, _write
 from storyline.batch.engines import Engine
 from storyline.batch.partition import DONE
 from storyline.model import stable_id
+from storyline.settings import BUCKETS_PER_WORKER
 from storyline.stories import cluster
 
-BUCKETS_PER_WORKER = 4
 MIN_SIM = cluster.MIN_SIM  # the blocking bound (`cluster.prefix`)
 STORIES = pa.schema([("article_id", pa.string()), ("story_id", pa.string())])
 VECTORS = pa.schema([("ord", pa.int32()), ("id", pa.string()), ("date", pa.string()),

@@ -13,11 +13,9 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-NUM_PERM = 128
+from storyline.settings import NEAR_THRESHOLD, NUM_PERM, PASSAGE_MIN_WORDS, SHINGLE
+
 SCHEME = "affine32"  # datasketch permutation scheme; stored signatures are only comparable within one
-SHINGLE = 3  # words per shingle
-NEAR_THRESHOLD = 0.6  # Jaccard similarity of word 3-shingles from which two articles are near-duplicates (one paragraph in four rewritten ≈ 0.63)
-PASSAGE_MIN_WORDS = 15  # a shared paragraph must be at least this long to count as syndicated
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

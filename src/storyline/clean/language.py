@@ -11,9 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-MIN_LETTERS = 40
-MIN_WORDS = 8
-MIN_PROBABILITY = 0.5
+from storyline.settings import MIN_LETTERS, MIN_PROBABILITY, MIN_WORDS
+
 ENGLISH = "en"
 UNDETERMINED = "und"  # ISO 639-2 "undetermined": how the store keeps a checked language it could not tell
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+
+from storyline.settings import REPEAT_WINDOW
 
 # Whitespace that scraped copy uses for empty lines: ASCII, NBSP, thin and zero-width spaces.
 _BLANK = re.compile(r"^[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]*$")
@@ -119,8 +121,6 @@ def is_headline(block: Block) -> bool:
 
 
 # --- articles in a document -------------------------------------------------------------
-
-REPEAT_WINDOW = 8  # a headline repeated within this many blocks marks an article start
 
 
 def article_starts(blocks: list[Block]) -> list[int]:

@@ -7,12 +7,19 @@ from html import escape
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_detail, format_date, one_line, speaker_note, story_parts, summary_sentence,
-    via_chain, year_of,
+    article_label,
+    cite,
+    event_detail,
+    format_date,
+    one_line,
+    speaker_note,
+    story_parts,
+    summary_sentence,
+    via_chain,
+    year_of,
 )
-
-MAX_SENTENCE = 400
-MAX_ENTITIES = 100
+from storyline.settings import EXPORT_MAX_ENTITIES as MAX_ENTITIES
+from storyline.settings import EXPORT_MAX_SENTENCE as MAX_SENTENCE
 
 # no scripts, no fetches: even a text that slipped past escaping could neither run nor load anything
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"

@@ -6,14 +6,22 @@ import re
 from typing import Any
 
 from storyline.export.views import (
-    article_label, cite, event_detail, format_date, one_line, speaker_note, story_parts, summary_sentence, via_chain,
+    article_label,
+    cite,
+    event_detail,
+    format_date,
+    one_line,
+    speaker_note,
+    story_parts,
+    summary_sentence,
+    via_chain,
 )
+from storyline.settings import EXPORT_MAX_ENTITIES as MAX_ENTITIES
+from storyline.settings import EXPORT_MAX_SENTENCE as MAX_SENTENCE
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 _SAFE_CODE = re.compile(r"[\w.:\-]+")
-MAX_SENTENCE = 400
-MAX_ENTITIES = 100
 
 
 def md(text: Any) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from storyline.model import Document, ReadProblem
+from storyline.settings import DEFAULT_MAX_BYTES
 
 from .common import over_limit, short_reason
 from .detect import kind_from_name, read_bytes, sniff_kind
@@ -29,7 +30,6 @@ __all__ = [
     "sniff_kind",
 ]
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 SUPPORTED = """\
 Readable sources (a folder is read recursively, in sorted order, hidden files skipped):

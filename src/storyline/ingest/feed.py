@@ -12,12 +12,12 @@ from typing import Any
 import feedparser
 
 from storyline.model import DocMeta, Document, ReadProblem
+from storyline.settings import SNIPPET_CHARS
 
 from .common import make_document, short_reason
 from .html import extract_html, html_to_text, split_authors
 from .text import normalize_text
 
-SNIPPET_CHARS = 2000  # HTML shorter than this is a summary: strip its tags instead of extracting
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 

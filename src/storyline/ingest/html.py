@@ -23,6 +23,7 @@ from trafilatura.metadata import (
 )
 
 from storyline.model import DocMeta, Document, ReadProblem
+from storyline.settings import CAPPED_DEPTH, PARSER_DEPTH_LIMIT, SHORT_TEXT
 
 from .common import make_document
 from .text import codec_name, decode_bytes, normalize_text
@@ -35,7 +36,6 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
 }
-SHORT_TEXT = 500  # characters: below this the fast pass may have missed the article; try the fallbacks
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
@@ -46,10 +46,6 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _NOT_TEXT = ("script", "style", "noscript", "template", "svg")
 _TAG = re.compile(r"<[^>]*>")
-# libxml2 stops parsing at 256 levels of nesting (2048 with huge_tree) and drops the rest of the page;
-# a tree this deep was cut there.
-PARSER_DEPTH_LIMIT = 250
-CAPPED_DEPTH = 100  # nesting kept when such a page is written again flatter
 
 
 def declared_charset(data: bytes) -> str | None:

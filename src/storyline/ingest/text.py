@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from charset_normalizer import from_bytes
 
 from storyline.model import DocMeta, Document, ReadProblem
+from storyline.settings import CONTROL_RATIO, SNIFF_BYTES
 
 from .common import make_document
-
-SNIFF_BYTES = 8192
-CONTROL_RATIO = 0.10  # share of control bytes above which a file is taken for binary
 
 # Most used legacy code pages first: breaks charset-normalizer's ties between look-alikes.
 COMMON_ENCODINGS = ("cp1252", "latin_1", "cp1251", "koi8_r", "cp1250", "iso8859_2", "iso8859_15")

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from storyline.model import Mention, Published, Quote, Timex
-
-BATCH_SIZE = 8  # spaCy batch: 32 long pages peaked at 819 MB, 8 at 443 MB, no slower
-# Texts longer than the parser takes at once (spaCy's nlp.max_length, a million characters) are parsed in
-# pieces of at most PIECE_CHARS cut at paragraph breaks and joined into one Doc (the layers read one Doc);
-# beyond MAX_CHARS (a mis-split dump rather than an article: about 4 minutes and 2 GB) they are refused.
-PIECE_CHARS = 100_000
-MAX_CHARS = 5_000_000
-MAX_TITLE_CHARS = 1_000  # a title longer than this is cut before its events are read (a scraped "title" can be a page)
+from storyline.settings import ANNOTATE_MAX_CHARS as MAX_CHARS
+from storyline.settings import BATCH_SIZE, MAX_TITLE_CHARS, PIECE_CHARS
 
 
 class AnchorError(ValueError):

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from storyline.settings import SENSES
+
 # Where Debian's wordnet-base puts the database (`make setup` installs it); STORYLINE_WORDNET overrides.
 WORDNET_DIRS = ("/usr/share/wordnet",)
-SENSES = 3  # a word's first senses only: WordNet orders them by frequency, the rare ones mislead
 
 
 # The lexicographer files, numbered as WordNet 3.0's data files number them (lexnames(5WN), the table

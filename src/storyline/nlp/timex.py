@@ -45,10 +45,10 @@ import re
 from collections.abc import Callable
 
 from storyline.model import Timex
+from storyline.settings import TIMEX_MAX_CHARS as MAX_CHARS
 
 __all__ = ["tag"]
 
-MAX_CHARS = 2_000_000  # longer texts are tagged up to here (bounded time); callers split documents anyway
 
 # --- lexicon -------------------------------------------------------------------------------
 

@@ -11,12 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from storyline.model import stable_id
-
-JOIN_AT = 0.14  # the similarity an article needs to join a story (the seeds' stories: tests/test_stories.py)
-TEXT_WEIGHT = 0.65  # the rest is shared canonical entities
-LINK_WEIGHT = 0.5  # text similarity to a story: this share from its closest article, the rest the mean over its articles
-FAR_DAYS = 3 * 365  # articles further apart than this join only on a clearly higher similarity
-FAR_JOIN_AT = 0.25
+from storyline.settings import FAR_DAYS, FAR_JOIN_AT, JOIN_AT, LINK_WEIGHT, MIN_SIM, TEXT_WEIGHT
 
 
 def article_date(pub: dict[str, Any]) -> dt.date | None:
@@ -77,9 +72,7 @@ def far_apart(a: dt.date | None, b: dt.date | None) -> bool:
 # batch/stories on an engine) ---------------------------------------------------------------------------
 # map: an article's term counts and entities; statistics: document frequencies over the articles; per new
 # article in ingestion order: its weighted vectors, its blocking keys (`prefix`), the story articles
-# holding one, the pairs that reach MIN_SIM (`kept`), `choose`.
-
-MIN_SIM = 0.3  # a story article counts for a new one when their text cosine or entity overlap reaches this
+# holding one (every one whose cosine or entity overlap reaches MIN_SIM does), `choose`.
 
 
 @functools.lru_cache(maxsize=1)

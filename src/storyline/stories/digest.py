@@ -52,14 +52,12 @@ from datetime import date as Date
 from typing import Any, Iterable
 
 from storyline.published import period
-from storyline.stories.events import NOT_HAPPENINGS, precision as precision_of
+from storyline.settings import INSIDE, MAX_DATES, PLANNED, SAME
+from storyline.stories.events import NOT_HAPPENINGS
+from storyline.stories.events import precision as precision_of
 
 PRECISION_WEIGHT = {"day": 1.0, "week": 0.8, "month": 0.8, "season": 0.6, "quarter": 0.6, "half": 0.6,
                     "year": 0.5, "years": 0.3, "decade": 0.3}
-MAX_DATES = 30
-PLANNED = 0.3  # the weight of what was expected or possible, not done: a plan is not a happening
-SAME = 0.7  # word-set Jaccard at which two sentences are the same sentence
-INSIDE = 0.9  # share of one sentence's words inside another at which it is a copy
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP = frozenset("""a an the and or but of to in on at by for with from as is are was were be been being has have
 had it its this that these those he she they we you i his her their our not no said says say will would could should

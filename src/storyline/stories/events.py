@@ -8,6 +8,9 @@ from typing import Any
 from storyline.model import stable_id
 from storyline.nlp.lexicon import meaning_keys
 from storyline.published import period
+from storyline.settings import EVENT_LINK as LINK
+from storyline.settings import MAX_TRIED
+
 _PRECISION = [
     (re.compile(r"^\d{4}-\d\d-\d\d"), "day"), (re.compile(r"^\d{4}-W\d\d"), "week"),
     (re.compile(r"^\d{4}-\d\d$"), "month"), (re.compile(r"^\d{4}-(?:SP|SU|FA|WI)$"), "season"),
@@ -17,8 +20,6 @@ _PRECISION = [
 _DONE = {"done", "reported", None}
 # kinds of event that do not recur between the same parties: differing dates for them are a conflict
 ONE_OFF = {"agreement", "purchase"}
-LINK = 0.5  # the average link a mention needs to an event to join it
-MAX_TRIED = 200  # the most recent events tried for a mention (a long article's thousands of statements by one speaker)
 
 
 def precision(value: str | None) -> str | None:

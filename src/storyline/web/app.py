@@ -35,17 +35,14 @@ from starlette.concurrency import run_in_threadpool
 from storyline.datewords import in_words, published_in_words
 from storyline.export import views
 from storyline.export.json import article_record
+from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
-from storyline.web import queries, render
 from storyline.textsafe import inert
+from storyline.web import queries, render
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_MAX_UPLOAD_MB = 20.0
-DEFAULT_CACHE_MB = 64.0  # response cache; answers are kept by ETag, so new data retires them
 PAGE = 20
-MAX_LIMIT = 100
 MAX_OFFSET = 1 << 62  # what both backends take as an OFFSET (a 64-bit integer, with room for the limit)
-MAX_JSON_DEPTH = 32  # nesting of an ingested JSON body (an article object holds flat fields)
 STORY_ENTITIES = 100  # a story bundle lists at most this many entities …
 ENTITY_MENTIONS = 10  # … each with its first this many mentions in the story (mention_count counts all)
 STORY_EVENTS = 100  # events of a story bundle's timeline by default (?limit=&offset= page them)
