@@ -48,7 +48,7 @@ def _articles(out: Path) -> list[tuple]:
         anns = {r["article_id"]: r for r in pq.read_table(part / "annotations.parquet").to_pylist()}
         for a in pq.read_table(part / "articles.parquet").to_pylist():
             x = anns.get(a["id"], {})
-            rows.append((a["id"], a["text"], json.dumps(a["published"]), x.get("timexes"), x.get("entities"),
+            rows.append((a["id"], a["text"], json.dumps(a["published"]), x.get("timexes"), x.get("mentions"),
                          x.get("quotes"), x.get("events"), x.get("claims")))
     return rows
 

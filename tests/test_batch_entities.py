@@ -40,7 +40,7 @@ def write_partitions(out: Path, per_article: dict[str, list[Mention]], size: int
         d = out / part_name(n)
         d.mkdir(parents=True)
         rows = [{"article_id": a, "anchor": None, "timexes": "[]", "quotes": "[]", "events": "[]", "claims": "[]",
-                 "entities": json.dumps([mention_json(x) for x in per_article[a]])} for a in aids[i:i + size]]
+                 "mentions": json.dumps([mention_json(x) for x in per_article[a]])} for a in aids[i:i + size]]
         pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS["annotations"]), d / "annotations.parquet")
         parts.append(d)
     return parts
@@ -50,8 +50,8 @@ def mentions_of(parts: list[Path]) -> dict[str, list[Mention]]:
     """Every article's mentions as the partitions hold them (what `pipeline.link_entities` would read)."""
     per = {}
     for d in parts:
-        for r in pq.read_table(d / "annotations.parquet", columns=["article_id", "entities"]).to_pylist():
-            per[r["article_id"]] = [Mention(**{**x, "span": tuple(x["span"])}) for x in json.loads(r["entities"])]
+        for r in pq.read_table(d / "annotations.parquet", columns=["article_id", "mentions"]).to_pylist():
+            per[r["article_id"]] = [Mention(**{**x, "span": tuple(x["span"])}) for x in json.loads(r["mentions"])]
     return per
 
 

@@ -161,12 +161,17 @@ def test_batch_skips_other_languages_and_an_older_partition_loads(tmp_path, new_
         assert by_lang(dossier(store)).keys() == by_lang(built).keys()
         assert store.not_annotated_languages() == {"de": 1, "ms": 1}
         assert entity_articles(dossier(store)) == entity_articles(built)
-    # a partition written before languages were detected: no language columns
+    # a partition written before languages were detected: no language columns; and its entity mentions
+    # under their old column name, "entities"
     for part in finished(out):
         t = pq.read_table(part / "articles.parquet")
         pq.write_table(t.drop_columns(["language", "language_score"]), part / "articles.parquet")
+        t = pq.read_table(part / "annotations.parquet")
+        pq.write_table(t.rename_columns(["entities" if c == "mentions" else c for c in t.column_names]),
+                       part / "annotations.parquet")
     with Store(new_db("old-batch")) as store:
         load(out, store)
         assert {a["id"]: a["language"] for a in dossier(store)["articles"]} == \
             {a["id"]: a["language"] for a in built["articles"]}
         assert store.not_annotated_languages() == {"de": 1, "ms": 1}
+        assert entity_articles(dossier(store)) == entity_articles(built)

@@ -195,7 +195,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
     Layers are committed every few articles, so a killed run resumes with the rest. An article the
     annotator cannot take (too long, a model error) is recorded as a problem of its source, one line,
     and stays unannotated (out of entities and stories) while the others go on; a later build tries it again."""
-    from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
+    from storyline.nlp.annotate import NotAnnotated, annotate_texts, layers_json
 
     rows = store.unannotated()
     if not rows:
@@ -203,7 +203,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
     if progress:
         progress("annotate", len(rows))
     done = 0
-    batch: list[tuple] = []
+    batch: list[tuple[str, dict]] = []
 
     def flush() -> None:
         nonlocal batch
@@ -227,9 +227,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
                 progress("annotated", 1)
             continue
         done += 1
-        batch.append((aid, lay["anchor"], [t.to_json() for t in lay["timexes"]],
-                      [mention_json(m) for m in lay["mentions"]], [quote_json(q) for q in lay["quotes"]],
-                      lay["events"], lay["claims"], lay["timeml"], lay["title"]))
+        batch.append((aid, layers_json(lay)))
         if len(batch) >= ANNOTATE_COMMIT_EVERY:
             flush()
     flush()

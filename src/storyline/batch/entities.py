@@ -72,9 +72,11 @@ def _item(rec: Rec) -> Item:
 def _articles(part_dir: str, skip: list[str]) -> Iterator[tuple[list[Item], list[Item]]]:
     """A partition's articles in id order, each as `article_items` gives it (all named mentions, the free
     ones); the articles in `skip` (copies an earlier partition holds) left out."""
-    t = pq.read_table(Path(part_dir) / "annotations.parquet", columns=["article_id", "entities"])
+    path = Path(part_dir) / "annotations.parquet"
+    col = "mentions" if "mentions" in pq.read_schema(path).names else "entities"  # a partition written before
+    t = pq.read_table(path, columns=["article_id", col])
     per = {aid: json.loads(ents or "[]")
-           for aid, ents in zip(t.column("article_id").to_pylist(), t.column("entities").to_pylist())}
+           for aid, ents in zip(t.column("article_id").to_pylist(), t.column(col).to_pylist())}
     for aid in sorted(per.keys() - set(skip)):
         yield article_items(aid, [Mention(**{**m, "span": tuple(m["span"])}) for m in per[aid]])
 

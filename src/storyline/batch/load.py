@@ -64,12 +64,7 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
             report.added_documents += 1
             report.added_articles += len(rows)
             todo += [r["id"] for r in rows]
-        store.save_annotations(
-            (aid, x["anchor"], json.loads(x["timexes"]), json.loads(x["entities"]), json.loads(x["quotes"]),
-             json.loads(x["events"]), json.loads(x["claims"]),
-             json.loads(x["timeml"]) if x.get("timeml") is not None else None,
-             json.loads(x["title"]) if x.get("title") is not None else None)
-            for aid in todo if (x := layers.get(aid)) is not None)
+        store.save_annotations((aid, stored_layers(x)) for aid in todo if (x := layers.get(aid)) is not None)
         for p in read_table(part, "problems"):
             store.record_problem(p["source"], p["message"])
         if progress:
@@ -105,3 +100,16 @@ def _manifest(out: Path) -> dict[str, Any]:
     if not m.get("complete"):
         raise LoadError(f"{out}: the batch did not finish; run `storyline batch` again with the same inputs to finish it")
     return m
+
+
+def stored_layers(row: dict[str, Any]) -> dict[str, Any]:
+    """A partition's annotation row (each layer as JSON text, the columns `nlp.annotate.LAYERS` name) as
+    the store takes it; partitions written before the layers were named as stored hold the mentions under
+    "entities", and some no TimeML or title layers (None: the next build computes them)."""
+    from storyline.nlp.annotate import LAYERS
+
+    out: dict[str, Any] = {"anchor": row.get("anchor")}
+    for k in LAYERS:
+        value = row.get(k, row.get("entities")) if k == "mentions" else row.get(k)
+        out[k] = json.loads(value) if value is not None else None
+    return out

@@ -42,7 +42,7 @@ SCHEMAS = {
         ("language", pa.string()), ("language_score", pa.float64()),
     ]),
     "annotations": pa.schema([  # layers as JSON text, the shapes `storyline annotate` prints
-        ("article_id", pa.string()), ("anchor", pa.string()), ("timexes", pa.string()), ("entities", pa.string()),
+        ("article_id", pa.string()), ("anchor", pa.string()), ("timexes", pa.string()), ("mentions", pa.string()),
         ("quotes", pa.string()), ("events", pa.string()), ("claims", pa.string()), ("timeml", pa.string()), ("title", pa.string()),
     ]),
     "problems": pa.schema([("source", pa.string()), ("message", pa.string())]),
@@ -132,7 +132,7 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
     ann_rows = []
     english = [a for a in articles if is_english(a.language)]  # the English layers on English articles only
     if annotate and english:
-        from storyline.nlp.annotate import NotAnnotated, annotate_texts, mention_json, quote_json
+        from storyline.nlp.annotate import NotAnnotated, annotate_texts, layers_json
 
         source_of = {d.id: d.source for d in docs}
         for a, lay in zip(english, annotate_texts((a.text, a.published, a.title) for a in english)):
@@ -140,14 +140,9 @@ def process(part: Partition, out: str, max_bytes: int, annotate: bool = True) ->
                 problems.append(ReadProblem(source_of[a.document_id],
                                             f"article {a.index + 1} ({a.id}) not annotated: {lay.reason}"))
                 continue
-            ann_rows.append({
-                "article_id": a.id, "anchor": lay["anchor"],
-                "timexes": json.dumps([t.to_json() for t in lay["timexes"]]),
-                "entities": json.dumps([mention_json(m) for m in lay["mentions"]]),
-                "quotes": json.dumps([quote_json(q) for q in lay["quotes"]]),
-                "events": json.dumps(lay["events"]), "claims": json.dumps(lay["claims"]),
-                "timeml": json.dumps(lay["timeml"]), "title": json.dumps(lay["title"]),
-            })
+            stored = layers_json(lay)
+            ann_rows.append({"article_id": a.id, "anchor": stored.pop("anchor"),
+                             **{k: json.dumps(v) for k, v in stored.items()}})
     tables = {"documents": doc_rows, "articles": art_rows, "annotations": ann_rows,
               "problems": [{"source": p.source, "message": p.message} for p in problems]}
     _write_atomically(Path(out), part, tables, annotate)

@@ -258,21 +258,28 @@ def _guarded(fn: Any) -> Any:
 
 
 def annotate(text: str, anchor: dt.date | None = None) -> dict[str, Any]:
-    """`storyline annotate`: the layers of one text as given (no cleaning), spans into that text."""
+    """`storyline annotate`: the layers of one text as given (no cleaning), spans into that text, under
+    the names dossier-format.md gives them ("entities" for the entity mentions, "event_mentions" for
+    the TimeML events)."""
     from storyline.nlp.timex import tag
 
     doc = load_nlp()(text)
-    layers = _layers(doc, tag(text, anchor), anchor.isoformat() if anchor else None)
-    return {
-        "text": text,
-        "anchor": layers["anchor"],
-        "timexes": [t.to_json() for t in layers["timexes"]],
-        "entities": [mention_json(m) for m in layers["mentions"]],
-        "quotes": [quote_json(q) for q in layers["quotes"]],
-        "events": layers["events"],
-        "claims": layers["claims"],
-        "event_mentions": layers["timeml"],
-    }
+    stored = layers_json(_layers(doc, tag(text, anchor), anchor.isoformat() if anchor else None))
+    return {"text": text, "anchor": stored["anchor"], "timexes": stored["timexes"], "entities": stored["mentions"],
+            "quotes": stored["quotes"], "events": stored["events"], "claims": stored["claims"],
+            "event_mentions": stored["timeml"]}
+
+
+LAYERS = ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")  # an article's layers, as stored
+
+
+def layers_json(layers: dict[str, Any]) -> dict[str, Any]:
+    """An article's layers (`annotate_texts`' dict) as JSON-ready values: the anchor and each of `LAYERS`,
+    the one shape the store, the batch's Parquet and `storyline annotate` are written from."""
+    return {"anchor": layers["anchor"], "timexes": [t.to_json() for t in layers["timexes"]],
+            "mentions": [mention_json(m) for m in layers["mentions"]],
+            "quotes": [quote_json(q) for q in layers["quotes"]], "events": layers["events"],
+            "claims": layers["claims"], "timeml": layers["timeml"], "title": layers.get("title")}
 
 
 def mention_json(m: Mention) -> dict[str, Any]:

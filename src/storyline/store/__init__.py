@@ -439,10 +439,10 @@ class Store:
             ENGLISH_OR_UNKNOWN).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
-    def save_annotations(self, rows: Iterable[tuple]) -> None:
-        """(article id, anchor, timexes, mentions, quotes, events, claims, TimeML events[, title layers]) as
-        JSON-ready values, in one transaction (TimeML events or title layers None: not computed, as in a
-        batch written before them; the next build computes them)."""
+    def save_annotations(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """(article id, its layers as `nlp.annotate.layers_json` gives them), in one transaction (TimeML
+        events or title layers None or absent: not computed, as in a batch written before them; the next
+        build computes them)."""
         rows = list(rows)
         with self.transaction():
             if rows:
@@ -450,9 +450,9 @@ class Store:
             self.db.executemany(
                 "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims,"
                 " timeml, title) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(a, anchor, json.dumps(t), json.dumps(m), json.dumps(q), json.dumps(ev), json.dumps(cl),
-                  None if tm is None else json.dumps(tm), None if title is None else json.dumps(title))
-                 for a, anchor, t, m, q, ev, cl, tm, *more in rows for title in [more[0] if more else None]],
+                [(aid, x["anchor"], *(None if x.get(k) is None and k in ("timeml", "title") else json.dumps(x[k])
+                                      for k in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")))
+                 for aid, x in rows],
             )
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
