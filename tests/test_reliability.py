@@ -302,7 +302,7 @@ def test_a_rerun_repairs_stories_an_older_run_left_incomplete(seeds, new_db):
         sid = max(store.stories(), key=lambda s: s["event_count"])["id"]
         with store.transaction():  # what a run of an older storyline killed between the two steps left
             store.db.execute("UPDATE stories SET members = NULL")
-            store.db.execute("DELETE FROM meta WHERE key = 'linked'")  # an older storyline keeps no link key
+            store.db.execute("DELETE FROM meta WHERE key = 'done:link'")  # an older storyline keeps no link key
             store.db.execute("DELETE FROM event_refs WHERE event_id IN (SELECT id FROM events WHERE story_id = ?)", (sid,))
             store.db.execute("DELETE FROM events WHERE story_id = ?", (sid,))
     assert _story_state(db) != _story_state(whole)

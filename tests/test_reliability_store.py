@@ -125,8 +125,10 @@ def test_every_write_bumps_the_change_counter(new_db, tmp_path):
             "clear_problems": lambda: s.clear_problems(["x.txt"]),
             "build (save_document and the stages)": lambda: pipeline.build([SECOND], s),
             "save_annotations": lambda: s.save_annotations([]),
-            "set_duplicates": lambda: s.set_duplicates({}),
-            "set_shared_passages": lambda: s.set_shared_passages([]),
+            "save_keyed": lambda: s.save_keyed([], [], [], [], {}, [], []),
+            "add_story_terms": lambda: s.add_story_terms({10**9: {"word": 1}}),
+            "set_story_ids": lambda: s.set_story_ids({}),
+            "set_stage_done": lambda: s.set_stage_done("link", "x"),
             "set_entities": lambda: s.set_entities(s.entities(), s.quotes()),
             "set_stories": lambda: s.set_stories({}, [], [], [], [], {}),
         }

@@ -14,7 +14,7 @@ from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.language import UNDETERMINED, article_language, is_english
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, Mention, ReadProblem, Removed, stable_id, unique_names
+from storyline.model import Article, Document, Entity, Mention, ReadProblem, Removed, stable_id, unique_names
 from storyline.published import publication
 from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB
 from storyline.store import Store
@@ -234,19 +234,7 @@ def annotate_articles(store: Store, progress: ProgressFn | None = None,
     return done
 
 
-@dataclass
-class Found:
-    """Cross-article results already computed over exactly the stored articles (a batch's distributed
-    steps, loaded into an empty database), used instead of computing them: duplicates and shared passage
-    rows; canonical entities (`Entity.to_json` dicts) and story ids when the batch found them."""
-
-    duplicates: dict
-    passages: list
-    entities: list[dict] | None = None
-    stories: dict[str, str] | None = None
-
-
-def link_articles(store: Store, found: Found | None = None, progress: ProgressFn | None = None) -> None:
+def link_articles(store: Store, progress: ProgressFn | None = None) -> None:
     """The cross-article stages: duplicates, shared passages, entities and quote speakers over everything stored;
     stories for new annotated articles, and events and claims for the stories they touch. Skipped when
     nothing they read has changed since the last link finished (`Store.link_inputs`): a build with nothing
@@ -260,18 +248,15 @@ def link_articles(store: Store, found: Found | None = None, progress: ProgressFn
 
     with store.exclusive(waiting):
         inputs = store.link_inputs()
-        if found is None and store.linked() == inputs:
+        if store.stage_done("link") == inputs:
             return  # nothing added, annotated or dropped since the last link finished: it stands as it is
         if progress:
             progress("cross-article", None)
-        if found is None:
-            link_duplicates(store)
-        else:
-            store.set_duplicates(found.duplicates)
-            store.set_shared_passages(found.passages)
-        link_entities(store, found.entities if found else None)
-        link_stories(store, found.stories if found else None)
-        store.set_linked(inputs)
+        link_duplicates(store)
+        if store.stage_done("entities") != inputs:  # not given by a batch over exactly these inputs
+            link_entities(store)
+        link_stories(store)
+        store.set_stage_done("link", inputs)
 
 
 def link_duplicates(store: Store) -> int:
@@ -284,15 +269,9 @@ def link_duplicates(store: Store) -> int:
     new = store.unkeyed()
     if not new:
         return 0
-    key_rows: list[tuple[int, int]] = []
-    members: set[int] = set()
-    frontier: set[int] = set()
-    for r in new:
-        members.add(r["seq"])
-        if r["text"].strip():  # an empty text has no copies (find_duplicates leaves it out)
-            ks = [dedupe.key_number(k) for k in dedupe.keys(r["text_hash"], r["minhash"])]
-            key_rows += [(k, r["seq"]) for k in ks]
-            frontier.update(ks)
+    key_rows = _key_rows(new)
+    members = {r["seq"] for r in new}
+    frontier = {k for k, _ in key_rows}
     seen = set(frontier)
     while frontier:  # the stored articles sharing a key with the group, until none is left outside it
         more = store.sharing_keys(frontier) - members
@@ -305,14 +284,9 @@ def link_duplicates(store: Store) -> int:
     dups = dedupe.find_duplicates([dedupe.DedupeItem(r["id"], r["text_hash"], r["minhash"], r["text"]) for r in rows])
     new_seqs = {r["seq"] for r in new}
     changed = [r for r in rows if r["seq"] in new_seqs or (dups.get(r["id"]) or (None,))[0] != r["duplicate_of"]]
-    paragraphs: list[tuple[int, int, int, int]] = []
-    hashes: set[int] = set()
-    for r in changed:
-        for digest, (start, stop) in dedupe.passage_hashes(r["text"]):
-            n = dedupe.key_number(digest.encode())
-            hashes.add(n)
-            if r["seq"] in new_seqs:
-                paragraphs.append((n, r["seq"], start, stop))
+    changed_paragraphs = _paragraph_rows(changed)
+    hashes = {h for h, _, _, _ in changed_paragraphs}
+    paragraphs = [p for p in changed_paragraphs if p[1] in new_seqs]
     ids = {r["id"] for r in changed}
     member_ids = {r["id"] for r in rows}
     id_of = {r["seq"]: r["id"] for r in rows}
@@ -330,18 +304,44 @@ def link_duplicates(store: Store) -> int:
     return len(new)
 
 
-def link_entities(store: Store, given: list[dict] | None = None) -> None:
-    """Canonical entities across the corpus from every article's mentions (or those `given`, found over
-    exactly the stored articles); quote speakers linked to them."""
-    from storyline.model import Entity
-    from storyline.nlp.canonical import EntityIndex, canonicalise
+def use_duplicates(store: Store, dups: dict[str, tuple[str, str, float]],
+                   passages: list[tuple[str, int, int, str, int, int]]) -> None:
+    """Duplicates and shared passages a batch found over exactly the stored articles, stored as
+    `link_duplicates` leaves its own: with each article's keys and paragraph hashes, so that the next
+    build compares only what it adds."""
+    rows = store.unkeyed()
+    ids = [r["id"] for r in rows]
+    store.save_keyed([r["seq"] for r in rows], _key_rows(rows), _paragraph_rows(rows), ids, dups, ids, passages)
 
-    if given is not None:
-        entities = [Entity.from_json(e) for e in given]
-    else:
-        per_article = {aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms]
-                       for aid, ms in store.all_annotations("mentions")}
-        entities = canonicalise(per_article)
+
+def _key_rows(rows: list[Any]) -> list[tuple[int, int]]:
+    """(key number, seq) of each article's duplicate keys; an empty text has none (it has no copies)."""
+    return [(dedupe.key_number(k), r["seq"]) for r in rows if r["text"].strip()
+            for k in dedupe.keys(r["text_hash"], r["minhash"])]
+
+
+def _paragraph_rows(rows: list[Any]) -> list[tuple[int, int, int, int]]:
+    """(hash number, seq, start, stop) of each article's paragraphs long enough to be shared passages."""
+    return [(dedupe.key_number(digest.encode()), r["seq"], start, stop)
+            for r in rows for digest, (start, stop) in dedupe.passage_hashes(r["text"])]
+
+
+def link_entities(store: Store) -> None:
+    """Canonical entities across the corpus from every article's mentions; quote speakers linked to them."""
+    from storyline.nlp.canonical import canonicalise
+
+    per_article = {aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms]
+                   for aid, ms in store.all_annotations("mentions")}
+    save_entities(store, canonicalise(per_article))
+
+
+def save_entities(store: Store, entities: list[Entity]) -> None:
+    """Canonical entities stored, with every quote's speaker linked to them; noted as computed over the
+    inputs stored now (`Store.stage_done("entities")`: entities a batch found over exactly the stored
+    articles are not computed again)."""
+    from storyline.nlp.canonical import EntityIndex
+
+    inputs = store.link_inputs()
     index = EntityIndex(entities)
     by_id = {e.id: e for e in entities}
     quotes = []
@@ -359,6 +359,7 @@ def link_entities(store: Store, given: list[dict] | None = None) -> None:
             q["article_id"] = aid
             quotes.append(q)
     store.set_entities([e.to_json() for e in entities], quotes)
+    store.set_stage_done("entities", inputs)
 
 
 def _pub_text(pub: dict) -> str | None:
@@ -369,25 +370,22 @@ def _pub_text(pub: dict) -> str | None:
     return None
 
 
-def link_stories(store: Store, given: dict[str, str] | None = None) -> set[str]:
-    """New annotated articles into stories (online: earlier assignments never change; or the story ids
-    `given`, found over exactly the stored articles); then, for each story they touch and each story whose
-    stored layers were not computed over its present articles (a run killed before this one, an older
-    storyline), its events merged across articles and its claims compared. The story ids and the layers
-    are written in one transaction. Returns the story ids whose layers were written."""
+def link_stories(store: Store) -> set[str]:
+    """New annotated articles into stories (online: earlier assignments never change); then, for each story
+    they touch and each story whose stored layers were not computed over its present articles (a run killed
+    before this one, an older storyline, story ids a batch gave), its events merged across articles and its
+    claims compared. The story ids and the layers are written in one transaction. Returns the story ids
+    whose layers were written."""
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
     from storyline.stories.overview import site_suffixes
 
     rows = store.story_states()
-    if given is not None:
-        assignment = {r["id"]: given[r["id"]] for r in rows if not r["story_id"] and r["id"] in given}
-    else:
-        fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
-        store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
-        pending = [r for r in rows if not r["story_id"]]
-        assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
+    fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
+    store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
+    pending = [r for r in rows if not r["story_id"]]
+    assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
     touched = set(assignment.values())
     members: dict[str, list[dict]] = {}
     for r in rows:

@@ -32,7 +32,8 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
     """Add every document of a finished batch that the database lacks, with its articles and annotation
     layers; then duplicates, entities and stories as `build` links them. Loading twice changes nothing;
     a load killed half-way resumes (documents are stored whole, missing layers are filled in again)."""
-    from storyline.pipeline import Found, annotate_articles, detect_languages, link_articles
+    from storyline.model import Entity
+    from storyline.pipeline import annotate_articles, detect_languages, link_articles, save_entities, use_duplicates
 
     out = Path(out)
     manifest = _manifest(out)
@@ -75,13 +76,16 @@ def load(out: str | Path, store: Store, progress: Callable[[str, Any], None] | N
     # dropped from those not in English (then the batch's entities and stories, computed with them, do not apply)
     relabelled = detect_languages(store)
     annotate_articles(store, progress)  # a batch run with --no-annotate: annotated here
-    found = None
     if store.counts()["articles"] == total and not relabelled:  # the database holds exactly this batch: its shuffles' results apply
         dups, passages = crossdoc.read_duplicates(out), crossdoc.read_passages(out)
         if dups is not None and passages is not None:
-            found = Found(dups, passages, entities.read_entities(out), stories.read_stories(out))
+            use_duplicates(store, dups, passages)
+            if (found := entities.read_entities(out)) is not None:
+                save_entities(store, [Entity.from_json(e) for e in found])
+            if (assigned := stories.read_stories(out)) is not None:
+                store.set_story_ids(assigned)
             report.reused_crossdoc = True
-    link_articles(store, found, progress)
+    link_articles(store, progress)
     return report
 
 

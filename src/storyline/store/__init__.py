@@ -171,8 +171,8 @@ class Store:
     def link_inputs(self) -> str:
         """What the cross-article stages would read now, as a key: the input counter (`_count_input`), the
         numbers of articles and of annotated ones, the schema version and storyline's version (a new
-        storyline links again). Equal to `linked()` when the
-        last link ran over exactly these inputs and finished: a build with nothing new then skips it."""
+        storyline links again). Equal to `stage_done("link")` when the last link ran over exactly these
+        inputs and finished: a build with nothing new then skips it."""
         from storyline import __version__
 
         row = self.db.execute("SELECT value FROM meta WHERE key = 'inputs'").fetchone()
@@ -181,15 +181,23 @@ class Store:
                                  " (SELECT count(*) FROM annotations WHERE events IS NOT NULL)").fetchone()
         return f"{row[0] if row else 0}|{'/'.join(str(c) for c in counts)}|{SCHEMA_VERSION}|{__version__}"
 
-    def linked(self) -> str | None:
-        """The `link_inputs()` key of the last finished link (None: never, or killed before it finished)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'linked'").fetchone()
+    def stage_done(self, stage: str) -> str | None:
+        """The `link_inputs()` key a stage ("link": the cross-article stages as a whole; "entities") last
+        finished over (None: never, or killed before it finished)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"done:{stage}",)).fetchone()
         return row[0] if row else None
 
-    def set_linked(self, key: str) -> None:
+    def set_stage_done(self, stage: str, key: str) -> None:
         with self.transaction():
-            self.db.execute("INSERT INTO meta(key, value) VALUES ('linked', ?) ON CONFLICT(key)"
-                            " DO UPDATE SET value = excluded.value", (key,))
+            self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key)"
+                            " DO UPDATE SET value = excluded.value", (f"done:{stage}", key))
+
+    def set_story_ids(self, assignment: dict[str, str]) -> None:
+        """Story ids for articles that have none (those a batch found over exactly the stored articles);
+        their stories' layers are computed by the next link."""
+        with self.transaction():
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL",
+                                [(sid, aid) for aid, sid in assignment.items()])
 
     def _limit(self, limit: int) -> int | None:
         """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
@@ -345,19 +353,6 @@ class Store:
                                 [(a, a) for a in passages_of])
             self.db.executemany("INSERT OR IGNORE INTO shared_passages VALUES (?,?,?,?,?,?)", passages)
             self.db.executemany("UPDATE articles SET keyed = 1 WHERE seq = ?", [(s,) for s in keyed])
-
-    def set_duplicates(self, dups: dict[str, tuple[str, str, float]]) -> None:
-        with self.transaction():
-            self.db.execute("UPDATE articles SET duplicate_of = NULL, duplicate_kind = NULL, duplicate_score = NULL")
-            self.db.executemany(
-                "UPDATE articles SET duplicate_of = ?, duplicate_kind = ?, duplicate_score = ? WHERE id = ?",
-                [(o, k, s, a) for a, (o, k, s) in dups.items()],
-            )
-
-    def set_shared_passages(self, rows: Iterable[tuple[str, int, int, str, int, int]]) -> None:
-        with self.transaction():
-            self.db.execute("DELETE FROM shared_passages")
-            self.db.executemany("INSERT OR IGNORE INTO shared_passages VALUES (?,?,?,?,?,?)", list(rows))
 
     def shared_passages(self, article_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM shared_passages"
