@@ -1,13 +1,13 @@
 """What a growing database costs: a build with nothing new, and one adding 1 or 10 articles, at two corpus sizes.
 
 Input: PolNeAR's plain-text articles from ../shared/bench/attribution (train, in file-name order, for
-the stored corpus; dev for the added ones). Steps, at each size N (200, then 800 by adding 600 to a copy):
+the stored corpus; dev for the added ones). Steps, at each size N (200, then 800 by adding 600 to the same database):
   no-op    the same input again: nothing new
   add 1    one dev article more
   add 10   ten dev articles more (on a copy of the N-article database, not after the one)
-Each build is `pipeline.build` with annotation, timed whole, and its cross-article part (`link_articles`)
-timed apart, with the seconds its stages took (duplicates and passages, entities, stories with their
-events and claims). Work in proportion to what was added shows as flat add times from N=200 to N=800;
+Each build is `pipeline.build` with annotation, timed whole, with the seconds its stages took
+(annotation; duplicates and shared passages; entities with quote speakers; stories with their events and
+claims). Work in proportion to what was added shows as add times that stay flat from N=200 to N=800;
 work in proportion to the corpus as times that grow with N. No peer builds incremental dossiers; the
 baseline is the full build of the same N articles (its seconds printed beside).
 
@@ -91,11 +91,9 @@ def main() -> None:
     from rich.table import Table
 
     from storyline import pipeline
-    from storyline.clean import dedupe
 
     timer = Timer()
-    timer.wrap(dedupe, "find_duplicates", "duplicates")
-    timer.wrap(dedupe, "shared_passages", "passages")
+    timer.wrap(pipeline, "link_duplicates", "duplicates")
     timer.wrap(pipeline, "link_entities", "entities")
     timer.wrap(pipeline, "link_stories", "stories")
     timer.wrap(pipeline, "annotate_articles", "annotate")
@@ -129,7 +127,7 @@ def main() -> None:
                 row[label] = _link([corpus, folder], db, timer)
         results.append(row)
 
-    stages = ("annotate", "duplicates", "passages", "entities", "stories")
+    stages = ("annotate", "duplicates", "entities", "stories")
     table = Table(title="Builds on a growing database (PolNeAR texts; seconds)")
     for col in ("articles", "step", "whole build", *stages):
         table.add_column(col, justify="right")

@@ -289,6 +289,23 @@ def test_entity_filter_and_participants_follow_the_entities_now(seed_db, databas
         assert not store.events(entity_id=turkey)
 
 
+def test_placing_over_the_store_equals_placing_in_memory(seeds, new_db):
+    """A build places most-new articles in memory and a few new ones against the store's postings and
+    statistics (pipeline.StoredStories): over the same articles the two give the same stories."""
+    from storyline import pipeline
+    from storyline.stories.cluster import assign_pending
+
+    db = new_db("both")
+    with Store(db) as store:
+        build([seeds, Path(__file__).resolve().parent.parent / "examples" / "corpus"], store)
+        built = {r["id"]: r["story_id"] for r in store.story_states()}
+        with store.transaction():
+            store.db.execute("UPDATE articles SET story_id = NULL")
+        rows = store.story_states()
+        got = assign_pending([(r["seq"], r) for r in pipeline._with_counts(store, rows)], pipeline.StoredStories(store))
+    assert got == built and len(set(built.values())) < len(built)
+
+
 def test_a_chain_of_loosely_linked_articles_is_not_one_story(monkeypatch):
     """Each article shares a few of its words with the one before and none with those further back:
     closest-article linking alone would chain all of them into one story; the mean similarity to

@@ -377,7 +377,7 @@ def link_stories(store: Store) -> set[str]:
     claims compared. The story ids and the layers are written in one transaction. Returns the story ids
     whose layers were written."""
     from storyline.stories.claims import compare
-    from storyline.stories.cluster import assign_pending, term_counts
+    from storyline.stories.cluster import assign, assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
     from storyline.stories.overview import site_suffixes
 
@@ -385,7 +385,10 @@ def link_stories(store: Store) -> set[str]:
     fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
     store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
     pending = [r for r in rows if not r["story_id"]]
-    assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
+    if len(pending) * 2 > len(rows):  # most articles are new (a first build): one read of every article's
+        assignment, _ = assign(_with_counts(store, rows))  # counts, and the same placing in memory
+    else:
+        assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
     touched = set(assignment.values())
     members: dict[str, list[dict]] = {}
     for r in rows:
@@ -474,7 +477,8 @@ class StoredStories:
         self._df: dict[str, int] = {}
         self.placed: dict[int, tuple[dict, str]] = {}  # seq → (row with counts and entities, story)
         self.postings: dict[str, list[int]] = {}  # their keys
-        self.sizes: Counter = Counter()
+        self.sizes: Counter = Counter()  # articles placed in this run, by story
+        self._stored_sizes: dict[str, int] = {}
         self.by_id: dict[str, str] = {}
 
     def df(self, keys: Iterable[str]) -> dict[str, int]:
@@ -500,7 +504,9 @@ class StoredStories:
         return out
 
     def size(self, story: str) -> int:
-        return self.store.story_size(story) + self.sizes[story]
+        if story not in self._stored_sizes:
+            self._stored_sizes[story] = self.store.story_size(story)
+        return self._stored_sizes[story] + self.sizes[story]
 
     def story_of(self, article_id: str) -> str | None:
         return self.by_id.get(article_id) or self.store.story_of(article_id)

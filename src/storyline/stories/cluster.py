@@ -97,12 +97,6 @@ def entity_weights(entities: Iterable[str], df: dict[str, int], n: int) -> dict[
     return {e: rarity(n, df[e]) for e in dict.fromkeys(entities)}
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(b) < len(a):
-        a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b)
-
-
 def weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:
     """Shared entities weighted by rarity, over all the entities of the two articles (`overlap`)."""
     shared = sum(w for e, w in a.items() if e in b)
@@ -137,9 +131,11 @@ def blocking_keys(vec: dict[str, float], ents: dict[str, float], df: dict[str, i
 
 @dataclass
 class Placed:
-    """A story article as `assign_pending` compares with it: its vectors, date and story."""
+    """A story article as `assign_pending` compares with it: its text vector (term numbers and weights),
+    its weighted entities, date and story."""
 
-    vec: dict[str, float]
+    cols: Any  # numpy int64 array
+    vals: Any  # numpy float64 array
     ents: dict[str, float]
     date: dt.date | None
     story: str
@@ -168,8 +164,16 @@ def assign_pending(pending: list[tuple[Any, dict[str, Any]]], index: StoryIndex,
                    bound: float = MIN_SIM) -> dict[str, str]:
     """Story ids for `pending` (ref, row) in ingestion order, each row with id, counts (`term_counts`),
     entities, published and duplicate_of; the index is told of each placement before the next."""
+    import numpy as np
+
     out: dict[str, str] = {}
     cache: dict[Any, Placed] = {}
+    vocab: dict[str, int] = {}  # term → its number in the vectors below
+
+    def numbered(vec: dict[str, float]) -> tuple[Any, Any]:
+        cols = np.fromiter((vocab.setdefault(t, len(vocab)) for t in vec), dtype=np.int64, count=len(vec))
+        return cols, np.fromiter(vec.values(), dtype=np.float64, count=len(vec))
+
     for ref, r in pending:
         dup = r.get("duplicate_of")
         sid = index.story_of(dup) if dup else None
@@ -186,11 +190,20 @@ def assign_pending(pending: list[tuple[Any, dict[str, Any]]], index: StoryIndex,
                 dfs = index.df({"t" + t for c, _, _, _ in got.values() for t in c}
                                | {"e" + e for _, es, _, _ in got.values() for e in es})
                 for x, (c, es, d, st) in got.items():
-                    cache[x] = Placed(text_vector(c, {t: dfs["t" + t] for t in c}, index.n),
-                                      entity_weights(es, {e: dfs["e" + e] for e in es}, index.n), d, st)
-            members = [(p.story, cosine(vec, p.vec), weighted_overlap(ew, p.ents), far_apart(date, p.date))
-                       for p in (cache[x] for x in refs)]
-            sid = choose(members, {m[0]: index.size(m[0]) for m in members}) if members else None
+                    cols, vals = numbered(text_vector(c, {t: dfs["t" + t] for t in c}, index.n))
+                    cache[x] = Placed(cols, vals, entity_weights(es, {e: dfs["e" + e] for e in es}, index.n), d, st)
+            placed = [cache[x] for x in refs]
+            members = []
+            if placed:  # the text cosines with every candidate at once: the products summed per candidate
+                cols, vals = numbered(vec)
+                dense = np.zeros(len(vocab))
+                dense[cols] = vals
+                lens = [len(p.cols) for p in placed]
+                products = dense[np.concatenate([p.cols for p in placed])] * np.concatenate([p.vals for p in placed])
+                sims = np.bincount(np.repeat(np.arange(len(placed)), lens), weights=products, minlength=len(placed))
+                members = [(p.story, float(sim), weighted_overlap(ew, p.ents) if ew and p.ents else 0.0,
+                            far_apart(date, p.date)) for p, sim in zip(placed, sims)]
+            sid = choose(members, {s: index.size(s) for s in {m[0] for m in members}}) if members else None
             if sid is None:
                 sid = stable_id("s", r["id"])
         index.place(ref, r, sid)
@@ -204,7 +217,7 @@ class _Rows:
     def __init__(self, rows: list[dict[str, Any]]):
         self.rows = rows
         self.n = len(rows)
-        self.counts = [term_counts(r.get("title"), r["text"]) for r in rows]
+        self.counts = [r["counts"] if "counts" in r else term_counts(r.get("title"), r["text"]) for r in rows]
         self._df = Counter(["t" + t for c in self.counts for t in c]
                            + ["e" + e for r in rows for e in set(r["entities"])])
         self.postings: dict[str, list[int]] = {}
@@ -242,8 +255,8 @@ class _Rows:
 def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     """Story ids for the articles that have none, in ingestion order; (new assignment, touched stories).
 
-    `rows`: every article in ingestion order with id, title, text, published, story_id (None when
-    new), duplicate_of and its canonical entity ids. Articles already in a story keep it, so adding
+    `rows`: every article in ingestion order with id, title and text (or its `term_counts` as counts),
+    published, story_id (None when new), duplicate_of and its canonical entity ids. Articles already in a story keep it, so adding
     articles never renames or splits a story; a duplicate joins its original's story. A story's id
     comes from its first article. Similarity to a story is the best over its articles of
     0.65 × text + 0.35 × shared-entity overlap (entities weighted by rarity), where text is half the
