@@ -713,3 +713,16 @@ def test_the_main_clause_before_the_colon_speaks_not_a_cue_in_the_clause_before_
          "forcefully: \u201cIf they take us to court in Oslo, they will regret it,\u201d referencing the many "
          "fishermen in the region.")
     assert speaker(one(quotes(t), "If they take us to court")) == "Berg"
+
+
+def test_an_opening_quotation_mark_glued_to_the_cue_still_has_its_speaker():
+    # scraped copy loses the space: 'said,“We…' is one token in spaCy's default tokenizer, and the cue
+    # verb with it; load_nlp's tokenizer splits the comma (colon, semicolon) and the mark off
+    text = ("The harbour board met on Monday to discuss the dredging contract.\n\n"
+            "Tom Berg said,“We will not sign a contract that the port cannot pay for.”\n\n"
+            "Ana Lopez added:“The vote is set for Friday.”")
+    tokens = [t.text for t in _nlp().tokenizer("Berg said,“We will")]
+    assert tokens[:4] == ["Berg", "said", ",", "“"]
+    qs = quotes(text)
+    assert speaker(one(qs, "We will not sign")) == "Tom Berg"
+    assert speaker(one(qs, "The vote is set")) == "Ana Lopez"
