@@ -715,7 +715,7 @@ def test_the_main_clause_before_the_colon_speaks_not_a_cue_in_the_clause_before_
     assert speaker(one(quotes(t), "If they take us to court")) == "Berg"
 
 
-def test_an_opening_quotation_mark_glued_to_the_cue_still_has_its_speaker():
+def test_a_quotation_mark_glued_to_the_cue_still_has_its_speaker():
     # scraped copy loses the space: 'said,“We…' is one token in spaCy's default tokenizer, and the cue
     # verb with it; load_nlp's tokenizer splits the comma (colon, semicolon) and the mark off
     text = ("The harbour board met on Monday to discuss the dredging contract.\n\n"
@@ -726,3 +726,7 @@ def test_an_opening_quotation_mark_glued_to_the_cue_still_has_its_speaker():
     qs = quotes(text)
     assert speaker(one(qs, "We will not sign")) == "Tom Berg"
     assert speaker(one(qs, "The vote is set")) == "Ana Lopez"
+    # and a closing mark glued to the name after it
+    assert [t.text for t in _nlp().tokenizer("“It is late,”Berg said")][4:7] == [",", "”", "Berg"]
+    qs = quotes("The harbour board met on Monday.\n\n“The contract is too expensive for the port,”Berg said.")
+    assert speaker(one(qs, "The contract is too expensive")) == "Berg"

