@@ -288,7 +288,7 @@ def test_prefix_blocking_finds_every_pair_above_the_bound():
         ekeys = [set(cluster.prefix([(df[t], t, x) for t, x in e.items()], bound)) for e in ents]
         for i, a in enumerate(ents):
             for j in range(i):
-                ov = cluster.overlap(set(a), set(ents[j]), {**a, **ents[j]})
+                ov = cluster.weighted_overlap(a, ents[j])
                 if ov >= bound:
                     assert ekeys[i] & ekeys[j] and ekeys[i] & set(ents[j]), (bound, i, j, ov)
     assert sum(map(len, keys)) < sum(map(len, vecs))  # and it does leave keys out

@@ -497,8 +497,11 @@ class StoredStories:
     def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], Any, str]]:
         from storyline.stories.cluster import article_date
 
-        out = {seq: (r["counts"], r["entities"], article_date(r.get("published") or {}), sid)
-               for seq in refs if seq in self.placed for r, sid in [self.placed[seq]]}
+        out = {}
+        for seq in refs:
+            if seq in self.placed:
+                row, story = self.placed[seq]
+                out[seq] = (row["counts"], row["entities"], article_date(row.get("published") or {}), story)
         for seq, (counts, ents, pub, sid) in self.store.story_vectors(x for x in refs if x not in self.placed).items():
             out[seq] = (counts, ents, article_date(pub or {}), sid or "")  # they hold a story (story_holders)
         return out
@@ -512,8 +515,10 @@ class StoredStories:
         return self.by_id.get(article_id) or self.store.story_of(article_id)
 
     def place(self, ref: int, row: dict, story: str) -> None:
+        from storyline.stories.cluster import index_keys
+
         self.placed[ref] = (row, story)
-        for k in {"t" + t for t in row["counts"]} | {"e" + e for e in row["entities"]}:
+        for k in index_keys(row["counts"], row["entities"]):
             self.postings.setdefault(k, []).append(ref)
         self.sizes[story] += 1
         self.by_id[row["id"]] = story

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
 import uuid
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,21 +36,15 @@ def _bucket(key: str, buckets: int) -> int:
     return zlib.crc32(key.encode()) % buckets
 
 
-@functools.lru_cache(maxsize=1)
-def _analyzer() -> Callable[[str], list[str]]:
-    return cluster.vectorizer().build_analyzer()
-
-
 # --- tasks -------------------------------------------------------------------------------------------
 def postings(part_dir: str, number: int, entities_of: EntitiesOf, buckets: int) -> list[list[Posting]]:
     """Map: each article's term counts (the story vectoriser's tokens of title and text) and its
     canonical entities, sorted into key buckets."""
-    analyse = _analyzer()
     ents = entities_of(number) or {}
     out: list[list[Posting]] = [[] for _ in range(buckets)]
     table = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "title", "text", "ord"])
     for aid, title, text, pos in zip(*(table.column(c).to_pylist() for c in ("id", "title", "text", "ord"))):
-        keys = [("t" + t, c) for t, c in Counter(analyse(cluster.story_text(title, text))).items()]
+        keys = [("t" + t, c) for t, c in cluster.term_counts(title, text).items()]
         keys += [("e" + e, 1) for e in dict.fromkeys(ents.get(aid, []))]
         for k, c in keys:
             out[_bucket(k, buckets)].append((k, number, pos, c))
@@ -149,7 +141,7 @@ def scores(vec_dir: str, number: int, *rows: list[tuple[Ref, Ref]]) -> list[tupl
     out = []
     for (later, earlier), i, j, sim, both in zip(pairs, a_rows, b_rows, cos, shared):
         union = total[i] + total[j] - both
-        ov = both / union if union > 0 else 0.0  # cluster.overlap: shared entities by rarity over all of them
+        ov = both / union if union > 0 else 0.0  # cluster.weighted_overlap: shared entities by rarity over all of them
         out.append((later[1], earlier, sim, ov, cluster.far_apart(days[i], days[j])))
     return out
 

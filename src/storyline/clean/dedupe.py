@@ -48,13 +48,6 @@ def signature(text: str) -> bytes:
     return bytes(m.hashvalues.astype(np.uint64).tobytes())
 
 
-def _minhash(sig: bytes) -> MinHash:
-    return MinHash(
-        num_perm=NUM_PERM, scheme=SCHEME, permutations=_TEMPLATE.permutations,
-        hashvalues=np.frombuffer(sig, dtype=np.uint64),
-    )
-
-
 @dataclass(frozen=True)
 class DedupeItem:
     """One article as the duplicate finder sees it; items come in canonical order (earliest first)."""

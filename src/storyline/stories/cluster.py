@@ -41,12 +41,6 @@ def rarity(n: int, df: int) -> float:
     return math.log((1 + n) / (1 + df)) + 1.0
 
 
-def overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    """Shared entities weighted by rarity, over all the entities of the two articles."""
-    union = a | b
-    return (sum(idf[e] for e in a & b) / sum(idf[e] for e in union)) if union else 0.0
-
-
 def choose(members: list[tuple[str, float, float, bool]], size: dict[str, int]) -> str | None:
     """The story an article joins, or None: `members` are (story, text cosine, entity overlap, years
     apart) for the story articles it is compared with, in ingestion order; `size` each story's articles."""
@@ -98,7 +92,7 @@ def entity_weights(entities: Iterable[str], df: dict[str, int], n: int) -> dict[
 
 
 def weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    """Shared entities weighted by rarity, over all the entities of the two articles (`overlap`)."""
+    """Shared entities weighted by rarity, over all the entities of the two articles."""
     shared = sum(w for e, w in a.items() if e in b)
     union = sum(a.values()) + sum(b.values()) - shared
     return shared / union if union > 0 else 0.0
@@ -127,6 +121,11 @@ def blocking_keys(vec: dict[str, float], ents: dict[str, float], df: dict[str, i
     """An article's blocking keys: "t" + term and "e" + entity id (`df` by those keys)."""
     return (prefix([(df["t" + t], "t" + t, w) for t, w in vec.items()], bound, squared=True)
             + prefix([(df["e" + e], "e" + e, w) for e, w in ents.items()], bound))
+
+
+def index_keys(counts: dict[str, int], entities: Iterable[str]) -> set[str]:
+    """Every key an article is found by once placed: "t" + each of its terms, "e" + each entity id."""
+    return {"t" + t for t in counts} | {"e" + e for e in entities}
 
 
 @dataclass
@@ -248,7 +247,7 @@ class _Rows:
         self.story[ref] = story
         self.by_id[row["id"]] = story
         self.sizes[story] += 1
-        for k in ["t" + t for t in self.counts[ref]] + ["e" + e for e in set(row["entities"])]:
+        for k in index_keys(self.counts[ref], row["entities"]):
             self.postings.setdefault(k, []).append(ref)
 
 
