@@ -206,6 +206,66 @@ def test_duplicates_found_one_file_at_a_time_equal_those_of_one_build(tmp_path, 
     assert any(k for _, k in _copies(steps)[0].values()) and _copies(steps)[1]
 
 
+def _entities_and_speakers(db: str) -> tuple[list, list, list]:
+    """The stored entities and linked quotes, and the entities `canonicalise` gives over the stored mentions."""
+    from storyline.model import Mention
+    from storyline.nlp.canonical import canonicalise
+
+    with Store(db) as store:
+        per = {aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms]
+               for aid, ms in store.all_annotations("mentions")}
+        ref = sorted((e.to_json() for e in canonicalise(per)), key=lambda e: e["id"])
+        return (sorted(store.entities(), key=lambda e: e["id"]), sorted(store.quotes(), key=lambda q: q["id"]),
+                [{**e, "mentions": sorted(e["mentions"], key=lambda m: (m["article_id"], m["span"]))} for e in ref])
+
+
+def _sorted_mentions(ents: list) -> list:
+    return [{**e, "mentions": sorted(e["mentions"], key=lambda m: (m["article_id"], m["span"]))} for e in ents]
+
+
+def test_entities_taken_in_one_file_at_a_time_equal_those_of_one_build(tmp_path, monkeypatch, new_db):
+    # the entity stage's stored runner (nlp/canonical_state.py) gives, file by file, what one build gives
+    # and what canonicalise gives over every article; re-annotated and dropped articles leave as they should
+    from storyline.nlp import canonical_state
+
+    corpus = sorted((ROOT / "examples" / "corpus").iterdir(), reverse=True)
+    steps, whole = new_db("steps"), new_db("whole")
+    for i in range(len(corpus)):
+        build(corpus[:i + 1], steps)
+    build(corpus, whole)
+    ents, quotes, ref = _entities_and_speakers(steps)
+    assert ents and any(q["speaker"] and q["speaker"].get("entity_id") for q in quotes)
+    assert (_sorted_mentions(ents), quotes) == (_sorted_mentions(_entities_and_speakers(whole)[0]),
+                                                _entities_and_speakers(whole)[1])
+    assert _sorted_mentions(ents) == ref
+    # one more small article: `route` runs for it (and the few articles sharing a name whose type changed)
+    routed = []
+    real = canonical_state.route
+    monkeypatch.setattr(canonical_state, "route", lambda *a: routed.append(a[0][0].aid if a[0] else None) or real(*a))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("Mayor Elena Varga of Lindenport said on Tuesday that the harbour will close "
+                                    "for repairs until the spring.\n", encoding="utf-8")
+    build([*corpus, extra], steps)
+    with Store(steps) as store:
+        n_articles = store.counts()["articles"]
+    assert 1 <= len(routed) < n_articles / 3
+    ents, quotes, ref = _entities_and_speakers(steps)
+    assert _sorted_mentions(ents) == ref and any(e["name"] == "Elena Varga" for e in ents)
+    # an article annotated again with fewer mentions, and one found not English: both taken out
+    with Store(steps) as store:
+        arts = [a.id for a in store.articles()]
+        layers = store.annotations(arts[0])
+        assert layers and layers["mentions"]
+        store.save_annotations([(arts[0], {**layers, "mentions": layers["mentions"][:1]})])
+        store.set_languages([(arts[1], "de", 0.99)])
+        canonical_state.update(store)
+    ents, quotes, ref = _entities_and_speakers(steps)
+    assert _sorted_mentions(ents) == ref
+    assert not any(q["article_id"] == arts[1] for q in quotes)
+    assert not any(m["article_id"] == arts[1] for e in ents for m in e["mentions"])
+
+
 def test_killed_build_resumes_without_duplicates_or_losses(tmp_path, new_db):
     src = ROOT / "examples" / "corpus"
     whole = build([src], new_db("whole"))

@@ -14,7 +14,7 @@ from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.language import UNDETERMINED, article_language, is_english
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, Entity, Mention, ReadProblem, Removed, stable_id, unique_names
+from storyline.model import Article, Document, Entity, ReadProblem, Removed, stable_id, unique_names
 from storyline.published import publication
 from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB
 from storyline.store import Store
@@ -327,37 +327,24 @@ def _paragraph_rows(rows: list[Any]) -> list[tuple[int, int, int, int]]:
 
 
 def link_entities(store: Store) -> None:
-    """Canonical entities across the corpus from every article's mentions; quote speakers linked to them."""
-    from storyline.nlp.canonical import canonicalise
+    """Canonical entities across the corpus from every article's mentions, and quote speakers linked to them,
+    brought up to date for the articles annotated since (`nlp.canonical_state.update`: what `canonicalise`
+    over every article gives, in work in proportion to what the new articles touch)."""
+    from storyline.nlp.canonical_state import update
 
-    per_article = {aid: [Mention(**{**m, "span": tuple(m["span"])}) for m in ms]
-                   for aid, ms in store.all_annotations("mentions")}
-    save_entities(store, canonicalise(per_article))
+    update(store)
 
 
 def save_entities(store: Store, entities: list[Entity]) -> None:
     """Canonical entities stored, with every quote's speaker linked to them; noted as computed over the
     inputs stored now (`Store.stage_done("entities")`: entities a batch found over exactly the stored
     articles are not computed again)."""
-    from storyline.nlp.canonical import EntityIndex
+    from storyline.nlp.canonical import EntityIndex, link_quotes
 
     inputs = store.link_inputs()
     index = EntityIndex(entities)
-    by_id = {e.id: e for e in entities}
-    quotes = []
-    for aid, qs in store.all_annotations("quotes"):
-        for q in qs:
-            sp = q.get("speaker")
-            if sp:
-                eid, affiliation = index.speaker(aid, tuple(sp["span"]), sp.get("name"), sp.get("type"))
-                sp["entity_id"] = eid
-                if affiliation:  # "Turkish officials" belong to Turkey; they are not Turkey
-                    sp["affiliation_id"] = affiliation
-                if eid in by_id and by_id[eid].type == sp.get("type"):  # a person's fullest name;
-                    sp["name"] = by_id[eid].name  # a group ("Turkish officials") keeps its own words
-            q["id"] = stable_id("q", aid, str(q["span"][0]), str(q["span"][1]))
-            q["article_id"] = aid
-            quotes.append(q)
+    names = {e.id: (e.name, e.type) for e in entities}
+    quotes = [q for aid, qs in store.all_annotations("quotes") for q in link_quotes(index, names, aid, qs)]
     store.set_entities([e.to_json() for e in entities], quotes)
     store.set_stage_done("entities", inputs)
 

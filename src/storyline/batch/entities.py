@@ -21,8 +21,8 @@ from storyline.batch.engines import Engine
 from storyline.batch.partition import part_name
 from storyline.model import Entity, Mention
 from storyline.nlp.canonical import (
-    Decision, Item, Keyed, Name, Part, acronym_edges, acronym_roots, article_items, decide_type, entities_of,
-    entity_order, finish, people_by_first_name, people_by_surname, route, type_votes,
+    Decision, Item, Keyed, Name, Part, Rec, acronym_edges, acronym_roots, article_items, decide_type, entities_of,
+    entity_order, finish, item_of, people_by_first_name, people_by_surname, record, route, type_votes,
 )
 
 SCALARS, LISTS = ("id", "name", "type"), ("aliases", "roles", "mentions")  # an entity's fields: columns, JSON text
@@ -32,10 +32,6 @@ ENTITY_IDS = pa.schema([("article_id", pa.string()), ("start", pa.int64()), ("en
                         ("entity_id", pa.string())])
 IDS_DIR = "entity-ids"  # under DIR: one file a partition, its articles' linked mentions
 
-# A mention on its way through the shuffles: (partition index, article id, position in the article's
-# mentions, start, end, text, name, role, type, as_, described). Enough to rebuild the `Item` that
-# `entities_of` reads.
-Rec = tuple[int, str, int, int, int, str, str, str | None, str, str | None, str | None]
 RootDecision = tuple[str, str, bool]  # (acronym-group root, its type, mostly a person)
 Route = tuple[str, int, int, str]  # (article id, start, end, entity id)
 
@@ -53,20 +49,6 @@ def _slots(channels: int, buckets: int) -> list[list[Any]]:
 def _joined(*lists: list[Any]) -> list[Any]:
     """One list of the lists a task was given (a partition's share of every bucket of a shuffle)."""
     return [x for xs in lists for x in xs]
-
-
-def _rec(p: int, it: Item) -> Rec:
-    """A mention as it travels (its group travels beside it)."""
-    m = it.m
-    return (p, it.aid, it.n, m.span[0], m.span[1], m.text, m.name, m.role, it.type, it.as_, m.described)
-
-
-def _item(rec: Rec) -> Item:
-    """The `Item` a record was made from."""
-    _, aid, n, start, end, text, name, role, etype, as_, described = rec
-    it = Item(aid, Mention((start, end), text, etype, name, role, described=described), n)
-    it.as_ = as_
-    return it
 
 
 def _articles(part_dir: str, skip: list[str]) -> Iterator[tuple[list[Item], list[Item]]]:
@@ -160,9 +142,9 @@ def route_mentions(part_dir: str, p: int, skip: list[str], root_of: dict[str, st
     grouped: dict[Any, tuple[str, list[Rec]]] = {}
     for items, free in _articles(part_dir, skip):
         names, parts = route(items, free, root_of, decisions)
-        _send(out, SURNAMES, buckets, [(k, Name(n.kind, n.name, [_rec(p, it) for it in n.mentions])) for k, n in names])
+        _send(out, SURNAMES, buckets, [(k, Name(n.kind, n.name, [record(it, p) for it in n.mentions])) for k, n in names])
         for key, part in parts:
-            grouped.setdefault(part.group, (key, []))[1].extend(_rec(p, it) for it in part.mentions)
+            grouped.setdefault(part.group, (key, []))[1].extend(record(it, p) for it in part.mentions)
     _send(out, ENTITY, buckets, [(key, Part(group, recs)) for group, (key, recs) in grouped.items()])
     return out
 
@@ -204,7 +186,7 @@ def write_entities(out_dir: str, bucket: int, partitions: int, *parts: list[Part
     for rows in parts:
         for group, recs in rows:
             part_of.update((r[1], r[0]) for r in recs)
-            items.append(Part(group, [_item(r) for r in recs]))
+            items.append(Part(group, [item_of(r) for r in recs]))
     entities = entities_of(items)
     back: list[set[Route]] = [set() for _ in range(partitions)]
     for e in entities:

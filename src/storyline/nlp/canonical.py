@@ -54,9 +54,10 @@ from storyline.nlp.names import (
 )
 
 __all__ = [
-    "canonicalise", "EntityIndex", "Item", "Group", "Name", "Part", "Decision", "Keyed", "article_items",
+    "canonicalise", "EntityIndex", "Item", "Group", "Name", "Part", "Decision", "Keyed", "Rec", "record", "item_of",
+    "article_items",
     "acronym_edges", "acronym_roots", "type_votes", "decide_type", "route", "people_by_surname", "people_by_first_name",
-    "entity_key", "entities_of", "finish", "entity_order",
+    "entity_key", "entities_of", "finish", "entity_order", "link_quotes",
 ]
 
 
@@ -182,6 +183,26 @@ Decision = tuple[str, bool]  # an acronym group's type, and whether it is mostly
 P = TypeVar("P")  # the mentions that travel with a name or a group: `Item`s here, the batch's records on the engine
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+# A mention as it travels between steps outside one process (the batch's shuffles, the stored state):
+# (partition index, article id, position in the article's mentions, start, end, text, name, role, type,
+# as_, described). Enough to rebuild the `Item` that `entities_of` reads.
+Rec = tuple[int, str, int, int, int, str, str, str | None, str, str | None, str | None]
+
+
+def record(it: Item, p: int = 0) -> Rec:
+    """A mention as it travels (its group travels beside it); `p`: the partition holding its article."""
+    m = it.m
+    return (p, it.aid, it.n, m.span[0], m.span[1], m.text, m.name, m.role, it.type, it.as_, m.described)
+
+
+def item_of(rec: Rec | list[Any]) -> Item:
+    """The `Item` a record (or its JSON list) was made from."""
+    _, aid, n, start, end, text, name, role, etype, as_, described = rec
+    it = Item(aid, Mention((start, end), text, etype, name, role, described=described), n)
+    it.as_ = as_
+    return it
 
 
 class Name(NamedTuple, Generic[P]):
@@ -735,19 +756,19 @@ def _id_key(gkey: Any, full: bool = False) -> str:
 # EntityIndex: quote speakers -> entity ids
 # --------------------------------------------------------------------------------------------
 class EntityIndex:
-    """Find the entity an article's span or name refers to."""
+    """Find the entity an article's span or name refers to. An article's answers read only the entities
+    with a mention in it: an index of those of some articles answers for these articles as one of all."""
 
     def __init__(self, entities: Iterable[Entity]):
         self._spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
         self._names: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         self._surnames: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        entities = list(entities)
-        ids = {e.id for e in entities}
         for e in entities:
             keys = {name_key(e.name), *(name_key(a) for a in e.aliases)}
             arts = set()
             for aid, span, _text in e.mentions:
-                if e.capital_of in ids and e.mention_as.get((aid, (span[0], span[1]))) == "capital":
+                # (`finish` has dropped a capital's link to a country no entity is)
+                if e.capital_of and e.mention_as.get((aid, (span[0], span[1]))) == "capital":
                     # "Ankara said", "Ankara authorities": the state speaks through its capital
                     self._spans[aid].append((span[0], span[1], e.capital_of, "GPE"))
                 else:
@@ -818,3 +839,23 @@ class EntityIndex:
                     return next(iter(people))
         return None
 
+
+
+def link_quotes(index: EntityIndex, names: Mapping[str, tuple[str, str]], aid: str,
+                quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An article's quotes (its quote layer) with their speakers linked to entities (`names`: entity id ->
+    (name, type) of the entities the index holds), each with its id and article id."""
+    out = []
+    for q in quotes:
+        sp = q.get("speaker")
+        if sp:
+            eid, affiliation = index.speaker(aid, tuple(sp["span"]), sp.get("name"), sp.get("type"))
+            sp["entity_id"] = eid
+            if affiliation:  # "Turkish officials" belong to Turkey; they are not Turkey
+                sp["affiliation_id"] = affiliation
+            if eid is not None and eid in names and names[eid][1] == sp.get("type"):  # a person's fullest name;
+                sp["name"] = names[eid][0]  # a group ("Turkish officials") keeps its own words
+        q["id"] = stable_id("q", aid, str(q["span"][0]), str(q["span"][1]))
+        q["article_id"] = aid
+        out.append(q)
+    return out

@@ -17,6 +17,9 @@ from storyline.store import connection, migrations
 from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
 from storyline.store.dialect import ellipsis, tsquery
+from storyline.store.entity_state import (
+    INSERT_ENTITY, INSERT_MENTION, INSERT_QUOTE, EntityState, entity_row, mention_rows, quote_row,
+)
 from storyline.store.errors import QueryError, StoreError, WriteError, write_error
 from storyline.store.migrations import SCHEMA_VERSION
 from storyline.store.rows import ARTICLE_COLS, article_of, document_of
@@ -28,7 +31,7 @@ _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages 
 ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
 
 
-class Store:
+class Store(EntityState):
     """One storyline database, a SQLite file or a PostgreSQL database (a postgresql:// URL),
     holding documents, articles and every later layer."""
 
@@ -403,6 +406,7 @@ class Store:
             dropped = sum(self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", a).fetchone()[0]
                           for a in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
+            self.db.executemany("INSERT OR IGNORE INTO entity_stale(article_id) VALUES (?)", other)
             self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
             self._forget_story_terms([r[0] for aid, in other
                                       for r in self.db.execute("SELECT seq FROM articles WHERE id = ?", (aid,))])
@@ -444,7 +448,7 @@ class Store:
                 self._count_input()
             self.db.executemany(
                 "INSERT OR REPLACE INTO annotations(article_id, anchor, timexes, mentions, quotes, events, claims,"
-                " timeml, title) VALUES (?,?,?,?,?,?,?,?,?)",
+                " timeml, title, entities_done) VALUES (?,?,?,?,?,?,?,?,?,NULL)",
                 [(aid, x["anchor"], *(None if x.get(k) is None and k in ("timeml", "title") else json.dumps(x[k])
                                       for k in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")))
                  for aid, x in rows],
@@ -751,28 +755,16 @@ class Store:
         return [json.loads(r[0]) for r in self.db.execute(f"SELECT data FROM claims{where} ORDER BY story_id, id", args)]
 
     def set_entities(self, entities: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
-        """Replace the canonical entities (dossier shape) and the linked quotes in one transaction."""
+        """Replace the canonical entities (dossier shape) and the linked quotes in one transaction (a batch's,
+        found without the entity stage's state: the next build's update takes in every article again)."""
         with self.transaction():
+            self.db.execute("DELETE FROM entity_mentions")
             self.db.execute("DELETE FROM entities")
             self.db.execute("DELETE FROM quotes")
-            self.db.executemany(
-                "INSERT INTO entities(id, name, type, data) VALUES (?,?,?,?)",
-                [(e["id"], e["name"], e["type"], json.dumps({k: v for k, v in e.items() if k != "mentions"}))
-                 for e in entities],
-            )
-            self.db.executemany(
-                "INSERT OR IGNORE INTO entity_mentions(entity_id, article_id, start, \"end\", text, mention_as)"
-                " VALUES (?,?,?,?,?,?)",
-                [(e["id"], m["article_id"], m["span"][0], m["span"][1], m["text"], m.get("as"))
-                 for e in entities for m in e["mentions"]],
-            )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO quotes(id, article_id, start, \"end\", kind, speaker_name, speaker_entity, data)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                [(q["id"], q["article_id"], q["span"][0], q["span"][1], q["kind"],
-                  (q.get("speaker") or {}).get("name"), (q.get("speaker") or {}).get("entity_id"), json.dumps(q))
-                 for q in quotes],
-            )
+            self.db.executemany(INSERT_ENTITY, [entity_row(e) for e in entities])
+            self.db.executemany(INSERT_MENTION, [r for e in entities for r in mention_rows(e)])
+            self.db.executemany(INSERT_QUOTE, [quote_row(q) for q in quotes])
+            self.forget_entity_state()
 
     def entities(self, type: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Canonical entities with their mentions, most mentioned first; `name` matches name or alias."""

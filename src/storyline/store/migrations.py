@@ -11,7 +11,7 @@ from storyline.store.errors import StoreError
 if TYPE_CHECKING:
     from storyline.store import Store
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Upgrading: version v's step runs on a database at v - 1. A new database never runs them: it is made
 # at SCHEMA_VERSION from schema.TABLES (schema.create), so a schema change is written once, in the
@@ -187,14 +187,20 @@ _ADDED: dict[int, tuple[tuple[str, str], ...]] = {
     # whether an article's duplicate keys and paragraph hashes are stored (NULL for articles stored
     # before: the next build keys them, comparing them with everything once; pipeline.link_duplicates)
     9: (("articles", "keyed"),),
+    # whether an article's mentions are in the entity stage's state (NULL for articles annotated before,
+    # and for any annotated again: the next build takes them in; nlp/canonical_state.py)
+    11: (("annotations", "entities_done"),),
 }
 # the indexes and tables a version added, as the description defines them (on both backends)
-_INDEXED: dict[int, tuple[tuple[str, str], ...]] = {9: (("articles", "articles_unkeyed"),)}
+_INDEXED: dict[int, tuple[tuple[str, str], ...]] = {9: (("articles", "articles_unkeyed"),),
+                                                     11: (("annotations", "annotations_entities_pending"),)}
 _CREATED: dict[int, tuple[str, ...]] = {
     # the duplicate stage's state (schema.TABLES, "the cross-article stages' state")
     9: ("dedupe_keys", "passage_keys"),
     # the story stage's state; articles annotated before get their terms at the next build
     10: ("story_terms", "story_postings", "story_df"),
+    # the entity stage's state; the next build fills it from every article once
+    11: ("entity_edges", "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"),
 }
 
 # PostgreSQL databases start at version 4 (an older one cannot exist); a version's PostgreSQL script,

@@ -128,8 +128,8 @@ TABLES: tuple[Table, ...] = (
     Table("annotations", (
         _text("article_id", primary_key=True, references=_ART, ordered=True), _text("anchor"),
         _text("timexes", not_null=True), _text("mentions", not_null=True), _text("quotes", not_null=True),
-        _text("events"), _text("claims"), _text("timeml"), _text("title"),
-    ), without_rowid=True),
+        _text("events"), _text("claims"), _text("timeml"), _text("title"), Column("entities_done", "integer"),
+    ), without_rowid=True, indexes=(Index("annotations_entities_pending", ("article_id",), where="entities_done IS NULL"),)),
     Table("entities", (
         _text("id", primary_key=True, ordered=True), _text("name", not_null=True, ordered=True),
         _text("type", not_null=True, ordered=True), _text("data", not_null=True),
@@ -179,6 +179,32 @@ TABLES += (
     Table("story_postings", (_text("term", not_null=True, ordered=True), Column("seq", "bigint", not_null=True)),
           primary_key=("term", "seq"), without_rowid=True),
     Table("story_df", (_text("term", primary_key=True, ordered=True), _int("df")), without_rowid=True),
+)
+# The entity stage's state (nlp/canonical_state.py): what `nlp.canonical`'s steps emitted, kept so that a
+# build runs them again only for the keys its new articles touch. Per article: its "Long Name (ACRONYM)"
+# pairs and its type votes per name key (annotations.entities_done set once they are stored); per acronym
+# group: its decided type; per shuffle (step "surname", "first" or "part") and key: the values each source
+# (an article "a:…", a surname's reduce "s:…", a first name's "f:…") sent to it; per entity key: the
+# entities it gave, with the country a capital would stand for; articles whose annotations were dropped.
+TABLES += (
+    Table("entity_edges", (_text("article_id", not_null=True, ordered=True), _text("a", not_null=True, ordered=True),
+                           _text("b", not_null=True, ordered=True)),
+          primary_key=("article_id", "a", "b"), without_rowid=True),
+    Table("entity_votes", (_text("key", not_null=True, ordered=True), _text("article_id", not_null=True, ordered=True),
+                           _text("label", not_null=True, ordered=True), _int("weight")),
+          primary_key=("key", "article_id", "label"), without_rowid=True,
+          indexes=(Index("entity_votes_article", ("article_id",)),)),
+    Table("entity_decisions", (_text("root", primary_key=True, ordered=True), _text("type", not_null=True),
+                               _int("person")), without_rowid=True),
+    Table("entity_shuffle", (_text("step", not_null=True, ordered=True), _text("key", not_null=True, ordered=True),
+                             _text("source", not_null=True, ordered=True), _int("n"), _text("data", not_null=True)),
+          primary_key=("step", "key", "source", "n"), without_rowid=True,
+          indexes=(Index("entity_shuffle_source", ("source",)),)),
+    Table("entity_keys", (_text("key", not_null=True, ordered=True), _text("entity_id", not_null=True, ordered=True),
+                          _text("capital_of", ordered=True)),
+          primary_key=("key", "entity_id"), without_rowid=True,
+          indexes=(Index("entity_keys_capital", ("capital_of",)),)),
+    Table("entity_stale", (_text("article_id", primary_key=True, ordered=True),), without_rowid=True),
 )
 BY_NAME = {t.name: t for t in TABLES}
 
