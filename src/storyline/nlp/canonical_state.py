@@ -35,6 +35,7 @@ from storyline.nlp.canonical import (
     Decision, EntityIndex, Item, Name, Part, Rec, acronym_edges, acronym_roots, article_items, decide_type,
     entities_of, item_of, link_quotes, people_by_first_name, people_by_surname, record, route, type_votes,
 )
+from storyline.store.entity_state import entity_row, mention_rows
 
 if TYPE_CHECKING:
     from storyline.store import Store
@@ -56,9 +57,11 @@ class Update:
     decisions: list[tuple[str, str, int]] = field(default_factory=list)
     replaced_sources: set[str] = field(default_factory=set)
     shuffled: list[tuple[str, str, str, int, str]] = field(default_factory=list)
-    removed_entities: set[str] = field(default_factory=set)
+    removed_entities: set[str] = field(default_factory=set)  # gone, with their mentions
     entity_keys: set[str] = field(default_factory=set)
-    entities: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # new or changed (their rows written again)
+    mentions_gone: list[tuple[str, str, int]] = field(default_factory=list)  # (entity id, article id, start)
+    mentions_new: list[tuple[str, str, int, int, str, str | None]] = field(default_factory=list)
     keys: list[tuple[str, str, str | None]] = field(default_factory=list)
     recapitalised: list[tuple[str, str]] = field(default_factory=list)  # (data, entity id)
     relinked: set[str] = field(default_factory=set)
@@ -184,8 +187,8 @@ def update(store: Store) -> Update | None:
     new: list[tuple[str, Entity]] = [(k, e) for k in sorted(u.entity_keys)
                                      for e in entities_of(_part(d) for d in shuffles.values("part", k))]
     old_ids = {i for ids in ({} if full else store.entity_key_ids(u.entity_keys)).values() for i in ids}
-    u.removed_entities = old_ids
     new_ids = {e.id for _, e in new}
+    u.removed_entities = old_ids - new_ids
     countries = {e.capital_of for _, e in new if e.capital_of}
     present = (set() if full else store.existing_entities(countries) - old_ids) | (countries & new_ids)
     u.keys = [(k, e.id, e.capital_of) for k, e in new]
@@ -198,12 +201,13 @@ def update(store: Store) -> Update | None:
         for eid, country in store.capitals_of(came_or_went):
             if eid not in new_ids and eid not in old_ids:
                 recap[eid] = country if country in new_ids else None
-    u.entities = [e.to_json() for _, e in new]
+    old = [] if full else store.stored_entities(old_ids)
+    _rows_changed(u, {e.id: e.to_json() for e in old}, [e.to_json() for _, e in new])
     # 5. quote speakers of the articles whose entities changed
     if full:
         u.relinked = set(pending)
     else:
-        u.relinked = set(u.changed) | _moved_articles(store.stored_entities(old_ids), [e for _, e in new])
+        u.relinked = set(u.changed) | _moved_articles(old, [e for _, e in new])
         recapped = [e for e in store.stored_entities(recap) if e.capital_of != recap[e.id]]
         for e in recapped:
             e.capital_of = recap[e.id]
@@ -212,6 +216,18 @@ def update(store: Store) -> Update | None:
     u.quotes = _linked_quotes(store, sorted(u.relinked), [e for _, e in new], old_ids | new_ids, recap)
     store.save_entity_state(u)
     return u
+
+
+def _rows_changed(u: Update, old: dict[str, dict[str, Any]], new: list[dict[str, Any]]) -> None:
+    """The entity rows to write again (new or changed ones) and the mention rows gone and new, from a key's
+    entities before (by id) and after: a big entity's unchanged mentions are not written again."""
+    for e in new:
+        before = old.get(e["id"])
+        rows, had = set(mention_rows(e)), set(mention_rows(before)) if before else set()
+        if before is None or entity_row(before) != entity_row(e):
+            u.entities.append(e)
+        u.mentions_gone += [(r[0], r[1], r[2]) for r in sorted(had - rows)]
+        u.mentions_new += sorted(rows - had)
 
 
 def _moved_articles(old: list[Entity], new: list[Entity]) -> set[str]:

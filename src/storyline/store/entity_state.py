@@ -65,9 +65,9 @@ class EntityState:
     def entities_pending(self, every: bool = False) -> list[str]:
         """Annotated articles whose mentions are not in the state (new, or annotated again; `every`: all
         annotated articles), in ingestion order."""
+        done = "" if every else " WHERE entities_done IS NULL"  # the partial index's condition: read from it
         return [r[0] for r in self.db.execute(
-            "SELECT n.article_id FROM annotations n JOIN articles a ON a.id = n.article_id"
-            + ("" if every else " WHERE n.entities_done IS NULL") + " ORDER BY a.seq")]
+            f"SELECT id FROM articles WHERE id IN (SELECT article_id FROM annotations{done}) ORDER BY seq")]
 
     def entities_stale(self) -> list[str]:
         """Articles whose annotations were dropped (found not English) since the state took them in."""
@@ -200,8 +200,11 @@ class EntityState:
                 self.db.execute(f"DELETE FROM entities WHERE id IN ({marks(chunk)})", chunk)
             for chunk in _chunks(u.entity_keys):
                 self.db.execute(f"DELETE FROM entity_keys WHERE key IN ({marks(chunk)})", chunk)
-            q(INSERT_ENTITY, [entity_row(e) for e in u.entities])
-            q(INSERT_MENTION, [r for e in u.entities for r in mention_rows(e)])
+            q("DELETE FROM entity_mentions WHERE entity_id = ? AND article_id = ? AND start = ?", u.mentions_gone)
+            q("INSERT INTO entities(id, name, type, data) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET"  # not a
+              " name = excluded.name, type = excluded.type, data = excluded.data",  # REPLACE: its mentions stay
+              [entity_row(e) for e in u.entities])
+            q(INSERT_MENTION, u.mentions_new)
             q("INSERT INTO entity_keys(key, entity_id, capital_of) VALUES (?,?,?)", u.keys)
             q("UPDATE entities SET data = ? WHERE id = ?", u.recapitalised)
             for chunk in _chunks(u.relinked):
