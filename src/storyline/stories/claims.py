@@ -68,7 +68,7 @@ class _Canon:
                     self.known.setdefault(alias.lower(), e["name"])
 
     def name(self, name: str | None) -> str | None:
-        if not is_name(name):
+        if name is None or not is_name(name):
             return None
         if self.known is None:
             return name
@@ -242,8 +242,8 @@ def _sanction_statuses(events: list[Event], story_id: str, canon: _Canon) -> lis
     main_target = all_targets.most_common(1)[0][0] if all_targets else None
     groups: dict[tuple[str, str], list[tuple[Event, EventMention, str]]] = defaultdict(list)
     for ev, m, st, targets, imposers in rows:
-        if targets or main_target:
-            who = targets.most_common(1)[0][0] if targets else main_target
+        who = targets.most_common(1)[0][0] if targets else main_target
+        if who:
             subject = f"sanctions on {who}"
         elif all_imposers:
             who = all_imposers.most_common(1)[0][0]

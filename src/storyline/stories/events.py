@@ -55,7 +55,7 @@ def compatible(a: str | None, b: str | None) -> bool:
 
 def _narrowest(values: list[str]) -> str | None:
     """The most precise of the values that fits inside all the others ('2017' and '2017-FA' → '2017-FA')."""
-    dated = [(v, period(v)) for v in values if period(v)]
+    dated = [(v, iv) for v in values if (iv := period(v))]
     if not dated:
         return None
     dated.sort(key=lambda x: ((x[1][1] - x[1][0]).days, x[0]))
@@ -80,7 +80,7 @@ def _agents(m: dict) -> set[str]:
 
 def _modality_class(m: dict) -> str:
     mod = m.get("modality")
-    return "done" if mod in _DONE else mod
+    return "done" if mod in _DONE else str(mod)
 
 
 def _meaning_keys(m: dict) -> frozenset[str]:
