@@ -252,6 +252,20 @@ def test_seed_claims(seed_db):
             assert 0 <= s < e <= len(arts[v["article_id"]])
 
 
+def test_records_give_back_the_json_they_were_read_from(seed_db):
+    """Event, Claim and Story read from the dossier's JSON write it again, key for key and in the same order
+    (the export is their to_json(), a story's with the ids of the articles that hold it)."""
+    from storyline.model import Claim, Event, Story
+
+    with Store(seed_db) as store:
+        events, claims, stories = store.events(), store.claims(), store.stories()
+    assert events and claims and stories
+    assert all(json.dumps(Event.from_json(e).to_json()) == json.dumps(e) for e in events)
+    assert all(json.dumps(Claim.from_json(c).to_json()) == json.dumps(c) for c in claims)
+    assert all(json.dumps({**Story.from_json(s).to_json(), "article_ids": s["article_ids"]}) == json.dumps(s)
+               for s in stories)
+
+
 def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, databases, corpus):
     db = databases.copy(seed_db, "copy")
     with Store(db) as store:
