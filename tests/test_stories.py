@@ -53,13 +53,13 @@ def test_coreference_merges_the_same_event_and_keeps_others_apart():
         _m("a6", "agreement", "2014", ["cn", "ru"]),
         _m("a7", "agreement", "2016", ["cn", "ru"]),
     ], "s-1")
-    by_sources = {tuple(e["sources"]): e for e in evs}
+    by_sources = {tuple(e.sources): e for e in evs}
     contract = by_sources[("a1", "a2", "a3")]
-    assert contract["date"] == "2017-FA" and contract["precision"] == "season"
+    assert contract.date == "2017-FA" and contract.precision == "season"
     assert len(evs) == 6  # the contract; the expected deal; two meetings; China's two dates stay two events
-    assert by_sources[("a5",)]["date"] is None
-    assert all(e["id"].startswith("v-") for e in evs)
-    assert corefer([_m("a1", "agreement", "2017", ["ru", "tr"])], "s-1")[0]["id"] == evs[0]["id"]
+    assert by_sources[("a5",)].date is None
+    assert all(e.id.startswith("v-") for e in evs)
+    assert corefer([_m("a1", "agreement", "2017", ["ru", "tr"])], "s-1")[0].id == evs[0].id
 
 
 def test_coreference_keeps_other_agents_undated_references_and_chains_apart():
@@ -73,18 +73,18 @@ def test_coreference_keeps_other_agents_undated_references_and_chains_apart():
         agent(_m("a3", "purchase", None, ["tr", "ru", "s400"], lemma="buy"), "tr"),  # undated: not the 2017 one
         agent(_m("a4", "purchase", None, ["tr", "ru", "s400"], lemma="buy"), "tr"),  # … but the same reference
     ], "s-1")
-    assert sorted(map(tuple, (e["sources"] for e in evs))) == [("a1",), ("a2",), ("a3", "a4")]
+    assert sorted(map(tuple, (e.sources for e in evs))) == [("a1",), ("a2",), ("a3", "a4")]
     # average link: a mention that fits one member of an event but not the others starts its own
     chain = corefer([_m(f"b{k}", "sanction", "2019", pair, lemma="impose")
                      for k, pair in enumerate([["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"]], 1)], "s-1")
-    assert [e["sources"] for e in chain] == [["b1", "b2", "b3"], ["b4"]]  # the union {a, b, c, d} would take b4
+    assert [e.sources for e in chain] == [["b1", "b2", "b3"], ["b4"]]  # the union {a, b, c, d} would take b4
     # an untyped predicate merges through its meaning: a WordNet derivation, not any shared party
     other = corefer([
         _m("c1", "other", "2019-05-01", ["x", "y"], lemma="arrest"),
         _m("c2", "other", "2019-05", ["x", "y"], lemma="arrest"),
         _m("c3", "other", "2019-05", ["x", "y"], lemma="praise"),
     ], "s-1")
-    assert [e["sources"] for e in other] == [["c1", "c2"], ["c3"]]
+    assert [e.sources for e in other] == [["c1", "c2"], ["c3"]]
 
 
 def test_claims_compare_values_firsts_and_dates():
@@ -94,9 +94,9 @@ def test_claims_compare_values_firsts_and_dates():
                 "entities": list(entities), "published": "2019"}
     evs = corefer([_m("a6", "agreement", "2014", ["cn", "ru"]), _m("a7", "agreement", "2016", ["cn", "ru"])], "s")
     for e in evs:
-        e["participants"][1]["role"] = "participant"
-        for p in e["participants"]:  # a claim's subject is named by its canonical entities, not their ids
-            p["name"] = {"cn": "China", "ru": "Russia"}[p["entity_id"]]
+        e.participants[1].role = "participant"
+        for p in e.participants:  # a claim's subject is named by its canonical entities, not their ids
+            p.name = {"cn": "China", "ru": "Russia"}[p.entity_id]
     nato = [{"name": "NATO", "type": "ORG"}]
     claims = compare([
         c("a1", "money", "more than USD 2 billion", {"amount": 2e9, "currency": "USD", "bound": "more"}),
@@ -108,14 +108,15 @@ def test_claims_compare_values_firsts_and_dates():
         c("a3", "first", "Turkey was the first NATO country", {"holder": "Turkey", "class": "NATO country",
                                                               "action": "buy"}, entities=nato),
     ], evs, "s")
-    by = {(x["subject"], x["attribute"]): x for x in claims}
-    assert by[("S-400 deal", "value")]["status"] == "compatible"
-    assert by[("S-400 loan", "value")]["status"] == "conflict"
-    assert by[("first NATO member to buy S-400", "first")]["status"] == "agree"
-    dated = [x for x in claims if x["attribute"] == "date"]
-    assert len(dated) == 1 and dated[0]["status"] == "conflict"
-    assert sorted(v["value"] for v in dated[0]["values"]) == ["2014", "2016"]
-    assert all(v["article_id"] and v["span"] for x in claims for v in x["values"])
+    by = {(x.subject, x.attribute): x for x in claims}
+    assert by[("S-400 deal", "value")].status == "compatible"
+    assert by[("S-400 loan", "value")].status == "conflict"
+    assert by[("S-400 loan", "value")].pair == (0, 1)  # the two values that cannot both hold
+    assert by[("first NATO member to buy S-400", "first")].status == "agree"
+    dated = [x for x in claims if x.attribute == "date"]
+    assert len(dated) == 1 and dated[0].status == "conflict"
+    assert sorted(v.value for v in dated[0].values) == ["2014", "2016"]
+    assert all(v.article_id and v.span for x in claims for v in x.values)
 
 
 # ---------------------------------------------------------------- the seeds
@@ -190,11 +191,11 @@ def test_main_event_is_the_lead_happening_told_most():
     told_elsewhere = _m("a2", "delivery", "2019", ["ru", "tr"], start=0)
     evs = corefer([lead, said, later, told_elsewhere], "s-1")
     mains = main_events(evs)
-    by_type = {e["type"]: e["id"] for e in evs}
+    by_type = {e.type: e.id for e in evs}
     assert mains == {"a1": by_type["agreement"], "a2": by_type["delivery"]}
     late_but_everywhere = [_m(f"b{k}", "delivery", "2019", ["ru", "tr"], start=900) for k in range(4)]
     evs = corefer([_m("b0", "meeting", "2019", ["x", "y"], lemma="meet", start=0)] + late_but_everywhere, "s-1")
-    assert main_events(evs)["b0"] == next(e["id"] for e in evs if e["type"] == "meeting")
+    assert main_events(evs)["b0"] == next(e.id for e in evs if e.type == "meeting")
 
 
 def test_seed_articles_name_their_main_event(seed_db, databases):
@@ -249,6 +250,20 @@ def test_seed_claims(seed_db):
         for v in c["values"]:
             s, e = v["span"]
             assert 0 <= s < e <= len(arts[v["article_id"]])
+
+
+def test_records_give_back_the_json_they_were_read_from(seed_db):
+    """Event, Claim and Story read from the dossier's JSON write it again, key for key and in the same order
+    (the export is their to_json(), a story's with the ids of the articles that hold it)."""
+    from storyline.model import Claim, Event, Story
+
+    with Store(seed_db) as store:
+        events, claims, stories = store.events(), store.claims(), store.stories()
+    assert events and claims and stories
+    assert all(json.dumps(Event.from_json(e).to_json()) == json.dumps(e) for e in events)
+    assert all(json.dumps(Claim.from_json(c).to_json()) == json.dumps(c) for c in claims)
+    assert all(json.dumps({**Story.from_json(s).to_json(), "article_ids": s["article_ids"]}) == json.dumps(s)
+               for s in stories)
 
 
 def test_adding_an_unrelated_article_keeps_story_ids_and_events(seed_db, databases, corpus):
@@ -362,13 +377,12 @@ def test_corefer_tries_only_events_sharing_a_key_and_links_as_a_full_scan_does()
             scores = [ev_module._score(m, ev) for ev in events]
             best = max(range(len(events)), key=lambda n: (scores[n], -n), default=None)
             if best is None or scores[best] < ev_module.LINK:
-                events.append({"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
-                               "story_id": story_id, "type": m["type"], "modality": ev_module._modality_class(m),
-                               "entities": set(), "mentions": [], "date": None})
+                events.append(ev_module._Merging(stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
+                                                 story_id, m["type"], ev_module._modality_class(m)))
                 best = len(events) - 1
             target = events[best]
-            target["mentions"].append(m)
-            target["date"] = ev_module._narrowest([x["date"] for x in target["mentions"] if x.get("date")])
+            target.mentions.append(m)
+            target.date = ev_module._narrowest([x["date"] for x in target.mentions if x.get("date")])
         return [ev_module._finish(ev) for ev in events]
 
     rng = random.Random(7)

@@ -9,6 +9,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from storyline.model import Event
 from storyline.pipeline import _story_title
 from storyline.stories.overview import clean_title, site_suffixes, span_in_words, sparkline, volume
 
@@ -49,8 +50,8 @@ def test_titles_lose_the_site_suffix_by_outlet_host_or_repetition():
 def test_title_falls_back_to_the_key_event():
     arts = [_art("c1", "Reuters"), _art("c2", None)]
     meta = {"c1": {"outlet": "Reuters", "url": None}, "c2": {"outlet": None, "url": None}}
-    evs = [{"id": "v1", "summary": "Turkey took delivery of the S-400.", "sources": ["c1", "c2"]},
-           {"id": "v2", "summary": "Something else.", "sources": ["c1"]}]
+    evs = [Event("v1", "s-1", "delivery", summary="Turkey took delivery of the S-400.", sources=["c1", "c2"]),
+           Event("v2", "s-1", "other", summary="Something else.", sources=["c1"])]
     assert _story_title(arts, meta, None, evs, {"c1": "v1", "c2": "v1"}) == "Turkey took delivery of the S-400."
 
 

@@ -17,6 +17,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from storyline import pipeline
+from storyline.model import Claim, ClaimValue, Event, EventMention, Story, Trigger
 from storyline.store import Store
 from storyline.web import create_app, queries
 from storyline.web.render import Mark, insertion_points, marked_text
@@ -127,24 +128,23 @@ def test_api_returns_raw_strings_as_json_data(client, ids):
         assert r.headers["content-type"] == "application/json"
 
 
+def _mention(article_id: str, end: int, text: str, trigger: tuple[int, int] = (0, 1), word: str = "x") -> EventMention:
+    """An event's mention: the sentence [0, end) of the article, its trigger."""
+    return EventMention(article_id, (0, end), text, (0, end), Trigger(trigger, word))
+
+
 def test_story_page_escapes_hostile_story_data(ids, tmp_path, new_db):
     """A story whose title, events and claims carry markup: stored (in a database of its own, in place
     of the stories the build made), then drawn safely and paged."""
     db = make_hostile(new_db("story"), tmp_path)
-    story = {"id": "s-1", "seq": 0, "title": "<script>alert('story')</script>"}
-    events = [{"id": "v-1", "story_id": "s-1", "type": "strike<img src=x onerror=alert(1)>", "date": "2024-03-04",
-               "summary": "<b>walkout</b>", "participants": [],
-               "mentions": [{"article_id": ids[0], "span": [0, 40], "text": "<script>alert(2)</script>",
-                             "trigger": {"span": [12, 18], "text": "walked"}}]},
-              {"id": "v-2", "story_id": "s-1", "type": "talks", "date": "2024-03-06", "summary": "talks resume",
-               "participants": [], "mentions": [{"article_id": ids[1], "span": [0, 30], "text": "x"}]}]
-    claims = [{"id": "c-1", "story_id": "s-1", "subject": "<i onmouseover=alert(1)>cost</i>", "attribute": "value",
-               "status": "conflict", "values": [{"value": "<script>alert(3)</script>", "article_id": ids[0],
-                                                 "span": [0, 5], "text": "t"}]}]
-    events.append({"id": "v-3", "story_id": "s-1", "type": "other", "date": None, "summary": "praised", "generic": True,
-                   "participants": [], "mentions": [{"article_id": ids[1], "span": [0, 5], "text": "y"}]})
-    for i, e in enumerate(events):
-        e["sort"] = e["date"]
+    story = Story("s-1", 0, "<script>alert('story')</script>")
+    events = [Event("v-1", "s-1", "strike<img src=x onerror=alert(1)>", date="2024-03-04", sort="2024-03-04",
+                    summary="<b>walkout</b>", mentions=[_mention(ids[0], 40, "<script>alert(2)</script>", (12, 18), "walked")]),
+              Event("v-2", "s-1", "talks", date="2024-03-06", sort="2024-03-06", summary="talks resume",
+                    mentions=[_mention(ids[1], 30, "x")]),
+              Event("v-3", "s-1", "other", summary="praised", generic=True, mentions=[_mention(ids[1], 5, "y")])]
+    claims = [Claim("c-1", "s-1", "<i onmouseover=alert(1)>cost</i>", [], "value", "conflict",
+                    [ClaimValue("<script>alert(3)</script>", ids[0], (0, 5), "t")])]
     with Store(db) as s:
         s.set_stories({a: "s-1" for a in ids}, [x["id"] for x in s.stories()] + ["s-1"], [story], events, claims, {})
     c = TestClient(create_app(str(db)))
@@ -156,7 +156,7 @@ def test_story_page_escapes_hostile_story_data(ids, tmp_path, new_db):
     assert f'href="/articles/{ids[0]}?hl=0-40#span-0-40"' in page  # an event links to its source span
     assert "status-conflict" in page
     body = c.get("/api/stories/s-1").json()
-    assert body["title"] == story["title"] and [e["id"] for e in body["timeline"]] == ["v-1", "v-2"]
+    assert body["title"] == story.title and [e["id"] for e in body["timeline"]] == ["v-1", "v-2"]
     assert body["claims"][0]["values"][0]["value"] == "<script>alert(3)</script>"
     assert body["timeline_total"] == 2 and body["article_ids"] == ids  # the undated generic v-3 left out
     with Store(db) as s:
@@ -176,12 +176,11 @@ def test_pages_show_dates_in_words_and_keep_the_timex_value(ids, tmp_path, new_d
     from storyline.web.app import _when
 
     db = make_hostile(new_db("words"), tmp_path)
-    events = [{"id": f"v-{i}", "story_id": "s-1", "type": "other", "date": d, "summary": f"event {i}",
-               "participants": [], "mentions": [{"article_id": ids[0], "span": [0, 5], "text": "x"}], "sort": d}
+    events = [Event(f"v-{i}", "s-1", "other", date=d, sort=d, summary=f"event {i}", mentions=[_mention(ids[0], 5, "x")])
               for i, d in enumerate(["196", "2017-FA", "2024-03-04"])]
     with Store(db) as s:
-        s.set_stories({a: "s-1" for a in ids}, [x["id"] for x in s.stories()] + ["s-1"],
-                      [{"id": "s-1", "seq": 0, "title": "Dates"}], events, [], {})
+        s.set_stories({a: "s-1" for a in ids}, [x["id"] for x in s.stories()] + ["s-1"], [Story("s-1", 0, "Dates")],
+                      events, [], {})
     c = TestClient(create_app(str(db)))
     page = c.get("/stories/s-1").text
     for words, value in (("the 1960s", "196"), ("fall 2017", "2017-FA"), ("4 March 2024", "2024-03-04")):
@@ -406,7 +405,8 @@ def test_response_cache_serves_repeats_and_retires_on_new_data(tmp_path, new_db)
     assert head.status_code == 200 and head.content == b"" and c.get("/api/stories").content == first.content
     with Store(path) as s:
         st = s.stories()[0]
-        s.set_stories({}, [st["id"]], [{**st, "title": "renamed story"}], s.events(st["id"]), s.claims(st["id"]), {})
+        s.set_stories({}, [st["id"]], [Story.from_json({**st, "title": "renamed story"})],
+                      [Event.from_json(e) for e in s.events(st["id"])], [Claim.from_json(x) for x in s.claims(st["id"])], {})
     fresh = c.get("/api/stories")
     assert fresh.headers["etag"] != first.headers["etag"]
     assert "renamed story" in fresh.text and "renamed story" not in first.text

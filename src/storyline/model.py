@@ -248,3 +248,228 @@ class Entity:
                    mentions=ms, mention_as={(m["article_id"], tuple(m["span"])): m["as"]
                                             for m in d["mentions"] if m.get("as")},
                    capital_of=d.get("capital_of"), media=bool(d.get("media")))
+
+
+def span_of(value: Any) -> Span:
+    """A span read from JSON (a two-item list) as a Span."""
+    return (value[0], value[1])
+
+
+@dataclass
+class Trigger:
+    """The word that names an event in its sentence ('signed', 'the deal'), with its lemma."""
+
+    span: Span
+    text: str
+    lemma: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"span": list(self.span), "text": self.text, "lemma": self.lemma}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Trigger:
+        """The trigger `to_json` gave."""
+        return cls(span=span_of(d["span"]), text=d["text"], lemma=d.get("lemma"))
+
+
+@dataclass
+class EventMention:
+    """One sentence of an article telling a merged event: the sentence (`span`, `text`), the clause that
+    tells it, its trigger, and its own date with where that came from. `part` "title": told in the
+    headline (spans into the title); None: the body. `timeml` is the TimeML reading of the trigger (class,
+    tense, aspect, polarity, modality) and `timex` the time expression it is dated by ({span, text,
+    value}), each as the annotation layer gave it."""
+
+    article_id: str
+    span: Span
+    text: str
+    clause: Span
+    trigger: Trigger
+    part: str | None = None
+    timeml: dict[str, Any] | None = None
+    date: str | None = None
+    date_from: str | None = None  # own | report | published | lead: where the date came from
+    timex: dict[str, Any] | None = None
+    modality: str | None = None
+    status: str | None = None  # a sanction's: threatened, considered, imposed, in force, lifted, mentioned
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"article_id": self.article_id}
+        if self.part:
+            out["field"] = self.part
+        out.update({"span": list(self.span), "text": self.text, "clause": list(self.clause),
+                    "trigger": self.trigger.to_json()})
+        if self.timeml:
+            out["timeml"] = self.timeml
+        out.update({"date": self.date, "date_from": self.date_from, "timex": self.timex, "modality": self.modality,
+                    "status": self.status})
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> EventMention:
+        """The mention `to_json` gave."""
+        return cls(article_id=d["article_id"], span=span_of(d["span"]), text=d["text"], clause=span_of(d["clause"]),
+                   trigger=Trigger.from_json(d["trigger"]), part=d.get("field"), timeml=d.get("timeml"),
+                   date=d.get("date"), date_from=d.get("date_from"), timex=d.get("timex"),
+                   modality=d.get("modality"), status=d.get("status"))
+
+
+@dataclass
+class Participant:
+    """Who or what takes part in an event: its role (agent, patient, participant, place), its name and type
+    as the text gives them, its canonical entity, and `ref`, the mention it came from (article id, start), to
+    re-link it to the entities a later build makes."""
+
+    role: str
+    name: str
+    type: str
+    entity_id: str | None = None
+    ref: tuple[str, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role, "entity_id": self.entity_id, "name": self.name, "type": self.type}
+        if self.ref is not None:
+            out["ref"] = list(self.ref)
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Participant:
+        """The participant `to_json` gave."""
+        ref = d.get("ref")
+        return cls(role=d["role"], name=d["name"], type=d["type"], entity_id=d.get("entity_id"),
+                   ref=(ref[0], ref[1]) if ref else None)
+
+
+@dataclass
+class Event:
+    """A happening of a story, its mentions merged across the articles that tell it (stories/events.py).
+
+    `date` is the most precise date that fits all its mentions' dates (a TIMEX3 value: '2017-FA', '2019-07-12'),
+    `precision` how precise it is (day, month, season, year, …) and `sort` the first day it can be, for
+    ordering; `modality` 'done' or what the mentions say instead (expected, possible, negated, …);
+    `event_class` the TimeML class most of its mentions have. `sources` are the articles telling it (first
+    told first), `main_of` those whose main event it is, `generic` marks one found only as what an entity
+    did (no taxonomy word, no date of its own). In `to_json()` `event_class` is `"class"`."""
+
+    id: str
+    story_id: str
+    type: str
+    date: str | None = None
+    precision: str | None = None
+    sort: str | None = None
+    modality: str = "done"
+    event_class: str | None = None
+    summary: str = ""
+    participants: list[Participant] = field(default_factory=list)
+    mentions: list[EventMention] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    quote_ids: list[str] = field(default_factory=list)
+    generic: bool = False
+    main_of: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "story_id": self.story_id, "type": self.type, "date": self.date,
+            "precision": self.precision, "sort": self.sort, "modality": self.modality, "class": self.event_class,
+            "summary": self.summary, "participants": [p.to_json() for p in self.participants],
+            "mentions": [m.to_json() for m in self.mentions], "sources": list(self.sources),
+            "quote_ids": list(self.quote_ids),
+        }
+        if self.generic:
+            out["generic"] = True
+        out["main_of"] = list(self.main_of)
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Event:
+        """The event `to_json` gave (or `Store.events` reads: its participants linked to the entities now)."""
+        return cls(id=d["id"], story_id=d["story_id"], type=d["type"], date=d.get("date"),
+                   precision=d.get("precision"), sort=d.get("sort"), modality=d["modality"],
+                   event_class=d.get("class"), summary=d["summary"],
+                   participants=[Participant.from_json(p) for p in d["participants"]],
+                   mentions=[EventMention.from_json(m) for m in d["mentions"]], sources=list(d["sources"]),
+                   quote_ids=list(d["quote_ids"]), generic=bool(d.get("generic")), main_of=list(d.get("main_of") or []))
+
+
+@dataclass
+class ClaimValue:
+    """What one article says for a claim (a sum, a count, the holder of a first, a status, a date), where it
+    says it (`span`: the figure, or the clause), the sentence, its modality, and its date (the article's
+    publication as text, or the event's date)."""
+
+    value: str
+    article_id: str
+    span: Span
+    text: str
+    modality: str | None = None
+    date: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "article_id": self.article_id, "span": list(self.span), "text": self.text,
+                "modality": self.modality, "date": self.date}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ClaimValue:
+        """The value `to_json` gave."""
+        return cls(value=d["value"], article_id=d["article_id"], span=span_of(d["span"]), text=d["text"],
+                   modality=d.get("modality"), date=d.get("date"))
+
+
+@dataclass
+class Claim:
+    """One thing a story's sources state, compared across them (stories/claims.py): `subject` and
+    `attribute` ('S-400 deal', 'value'), `about` the canonical entities the subject names, `status`
+    (single, agree, compatible, evolving, conflict), the values side by side, and for a conflict or
+    evolution `pair`: the two values, from two articles, that cannot both hold."""
+
+    id: str
+    story_id: str
+    subject: str
+    about: list[str]
+    attribute: str
+    status: str
+    values: list[ClaimValue]
+    pair: tuple[int, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "story_id": self.story_id, "subject": self.subject,
+                               "about": list(self.about), "attribute": self.attribute, "status": self.status,
+                               "values": [v.to_json() for v in self.values]}
+        if self.pair is not None:
+            out["pair"] = list(self.pair)
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Claim:
+        """The claim `to_json` gave."""
+        pair = d.get("pair")
+        return cls(id=d["id"], story_id=d["story_id"], subject=d["subject"], attribute=d["attribute"],
+                   status=d["status"], values=[ClaimValue.from_json(v) for v in d["values"]],
+                   about=list(d["about"]), pair=(pair[0], pair[1]) if pair is not None else None)
+
+
+@dataclass
+class Story:
+    """A story as the story stage writes it: its title, the earliest and latest publication dates of its
+    articles, how many events and claims it has, and each article's main event (article id → event id). Its
+    articles are the articles that hold its id (`Article.story_id`): the dossier's `article_ids` come from
+    them, not from this record."""
+
+    id: str
+    seq: int  # the first ingested of its articles': orders stories of equal size
+    title: str
+    first: str | None = None
+    last: str | None = None
+    event_count: int = 0
+    claim_count: int = 0
+    main_events: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "seq": self.seq, "title": self.title, "first": self.first, "last": self.last,
+                "event_count": self.event_count, "claim_count": self.claim_count, "main_events": dict(self.main_events)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Story:
+        """The story `to_json` gave (a dossier story's `article_ids` are left: the articles hold them)."""
+        return cls(id=d["id"], seq=d["seq"], title=d["title"], first=d.get("first"), last=d.get("last"),
+                   event_count=d["event_count"], claim_count=d["claim_count"], main_events=dict(d["main_events"]))

@@ -14,7 +14,7 @@ from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.language import UNDETERMINED, article_language, is_english
 from storyline.clean.segment import split_articles
 from storyline.ingest import read_paths
-from storyline.model import Article, Document, Entity, ReadProblem, Removed, stable_id, unique_names
+from storyline.model import Article, Claim, Document, Entity, Event, ReadProblem, Removed, Story, stable_id, unique_names
 from storyline.published import publication
 from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB
 from storyline.store import Store
@@ -389,7 +389,9 @@ def link_stories(store: Store) -> set[str]:
         return touched
     meta = store.article_meta()
     suffixes = site_suffixes(meta.values())
-    stories, events, claims = [], [], []
+    stories: list[Story] = []
+    events: list[Event] = []
+    claims: list[Claim] = []
     for sid in sorted(touched):
         if not members.get(sid):
             continue
@@ -419,7 +421,7 @@ def link_stories(store: Store) -> set[str]:
         evs = corefer(mentions, sid)
         mains = main_events(evs)
         for ev in evs:
-            ev["main_of"] = sorted((a for a, e in mains.items() if e == ev["id"]), key=aids.index)
+            ev.main_of = sorted((a for a, e in mains.items() if e == ev.id), key=aids.index)
         products = [e for e in ents if e["type"] == "PRODUCT"]
         canon = {alias: e["name"] for e in products for alias in [e["name"], *e.get("aliases", [])]}
         cms = []
@@ -432,12 +434,11 @@ def link_stories(store: Store) -> set[str]:
         cls = compare(cms, evs, sid, products[0]["name"] if products else None, entities=ents)
         pubs = sorted(d for r in arts for p in [meta[r["id"]]["published"]]
                       for d in (p.get("date") or p.get("earliest"), p.get("date") or p.get("latest")) if d)
-        stories.append({
-            "id": sid, "seq": min(meta[r["id"]]["seq"] for r in arts),
-            "title": _story_title(arts, meta, suffixes, evs, mains),
-            "first": pubs[0] if pubs else None, "last": pubs[-1] if pubs else None,
-            "event_count": len(evs), "claim_count": len(cls), "main_events": mains,
-        })
+        stories.append(Story(
+            id=sid, seq=min(meta[r["id"]]["seq"] for r in arts), title=_story_title(arts, meta, suffixes, evs, mains),
+            first=pubs[0] if pubs else None, last=pubs[-1] if pubs else None,
+            event_count=len(evs), claim_count=len(cls), main_events=mains,
+        ))
         events += evs
         claims += cls
     store.set_stories(assignment, touched | gone, stories, events, claims,
@@ -560,7 +561,7 @@ def _members_key(arts: list[dict]) -> str:
 
 
 def _story_title(arts: list[dict], meta: dict[str, dict] | None = None, suffixes: Counter | None = None,
-                 evs: list[dict] | None = None, mains: dict[str, str] | None = None) -> str:
+                 evs: list[Event] | None = None, mains: dict[str, str] | None = None) -> str:
     """The headline of the story's most central article (the one sharing the most entities with the others)
     without its site suffix, else the summary of its key event (the main event of most articles)."""
     from storyline.stories.overview import story_title
@@ -568,5 +569,5 @@ def _story_title(arts: list[dict], meta: dict[str, dict] | None = None, suffixes
     key = None
     if evs:
         main_of = Counter((mains or {}).values())
-        key = max(evs, key=lambda e: (main_of.get(e["id"], 0), len(e.get("sources") or [])))
+        key = max(evs, key=lambda e: (main_of.get(e.id, 0), len(e.sources)))
     return story_title(arts, meta, suffixes, key)

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Article, Document, Published
+from storyline.model import Article, Claim, Document, Event, Published, Story
 from storyline.store import connection, migrations
 from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
@@ -629,10 +629,11 @@ class Store(EntityState):
         """story id → the members key its stored layers were computed over (None from an older storyline)."""
         return {r[0]: r[1] for r in self.db.execute("SELECT id, members FROM stories")}
 
-    def set_stories(self, assignment: dict[str, str], story_ids: Iterable[str], stories: list[dict[str, Any]],
-                    events: list[dict[str, Any]], claims: list[dict[str, Any]], members: dict[str, str]) -> None:
+    def set_stories(self, assignment: dict[str, str], story_ids: Iterable[str], stories: list[Story],
+                    events: list[Event], claims: list[Claim], members: dict[str, str]) -> None:
         """In one transaction: the articles' new story ids (`assignment`), and the stories, events and
-        claims of `story_ids` replaced by those given, each story with the members key of its layers."""
+        claims of `story_ids` replaced by those given (each stored as its `to_json()`), each story with the
+        members key of its layers."""
         sids = list(story_ids)
         with self.transaction():
             self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?",
@@ -645,24 +646,24 @@ class Store(EntityState):
             self.db.execute(f"DELETE FROM events WHERE story_id IN ({marks(sids)})", sids)
             self.db.executemany(
                 "INSERT OR REPLACE INTO stories(id, seq, title, first, last, data, members) VALUES (?,?,?,?,?,?,?)",
-                [(x["id"], x["seq"], x["title"], x.get("first"), x.get("last"), json.dumps(x), members.get(x["id"]))
-                 for x in stories])
+                [(x.id, x.seq, x.title, x.first, x.last, json.dumps(x.to_json()), members.get(x.id)) for x in stories])
             self.db.executemany(
                 "INSERT OR REPLACE INTO events(id, story_id, type, date, sort, data) VALUES (?,?,?,?,?,?)",
-                [(e["id"], e["story_id"], e["type"], e.get("date"), e.get("sort"), json.dumps(e)) for e in events])
+                [(e.id, e.story_id, e.type, e.date, e.sort, json.dumps(e.to_json())) for e in events])
             self.db.executemany(
                 "INSERT OR IGNORE INTO event_refs(event_id, article_id, start) VALUES (?,?,?)",
-                [(e["id"], p["ref"][0], p["ref"][1]) for e in events for p in e["participants"] if p.get("ref")])
+                [(e.id, p.ref[0], p.ref[1]) for e in events for p in e.participants if p.ref])
             self.db.executemany(
                 "INSERT OR REPLACE INTO claims(id, story_id, status, data) VALUES (?,?,?,?)",
-                [(c["id"], c["story_id"], c["status"], json.dumps(c)) for c in claims])
+                [(c.id, c.story_id, c.status, json.dumps(c.to_json())) for c in claims])
 
     def stories(self) -> list[dict[str, Any]]:
-        """Stories, the one with most articles first: {id, title, article_ids, first, last, …}."""
+        """Stories, the one with most articles first: {id, title, article_ids, first, last, …}, the dossier's JSON
+        view (a `Story.to_json()` with the ids of the articles that hold it), as the export, pages and API read it."""
         return self.stories_page(-1, 0)[1]
 
     def stories_page(self, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-        """(total, one page) of stories, the one with most articles first (a limit of -1: all)."""
+        """(total, one page) of stories, the one with most articles first (a limit of -1: all), as `stories` gives them."""
         total = self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
         out = [json.loads(r[0]) for r in self.db.execute(
             "SELECT s.data, (SELECT count(*) FROM articles a WHERE a.story_id = s.id) AS n FROM stories s"
@@ -705,6 +706,7 @@ class Store(EntityState):
         return out
 
     def story(self, story_id: str) -> dict[str, Any] | None:
+        """One story, as `stories` gives them (the dossier's JSON view); None when there is no such story."""
         row = self.db.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             return None
@@ -714,7 +716,8 @@ class Store(EntityState):
         return x
 
     def events(self, story_id: str | None = None, entity_id: str | None = None) -> list[dict[str, Any]]:
-        """Events (dossier shape) ordered by date, undated last: every one of `events_page`."""
+        """Events (dossier shape: the JSON view of `Event.to_json()`) ordered by date, undated last: every one of
+        `events_page`."""
         return self.events_page(-1, 0, story_id, entity_id, generic=True)[1]
 
     _NOT_GENERIC = "NOT (e.date IS NULL AND coalesce(json_extract(e.data, '$.generic'), 0))"
@@ -723,7 +726,8 @@ class Store(EntityState):
     def events_page(self, limit: int = 20, offset: int = 0, story_id: str | None = None,
                     entity_id: str | None = None, generic: bool | None = None, type: str | None = None,
                     event_class: str | None = None) -> tuple[int, list[dict[str, Any]]]:
-        """(total, one page) of events (dossier shape) ordered by date, undated last (a limit of -1: all).
+        """(total, one page) of events (dossier shape: the JSON view of `Event.to_json()`, as the export, pages and
+        API read it) ordered by date, undated last (a limit of -1: all).
         Undated generic events (a predicate found only as what some entity did) are left out of a
         story's timeline unless `generic` is True; an entity's timeline (`entity_id`) keeps them. `type`
         keeps one news type, `event_class` one TimeML class. Participants are linked to the canonical entities as they are now (through the mention each came
@@ -750,6 +754,7 @@ class Store(EntityState):
         return total, evs
 
     def claims(self, story_id: str | None = None, conflicts_only: bool = False) -> list[dict[str, Any]]:
+        """Claims (dossier shape: the JSON view of `Claim.to_json()`), by story; `conflicts_only`: the conflicts."""
         where, args = where_clause(("story_id = ?", story_id),
                                    ("status = 'conflict'", None if not conflicts_only else ()))
         return [json.loads(r[0]) for r in self.db.execute(f"SELECT data FROM claims{where} ORDER BY story_id, id", args)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
-from storyline.model import stable_id
+from storyline.model import Claim, ClaimValue, Event, EventMention, Participant, span_of, stable_id
 from storyline.nlp.event_mentions import _STATUS_WORDS
 from storyline.published import period
 from storyline.stories.events import ONE_OFF, compatible
@@ -67,30 +68,33 @@ class _Canon:
                     self.known.setdefault(alias.lower(), e["name"])
 
     def name(self, name: str | None) -> str | None:
-        if not is_name(name):
+        if name is None or not is_name(name):
             return None
         if self.known is None:
             return name
         return self.known.get(name.lower())
 
-    def participant(self, p: dict) -> str | None:
-        if self.known is not None and p.get("entity_id") in self.by_id:
-            return self.by_id[p["entity_id"]]
-        return self.name(p.get("name"))
+    def participant(self, p: Participant) -> str | None:
+        """The canonical name of an event's participant: its entity's, else its own name read as one."""
+        if self.known is not None and p.entity_id is not None and p.entity_id in self.by_id:
+            return self.by_id[p.entity_id]
+        return self.name(p.name)
 
 
-def _by_article(values: list[dict]) -> dict[str, list[int]]:
+def _by_article(values: list[ClaimValue]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(values):
-        out[v["article_id"]].append(i)
+        out[v.article_id].append(i)
     return out
 
 
-def _status(values: list[dict], fits: Any, same: bool) -> tuple[str, list[int] | None]:
+def _status(values: list[ClaimValue], fits: Callable[[int, int], bool],
+            same: bool) -> tuple[str, tuple[int, int] | None]:
     """Whether the sources agree, compared article against article: values from one article only are
     that article's own series ('single'); two articles agree where some value of one fits some value of
-    the other; a pair of articles with no value in common is a conflict (or evolution, an expected figure
-    against one done). Returns the status and, for a conflict or evolution, the two values side by side."""
+    the other (`fits(i, j)`: whether values i and j can both hold); a pair of articles with no value in
+    common is a conflict (or evolution, an expected figure against one done). Returns the status and, for a
+    conflict or evolution, the two values side by side."""
     arts = _by_article(values)
     if len(arts) < 2:
         return "single", None
@@ -99,31 +103,26 @@ def _status(values: list[dict], fits: Any, same: bool) -> tuple[str, list[int] |
     ids = list(arts)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
-            if any(fits(values[x], values[y]) for x in arts[a] for y in arts[b]):
+            if any(fits(x, y) for x in arts[a] for y in arts[b]):
                 continue
-            pair = [arts[a][0], arts[b][0]]
-            mods = {values[x].get("modality") for x in arts[a] + arts[b]}
+            pair = (arts[a][0], arts[b][0])
+            mods = {values[x].modality for x in arts[a] + arts[b]}
             return ("evolving" if len(mods) > 1 else "conflict"), pair
     return "compatible", None
 
 
-def _entry(c: dict, value: str) -> dict[str, Any]:
-    return {"value": value, "article_id": c["article_id"], "span": c["span"], "text": c.get("sentence_text", ""),
-            "modality": c.get("modality"), "date": c.get("published")}
+def _entry(c: dict, value: str) -> ClaimValue:
+    """A claim mention's value, cited from its sentence, dated by its article's publication."""
+    return ClaimValue(value=value, article_id=c["article_id"], span=span_of(c["span"]), text=c.get("sentence_text", ""),
+                      modality=c.get("modality"), date=c.get("published"))
 
 
-def _event_at(events: list[dict]) -> dict[tuple[str, int], dict]:
+def _event_at(events: list[Event]) -> dict[tuple[str, int], Event]:
     """(article, trigger start) → the merged event whose mention has that trigger."""
-    out = {}
-    for ev in events:
-        for m in ev["mentions"]:
-            t = m.get("trigger") or {}
-            if t.get("span"):
-                out[(m["article_id"], t["span"][0])] = ev
-    return out
+    return {(m.article_id, m.trigger.span[0]): ev for ev in events for m in ev.mentions}
 
 
-def _anchor(c: dict, canon: _Canon, main_product: str | None, event_at: dict) -> str | None:
+def _anchor(c: dict, canon: _Canon, main_product: str | None, event_at: dict[tuple[str, int], Event]) -> str | None:
     """The canonical entity a figure is about: a product the sentence names, an entity the figure's noun
     belongs to ("Turkey's loan", `about` from the parse), or the story's main product where the figure's
     noun is itself a mention of one of the story's events that product takes part in ('the deal')."""
@@ -136,13 +135,13 @@ def _anchor(c: dict, canon: _Canon, main_product: str | None, event_at: dict) ->
     span = c.get("subject_span")
     if main_product and span:
         ev = event_at.get((c["article_id"], span[0]))
-        if ev and any(canon.participant(p) == main_product for p in ev["participants"]):
+        if ev and any(canon.participant(p) == main_product for p in ev.participants):
             return main_product
     return None
 
 
-def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], story_id: str,
-            main_product: str | None = None, entities: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def compare(claim_mentions: list[dict[str, Any]], events: list[Event], story_id: str,
+            main_product: str | None = None, entities: list[dict[str, Any]] | None = None) -> list[Claim]:
     """A story's claims. `claim_mentions` carry article_id, published (the article's date or bounds
     as text), sentence_text and the fields `nlp.claim_mentions.find_claims` gives; `events` are the
     story's merged events; `entities` its canonical entities (id, name, aliases). Groups: a sum of
@@ -181,44 +180,35 @@ def compare(claim_mentions: list[dict[str, Any]], events: list[dict[str, Any]], 
                             and e["name"] in v["class"]})
             cls = f"{quals[0]} member" if quals else "buyer"  # "NATO country" ~ "NATO member state"
             groups[("first", cls, _ACTIONS.get(v["action"], v["action"]), prod)].append(c)
-    out: list[dict[str, Any]] = []
+    out: list[Claim] = []
     for key, cs in groups.items():
         kind = key[0]
         if kind == "money":
             values = [_entry(c, c["text"]) for c in cs]
-            for v, c in zip(values, cs):
-                v["range"] = _money_range(c["value"])
+            ranges = [_money_range(c["value"]) for c in cs]
             same = len({(c["value"]["amount"], c["value"].get("bound")) for c in cs}) == 1
-            status, pair = _status(values, lambda a, b: _overlap(a["range"], b["range"]), same)
-            for v in values:
-                del v["range"]
+            status, pair = _status(values, lambda i, j: _overlap(ranges[i], ranges[j]), same)
             out.append(_claim(story_id, f"{key[2]} {key[1]}", "value", status, values, [key[2]], pair))
         elif kind == "count":
             values = [_entry(c, c["text"]) for c in cs]
-            for v, c in zip(values, cs):
-                v["number"] = c["value"]["number"]
-            status, pair = _status(values, lambda a, b: a["number"] == b["number"],
-                                   len({c["value"]["number"] for c in cs}) == 1)
-            for v in values:
-                del v["number"]
+            numbers = [c["value"]["number"] for c in cs]
+            status, pair = _status(values, lambda i, j: numbers[i] == numbers[j], len(set(numbers)) == 1)
             out.append(_claim(story_id, f"{key[2]} {key[1]}s", "count", status, values, [key[2]], pair))
         else:
             values = [_entry(c, canon.name(c["value"]["holder"]) or c["value"]["holder"]) for c in cs]
-            status, pair = _status(values, lambda a, b: a["value"] == b["value"], len({v["value"] for v in values}) == 1)
+            status, pair = _status(values, lambda i, j: values[i].value == values[j].value,
+                                   len({v.value for v in values}) == 1)
             out.append(_claim(story_id, f"first {key[1]} to {key[2]} {key[3]}", "first", status, values, [key[3]], pair))
     out += _sanction_statuses(events, story_id, canon)
     out += _date_conflicts(events, story_id, canon)
     return out
 
 
-def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[dict], about: list[str],
-           pair: list[int] | None = None) -> dict[str, Any]:
-    out = {"id": stable_id("c", story_id, subject, attribute), "story_id": story_id, "subject": subject,
-           "about": about,  # the canonical entities the subject names
-           "attribute": attribute, "status": status, "values": values}
-    if pair is not None:
-        out["pair"] = pair  # the two values, from two articles, that cannot both hold
-    return out
+def _claim(story_id: str, subject: str, attribute: str, status: str, values: list[ClaimValue], about: list[str],
+           pair: tuple[int, int] | None = None) -> Claim:
+    """The claim, its id from its story, subject and attribute."""
+    return Claim(id=stable_id("c", story_id, subject, attribute), story_id=story_id, subject=subject, about=about,
+                 attribute=attribute, status=status, values=values, pair=pair)
 
 
 # trigger words that state a sanction or its status in so many words; "excluded from a programme" is a
@@ -228,32 +218,32 @@ _FROM_THE_DAY = ("published", "lead")  # dates read from the article's own day, 
 _TARGET_TYPES = ("GPE", "ORG", "PERSON", "NORP")
 
 
-def _sanction_statuses(events: list[dict], story_id: str, canon: _Canon) -> list[dict]:
+def _sanction_statuses(events: list[Event], story_id: str, canon: _Canon) -> list[Claim]:
     """Sanctions on the same target (a canonical entity: the patient of the story's sanction events, or
     the imposer where no target is named): threatened → considered → imposed, as the sources tell it
     over time, each status cited from the sentence that states it."""
-    rows = []
+    rows: list[tuple[Event, EventMention, str, Counter[str], Counter[str]]] = []
     for ev in events:
-        if ev["type"] != "sanction":
+        if ev.type != "sanction":
             continue
-        targets = Counter(n for p in ev["participants"] if p["role"] == "patient" and p["type"] in _TARGET_TYPES
+        targets = Counter(n for p in ev.participants if p.role == "patient" and p.type in _TARGET_TYPES
                           for n in [canon.participant(p)] if n)
-        imposers = Counter(n for p in ev["participants"] if p["role"] in ("agent", "participant")
-                           and p["type"] in _TARGET_TYPES for n in [canon.participant(p)] if n)
-        for m in ev["mentions"]:
-            st = m.get("status")
-            lemma = ((m.get("trigger") or {}).get("lemma") or "").lower()
+        imposers = Counter(n for p in ev.participants if p.role in ("agent", "participant")
+                           and p.type in _TARGET_TYPES for n in [canon.participant(p)] if n)
+        for m in ev.mentions:
+            st = m.status
+            lemma = (m.trigger.lemma or "").lower()
             if st and st != "mentioned" and lemma in _STATED:
                 rows.append((ev, m, st, targets, imposers))
     if not rows:
         return []
-    all_targets = sum((r[3] for r in rows), Counter())
-    all_imposers = sum((r[4] for r in rows), Counter())
+    all_targets: Counter[str] = sum((r[3] for r in rows), Counter())
+    all_imposers: Counter[str] = sum((r[4] for r in rows), Counter())
     main_target = all_targets.most_common(1)[0][0] if all_targets else None
-    groups: dict[tuple[str, str], list] = defaultdict(list)
+    groups: dict[tuple[str, str], list[tuple[Event, EventMention, str]]] = defaultdict(list)
     for ev, m, st, targets, imposers in rows:
-        if targets or main_target:
-            who = targets.most_common(1)[0][0] if targets else main_target
+        who = targets.most_common(1)[0][0] if targets else main_target
+        if who:
             subject = f"sanctions on {who}"
         elif all_imposers:
             who = all_imposers.most_common(1)[0][0]
@@ -263,50 +253,52 @@ def _sanction_statuses(events: list[dict], story_id: str, canon: _Canon) -> list
         groups[(subject, who)].append((ev, m, st))
     out = []
     for (subject, who), rs in groups.items():
-        values = [{"value": st, "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
-                   "modality": m.get("modality"), "date": m.get("date") or ev.get("date")} for ev, m, st in rs]
-        statuses = {v["value"] for v in values}
-        status = ("single" if len({v["article_id"] for v in values}) < 2 else "agree" if len(statuses) == 1
+        values = [ClaimValue(value=st, article_id=m.article_id, span=m.clause, text=m.text, modality=m.modality,
+                             date=m.date or ev.date) for ev, m, st in rs]
+        statuses = {v.value for v in values}
+        status = ("single" if len({v.article_id for v in values}) < 2 else "agree" if len(statuses) == 1
                   else "evolving")
         out.append(_claim(story_id, subject, "status", status, values, [who]))
     return out
 
 
-def _date_conflicts(events: list[dict], story_id: str, canon: _Canon) -> list[dict]:
+def _date_conflicts(events: list[Event], story_id: str, canon: _Canon) -> list[Claim]:
     """One-off events between the same parties (canonical entities) with dates that cannot both be
     true, told by two different articles."""
     out = []
-    done = [e for e in events if e["type"] in ONE_OFF and e["modality"] == "done" and period(e.get("date"))]
+    done = [(e, e.date) for e in events if e.type in ONE_OFF and e.modality == "done" and e.date and period(e.date)]
     seen: set[tuple[str, str]] = set()
 
-    def parties(ev: dict) -> dict[str, dict]:
-        return {p["entity_id"]: p for p in ev["participants"]
-                if p.get("entity_id") and p["type"] in ("GPE", "ORG") and canon.participant(p)}
+    def parties(ev: Event) -> dict[str, Participant]:
+        return {p.entity_id: p for p in ev.participants
+                if p.entity_id and p.type in ("GPE", "ORG") and canon.participant(p)}
 
-    for i, a in enumerate(done):
+    for i, (a, date_a) in enumerate(done):
         pa = parties(a)
-        for b in done[i + 1:]:
+        for b, date_b in done[i + 1:]:
             pb = parties(b)
-            agents_a = {k for k, p in pa.items() if p["role"] == "agent"}
-            agents_b = {k for k, p in pb.items() if p["role"] == "agent"}
+            agents_a = {k for k, p in pa.items() if p.role == "agent"}
+            agents_b = {k for k, p in pb.items() if p.role == "agent"}
             buyer = agents_a & agents_b
             others = (set(pa) & set(pb)) - buyer
-            if not buyer or not others or compatible(a["date"], b["date"]):
+            if not buyer or not others or compatible(date_a, date_b):
                 continue
-            key = (a["id"], b["id"])
+            key = (a.id, b.id)
             if key in seen:
                 continue
             # the dates as the texts state them: a date taken from the article's day ("on Wednesday" read
             # as the day it was published) is no source's statement to contradict
-            ma = [m for m in a["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
-            mb = [m for m in b["mentions"] if m.get("date") and m.get("date_from") not in _FROM_THE_DAY]
-            cited = next(((x, y) for x in ma for y in mb if x["article_id"] != y["article_id"]), None)
+            ma = [m for m in a.mentions if m.date and m.date_from not in _FROM_THE_DAY]
+            mb = [m for m in b.mentions if m.date and m.date_from not in _FROM_THE_DAY]
+            cited = next(((x, y) for x in ma for y in mb if x.article_id != y.article_id), None)
             if cited is None:
                 continue  # one article's own dates: not two sources disagreeing
             seen.add(key)
-            names = sorted(canon.participant(pa[k]) for k in buyer) + sorted(canon.participant(pa[k]) for k in others)
-            values = [{"value": ev["date"], "article_id": m["article_id"], "span": m["clause"], "text": m["text"],
-                       "modality": m.get("modality"), "date": ev["date"]} for ev, m in zip((a, b), cited)]
-            subject = f"{' – '.join(names)} {a['type']}"
-            out.append(_claim(story_id, subject, "date", "conflict", values, names, [0, 1]))
+            # each party has a canonical name (`parties`)
+            names = (sorted(n for k in buyer if (n := canon.participant(pa[k])))
+                     + sorted(n for k in others if (n := canon.participant(pa[k]))))
+            values = [ClaimValue(value=date, article_id=m.article_id, span=m.clause, text=m.text, modality=m.modality,
+                                 date=date) for date, m in zip((date_a, date_b), cited)]
+            subject = f"{' – '.join(names)} {a.type}"
+            out.append(_claim(story_id, subject, "date", "conflict", values, names, (0, 1)))
     return out

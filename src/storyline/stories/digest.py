@@ -3,6 +3,8 @@
 Timeline summarisation as the field defines it (Martschat & Markert; Gholipour Ghalandari & Ifrim):
 given the merged events (`Store.events()`, dossier shape), pick at most N dates and, for each, at most
 K whole sentences from the articles, in date order; every sentence keeps its article id and span.
+It reads events as the dossier's JSON view, not as `model.Event` records: it runs where the exports, pages and
+commands read a dossier, whose events may lack fields (a missing one counts as absent).
 
 Salience of an event (undated events are never placed: a timeline cannot hold them):
 

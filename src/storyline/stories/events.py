@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from storyline.model import stable_id
+from storyline.model import Event, EventMention, Participant, Trigger, span_of, stable_id
 from storyline.nlp.lexicon import meaning_keys
 from storyline.published import period
 from storyline.settings import EVENT_LINK as LINK
@@ -54,7 +55,7 @@ def compatible(a: str | None, b: str | None) -> bool:
 
 def _narrowest(values: list[str]) -> str | None:
     """The most precise of the values that fits inside all the others ('2017' and '2017-FA' → '2017-FA')."""
-    dated = [(v, period(v)) for v in values if period(v)]
+    dated = [(v, iv) for v in values if (iv := period(v))]
     if not dated:
         return None
     dated.sort(key=lambda x: ((x[1][1] - x[1][0]).days, x[0]))
@@ -79,7 +80,7 @@ def _agents(m: dict) -> set[str]:
 
 def _modality_class(m: dict) -> str:
     mod = m.get("modality")
-    return "done" if mod in _DONE else mod
+    return "done" if mod in _DONE else str(mod)
 
 
 def _meaning_keys(m: dict) -> frozenset[str]:
@@ -133,14 +134,27 @@ def _pair(m: dict, x: dict) -> float:
     return meaning if overlap >= 0.5 else 0.0
 
 
-def _score(m: dict, ev: dict) -> float:
+@dataclass
+class _Merging:
+    """An event while `corefer` merges mentions into it: the prepared mentions it holds so far and the
+    date that fits them all."""
+
+    id: str
+    story_id: str
+    type: str
+    modality: str
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    date: str | None = None
+
+
+def _score(m: dict, ev: _Merging) -> float:
     """A mention's average link to an event: 0 when its type or modality differ, when it is negated, or
     when its date cannot be the date of every mention already in the event; else its mean `_pair` with them."""
-    if ev["type"] != m["type"] or ev["modality"] != _modality_class(m) or ev["modality"] == "negated":
+    if ev.type != m["type"] or ev.modality != _modality_class(m) or ev.modality == "negated":
         return 0.0
-    if not all(compatible(m.get("date"), x.get("date")) for x in ev["mentions"]):
+    if not all(compatible(m.get("date"), x.get("date")) for x in ev.mentions):
         return 0.0
-    return sum(_pair(m, x) for x in ev["mentions"]) / len(ev["mentions"])
+    return sum(_pair(m, x) for x in ev.mentions) / len(ev.mentions)
 
 
 def _prepared(m: dict) -> dict:
@@ -156,8 +170,9 @@ def _index_keys(m: dict, kind: tuple[str, str]) -> set[tuple[str, ...]]:
     return {(*kind, e) for e in m["_ents"]}
 
 
-def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any]]:
-    """A story's event mentions (in ingestion order, participants linked to entity ids) → events.
+def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[Event]:
+    """A story's event mentions (the annotation layer's, in ingestion order, each with its article_id, text,
+    summary, quote_ids, and participants linked to entity ids) → events.
 
     Average link: a mention joins the earlier event it links to most strongly on average over that
     event's mentions (`_score`, at least LINK), else starts its own. Two mentions are one happening
@@ -169,7 +184,7 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any
     mention, not with the union of the event's parties, keeps an event from growing by chaining. The
     event's date is the most precise date that fits inside all its mentions' dates.
     """
-    events: list[dict[str, Any]] = []
+    events: list[_Merging] = []
     index: dict[tuple[str, ...], list[int]] = {}  # `_index_keys` → numbers of the events holding it
     for raw in mentions:
         m = _prepared(raw)
@@ -183,17 +198,15 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[dict[str, Any
                 best, best_score = n, s
         if best is None:
             best = len(events)
-            events.append({"id": stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
-                           "story_id": story_id, "type": m["type"], "modality": _modality_class(m),
-                           "entities": set(), "mentions": [], "date": None})
+            events.append(_Merging(stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
+                                   story_id, m["type"], _modality_class(m)))
         target = events[best]
-        target["mentions"].append(m)
+        target.mentions.append(m)
         for k in keys:
             held = index.setdefault(k, [])
             if not held or held[-1] != best:
                 held.append(best)
-        target["entities"] |= m["_ents"]
-        target["date"] = _narrowest([x["date"] for x in target["mentions"] if x.get("date")])
+        target.date = _narrowest([x["date"] for x in target.mentions if x.get("date")])
     return [_finish(ev) for ev in events]
 
 
@@ -204,76 +217,72 @@ def _class(mentions: list[dict]) -> str | None:
     return max(sorted(set(classes)), key=classes.count) if classes else None
 
 
-def _finish(ev: dict[str, Any]) -> dict[str, Any]:
+def _finish(ev: _Merging) -> Event:
+    """The merged event: one mention per sentence, its summary from the mention with most participants,
+    its participants each once (`ref`: the mention it came from, to re-link it after a later build)."""
     mentions, seen = [], set()
-    for m in sorted(ev["mentions"], key=lambda m: m.get("date") is None):  # one mention per sentence, dated first
+    for m in sorted(ev.mentions, key=lambda m: m.get("date") is None):  # one mention per sentence, dated first
         key = (m["article_id"], m.get("field"), tuple(m["span"]))
         if key not in seen:
             seen.add(key)
             mentions.append(m)
-    mentions.sort(key=ev["mentions"].index)
-    date = ev["date"]
+    mentions.sort(key=ev.mentions.index)
     best = max(mentions, key=lambda m: (len(m["participants"]), m.get("date") is not None, -len(m["summary"])))
-    participants: dict[str, dict] = {}
+    participants: dict[str, Participant] = {}
     for m in mentions:
         for p in m["participants"]:
             key = p.get("entity_id") or p["name"]
-            if key not in participants:  # `ref`: the mention it came from, to re-link it after a later build
-                participants[key] = {"role": p["role"], "entity_id": p.get("entity_id"), "name": p["name"],
-                                     "type": p["type"], "ref": [m["article_id"], p["span"][0]]}
-    iv = period(date)
-    return {
-        "id": ev["id"],
-        "story_id": ev["story_id"],
-        "type": ev["type"],
-        "date": date,
-        "precision": precision(date),
-        "sort": iv[0].isoformat() if iv else None,
-        "modality": ev["modality"],
-        "class": _class(mentions),
-        "summary": best["summary"],
-        "participants": list(participants.values()),
-        "mentions": [{"article_id": m["article_id"], **({"field": m["field"]} if m.get("field") else {}),
-                      "span": m["span"], "text": m["text"],
-                      "clause": m["clause"], "trigger": {"span": m["trigger"]["span"], "text": m["trigger"]["text"],
-                                  "lemma": m["trigger"].get("lemma")},
-                      **({"timeml": m["timeml"]} if m.get("timeml") else {}),
-                      "date": m.get("date"), "date_from": m.get("date_from"), "timex": m.get("timex"),
-                      "modality": m.get("modality"), "status": m.get("status")} for m in mentions],
-        "sources": sorted({m["article_id"] for m in mentions}, key=[m["article_id"] for m in mentions].index),
-        "quote_ids": sorted({q for m in mentions for q in m.get("quote_ids", [])}),
+            if key not in participants:
+                participants[key] = Participant(role=p["role"], name=p["name"], type=p["type"],
+                                                entity_id=p.get("entity_id"), ref=(m["article_id"], p["span"][0]))
+    iv = period(ev.date)
+    return Event(
+        id=ev.id, story_id=ev.story_id, type=ev.type, date=ev.date, precision=precision(ev.date),
+        sort=iv[0].isoformat() if iv else None, modality=ev.modality, event_class=_class(mentions),
+        summary=best["summary"], participants=list(participants.values()), mentions=[_mention(m) for m in mentions],
+        sources=sorted({m["article_id"] for m in mentions}, key=[m["article_id"] for m in mentions].index),
+        quote_ids=sorted({q for m in mentions for q in m.get("quote_ids", [])}),
         # found only as something an entity did (no taxonomy word, no date of its own): views down-rank it
-        **({"generic": True} if all(m.get("generic") for m in mentions) else {}),
-    }
+        generic=all(m.get("generic") for m in mentions),
+    )
+
+
+def _mention(m: dict[str, Any]) -> EventMention:
+    """An event's record of one of its mentions: where it is, its trigger, its TimeML reading and its date."""
+    trig = m["trigger"]
+    return EventMention(article_id=m["article_id"], part=m.get("field"), span=span_of(m["span"]), text=m["text"],
+                        clause=span_of(m["clause"]), trigger=Trigger(span_of(trig["span"]), trig["text"], trig.get("lemma")),
+                        timeml=m.get("timeml") or None, date=m.get("date"), date_from=m.get("date_from"),
+                        timex=m.get("timex"), modality=m.get("modality"), status=m.get("status"))
 
 
 NOT_HAPPENINGS = frozenset({"other", "statement", None})  # news types that are no happening of their own
 
 
-def main_events(events: list[dict[str, Any]]) -> dict[str, str]:
+def main_events(events: list[Event]) -> dict[str, str]:
     """Each article's main event (article id → event id): the happening it was written to report, as news
     writing puts it in its headline and lead. Each of the article's event mentions is weighed by where it
     is (the title; how early its sentence comes among the article's sentences that tell events, the first
     three counting), whether it is a typed
     happening (an agreement, a delivery: not a bare statement or an untyped predicate), done, dated, and how many articles tell the same event; a generic mention (an entity's undated doing)
     only when nothing else is there. Ties go to the earlier mention."""
-    by_article: dict[str, list[tuple[dict, dict]]] = {}
+    by_article: dict[str, list[tuple[Event, EventMention]]] = {}
     for ev in events:
-        for m in ev["mentions"]:
-            by_article.setdefault(m["article_id"], []).append((ev, m))
+        for m in ev.mentions:
+            by_article.setdefault(m.article_id, []).append((ev, m))
     out: dict[str, str] = {}
     for aid, pairs in by_article.items():
-        starts = sorted({m["span"][0] for _, m in pairs if not m.get("field")})
+        starts = sorted({m.span[0] for _, m in pairs if not m.part})
         rank = {s: k for k, s in enumerate(starts)}
 
-        def weight(pair: tuple[dict, dict]) -> tuple[bool, float, int]:
+        def weight(pair: tuple[Event, EventMention]) -> tuple[bool, float, int]:
             ev, m = pair
-            w = 3 if m.get("field") == "title" else max(0, 3 - rank[m["span"][0]])  # the headline, the lead
-            w += 1.0 if ev["type"] not in NOT_HAPPENINGS else 0.0
-            w += 0.5 if m.get("modality") in _DONE else 0.0
-            w += 0.5 if m.get("date") else 0.0
-            w += 0.25 * min(len(ev["sources"]) - 1, 2)  # a tie-breaker: the lead says what the article is about
-            return (not ev.get("generic"), w, -m["trigger"]["span"][0])
+            w = 3.0 if m.part == "title" else max(0, 3 - rank[m.span[0]])  # the headline, the lead
+            w += 1.0 if ev.type not in NOT_HAPPENINGS else 0.0
+            w += 0.5 if m.modality in _DONE else 0.0
+            w += 0.5 if m.date else 0.0
+            w += 0.25 * min(len(ev.sources) - 1, 2)  # a tie-breaker: the lead says what the article is about
+            return (not ev.generic, w, -m.trigger.span[0])
 
-        out[aid] = max(pairs, key=weight)[0]["id"]
+        out[aid] = max(pairs, key=weight)[0].id
     return out

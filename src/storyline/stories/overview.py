@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from storyline.datewords import bounds_in_words, in_words
+from storyline.model import Event
 
 __all__ = ["describe", "clean_title", "site_key", "site_suffixes", "story_title", "span_in_words", "volume", "sparkline",
            "outlet_counts"]
@@ -114,7 +115,7 @@ def clean_title(title: str | None, outlet: str | None = None, url: str | None = 
 
 
 def story_title(arts: list[dict[str, Any]], sites: dict[str, dict[str, Any]] | None = None,
-                suffixes: Counter | None = None, key_event: dict[str, Any] | None = None) -> str:
+                suffixes: Counter | None = None, key_event: Event | None = None) -> str:
     """The headline of the story's most central article (the one sharing the most entities with the others)
     without its site suffix; when no article has a usable headline, the key event's summary; else the start
     of the central article's text. `sites`: article id → {outlet, url}."""
@@ -131,8 +132,8 @@ def story_title(arts: list[dict[str, Any]], sites: dict[str, dict[str, Any]] | N
             mine = set(r.get("entities") or [])
             return (sum(len(mine & set(o.get("entities") or [])) for o in arts if o is not r), -arts.index(r))
         return max(titled, key=score)[1]
-    if key_event and (key_event.get("summary") or "").strip():
-        return " ".join(key_event["summary"].split())
+    if key_event and key_event.summary.strip():
+        return " ".join(key_event.summary.split())
     return " ".join((arts[0].get("text") or "")[:80].split()) if arts else ""
 
 
@@ -249,7 +250,7 @@ def _host_name(url: str | None) -> str:
 
 
 def describe(stories: list[dict[str, Any]], facts: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Each story (dossier shape) with `outlets` ([{"name", "articles"}]), `volume` ([{"period": "YYYY-MM",
+    """Each story (dossier shape: the JSON view `Store.stories_page` reads, as the pages and the API show it) with `outlets` ([{"name", "articles"}]), `volume` ([{"period": "YYYY-MM",
     "articles"}]) and `span` (its date span in words) added; `facts`: `Store.story_article_facts`."""
     out = []
     for st in stories:
