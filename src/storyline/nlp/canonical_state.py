@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from storyline.model import Entity, Mention
@@ -35,7 +35,6 @@ from storyline.nlp.canonical import (
     Decision, EntityIndex, Item, Name, Part, Rec, acronym_edges, acronym_roots, article_items, decide_type,
     entities_of, item_of, link_quotes, people_by_first_name, people_by_surname, record, route, type_votes,
 )
-from storyline.store.entity_state import entity_row, mention_rows
 
 if TYPE_CHECKING:
     from storyline.store import Store
@@ -59,7 +58,7 @@ class Update:
     shuffled: list[tuple[str, str, str, int, str]] = field(default_factory=list)
     removed_entities: set[str] = field(default_factory=set)  # gone, with their mentions
     entity_keys: set[str] = field(default_factory=set)
-    entities: list[dict[str, Any]] = field(default_factory=list)  # new or changed (their rows written again)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # new or changed: `to_json()` but the mentions
     mentions_gone: list[tuple[str, str, int]] = field(default_factory=list)  # (entity id, article id, start)
     mentions_new: list[tuple[str, str, int, int, str, str | None]] = field(default_factory=list)
     keys: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -202,7 +201,7 @@ def update(store: Store) -> Update | None:
             if eid not in new_ids and eid not in old_ids:
                 recap[eid] = country if country in new_ids else None
     old = [] if full else store.stored_entities(old_ids)
-    _rows_changed(u, {e.id: e.to_json() for e in old}, [e.to_json() for _, e in new])
+    _rows_changed(u, {e.id: e for e in old}, [e for _, e in new])
     # 5. quote speakers of the articles whose entities changed
     if full:
         u.relinked = set(pending)
@@ -218,16 +217,23 @@ def update(store: Store) -> Update | None:
     return u
 
 
-def _rows_changed(u: Update, old: dict[str, dict[str, Any]], new: list[dict[str, Any]]) -> None:
+def _rows_changed(u: Update, old: dict[str, Entity], new: list[Entity]) -> None:
     """The entity rows to write again (new or changed ones) and the mention rows gone and new, from a key's
     entities before (by id) and after: a big entity's unchanged mentions are not written again."""
+    def rows(e: Entity) -> set[tuple[str, str, int, int, str, str | None]]:
+        return {(e.id, aid, span[0], span[1], text, e.mention_as.get((aid, (span[0], span[1]))))
+                for aid, span, text in e.mentions}
+
+    def head(e: Entity) -> dict[str, Any]:  # the entities table's row: `to_json` but its mentions
+        return {k: v for k, v in replace(e, mentions=[], mention_as={}).to_json().items() if k != "mentions"}
+
     for e in new:
-        before = old.get(e["id"])
-        rows, had = set(mention_rows(e)), set(mention_rows(before)) if before else set()
-        if before is None or entity_row(before) != entity_row(e):
-            u.entities.append(e)
-        u.mentions_gone += [(r[0], r[1], r[2]) for r in sorted(had - rows)]
-        u.mentions_new += sorted(rows - had)
+        before = old.get(e.id)
+        now, had = rows(e), rows(before) if before else set()
+        if before is None or head(before) != head(e):
+            u.entities.append(head(e))
+        u.mentions_gone += [(r[0], r[1], r[2]) for r in sorted(had - now)]
+        u.mentions_new += sorted(now - had)
 
 
 def _moved_articles(old: list[Entity], new: list[Entity]) -> set[str]:

@@ -204,7 +204,7 @@ class EntityState:
             q("INSERT INTO entities(id, name, type, data) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET"  # not a
               " name = excluded.name, type = excluded.type, data = excluded.data",  # REPLACE: its mentions stay
               [entity_row(e) for e in u.entities])
-            q(INSERT_MENTION, u.mentions_new)
+            q(INSERT_MENTION, u.mentions_new)  # (an entity in `u.entities` has its mentions here, not there)
             q("INSERT INTO entity_keys(key, entity_id, capital_of) VALUES (?,?,?)", u.keys)
             q("UPDATE entities SET data = ? WHERE id = ?", u.recapitalised)
             for chunk in _chunks(u.relinked):
