@@ -20,12 +20,12 @@ from storyline.store.dialect import ellipsis, tsquery
 from storyline.store.errors import QueryError, StoreError, WriteError, write_error
 from storyline.store.migrations import SCHEMA_VERSION
 from storyline.store.rows import ARTICLE_COLS, article_of, document_of
+from storyline.store.schema import ENGLISH_OR_UNKNOWN, UNANNOTATED
 
 __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "StoreError", "WriteError", "display_name",
            "is_url", "write_error"]
 
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
-ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
 
 
 class Store:
@@ -386,7 +386,8 @@ class Store:
 
     # --- languages ------------------------------------------------------------------------------
     def undetected_languages(self) -> list[tuple[str, str | None, str]]:
-        """(id, title, text) of articles stored before languages were detected (language NULL)."""
+        """(id, title, text) of articles stored before languages were detected (language NULL; the partial index
+        articles_undetected holds them, so none is an index lookup)."""
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT id, title, text FROM articles WHERE language IS NULL ORDER BY seq")]
 
@@ -403,7 +404,7 @@ class Store:
             dropped = sum(self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", a).fetchone()[0]
                           for a in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
-            self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
+            self.db.executemany("UPDATE articles SET story_id = NULL, annotated = NULL WHERE id = ?", other)
             self._forget_story_terms([r[0] for aid, in other
                                       for r in self.db.execute("SELECT seq FROM articles WHERE id = ?", (aid,))])
             if rows:
@@ -426,18 +427,16 @@ class Store:
         """(id, text, publication, title) of articles whose layers are not stored yet (new, a killed run's
         rest, or annotated by an older storyline without a layer now computed). Articles in a language other
         than English are never annotated (the layers are English ones): they are not listed; those whose
-        language could not be told (or is not detected yet) are."""
-        rows = self.db.execute(
-            "SELECT a.id, a.text, a.published, a.title FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE (n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL)"
-            f" AND (a.language IS NULL OR a.language IN ({marks(ENGLISH_OR_UNKNOWN)})) ORDER BY a.seq",
-            ENGLISH_OR_UNKNOWN).fetchall()
+        language could not be told (or is not detected yet) are. The partial index articles_unannotated holds
+        exactly these (schema.UNANNOTATED), so none is an index lookup."""
+        rows = self.db.execute(f"SELECT id, text, published, title FROM articles WHERE {UNANNOTATED} ORDER BY seq"
+                               ).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
     def save_annotations(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """(article id, its layers as `nlp.annotate.layers_json` gives them), in one transaction (TimeML
         events or title layers None or absent: not computed, as in a batch written before them; the next
-        build computes them)."""
+        build computes them); an article is marked annotated when every layer is stored."""
         rows = list(rows)
         with self.transaction():
             if rows:
@@ -449,6 +448,9 @@ class Store:
                                       for k in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")))
                  for aid, x in rows],
             )
+            self.db.executemany("UPDATE articles SET annotated = ? WHERE id = ?",
+                                [(1 if all(x.get(k) is not None for k in ("timeml", "title")) else None, aid)
+                                 for aid, x in rows])
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
         r = self.db.execute("SELECT * FROM annotations WHERE article_id = ?", (article_id,)).fetchone()

@@ -95,6 +95,12 @@ def _int(name: str) -> Column:
 
 
 _ART = "articles(id)"
+ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
+# an article whose layers are still to be computed: not marked annotated (Store.save_annotations marks it once
+# every layer is stored), in English or a language not told (or not detected yet); the other languages are
+# never annotated. Store.unannotated asks exactly this, so the partial index articles_unannotated answers it.
+UNANNOTATED = ("annotated IS NULL AND (language IS NULL OR language IN ("
+               + ", ".join(f"'{x}'" for x in ENGLISH_OR_UNKNOWN) + "))")
 
 # The current schema (migrations.SCHEMA_VERSION), in each table's column order: columns added by a
 # migration come last, where ALTER TABLE puts them, so an upgraded database and a new one are alike.
@@ -115,8 +121,11 @@ TABLES: tuple[Table, ...] = (
         Column("minhash", "blob", not_null=True), _text("duplicate_of", ordered=True), _text("duplicate_kind"),
         Column("duplicate_score", "real"), _text("story_id", ordered=True), Column("tsv", "search"),
         _text("language", ordered=True), Column("language_score", "real"), Column("keyed", "integer"),
+        Column("annotated", "integer"),
     ), indexes=(Index("articles_document", ("document_id",)), Index("articles_story", ("story_id",)),
-                Index("articles_unkeyed", ("seq",), where="keyed IS NULL")),
+                Index("articles_unkeyed", ("seq",), where="keyed IS NULL"),
+                Index("articles_undetected", ("seq",), where="language IS NULL"),
+                Index("articles_unannotated", ("seq",), where=UNANNOTATED)),
         search=FullText("articles_fts", (("title", "A"), ("text", "B")), rowid="seq")),
     Table("shared_passages", (
         _text("article_id", not_null=True, references=_ART, ordered=True), _int("start"), _int("end"),
