@@ -119,7 +119,7 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
             store.db.execute("ALTER TABLE articles DROP COLUMN language_score")
             store.db.execute("DROP INDEX articles_unkeyed")  # and what versions 9 and 10 added
             store.db.execute("ALTER TABLE articles DROP COLUMN keyed")
-            for table in ("dedupe_keys", "passage_keys", "story_terms", "story_postings", "story_df"):
+            for table in ("dedupe_keys", "passage_keys", "story_terms", "story_postings", "story_df", "input_files"):
                 store.db.execute(f"DROP TABLE {table}")
             if store.pg:
                 store.db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")

@@ -99,6 +99,16 @@ class FileState:
 
 
 @dataclass
+class StoredDocument:
+    """A document an earlier build read from a file unchanged since, given in its place without reading the
+    file: its source, the id it is stored under, and the problem it was reported with when it yielded no article."""
+
+    source: str
+    id: str
+    no_article: str | None = None
+
+
+@dataclass
 class Removed:
     """A piece of page furniture taken out of an article, with why. Span is into the document text."""
 

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Article, Document, Published
+from storyline.model import Article, Document, FileState, Published, ReadProblem, StoredDocument
 from storyline.store import connection, migrations
 from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
@@ -256,6 +256,27 @@ class Store:
     def clear_problems(self, sources: Iterable[str]) -> None:
         with self.transaction():
             self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
+
+    def input_file(self, state: FileState, reader: str) -> list[StoredDocument | ReadProblem] | None:
+        """What an earlier build read from this file when it was exactly as `state` says (same resolved path,
+        source name, size and modification time) with the same `reader`: its documents, as stored, and its
+        problems, in the order read; None when no build read it so."""
+        r = self.db.execute("SELECT size, mtime_ns, reader, items FROM input_files WHERE path = ? AND source = ?",
+                            (state.path, state.source)).fetchone()
+        if r is None or (r[0], r[1], r[2]) != (state.size, state.mtime_ns, reader):
+            return None
+        return [StoredDocument(x["source"], x["document"], x.get("no_article")) if "document" in x
+                else ReadProblem(x["source"], x["problem"]) for x in json.loads(r[3])]
+
+    def set_input_file(self, state: FileState, reader: str, items: list[StoredDocument | ReadProblem]) -> None:
+        """Note what a build read from a file as `state` says (its documents stored by then), replacing what
+        an earlier state of it gave."""
+        gave = [{"source": x.source, "document": x.id, "no_article": x.no_article} if isinstance(x, StoredDocument)
+                else {"source": x.source, "problem": x.message} for x in items]
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO input_files(path, source, size, mtime_ns, reader, items)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            (state.path, state.source, state.size, state.mtime_ns, reader, json.dumps(gave)))
 
     def documents(self) -> Iterator[Document]:
         for r in self.db.execute("SELECT * FROM documents ORDER BY seq"):

@@ -207,6 +207,8 @@ _CREATED: dict[int, tuple[str, ...]] = {
     9: ("dedupe_keys", "passage_keys"),
     # the story stage's state; articles annotated before get their terms at the next build
     10: ("story_terms", "story_postings", "story_df"),
+    # what a build read from each input file; empty after the upgrade: the next build reads every file once more
+    11: ("input_files",),
 }
 
 # PostgreSQL databases start at version 4 (an older one cannot exist); a version's PostgreSQL script,

@@ -189,6 +189,17 @@ TABLES += (
           primary_key=("term", "seq"), without_rowid=True),
     Table("story_df", (_text("term", primary_key=True, ordered=True), _int("df")), without_rowid=True),
 )
+# What a build read from each input file (pipeline.InputFiles): the file by its resolved path and the source
+# name it was read under, its size and modification time then, the reader ("storyline version|max bytes"), and
+# what it gave (JSON: each document's source, stored id and no-article problem, each problem's source and
+# message), so that a later build finds a file unchanged since without opening it.
+TABLES += (
+    Table("input_files", (
+        _text("path", not_null=True, ordered=True), _text("source", not_null=True, ordered=True),
+        Column("size", "bigint", not_null=True), Column("mtime_ns", "bigint", not_null=True),
+        _text("reader", not_null=True), _text("items", not_null=True),
+    ), primary_key=("path", "source"), without_rowid=True),
+)
 BY_NAME = {t.name: t for t in TABLES}
 
 
