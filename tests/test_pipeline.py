@@ -443,3 +443,16 @@ def test_input_files_are_remembered_after_the_upgrade_from_schema_10(tmp_path, m
     assert opened == [] and (r.added_documents, r.skipped, r.annotated) == (0, first.added_documents, 0)
     assert r.problems == first.problems
     assert _state(db) == before
+
+
+def test_a_build_without_annotation_then_one_with_it_equals_one_whole_build(tmp_path, monkeypatch, new_db):
+    folder = _inputs(tmp_path)
+    whole, db = new_db("whole"), new_db("later")
+    _build(folder, whole)
+    with Store(db) as store:
+        r = pipeline.build([folder], store, max_mb=MAX_MB, annotate=False)
+        assert r.annotated == 0 and len(store.unannotated()) == store.counts()["articles"]
+    opened = _opened(monkeypatch)
+    r = _build(folder, db)  # no file opened: the articles left to annotate are those stored unannotated
+    assert opened == [] and r.added_documents == 0 and r.annotated > 0
+    assert _state(db) == _state(whole)
