@@ -13,7 +13,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storyline.ingest import SUPPORTED, decode_bytes, extract_html, read_paths
+from storyline.ingest import SUPPORTED, decode_bytes, extract_html, read_paths, real_path
 from storyline.model import Document, ReadProblem
 
 PARAGRAPHS = [
@@ -357,6 +357,23 @@ def test_folder_walk_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> Non
     assert problems == []
     assert [d.source for d in docs] == ["corpus/a/z.txt", "corpus/b.txt", "corpus/notes.unknownext"]
     assert "secret" not in {d.text for d in docs}
+
+
+def test_real_path_is_realpaths_with_each_folder_resolved_once(tmp_path: Path, monkeypatch) -> None:
+    real = tmp_path / "real"
+    write(real / "a.txt", "words")
+    (tmp_path / "linked").symlink_to(real)  # a folder reached through a link
+    write(tmp_path / "links" / "x.txt", "other words")
+    (tmp_path / "links" / "rel.txt").symlink_to(Path("..") / "real" / "a.txt")  # relative, with '..'
+    (tmp_path / "links" / "abs.txt").symlink_to(real / "a.txt")
+    (tmp_path / "links" / "chain.txt").symlink_to("rel.txt")  # a link to a link
+    monkeypatch.chdir(real)
+    folders: dict[str, str] = {}
+    for p in [real / "a.txt", tmp_path / "linked" / "a.txt", tmp_path / "links" / "x.txt", tmp_path / "links" / "rel.txt",
+              tmp_path / "links" / "abs.txt", tmp_path / "links" / "chain.txt", Path("a.txt"),
+              tmp_path / "links" / ".." / "linked" / "a.txt"]:
+        assert real_path(p, folders) == os.path.realpath(p), p
+    assert os.path.realpath(real) in folders.values()
 
 
 def test_supported_describes_the_kinds() -> None:

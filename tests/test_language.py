@@ -112,6 +112,9 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
                        mentions=json.dumps([{"span": [200, 215], "text": "Sämtliche Daten", "type": "PERSON"}]))
             store.db.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                              list(row.values()))
+            for index in ("articles_undetected", "articles_unannotated"):  # what version 12 added
+                store.db.execute(f"DROP INDEX {index}")
+            store.db.execute("ALTER TABLE articles DROP COLUMN annotated")
             store.db.execute("ALTER TABLE articles DROP COLUMN language")
             store.db.execute("ALTER TABLE articles DROP COLUMN language_score")
             store.db.execute("DROP INDEX articles_unkeyed")  # and what versions 9 to 11 added
@@ -119,7 +122,8 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
             store.db.execute("DROP INDEX annotations_entities_pending")
             store.db.execute("ALTER TABLE annotations DROP COLUMN entities_done")
             for table in ("dedupe_keys", "passage_keys", "story_terms", "story_postings", "story_df", "entity_edges",
-                          "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"):
+                          "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale",
+                          "input_files"):
                 store.db.execute(f"DROP TABLE {table}")
             store.db.execute("DELETE FROM meta WHERE key = 'entity_state'")
             if store.pg:
@@ -129,7 +133,7 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
     with Store(db) as store:
         version = store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] if store.pg \
             else store.db.execute("PRAGMA user_version").fetchone()[0]
-        assert int(version) == SCHEMA_VERSION == 11
+        assert int(version) == SCHEMA_VERSION == 12
         assert store.article(de_id).language is None  # not detected yet: the next build does
         assert store.annotations(de_id)["mentions"][0]["text"] == "Sämtliche Daten"  # the old English layers
         pipeline.build([src], store)

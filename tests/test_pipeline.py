@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +337,182 @@ def test_changed_file_is_kept_beside_its_old_version(tmp_path, new_db):
     assert [a["title"] for a in d["articles"]] == ["A first headline for a story", "A better headline for the story"]
     assert d["articles"][0]["id"] == first["articles"][0]["id"]
     assert len(d["documents"]) == 2 and {x["source"] for x in d["documents"]} == {"in/a.txt"}
+
+
+# --- input files unchanged since the last build are not opened ----------------------------------------
+
+MAX_MB = 0.01  # the size bound these builds read with: about 10 KB, so dump.txt is over it and the rest under
+NOTE = ("Port officials in Valmora said on Tuesday that the northern quay will close for dredging work until the "
+        "spring, and that ferries will use the south pier meanwhile.\n")
+HOUR_AGO = time.time() - 3600
+
+
+def _age(path: Path, when: float = HOUR_AGO) -> None:
+    """The file's modification time set to `when` (seconds), as a file not touched since."""
+    os.utime(path, ns=(int(when * 1e9), int(when * 1e9)))
+
+
+def _inputs(tmp_path: Path) -> Path:
+    """The example corpus (every input kind) with a file of page furniture only (a document without an article),
+    a binary file, a file over MAX_MB and a JSON Lines file holding a bad line; modified an hour ago."""
+    folder = tmp_path / "in"
+    shutil.copytree(ROOT / "examples" / "corpus", folder)
+    (folder / "furniture.txt").write_text("Share\n\nTweet\n\nAdvertisement\n\n12 comments\n", encoding="utf-8")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "dump.txt").write_text(NOTE * 80, encoding="utf-8")
+    (folder / "extra.jsonl").write_text(json.dumps({"title": "Valmora quay to close", "text": NOTE}) + "\n{not json\n",
+                                        encoding="utf-8")
+    for f in folder.iterdir():
+        _age(f)
+    return folder
+
+
+def _opened(monkeypatch) -> list[str]:
+    """The names of the files whose bytes are read from now on (a file's bytes are read by _read_bounded only)."""
+    import storyline.ingest as ingest
+
+    opened: list[str] = []
+    real = ingest._read_bounded
+    monkeypatch.setattr(ingest, "_read_bounded", lambda path, max_bytes: opened.append(path.name) or real(path, max_bytes))
+    return opened
+
+
+def _build(folder: Path, db: str, max_mb: float = MAX_MB) -> pipeline.BuildReport:
+    with Store(db) as store:
+        return pipeline.build([folder], store, max_mb=max_mb)
+
+
+def _state(db: str) -> tuple[dict, list]:
+    with Store(db) as store:
+        return dossier(store), store.problems()
+
+
+def test_a_build_opens_no_input_file_unchanged_since_the_last(tmp_path, monkeypatch, new_db):
+    folder, db = _inputs(tmp_path), new_db("unchanged")
+    first = _build(folder, db)
+    before = _state(db)
+    assert {p.source.split("#")[0] for p in first.problems} == {"in/furniture.txt", "in/logo.png", "in/dump.txt",
+                                                                "in/extra.jsonl"}
+    assert any("over the" in p.message for p in first.problems)  # dump.txt, refused for its size
+    opened = _opened(monkeypatch)
+    again = _build(folder, db)
+    assert opened == []
+    assert (again.added_documents, again.skipped, again.annotated) == (0, first.added_documents + first.skipped, 0)
+    assert again.problems == first.problems  # each reported again as the run that read the file reported it
+    assert _state(db) == before
+    # another size bound is another reading: every file is read again, and the one over the old bound stored
+    bigger = _build(folder, db, max_mb=1)
+    assert sorted(opened) == sorted(f.name for f in folder.iterdir())
+    assert (bigger.added_documents, bigger.skipped) == (1, again.skipped)
+    assert not any("over the" in p.message for p in bigger.problems)
+
+
+def test_a_touched_or_changed_file_is_read_again(tmp_path, monkeypatch, new_db):
+    folder, db = _inputs(tmp_path), new_db("touched")
+    note = folder / "lindenport_election.txt"
+    first = _build(folder, db)
+    opened = _opened(monkeypatch)
+    _age(note, HOUR_AGO + 600)  # touched: the same bytes, another modification time
+    r = _build(folder, db)
+    assert opened == [note.name] and (r.added_documents, r.skipped) == (0, first.added_documents)
+    opened.clear()
+    text = note.read_bytes()
+    note.write_bytes(text.replace(b"20-year", b"30-year"))  # changed, the size kept
+    _age(note, HOUR_AGO + 1200)
+    r = _build(folder, db)
+    assert opened == [note.name] and (r.added_documents, r.new_versions) == (1, 1)  # the new version, as today
+    titles = [a["title"] for a in _state(db)[0]["articles"]]
+    assert "Greens take Lindenport city hall as turnout hits 30-year high" in titles
+    assert "Greens take Lindenport city hall as turnout hits 20-year high" in titles
+    # the check is by size and modification time (make's and rsync's): an edit that keeps both is not seen …
+    opened.clear()
+    mtime = note.stat().st_mtime_ns
+    note.write_bytes(text.replace(b"20-year", b"40-year"))
+    os.utime(note, ns=(mtime, mtime))
+    r = _build(folder, db)
+    assert opened == [] and r.added_documents == 0
+    _age(note, HOUR_AGO + 1800)  # … until the file is touched
+    r = _build(folder, db)
+    assert opened == [note.name] and r.added_documents == 1
+
+
+def test_a_file_modified_a_moment_before_a_build_is_read_by_the_next_one_too(tmp_path, monkeypatch, new_db):
+    folder, db = tmp_path / "in", new_db("settle")
+    folder.mkdir()
+    (folder / "note.txt").write_text(NOTE, encoding="utf-8")
+    _age(folder / "note.txt", time.time() - 60)
+    opened = _opened(monkeypatch)
+    monkeypatch.setattr(pipeline, "SETTLE_SECONDS", 120.0)  # a minute ago is a moment ago
+    assert [_build(folder, db).added_documents, _build(folder, db).skipped] == [1, 1]
+    assert opened == ["note.txt", "note.txt"]  # the second build read it again: it could have changed unseen
+    monkeypatch.setattr(pipeline, "SETTLE_SECONDS", 2.0)
+    assert [_build(folder, db).skipped, _build(folder, db).skipped] == [1, 1]
+    assert opened == ["note.txt"] * 3  # settled: read once more and remembered
+
+
+def test_a_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatch, new_db):
+    import storyline.ingest as ingest
+
+    folder, db = tmp_path / "in", new_db("denied")
+    folder.mkdir()
+    (folder / "note.txt").write_text(NOTE, encoding="utf-8")
+    _age(folder / "note.txt")
+    real = ingest._read_bounded
+
+    def denied(path: Path, max_bytes: int) -> bytes:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(ingest, "_read_bounded", denied)
+    r = _build(folder, db)
+    assert [p.message for p in r.problems if p.source == "in/note.txt"] == [
+        "permission denied — check the file's permissions"]
+    monkeypatch.setattr(ingest, "_read_bounded", real)  # the permissions fixed: size and mtime are as they were
+    r = _build(folder, db)
+    assert r.added_documents == 1 and not r.problems
+    assert "in/note.txt" not in {source for source, _ in _state(db)[1]}
+
+
+def _as_schema_11(store: Store) -> None:
+    """The database as a storyline of schema version 11 leaves it: without what version 12 added."""
+    with store.transaction():
+        for index in ("articles_undetected", "articles_unannotated"):
+            store.db.execute(f"DROP INDEX {index}")
+        store.db.execute("ALTER TABLE articles DROP COLUMN annotated")
+        store.db.execute("DROP TABLE input_files")
+        if store.pg:
+            store.db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+        else:
+            store.db.execute("PRAGMA user_version = 11")
+
+
+def test_input_files_are_remembered_after_the_upgrade_from_schema_11(tmp_path, monkeypatch, new_db):
+    folder, db = _inputs(tmp_path), new_db("v11")
+    first = _build(folder, db)
+    before = _state(db)
+    with Store(db) as store:
+        _as_schema_11(store)
+    opened = _opened(monkeypatch)
+    with Store(db) as store:
+        assert store.unannotated() == [] and store.undetected_languages() == []  # marked from the stored layers
+    r = _build(folder, db)  # the upgraded database remembers no file yet: each is read once more
+    assert sorted(opened) == sorted(f.name for f in folder.iterdir())
+    assert (r.added_documents, r.skipped, r.annotated) == (0, first.added_documents, 0)
+    assert r.problems == first.problems
+    opened.clear()
+    r = _build(folder, db)
+    assert opened == [] and (r.added_documents, r.skipped, r.annotated) == (0, first.added_documents, 0)
+    assert r.problems == first.problems
+    assert _state(db) == before
+
+
+def test_a_build_without_annotation_then_one_with_it_equals_one_whole_build(tmp_path, monkeypatch, new_db):
+    folder = _inputs(tmp_path)
+    whole, db = new_db("whole"), new_db("later")
+    _build(folder, whole)
+    with Store(db) as store:
+        r = pipeline.build([folder], store, max_mb=MAX_MB, annotate=False)
+        assert r.annotated == 0 and len(store.unannotated()) == store.counts()["articles"]
+    opened = _opened(monkeypatch)
+    r = _build(folder, db)  # no file opened: the articles left to annotate are those stored unannotated
+    assert opened == [] and r.added_documents == 0 and r.annotated > 0
+    assert _state(db) == _state(whole)

@@ -66,3 +66,21 @@ def test_both_backends_ddl_come_from_one_description():
     assert "CREATE INDEX events_timeline ON events(story_id, date IS NULL, sort, id)" in sqlite
     assert schema.add_column("articles", "language_score", "postgresql") == \
         "ALTER TABLE articles ADD COLUMN language_score DOUBLE PRECISION"
+
+
+def test_the_articles_left_to_detect_or_annotate_are_found_by_an_index(new_db):
+    """A build with nothing new asks which articles still need their language or their layers: an index lookup
+    (the partial indexes articles_undetected and articles_unannotated), not a scan of every article."""
+    with Store(new_db("plans")) as s:
+        if PG:
+            s.db.execute("SET enable_seqscan = off")  # a table this small would be scanned anyway
+            for where, index in ((schema.UNANNOTATED, "articles_unannotated"), ("language IS NULL", "articles_undetected")):
+                plan = " ".join(r[0] for r in s.db.execute(f"EXPLAIN SELECT id FROM articles WHERE {where} ORDER BY seq"))
+                assert f"Index Scan using {index}" in plan, plan
+            return
+        asked: list[str] = []
+        s.db.set_trace_callback(asked.append)
+        assert s.unannotated() == [] and s.undetected_languages() == []
+        s.db.set_trace_callback(None)
+        plans = [" ".join(r[3] for r in s.db.execute("EXPLAIN QUERY PLAN " + sql)) for sql in asked]
+        assert plans == ["SCAN articles USING INDEX articles_unannotated", "SCAN articles USING INDEX articles_undetected"]

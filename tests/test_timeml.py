@@ -96,6 +96,7 @@ def test_the_layer_is_stored_exported_and_filled_in_for_older_articles(tmp_path,
                 assert a["text"][e["span"][0]:e["span"][1]] == e["text"]
         with store.transaction():  # as a database from before the layer
             store.db.execute("UPDATE annotations SET timeml = NULL")
+            store.db.execute("UPDATE articles SET annotated = NULL")  # upgraded to version 12: not marked annotated
         assert len(store.unannotated()) == len(first["articles"])
         pipeline.build([src], store)
         assert dossier(store) == first

@@ -75,13 +75,37 @@ class Document:
 
 @dataclass
 class ReadProblem:
-    """A file (or a record in it) that could not be read; reported, never fatal."""
+    """A file (or a record in it) that could not be read; reported, never fatal. `lasting`: a fact of the file's
+    content; not when the system would not let us read it (permissions, an I/O error, a pipe in its place),
+    which can change while the file's size and modification time stay as they were."""
 
     source: str
     message: str
+    lasting: bool = field(default=True, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FileState:
+    """An input file as a build finds it without opening it (os.stat, links followed): its resolved path, the
+    source name it is read under (which the documents' ids hold), its size and its modification time in ns."""
+
+    path: str
+    source: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class StoredDocument:
+    """A document an earlier build read from a file unchanged since, given in its place without reading the
+    file: its source, the id it is stored under, and the problem it was reported with when it yielded no article."""
+
+    source: str
+    id: str
+    no_article: str | None = None
 
 
 @dataclass

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ from storyline.clean import dedupe
 from storyline.clean.boilerplate import Cleaned, clean_article
 from storyline.clean.language import UNDETERMINED, article_language, is_english
 from storyline.clean.segment import split_articles
-from storyline.ingest import read_paths
-from storyline.model import Article, Claim, Document, Entity, Event, ReadProblem, Removed, Story, stable_id, unique_names
+from storyline.ingest import file_state, read_file, read_paths
+from storyline.model import (Article, Claim, Document, Entity, Event, FileState, ReadProblem, Removed, Story,
+                             StoredDocument, stable_id, unique_names)
 from storyline.published import publication
-from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB
+from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB, SETTLE_SECONDS
 from storyline.store import Store
 from storyline.textsafe import TEXT_CONTROLS
 
@@ -128,35 +130,31 @@ def build(
 
     `annotate=False` leaves the annotation stage (spaCy) for a later build (benchmarks time the
     stages apart). Each document is stored with its articles in one transaction, so a run killed half-way
-    resumes where it stopped; documents already stored are skipped, so re-running changes nothing.
+    resumes where it stopped; documents already stored are skipped, so re-running changes nothing. A file an
+    earlier build read and unchanged since, by its size and modification time (`InputFiles`), is not opened:
+    its documents count as already stored and its problems are reported again, as if it had been read.
     """
     report = BuildReport()
     ok_sources: list[str] = []
     empty: list[ReadProblem] = []  # documents that yield no article: recorded once the old problems are cleared
-    for item in read_paths(list(paths), max_bytes=int(max_mb * 1024 * 1024)):
+    files = InputFiles(store)
+    for item in read_paths(list(paths), max_bytes=int(max_mb * 1024 * 1024), read=files.read):
         if isinstance(item, ReadProblem):
+            files.note(item)
             report.problems.append(item)
             store.record_problem(item.source, item.message)
             if progress:
                 progress("problem", item)
             continue
         ok_sources.append(item.source)
-        stored = store.stored_as(item)
-        if stored:
+        if isinstance(item, StoredDocument):
             report.skipped += 1
-            no_article = not store.has_articles(stored)  # reported again, as on the run that stored it
+            stored = item
         else:
-            articles = process_document(normalise_document(item))
-            sigs = [(dedupe.text_hash(a.text), dedupe.signature(a.text)) for a in articles]
-            report.new_versions += store.save_document(item, articles, sigs)
-            report.added_documents += 1
-            report.added_articles += len(articles)
-            for a in articles:
-                if not is_english(a.language):
-                    report.not_english[a.language] = report.not_english.get(a.language, 0) + 1
-            no_article = not articles
-        if no_article:
-            empty.append(ReadProblem(item.source, no_article_reason(normalise_document(item))))
+            stored = _store_document(item, store, report)
+        files.note(stored)
+        if stored.no_article:  # reported again on every run, as on the run that stored it
+            empty.append(ReadProblem(item.source, stored.no_article))
             report.problems.append(empty[-1])
             if progress:
                 progress("problem", empty[-1])
@@ -170,6 +168,74 @@ def build(
         report.annotated = annotate_articles(store, progress, report.problems)
     link_articles(store, progress=progress)
     return report
+
+
+def _store_document(doc: Document, store: Store, report: BuildReport) -> StoredDocument:
+    """A document read, stored with its articles when new (counted in `report`), else skipped; as stored, with
+    the problem it is reported with when it has no article."""
+    stored = store.stored_as(doc)
+    if stored:
+        report.skipped += 1
+        no_article = not store.has_articles(stored)
+    else:
+        articles = process_document(normalise_document(doc))
+        sigs = [(dedupe.text_hash(a.text), dedupe.signature(a.text)) for a in articles]
+        report.new_versions += store.save_document(doc, articles, sigs)
+        report.added_documents += 1
+        report.added_articles += len(articles)
+        for a in articles:
+            if not is_english(a.language):
+                report.not_english[a.language] = report.not_english.get(a.language, 0) + 1
+        stored, no_article = doc.id, not articles
+    return StoredDocument(doc.source, stored, no_article_reason(normalise_document(doc)) if no_article else None)
+
+
+class InputFiles:
+    """A build's input files, each read or recalled: a file an earlier build read, unchanged since, is not
+    opened, and what it gave then (its documents, as stored, and its problems) is given again.
+
+    Unchanged is judged as make and rsync judge it: the same resolved path and source name, size and
+    modification time (to the nanosecond the file system keeps), read by the same storyline with the same size
+    bound; the content is not compared. So an edit that keeps the size and sets the modification time back to
+    what it was (a tool that restores times, `touch -d`) is not seen until the file is touched; a file modified
+    in the SETTLE_SECONDS before a build looked at it is read again by the next build, since its file system's
+    clock could not tell two edits that close apart. A file that could not be opened (permissions, an I/O
+    error) is not remembered: every build tries it again."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.reading: FileState | None = None  # the file being read, when what it gives is to be remembered
+        self.gave: list[StoredDocument | ReadProblem] = []  # what it gave so far, as the build handled it
+        self.folders: dict[str, str] = {}  # folder → its real path (ingest.real_path)
+
+    def read(self, path: Path, source: str, max_bytes: int) -> Iterator[Document | StoredDocument | ReadProblem]:
+        """One file's items: what an earlier build read from it when it is unchanged since (`Store.input_file`),
+        else `read_file`'s, remembered (`Store.set_input_file`) once the build has handled the last of them."""
+        from storyline import __version__
+
+        state = file_state(path, source, self.folders)
+        reader = f"{__version__}|{max_bytes}"
+        if state is not None and time.time_ns() - state.mtime_ns < SETTLE_SECONDS * 1e9:
+            state = None  # modified a moment ago: read, not remembered
+        recalled = self.store.input_file(state, reader) if state else None
+        if recalled is not None:
+            yield from recalled
+            return
+        self.reading, self.gave = state, []
+        yield from read_file(path, source, max_bytes)
+        if self.reading is not None:  # asked for the next item: the build has stored every document of this file
+            self.store.set_input_file(self.reading, reader, self.gave)
+        self.reading = None
+
+    def note(self, item: StoredDocument | ReadProblem) -> None:
+        """What the file being read gave, once the build has handled it (a document as stored, or a problem); a
+        file the system would not let us read is not remembered."""
+        if self.reading is None:
+            return
+        if isinstance(item, ReadProblem) and not item.lasting:
+            self.reading = None
+        else:
+            self.gave.append(item)
 
 
 def detect_languages(store: Store) -> int:

@@ -13,6 +13,10 @@ SNIPPET_CHARS = 2000  # feed HTML shorter than this is a summary: strip its tags
 # a tree this deep was cut there.
 PARSER_DEPTH_LIMIT = 250
 CAPPED_DEPTH = 100  # nesting kept when such a page is written again flatter
+# A file modified less than this before a build looked at it is not remembered as read (pipeline.InputFiles):
+# within a file system's timestamp granularity (2 s on FAT, 1 s on ext3 and HFS+, a clock tick of a few ms on
+# ext4) it could change again, keeping its size, without its modification time changing.
+SETTLE_SECONDS = 2.0
 
 # --- cleaning --------------------------------------------------------------------------------------
 REPEAT_WINDOW = 8  # a headline repeated within this many blocks marks an article start

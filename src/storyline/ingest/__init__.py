@@ -5,10 +5,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
-from storyline.model import Document, ReadProblem
+from storyline.model import Document, FileState, ReadProblem
 from storyline.settings import DEFAULT_MAX_BYTES
 
 from .common import over_limit, short_reason
@@ -19,14 +20,17 @@ from .text import decode_bytes, normalize_text
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUPPORTED",
+    "FileReader",
     "decode_bytes",
     "extract_html",
+    "file_state",
     "iter_files",
     "kind_from_name",
     "normalize_text",
     "read_bytes",
     "read_file",
     "read_paths",
+    "real_path",
     "sniff_kind",
 ]
 
@@ -42,12 +46,51 @@ Readable sources (a folder is read recursively, in sorted order, hidden files sk
 Locators: file#L3 (JSONL line 3), file#<WARC-Record-ID>, file#2 (second feed entry)."""
 
 
-def read_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadProblem]:
-    """Documents (and problems) from files and folders, in a deterministic order."""
+Item = TypeVar("Item")
+# reads one regular file (path, source name, max_bytes) into its items: `read_file`, or a caller's own (one that
+# gives what an earlier build read from a file unchanged since: pipeline.InputFiles)
+FileReader = Callable[[Path, str, int], Iterator[Item]]
+
+
+def read_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES,
+               read: FileReader[Item] | None = None) -> Iterator[Item | Document | ReadProblem]:
+    """Documents (and problems) from files and folders, in a deterministic order; each regular file read by
+    `read` (default `read_file`)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for path in paths:
-        yield from _read_argument(Path(path), max_bytes)
+        yield from _read_argument(Path(path), max_bytes, read or read_file)
+
+
+def file_state(path: Path, source: str, folders: dict[str, str] | None = None) -> FileState | None:
+    """The file as it is now, without opening it (a stat, links followed, and its real path: `real_path`, with
+    `folders`); None when it cannot be stat'ed or is not a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return FileState(real_path(path, {} if folders is None else folders), source, st.st_size, st.st_mtime_ns)
+
+
+_MAX_LINKS = 40  # links followed in a row before giving up on the short way (Linux's MAXSYMLINKS)
+
+
+def real_path(path: Path, folders: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, each folder's real path found once and kept in `folders` (path → real path):
+    a folder of many files costs an lstat a file (and a readlink a link), not a walk up every path."""
+    p = os.fspath(path)
+    for _ in range(_MAX_LINKS):
+        if not os.path.islink(p):
+            parent, name = os.path.split(p)
+            if name in ("", ".", ".."):
+                break
+            if parent not in folders:
+                folders[parent] = os.path.realpath(parent)
+            return os.path.join(folders[parent], name)
+        p = os.path.join(os.path.dirname(p), os.readlink(p))  # a relative target is read from the link's folder
+    return os.path.realpath(path)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
@@ -60,11 +103,11 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
             yield path, path.name
 
 
-def _read_argument(path: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
+def _read_argument(path: Path, max_bytes: int, read: FileReader[Item]) -> Iterator[Item | ReadProblem]:
     if path.is_dir():
-        yield from _read_folder(path, max_bytes)
+        yield from _read_folder(path, max_bytes, read)
     elif path.exists():
-        yield from read_file(path, path.name, max_bytes)
+        yield from read(path, path.name, max_bytes)
     else:
         yield ReadProblem(str(path), unreadable_entry(path) or "no such file or directory")
 
@@ -95,7 +138,7 @@ def unreadable_entry(path: Path) -> str | None:
     return None if stat.S_ISDIR(mode) else not_regular(mode)
 
 
-def _read_folder(folder: Path, max_bytes: int) -> Iterator[Document | ReadProblem]:
+def _read_folder(folder: Path, max_bytes: int, read: FileReader[Item]) -> Iterator[Item | ReadProblem]:
     """Every file under `folder`, named relative to the folder's parent ('seeds/000_x.txt')."""
     name = folder.resolve().name or str(folder)
     read_any = False
@@ -103,8 +146,8 @@ def _read_folder(folder: Path, max_bytes: int) -> Iterator[Document | ReadProble
         if isinstance(found, ReadProblem):
             yield found
             continue
-        for item in read_file(*found, max_bytes):
-            read_any = read_any or isinstance(item, Document)
+        for item in read(*found, max_bytes):
+            read_any = read_any or not isinstance(item, ReadProblem)  # a document (or one stored before)
             yield item
     if not read_any:
         yield ReadProblem(name, "no readable files in folder — nothing was read from it")
@@ -134,14 +177,14 @@ def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> It
     try:
         problem = not_regular(path.stat().st_mode)
         if problem:  # a pipe or a device: opening it could block, reading it never end
-            yield ReadProblem(source, problem)
+            yield ReadProblem(source, problem, lasting=False)
             return
         data = _read_bounded(path, max_bytes)
     except _Refused as refused:
-        yield ReadProblem(source, str(refused))
+        yield ReadProblem(source, str(refused), lasting=refused.by_size)
         return
     except OSError as err:
-        yield ReadProblem(source, _os_message(err))
+        yield ReadProblem(source, _os_message(err), lasting=False)
         return
     try:
         yield from read_bytes(data, path.name, source, max_bytes)
@@ -150,7 +193,12 @@ def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> It
 
 
 class _Refused(Exception):
-    """A file not read, with why."""
+    """A file not read, with why; `by_size` when the why is the size its stat gave (else: not a regular file,
+    or it grew while read)."""
+
+    def __init__(self, message: str, by_size: bool = False):
+        super().__init__(message)
+        self.by_size = by_size
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
@@ -164,9 +212,9 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
         if problem:
             raise _Refused(problem)
         if st.st_size > max_bytes:
-            raise _Refused(over_limit("file", st.st_size, max_bytes))
+            raise _Refused(over_limit("file", st.st_size, max_bytes), by_size=True)
         data = f.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    if len(data) > max_bytes:  # it grew while read: what it held then is not what its stat said
         raise _Refused(over_limit("file", None, max_bytes))
     return data
 

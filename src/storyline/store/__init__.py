@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Article, Claim, Document, Event, Published, Story
+from storyline.model import Article, Claim, Document, Event, FileState, Published, ReadProblem, Story, StoredDocument
 from storyline.store import connection, migrations
 from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
@@ -23,12 +23,12 @@ from storyline.store.entity_state import (
 from storyline.store.errors import QueryError, StoreError, WriteError, write_error
 from storyline.store.migrations import SCHEMA_VERSION
 from storyline.store.rows import ARTICLE_COLS, article_of, document_of
+from storyline.store.schema import ENGLISH_OR_UNKNOWN, UNANNOTATED
 
 __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "StoreError", "WriteError", "display_name",
            "is_url", "write_error"]
 
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
-ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
 
 
 class Store(EntityState):
@@ -260,6 +260,27 @@ class Store(EntityState):
         with self.transaction():
             self.db.executemany("DELETE FROM problems WHERE source = ?", [(s,) for s in sources])
 
+    def input_file(self, state: FileState, reader: str) -> list[StoredDocument | ReadProblem] | None:
+        """What an earlier build read from this file when it was exactly as `state` says (same resolved path,
+        source name, size and modification time) with the same `reader`: its documents, as stored, and its
+        problems, in the order read; None when no build read it so."""
+        r = self.db.execute("SELECT size, mtime_ns, reader, items FROM input_files WHERE path = ? AND source = ?",
+                            (state.path, state.source)).fetchone()
+        if r is None or (r[0], r[1], r[2]) != (state.size, state.mtime_ns, reader):
+            return None
+        return [StoredDocument(x["source"], x["document"], x.get("no_article")) if "document" in x
+                else ReadProblem(x["source"], x["problem"]) for x in json.loads(r[3])]
+
+    def set_input_file(self, state: FileState, reader: str, items: list[StoredDocument | ReadProblem]) -> None:
+        """Note what a build read from a file as `state` says (its documents stored by then), replacing what
+        an earlier state of it gave."""
+        gave = [{"source": x.source, "document": x.id, "no_article": x.no_article} if isinstance(x, StoredDocument)
+                else {"source": x.source, "problem": x.message} for x in items]
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO input_files(path, source, size, mtime_ns, reader, items)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            (state.path, state.source, state.size, state.mtime_ns, reader, json.dumps(gave)))
+
     def documents(self) -> Iterator[Document]:
         for r in self.db.execute("SELECT * FROM documents ORDER BY seq"):
             yield document_of(r)
@@ -389,7 +410,8 @@ class Store(EntityState):
 
     # --- languages ------------------------------------------------------------------------------
     def undetected_languages(self) -> list[tuple[str, str | None, str]]:
-        """(id, title, text) of articles stored before languages were detected (language NULL)."""
+        """(id, title, text) of articles stored before languages were detected (language NULL; the partial index
+        articles_undetected holds them, so none is an index lookup)."""
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT id, title, text FROM articles WHERE language IS NULL ORDER BY seq")]
 
@@ -407,7 +429,7 @@ class Store(EntityState):
                           for a in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
             self.db.executemany("INSERT OR IGNORE INTO entity_stale(article_id) VALUES (?)", other)
-            self.db.executemany("UPDATE articles SET story_id = NULL WHERE id = ?", other)
+            self.db.executemany("UPDATE articles SET story_id = NULL, annotated = NULL WHERE id = ?", other)
             self._forget_story_terms([r[0] for aid, in other
                                       for r in self.db.execute("SELECT seq FROM articles WHERE id = ?", (aid,))])
             if rows:
@@ -430,18 +452,16 @@ class Store(EntityState):
         """(id, text, publication, title) of articles whose layers are not stored yet (new, a killed run's
         rest, or annotated by an older storyline without a layer now computed). Articles in a language other
         than English are never annotated (the layers are English ones): they are not listed; those whose
-        language could not be told (or is not detected yet) are."""
-        rows = self.db.execute(
-            "SELECT a.id, a.text, a.published, a.title FROM articles a LEFT JOIN annotations n ON n.article_id = a.id"
-            " WHERE (n.article_id IS NULL OR n.events IS NULL OR n.timeml IS NULL OR n.title IS NULL)"
-            f" AND (a.language IS NULL OR a.language IN ({marks(ENGLISH_OR_UNKNOWN)})) ORDER BY a.seq",
-            ENGLISH_OR_UNKNOWN).fetchall()
+        language could not be told (or is not detected yet) are. The partial index articles_unannotated holds
+        exactly these (schema.UNANNOTATED), so none is an index lookup."""
+        rows = self.db.execute(f"SELECT id, text, published, title FROM articles WHERE {UNANNOTATED} ORDER BY seq"
+                               ).fetchall()
         return [(r[0], r[1], Published(**json.loads(r[2])), r[3]) for r in rows]
 
     def save_annotations(self, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """(article id, its layers as `nlp.annotate.layers_json` gives them), in one transaction (TimeML
         events or title layers None or absent: not computed, as in a batch written before them; the next
-        build computes them)."""
+        build computes them); an article is marked annotated when every layer is stored."""
         rows = list(rows)
         with self.transaction():
             if rows:
@@ -453,6 +473,9 @@ class Store(EntityState):
                                       for k in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")))
                  for aid, x in rows],
             )
+            self.db.executemany("UPDATE articles SET annotated = ? WHERE id = ?",
+                                [(1 if all(x.get(k) is not None for k in ("timeml", "title")) else None, aid)
+                                 for aid, x in rows])
 
     def annotations(self, article_id: str) -> dict[str, Any] | None:
         r = self.db.execute("SELECT * FROM annotations WHERE article_id = ?", (article_id,)).fetchone()

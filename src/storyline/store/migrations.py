@@ -11,12 +11,13 @@ from storyline.store.errors import StoreError
 if TYPE_CHECKING:
     from storyline.store import Store
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Upgrading: version v's step runs on a database at v - 1. A new database never runs them: it is made
 # at SCHEMA_VERSION from schema.TABLES (schema.create), so a schema change is written once, in the
-# description, and its step here is either the columns it adds (_ADDED, whose ALTER TABLE each backend
-# takes from the description) or, for what more it does, a script.
+# description, and its step here is either what it adds (_ADDED columns, _INDEXED indexes, _CREATED tables,
+# whose DDL each backend takes from the description, with _FILLED's portable statements filling new columns)
+# or, for what more it does, a script.
 # The SQLite scripts of versions 1 to 5, as they were written: history, never edited (version 1's made
 # the first tables; it now serves to make databases of old versions, in tests).
 _MIGRATIONS: dict[int, str] = {
@@ -190,10 +191,21 @@ _ADDED: dict[int, tuple[tuple[str, str], ...]] = {
     # whether an article's mentions are in the entity stage's state (NULL for articles annotated before,
     # and for any annotated again: the next build takes them in; nlp/canonical_state.py)
     11: (("annotations", "entities_done"),),
+    # whether every layer of an article is stored (schema.UNANNOTATED): filled from the stored layers (_FILLED)
+    12: (("articles", "annotated"),),
+}
+# what fills a version's new columns from what the database holds (portable SQL, run before its indexes are made)
+_FILLED: dict[int, tuple[str, ...]] = {
+    12: ("UPDATE articles SET annotated = 1 WHERE id IN (SELECT article_id FROM annotations"
+         " WHERE events IS NOT NULL AND timeml IS NOT NULL AND title IS NOT NULL)",),
 }
 # the indexes and tables a version added, as the description defines them (on both backends)
-_INDEXED: dict[int, tuple[tuple[str, str], ...]] = {9: (("articles", "articles_unkeyed"),),
-                                                     11: (("annotations", "annotations_entities_pending"),)}
+_INDEXED: dict[int, tuple[tuple[str, str], ...]] = {
+    9: (("articles", "articles_unkeyed"),),
+    11: (("annotations", "annotations_entities_pending"),),
+    # the articles a build still has to detect the language of or annotate, found by an index lookup, not a scan
+    12: (("articles", "articles_undetected"), ("articles", "articles_unannotated")),
+}
 _CREATED: dict[int, tuple[str, ...]] = {
     # the duplicate stage's state (schema.TABLES, "the cross-article stages' state")
     9: ("dedupe_keys", "passage_keys"),
@@ -201,6 +213,8 @@ _CREATED: dict[int, tuple[str, ...]] = {
     10: ("story_terms", "story_postings", "story_df"),
     # the entity stage's state; the next build fills it from every article once
     11: ("entity_edges", "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"),
+    # what a build read from each input file; empty after the upgrade: the next build reads every file once more
+    12: ("input_files",),
 }
 
 # PostgreSQL databases start at version 4 (an older one cannot exist); a version's PostgreSQL script,
@@ -226,6 +240,7 @@ def step(version: int, dialect: schema.Dialect) -> list[str]:
     """The statements that take a database at `version` - 1 to `version`."""
     if version in _ADDED or version in _CREATED:
         return ([schema.add_column(table, column, dialect) for table, column in _ADDED.get(version, ())]
+                + list(_FILLED.get(version, ()))
                 + [schema.add_index(table, index, dialect) for table, index in _INDEXED.get(version, ())]
                 + [stmt for table in _CREATED.get(version, ()) for stmt in schema.add_table(table, dialect)])
     if dialect == "postgresql":

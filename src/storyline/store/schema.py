@@ -95,6 +95,12 @@ def _int(name: str) -> Column:
 
 
 _ART = "articles(id)"
+ENGLISH_OR_UNKNOWN = ("en", "und")  # the languages the English layers run on ('und': too little text to tell)
+# an article whose layers are still to be computed: not marked annotated (Store.save_annotations marks it once
+# every layer is stored), in English or a language not told (or not detected yet); the other languages are
+# never annotated. Store.unannotated asks exactly this, so the partial index articles_unannotated answers it.
+UNANNOTATED = ("annotated IS NULL AND (language IS NULL OR language IN ("
+               + ", ".join(f"'{x}'" for x in ENGLISH_OR_UNKNOWN) + "))")
 
 # The current schema (migrations.SCHEMA_VERSION), in each table's column order: columns added by a
 # migration come last, where ALTER TABLE puts them, so an upgraded database and a new one are alike.
@@ -115,8 +121,11 @@ TABLES: tuple[Table, ...] = (
         Column("minhash", "blob", not_null=True), _text("duplicate_of", ordered=True), _text("duplicate_kind"),
         Column("duplicate_score", "real"), _text("story_id", ordered=True), Column("tsv", "search"),
         _text("language", ordered=True), Column("language_score", "real"), Column("keyed", "integer"),
+        Column("annotated", "integer"),
     ), indexes=(Index("articles_document", ("document_id",)), Index("articles_story", ("story_id",)),
-                Index("articles_unkeyed", ("seq",), where="keyed IS NULL")),
+                Index("articles_unkeyed", ("seq",), where="keyed IS NULL"),
+                Index("articles_undetected", ("seq",), where="language IS NULL"),
+                Index("articles_unannotated", ("seq",), where=UNANNOTATED)),
         search=FullText("articles_fts", (("title", "A"), ("text", "B")), rowid="seq")),
     Table("shared_passages", (
         _text("article_id", not_null=True, references=_ART, ordered=True), _int("start"), _int("end"),
@@ -205,6 +214,17 @@ TABLES += (
           primary_key=("key", "entity_id"), without_rowid=True,
           indexes=(Index("entity_keys_capital", ("capital_of",)),)),
     Table("entity_stale", (_text("article_id", primary_key=True, ordered=True),), without_rowid=True),
+)
+# What a build read from each input file (pipeline.InputFiles): the file by its resolved path and the source
+# name it was read under, its size and modification time then, the reader ("storyline version|max bytes"), and
+# what it gave (JSON: each document's source, stored id and no-article problem, each problem's source and
+# message), so that a later build finds a file unchanged since without opening it.
+TABLES += (
+    Table("input_files", (
+        _text("path", not_null=True, ordered=True), _text("source", not_null=True, ordered=True),
+        Column("size", "bigint", not_null=True), Column("mtime_ns", "bigint", not_null=True),
+        _text("reader", not_null=True), _text("items", not_null=True),
+    ), primary_key=("path", "source"), without_rowid=True),
 )
 BY_NAME = {t.name: t for t in TABLES}
 
