@@ -61,9 +61,24 @@ def test_bad_run_loses_nothing_already_stored(tmp_path, new_db):
     empty.mkdir()
     (empty / "junk.bin").write_bytes(b"\x00\x01\x02" * 100)
     r = run("build", str(empty), "--db", db)
-    assert r.exit_code == 0 and "no readable files" in (r.output + r.stderr)
+    assert r.exit_code == 1 and "no readable files" in (r.output + r.stderr)  # the build could not do its job
+    assert "nothing readable" in r.stderr and "unchanged" in r.stderr
     d = json.loads(run("export", "--db", db).stdout)
     assert [a["title"] for a in d["articles"]] == ["Council approves new tram line"]
+
+
+def test_build_of_a_missing_or_empty_path_fails_and_makes_no_database(tmp_path):
+    db = tmp_path / "x.db"
+    r = run("build", str(tmp_path / "seedz"), "--db", str(db))  # a typo
+    assert r.exit_code == 1 and "seedz: no such file or folder" in r.stderr and len(r.stderr.splitlines()) == 1
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    r = run("build", str(empty), "--db", str(db))
+    assert r.exit_code == 1 and "no file to read" in r.stderr
+    (empty / "junk.bin").write_bytes(b"\x00\x01\x02" * 100)
+    r = run("build", str(empty), "--db", str(db))
+    assert r.exit_code == 1 and "no database was made" in r.stderr and "Traceback" not in r.output + r.stderr
+    assert list(tmp_path.glob("x.db*")) == []
 
 
 def test_show_removed_and_articles(tmp_path, new_db):

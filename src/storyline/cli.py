@@ -21,6 +21,7 @@ from storyline.ingest import iter_files
 from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
 from storyline.store import QueryError, Store, StoreError, display_name, write_error
+from storyline.store.connection import is_url
 from storyline.textsafe import inert, inert_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
@@ -78,6 +79,12 @@ def _open(db: str, must_exist: bool = True) -> Store:
     raise AssertionError  # unreachable
 
 
+def _remove_new_database(db: str) -> None:
+    """Remove the SQLite database file this command made and left empty (with its journal and lock files)."""
+    for suffix in ("", "-wal", "-shm", "-journal", "-link.lock"):
+        Path(db + suffix).unlink(missing_ok=True)
+
+
 @contextmanager
 def _writing(db: str) -> Iterator[None]:
     """Around a command's writes: a full disk, a read-only database or an I/O error is one line naming
@@ -102,8 +109,15 @@ def build(
     max_mb: float = typer.Option(pipeline.DEFAULT_MAX_MB, "--max-mb", help="Refuse files larger than this (MB)."),
 ) -> None:
     """Ingest files and run every stage; re-running on the same input changes nothing."""
-    store = _open(db, must_exist=False)
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:  # a typo: no database is made
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        _fail(f"{missing[0]}: no such file or folder{more}; nothing was built")
     total = sum(1 for _ in iter_files(paths))
+    if not total:
+        _fail(f"{', '.join(map(str, paths))}: no file to read in {'it' if len(paths) == 1 else 'them'}; nothing was built")
+    new_db = not is_url(db) and not Path(db).exists()  # a file this command makes (a server's database stays)
+    store = _open(db, must_exist=False)
     with _writing(db), _bar() as bar:
         task = bar.add_task("reading", total=total or None)
         last_file = [""]
@@ -129,6 +143,12 @@ def build(
 
         report = pipeline.build(paths, store, max_mb=max_mb, progress=progress)
         counts = store.counts()
+    if not report.added_documents and not report.skipped:  # every file a problem: the build could not do its job
+        store.close()
+        if new_db:
+            _remove_new_database(db)
+        _fail(f"nothing readable in {', '.join(map(str, paths))} ({len(report.problems)} problems above); "
+              + ("no database was made" if new_db else "what the database held is unchanged"))
     table = Table(title=f"storyline build → {_t(db)}")
     table.add_column("", style="bold")
     table.add_column("this run", justify="right")
