@@ -197,3 +197,14 @@ def test_a_publication_known_by_a_bound_reads_as_one(tmp_path, new_db):
     assert "on or after 12 July 2019" in r.stdout and "2019-07-12" not in r.stdout
     r = run("show", "1", "--db", db)
     assert "published on or after 12 July 2019" in r.stdout
+
+
+def test_an_unknown_entity_type_is_an_error_listing_the_known_ones(tmp_path, new_db):
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD, encoding="utf-8")
+    db = new_db("x")
+    assert run("build", str(good), "--db", db).exit_code == 0
+    r = run("entities", "--type", "PERSNO", "--db", db)
+    assert r.exit_code == 1 and "'PERSNO' is not one of" in r.stderr and "PERSON" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert run("entities", "--type", "org", "--db", db).exit_code == 0  # any case

@@ -19,10 +19,13 @@ from rich.table import Table
 from storyline import pipeline, settings
 from storyline.ingest import iter_files
 from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
+from storyline.nlp.names import NAMED_TYPES
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
 from storyline.store import QueryError, Store, StoreError, display_name, write_error
 from storyline.store.connection import is_url
 from storyline.textsafe import inert, inert_json
+
+ENTITY_TYPES = tuple(sorted(NAMED_TYPES))  # the entity types `entities --type` takes
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn a pile of news articles into sourced story dossiers.")
 # emoji codes off: a title holding ":fire:" is printed as written
@@ -405,11 +408,13 @@ def quotes(
 @app.command()
 def entities(
     db: str = DB_OPTION,
-    type: Optional[str] = typer.Option(None, "--type", help="Only this type: PERSON, ORG, GPE, NORP, PRODUCT, …"),
+    type: Optional[str] = typer.Option(None, "--type", help=f"Only this type: {', '.join(ENTITY_TYPES)}."),
     name: Optional[str] = typer.Option(None, "--name", help="Only entities with this name or alias."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the dossier's entity shape)."),
 ) -> None:
     """The people, organisations, places and things, with their name variants merged."""
+    type = type.upper() if type else None
+    _check_choice("--type", type, ENTITY_TYPES)
     store = _open(db)
     rows = store.entities(type=type, name=name)
     if json_out:
