@@ -21,7 +21,7 @@ claims). Work in proportion to what was added shows as add times that stay flat 
 work in proportion to the corpus as times that grow with N. No peer builds incremental dossiers; the
 baseline is the full build of the same N articles (its seconds printed beside).
 
-    python bench/incremental.py [--sizes 200,800] [--json]     # 200,800,3100: about 40 minutes on 2 cores
+    python bench/incremental.py [--sizes 200,800] [--json]     # 200,800,3100: about 12 minutes on 2 cores
 
 The last size's no-op and add-1 times are printed as ratios to the size before (the target: at most 1.3
 from 800 to 3,200; the bench sets hold 3,147 texts, so the largest size is 3,100).

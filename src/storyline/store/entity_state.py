@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from storyline.model import Entity
@@ -73,6 +73,11 @@ class EntityState:
         """Articles whose annotations were dropped (found not English) since the state took them in."""
         return [r[0] for r in self.db.execute("SELECT article_id FROM entity_stale ORDER BY article_id")]
 
+    def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+        """The rows of `sql`, whose "{}" is an IN list, over `values` (deduplicated, in chunks of _CHUNK)."""
+        for chunk in _chunks(values):
+            yield from (tuple(r) for r in self.db.execute(sql.format(marks(chunk)), chunk))
+
     # --- acronym groups and type votes -----------------------------------------------------------------
     def entity_edges(self) -> list[tuple[str, str, str]]:
         """Every stored (article id, name key, name key) "Long Name (ACRONYM)" pair: a few per organisation."""
@@ -80,35 +85,21 @@ class EntityState:
 
     def entity_vote_keys(self, article_ids: Iterable[str]) -> set[str]:
         """The name keys these articles voted on."""
-        out: set[str] = set()
-        for chunk in _chunks(article_ids):
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT DISTINCT key FROM entity_votes WHERE article_id IN ({marks(chunk)})", chunk))
-        return out
+        return {r[0] for r in self._rows_in("SELECT DISTINCT key FROM entity_votes WHERE article_id IN ({})", article_ids)}
 
     def entity_votes(self, keys: Iterable[str]) -> list[tuple[str, str, str, int]]:
         """(key, article id, label, weight) of every stored vote on these name keys."""
-        out: list[tuple[str, str, str, int]] = []
-        for chunk in _chunks(keys):
-            out += [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
-                f"SELECT key, article_id, label, weight FROM entity_votes WHERE key IN ({marks(chunk)})", chunk)]
-        return out
+        return [(r[0], r[1], r[2], r[3]) for r in self._rows_in(
+            "SELECT key, article_id, label, weight FROM entity_votes WHERE key IN ({})", keys)]
 
     def entity_vote_articles(self, keys: Iterable[str]) -> set[str]:
         """The articles that voted on these name keys (those with a free mention of that name)."""
-        out: set[str] = set()
-        for chunk in _chunks(keys):
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT DISTINCT article_id FROM entity_votes WHERE key IN ({marks(chunk)})", chunk))
-        return out
+        return {r[0] for r in self._rows_in("SELECT DISTINCT article_id FROM entity_votes WHERE key IN ({})", keys)}
 
     def entity_decisions(self, roots: Iterable[str]) -> dict[str, tuple[str, bool]]:
         """Acronym-group root -> its stored (type, mostly a person)."""
-        out: dict[str, tuple[str, bool]] = {}
-        for chunk in _chunks(roots):
-            out.update((r[0], (r[1], bool(r[2]))) for r in self.db.execute(
-                f"SELECT root, type, person FROM entity_decisions WHERE root IN ({marks(chunk)})", chunk))
-        return out
+        return {r[0]: (r[1], bool(r[2])) for r in self._rows_in(
+            "SELECT root, type, person FROM entity_decisions WHERE root IN ({})", roots)}
 
     # --- the shuffles ----------------------------------------------------------------------------------
     def entity_shuffle(self, step: str, key: str) -> list[tuple[str, int, str]]:
@@ -118,36 +109,25 @@ class EntityState:
 
     def entity_shuffle_keys(self, sources: Iterable[str]) -> set[tuple[str, str]]:
         """The (step, key) these sources sent values to."""
-        out: set[tuple[str, str]] = set()
-        for chunk in _chunks(sources):
-            out.update((r[0], r[1]) for r in self.db.execute(
-                f"SELECT DISTINCT step, key FROM entity_shuffle WHERE source IN ({marks(chunk)})", chunk))
-        return out
+        return {(r[0], r[1]) for r in self._rows_in(
+            "SELECT DISTINCT step, key FROM entity_shuffle WHERE source IN ({})", sources)}
 
     # --- entities --------------------------------------------------------------------------------------
     def entity_key_ids(self, keys: Iterable[str]) -> dict[str, list[str]]:
         """Entity key -> the ids of the entities it gave."""
         out: dict[str, list[str]] = {}
-        for chunk in _chunks(keys):
-            for r in self.db.execute(f"SELECT key, entity_id FROM entity_keys WHERE key IN ({marks(chunk)})"
-                                     " ORDER BY key, entity_id", chunk):
-                out.setdefault(r[0], []).append(r[1])
+        for r in self._rows_in("SELECT key, entity_id FROM entity_keys WHERE key IN ({}) ORDER BY key, entity_id", keys):
+            out.setdefault(r[0], []).append(r[1])
         return out
 
     def existing_entities(self, ids: Iterable[str]) -> set[str]:
         """Those of these entity ids that are stored."""
-        out: set[str] = set()
-        for chunk in _chunks(ids):
-            out.update(r[0] for r in self.db.execute(f"SELECT id FROM entities WHERE id IN ({marks(chunk)})", chunk))
-        return out
+        return {r[0] for r in self._rows_in("SELECT id FROM entities WHERE id IN ({})", ids)}
 
     def capitals_of(self, country_ids: Iterable[str]) -> list[tuple[str, str]]:
         """(entity id, country id) of the capitals that would stand for these countries."""
-        out: list[tuple[str, str]] = []
-        for chunk in _chunks(country_ids):
-            out += [(r[0], r[1]) for r in self.db.execute(
-                f"SELECT entity_id, capital_of FROM entity_keys WHERE capital_of IN ({marks(chunk)})", chunk)]
-        return out
+        return [(r[0], r[1]) for r in self._rows_in(
+            "SELECT entity_id, capital_of FROM entity_keys WHERE capital_of IN ({})", country_ids)]
 
     def stored_entities(self, ids: Iterable[str], article_ids: Iterable[str] | None = None) -> list[Entity]:
         """These entities as stored, with their mentions (only those in `article_ids` when given)."""
@@ -169,11 +149,8 @@ class EntityState:
 
     def entities_mentioned_in(self, article_ids: Iterable[str]) -> set[str]:
         """The ids of the entities with a mention in these articles."""
-        out: set[str] = set()
-        for chunk in _chunks(article_ids):
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({marks(chunk)})", chunk))
-        return out
+        return {r[0] for r in self._rows_in(
+            "SELECT DISTINCT entity_id FROM entity_mentions WHERE article_id IN ({})", article_ids)}
 
     # --- one update, written at once -------------------------------------------------------------------
     def save_entity_state(self, u: Any) -> None:
