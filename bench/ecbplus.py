@@ -25,9 +25,11 @@ nothing in the order gives the topic away.
    be imported or raises, its row says why. Baselines on the same mentions: the same lemma (the
    trigger token's lemma, lower case) across the part; the same lemma within a predicted document
    group (`stories.cluster.assign`, as in 3: the baseline the project's target is stated against);
-   every mention alone; and, as a reference that is given the topics, the same lemma within a gold
-   sub-topic. A predicted mention that relaxed-matches a gold mention takes that gold mention's id;
-   an unmatched one keeps its own (spurious in the key's eyes); missed gold mentions stay in the key.
+   every mention alone; and, as references that are given the answer, the same lemma within a gold
+   sub-topic and the gold clusters themselves over the predicted mentions (the ceiling: what any
+   clustering of these mentions could score, missed mentions and spurious ones left as they are).
+   A predicted mention that relaxed-matches a gold mention takes that gold mention's id; an
+   unmatched one keeps its own (spurious in the key's eyes); missed gold mentions stay in the key.
    Metrics from the `scorch` package (scorch.scores.muc / b_cubed / ceaf_e; CoNLL F1 = their mean),
    with singletons and without (singleton clusters dropped from key and response before scoring,
    as is usual for ECB+). scorch compares every key cluster with every response cluster, so the
@@ -496,6 +498,9 @@ def run_part(docs: list[EcbDoc], nlp) -> dict[str, Any]:
     rows["baseline: singletons"] = list(range(len(items)))
     rows["reference: same lemma within gold sub-topic (topic given)"] = lemma_labels(
         items, lambda it: sub_of[it["doc_id"]])
+    # the best any clustering of these mentions could score: what detection leaves to coreference
+    cluster_of = {m.id: m.cluster for d in docs for m in d.mentions}
+    rows["reference: gold clusters over these mentions (the ceiling)"] = [cluster_of.get(i, i) for i in ids]
     coref: dict[str, dict | str] = {}
     for name, labels in rows.items():
         if isinstance(labels, str):
