@@ -923,7 +923,7 @@ def stories_command(
         named = ", ".join(o["name"] for o in outlets[:3]) + (f" and {len(outlets) - 3} more" if len(outlets) > 3 else "")
         bits = [st["span"] or "date not known", views.plural(len(st.get("article_ids") or []), "article"),
                 f"{views.plural(len(outlets), 'outlet')}: {named}" if outlets else "outlets not known",
-                views.plural(st.get("event_count") or 0, "event")]
+                views.plural(st.get("timeline_count") or 0, "event")]
         dated = sum(v["articles"] for v in st["volume"])
         spark = sparkline(st["volume"])
         chart = ""

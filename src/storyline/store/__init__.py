@@ -686,18 +686,26 @@ class Store(EntityState):
         return self.stories_page(-1, 0)[1]
 
     def stories_page(self, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-        """(total, one page) of stories, the one with most articles first (a limit of -1: all), as `stories` gives them."""
+        """(total, one page) of stories, the one with most articles first (a limit of -1: all), as `stories` gives them,
+        each with `timeline_count`: the events its timeline lists (`event_count` less the undated generic ones)."""
         total = self.db.execute("SELECT count(*) FROM stories").fetchone()[0]
         out = [json.loads(r[0]) for r in self.db.execute(
             "SELECT s.data, (SELECT count(*) FROM articles a WHERE a.story_id = s.id) AS n FROM stories s"
             " ORDER BY n DESC, s.seq, s.id LIMIT ? OFFSET ?", (self._limit(limit), offset))]
         ids: dict[str, list[str]] = {x["id"]: [] for x in out}
+        listed: dict[str, int] = {}
         if ids:
             for r in self.db.execute(f"SELECT story_id, id FROM articles WHERE story_id IN ({marks(ids)})"
                                      " ORDER BY seq", list(ids)):
                 ids[r[0]].append(r[1])
+            not_generic = self._NOT_GENERIC_PG if self.pg else self._NOT_GENERIC
+            listed = dict(self.db.execute(f"SELECT e.story_id, count(*) FROM events e WHERE e.story_id IN ({marks(ids)})"
+                                          f" AND {not_generic} GROUP BY e.story_id", list(ids)).fetchall())
         for x in out:
             x["article_ids"] = ids[x["id"]]
+            # what the story's timeline lists in every door (`events_page`): its events but the undated
+            # ones found only as something an entity did; `event_count` counts those too
+            x["timeline_count"] = listed.get(x["id"], 0)
         return total, out
 
     def story_article_facts(self, story_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:

@@ -235,7 +235,9 @@ def create_app(
     @app.get("/api/stories", tags=["stories"])
     async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
         """Stories (dossier `stories` shape, with `outlets`: [{name, articles}], `volume`: articles a month
-        [{period: "YYYY-MM", articles}] and `span`: the date span in words), empty until the stories layer has run."""
+        [{period: "YYYY-MM", articles}], `span`: the date span in words, and `timeline_count`: the events the
+        story's timeline lists, as its page and `/api/stories/{id}/events` count them; `event_count` also
+        counts the undated events found only as something an entity did), empty until the stories layer has run."""
         s = store()
         total, items = s.stories_page(limit, offset)
         return _list(total, _described(s, items), limit, offset)
