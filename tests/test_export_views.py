@@ -26,8 +26,10 @@ def fixture_dossier() -> dict:
          "published": {"date": "2017-09-12", "earliest": "2017-09-12", "latest": "2017-09-13"}, "story_id": "s-1",
          "url": "https://example.org/a"},
         {"id": "a-222", "title": "# heading | col | injection", "outlet": f"Daily {IMG}",
-         "published": {"date": None, "earliest": "2017-12-01", "latest": None}, "story_id": "s-1"},
-        {"id": "a-333", "title": "Deliveries begin", "outlet": None, "published": None, "story_id": "s-1"},
+         "published": {"date": None, "earliest": "2017-12-01", "latest": None}, "story_id": "s-1",
+         "url": f'https://example.org/b"><x onerror=alert(1)>{SCRIPT}'},
+        {"id": "a-333", "title": "Deliveries begin", "outlet": None, "published": None, "story_id": "s-1",
+         "url": "javascript:alert(1)"},
         {"id": "a-444", "title": "Tram line approved", "outlet": "Harbour Times",
          "published": {"date": "2024-03-18"}, "story_id": "s-2"},
     ]
@@ -198,6 +200,11 @@ def test_markdown_dossier_sections_and_provenance():
     # summary: counts, outlets, date range, main events, most mentioned entities
     assert "3 articles from 2 outlets" in text and "12 September 2017 to 12 July 2019" in text
     assert "Most mentioned: Recep Tayyip Erdogan (2)" in text
+    # the sources carry their addresses: a plain one as a link, any other as escaped text, never markup
+    sources = text.split("### Sources")[1]
+    assert "<https://example.org/a>" in sources
+    assert "(https://example.org/b\"&gt;&lt;x onerror=alert(1)&gt;&lt;script&gt;" in sources
+    assert "(javascript:alert(1))" in sources and "<javascript:" not in sources
 
 
 def test_markdown_one_story_by_id_or_title():

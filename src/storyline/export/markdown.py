@@ -22,6 +22,9 @@ from storyline.settings import EXPORT_MAX_SENTENCE as MAX_SENTENCE
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 _SAFE_CODE = re.compile(r"[\w.:\-]+")
+# a web address an autolink can hold as it is: http(s), no space, angle bracket, quote or backslash (RFC 3986's
+# characters but the apostrophe); anything else is printed as escaped text
+_SAFE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]{1,2000}")
 
 
 def md(text: Any) -> str:
@@ -43,6 +46,14 @@ def _code(s: str) -> str:
 
 def _cite(article_id: Any, span: Any) -> str:
     return _code(cite(article_id, span))
+
+
+def _url(url: Any) -> str:
+    """An article's address after its label: an autolink when it is a plain http(s) address, else escaped text."""
+    u = str(url or "").strip()
+    if not u:
+        return ""
+    return f" <{u}>" if _SAFE_URL.fullmatch(u) else f" ({md(u)})"
 
 
 def _article(part: dict[str, Any], article_id: Any) -> str:
@@ -164,7 +175,7 @@ def _story(part: dict[str, Any], level: int) -> list[str]:
             lines += ["", f"… and {len(ents) - MAX_ENTITIES} more entities mentioned less often."]
     lines += ["", f"{h}# Sources", ""]
     for aid in part["article_ids"]:
-        lines.append(f"- {_code(aid)} {_article(part, aid)}")
+        lines.append(f"- {_code(aid)} {_article(part, aid)}{_url((part['articles'].get(aid) or {}).get('url'))}")
     if not part["article_ids"]:
         lines.append("No articles.")
     return lines + [""]
