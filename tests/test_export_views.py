@@ -410,3 +410,76 @@ def test_exports_keep_groups_as_groups_with_their_kind_and_affiliation(seed_db, 
     assert turkey is None or "use Russian missiles" not in turkey.group(0)
     page = html_out.read_text(encoding="utf-8")
     assert re.search(r'>Turkish media <span class="muted">\(group, of Turkey, \d+\)</span>', page)
+
+
+def test_csv_tables_carry_provenance_and_defuse_formulas():
+    import csv
+    import io
+
+    from storyline.export.tables import csv_text, scope, tables
+
+    d = fixture_dossier()
+    d["quotes"].append({"id": "q-4", "article_id": "a-444", "text": '=HYPERLINK("http://x","y")', "span": [9, 30],
+                        "kind": "direct", "speaker": {"name": "@SUM(A1)", "type": "PERSON", "span": [0, 8]},
+                        "via": ["-Reuters"]})
+    t = tables(d)
+    assert set(t) == {"articles", "entities", "entity_mentions", "quotes", "events", "event_mentions", "claims"}
+
+    def read(name: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO(csv_text(*t[name]))))
+
+    quotes = {q["id"]: q for q in read("quotes")}
+    assert quotes["q-2"]["start"] == "5" and quotes["q-2"]["end"] == "60" and quotes["q-2"]["via"] == "Izvestiya; TASS"
+    assert quotes["q-3"]["speaker"] == ""  # no speaker stays none
+    # a cell a spreadsheet would run as a formula is text
+    assert quotes["q-4"]["text"] == "'=HYPERLINK(\"http://x\",\"y\")" and quotes["q-4"]["speaker"] == "'@SUM(A1)"
+    assert quotes["q-4"]["via"] == "'-Reuters"
+    claims = read("claims")
+    assert [(c["claim_id"], c["article_id"], c["start"], c["end"]) for c in claims][:2] == \
+        [("c-1", "a-111", "200", "240"), ("c-1", "a-222", "300", "330")]
+    assert {m["event_id"] for m in read("event_mentions")} == {e["id"] for e in d["events"]}
+    ents = {e["id"]: e for e in read("entities")}
+    assert ents["e-erd"]["mentions"] == "2" and ents["e-erd"]["articles"] == "2"
+    assert ents["e-erd"]["aliases"] == "Erdogan; Recep Erdogan"
+    arts = {a["id"]: a for a in read("articles")}
+    assert arts["a-111"]["url"] == "https://example.org/a" and arts["a-222"]["published_earliest"] == "2017-12-01"
+    # one story: its articles, the entities they name (those mentions only), its events and claims
+    part = tables(scope(d, "tram"))
+    assert [r[0] for r in part["articles"][1]] == ["a-444"] and [r[0] for r in part["entities"][1]] == ["e-vos"]
+    assert {r[0] for r in part["events"][1]} == {"v-tram"} and {r[0] for r in part["claims"][1]} == {"c-3"}
+    assert {r[0] for r in part["quotes"][1]} == {"q-4"}
+
+
+def test_gexf_graph_weights_shared_articles_and_is_the_same_each_time():
+    import io
+
+    import networkx as nx
+
+    from storyline.export.tables import render_gexf
+
+    d = fixture_dossier()
+    d["entities"][0]["name"] = f"Erdogan {SCRIPT}"
+    text = render_gexf(d)
+    assert text == render_gexf(d) and "lastmodifieddate" not in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    g = nx.read_gexf(io.BytesIO(text.encode()))
+    assert g.number_of_nodes() == 4
+    assert g["e-erd"]["e-pes"]["weight"] == 1 and g["e-erd"]["e-ru"]["weight"] == 1  # named together in a-111
+    assert not g.has_edge("e-erd", "e-vos")  # never in one article
+    assert g.nodes["e-erd"]["type"] == "PERSON" and g.nodes["e-erd"]["articles"] == 2
+
+
+def test_export_csv_and_gexf_commands(corpus_db, tmp_path):
+    out = tmp_path / "tables"
+    r = run("export", "--db", corpus_db, "--format", "csv", "--output", str(out))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in (
+        "articles", "entities", "entity_mentions", "quotes", "events", "event_mentions", "claims"))
+    dossier = json.loads(run("export", "--db", corpus_db).stdout)
+    assert len((out / "articles.csv").read_text(encoding="utf-8").splitlines()) >= len(dossier["articles"]) + 1
+    r = run("export", "--db", corpus_db, "--format", "csv")
+    assert r.exit_code == 1 and "--output" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run("export", "--db", corpus_db, "--format", "gexf", "--output", str(tmp_path / "g.gexf"))
+    assert r.exit_code == 0 and (tmp_path / "g.gexf").read_text(encoding="utf-8").startswith("<gexf")
+    r = run("export", "--db", corpus_db, "--format", "gexf", "--story", "s-nosuchstory")
+    assert r.exit_code == 1 and "s-nosuchstory" in r.stderr

@@ -468,18 +468,25 @@ def _write(text: str, output: Optional[Path], what: str, is_json: bool = False) 
 def export(
     db: str = DB_OPTION,
     format: str = typer.Option(
-        "json", "--format", help="json (the dossier format), md (Markdown to read) or html (one self-contained page)."),
+        "json", "--format", help="json (the dossier format), md (Markdown to read), html (one self-contained page), "
+        "csv (a folder of tables: articles, entities, entity_mentions, quotes, events, event_mentions, claims) "
+        "or gexf (the entity graph for Gephi: two entities linked by the articles naming both)."),
     story: Optional[str] = typer.Option(
-        None, "--story", help="Only this story (id or part of its title); md and html."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; '-' or none for stdout."),
+        None, "--story", help="Only this story (id or part of its title); md, html, csv and gexf."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="File to write ('-' or none: stdout); for csv, a folder (required)."),
 ) -> None:
-    """Write the whole dossier of a database, or one story of it as a document to read."""
+    """Write the whole dossier of a database, or one story of it as a document to read, as tables or as a graph."""
     from storyline.export.json import dossier
     from storyline.export.views import StoryNotFound
 
-    _check_format(format, ("json", "md", "html"))
+    _check_format(format, ("json", "md", "html", "csv", "gexf"))
     if story is not None and format == "json":
-        _fail("--story works with --format md or html; --format json writes the whole dossier")
+        _fail("--story works with --format md, html, csv or gexf; --format json writes the whole dossier")
+    if format == "csv" and (output is None or str(output) == "-"):
+        _fail("--format csv writes one file a table: give a folder with --output DIR")
+    if format == "csv" and output is not None and output.exists() and not output.is_dir():
+        _fail(f"{output}: not a folder; --format csv writes one file a table into a folder")
     store = _open(db)
     data = dossier(store)
     if format == "json":
@@ -488,8 +495,20 @@ def export(
         return
     from storyline.export.html import render_html
     from storyline.export.markdown import render_markdown
+    from storyline.export.tables import render_gexf, scope, write_csv
 
     try:
+        if format in ("csv", "gexf"):
+            part = scope(data, story)
+            if format == "csv":
+                assert output is not None
+                counts = write_csv(part, output)
+                err.print(_safe(f"wrote {len(counts)} tables to {output}: "
+                                + ", ".join(f"{k} {n:,}" for k, n in counts.items())))
+                return
+            text = render_gexf(part)
+            _write(text, output, f"gexf: {len(part.get('entities') or [])} entities")
+            return
         text = (render_markdown if format == "md" else render_html)(data, story)
     except StoryNotFound as e:
         _fail(f"{db}: {e}")
