@@ -431,6 +431,66 @@ def entities(
 
 
 @app.command()
+def entity(
+    name: str = typer.Argument(..., help="An entity id, or a name or alias (the most mentioned entity so named)."),
+    db: str = DB_OPTION,
+    top: int = typer.Option(10, "--top", min=1, max=1000, help="How many of each list to show."),
+    json_out: bool = typer.Option(False, "--json", help="Print the profile as JSON (as /api/entities/{id}/profile)."),
+) -> None:
+    """One entity: how the articles name it, its quotes and the quotes naming it, its events by date, who appears
+    with it (by articles shared) and its articles by date and outlet."""
+    from storyline.export import views
+    from storyline.web.queries import entity_profile
+
+    store = _open(db)
+    found = store.entity(name)
+    others: list[dict] = []
+    if found is None:
+        named = store.entities(name=name)
+        if not named:
+            _fail(f"no entity named {name!r} in {display_name(db)}; storyline entities --name lists the near ones")
+            return
+        found, others = named[0], named[1:]
+    p = entity_profile(store, found["id"], top=top, per=top)
+    assert p is not None
+    if json_out:
+        _print_json(json.dumps(p, ensure_ascii=False, indent=1))
+        return
+    e = p["entity"]
+    out.print(f"[bold]{_safe(e['name'])}[/bold]  {_t(e.get('type') or '')}  [dim]{_t(e['id'])}[/dim]", highlight=False)
+    if others:
+        err.print(_safe(f"{len(others)} more named so: " + ", ".join(f"{o['name']} ({o['id']})" for o in others[:5])))
+    out.print(_safe(f"{views.plural(p['mention_count'], 'mention')} in {views.plural(p['article_count'], 'article')}"
+                    + (f"; roles: {', '.join(e.get('roles') or [])}" if e.get("roles") else "")), highlight=False)
+    out.print(_safe("written as: " + "; ".join(f"{f['text']} ({f['n']})" for f in p["forms"][:top])), highlight=False)
+    if p["outlets"]:
+        out.print(_safe("outlets: " + ", ".join(f"{o} ({n})" for o, n in p["outlets"][:top])), highlight=False)
+    if p["with"]:
+        out.print(_safe("appears with: " + ", ".join(f"{w['name']} ({w['articles']})" for w in p["with"])),
+                  highlight=False)
+    for key, head in (("quotes_by", "quotes by"), ("quotes_naming", "quotes naming")):
+        if p[key]:
+            out.print(f"\n[bold]{head} {_safe(e['name'])}[/bold] ({p[key + '_total']})", highlight=False)
+            for q in p[key]:
+                who = "" if key == "quotes_by" else f"{(q.get('speaker') or {}).get('name') or 'speaker not identified'}: "
+                out.print(_safe(f"  {who}“{views.one_line(q.get('text'), 160)}” — {q['article_id']}:"
+                                f"{q['span'][0]}-{q['span'][1]}"), highlight=False)
+    if p["events"]:
+        out.print(f"\n[bold]events[/bold] ({p['events_total']})", highlight=False)
+        for ev in p["events"]:
+            out.print(_safe(f"  {views.format_date(ev.get('date'), ev.get('precision')) or 'undated'} · "
+                            f"{views.one_line(ev.get('summary'), 140)} ({views.plural(len(ev.get('sources') or []), 'source')})"),
+                      highlight=False)
+    if p["articles"]:
+        out.print(f"\n[bold]articles[/bold] ({p['article_count']}, by date)", highlight=False)
+        for a in p["articles"]:
+            pub = a.get("published") or {}
+            when = views.format_date(pub.get("date") or pub.get("earliest") or pub.get("latest")) or "date not known"
+            out.print(_safe(f"  {when} · {a.get('outlet') or 'outlet not known'} · {a.get('title') or a['id']}"
+                            f" [{a['id']}]"), highlight=False)
+
+
+@app.command()
 def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
     """Full-text search over article titles and text (SQLite FTS5 syntax)."""
     store = _open(db)

@@ -314,6 +314,17 @@ def create_app(
             raise HTTPException(404, f"no entity {entity_id}")
         return e
 
+    @app.get("/api/entities/{entity_id}/profile", tags=["entities"])
+    async def api_entity_profile(entity_id: str, top: int = Query(10, ge=1, le=1000,
+                                                                  description="How many of each list.")) -> dict[str, Any]:
+        """What the corpus says of one entity: how it is written (`forms`), its quotes (`quotes_by`) and the quotes
+        naming it (`quotes_naming`), its events by date, the entities named with it (`with`, weighted by the
+        articles shared) and its articles by date with their outlets; each list with its total."""
+        p = queries.entity_profile(store(), entity_id, top=top, per=top)
+        if p is None:
+            raise HTTPException(404, f"no entity {entity_id}")
+        return p
+
     @app.get("/api/quotes", tags=["quotes"])
     async def api_quotes(limit: int = limit_q, offset: int = offset_q,
                          speaker: str | None = Query(None, description="Speaker name, alias or entity id."),

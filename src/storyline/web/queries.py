@@ -174,3 +174,58 @@ def _unmark(snippet: str) -> tuple[str, list[list[int]]]:
             out.append(ch)
             pos += 1
     return "".join(out), spans
+
+
+def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -> dict[str, Any] | None:
+    """What the corpus says of one entity, for its page, `/api/entities/{id}/profile` and `storyline entity`:
+    the entity (name, type, aliases, roles), `forms` (each way the articles write it, with its count), its
+    quotes (`quotes_by`: it is the speaker) and the quotes naming it (`quotes_naming`: a mention of it inside
+    the quoted words), the events it takes part in by date (`events`), the entities named in the same
+    articles (`with`: weighted by the articles shared, `top` of them), and its articles by date with their
+    outlets (`articles`, `outlets`). Lists hold their first `per` items beside their totals."""
+    e = store.entity(entity_id)
+    if e is None:
+        return None
+    forms = [{"text": r[0], "n": r[1]} for r in store.db.execute(
+        "SELECT text, count(*) AS n FROM entity_mentions WHERE entity_id = ? GROUP BY text ORDER BY n DESC, text",
+        (entity_id,))]
+    arts = [r[0] for r in store.db.execute(
+        "SELECT DISTINCT m.article_id, a.seq FROM entity_mentions m JOIN articles a ON a.id = m.article_id"
+        " WHERE m.entity_id = ? ORDER BY a.seq", (entity_id,))]
+    meta = store.article_meta(arts) if arts else {}
+
+    def when(aid: str) -> str:
+        p = meta[aid].get("published") or {}
+        return p.get("date") or p.get("earliest") or p.get("latest") or "9999"
+
+    listed = sorted(arts, key=lambda a: (when(a), meta[a]["seq"]))
+    by_outlet: dict[str, int] = {}
+    for a in arts:
+        if meta[a].get("outlet"):
+            by_outlet[meta[a]["outlet"]] = by_outlet.get(meta[a]["outlet"], 0) + 1
+    together = store.db.execute(
+        "SELECT o.entity_id, count(DISTINCT o.article_id) AS n FROM entity_mentions m"
+        " JOIN entity_mentions o ON o.article_id = m.article_id AND o.entity_id <> m.entity_id"
+        " WHERE m.entity_id = ? GROUP BY o.entity_id ORDER BY n DESC, o.entity_id LIMIT ?", (entity_id, top)).fetchall()
+    names = store.entity_names(r[0] for r in together) if together else {}
+    types = {r[0]: r[1] for r in store.db.execute(
+        f"SELECT id, type FROM entities WHERE id IN ({marks(names)})", list(names))} if names else {}
+    by_total, by = store.quotes_page(per, 0, entity_id)
+    naming_sql = (" FROM quotes q JOIN articles a ON a.id = q.article_id WHERE EXISTS (SELECT 1 FROM entity_mentions m"
+                  " WHERE m.entity_id = ? AND m.article_id = q.article_id AND m.start >= q.start AND m.\"end\" <= q.\"end\")"
+                  " AND (q.speaker_entity IS NULL OR q.speaker_entity <> ?)")
+    naming_total = store.db.execute("SELECT count(*)" + naming_sql, (entity_id, entity_id)).fetchone()[0]
+    naming = [json.loads(r[0]) for r in store.db.execute(
+        "SELECT q.data" + naming_sql + " ORDER BY a.seq, q.start LIMIT ?", (entity_id, entity_id, per))]
+    ev_total, events = store.events_page(per, 0, entity_id=entity_id)
+    return {
+        "entity": {k: e.get(k) for k in ("id", "name", "type", "aliases", "roles", "as", "capital_of") if k in e},
+        "mention_count": e.get("mention_count", 0), "forms": forms,
+        "article_count": len(arts), "outlets": sorted(by_outlet.items(), key=lambda x: (-x[1], x[0])),
+        "articles": [{"id": a, "title": meta[a].get("title"), "outlet": meta[a].get("outlet"),
+                      "published": meta[a].get("published"), "story_id": meta[a].get("story_id")} for a in listed[:per]],
+        "quotes_by_total": by_total, "quotes_by": by,
+        "quotes_naming_total": naming_total, "quotes_naming": naming,
+        "events_total": ev_total, "events": events,
+        "with": [{"id": r[0], "name": names.get(r[0], r[0]), "type": types.get(r[0]), "articles": r[1]} for r in together],
+    }

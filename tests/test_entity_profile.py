@@ -1,0 +1,63 @@
+"""One entity's profile on the seeds: `storyline entity NAME` and /api/entities/{id}/profile say the same
+things, each list drawn from the store (forms, quotes by and naming it, events, who appears with it, articles)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline.cli import app
+
+
+def _profile(seed_db: str, name: str) -> dict:
+    r = CliRunner().invoke(app, ["entity", name, "--db", seed_db, "--json", "--top", "50"])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_entity_profile_by_name_and_by_api(seed_db):
+    from storyline.store import Store
+
+    p = _profile(seed_db, "Erdogan")
+    e = p["entity"]
+    assert e["name"] == "Recep Tayyip Erdogan" and e["type"] == "PERSON"
+    store = Store(seed_db)
+    mentions = store.entity(e["id"])["mentions"]
+    assert sum(f["n"] for f in p["forms"]) == p["mention_count"] == len(mentions)
+    assert p["article_count"] == len({m["article_id"] for m in mentions}) == len(p["articles"])
+    # quotes he speaks, and quotes that name him spoken by others, each with its span
+    assert p["quotes_by"] and all(q["speaker"]["entity_id"] == e["id"] for q in p["quotes_by"])
+    assert any("Signatures have been made" in q["text"] for q in p["quotes_by"])
+    assert p["quotes_naming"] and all((q.get("speaker") or {}).get("entity_id") != e["id"] for q in p["quotes_naming"])
+    for q in p["quotes_naming"]:
+        inside = [m for m in mentions if m["article_id"] == q["article_id"]
+                  and q["span"][0] <= m["span"][0] and m["span"][1] <= q["span"][1]]
+        assert inside, q
+    # who appears with him: weighted by the articles shared, most first, never himself
+    weights = [w["articles"] for w in p["with"]]
+    assert weights == sorted(weights, reverse=True) and e["id"] not in {w["id"] for w in p["with"]}
+    putin = next(w for w in p["with"] if w["name"] == "Vladimir Putin")
+    shared = {m["article_id"] for m in mentions} & {m["article_id"] for m in store.entity(putin["id"])["mentions"]}
+    assert putin["articles"] == len(shared) > 0
+    assert p["events_total"] >= len(p["events"]) > 0
+    # the API gives the same profile
+    pytest.importorskip("fastapi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from storyline.web import create_app
+
+    client = TestClient(create_app(seed_db))
+    assert client.get(f"/api/entities/{e['id']}/profile", params={"top": 50}).json() == p
+    assert client.get("/api/entities/e-nosuch/profile").status_code == 404
+
+
+def test_entity_command_text_and_errors(seed_db):
+    r = CliRunner().invoke(app, ["entity", "Erdogan", "--db", seed_db])
+    assert r.exit_code == 0, r.output
+    assert "Recep Tayyip Erdogan" in r.stdout and "quotes by" in r.stdout and "appears with:" in r.stdout
+    r = CliRunner().invoke(app, ["entity", "Nobody Whatsoever", "--db", seed_db])
+    assert r.exit_code == 1 and "no entity named" in r.stderr and len(r.stderr.strip().splitlines()) == 1
