@@ -61,3 +61,30 @@ def test_entity_command_text_and_errors(seed_db):
     assert "Recep Tayyip Erdogan" in r.stdout and "quotes by" in r.stdout and "appears with:" in r.stdout
     r = CliRunner().invoke(app, ["entity", "Nobody Whatsoever", "--db", seed_db])
     assert r.exit_code == 1 and "no entity named" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_entity_pages_index_and_profile(seed_db):
+    pytest.importorskip("fastapi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from storyline.web import create_app
+
+    client = TestClient(create_app(seed_db))
+    p = _profile(seed_db, "Erdogan")
+    eid = p["entity"]["id"]
+    index = client.get("/entities").text
+    assert f'href="/entities/{eid}"' in index and 'href="/entities"' in index  # listed, and in the top bar
+    people = client.get("/entities", params={"type": "person"}).text
+    assert f'href="/entities/{eid}"' in people and '<td class="type">GPE</td>' not in people
+    assert client.get("/entities", params={"q": "Erdog"}).text.count('href="/entities/e-') == 1
+    assert client.get("/entities", params={"type": "PERSNO"}).status_code == 422
+    page = client.get(f"/entities/{eid}").text
+    assert "Quotes by Recep Tayyip Erdogan" in page and "Quotes naming Recep Tayyip Erdogan" in page
+    putin = next(w for w in p["with"] if w["name"] == "Vladimir Putin")
+    assert f'href="/entities/{putin["id"]}"' in page  # who appears with him, one click away
+    assert "Signatures have been made" in page
+    assert client.get("/entities/e-nosuch").status_code == 404
+    # an entity named in an article's text opens its page
+    art = p["articles"][0]["id"]
+    assert f'href="/entities/{eid}"' in client.get(f"/articles/{art}").text

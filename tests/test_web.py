@@ -101,7 +101,8 @@ def assert_safe_html(html: str) -> None:
 # --- hostile text ---------------------------------------------------------------------------------
 def test_every_page_escapes_hostile_text(client, ids):
     pages = ["/", "/?q=strike", "/?q=alert", "/?entity=e-evil", "/?outlet=" + EVIL_OUTLET,
-             "/?q=<script>alert(9)</script>", "/articles/<script>alert(1)</script>", "/nope<script>alert(1)</script>"]
+             "/?q=<script>alert(9)</script>", "/articles/<script>alert(1)</script>", "/nope<script>alert(1)</script>",
+             "/entities", "/entities?q=<script>alert(9)</script>", "/entities/e-evil", "/entities/<script>alert(1)</script>"]
     pages += [f"/articles/{i}" for i in ids] + [f"/articles/{ids[0]}?hl=0-20"]
     for url in pages:
         r = client.get(url)
@@ -457,7 +458,7 @@ def test_story_page_lists_every_speaker_and_groups_as_groups(seed_db):
     media = re.search(r"<summary>Turkish media (.*?)</summary>", section, re.S)
     assert media, "Turkish media is not a speaker of its own"
     assert '<span class="speaker-kind">group</span>' in media.group(1)
-    assert f'<span class="affiliation">of <a href="/?entity={turkey}">Turkey</a></span>' in media.group(1)
+    assert f'<span class="affiliation">of <a href="/entities/{turkey}">Turkey</a></span>' in media.group(1)
     block = section[media.start():section.index("</details>", media.start())]
     assert "Turkey may decide to use Russian missiles" in block  # its own words under its own name
     for m in re.finditer(r"<summary>Turkey <(.*?)</details>", section, re.S):  # Turkey's own block, if any

@@ -48,6 +48,7 @@ ENTITY_MENTIONS = 10  # … each with its first this many mentions in the story 
 STORY_EVENTS = 100  # events of a story bundle's timeline by default (?limit=&offset= page them)
 STORY_QUOTES = 100  # quotes in a story bundle (GET /api/quotes?story= pages them all)
 HOME_STORIES = 30  # stories a page of the home page lists
+ENTITY_LISTS = 20  # items of each list on an entity's page (its quotes, events, articles, who appears with it)
 SPEAKERS_SHOWN = 12  # speakers a story page lists open; the rest wait behind a switch, none left out
 GRAPH_ENTITIES = 24  # entities in a story page's who-appears-with-whom graph
 
@@ -482,6 +483,34 @@ def create_app(
             "a": bundle, "body": body, "entities": sorted(entities.values(), key=lambda e: -len(e["spans"])),
             "highlight": highlight, "dup_of": dups["of"],
         })
+
+    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    async def entities_index(request: Request, q: str | None = Query(None, max_length=200), type: str | None = None,
+                             offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+        """Every entity, most mentioned first, searchable by a part of its name or an alias, filtered by type."""
+        from storyline.nlp.names import NAMED_TYPES
+
+        q = (q or "").strip() or None
+        type = (type or "").strip().upper() or None
+        if type is not None and type not in NAMED_TYPES:
+            raise HTTPException(422, f"type: {type!r} is not one of {', '.join(sorted(NAMED_TYPES))}")
+        total, items = store().entities_page(PAGE, offset, type, q, max_mentions=0)
+        return templates.TemplateResponse(request, "entities.html", {
+            "items": items, "total": total, "offset": offset, "page": PAGE, "q": q, "type": type,
+            "types": sorted(NAMED_TYPES), "filter_query": urlencode({k: v for k, v in (("q", q), ("type", type)) if v})})
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+        """One entity: how it is written, who appears with it, its events, its quotes and those naming it,
+        its articles (`queries.entity_profile`, as `storyline entity` and /api/entities/{id}/profile)."""
+        s = store()
+        p = queries.entity_profile(s, entity_id, top=ENTITY_LISTS, per=ENTITY_LISTS)
+        if p is None:
+            raise HTTPException(404, f"no entity {entity_id}")
+        cited = {q["article_id"] for key in ("quotes_by", "quotes_naming") for q in p[key]}
+        cited |= {m["article_id"] for ev in p["events"] for m in ev.get("mentions") or []}
+        return templates.TemplateResponse(request, "entity.html", {
+            "p": p, "titles": s.article_titles(sorted(cited)) if cited else {}})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -150,7 +150,7 @@ def article_marks(mentions: list[dict[str, Any]], quotes: list[dict[str, Any]], 
         marks.append(Mark(m["span"][0], m["span"][1], "entity",
                           {"data-type": m.get("type") or "", "title": f"{label} ({m.get('type') or 'entity'})",
                            "data-entity": eid or ""},
-                          href=f"/?entity={quote(eid, safe='')}" if eid else None))
+                          href=f"/entities/{quote(eid, safe='')}" if eid else None))
     for q in quotes:
         sp = q.get("speaker") or {}
         who = sp.get("name") or "unknown speaker"
