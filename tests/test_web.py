@@ -102,7 +102,8 @@ def assert_safe_html(html: str) -> None:
 def test_every_page_escapes_hostile_text(client, ids):
     pages = ["/", "/?q=strike", "/?q=alert", "/?entity=e-evil", "/?outlet=" + EVIL_OUTLET,
              "/?q=<script>alert(9)</script>", "/articles/<script>alert(1)</script>", "/nope<script>alert(1)</script>",
-             "/entities", "/entities?q=<script>alert(9)</script>", "/entities/e-evil", "/entities/<script>alert(1)</script>"]
+             "/entities", "/entities?q=<script>alert(9)</script>", "/entities/e-evil", "/entities/<script>alert(1)</script>",
+             "/quotes", "/quotes?speaker=<script>alert(9)</script>", "/claims", "/claims?story=<script>alert(9)</script>"]
     pages += [f"/articles/{i}" for i in ids] + [f"/articles/{ids[0]}?hl=0-20"]
     for url in pages:
         r = client.get(url)

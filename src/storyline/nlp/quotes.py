@@ -149,6 +149,7 @@ _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 # "the ad"). ANONYMOUS: an unnamed source ("a source close to ...", "officials who asked not to be named",
 # "a spokesman" nobody was named as).
 SPEAKER_KINDS = ("PERSON", "GROUP", "ORG", "MEDIA", "DOCUMENT", "ANONYMOUS")
+QUOTE_KINDS = ("direct", "partial", "indirect")  # a quote's kind: its words in marks, some of them, or reported
 # WordNet synsets that make a noun an outlet (its hypernyms include one) or the media at large (it is one).
 _MEDIA_ROOTS = frozenset({"print_media.n.01", "newspaper.n.01", "periodical.n.01", "broadcasting.n.02",
                           "broadcast.n.02", "news_agency.n.01", "broadcasting_station.n.01"})

@@ -14,7 +14,8 @@ from typing import Any
 
 from storyline.model import Article, Claim, Document, Event, FileState, Published, ReadProblem, Story, StoredDocument
 from storyline.store import connection, migrations
-from storyline.store.clauses import like_pattern, limit as limit_arg, marks, where_clause
+from storyline.store.clauses import PUB_DATE, like_pattern, marks, where_clause
+from storyline.store.clauses import limit as limit_arg
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
 from storyline.store.dialect import ellipsis, tsquery
 from storyline.store.entity_state import (
@@ -921,13 +922,22 @@ class Store(EntityState):
 
     def quotes_page(
         self, limit: int = 20, offset: int = 0, speaker: str | None = None, article_ids: list[str] | None = None,
+        kind: str | None = None, story_id: str | None = None, outlet: str | None = None,
+        date_from: str | None = None, date_to: str | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of linked quotes in reading order; `speaker` matches as in `quotes`
-        (the speaker's entity id, a word-wise part of its name or an alias, or whole words of the name given)."""
+        (the speaker's entity id, a word-wise part of its name or an alias, or whole words of the name given);
+        `kind` (direct, partial, indirect), the article's story, outlet and publication date range (ISO; the
+        date, else its earliest bound) narrow it."""
         where, args = ["1=1"], []
         if article_ids is not None:
             where.append(f"q.article_id IN ({marks(article_ids)})")
             args += list(article_ids)
+        for sql, value in (("q.kind = ?", kind), ("a.story_id = ?", story_id), ("a.outlet = ?", outlet),
+                           (f"{PUB_DATE} >= ?", date_from), (f"{PUB_DATE} <= ?", date_to)):
+            if value:
+                where.append(sql)
+                args.append(value)
         if speaker:
             pat = like_pattern(speaker)
             fpat = like_pattern(speaker.split()[0] if speaker.split() else speaker)
@@ -943,7 +953,8 @@ class Store(EntityState):
                          " OR q.speaker_name LIKE ? ESCAPE '\\')")
             args += [*ids, core, f"{core} %", f"% {core}", f"% {core} %"]
         cond = " AND ".join(where)
-        total = self.db.execute(f"SELECT count(*) FROM quotes q WHERE {cond}", args).fetchone()[0]
+        total = self.db.execute(f"SELECT count(*) FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}",
+                                args).fetchone()[0]
         rows = self.db.execute(
             f"SELECT q.data FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {cond}"
             " ORDER BY a.seq, q.start, q.id LIMIT ? OFFSET ?", [*args, self._limit(limit), offset]).fetchall()

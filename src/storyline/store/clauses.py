@@ -6,6 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 
+# an article's publication date for filters: the date, else its earliest bound, else its latest (alias a)
+PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.published, '$.earliest'),"
+            " json_extract(a.published, '$.latest'))")
+
+
 def where_clause(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
     """' WHERE a AND b' and its arguments from (sql, value) pairs, leaving out those whose value is None;
     a value of () adds a condition that takes no argument."""

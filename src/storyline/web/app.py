@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from storyline.datewords import in_words, published_in_words
 from storyline.export import views
 from storyline.export.json import article_record
+from storyline.nlp.quotes import QUOTE_KINDS
 from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
 from storyline.textsafe import inert
@@ -329,16 +330,24 @@ def create_app(
     @app.get("/api/quotes", tags=["quotes"])
     async def api_quotes(limit: int = limit_q, offset: int = offset_q,
                          speaker: str | None = Query(None, description="Speaker name, alias or entity id."),
-                         article: str | None = None, story: str | None = None) -> dict[str, Any]:
-        """Quotes in reading order (dossier `quotes` shape), of one article or one story if asked."""
-        s = store()
-        ids: list[str] | None = None
-        if story is not None:
-            st = s.story(story)
-            ids = list(st["article_ids"]) if st else []
-        if article is not None:
-            ids = [a for a in ids if a == article] if ids is not None else [article]
-        total, items = s.quotes_page(limit, offset, speaker, ids) if ids != [] else (0, [])
+                         article: str | None = None, story: str | None = None,
+                         kind: str | None = Query(None, description="direct, partial or indirect."),
+                         outlet: str | None = Query(None, description="The article's outlet."),
+                         date_from: str | None = Query(None, alias="from", description="Published from (YYYY[-MM[-DD]])."),
+                         date_to: str | None = Query(None, alias="to", description="Published up to (YYYY[-MM[-DD]]).")
+                         ) -> dict[str, Any]:
+        """Quotes in reading order (dossier `quotes` shape), of one article or one story if asked, narrowed by
+        kind, outlet and the article's publication date."""
+        total, items = _quotes(store(), limit, offset, speaker, article, story, kind, outlet, date_from, date_to)
+        return _list(total, items, limit, offset)
+
+    @app.get("/api/claims", tags=["claims"])
+    async def api_claims(limit: int = limit_q, offset: int = offset_q, story: str | None = None,
+                         status: str | None = Query(None, description="single, agree, compatible, evolving or conflict.")
+                         ) -> dict[str, Any]:
+        """The figures and facts each source states, compared across sources (dossier `claims` shape): conflicts
+        first, then the claims told most often."""
+        total, items = _claims(store(), limit, offset, story, status)
         return _list(total, items, limit, offset)
 
     @app.get("/api/search", tags=["search"])
@@ -511,6 +520,39 @@ def create_app(
         cited |= {m["article_id"] for ev in p["events"] for m in ev.get("mentions") or []}
         return templates.TemplateResponse(request, "entity.html", {
             "p": p, "titles": s.article_titles(sorted(cited)) if cited else {}})
+
+    @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
+    async def quotes_index(request: Request, speaker: str | None = Query(None, max_length=200),
+                           kind: str | None = None, story: str | None = Query(None, max_length=200),
+                           outlet: str | None = Query(None, max_length=500),
+                           date_from: str | None = Query(None, alias="from", max_length=10),
+                           date_to: str | None = Query(None, alias="to", max_length=10),
+                           offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+        """Every quote in reading order, filtered by speaker, kind, story, outlet and publication date."""
+        s = store()
+        filters = {"speaker": (speaker or "").strip() or None, "kind": kind or None, "story": story or None,
+                   "outlet": outlet or None, "from": date_from or None, "to": date_to or None}
+        total, items = _quotes(s, PAGE, offset, filters["speaker"], None, filters["story"], filters["kind"],
+                               filters["outlet"], filters["from"], filters["to"])
+        titles = s.article_titles(sorted({q["article_id"] for q in items})) if items else {}
+        return templates.TemplateResponse(request, "quotes.html", {
+            "items": items, "total": total, "offset": offset, "page": PAGE, "filters": filters, "titles": titles,
+            "kinds": QUOTE_KINDS, "outlets": outlets(), "stories": s.stories_page(-1, 0)[1],
+            "filter_query": urlencode({k: v for k, v in filters.items() if v})})
+
+    @app.get("/claims", response_class=HTMLResponse, include_in_schema=False)
+    async def claims_index(request: Request, status: str | None = None, story: str | None = Query(None, max_length=200),
+                           offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+        """Every claim compared across its sources, conflicts first."""
+        s = store()
+        filters = {"status": status or None, "story": story or None}
+        total, items = _claims(s, PAGE, offset, filters["story"], filters["status"])
+        titles = s.article_titles(sorted({v["article_id"] for c in items for v in c.get("values") or []})) \
+            if items else {}
+        return templates.TemplateResponse(request, "claims.html", {
+            "items": items, "total": total, "offset": offset, "page": PAGE, "filters": filters, "titles": titles,
+            "statuses": CLAIM_STATUSES, "stories": s.stories_page(-1, 0)[1],
+            "filter_query": urlencode({k: v for k, v in filters.items() if v})})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -703,6 +745,53 @@ def _safe_url(url: str | None) -> str | None:
     if url and re.match(r"(?i)^https?://[^\s]+$", url):
         return url
     return None
+
+
+_DAY_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+CLAIM_STATUSES = ("conflict", "evolving", "compatible", "agree", "single")  # the order a claims list takes
+
+
+def _date_param(name: str, value: str | None, upper: bool = False) -> str | None:
+    """A YYYY[-MM[-DD]] filter as the comparable text a publication date is matched against (an upper bound
+    takes the whole year or month it names); anything else is a 422 naming the parameter."""
+    if not value:
+        return None
+    if not _DAY_PREFIX.fullmatch(value):
+        raise HTTPException(422, f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value + ("-12-31"[len(value) - 4:] if upper and len(value) < 10 else "")
+
+
+def _quotes(s: Any, limit: int, offset: int, speaker: str | None, article: str | None, story: str | None,
+            kind: str | None, outlet: str | None, date_from: str | None, date_to: str | None
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """One page of quotes as /api/quotes and /quotes filter them (a bad kind or date: a 422)."""
+    if kind is not None and kind not in QUOTE_KINDS:
+        raise HTTPException(422, f"kind: {kind!r} is not one of {', '.join(QUOTE_KINDS)}")
+    lo, hi = _date_param("from", date_from), _date_param("to", date_to, upper=True)
+    story_id = None
+    if story is not None:
+        st = s.story(story)
+        if st is None:
+            return 0, []
+        story_id = st["id"]
+    return s.quotes_page(limit, offset, speaker, [article] if article is not None else None, kind, story_id, outlet,
+                         lo, hi)
+
+
+def _claims(s: Any, limit: int, offset: int, story: str | None, status: str | None) -> tuple[int, list[dict[str, Any]]]:
+    """One page of claims, conflicts first, then those told by most sources (a bad status: a 422)."""
+    if status is not None and status not in CLAIM_STATUSES:
+        raise HTTPException(422, f"status: {status!r} is not one of {', '.join(CLAIM_STATUSES)}")
+    story_id = None
+    if story is not None:
+        st = s.story(story)
+        if st is None:
+            return 0, []
+        story_id = st["id"]
+    rows = [c for c in s.claims(story_id) if status is None or c.get("status") == status]
+    rows.sort(key=lambda c: (CLAIM_STATUSES.index(c["status"]) if c.get("status") in CLAIM_STATUSES else 9,
+                             -len({v.get("article_id") for v in c.get("values") or []}), c.get("id") or ""))
+    return len(rows), rows[offset:] if limit < 0 else rows[offset:offset + limit]
 
 
 def _when(published: dict[str, Any] | None) -> str:

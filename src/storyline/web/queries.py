@@ -7,12 +7,12 @@ import sqlite3
 from typing import Any
 
 from storyline.store import QueryError, Store
-from storyline.store.clauses import limit as limit_arg, marks
+from storyline.store.clauses import PUB_DATE, marks
+from storyline.store.clauses import limit as limit_arg
 from storyline.store.dialect import ellipsis, tsquery
 
 # an article's publication date for filters: the date, else its earliest bound, else its latest
-_PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.published, '$.earliest'),"
-             " json_extract(a.published, '$.latest'))")
+_PUB_DATE = PUB_DATE
 
 
 def articles_page(

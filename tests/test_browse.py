@@ -1,0 +1,69 @@
+"""The corpus-wide lists an analyst browses on the seeds: /quotes and /api/quotes (speaker, kind, story, outlet
+and publication-date filters) and /claims and /api/claims (status and story filters, conflicts first)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+
+@pytest.fixture
+def client(seed_db):
+    pytest.importorskip("fastapi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
+        from fastapi.testclient import TestClient
+    from storyline.web import create_app
+
+    return TestClient(create_app(seed_db))
+
+
+def test_quotes_api_filters(client, seed_db):
+    from storyline.store import Store
+
+    every = client.get("/api/quotes", params={"limit": 100}).json()
+    assert every["total"] == len(every["items"]) == len(Store(seed_db).quotes()) > 0
+    for kind in ("direct", "partial", "indirect"):
+        got = client.get("/api/quotes", params={"kind": kind, "limit": 100}).json()
+        assert got["total"] == sum(q["kind"] == kind for q in every["items"])
+        assert all(q["kind"] == kind for q in got["items"])
+    assert client.get("/api/quotes", params={"kind": "verbatim"}).status_code == 422
+    for bad in ("yesterday", "2017-9", "2017/09/12"):
+        r = client.get("/api/quotes", params={"from": bad})
+        assert r.status_code == 422 and "from" in r.json()["detail"], bad
+    # publication dates: the seeds' S-400 articles are 2017–2021, the Taiwan one 24 November 2024
+    late = client.get("/api/quotes", params={"from": "2024", "limit": 100}).json()
+    early = client.get("/api/quotes", params={"to": "2023-12", "limit": 100}).json()
+    assert late["total"] > 0 and early["total"] > 0
+    assert {q["id"] for q in late["items"]}.isdisjoint({q["id"] for q in early["items"]})
+    stories = client.get("/api/stories").json()["items"]
+    s400 = stories[0]["id"]
+    in_story = client.get("/api/quotes", params={"story": s400, "limit": 100}).json()
+    assert in_story["total"] and {q["article_id"] for q in in_story["items"]} <= set(stories[0]["article_ids"])
+    assert client.get("/api/quotes", params={"story": "s-nosuch"}).json()["total"] == 0
+    peskov = client.get("/api/quotes", params={"speaker": "Peskov", "limit": 100}).json()
+    assert peskov["total"] and all("Peskov" in q["speaker"]["name"] for q in peskov["items"])
+
+
+def test_quotes_page(client):
+    page = client.get("/quotes", params={"speaker": "Erdogan"}).text
+    assert "Signatures have been made" in page and 'href="/entities/e-' in page
+    assert "Dmitry Peskov" not in page.split('<ul class="quote-list">')[1]
+    assert client.get("/quotes", params={"kind": "nonsense"}).status_code == 422
+    assert '<a href="/quotes">Quotes</a>' in client.get("/").text
+
+
+def test_claims_conflicts_first_and_filters(client):
+    every = client.get("/api/claims", params={"limit": 100}).json()
+    order = ["conflict", "evolving", "compatible", "agree", "single"]
+    ranks = [order.index(c["status"]) for c in every["items"]]
+    assert every["total"] == len(every["items"]) > 0 and ranks == sorted(ranks)
+    for status in {c["status"] for c in every["items"]}:
+        got = client.get("/api/claims", params={"status": status, "limit": 100}).json()
+        assert got["total"] == ranks.count(order.index(status)) and {c["status"] for c in got["items"]} == {status}
+    assert client.get("/api/claims", params={"status": "wrong"}).status_code == 422
+    page = client.get("/claims").text
+    first = every["items"][0]
+    assert f'class="status-{first["status"]}"' in page and 'href="/stories/' in page
+    assert client.get("/claims", params={"status": "nope"}).status_code == 422
