@@ -20,6 +20,7 @@ from storyline import pipeline, settings
 from storyline.ingest import iter_files
 from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
 from storyline.nlp.names import NAMED_TYPES
+from storyline.nlp.quotes import QUOTE_KINDS
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
 from storyline.store import QueryError, Store, StoreError, display_name, write_error
 from storyline.store.connection import is_url
@@ -379,17 +380,29 @@ def _marked(text: str, timexes: list[dict]) -> str:
 def quotes(
     db: str = DB_OPTION,
     speaker: Optional[str] = typer.Option(None, "--speaker", help="Only quotes of this speaker (name, alias or entity id)."),
-    story: Optional[str] = typer.Option(None, "--story", help="Only quotes from this story's articles."),
+    story: Optional[str] = typer.Option(None, "--story", help="Only quotes from this story's articles (id or part of its title)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help=f"Only this kind: {', '.join(QUOTE_KINDS)}."),
+    outlet: Optional[str] = typer.Option(None, "--outlet", help="Only quotes from this outlet's articles."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="Only from articles published from (YYYY[-MM[-DD]])."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Only from articles published up to (YYYY[-MM[-DD]])."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the dossier's quote shape)."),
 ) -> None:
-    """Who said what: quotes and reported speech, with their speakers and reporting chains."""
+    """Who said what: quotes and reported speech, with their speakers and reporting chains (the filters of
+    /quotes and /api/quotes)."""
+    from storyline.store.clauses import date_bound
+
+    _check_choice("--kind", kind, QUOTE_KINDS)
+    try:
+        lo, hi = date_bound(date_from), date_bound(date_to, upper=True)
+    except ValueError as e:
+        _fail(f"--from/--to: {e}")
+        return
     store = _open(db)
-    article_ids = None
+    story_id = None
     if story:
-        article_ids = [a.id for a in store.articles() if a.story_id == story]
-        if not article_ids:
-            _fail(f"no story {story!r} in {db}")
-    rows = store.quotes(speaker=speaker, article_ids=article_ids)
+        st, _ = _story_of(store, story, db)
+        story_id = st["id"] if st else None
+    rows = store.quotes_page(-1, 0, speaker, None, kind, story_id, outlet, lo, hi)[1]
     if json_out:
         for q in rows:
             _print_json(json.dumps(q, ensure_ascii=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +10,19 @@ from typing import Any
 # an article's publication date for filters: the date, else its earliest bound, else its latest (alias a)
 PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.published, '$.earliest'),"
             " json_extract(a.published, '$.latest'))")
+
+
+_DAY_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def date_bound(value: str | None, upper: bool = False) -> str | None:
+    """A YYYY[-MM[-DD]] filter as the text a publication date (PUB_DATE) is compared with: an upper bound takes
+    the whole year or month it names ("2017" → "2017-12-31"). ValueError for anything else."""
+    if not value:
+        return None
+    if not _DAY_PREFIX.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value + ("-12-31"[len(value) - 4:] if upper and len(value) < 10 else "")
 
 
 def where_clause(*conditions: tuple[str, Any]) -> tuple[str, list[Any]]:

@@ -38,6 +38,7 @@ from storyline.export.json import article_record
 from storyline.nlp.quotes import QUOTE_KINDS
 from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
+from storyline.store.clauses import date_bound
 from storyline.textsafe import inert
 from storyline.web import queries, render
 
@@ -747,18 +748,15 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-_DAY_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 CLAIM_STATUSES = ("conflict", "evolving", "compatible", "agree", "single")  # the order a claims list takes
 
 
 def _date_param(name: str, value: str | None, upper: bool = False) -> str | None:
-    """A YYYY[-MM[-DD]] filter as the comparable text a publication date is matched against (an upper bound
-    takes the whole year or month it names); anything else is a 422 naming the parameter."""
-    if not value:
-        return None
-    if not _DAY_PREFIX.fullmatch(value):
-        raise HTTPException(422, f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    return value + ("-12-31"[len(value) - 4:] if upper and len(value) < 10 else "")
+    """A date filter (`clauses.date_bound`), or a 422 naming the parameter."""
+    try:
+        return date_bound(value, upper)
+    except ValueError as e:
+        raise HTTPException(422, f"{name}: {e}") from e
 
 
 def _quotes(s: Any, limit: int, offset: int, speaker: str | None, article: str | None, story: str | None,
