@@ -67,3 +67,26 @@ def test_claims_conflicts_first_and_filters(client):
     first = every["items"][0]
     assert f'class="status-{first["status"]}"' in page and 'href="/stories/' in page
     assert client.get("/claims", params={"status": "nope"}).status_code == 422
+
+
+def test_quotes_command_takes_the_same_filters(client, seed_db):
+    import json
+
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    def cli(*args: str) -> list[dict]:
+        r = CliRunner().invoke(app, ["quotes", "--db", seed_db, "--json", *args])
+        assert r.exit_code == 0, r.output
+        return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+    for args, params in ((("--kind", "indirect"), {"kind": "indirect"}), (("--from", "2024"), {"from": "2024"}),
+                         (("--to", "2021-12"), {"to": "2021-12"}), (("--story", "S-400"), {"story": None})):
+        if params.get("story", 1) is None:
+            params = {"story": client.get("/api/stories").json()["items"][0]["id"]}
+        api = client.get("/api/quotes", params={**params, "limit": 100}).json()["items"]
+        assert [q["id"] for q in cli(*args)] == [q["id"] for q in api] and api, args
+    for bad in (("--kind", "verbatim"), ("--from", "yesterday"), ("--story", "no such story at all")):
+        r = CliRunner().invoke(app, ["quotes", "--db", seed_db, *bad])
+        assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1, bad
