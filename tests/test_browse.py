@@ -90,3 +90,24 @@ def test_quotes_command_takes_the_same_filters(client, seed_db):
     for bad in (("--kind", "verbatim"), ("--from", "yesterday"), ("--story", "no such story at all")):
         r = CliRunner().invoke(app, ["quotes", "--db", seed_db, *bad])
         assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1, bad
+
+
+def test_entity_graph_is_force_directed_weighted_and_stable(client):
+    from storyline.web.render import entity_graph
+
+    ents = [{"id": f"e{i}", "name": f"E{i}", "type": "PERSON", "mention_count": 10 - i} for i in range(6)]
+    arts = {"e0": {"a1", "a2", "a3"}, "e1": {"a1", "a2", "a3"}, "e2": {"a3"}, "e3": {"a4"}, "e4": {"a4"}, "e5": set()}
+    g = entity_graph(ents, arts, size=400)
+    assert g == entity_graph(ents, arts, size=400)  # the same page each time
+    assert [n["id"] for n in g["nodes"]] == ["e0", "e1", "e2", "e3", "e4"]  # one never named: left out
+    w = {(e["a"]["id"], e["b"]["id"]): e["w"] for e in g["edges"]}
+    assert w == {("e0", "e1"): 3, ("e0", "e2"): 1, ("e1", "e2"): 1, ("e3", "e4"): 1} and g["max_w"] == 3
+    assert all(0 <= n["x"] <= 400 and 0 <= n["y"] <= 400 for n in g["nodes"])
+    pos = {n["id"]: (n["x"], n["y"]) for n in g["nodes"]}
+
+    def dist(a: str, b: str) -> float:
+        return ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5
+
+    assert dist("e0", "e1") < dist("e0", "e3")  # linked entities drawn nearer than unlinked ones
+    page = client.get(f"/stories/{client.get('/api/stories').json()['items'][0]['id']}").text
+    assert 'data-graph-target="entity-graph"' in page and 'class="edge" data-w="' in page

@@ -233,9 +233,13 @@ def timeline_layout(events: list[dict[str, Any]], width: int = 1000, on_page: se
 
 def entity_graph(entities: list[dict[str, Any]], articles_of: dict[str, set[str]], top: int = 24,
                  size: int = 560) -> dict[str, Any]:
-    """Who appears with whom: the `top` most mentioned entities (their `mention_count`) on a circle,
-    an edge between two when they are named in the same article (`articles_of`: entity id → article
-    ids; an edge's weight: how many articles)."""
+    """Who appears with whom: the `top` most mentioned entities (their `mention_count`), an edge between two
+    named in the same articles (`articles_of`: entity id → article ids), its `w` the number of those articles.
+    Laid out force-directed (Fruchterman–Reingold, networkx's spring layout, edges pulling by their weight,
+    a fixed seed so a page is the same each time), in a `size` square with room for the labels; `max_w` is
+    the heaviest edge (the page's weight slider goes up to it)."""
+    import networkx as nx
+
     nodes = []
     for e in entities:
         arts = articles_of.get(e["id"]) or set()
@@ -244,24 +248,30 @@ def entity_graph(entities: list[dict[str, Any]], articles_of: dict[str, set[str]
                           "n": e.get("mention_count") or len(e.get("mentions") or [])})
     nodes.sort(key=lambda n: (-n["n"], n["name"]))
     nodes = nodes[:top]
-    c = size / 2
-    r = size / 2 - 90
-    for i, node in enumerate(nodes):
-        a = 2 * math.pi * i / max(len(nodes), 1) - math.pi / 2
-        node["x"], node["y"] = round(c + r * math.cos(a), 1), round(c + r * math.sin(a), 1)
-        node["r"] = round(5 + 3 * math.log1p(node["n"]), 1)
-        node["anchor"] = "start" if math.cos(a) > 0.2 else "end" if math.cos(a) < -0.2 else "middle"
-        node["lx"] = round(c + (r + node["r"] + 6) * math.cos(a), 1)
-        node["ly"] = round(c + (r + node["r"] + 6) * math.sin(a) + 4, 1)
     edges = []
     for i, a_ in enumerate(nodes):
         for b in nodes[i + 1:]:
             w = len(a_["articles"] & b["articles"])
             if w:
                 edges.append({"a": a_, "b": b, "w": w})
-    for node in nodes:
+    g = nx.Graph()
+    g.add_nodes_from(range(len(nodes)))
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    g.add_weighted_edges_from((index[e["a"]["id"]], index[e["b"]["id"]], e["w"]) for e in edges)
+    pos = nx.spring_layout(g, weight="weight", seed=0, iterations=100) if nodes else {}
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    margin = 40
+    for i, node in enumerate(nodes):
+        x, y = pos[i]
+        node["x"] = round(margin + (x - min(xs)) / span_x * (size - 2 * margin), 1)
+        node["y"] = round(margin + (y - min(ys)) / span_y * (size - 2 * margin), 1)
+        node["r"] = round(5 + 3 * math.log1p(node["n"]), 1)
+        node["anchor"] = "start"
+        node["lx"], node["ly"] = round(node["x"] + node["r"] + 4, 1), round(node["y"] + 4, 1)
         node["articles"] = sorted(node["articles"])
-    return {"size": size, "nodes": nodes, "edges": edges}
+    return {"size": size, "nodes": nodes, "edges": edges, "max_w": max((e["w"] for e in edges), default=0)}
 
 
 def volume_chart(volume: list[dict[str, Any]], width: int = 180, height: int = 32, undated: int = 0) -> Markup:

@@ -40,8 +40,23 @@ function setupZoom(box) {
   }, { passive: false });
 }
 
+// Hide the entity graph's links named together in fewer articles than the slider says.
+function setupWeight(input) {
+  const svg = document.getElementById(input.dataset.graphTarget);
+  const out = input.parentElement.querySelector("output");
+  if (!svg) return;
+  const apply = () => {
+    const min = Number(input.value);
+    svg.querySelectorAll("line.edge").forEach((l) => l.classList.toggle("hidden", Number(l.dataset.w) < min));
+    if (out) out.textContent = String(min);
+  };
+  input.addEventListener("input", apply);
+  apply();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-zoom-target]").forEach(setupZoom);
+  document.querySelectorAll("[data-graph-target]").forEach(setupWeight);
   // Mark the span a link landed on (also when the fragment changes without a reload).
   const mark = () => {
     document.querySelectorAll(".landed").forEach((el) => el.classList.remove("landed"));
