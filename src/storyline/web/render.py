@@ -248,16 +248,16 @@ def entity_graph(entities: list[dict[str, Any]], articles_of: dict[str, set[str]
                           "n": e.get("mention_count") or len(e.get("mentions") or [])})
     nodes.sort(key=lambda n: (-n["n"], n["name"]))
     nodes = nodes[:top]
-    edges = []
+    edges: list[dict[str, Any]] = []
+    g = nx.Graph()
+    g.add_nodes_from(range(len(nodes)))
     for i, a_ in enumerate(nodes):
-        for b in nodes[i + 1:]:
+        for j in range(i + 1, len(nodes)):
+            b = nodes[j]
             w = len(a_["articles"] & b["articles"])
             if w:
                 edges.append({"a": a_, "b": b, "w": w})
-    g = nx.Graph()
-    g.add_nodes_from(range(len(nodes)))
-    index = {n["id"]: i for i, n in enumerate(nodes)}
-    g.add_weighted_edges_from((index[e["a"]["id"]], index[e["b"]["id"]], e["w"]) for e in edges)
+                g.add_edge(i, j, weight=w)
     pos = nx.spring_layout(g, weight="weight", seed=0, iterations=100) if nodes else {}
     xs = [p[0] for p in pos.values()] or [0.0]
     ys = [p[1] for p in pos.values()] or [0.0]
