@@ -483,3 +483,21 @@ def test_export_csv_and_gexf_commands(corpus_db, tmp_path):
     assert r.exit_code == 0 and (tmp_path / "g.gexf").read_text(encoding="utf-8").startswith("<gexf")
     r = run("export", "--db", corpus_db, "--format", "gexf", "--story", "s-nosuchstory")
     assert r.exit_code == 1 and "s-nosuchstory" in r.stderr
+
+
+def test_export_one_story_as_json(seed_db):
+    whole = json.loads(run("export", "--db", seed_db).stdout)
+    small = min(whole["stories"], key=lambda s: len(s["article_ids"]))
+    r = run("export", "--db", seed_db, "--story", small["id"])
+    assert r.exit_code == 0, r.output
+    part = json.loads(r.stdout)
+    ids = set(small["article_ids"])
+    assert part["format"] == whole["format"] and [s["id"] for s in part["stories"]] == [small["id"]]
+    assert {a["id"] for a in part["articles"]} == ids
+    assert {d["id"] for d in part["documents"]} == {a["document_id"] for a in part["articles"]}
+    assert part["events"] and all(e["story_id"] == small["id"] for e in part["events"])
+    assert all(q["article_id"] in ids for q in part["quotes"])
+    assert part["entities"] and all(m["article_id"] in ids for e in part["entities"] for m in e["mentions"])
+    assert len(part["events"]) == sum(e["story_id"] == small["id"] for e in whole["events"])
+    r = run("export", "--db", seed_db, "--story", "no such story anywhere")
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1

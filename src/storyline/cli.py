@@ -545,7 +545,8 @@ def export(
         "csv (a folder of tables: articles, entities, entity_mentions, quotes, events, event_mentions, claims) "
         "or gexf (the entity graph for Gephi: two entities linked by the articles naming both)."),
     story: Optional[str] = typer.Option(
-        None, "--story", help="Only this story (id or part of its title); md, html, csv and gexf."),
+        None, "--story", help="Only this story (id or part of its title): its articles, the entities they name,"
+        " their quotes, the story's events and claims."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="File to write ('-' or none: stdout); for csv, a folder (required)."),
 ) -> None:
@@ -554,23 +555,22 @@ def export(
     from storyline.export.views import StoryNotFound
 
     _check_format(format, ("json", "md", "html", "csv", "gexf"))
-    if story is not None and format == "json":
-        _fail("--story works with --format md, html, csv or gexf; --format json writes the whole dossier")
     if format == "csv" and (output is None or str(output) == "-"):
         _fail("--format csv writes one file a table: give a folder with --output DIR")
     if format == "csv" and output is not None and output.exists() and not output.is_dir():
         _fail(f"{output}: not a folder; --format csv writes one file a table into a folder")
     store = _open(db)
     data = dossier(store)
-    if format == "json":
-        _write(json.dumps(data, ensure_ascii=False, indent=1), output,
-               f"{len(data['articles'])} articles, {len(data['documents'])} documents", is_json=True)
-        return
     from storyline.export.html import render_html
     from storyline.export.markdown import render_markdown
     from storyline.export.tables import render_gexf, scope, write_csv
 
     try:
+        if format == "json":
+            part = scope(data, story)
+            _write(json.dumps(part, ensure_ascii=False, indent=1), output,
+                   f"{len(part['articles'])} articles, {len(part['documents'])} documents", is_json=True)
+            return
         if format in ("csv", "gexf"):
             part = scope(data, story)
             if format == "csv":

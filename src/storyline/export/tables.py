@@ -44,8 +44,9 @@ def _span(x: dict[str, Any] | None) -> tuple[Any, Any]:
 
 
 def scope(dossier: dict[str, Any], story: str | None = None) -> dict[str, Any]:
-    """The dossier, or the part of it one story (an id or part of its title) holds: its articles, the entities
-    they name (with only those mentions), their quotes, the story's events and claims. Raises StoryNotFound."""
+    """The dossier, or the part of it one story (an id or part of its title) holds: its articles and their
+    documents, the entities they name (with only those mentions), their quotes, the story's events and claims,
+    in the dossier's shape. Raises StoryNotFound."""
     if story is None:
         return dossier
     st = find_story([s for s in dossier.get("stories") or [] if isinstance(s, dict)], story)
@@ -57,7 +58,9 @@ def scope(dossier: dict[str, Any], story: str | None = None) -> dict[str, Any]:
         ms = [m for m in e.get("mentions") or [] if m.get("article_id") in ids]
         if ms:
             ents.append({**e, "mentions": ms})
-    return {**dossier, "stories": [st], "articles": arts, "entities": ents,
+    docs = {a.get("document_id") for a in arts}
+    return {**dossier, "documents": [d for d in dossier.get("documents") or [] if d.get("id") in docs],
+            "stories": [st], "articles": arts, "entities": ents,
             "quotes": [q for q in dossier.get("quotes") or [] if q.get("article_id") in ids],
             "events": [e for e in dossier.get("events") or [] if e.get("story_id") == sid],
             "claims": [c for c in dossier.get("claims") or [] if c.get("story_id") == sid]}
