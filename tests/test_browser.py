@@ -182,7 +182,7 @@ def test_story_page_shows_every_speaker_and_turkish_media_as_a_group(seed_server
     kind = media.locator(".speaker-kind")
     assert kind.is_visible() and kind.inner_text().strip().lower() == "group"
     aff = media.locator(".affiliation a")
-    assert aff.inner_text().strip() == "Turkey" and aff.get_attribute("href").startswith("/?entity=e-")
+    assert aff.inner_text().strip() == "Turkey" and aff.get_attribute("href").startswith("/entities/e-")
     words = media.locator("xpath=..").locator("blockquote", has_text="Turkey may decide to use Russian missiles")
     assert not words.is_visible()
     media.click(position={"x": 5, "y": 5})  # open the group's own block (not its affiliation link)
@@ -192,3 +192,31 @@ def test_story_page_shows_every_speaker_and_turkish_media_as_a_group(seed_server
         names = {name or "unknown speaker" for name, _, _ in queries.speakers(s, story["article_ids"], top=None)}
     shown = section.locator("details.speaker > summary")
     assert shown.count() == len(names)
+
+
+def test_entity_page_from_a_quotes_speaker_and_the_graph_slider(seed_server, page):
+    """/quotes → a speaker's name → the entity's page, which lists that quote among its own; the story page's
+    graph hides the links under the slider's weight and a node opens its entity."""
+    page.goto(seed_server["url"] + "/quotes?speaker=Peskov")
+    link = page.locator(".quote-list li strong a").first
+    name = link.inner_text().strip()
+    quote = page.locator(".quote-list li blockquote").first.inner_text().strip()[:40]
+    link.click()
+    page.wait_for_url(re.compile(r"/entities/e-"))
+    assert page.locator("h1").inner_text().startswith(name)
+    by = page.locator("section.entity-quotes", has_text=f"Quotes by {name}")
+    assert by.locator("blockquote", has_text=quote).count() >= 1
+    # the graph: heavier links only, then a node to its page
+    page.goto(seed_server["url"] + "/")
+    page.locator("a.story-title").first.click()
+    page.wait_for_url(re.compile(r"/stories/s-"))
+    edges = page.locator("#entity-graph line.edge")
+    slider = page.locator("input[data-graph-target]")
+    top = int(slider.get_attribute("max"))
+    slider.fill(str(top))
+    heavy = [int(w) for w in edges.evaluate_all("els => els.map(e => e.dataset.w)") if int(w) >= top]
+    shown = edges.evaluate_all("els => els.filter(e => getComputedStyle(e).display !== 'none').length")
+    assert 0 < shown == len(heavy) < edges.count()
+    page.locator("#entity-graph a circle").first.click()
+    page.wait_for_url(re.compile(r"/entities/e-"))
+    assert page.locator("section.appears-with").count() == 1
