@@ -65,7 +65,7 @@ class CorrectionRecords:
         self.db.execute("UPDATE corrections SET status = ? WHERE id = ?", (status, correction_id))
 
     def set_correction_undone(self, correction_id: int, when: str) -> None:
-        self.db.execute("UPDATE corrections SET undone_at = ? WHERE id = ?", (when, correction_id))
+        self.db.execute("UPDATE corrections SET undone_at = ?, status = 'undone' WHERE id = ?", (when, correction_id))
 
     # --- computed rows, read -------------------------------------------------------------------------------
     def rows_where(self, table: str, key: dict[str, Any]) -> list[dict[str, Any]]:
