@@ -1148,14 +1148,12 @@ def corrections_command(
     if not rows:
         err.print("no corrections yet (storyline correct --help lists what can be corrected)")
         return
-    table = Table(title=f"{len(rows)} corrections")
-    for col in ("#", "when", "by", "op", "target", "why", "state"):
-        table.add_column(col)
-    for c in rows:
+    for c in rows:  # two lines each: what and where, then why and whether it applies
         state = f"undone {c['undone_at']}" if c["undone_at"] else (c["status"] or "not applied yet")
-        table.add_row(str(c["id"]), _t(c["created_at"]), _t(c["made_by"]), _t(c["op"]), _safe(corrections.describe(c)),
-                      _safe(c["why"]), _t(state))
-    out.print(table)
+        style = "green" if state == "applied" else "dim" if c["undone_at"] else "yellow"
+        out.print(f"[bold]#{c['id']}[/bold] {_safe(c['created_at'])} {_safe(c['made_by'])} [magenta]{_safe(c['op'])}[/magenta]"
+                  f" [{style}]{_safe(state)}[/{style}]\n    {_safe(corrections.describe(c))}\n    [dim]why:[/dim] {_safe(c['why'])}",
+                  highlight=False, soft_wrap=True)
 
 
 def main() -> None:
