@@ -8,6 +8,13 @@ Entities are in `../shared/design/dossier-format.md`'s shape, with these fields 
   id of its country. The capital is a place entity of its own, never an alias of the country.
 * a mention's `"as"`: `"capital"` where a capital stands for its government ("Ankara said"), then
   with `"country_id"`: the country's entity id; `"demonym"` on a country's demonym ("Turkish").
+
+Corrections a person made (`storyline correct`, storyline/corrections.py) add, on any object:
+
+* `"corrected": [{"id", "op", "why", "by", "at"}]` on an entity, a quote or an article a correction in force
+  changed (merged, split, renamed; its speaker set; re-dated); absent otherwise.
+* a top-level `"rejected": [{"kind", "id", "text", "correction": {"id", "op", "why", "by", "at"}}]`: the events,
+  quotes and claims rejected, which the `events`, `quotes` and `claims` lists leave out.
 """
 
 from __future__ import annotations
