@@ -473,12 +473,13 @@ def test_a_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatch, n
 
 
 def _as_schema_11(store: Store) -> None:
-    """The database as a storyline of schema version 11 leaves it: without what version 12 added."""
+    """The database as a storyline of schema version 11 leaves it: without what versions 12 to 14 added."""
     with store.transaction():
         for index in ("articles_undetected", "articles_unannotated"):
             store.db.execute(f"DROP INDEX {index}")
         store.db.execute("ALTER TABLE articles DROP COLUMN annotated")
-        store.db.execute("DROP TABLE input_files")
+        for table in ("input_files", "corrections", "correction_journal"):
+            store.db.execute(f"DROP TABLE {table}")
         if store.pg:
             store.db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
         else:

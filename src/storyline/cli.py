@@ -412,7 +412,8 @@ def quotes(
         who = sp.get("name") or "(no speaker found)"
         via = f" [dim]via {_t(', '.join(q['via']))}[/dim]" if q.get("via") else ""
         mark = "“”" if q["kind"] != "indirect" else "  "
-        out.print(f"[bold]{_t(who)}[/bold]{via} [dim]{_t(q['kind'])} · {_t(q['article_id'][:10])} "
+        fixed = " [yellow](corrected)[/yellow]" if q.get("corrected") else ""
+        out.print(f"[bold]{_t(who)}[/bold]{via}{fixed} [dim]{_t(q['kind'])} · {_t(q['article_id'][:10])} "
                   f"{q['span'][0]}–{q['span'][1]}[/dim]\n  {mark[0]}{_t(q['text'])}{mark[1]}", highlight=False)
     if not rows:
         err.print(_t("no quotes" + (f" by {speaker!r}" if speaker else "")))
@@ -438,7 +439,7 @@ def entities(
     for col in ("type", "name", "mentions", "aliases", "roles"):
         table.add_column(col)
     for e in rows:
-        table.add_row(_t(e["type"]), _t(e["name"]), str(len(e["mentions"])),
+        table.add_row(_t(e["type"]), _t(e["name"]) + (" (corrected)" if e.get("corrected") else ""), str(len(e["mentions"])),
                       _t(_clip(", ".join(e.get("aliases", [])), 60)), _t(_clip(", ".join(e.get("roles", [])), 40)))
     out.print(table)
 
@@ -470,7 +471,8 @@ def entity(
         _print_json(json.dumps(p, ensure_ascii=False, indent=1))
         return
     e = p["entity"]
-    out.print(f"[bold]{_safe(e['name'])}[/bold]  {_t(e.get('type') or '')}  [dim]{_t(e['id'])}[/dim]", highlight=False)
+    fixed = " [yellow](corrected)[/yellow]" if e.get("corrected") else ""
+    out.print(f"[bold]{_safe(e['name'])}[/bold]{fixed}  {_t(e.get('type') or '')}  [dim]{_t(e['id'])}[/dim]", highlight=False)
     if others:
         err.print(_safe(f"{len(others)} more named so: " + ", ".join(f"{o['name']} ({o['id']})" for o in others[:5])))
     out.print(_safe(f"{views.plural(p['mention_count'], 'mention')} in {views.plural(p['article_count'], 'article')}"
@@ -851,7 +853,8 @@ def _print_event(e: dict, articles: dict[str, dict], quotes: dict[str, dict]) ->
         if q := quotes.get(qid):
             who = (q.get("speaker") or {}).get("name") or "(speaker not identified)"
             how = (q.get("kind") or "quote") + (f", via {via_chain(q)}" if q.get("via") else "")
-            out.print(f"{pad}[green]“{_safe(q.get('text'), 200)}”[/green] — {_safe(who)} "
+            fixed = " [yellow](corrected)[/yellow]" if q.get("corrected") else ""
+            out.print(f"{pad}[green]“{_safe(q.get('text'), 200)}”[/green] — {_safe(who)}{fixed} "
                       f"[dim]({_safe(how)}) {_safe(cite(q.get('article_id'), q.get('span')))}[/dim]",
                       highlight=False, soft_wrap=True)
 
@@ -1029,6 +1032,141 @@ def stories_command(
                   f"  {_safe(' · '.join(bits))}{chart}", highlight=False, soft_wrap=True)
     if len(rows) < total:
         err.print(_safe(f"{len(rows)} of {total} stories shown; --limit 0 shows all"))
+
+
+correct_app = typer.Typer(no_args_is_help=True, help=(
+    "Correct what the stages computed: merge, split or rename entities, set a quote's speaker, reject an event,"
+    " a quote or a claim, re-date an article. Each correction is kept as a record and applied again after"
+    " every build; storyline corrections lists them and undoes one."))
+app.add_typer(correct_app, name="correct")
+WHY_OPTION = typer.Option(..., "--why", help="Why (kept with the correction and shown beside what it changed).")
+BY_OPTION = typer.Option(None, "--by", help="Who corrects (default: the OS user).")
+
+
+def _correcting(db: str, make: Any) -> None:
+    """Run one correction (`make(store)` → its id) and say what it did, in one line; a bad input is one line, exit 1."""
+    from storyline import corrections
+
+    store = _open(db)
+    with _writing(db):
+        try:
+            cid = make(store)
+        except corrections.CorrectionError as e:
+            _fail(str(e))
+    c = next(x for x in store.corrections() if x["id"] == cid)
+    out.print(_safe(f"correction #{cid}: {corrections.describe(c)} — {c['status']}"), highlight=False, soft_wrap=True)
+    store.close()
+
+
+@correct_app.command("merge-entities")
+def correct_merge(
+    a: str = typer.Argument(..., help="The entity that stays (id, or exact name or alias)."),
+    b: str = typer.Argument(..., help="The entity merged into it: its mentions and quotes become A's, its names A's aliases."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """Two entities are one: B's mentions become A's, B's names become A's aliases."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.merge_entities(store, a, b, why, by))
+
+
+@correct_app.command("split-entity")
+def correct_split(
+    entity: str = typer.Argument(..., help="The entity (id, or exact name or alias)."),
+    alias: str = typer.Option(..., "--alias", help="The mentions written so become an entity of their own, named so."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """The entity's mentions written NAME are another entity."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.split_entity(store, entity, alias, why, by))
+
+
+@correct_app.command("rename-entity")
+def correct_rename(
+    entity: str = typer.Argument(..., help="The entity (id, or exact name or alias)."),
+    name: str = typer.Argument(..., help="Its name from now on (the old one becomes an alias)."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """Give an entity another name."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.rename_entity(store, entity, name, why, by))
+
+
+@correct_app.command("speaker")
+def correct_speaker(
+    quote: str = typer.Argument(..., help="The quote id (storyline quotes --json)."),
+    entity: Optional[str] = typer.Option(None, "--entity", help="The speaker is this entity (id, or exact name or alias)."),
+    name: Optional[str] = typer.Option(None, "--name", help="The speaker is named so (no entity)."),
+    clear: bool = typer.Option(False, "--clear", help="No speaker is known."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """Set or clear a quote's speaker."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.set_speaker(store, quote, entity, name, clear, why, by))
+
+
+@correct_app.command("reject")
+def correct_reject(
+    kind: str = typer.Argument(..., metavar="event|quote|claim", help="What to reject."),
+    ref: str = typer.Argument(..., metavar="ID", help="Its id (storyline events, quotes or claims with --json)."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """Take an event, a quote or a claim out of every view and export."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.reject(store, kind, ref, why, by))
+
+
+@correct_app.command("redate")
+def correct_redate(
+    article: str = typer.Argument(..., help="The article (id, id prefix, or number in storyline articles)."),
+    date: str = typer.Argument(..., help="Its publication: YYYY, YYYY-MM or YYYY-MM-DD (the precision given)."),
+    why: str = WHY_OPTION, by: Optional[str] = BY_OPTION, db: str = DB_OPTION,
+) -> None:
+    """Set an article's publication date, at the precision given."""
+    from storyline import corrections
+
+    _correcting(db, lambda store: corrections.redate(store, article, date, why, by))
+
+
+@app.command("corrections")
+def corrections_command(
+    undo: Optional[int] = typer.Option(None, "--undo", metavar="ID", help="Undo this correction (what it changed comes back as computed)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON lines."),
+    db: str = DB_OPTION,
+) -> None:
+    """The corrections made (storyline correct …): when, by whom, what, why, and whether they apply; --undo ID undoes one."""
+    from storyline import corrections
+
+    store = _open(db)
+    if undo is not None:
+        with _writing(db):
+            try:
+                corrections.undo(store, undo)
+            except corrections.CorrectionError as e:
+                _fail(str(e))
+        out.print(_safe(f"correction #{undo} undone"), highlight=False)
+        return
+    rows = store.corrections()
+    if json_out:
+        for c in rows:
+            _print_json(json.dumps({**{k: c[k] for k in ("id", "op", "target_kind", "target_id", "why", "undone_at",
+                                                            "status", "payload")},
+                                    "by": c["made_by"], "at": c["created_at"], "what": corrections.describe(c)},
+                                   ensure_ascii=False))
+        return
+    if not rows:
+        err.print("no corrections yet (storyline correct --help lists what can be corrected)")
+        return
+    for c in rows:  # two lines each: what and where, then why and whether it applies
+        state = f"undone {c['undone_at']}" if c["undone_at"] else (c["status"] or "not applied yet")
+        style = "green" if state == "applied" else "dim" if c["undone_at"] else "yellow"
+        out.print(f"[bold]#{c['id']}[/bold] {_safe(c['created_at'])} {_safe(c['made_by'])} [magenta]{_safe(c['op'])}[/magenta]"
+                  f" [{style}]{_safe(state)}[/{style}]\n    {_safe(corrections.describe(c))}\n    [dim]why:[/dim] {_safe(c['why'])}",
+                  highlight=False, soft_wrap=True)
 
 
 def main() -> None:

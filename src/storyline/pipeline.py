@@ -307,22 +307,28 @@ def link_articles(store: Store, progress: ProgressFn | None = None) -> None:
     new does not read the corpus.
 
     One process at a time per database (`Store.exclusive`): a second build waits here until the first
-    has linked, so neither computes stories over articles the other is still writing."""
+    has linked, so neither computes stories over articles the other is still writing. The corrections a person
+    made (`storyline.corrections`) are taken out before the stages run and replayed after them."""
     def waiting() -> None:
         if progress:
             progress("waiting", f"{store.path}: another storyline process is linking this database; waiting for it")
 
+    from storyline import corrections
+
     with store.exclusive(waiting):
         inputs = store.link_inputs()
         if store.stage_done("link") == inputs:
+            corrections.reapply(store)  # a run killed before its replay leaves none to do otherwise
             return  # nothing added, annotated or dropped since the last link finished: it stands as it is
         if progress:
             progress("cross-article", None)
+        corrections.unapply(store)  # the stages compare with the rows they computed, never with a correction
         link_duplicates(store)
         if store.stage_done("entities") != inputs:  # not given by a batch over exactly these inputs
             link_entities(store)
         link_stories(store)
         store.set_stage_done("link", inputs)
+        corrections.reapply(store)  # what a person corrected, applied to what the stages computed
 
 
 def link_duplicates(store: Store) -> int:

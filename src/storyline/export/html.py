@@ -9,6 +9,7 @@ from typing import Any
 from storyline.export.views import (
     article_label,
     cite,
+    corrected_note,
     event_detail,
     format_date,
     one_line,
@@ -70,7 +71,8 @@ def _cite(article_id: Any, span: Any, sid: str = "") -> str:
 
 def _article(part: dict[str, Any], article_id: Any) -> str:
     aid = str(article_id or "")
-    return _t(article_label(part["articles"].get(aid) or part["all_articles"].get(aid), aid))
+    a = part["articles"].get(aid) or part["all_articles"].get(aid)
+    return _t(article_label(a, aid) + corrected_note(a))
 
 
 def _quote(part: dict[str, Any], q: dict[str, Any], sid: str, with_speaker: bool = True) -> str:
@@ -82,7 +84,8 @@ def _quote(part: dict[str, Any], q: dict[str, Any], sid: str, with_speaker: bool
     return (f"{who}<span class=\"muted\">{' · '.join(bits)}</span>"
             f"<blockquote>{_t(_clip(q.get('text')))}</blockquote>"
             f"<span class=\"muted\">{_article(part, q.get('article_id'))}</span> "
-            f"{_cite(q.get('article_id'), q.get('span'), sid)}")
+            f"{_cite(q.get('article_id'), q.get('span'), sid)}"
+            + (f' <span class="corrected">{_t(corrected_note(q).strip())}</span>' if corrected_note(q) else ""))
 
 
 def _event(part: dict[str, Any], e: dict[str, Any], sid: str) -> str:
@@ -197,7 +200,7 @@ def _story(part: dict[str, Any], level: int, many: bool) -> str:
     if not ents:
         out.append('<p class="muted">No entities.</p>')
     else:
-        rows = "".join(f"<tr><td>{_t(e.get('name'))}</td><td>{_t(e.get('type'))}</td>"
+        rows = "".join(f"<tr><td>{_t(e.get('name'))}{_t(corrected_note(e))}</td><td>{_t(e.get('type'))}</td>"
                        f"<td>{_t(', '.join(str(a) for a in e.get('aliases') or [] if a))}</td><td>{e['n']}</td></tr>"
                        for e in ents[:MAX_ENTITIES])
         out.append("<table><thead><tr><th>name</th><th>type</th><th>aliases</th><th>mentions</th></tr></thead>"

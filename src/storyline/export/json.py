@@ -8,6 +8,13 @@ Entities are in `../shared/design/dossier-format.md`'s shape, with these fields 
   id of its country. The capital is a place entity of its own, never an alias of the country.
 * a mention's `"as"`: `"capital"` where a capital stands for its government ("Ankara said"), then
   with `"country_id"`: the country's entity id; `"demonym"` on a country's demonym ("Turkish").
+
+Corrections a person made (`storyline correct`, storyline/corrections.py) add, on any object:
+
+* `"corrected": [{"id", "op", "why", "by", "at"}]` on an entity, a quote or an article a correction in force
+  changed (merged, split, renamed; its speaker set; re-dated); absent otherwise.
+* a top-level `"rejected": [{"kind", "id", "text", "correction": {"id", "op", "why", "by", "at"}}]`: the events,
+  quotes and claims rejected, which the `events`, `quotes` and `claims` lists leave out.
 """
 
 from __future__ import annotations
@@ -68,6 +75,12 @@ def article_record(
 
 
 def dossier(store: Store) -> dict[str, Any]:
+    """The whole database as one storyline-dossier/1 object. Corrections (storyline.corrections) show: a corrected
+    entity, quote or article carries `corrected` (each correction's id, op, why, by, at); rejected events, quotes
+    and claims are left out of their lists and listed under `rejected`, each with its correction."""
+    from storyline import corrections
+
+    marks = corrections.article_marks(store)
     by_doc = store.article_ids_by_document()
     mains = store.main_events()
     shared: dict[str, list[dict[str, Any]]] = {}
@@ -80,11 +93,17 @@ def dossier(store: Store) -> dict[str, Any]:
              "url": d.meta.url, "article_ids": by_doc.get(d.id, [])}
             for d in store.documents()
         ],
-        "articles": [article_record(a, shared.get(a.id), store.annotations(a.id), mains.get(a.id))
+        "articles": [_marked(article_record(a, shared.get(a.id), store.annotations(a.id), mains.get(a.id)), marks)
                      for a in store.articles()],
         "stories": store.stories(),
         "entities": store.entities(),
         "quotes": store.quotes(),
         "events": store.events(),
         "claims": store.claims(),
+        "rejected": corrections.rejected(store),
     }
+
+
+def _marked(record: dict[str, Any], marks: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """An article record with `corrected` where a correction changed it (a re-dating)."""
+    return {**record, "corrected": marks[record["id"]]} if record["id"] in marks else record

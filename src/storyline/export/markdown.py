@@ -8,6 +8,7 @@ from typing import Any
 from storyline.export.views import (
     article_label,
     cite,
+    corrected_note,
     event_detail,
     format_date,
     one_line,
@@ -59,7 +60,7 @@ def _url(url: Any) -> str:
 def _article(part: dict[str, Any], article_id: Any) -> str:
     aid = str(article_id or "")
     a = part["articles"].get(aid) or part.get("all_articles", {}).get(aid)
-    return md(article_label(a, aid))
+    return md(article_label(a, aid) + corrected_note(a))
 
 
 def _quote_line(part: dict[str, Any], q: dict[str, Any], with_speaker: bool = True) -> str:
@@ -69,7 +70,7 @@ def _quote_line(part: dict[str, Any], q: dict[str, Any], with_speaker: bool = Tr
         bits.append("via " + md(via_chain(q)))
     head = (md(sp.get("name") or "(speaker not identified)") + " — ") if with_speaker else ""
     return (f"{head}{' · '.join(bits)}: “{md(_clip(q.get('text')))}” — {_article(part, q.get('article_id'))} "
-            f"{_cite(q.get('article_id'), q.get('span'))}")
+            f"{_cite(q.get('article_id'), q.get('span'))}{md(corrected_note(q))}")
 
 
 def _event_head(e: dict[str, Any]) -> str:
@@ -170,7 +171,8 @@ def _story(part: dict[str, Any], level: int) -> list[str]:
         lines += ["| name | type | aliases | mentions |", "|---|---|---|---|"]
         for e in ents[:MAX_ENTITIES]:
             aliases = ", ".join(md(a) for a in e.get("aliases") or [] if a) or "—"
-            lines.append(f"| {md(e.get('name')) or '—'} | {md(e.get('type')) or '—'} | {aliases} | {e['n']} |")
+            lines.append(f"| {md(e.get('name')) or '—'}{md(corrected_note(e))} | {md(e.get('type')) or '—'} | {aliases}"
+                         f" | {e['n']} |")
         if len(ents) > MAX_ENTITIES:
             lines += ["", f"… and {len(ents) - MAX_ENTITIES} more entities mentioned less often."]
     lines += ["", f"{h}# Sources", ""]

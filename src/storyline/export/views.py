@@ -120,6 +120,11 @@ def find_story(stories: list[dict[str, Any]], ref: str) -> dict[str, Any]:
     raise StoryNotFound(f"{ref!r} matches {len(hits)} stories: {some}{more}; give a story id")
 
 
+def corrected_note(obj: dict[str, Any] | None) -> str:
+    """' (corrected)' beside an object a person corrected (its `corrected` list: storyline.corrections), else ''."""
+    return " (corrected)" if obj and obj.get("corrected") else ""
+
+
 def plural(n: int, word: str) -> str:
     """'1 event', '3 events'."""
     return f"{n} {word}{'' if n == 1 else 's'}"

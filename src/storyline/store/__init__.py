@@ -16,6 +16,7 @@ from storyline.model import Article, Claim, Document, Event, FileState, Publishe
 from storyline.store import connection, migrations
 from storyline.store.clauses import PUB_DATE, like_pattern, marks, where_clause
 from storyline.store.clauses import limit as limit_arg
+from storyline.store.corrections import CorrectionRecords
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
 from storyline.store.dialect import ellipsis, tsquery
 from storyline.store.entity_state import (
@@ -32,7 +33,7 @@ __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "Store
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 
 
-class Store(EntityState):
+class Store(EntityState, CorrectionRecords):
     """One storyline database, a SQLite file or a PostgreSQL database (a postgresql:// URL),
     holding documents, articles and every later layer."""
 
@@ -802,6 +803,7 @@ class Store(EntityState):
             self.db.executemany(INSERT_MENTION, [r for e in entities for r in mention_rows(e)])
             self.db.executemany(INSERT_QUOTE, [quote_row(q) for q in quotes])
             self.forget_entity_state()
+            self.forget_journal(("entities", "entity_mentions", "quotes"))
 
     def entities(self, type: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Canonical entities with their mentions, most mentioned first; `name` matches name or alias."""

@@ -11,7 +11,7 @@ from storyline.store.errors import StoreError
 if TYPE_CHECKING:
     from storyline.store import Store
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 14
 
 # Upgrading: version v's step runs on a database at v - 1. A new database never runs them: it is made
 # at SCHEMA_VERSION from schema.TABLES (schema.create), so a schema change is written once, in the
@@ -215,6 +215,10 @@ _CREATED: dict[int, tuple[str, ...]] = {
     11: ("entity_edges", "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"),
     # what a build read from each input file; empty after the upgrade: the next build reads every file once more
     12: ("input_files",),
+    # a placeholder: version 13 is the story stage's further state (another branch); nothing here
+    13: (),
+    # corrections a person made, and the journal of what replaying them changed (storyline.corrections)
+    14: ("corrections", "correction_journal"),
 }
 
 # PostgreSQL databases start at version 4 (an older one cannot exist); a version's PostgreSQL script,

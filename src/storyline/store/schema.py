@@ -226,6 +226,22 @@ TABLES += (
         _text("reader", not_null=True), _text("items", not_null=True),
     ), primary_key=("path", "source"), without_rowid=True),
 )
+# Corrections a person made (storyline.corrections): each its own record, kept across rebuilds and replayed
+# after every link (who, when, why, the operation, its target and what re-finds it, when undone, and whether
+# the last replay applied it); and the journal of what the replay changed in the computed rows (each change's
+# inverse, in order), so that the next replay, an undo or a build first puts back the rows as computed.
+TABLES += (
+    Table("corrections", (
+        Column("id", "serial"), _text("created_at", not_null=True), _text("made_by", not_null=True),
+        _text("why", not_null=True), _text("op", not_null=True, ordered=True), _text("target_kind", not_null=True),
+        _text("target_id", not_null=True, ordered=True), _text("payload", not_null=True), _text("undone_at"),
+        _text("status"),
+    )),
+    Table("correction_journal", (
+        Column("seq", "serial"), Column("correction_id", "bigint", not_null=True), _text("tbl", not_null=True),
+        _text("action", not_null=True), _text("data", not_null=True),
+    )),
+)
 BY_NAME = {t.name: t for t in TABLES}
 
 
