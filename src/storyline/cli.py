@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from storyline.ingest import iter_files
 from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
 from storyline.nlp.names import NAMED_TYPES
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
-from storyline.store import QueryError, Store, StoreError, display_name, write_error
+from storyline.store import QueryError, Store, StoreError, display_name, fulltext, write_error
 from storyline.store.connection import is_url
 from storyline.textsafe import inert, inert_json
 
@@ -60,9 +61,10 @@ def _documents_row(report: pipeline.BuildReport | Any) -> str:
     return f"{report.added_documents} new{versions}, {report.skipped} already stored"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 1) -> None:
+    """`error: message` on one line of stderr, and exit `code` (1; 2 for input the command cannot read)."""
     err.print(f"[red]error:[/red] {_t(message)}")
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def _bar(*columns: object) -> Progress:
@@ -431,18 +433,56 @@ def entities(
 
 
 @app.command()
-def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
-    """Full-text search over article titles and text (SQLite FTS5 syntax)."""
+def search(
+    query: str = typer.Argument(..., help=f"What to find: {fulltext.SYNTAX}."),
+    db: str = DB_OPTION,
+    limit: int = typer.Option(20, "--limit", min=1, help="At most this many hits, best first."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the hits of /api/search)."),
+) -> None:
+    """Full-text search over article titles and text, in the grammar the API and the pages take: each hit's
+    title, date, outlet, story and the words found."""
+    try:
+        fulltext.parse(query)  # a bad query is a usage error, whatever the database
+    except QueryError as e:
+        _fail(f"search {query!r}: {e}", code=2)
     store = _open(db)
     try:
-        hits = store.search(query, limit)
-    except QueryError as e:  # FTS5 syntax the backend cannot read
-        _fail(f"search {query!r}: {e}; quote phrases with double quotes")
+        total, hits = store.search(query, limit)
+    except QueryError as e:  # the backend refused what the grammar took
+        _fail(str(e), code=2)
         return
-    for aid, snippet in hits:
-        out.print(f"[bold]{_t(aid)}[/bold]  {_safe(snippet)}", highlight=False)
+    if json_out:
+        for h in hits:
+            _print_json(json.dumps({"article_id": h["id"], **{k: v for k, v in h.items() if k != "id"}},
+                                   ensure_ascii=False))
+        return
     if not hits:
         err.print("no matches")
+        return
+    out.print(f"[bold]{_safe(f'{total} hits for {query!r}' if total != 1 else f'1 hit for {query!r}')}[/bold]"
+              + (f" [dim](the best {len(hits)}; --limit shows more)[/dim]" if len(hits) < total else ""), highlight=False)
+    for h in hits:
+        story = h["story"]
+        meta = [_when(h["published"]) or "date not known", h["outlet"] or "outlet not known",
+                f"story: {_clip(story['title'] or story['id'], 60)} ({story['id']})" if story else "no story"]
+        out.print(f"[bold]{_safe(h['title'] or '(no title)', 120)}[/bold]  [dim]{_safe(h['id'])}[/dim]\n"
+                  f"  [dim]{_safe(' · '.join(meta))}[/dim]\n  {_highlighted(h['snippet'], h['highlights'])}",
+                  highlight=False, soft_wrap=True)
+
+
+def _highlighted(snippet: str, highlights: list[list[int]]) -> str:
+    """A search hit's snippet as rich markup on one line, its highlighted runs bold: made inert and one line
+    whole, then each piece escaped on its own (so no backslash of the text can undo a tag)."""
+    from storyline.export.views import one_line
+
+    on, off = "\ue000", "\ue001"  # private-use marks, which one_line and inert leave alone
+    marked, pos = "", 0
+    for start, end in highlights:
+        marked += snippet[pos:start] + on + snippet[start:end] + off
+        pos = end
+    marked += snippet[pos:]
+    pieces = re.split(f"([{on}{off}])", one_line(inert(marked)))
+    return "".join("[bold]" if p == on else "[/bold]" if p == off else escape(p) for p in pieces)
 
 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:

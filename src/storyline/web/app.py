@@ -21,22 +21,30 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from storyline.datewords import in_words, published_in_words
 from storyline.export import views
 from storyline.export.json import article_record
+from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
+from storyline.nlp.names import NAMED_TYPES
+from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
+from storyline.published import period
 from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
-from storyline.store import QueryError, Store, StoreError, WriteError, display_name, write_error
+from storyline.store import QueryError, Store, StoreError, WriteError, display_name, fulltext, write_error
 from storyline.textsafe import inert
 from storyline.web import queries, render
 
@@ -56,6 +64,56 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 # Swagger UI (served from the installed swagger-ui-bundle, never a CDN) starts itself with an inline script
 DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+# --- parameters checked where FastAPI reads them: a bad one is a 422 in FastAPI's shape, naming it ----------
+def _search_query(q: str) -> str:
+    """A query in the search grammar (storyline.store.fulltext), else its problem in one line."""
+    try:
+        return fulltext.check(q)
+    except QueryError as e:
+        raise PydanticCustomError("search_query", "{problem}", {"problem": str(e)}) from None
+
+
+_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _iso_date(value: str | None) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD, a real one (2024-02-30 is not); empty is none (an empty form field)."""
+    if not value:
+        return None
+    if not _ISO_DATE.fullmatch(value) or period(value) is None:
+        raise PydanticCustomError("date", "not a date: {given} (use YYYY, YYYY-MM or YYYY-MM-DD)",
+                                  {"given": repr(value[:40])})
+    return value
+
+
+def _one_of(known: tuple[str, ...], fold: Any) -> AfterValidator:
+    """One of `known` after `fold` (str.upper, str.lower), which it becomes; empty is none."""
+    def check(value: str | None) -> str | None:
+        if not value:
+            return None
+        if fold(value) not in known:
+            raise PydanticCustomError("enum", "{given} is not one of: {known}",
+                                      {"given": repr(value[:40]), "known": ", ".join(known)})
+        return fold(value)
+    return AfterValidator(check)
+
+
+SearchQuery = Annotated[str, Query(min_length=1, max_length=500, description=f"The search grammar: {fulltext.SYNTAX}."),
+                        AfterValidator(_search_query)]
+DateFrom = Annotated[str | None, Query(description="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD)."),
+                     AfterValidator(_iso_date)]
+DateTo = Annotated[str | None, Query(description="Published on or before (YYYY, YYYY-MM or YYYY-MM-DD)."),
+                   AfterValidator(_iso_date)]
+EventType = Annotated[str | None, Query(description=f"Only events of this news type: {', '.join(EVENT_TYPES)}."),
+                      _one_of(EVENT_TYPES, str.lower)]
+EventClass = Annotated[str | None, Query(alias="class", description="Only events of this TimeML class: "
+                                                                    f"{', '.join(TIMEML_CLASSES)}."),
+                       _one_of(TIMEML_CLASSES, str.upper)]
+ENTITY_TYPES = tuple(sorted(NAMED_TYPES))
+EntityType = Annotated[str | None, Query(description=f"Only entities of this type: {', '.join(ENTITY_TYPES)}."),
+                       _one_of(ENTITY_TYPES, str.upper)]
 
 
 def create_app(
@@ -263,30 +321,20 @@ def create_app(
     @app.get("/api/events", tags=["stories"])
     async def api_events(limit: int = limit_q, offset: int = offset_q,
                          story: str | None = Query(None, description="Only this story's events (its id)."),
-                         type: str | None = Query(None, description="Only events of this news type."),
-                         event_class: str | None = Query(None, alias="class",
-                                                         description="Only events of this TimeML class."),
+                         type: EventType = None, event_class: EventClass = None,
                          generic: bool = Query(False, description="Also the undated predicates found only as "
                                                                   "what an entity did.")) -> dict[str, Any]:
         """Events merged across articles (dossier `events` shape, with `class` and `main_of`), by date,
         undated last; the filters `storyline events` has. An unknown type or class is a 422 naming the known ones."""
-        from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
-        from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
-
-        if type is not None and type not in EVENT_TYPES:
-            raise HTTPException(422, f"type {type!r} is not one of: {', '.join(EVENT_TYPES)}")
-        if event_class is not None and event_class.upper() not in TIMEML_CLASSES:
-            raise HTTPException(422, f"class {event_class!r} is not one of: {', '.join(TIMEML_CLASSES)}")
         s = store()
         if story is not None and s.story(story) is None:
             raise HTTPException(404, f"no story {story}")
-        total, items = s.events_page(limit, offset, story, None, generic, type,
-                                     event_class.upper() if event_class else None)
+        total, items = s.events_page(limit, offset, story, None, generic, type, event_class)
         return _list(total, items, limit, offset)
 
     @app.get("/api/articles", tags=["articles"])
     async def api_articles(limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
-                           date_from: str | None = None, date_to: str | None = None,
+                           date_from: DateFrom = None, date_to: DateTo = None,
                            entity: str | None = None, story: str | None = None) -> dict[str, Any]:
         """Article summaries in ingestion order, with the same filters as search."""
         total, items = queries.articles_page(store(), limit, offset, None, outlet, date_from, date_to, entity, story)
@@ -299,7 +347,7 @@ def create_app(
         return _article_bundle(store(), article_id)
 
     @app.get("/api/entities", tags=["entities"])
-    async def api_entities(limit: int = limit_q, offset: int = offset_q, type: str | None = None,
+    async def api_entities(limit: int = limit_q, offset: int = offset_q, type: EntityType = None,
                            q: str | None = Query(None, description="Part of a name or alias.")) -> dict[str, Any]:
         """Canonical entities, most mentioned first, with every mention."""
         total, items = store().entities_page(limit, offset, type, q)
@@ -328,12 +376,12 @@ def create_app(
         return _list(total, items, limit, offset)
 
     @app.get("/api/search", tags=["search"])
-    async def api_search(q: str = Query(..., min_length=1, max_length=500, description="FTS5 query or plain words."),
-                         limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
-                         date_from: str | None = None, date_to: str | None = None,
+    async def api_search(q: SearchQuery, limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
+                         date_from: DateFrom = None, date_to: DateTo = None,
                          entity: str | None = None, story: str | None = None) -> dict[str, Any]:
-        """Full-text search; each hit names its `article_id`, a `snippet` and the `highlights` in it
-        ([start, end) offsets into the snippet)."""
+        """Full-text search in the one grammar of the CLI and the pages (a bad query is a 422 saying what
+        is wrong); by rank, each hit names its `article_id`, `title`, `published`, `outlet`, `story`
+        ({id, title} or null), a `snippet` and the `highlights` in it ([start, end) offsets into the snippet)."""
         total, items = _search(store(), q, limit, offset, outlet, date_from, date_to, entity, story)
         hits = [{"article_id": i["id"], **{k: v for k, v in i.items() if k != "id"}} for i in items]
         return _list(total, hits, limit, offset)
@@ -366,28 +414,28 @@ def create_app(
     # --- pages ------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def home(request: Request, q: str | None = None, outlet: str | None = None,
-                   date_from: str | None = None, date_to: str | None = None, entity: str | None = None,
+                   date_from: DateFrom = None, date_to: DateTo = None, entity: str | None = None,
                    story: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),
                    soffset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
         s = store()
         q = (q or "").strip()[:500] or None
-        filters = {"q": q, "outlet": outlet or None, "date_from": date_from or None, "date_to": date_to or None,
+        filters = {"q": q, "outlet": outlet or None, "date_from": date_from, "date_to": date_to,
                    "entity": entity or None, "story": story or None}
         stories_total, stories = s.stories_page(HOME_STORIES, soffset)
         stories = _described(s, stories) if not any(filters.values()) else stories
-        if q:
-            total, items = _search(s, q, PAGE, offset, outlet or None, date_from or None, date_to or None,
-                                   entity or None, story or None)
-        else:
-            total, items = queries.articles_page(s, PAGE, offset, None, outlet or None, date_from or None,
-                                                 date_to or None, entity or None, story or None)
+        query_error = None
+        try:
+            total, items = queries.articles_page(s, PAGE, offset, q, outlet or None, date_from, date_to,
+                                                 entity or None, story or None)
+        except QueryError as e:  # the search box's query is not in the grammar: say what is wrong, keep it to mend
+            query_error, total, items = str(e), 0, []
         entity_rec = s.entity(entity) if entity else None
         return templates.TemplateResponse(request, "home.html", {
             "stories": stories, "stories_total": stories_total, "soffset": soffset, "spage": HOME_STORIES,
             "items": items, "total": total, "offset": offset, "page": PAGE,
             "filters": filters, "outlets": outlets(), "entity": entity_rec,
-            "filtered": any(v for v in filters.values()),
-        })
+            "filtered": any(v for v in filters.values()), "query_error": query_error, "syntax": fulltext.SYNTAX,
+        }, status_code=422 if query_error else 200)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(
@@ -398,8 +446,6 @@ def create_app(
         date_from: str | None = Query(None, alias="from", description="every event: from this date (YYYY[-MM[-DD]])"),
         date_to: str | None = Query(None, alias="to", description="every event: up to this date (YYYY[-MM[-DD]])"),
     ) -> HTMLResponse:
-        from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
-
         s = store()
         type = type or None  # an empty select sends type=
         if type is not None and type not in EVENT_TYPES:
@@ -477,6 +523,14 @@ def create_app(
         return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                                           status_code=exc.status_code)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_parameter(request: Request, exc: RequestValidationError) -> Response:
+        """A bad parameter: FastAPI's 422 on the API; on a page, the page's error saying which and why."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        detail = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+        return templates.TemplateResponse(request, "error.html", {"status": 422, "detail": detail}, status_code=422)
+
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     @app.exception_handler(StarletteHTTPException)
@@ -524,22 +578,12 @@ def _story_bundle(s: Store, story_id: str, limit: int = STORY_EVENTS, offset: in
     }
 
 
-_FTS_BAREWORD = re.compile(r"\w+", re.UNICODE)
-
-
 def _search(s: Store, q: str, limit: int, offset: int, *filters: str | None) -> tuple[int, list[dict[str, Any]]]:
-    """FTS5 syntax when the query parses; otherwise its words as an AND of quoted terms."""
+    """The API's search: a query the backend still refuses after the grammar took it is a 422 on `q` too."""
     try:
-        return queries.articles_page(s, limit, offset, q, *filters)
-    except QueryError:
-        words = _FTS_BAREWORD.findall(q)
-        if not words:
-            return 0, []
-        safe = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
-        try:
-            return queries.articles_page(s, limit, offset, safe, *filters)
-        except QueryError as e:
-            raise HTTPException(400, f"cannot search for that: {e}") from e
+        return s.search(q, limit, offset, *filters)
+    except QueryError as e:
+        raise RequestValidationError([{"type": "search_query", "loc": ("query", "q"), "msg": str(e), "input": q}]) from None
 
 
 # --- ingest -----------------------------------------------------------------------------------------
