@@ -916,19 +916,51 @@ def serve(
             _fail("the ingest token is too short: use at least 16 characters"
                   " (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     loopback = host in ("127.0.0.1", "localhost", "::1")
+    sock = _listen_socket(host, port)  # a busy port is said here, before anything claims to serve
+    try:
+        application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb,
+                                 cache_mb=cache_mb, cors_origins=cors_origin or None,
+                                 allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
+    except BaseException:
+        sock.close()
+        raise
     if not loopback:
         err.print(f"[yellow]note:[/yellow] listening on {_t(host)}, not only on this machine")
-    application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb, cache_mb=cache_mb,
-                             cors_origins=cors_origin or None,
-                             allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
-    err.print(f"serving {_t(display_name(db))} on http://{_t(host)}:{port}/"
+    err.print(f"serving {_t(display_name(db))} on http://{_t(f'[{host}]' if ':' in host else host)}:{port}/"
               f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
     import gc
 
     gc.collect()
     gc.freeze()  # what start-up made lives as long as the server: keep it out of the collector's scans
-    uvicorn.run(application, host=host, port=port, workers=1, log_level="warning", server_header=False,
-                proxy_headers=False)
+    config = uvicorn.Config(application, workers=1, log_level="warning", server_header=False, proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen_socket(host: str, port: int) -> Any:
+    """A TCP socket bound to host:port for the server to listen on; a port in use, one that needs
+    privileges, or a host that is no address here is one line and exit 1 (nothing served)."""
+    import errno
+    import socket
+
+    if not 1 <= port <= 65535:
+        _fail(f"--port {port} is not a TCP port (1 to 65535)", code=2)
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as e:
+        _fail(f"--host {host!r} is not an address here: {getattr(e, 'strerror', None) or e}")
+        raise AssertionError from None  # unreachable
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+    try:
+        sock.bind(addr)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            _fail(f"port {port} is in use on {host}: stop what listens there, or pass --port with another")
+        if e.errno == errno.EACCES:
+            _fail(f"port {port} on {host} needs privileges: pass --port 1024 or above")
+        _fail(f"cannot listen on {host} port {port}: {e.strerror or e}")
+    return sock
 
 
 @app.command("stories")

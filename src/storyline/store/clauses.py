@@ -27,11 +27,12 @@ PUB_DATE = ("coalesce(json_extract(a.published, '$.date'), json_extract(a.publis
 def article_filters(outlet: str | None = None, date_from: str | None = None, date_to: str | None = None,
                     entity_id: str | None = None, story_id: str | None = None) -> tuple[str, list[Any]]:
     """The conditions on `articles a` that the article list and search share, as one SQL condition
-    ('1=1' for none) and its arguments: the outlet, the publication date's range (ISO, on the date or
-    else its earliest bound), an entity mentioned, a story."""
+    ('1=1' for none) and its arguments: the outlet, the publication date's range (YYYY[-MM[-DD]], on the
+    date or else its earliest bound; a year or a month as `date_to` takes in its every day), an entity
+    mentioned, a story."""
     where, args = where_clause(
         ("a.outlet = ?", outlet or None), (f"{PUB_DATE} >= ?", date_from or None),
-        (f"{PUB_DATE} <= ?", date_to or None),
+        (f"substr({PUB_DATE}, 1, {len(date_to or '')}) <= ?", date_to or None),
         ("a.id IN (SELECT article_id FROM entity_mentions WHERE entity_id = ?)", entity_id or None),
         ("a.story_id = ?", story_id or None))
     return where.removeprefix(" WHERE ") or "1=1", args

@@ -285,7 +285,8 @@ def _lexeme(text: str) -> str:
 
 
 def unmark(snippet: str) -> tuple[str, list[list[int]]]:
-    """A snippet with the highlight markers U+E000/U+E001 → (plain text, [start, end) of each highlighted run)."""
+    """A snippet with the highlight markers U+E000/U+E001 → (plain text, [start, end) of each highlighted run,
+    runs that touch joined: PostgreSQL marks S-400's lexemes 's' and '-400' apart)."""
     out: list[str] = []
     spans: list[list[int]] = []
     pos = 0
@@ -294,7 +295,9 @@ def unmark(snippet: str) -> tuple[str, list[list[int]]]:
         if ch == "\ue000":
             start = pos
         elif ch == "\ue001":
-            if start is not None:
+            if start is not None and spans and spans[-1][1] == start:  # touching runs are one ('S' '-400')
+                spans[-1][1] = pos
+            elif start is not None:
                 spans.append([start, pos])
             start = None
         else:
