@@ -230,6 +230,7 @@ def test_hostile_hits_stay_text(built, client):
 @pytest.mark.parametrize("url, field", [
     ("/api/articles?date_from=yesterday", "date_from"),
     ("/api/articles?date_to=2024-02-30", "date_to"),
+    ("/api/articles?date_from=\u0662\u0660\u0662\u0664", "date_from"),  # digits, but not ASCII ones
     ("/api/search?q=S-400&date_from=12/07/2019", "date_from"),
     ("/api/entities?type=PERSNO", "type"),
     ("/api/events?type=agreemnt", "type"),

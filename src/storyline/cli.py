@@ -440,7 +440,7 @@ def search(
     json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the hits of /api/search)."),
 ) -> None:
     """Full-text search over article titles and text, in the grammar the API and the pages take: each hit's
-    title, date, outlet, story and the words found."""
+    title, date, outlet, story and the words found (a query starting with "-" goes after --)."""
     try:
         fulltext.parse(query)  # a bad query is a usage error, whatever the database
     except QueryError as e:

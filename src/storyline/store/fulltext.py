@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from storyline.store import schema
 from storyline.store.errors import QueryError
 
@@ -117,7 +118,7 @@ def _lex(query: str) -> list[_Tok]:
                 raise QueryError(f'{field}: applies to a word or a "phrase", not to parentheses')
             toks.append(_Tok(ch))
             i += 1
-        elif ch == "-" and field is None and (not toks or query[i - 1].isspace() or query[i - 1] == "(") \
+        elif ch == "-" and field is None and (i == 0 or query[i - 1].isspace() or query[i - 1] == "(") \
                 and i + 1 < n and not query[i + 1].isspace() and query[i + 1] != "-":
             toks.append(_Tok("NOT", "-"))  # -word, -"phrase", -(group): exclude
             i += 1

@@ -75,7 +75,7 @@ def _search_query(q: str) -> str:
         raise PydanticCustomError("search_query", "{problem}", {"problem": str(e)}) from None
 
 
-_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", re.ASCII)
 
 
 def _iso_date(value: str | None) -> str | None:
