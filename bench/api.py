@@ -1,6 +1,6 @@
 """Web/API benchmark: requests per second and p50/p99 latency of the pages and endpoints people
-hit most (the story page, an article page, search), on a 1,000-article database, one uvicorn
-worker on loopback, load from a local client on the same machine.
+hit most (the story page, an article page, search, an entity's page, the quotes and claims lists),
+on a 1,000-article database, one uvicorn worker on loopback, load from a local client on the same machine.
 
 The database is built once from ../shared/bench material (the 924 PolNeAR articles with their
 publisher, date and title from metadata.tsv, plus 76 article bodies from the extraction set) as
@@ -13,7 +13,7 @@ the story rows run again with it on (64 MB, answers kept by ETag). The story row
 pages (the longest timelines, most quotes and claims) are in the sample; the home page (the story
 list) has its own row.
 
-    python bench/api.py [--seconds 8] [--concurrency 8] [--client auto|wrk|python] [--rebuild]
+    python bench/api.py [--seconds 8] [--concurrency 8] [--client auto|wrk|python] [--rebuild] [--only TEXT]
 
 Each row is loaded twice: with one connection (the latency of a request on its own) and with
 `--concurrency` connections at once (throughput; latency then includes waiting in the queue of
@@ -36,6 +36,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED_BENCH, WORK, require  # noqa: E402
@@ -184,6 +185,7 @@ def main() -> None:
                     help="load generator: wrk when installed (auto), else Python threads with httpx")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached 1,000-article database")
     ap.add_argument("--build-only", action="store_true", help="build the database and stop")
+    ap.add_argument("--only", default=None, help="run only the rows whose name holds this text (e.g. entity)")
     args = ap.parse_args()
 
     db = ensure_db(args.rebuild)
@@ -197,6 +199,10 @@ def main() -> None:
         n_articles = store.counts()["articles"]
         articles = [a["id"] for a in queries.articles_page(store, limit=200, offset=0)[1]]
         stories = _stories(store)
+        entities = [e["id"] for e in store.entities_page(50, 0, max_mentions=0)[1]]  # the most mentioned first
+        speakers = [r[0] for r in store.db.execute(
+            "SELECT speaker_name, count(*) AS n FROM quotes WHERE speaker_name IS NOT NULL"
+            " GROUP BY speaker_name ORDER BY n DESC, speaker_name LIMIT 5")]
         if stories:  # the heaviest page of the sample
             big = store.story(stories[0])
             ids = big["article_ids"]
@@ -217,6 +223,17 @@ def main() -> None:
         ("search page   /?q=", ["/?q=" + s.split("q=", 1)[1] for s in searches]),
         ("search API    /api/search?q=", searches),
     ]
+    if entities:  # the 50 most mentioned entities: the biggest profiles are in the sample
+        rows += [("entity page  /entities/{id}", [f"/entities/{e}" for e in entities]),
+                 ("entity API   /api/entities/{id}/profile", [f"/api/entities/{e}/profile" for e in entities])]
+    quote_lists = ["", "?kind=direct", "?offset=400", "?from=2016-06&to=2016-09"] + \
+        [f"?speaker={quote(sp)}" for sp in speakers]
+    rows += [("quotes page  /quotes", [f"/quotes{q}" for q in quote_lists]),
+             ("quotes API   /api/quotes", [f"/api/quotes{q}" for q in quote_lists]),
+             ("claims page  /claims", ["/claims", "/claims?status=conflict", "/claims?offset=20"]),
+             ("claims API   /api/claims", ["/api/claims", "/api/claims?status=conflict", "/api/claims?offset=20"])]
+    if args.only:
+        rows = [r for r in rows if args.only in r[0]]
 
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     levels = [1, args.concurrency]

@@ -1,10 +1,12 @@
 """Screenshots of the pages for the docs: `python docs/screenshots.py [--db seeds.db]`.
 
 Builds a database from ../shared/seeds (unless --db names one), serves it on a free loopback
-port and photographs the start page and an article page in headless Chromium (Debian's
-`chromium`, driven by Playwright's Python client). Writes docs/home.png, docs/search.png, docs/story-page.png and docs/article-page.png.
-With `--suffix=-polnear` (and `--db` naming, say, a PolNeAR build) it writes only the story list and the
-biggest story's page, as docs/home-polnear.png and docs/story-page-polnear.png.
+port and photographs the pages in headless Chromium (Debian's `chromium`, driven by Playwright's
+Python client). Writes docs/home.png, docs/search.png, docs/story-page.png, docs/graph.png (the biggest
+story's graph of who appears with whom), docs/entity-page.png (the most quoted speaker's page),
+docs/quotes.png, docs/claims.png and docs/article-page.png.
+With `--suffix=-polnear` (and `--db` naming, say, a PolNeAR build: `bench/api.py --build-only` makes one
+in bench/_work/api-1000.db) it writes all but the search and article pages, named with the suffix.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", help="a built database (default: build one from ../shared/seeds)")
     ap.add_argument("--article", help="article id to photograph (default: the one with most quotes)")
-    ap.add_argument("--suffix", default="", help="write only the story list and story page, as home{suffix}.png"
-                                                 " and story-page{suffix}.png")
+    ap.add_argument("--suffix", default="", help="write all but the search and article pages, each named with the"
+                                                 " suffix (home{suffix}.png, …)")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = ap.parse_args()
     db = args.db
@@ -64,10 +66,25 @@ def main() -> None:
         pg.goto(base + f"/stories/{story}")
         pg.screenshot(path=str(ROOT / "docs" / f"story-page{args.suffix}.png"), full_page=True,
                       clip={"x": 0, "y": 0, "width": 1360, "height": 1600})
+        # the analyst's desk: the graph of the biggest story, the most quoted person's page, quotes, claims
+        graph = pg.locator("section.graph")
+        graph.scroll_into_view_if_needed()
+        graph.screenshot(path=str(ROOT / "docs" / f"graph{args.suffix}.png"))
+        with Store(db) as s:
+            row = s.db.execute("SELECT speaker_entity, count(*) AS n FROM quotes WHERE speaker_entity IS NOT NULL"
+                               " GROUP BY speaker_entity ORDER BY n DESC, speaker_entity LIMIT 1").fetchone()
+        shots = [("quotes", "/quotes"), ("claims", "/claims")]
+        if row:
+            shots.insert(0, ("entity-page", f"/entities/{row[0]}"))
+        for name, path in shots:
+            pg.goto(base + path)
+            pg.screenshot(path=str(ROOT / "docs" / f"{name}{args.suffix}.png"), full_page=True,
+                          clip={"x": 0, "y": 0, "width": 1360, "height": 1400})
+        written = ["home", "story-page", "graph", *(n for n, _ in shots)]
         if args.suffix:
             b.close()
             srv.should_exit = True
-            print(f"wrote docs/home{args.suffix}.png and docs/story-page{args.suffix}.png (story {story})")
+            print("wrote " + ", ".join(f"docs/{n}{args.suffix}.png" for n in written) + f" (story {story})")
             return
         pg.goto(base + "/?q=Erdogan")
         pg.screenshot(path=str(ROOT / "docs" / "search.png"), full_page=False)
@@ -77,7 +94,7 @@ def main() -> None:
                       clip={"x": 0, "y": 0, "width": 1360, "height": 1250})
         b.close()
     srv.should_exit = True
-    print(f"wrote docs/home.png, docs/search.png, docs/story-page.png and docs/article-page.png (article {article})")
+    print("wrote " + ", ".join(f"docs/{n}.png" for n in [*written, "search", "article-page"]) + f" (article {article})")
 
 
 if __name__ == "__main__":

@@ -78,8 +78,8 @@ def test_languages_stored_exported_and_only_english_annotated(tmp_path, new_db):
         assert {m["article_id"] for ev in d["events"] for m in ev.get("mentions") or []} <= {en["id"]}
         assert de["story_id"] is None and ms["story_id"] is None
         # stored and searchable
-        assert [aid for aid, _ in store.search("Energiepreise")] == [de["id"]]
-        assert [aid for aid, _ in store.search("minyak")] == [ms["id"]]
+        assert [h["id"] for h in store.search("Energiepreise")[1]] == [de["id"]]
+        assert [h["id"] for h in store.search("minyak")[1]] == [ms["id"]]
         assert store.article(de["id"]).language == "de"
         # a re-run changes nothing
         again = pipeline.build([src], store)

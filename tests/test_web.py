@@ -275,8 +275,10 @@ def test_search_filters(client, ids):
     h = client.get("/api/search", params={"q": "Meridian"}).json()["items"][0]
     s, e = h["highlights"][0]
     assert h["snippet"][s:e] == "Meridian"
-    # not FTS5 syntax: read as plain words, never an error
-    assert client.get("/api/search", params={"q": 'Halloran"('}).status_code == 200
+    # not in the search grammar: a 422 in FastAPI's shape saying what is wrong (tests/test_search.py has the rest)
+    bad = client.get("/api/search", params={"q": 'Halloran"('})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "q"]
+    assert "quote is not closed" in bad.json()["detail"][0]["msg"]
     assert client.get("/api/search").status_code == 422
     assert client.get("/api/quotes", params={"speaker": "halloran"}).json()["total"] >= 2
 

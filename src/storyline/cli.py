@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from storyline.nlp.event_mentions import TYPES as EVENT_TYPES
 from storyline.nlp.names import NAMED_TYPES
 from storyline.nlp.quotes import QUOTE_KINDS
 from storyline.nlp.timeml import CLASSES as TIMEML_CLASSES
-from storyline.store import QueryError, Store, StoreError, display_name, write_error
+from storyline.store import QueryError, Store, StoreError, display_name, fulltext, write_error
 from storyline.store.connection import is_url
 from storyline.textsafe import inert, inert_json
 
@@ -61,9 +62,10 @@ def _documents_row(report: pipeline.BuildReport | Any) -> str:
     return f"{report.added_documents} new{versions}, {report.skipped} already stored"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 1) -> None:
+    """`error: message` on one line of stderr, and exit `code` (1; 2 for input the command cannot read)."""
     err.print(f"[red]error:[/red] {_t(message)}")
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def _bar(*columns: object) -> Progress:
@@ -393,7 +395,7 @@ def quotes(
 
     _check_choice("--kind", kind, QUOTE_KINDS)
     try:
-        lo, hi = date_bound(date_from), date_bound(date_to, upper=True)
+        date_bound(date_from), date_bound(date_to)
     except ValueError as e:
         _fail(f"--from/--to: {e}")
         return
@@ -402,7 +404,7 @@ def quotes(
     if story:
         st, _ = _story_of(store, story, db)
         story_id = st["id"] if st else None
-    rows = store.quotes_page(-1, 0, speaker, None, kind, story_id, outlet, lo, hi)[1]
+    rows = store.quotes_page(-1, 0, speaker, None, kind, story_id, outlet, date_from, date_to)[1]
     if json_out:
         for q in rows:
             _print_json(json.dumps(q, ensure_ascii=False))
@@ -506,18 +508,56 @@ def entity(
 
 
 @app.command()
-def search(query: str, db: str = DB_OPTION, limit: int = 20) -> None:
-    """Full-text search over article titles and text (SQLite FTS5 syntax)."""
+def search(
+    query: str = typer.Argument(..., help=f"What to find: {fulltext.SYNTAX}."),
+    db: str = DB_OPTION,
+    limit: int = typer.Option(20, "--limit", min=1, help="At most this many hits, best first."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON lines (the hits of /api/search)."),
+) -> None:
+    """Full-text search over article titles and text, in the grammar the API and the pages take: each hit's
+    title, date, outlet, story and the words found (a query starting with "-" goes after --)."""
+    try:
+        fulltext.parse(query)  # a bad query is a usage error, whatever the database
+    except QueryError as e:
+        _fail(f"search {query!r}: {e}", code=2)
     store = _open(db)
     try:
-        hits = store.search(query, limit)
-    except QueryError as e:  # FTS5 syntax the backend cannot read
-        _fail(f"search {query!r}: {e}; quote phrases with double quotes")
+        total, hits = store.search(query, limit)
+    except QueryError as e:  # the backend refused what the grammar took
+        _fail(str(e), code=2)
         return
-    for aid, snippet in hits:
-        out.print(f"[bold]{_t(aid)}[/bold]  {_safe(snippet)}", highlight=False)
+    if json_out:
+        for h in hits:
+            _print_json(json.dumps({"article_id": h["id"], **{k: v for k, v in h.items() if k != "id"}},
+                                   ensure_ascii=False))
+        return
     if not hits:
         err.print("no matches")
+        return
+    out.print(f"[bold]{_safe(f'{total} hits for {query!r}' if total != 1 else f'1 hit for {query!r}')}[/bold]"
+              + (f" [dim](the best {len(hits)}; --limit shows more)[/dim]" if len(hits) < total else ""), highlight=False)
+    for h in hits:
+        story = h["story"]
+        meta = [_when(h["published"]) or "date not known", h["outlet"] or "outlet not known",
+                f"story: {_clip(story['title'] or story['id'], 60)} ({story['id']})" if story else "no story"]
+        out.print(f"[bold]{_safe(h['title'] or '(no title)', 120)}[/bold]  [dim]{_safe(h['id'])}[/dim]\n"
+                  f"  [dim]{_safe(' · '.join(meta))}[/dim]\n  {_highlighted(h['snippet'], h['highlights'])}",
+                  highlight=False, soft_wrap=True)
+
+
+def _highlighted(snippet: str, highlights: list[list[int]]) -> str:
+    """A search hit's snippet as rich markup on one line, its highlighted runs bold: made inert and one line
+    whole, then each piece escaped on its own (so no backslash of the text can undo a tag)."""
+    from storyline.export.views import one_line
+
+    on, off = "\ue000", "\ue001"  # private-use marks, which one_line and inert leave alone
+    marked, pos = "", 0
+    for start, end in highlights:
+        marked += snippet[pos:start] + on + snippet[start:end] + off
+        pos = end
+    marked += snippet[pos:]
+    pieces = re.split(f"([{on}{off}])", one_line(inert(marked)))
+    return "".join("[bold]" if p == on else "[/bold]" if p == off else escape(p) for p in pieces)
 
 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:
@@ -971,19 +1011,51 @@ def serve(
             _fail("the ingest token is too short: use at least 16 characters"
                   " (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     loopback = host in ("127.0.0.1", "localhost", "::1")
+    sock = _listen_socket(host, port)  # a busy port is said here, before anything claims to serve
+    try:
+        application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb,
+                                 cache_mb=cache_mb, cors_origins=cors_origin or None,
+                                 allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
+    except BaseException:
+        sock.close()
+        raise
     if not loopback:
         err.print(f"[yellow]note:[/yellow] listening on {_t(host)}, not only on this machine")
-    application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb, cache_mb=cache_mb,
-                             cors_origins=cors_origin or None,
-                             allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
-    err.print(f"serving {_t(display_name(db))} on http://{_t(host)}:{port}/"
+    err.print(f"serving {_t(display_name(db))} on http://{_t(f'[{host}]' if ':' in host else host)}:{port}/"
               f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
     import gc
 
     gc.collect()
     gc.freeze()  # what start-up made lives as long as the server: keep it out of the collector's scans
-    uvicorn.run(application, host=host, port=port, workers=1, log_level="warning", server_header=False,
-                proxy_headers=False)
+    config = uvicorn.Config(application, workers=1, log_level="warning", server_header=False, proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen_socket(host: str, port: int) -> Any:
+    """A TCP socket bound to host:port for the server to listen on; a port in use, one that needs
+    privileges, or a host that is no address here is one line and exit 1 (nothing served)."""
+    import errno
+    import socket
+
+    if not 1 <= port <= 65535:
+        _fail(f"--port {port} is not a TCP port (1 to 65535)", code=2)
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as e:
+        _fail(f"--host {host!r} is not an address here: {getattr(e, 'strerror', None) or e}")
+        raise AssertionError from None  # unreachable
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+    try:
+        sock.bind(addr)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            _fail(f"port {port} is in use on {host}: stop what listens there, or pass --port with another")
+        if e.errno == errno.EACCES:
+            _fail(f"port {port} on {host} needs privileges: pass --port 1024 or above")
+        _fail(f"cannot listen on {host} port {port}: {e.strerror or e}")
+    return sock
 
 
 @app.command("stories")

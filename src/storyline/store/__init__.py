@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from storyline.model import Article, Claim, Document, Event, FileState, Published, ReadProblem, Story, StoredDocument
-from storyline.store import connection, migrations
-from storyline.store.clauses import PUB_DATE, like_pattern, marks, where_clause
+from storyline.store import connection, fulltext, migrations
+from storyline.store.clauses import article_filters, like_pattern, marks, where_clause
 from storyline.store.clauses import limit as limit_arg
 from storyline.store.corrections import CorrectionRecords
 from storyline.store.connection import PgConnection, Transaction, display_name, file_state, is_url
-from storyline.store.dialect import ellipsis, tsquery
+from storyline.store.dialect import ellipsis
 from storyline.store.entity_state import (
     INSERT_ENTITY, INSERT_MENTION, INSERT_QUOTE, EntityState, entity_row, mention_rows, quote_row,
 )
@@ -823,26 +823,62 @@ class Store(EntityState, CorrectionRecords):
         return self.quotes_page(limit=-1, speaker=speaker,
                                 article_ids=list(article_ids) if article_ids is not None else None)[1]
 
-    def search(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
-        """Full-text search (FTS5 query syntax; on PostgreSQL its subset, see tsquery); returns (article
-        id, highlighted snippet). Raises QueryError on a query the backend cannot read."""
+    def search(self, query: str, limit: int = 20, offset: int = 0, outlet: str | None = None,
+               date_from: str | None = None, date_to: str | None = None, entity_id: str | None = None,
+               story_id: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """Full-text search in the one query grammar (storyline.store.fulltext: FTS5 MATCH on SQLite, a
+        tsquery on PostgreSQL) with the article list's filters: (number of hits, one page of them by
+        rank). A hit is the article's summary (id, title, published, outlet, url, authors, words,
+        story_id, duplicate_of), `story` ({id, title} or None) and `snippet` (plain text) with the
+        `highlights` in it ([start, end) offsets). Raises QueryError (one line) on a query not in the grammar."""
+        tree = fulltext.parse(query)
+        cond, args = article_filters(outlet, date_from, date_to, entity_id, story_id)
         if self.pg:
-            tsq = tsquery(query)
-            rows = self.db.execute(
-                "SELECT a.id, ts_headline('simple', a.text, to_tsquery('simple', ?), ?), a.text FROM articles a"
-                " WHERE a.tsv @@ to_tsquery('simple', ?) ORDER BY ts_rank(a.tsv, to_tsquery('simple', ?)) DESC, a.seq"
-                " LIMIT ?", (tsq, "StartSel=[, StopSel=], MaxWords=12, MinWords=6", tsq, tsq, self._limit(limit)),
-            ).fetchall()
-            return [(r[0], ellipsis(r[1], r[2], "[]")) for r in rows]
-        try:
-            rows = self.db.execute(
-                "SELECT a.id, snippet(articles_fts, 1, '[', ']', '…', 12) FROM articles_fts"
-                " JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-                (query, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as e:
-            raise QueryError(str(e)) from e
-        return [(r[0], r[1]) for r in rows]
+            tsq = fulltext.tsquery(tree)
+            base = " FROM articles a WHERE a.tsv @@ to_tsquery('simple', ?) AND " + cond
+            total = self.db.execute("SELECT count(*)" + base, [tsq, *args]).fetchone()[0]
+            seqs = [r[0] for r in self.db.execute(
+                "SELECT a.seq" + base + " ORDER BY ts_rank(a.tsv, to_tsquery('simple', ?)) DESC, a.seq LIMIT ? OFFSET ?",
+                [tsq, *args, tsq, self._limit(limit), offset])]
+            # the snippet from the text, or from the title where only the title matches (FTS5 picks a column)
+            snippets = {r[0]: ellipsis(r[1], r[2], "\ue000\ue001") for r in self.db.execute(
+                "SELECT a.seq, ts_headline('simple', CASE WHEN to_tsvector('simple', a.text)"
+                " @@ to_tsquery('simple', ?) THEN a.text ELSE coalesce(a.title, '') END, to_tsquery('simple', ?), ?),"
+                f" a.text FROM articles a WHERE a.seq IN ({marks(seqs)})",
+                [tsq, tsq, "StartSel=\ue000, StopSel=\ue001, MaxWords=24, MinWords=12", *seqs])}
+        else:
+            match = fulltext.fts5(tree)
+            # rank first, then read columns and make snippets for the one page only (cheap at any hit count)
+            if args:
+                base = (" FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+                        f" WHERE articles_fts MATCH ? AND {cond}")
+            else:  # no filter: the index alone answers
+                base = " FROM articles_fts WHERE articles_fts MATCH ?"
+            try:
+                total = self.db.execute("SELECT count(*)" + base, [match, *args]).fetchone()[0]
+                seqs = [r[0] for r in self.db.execute(
+                    "SELECT articles_fts.rowid" + base + " ORDER BY rank LIMIT ? OFFSET ?", [match, *args, limit, offset])]
+                snippets = dict(self.db.execute(
+                    "SELECT rowid, snippet(articles_fts, -1, char(57344), char(57345), '…', 24) FROM articles_fts"
+                    f" WHERE articles_fts MATCH ? AND rowid IN ({marks(seqs)})", [match, *seqs]).fetchall())
+            except sqlite3.OperationalError as e:  # the grammar's FTS5 should always read; say so if not
+                raise QueryError(f"search {query!r}: {e}") from e
+        by_seq = {r["seq"]: r for r in self.db.execute(
+            "SELECT a.seq, a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text,"
+            f" s.title AS story_title FROM articles a LEFT JOIN stories s ON s.id = a.story_id WHERE a.seq IN ({marks(seqs)})",
+            seqs)}
+        hits = []
+        for seq in seqs:
+            r = by_seq.get(seq)
+            if r is None:
+                continue
+            snippet, highlights = fulltext.unmark(snippets.get(seq) or "")
+            hits.append({"id": r["id"], "title": r["title"], "published": json.loads(r["published"]),
+                         "outlet": r["outlet"], "url": r["url"], "authors": json.loads(r["authors"]),
+                         "words": len(r["text"].split()), "story_id": r["story_id"], "duplicate_of": r["duplicate_of"],
+                         "story": {"id": r["story_id"], "title": r["story_title"]} if r["story_id"] else None,
+                         "snippet": snippet, "highlights": highlights})
+        return total, hits
 
     # --- titles, names, entities and quotes, whole or a page at a time ------------------------------
     # (the queries only the HTTP API and the pages run are storyline.web.queries)
@@ -929,17 +965,18 @@ class Store(EntityState, CorrectionRecords):
     ) -> tuple[int, list[dict[str, Any]]]:
         """(total, one page) of linked quotes in reading order; `speaker` matches as in `quotes`
         (the speaker's entity id, a word-wise part of its name or an alias, or whole words of the name given);
-        `kind` (direct, partial, indirect), the article's story, outlet and publication date range (ISO; the
-        date, else its earliest bound) narrow it."""
+        `kind` (direct, partial, indirect), the article's story, outlet and publication date range
+        (`clauses.article_filters`: YYYY[-MM[-DD]], a year or month as `date_to` taking in its every day) narrow it."""
         where, args = ["1=1"], []
         if article_ids is not None:
             where.append(f"q.article_id IN ({marks(article_ids)})")
             args += list(article_ids)
-        for sql, value in (("q.kind = ?", kind), ("a.story_id = ?", story_id), ("a.outlet = ?", outlet),
-                           (f"{PUB_DATE} >= ?", date_from), (f"{PUB_DATE} <= ?", date_to)):
-            if value:
-                where.append(sql)
-                args.append(value)
+        if kind:
+            where.append("q.kind = ?")
+            args.append(kind)
+        cond, cargs = article_filters(outlet, date_from, date_to, None, story_id)  # as the article list filters
+        where.append(cond)
+        args += cargs
         if speaker:
             pat = like_pattern(speaker)
             fpat = like_pattern(speaker.split()[0] if speaker.split() else speaker)

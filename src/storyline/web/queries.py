@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
-from storyline.store import QueryError, Store
-from storyline.store.clauses import PUB_DATE, marks
-from storyline.store.clauses import limit as limit_arg
-from storyline.store.dialect import ellipsis, tsquery
-
-# an article's publication date for filters: the date, else its earliest bound, else its latest
-_PUB_DATE = PUB_DATE
+from storyline.store import Store
+from storyline.store.clauses import article_filters, limit as limit_arg, marks
 
 
 def articles_page(
@@ -20,77 +14,22 @@ def articles_page(
     date_from: str | None = None, date_to: str | None = None, entity_id: str | None = None,
     story_id: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total, one page) of articles as summaries, in ingestion order, or by rank when `q` (an FTS5
-    query) is given; then each row has `snippet` (plain text) and `highlights` ([start, end) into it).
-    Filters: outlet, publication date range (ISO, on the date or else its earliest bound), an
-    entity mentioned, a story. Raises QueryError on a malformed query (on PostgreSQL the FTS5
-    subset tsquery reads; ranked by ts_rank, snippets by ts_headline)."""
-    where, args = ["1=1"], []
-    if outlet:
-        where.append("a.outlet = ?")
-        args.append(outlet)
-    if date_from:
-        where.append(f"{_PUB_DATE} >= ?")
-        args.append(date_from)
-    if date_to:
-        where.append(f"{_PUB_DATE} <= ?")
-        args.append(date_to)
-    if entity_id:
-        where.append("a.id IN (SELECT article_id FROM entity_mentions WHERE entity_id = ?)")
-        args.append(entity_id)
-    if story_id:
-        where.append("a.story_id = ?")
-        args.append(story_id)
-    cols = "a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text"
-    cond = " AND ".join(where)
-    if q and store.pg:
-        tsq = tsquery(q)
-        base = " FROM articles a WHERE a.tsv @@ to_tsquery('simple', ?) AND " + cond
-        total = store.db.execute("SELECT count(*)" + base, [tsq, *args]).fetchone()[0]
-        seqs = [r[0] for r in store.db.execute(
-            "SELECT a.seq" + base + " ORDER BY ts_rank(a.tsv, to_tsquery('simple', ?)) DESC, a.seq LIMIT ? OFFSET ?",
-            [tsq, *args, tsq, limit_arg(limit, store.pg), offset])]
-        # the snippet from the text, or from the title where only the title matches (FTS5 picks a column)
-        by_seq = {r["seq"]: r for r in store.db.execute(
-            f"SELECT {cols}, a.seq, ts_headline('simple', CASE WHEN to_tsvector('simple', a.text)"
-            " @@ to_tsquery('simple', ?) THEN a.text ELSE coalesce(a.title, '') END, to_tsquery('simple', ?), ?)"
-            f" AS snippet FROM articles a WHERE a.seq IN ({marks(seqs)})",
-            [tsq, tsq, "StartSel=\ue000, StopSel=\ue001, MaxWords=24, MinWords=12", *seqs])}
-        rows = [{**dict(r), "snippet": ellipsis(r["snippet"], r["text"], "\ue000\ue001")}
-                for r in (by_seq.get(i) for i in seqs) if r is not None]
-    elif q:
-        # rank first, then read columns and make snippets for the one page only (cheap at any hit count)
-        if args:
-            base = (" FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
-                    f" WHERE articles_fts MATCH ? AND {cond}")
-        else:  # no filter: the index alone answers
-            base = " FROM articles_fts WHERE articles_fts MATCH ?"
-        try:
-            total = store.db.execute("SELECT count(*)" + base, [q, *args]).fetchone()[0]
-            seqs = [r[0] for r in store.db.execute(
-                "SELECT articles_fts.rowid" + base + " ORDER BY rank LIMIT ? OFFSET ?", [q, *args, limit, offset])]
-            snippets = dict(store.db.execute(
-                "SELECT rowid, snippet(articles_fts, -1, char(57344), char(57345), '…', 24) FROM articles_fts"
-                f" WHERE articles_fts MATCH ? AND rowid IN ({marks(seqs)})", [q, *seqs]).fetchall())
-        except sqlite3.OperationalError as e:
-            raise QueryError(str(e)) from e
-        by_seq = {r["seq"]: r for r in store.db.execute(
-            f"SELECT {cols}, a.seq FROM articles a WHERE a.seq IN ({marks(seqs)})", seqs)}
-        rows = [{**dict(by_seq[i]), "snippet": snippets.get(i)} for i in seqs if i in by_seq]
-    else:
-        base = f" FROM articles a WHERE {cond}"
-        total = store.db.execute("SELECT count(*)" + base, args).fetchone()[0]
-        rows = store.db.execute(f"SELECT {cols}" + base + " ORDER BY a.seq LIMIT ? OFFSET ?",
-                               [*args, limit_arg(limit, store.pg), offset]).fetchall()
-    out = []
-    for r in rows:
-        item = {"id": r["id"], "title": r["title"], "published": json.loads(r["published"]),
-                "outlet": r["outlet"], "url": r["url"], "authors": json.loads(r["authors"]),
-                "words": len(r["text"].split()), "story_id": r["story_id"], "duplicate_of": r["duplicate_of"]}
-        if q:
-            item["snippet"], item["highlights"] = _unmark(r["snippet"] or "")
-        out.append(item)
-    return total, out
+    """(total, one page) of articles as summaries, in ingestion order, or, when `q` (a query in the
+    search grammar, storyline.store.fulltext) is given, the hits of Store.search by rank (each also
+    with `story`, `snippet` and `highlights`). Filters: outlet, publication date range (ISO, on the
+    date or else its earliest bound), an entity mentioned, a story. Raises QueryError on a bad query."""
+    if q:
+        return store.search(q, limit, offset, outlet, date_from, date_to, entity_id, story_id)
+    cond, args = article_filters(outlet, date_from, date_to, entity_id, story_id)
+    rows = store.db.execute(
+        "SELECT a.id, a.title, a.outlet, a.url, a.published, a.authors, a.story_id, a.duplicate_of, a.text"
+        f" FROM articles a WHERE {cond} ORDER BY a.seq LIMIT ? OFFSET ?",
+        [*args, limit_arg(limit, store.pg), offset]).fetchall()
+    total = store.db.execute(f"SELECT count(*) FROM articles a WHERE {cond}", args).fetchone()[0]
+    return total, [{"id": r["id"], "title": r["title"], "published": json.loads(r["published"]),
+                    "outlet": r["outlet"], "url": r["url"], "authors": json.loads(r["authors"]),
+                    "words": len(r["text"].split()), "story_id": r["story_id"], "duplicate_of": r["duplicate_of"]}
+                   for r in rows]
 
 
 def outlets(store: Store) -> list[tuple[str, int]]:
@@ -155,25 +94,6 @@ def article_entity_mentions(store: Store, article_id: str) -> list[dict[str, Any
             " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start, m.\"end\" DESC",
             (article_id,))
     ]
-
-
-def _unmark(snippet: str) -> tuple[str, list[list[int]]]:
-    """A snippet with FTS5 markers U+E000/U+E001 → (plain text, [start, end) of each highlighted run)."""
-    out: list[str] = []
-    spans: list[list[int]] = []
-    pos = 0
-    start = None
-    for ch in snippet:
-        if ch == "\ue000":
-            start = pos
-        elif ch == "\ue001":
-            if start is not None:
-                spans.append([start, pos])
-            start = None
-        else:
-            out.append(ch)
-            pos += 1
-    return "".join(out), spans
 
 
 def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -> dict[str, Any] | None:
