@@ -103,16 +103,20 @@ def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -
     the quoted words), the events it takes part in by date (`events`), the entities named in the same
     articles (`with`: weighted by the articles shared, `top` of them), and its articles by date with their
     outlets (`articles`, `outlets`). Lists hold their first `per` items beside their totals."""
-    e = store.entity(entity_id)
-    if e is None:
+    row = store.db.execute("SELECT data FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
         return None
-    forms = [{"text": r[0], "n": r[1]} for r in store.db.execute(
-        "SELECT text, count(*) AS n FROM entity_mentions WHERE entity_id = ? GROUP BY text ORDER BY n DESC, text",
-        (entity_id,))]
-    arts = [r[0] for r in store.db.execute(
-        "SELECT DISTINCT m.article_id, a.seq FROM entity_mentions m JOIN articles a ON a.id = m.article_id"
-        " WHERE m.entity_id = ? ORDER BY a.seq", (entity_id,))]
-    meta = store.article_meta(arts) if arts else {}
+    e = json.loads(row[0])
+    mentions = store.db.execute("SELECT article_id, start, \"end\", text FROM entity_mentions WHERE entity_id = ?",
+                                (entity_id,)).fetchall()
+    counts: dict[str, int] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for aid, start, end, text in mentions:
+        counts[text] = counts.get(text, 0) + 1
+        spans.setdefault(aid, []).append((start, end))
+    forms = [{"text": t, "n": n} for t, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    meta = store.article_meta(list(spans)) if spans else {}
+    arts = sorted(spans, key=lambda a: meta[a]["seq"])
 
     def when(aid: str) -> str:
         p = meta[aid].get("published") or {}
@@ -123,29 +127,45 @@ def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -
     for a in arts:
         if meta[a].get("outlet"):
             by_outlet[meta[a]["outlet"]] = by_outlet.get(meta[a]["outlet"], 0) + 1
-    together = store.db.execute(
-        "SELECT o.entity_id, count(DISTINCT o.article_id) AS n FROM entity_mentions m"
-        " JOIN entity_mentions o ON o.article_id = m.article_id AND o.entity_id <> m.entity_id"
-        " WHERE m.entity_id = ? GROUP BY o.entity_id ORDER BY n DESC, o.entity_id LIMIT ?", (entity_id, top)).fetchall()
-    names = store.entity_names(r[0] for r in together) if together else {}
+    # who appears with it: the other entities of its articles, each counted once an article (a set, in Python:
+    # a DISTINCT over every mention of those articles costs SQLite a temporary B-tree)
+    shared: dict[str, int] = {}
+    for i in range(0, len(arts), 500):
+        chunk = arts[i:i + 500]
+        pairs = {(r[0], r[1]) for r in store.db.execute(
+            f"SELECT entity_id, article_id FROM entity_mentions WHERE article_id IN ({marks(chunk)})", chunk)}
+        for other, _ in pairs:
+            if other != entity_id:
+                shared[other] = shared.get(other, 0) + 1
+    together = sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:top]
+    names = store.entity_names(o for o, _ in together) if together else {}
     types = {r[0]: r[1] for r in store.db.execute(
         f"SELECT id, type FROM entities WHERE id IN ({marks(names)})", list(names))} if names else {}
     by_total, by = store.quotes_page(per, 0, entity_id)
-    naming_sql = (" FROM quotes q JOIN articles a ON a.id = q.article_id WHERE EXISTS (SELECT 1 FROM entity_mentions m"
-                  " WHERE m.entity_id = ? AND m.article_id = q.article_id AND m.start >= q.start AND m.\"end\" <= q.\"end\")"
-                  " AND (q.speaker_entity IS NULL OR q.speaker_entity <> ?)")
-    naming_total = store.db.execute("SELECT count(*)" + naming_sql, (entity_id, entity_id)).fetchone()[0]
-    naming = [json.loads(r[0]) for r in store.db.execute(
-        "SELECT q.data" + naming_sql + " ORDER BY a.seq, q.start LIMIT ?", (entity_id, entity_id, per))]
+    # the quotes naming it: those of its articles that hold one of its mentions, not spoken by it
+    naming_ids: list[tuple[int, int, str]] = []
+    for i in range(0, len(arts), 500):
+        chunk = arts[i:i + 500]
+        for qid, aid, start, end, speaker in store.db.execute(
+                f"SELECT id, article_id, start, \"end\", speaker_entity FROM quotes WHERE article_id IN ({marks(chunk)})",
+                chunk):
+            if speaker != entity_id and any(start <= m0 and m1 <= end for m0, m1 in spans[aid]):
+                naming_ids.append((meta[aid]["seq"], start, qid))
+    naming_ids.sort()
+    page = [q for _, _, q in naming_ids[:per]]
+    data = dict(store.db.execute(f"SELECT id, data FROM quotes WHERE id IN ({marks(page)})", page).fetchall()) \
+        if page else {}
+    naming = [json.loads(data[q]) for q in page if q in data]
     ev_total, events = store.events_page(per, 0, entity_id=entity_id)
+    e["id"] = entity_id
     return {
         "entity": {k: e.get(k) for k in ("id", "name", "type", "aliases", "roles", "as", "capital_of", "corrected") if k in e},
-        "mention_count": e.get("mention_count", 0), "forms": forms,
+        "mention_count": len(mentions), "forms": forms,
         "article_count": len(arts), "outlets": sorted(by_outlet.items(), key=lambda x: (-x[1], x[0])),
         "articles": [{"id": a, "title": meta[a].get("title"), "outlet": meta[a].get("outlet"),
                       "published": meta[a].get("published"), "story_id": meta[a].get("story_id")} for a in listed[:per]],
         "quotes_by_total": by_total, "quotes_by": by,
-        "quotes_naming_total": naming_total, "quotes_naming": naming,
+        "quotes_naming_total": len(naming_ids), "quotes_naming": naming,
         "events_total": ev_total, "events": events,
-        "with": [{"id": r[0], "name": names.get(r[0], r[0]), "type": types.get(r[0]), "articles": r[1]} for r in together],
+        "with": [{"id": o, "name": names.get(o, o), "type": types.get(o), "articles": n} for o, n in together],
     }
