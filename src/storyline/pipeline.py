@@ -433,13 +433,16 @@ def link_stories(store: Store) -> set[str]:
     from storyline.stories.cluster import assign, assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
     from storyline.stories.overview import site_suffixes
+    from storyline.stories.stored import StoredStories, add_terms, new_epoch
 
     rows = store.story_states()
     fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
-    store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
+    add_terms(store, {seq: term_counts(title, text) for seq, title, text in fresh})
     pending = [r for r in rows if not r["story_id"]]
     if len(pending) * 2 > len(rows):  # most articles are new (a first build): one read of every article's
-        assignment, _ = assign(_with_counts(store, rows))  # counts, and the same placing in memory
+        every = _with_counts(store, rows)  # counts, and the same placing in memory
+        assignment, _ = assign(every)
+        new_epoch(store, {r["seq"]: r["counts"] for r in every})  # the bounds the next builds place with
     else:
         assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
     touched = set(assignment.values())
@@ -519,63 +522,6 @@ def _with_counts(store: Store, pending: list[dict]) -> list[dict]:
     vecs = store.story_vectors(r["seq"] for r in pending)
     return [dict(r, counts=vecs[r["seq"]][0], entities=vecs[r["seq"]][1], published=vecs[r["seq"]][2])
             for r in pending]
-
-
-class StoredStories:
-    """`cluster.StoryIndex` over the store: the statistics, postings and term counts it keeps, and the
-    articles placed in this run (not written yet)."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.n = store.story_statistics([])[0]
-        self._df: dict[str, int] = {}
-        self.placed: dict[int, tuple[dict, str]] = {}  # seq → (row with counts and entities, story)
-        self.postings: dict[str, list[int]] = {}  # their keys
-        self.sizes: Counter = Counter()  # articles placed in this run, by story
-        self._stored_sizes: dict[str, int] = {}
-        self.by_id: dict[str, str] = {}
-
-    def df(self, keys: Iterable[str]) -> dict[str, int]:
-        keys = set(keys)
-        missing = keys - self._df.keys()
-        if missing:
-            self._df.update(self.store.story_statistics(missing)[1])
-        return {k: self._df[k] for k in keys}
-
-    def holders(self, keys: Iterable[str]) -> list[int]:
-        keys = set(keys)
-        found = self.store.story_holders(keys)
-        found.update(seq for k in keys for seq in self.postings.get(k, ()))
-        return sorted(found)
-
-    def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], Any, str]]:
-        from storyline.stories.cluster import article_date
-
-        out = {}
-        for seq in refs:
-            if seq in self.placed:
-                row, story = self.placed[seq]
-                out[seq] = (row["counts"], row["entities"], article_date(row.get("published") or {}), story)
-        for seq, (counts, ents, pub, sid) in self.store.story_vectors(x for x in refs if x not in self.placed).items():
-            out[seq] = (counts, ents, article_date(pub or {}), sid or "")  # they hold a story (story_holders)
-        return out
-
-    def size(self, story: str) -> int:
-        if story not in self._stored_sizes:
-            self._stored_sizes[story] = self.store.story_size(story)
-        return self._stored_sizes[story] + self.sizes[story]
-
-    def story_of(self, article_id: str) -> str | None:
-        return self.by_id.get(article_id) or self.store.story_of(article_id)
-
-    def place(self, ref: int, row: dict, story: str) -> None:
-        from storyline.stories.cluster import index_keys
-
-        self.placed[ref] = (row, story)
-        for k in index_keys(row["counts"], row["entities"]):
-            self.postings.setdefault(k, []).append(ref)
-        self.sizes[story] += 1
-        self.by_id[row["id"]] = story
 
 
 _TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}

@@ -22,6 +22,7 @@ from storyline.store.entity_state import (
 )
 from storyline.store.errors import QueryError, StoreError, WriteError, write_error
 from storyline.store.migrations import SCHEMA_VERSION
+from storyline.store.story_state import StoryState
 from storyline.store.rows import ARTICLE_COLS, article_of, document_of
 from storyline.store.schema import ENGLISH_OR_UNKNOWN, UNANNOTATED
 
@@ -31,7 +32,7 @@ __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "Store
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 
 
-class Store(EntityState):
+class Store(EntityState, StoryState):
     """One storyline database, a SQLite file or a PostgreSQL database (a postgresql:// URL),
     holding documents, articles and every later layer."""
 
@@ -539,34 +540,6 @@ class Store(EntityState):
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             f"SELECT seq, title, text FROM articles a WHERE {self._ANNOTATED}"
             " AND NOT EXISTS (SELECT 1 FROM story_terms t WHERE t.seq = a.seq) ORDER BY seq")]
-
-    def add_story_terms(self, counts: dict[int, dict[str, int]]) -> None:
-        """Articles' term counts (seq → term → count), their postings and the document frequencies, in one
-        transaction."""
-        if not counts:
-            return
-        df: dict[str, int] = {}
-        for c in counts.values():
-            for t in c:
-                df[t] = df.get(t, 0) + 1
-        with self.transaction():
-            self.db.executemany("INSERT INTO story_terms(seq, counts) VALUES (?, ?)",
-                                [(seq, json.dumps(c, sort_keys=True)) for seq, c in counts.items()])
-            self.db.executemany("INSERT INTO story_postings(term, seq) VALUES (?, ?)",
-                                [(t, seq) for seq, c in counts.items() for t in c])
-            self.db.executemany("INSERT INTO story_df(term, df) VALUES (?, ?) ON CONFLICT(term)"
-                                " DO UPDATE SET df = story_df.df + excluded.df", sorted(df.items()))
-
-    def _forget_story_terms(self, seqs: list[int]) -> None:
-        """Inside a write: the story terms of articles that lost their layers, out of the statistics."""
-        for seq in seqs:
-            r = self.db.execute("SELECT counts FROM story_terms WHERE seq = ?", (seq,)).fetchone()
-            if r is None:
-                continue
-            terms = list(json.loads(r[0]))
-            self.db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms])
-            self.db.execute("DELETE FROM story_postings WHERE seq = ?", (seq,))
-            self.db.execute("DELETE FROM story_terms WHERE seq = ?", (seq,))
 
     def story_statistics(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(how many articles the statistics count, document frequency of each key): "t" + a term, over the

@@ -11,7 +11,7 @@ from storyline.store.errors import StoreError
 if TYPE_CHECKING:
     from storyline.store import Store
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Upgrading: version v's step runs on a database at v - 1. A new database never runs them: it is made
 # at SCHEMA_VERSION from schema.TABLES (schema.create), so a schema change is written once, in the
@@ -193,6 +193,10 @@ _ADDED: dict[int, tuple[tuple[str, str], ...]] = {
     11: (("annotations", "entities_done"),),
     # whether every layer of an article is stored (schema.UNANNOTATED): filled from the stored layers (_FILLED)
     12: (("articles", "annotated"),),
+    # the story stage's bounds (stories/stored.py): each article's norm and each posting's term frequency factor
+    # under the statistics of an epoch; NULL until the next link makes the epoch (from the stored term counts);
+    # the site a title is compared with (NULL: filled by the next link, pipeline.link_stories)
+    13: (("story_terms", "norm0"), ("story_postings", "tf"), ("story_df", "df0"), ("articles", "site")),
 }
 # what fills a version's new columns from what the database holds (portable SQL, run before its indexes are made)
 _FILLED: dict[int, tuple[str, ...]] = {
@@ -205,6 +209,7 @@ _INDEXED: dict[int, tuple[tuple[str, str], ...]] = {
     11: (("annotations", "annotations_entities_pending"),),
     # the articles a build still has to detect the language of or annotate, found by an index lookup, not a scan
     12: (("articles", "articles_undetected"), ("articles", "articles_unannotated")),
+    13: (("articles", "articles_site"),),
 }
 _CREATED: dict[int, tuple[str, ...]] = {
     # the duplicate stage's state (schema.TABLES, "the cross-article stages' state")
@@ -215,6 +220,9 @@ _CREATED: dict[int, tuple[str, ...]] = {
     11: ("entity_edges", "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"),
     # what a build read from each input file; empty after the upgrade: the next build reads every file once more
     12: ("input_files",),
+    # the terms the bounds do not hold for since the epoch, and the stories whose articles changed since their
+    # layers were written; empty after the upgrade: its first link compares every story (pipeline.link_stories)
+    13: ("story_hot", "story_stale"),
 }
 
 # PostgreSQL databases start at version 4 (an older one cannot exist); a version's PostgreSQL script,
