@@ -428,36 +428,61 @@ def link_stories(store: Store) -> set[str]:
     they touch and each story whose stored layers were not computed over its present articles (a run killed
     before this one, an older storyline, story ids a batch gave), its events merged across articles and its
     claims compared. The story ids and the layers are written in one transaction. Returns the story ids
-    whose layers were written."""
+    whose layers were written.
+
+    After a link by this schema and storyline (`_linked_before`), the stories whose articles may have changed
+    since are the ones the store noted stale (`Store.story_stale`) and those the new articles join: only
+    theirs are read. Otherwise every article's story and every story's members key are compared."""
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign, assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
-    from storyline.stories.overview import site_suffixes
+    from storyline.stories.overview import site_key, site_suffixes
     from storyline.stories.stored import StoredStories, add_terms, new_epoch
 
-    rows = store.story_states()
-    fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
+    every_story = not _linked_before(store)
+    store.set_sites((seq, site_key(outlet, url)) for seq, outlet, url in store.unsited())
+    # new articles (and, on a first link here, those annotated before the terms were kept)
+    fresh = store.unindexed_story_rows() if every_story else store.unplaced_story_rows()
     add_terms(store, {seq: term_counts(title, text) for seq, title, text in fresh})
-    pending = [r for r in rows if not r["story_id"]]
-    if len(pending) * 2 > len(rows):  # most articles are new (a first build): one read of every article's
-        every = _with_counts(store, rows)  # counts, and the same placing in memory
+    rows = store.story_states() if every_story else None
+    pending = [r for r in rows if not r["story_id"]] if rows is not None else store.story_pending()
+    if len(pending) * 2 > (len(rows) if rows is not None else store.story_statistics([])[0]):
+        rows = rows if rows is not None else store.story_states()  # most articles are new (a first build): one
+        every = _with_counts(store, rows)  # read of every article's counts, and the same placing in memory
         assignment, _ = assign(every)
         new_epoch(store, {r["seq"]: r["counts"] for r in every})  # the bounds the next builds place with
     else:
         assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
     touched = set(assignment.values())
     members: dict[str, list[dict]] = {}
-    for r in rows:
-        sid = assignment.get(r["id"]) or r["story_id"]
-        if sid:
-            members.setdefault(sid, []).append(r)
-    stored = store.story_members()
+    if rows is not None:
+        for r in rows:
+            sid = assignment.get(r["id"]) or r["story_id"]
+            if sid:
+                members.setdefault(sid, []).append(r)
+        stored = store.story_members()
+        checked = None
+    else:
+        checked = store.story_stale() | touched
+        members = store.story_member_rows(checked)
+        for r in pending:
+            if r["id"] in assignment:
+                members.setdefault(assignment[r["id"]], []).append(r)
+        for arts in members.values():
+            arts.sort(key=lambda r: r["seq"])
+        stored = store.story_members_of(checked)
     touched |= {sid for sid, arts in members.items() if stored.get(sid) != _members_key(arts)}
     gone = set(stored) - set(members)  # stories whose articles are no longer stored (an older storyline deleted them)
     if not touched and not gone:
+        if checked:
+            store.set_stories({}, [], [], [], [], {}, checked)  # stale no longer: their layers stand
         return touched
-    meta = store.article_meta()
-    suffixes = site_suffixes(meta.values())
+    if rows is not None:
+        meta = store.article_meta()
+        suffixes = site_suffixes(meta.values())
+    else:  # the articles of the stories written, and the titles of their sites (what `clean_title` compares)
+        meta = store.article_meta(r["id"] for sid in touched for r in members.get(sid, []))
+        suffixes = site_suffixes(store.site_titles({s for m in meta.values() if (s := site_key(m["outlet"], m["url"]))}))
     stories: list[Story] = []
     events: list[Event] = []
     claims: list[Claim] = []
@@ -511,8 +536,15 @@ def link_stories(store: Store) -> set[str]:
         events += evs
         claims += cls
     store.set_stories(assignment, touched | gone, stories, events, claims,
-                      {sid: _members_key(members[sid]) for sid in touched if sid in members})
+                      {sid: _members_key(members[sid]) for sid in touched if sid in members}, checked)
     return touched
+
+
+def _linked_before(store: Store) -> bool:
+    """Whether a link by this schema and storyline finished on the database (so that every change to a story's
+    articles since is noted in `Store.story_stale`)."""
+    done = store.stage_done("link")
+    return done is not None and done.split("|")[-2:] == store.link_inputs().split("|")[-2:]
 
 
 def _with_counts(store: Store, pending: list[dict]) -> list[dict]:

@@ -250,10 +250,16 @@ def step(version: int, dialect: schema.Dialect) -> list[str]:
         return ([schema.add_column(table, column, dialect) for table, column in _ADDED.get(version, ())]
                 + list(_FILLED.get(version, ()))
                 + [schema.add_index(table, index, dialect) for table, index in _INDEXED.get(version, ())]
-                + [stmt for table in _CREATED.get(version, ()) for stmt in schema.add_table(table, dialect)])
+                + [stmt for table in _CREATED.get(version, ())
+                   for stmt in schema.add_table(table, dialect, _added_after(version, table))])
     if dialect == "postgresql":
         return [_PG_MIGRATIONS[version]]
     return _split_sql(_MIGRATIONS[version])
+
+
+def _added_after(version: int, table: str) -> tuple[str, ...]:
+    """The columns of `table` that versions after `version` add (not there when `version` makes the table)."""
+    return tuple(c for v, added in _ADDED.items() if v > version for t, c in added if t == table)
 
 
 def migrate(store: Store) -> None:

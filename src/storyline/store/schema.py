@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -270,9 +270,12 @@ def add_index(table: str, index: str, dialect: Dialect) -> str:
     return _create_index(table, next(ix for ix in BY_NAME[table].indexes if ix.name == index), dialect)
 
 
-def add_table(table: str, dialect: Dialect) -> list[str]:
-    """A table of the description with its indexes (a migration that adds it)."""
+def add_table(table: str, dialect: Dialect, without: tuple[str, ...] = ()) -> list[str]:
+    """A table of the description with its indexes (a migration that adds it), less the columns `without`
+    (those a later version adds)."""
     t = BY_NAME[table]
+    if without:
+        t = replace(t, columns=tuple(c for c in t.columns if c.name not in without))
     return [_create_table(t, dialect), *(_create_index(t.name, ix, dialect) for ix in t.indexes)]
 
 
