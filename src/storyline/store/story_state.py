@@ -7,18 +7,8 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from storyline.store.clauses import marks
-
 if TYPE_CHECKING:
     from storyline.store.connection import Transaction
-
-_CHUNK = 500  # values per IN (…) list
-
-
-def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
-    vals = sorted(set(values))
-    for i in range(0, len(vals), _CHUNK):
-        yield vals[i:i + _CHUNK]
 
 
 def tf_factor(count: int) -> float:
@@ -36,10 +26,7 @@ class StoryState:
 
         def transaction(self) -> Transaction: ...
 
-    def _story_rows(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-        """The rows of `sql`, whose "{}" is an IN list, over `values` (deduplicated, in chunks)."""
-        for chunk in _chunks(values):
-            yield from (tuple(r) for r in self.db.execute(sql.format(marks(chunk)), chunk))
+        def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]: ...  # EntityState's
 
     # --- term counts, postings, statistics --------------------------------------------------------------
     def add_story_terms(self, counts: dict[int, dict[str, int]], norms: dict[int, float] | None = None,
@@ -84,7 +71,7 @@ class StoryState:
 
     def story_df_epoch(self, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
         """term → (document frequency now, at the epoch: 0 for a term it did not know) of the stored terms given."""
-        return {r[0]: (r[1], r[2] or 0) for r in self._story_rows(
+        return {r[0]: (r[1], r[2] or 0) for r in self._rows_in(
             "SELECT term, df, df0 FROM story_df WHERE term IN ({})", terms)}
 
     def story_counts_all(self) -> dict[int, dict[str, int]]:
@@ -117,23 +104,23 @@ class StoryState:
     def story_term_weights(self, terms: Iterable[str]) -> Iterator[tuple[str, int, float | None]]:
         """(term, seq, its frequency factor over the article's epoch norm: None where either is missing) of every
         posting of these terms."""
-        return self._story_rows("SELECT p.term, p.seq, p.tf / t.norm0 FROM story_postings p JOIN story_terms t"
+        return self._rows_in("SELECT p.term, p.seq, p.tf / t.norm0 FROM story_postings p JOIN story_terms t"
                                 " ON t.seq = p.seq WHERE p.term IN ({})", terms)
 
     def story_hot_holders(self) -> set[int]:
         """The articles holding a hot term (the epoch's bound does not hold for them)."""
         hot = [r[0] for r in self.db.execute("SELECT term FROM story_hot")]
-        return {r[0] for r in self._story_rows("SELECT seq FROM story_postings WHERE term IN ({})", hot)}
+        return {r[0] for r in self._rows_in("SELECT seq FROM story_postings WHERE term IN ({})", hot)}
 
     def story_entity_pairs(self, entity_ids: Iterable[str]) -> list[tuple[int, str, str | None]]:
         """(seq, entity id, story id) of the articles mentioning these entities."""
-        return [(r[0], r[1], r[2]) for r in self._story_rows(
+        return [(r[0], r[1], r[2]) for r in self._rows_in(
             "SELECT DISTINCT a.seq, m.entity_id, a.story_id FROM entity_mentions m JOIN articles a ON a.id = m.article_id"
             " WHERE m.entity_id IN ({})", entity_ids)]
 
     def story_entity_counts(self, seqs: Iterable[int]) -> dict[int, int]:
         """seq → how many distinct canonical entities the article mentions."""
-        return {r[0]: r[1] for r in self._story_rows(
+        return {r[0]: r[1] for r in self._rows_in(
             "SELECT a.seq, count(DISTINCT m.entity_id) FROM articles a JOIN entity_mentions m ON m.article_id = a.id"
             " WHERE a.seq IN ({}) GROUP BY a.seq", seqs)}
 
@@ -142,13 +129,13 @@ class StoryState:
 
     def story_ids_at(self, seqs: Iterable[int]) -> dict[int, str]:
         """seq → story id of the given articles that are in a story."""
-        return {r[0]: r[1] for r in self._story_rows(
+        return {r[0]: r[1] for r in self._rows_in(
             "SELECT seq, story_id FROM articles WHERE seq IN ({}) AND story_id IS NOT NULL", seqs)}
 
     def story_member_seqs(self, story_ids: Iterable[str]) -> dict[str, list[int]]:
         """story id → the seqs of its articles that have story terms, in ingestion order."""
         out: dict[str, list[int]] = {}
-        for sid, seq in sorted(self._story_rows(
+        for sid, seq in sorted(self._rows_in(
                 "SELECT a.story_id, a.seq FROM articles a JOIN story_terms t ON t.seq = a.seq"
                 " WHERE a.story_id IN ({})", story_ids)):
             out.setdefault(sid, []).append(seq)
