@@ -131,3 +131,27 @@ def test_a_link_reads_the_stale_stories_only_and_writes_what_comparing_every_sto
         assert store.story_stale() == set()
         new = next(r for r in store.story_states() if r["seq"] == max(x["seq"] for x in store.story_states()))
         assert sum(1 for r in store.story_states() if r["story_id"] == new["story_id"]) > 1  # it joined a story
+
+
+def test_a_story_whose_article_leaves_is_noted_stale_and_written_again_as_comparing_every_story_does(seeds, new_db):
+    """An article of a several-article story found not English (it loses its layers and its story): the store
+    notes the story stale, and the next link writes it as a link comparing every story does."""
+    a, b = new_db("leaves"), new_db("leaves-every")
+    for db in (a, b):
+        build([seeds, CORPUS], db)
+    with Store(a) as store:
+        rows = store.story_states()
+        sid = max({r["story_id"] for r in rows}, key=lambda s: sum(r["story_id"] == s for r in rows))
+        aid = next(r["id"] for r in rows if r["story_id"] == sid)
+    for db in (a, b):
+        with Store(db) as store:
+            store.set_languages([(aid, "de", 0.99)])
+            if db == b:
+                with store.transaction():
+                    store.db.execute("DELETE FROM meta WHERE key = 'done:link'")
+            else:
+                assert store.story_stale() == {sid}
+            pipeline.link_articles(store)
+    assert _stories(a) == _stories(b)
+    with Store(a) as store:
+        assert store.story_stale() == set() and aid not in store.story(sid)["article_ids"]
