@@ -654,13 +654,10 @@ class Store(EntityState, StoryState):
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """id → {seq, title, outlet, url, published, story_id} (all articles, or those given)."""
         sql = "SELECT seq, id, title, outlet, url, published, story_id FROM articles"
-        args: list[Any] = []
-        if ids is not None:
-            args = list(ids)
-            sql += f" WHERE id IN ({marks(args)})"
-        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"], "url": r["url"],
-                          "published": json.loads(r["published"]), "story_id": r["story_id"]}
-                for r in self.db.execute(sql + " ORDER BY seq", args)}
+        rows = (self.db.execute(sql + " ORDER BY seq").fetchall() if ids is None
+                else sorted(self._rows_in(sql + " WHERE id IN ({})", ids)))  # in chunks: a story may be large
+        return {r[1]: {"seq": r[0], "title": r[2], "outlet": r[3], "url": r[4], "published": json.loads(r[5]),
+                       "story_id": r[6]} for r in rows}
 
     def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
         """(article id, mention start) → canonical entity id, for the given articles; a capital standing for
