@@ -112,6 +112,11 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
                        mentions=json.dumps([{"span": [200, 215], "text": "Sämtliche Daten", "type": "PERSON"}]))
             store.db.execute(f"INSERT INTO annotations({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                              list(row.values()))
+            store.db.execute("DROP INDEX articles_site")  # what version 13 added (its other columns: tables dropped below)
+            store.db.execute("ALTER TABLE articles DROP COLUMN site")
+            for table in ("story_hot", "story_stale"):
+                store.db.execute(f"DROP TABLE {table}")
+            store.db.execute("DELETE FROM meta WHERE key = 'story_epoch'")
             for index in ("articles_undetected", "articles_unannotated"):  # what version 12 added
                 store.db.execute(f"DROP INDEX {index}")
             store.db.execute("ALTER TABLE articles DROP COLUMN annotated")

@@ -159,7 +159,7 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     db = new_db("noop")
     first = build([src], db)
     read = []
-    for name in ("unkeyed", "all_annotations", "story_states"):
+    for name in ("unkeyed", "all_annotations", "story_pending"):
         real = getattr(Store, name)
         monkeypatch.setattr(Store, name, lambda self, *a, _real=real, _name=name, **kw: read.append(_name) or _real(self, *a, **kw))
     assert build([src], db) == first and read == []  # nothing new: the cross-article stages are not run
@@ -168,7 +168,7 @@ def test_a_build_with_nothing_new_does_not_read_the_corpus(tmp_path, monkeypatch
     (extra / "note.txt").write_text("Port officials in Valmora said on Tuesday that the northern quay will close "
                                     "for dredging work until the spring.\n", encoding="utf-8")
     build([extra], db)
-    assert {"unkeyed", "all_annotations", "story_states"} <= set(read)  # something new: they run
+    assert {"unkeyed", "all_annotations", "story_pending"} <= set(read)  # something new: they run
     read.clear()
     build([src, extra], db)
     assert read == []
@@ -472,9 +472,21 @@ def test_a_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatch, n
     assert "in/note.txt" not in {source for source, _ in _state(db)[1]}
 
 
+def _strip_schema_13(store: Store) -> None:
+    """Inside a write: what version 13 added, dropped."""
+    store.db.execute("DROP INDEX articles_site")
+    store.db.execute("ALTER TABLE articles DROP COLUMN site")
+    for table, column in (("story_terms", "norm0"), ("story_postings", "tf"), ("story_df", "df0")):
+        store.db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    for table in ("story_hot", "story_stale"):
+        store.db.execute(f"DROP TABLE {table}")
+    store.db.execute("DELETE FROM meta WHERE key = 'story_epoch'")
+
+
 def _as_schema_11(store: Store) -> None:
     """The database as a storyline of schema version 11 leaves it: without what versions 12 to 14 added."""
     with store.transaction():
+        _strip_schema_13(store)
         for index in ("articles_undetected", "articles_unannotated"):
             store.db.execute(f"DROP INDEX {index}")
         store.db.execute("ALTER TABLE articles DROP COLUMN annotated")

@@ -310,6 +310,7 @@ def test_placing_over_the_store_equals_placing_in_memory(seeds, new_db):
     statistics (pipeline.StoredStories): over the same articles the two give the same stories."""
     from storyline import pipeline
     from storyline.stories.cluster import assign_pending
+    from storyline.stories.stored import StoredStories
 
     db = new_db("both")
     with Store(db) as store:
@@ -318,7 +319,7 @@ def test_placing_over_the_store_equals_placing_in_memory(seeds, new_db):
         with store.transaction():
             store.db.execute("UPDATE articles SET story_id = NULL")
         rows = store.story_states()
-        got = assign_pending([(r["seq"], r) for r in pipeline._with_counts(store, rows)], pipeline.StoredStories(store))
+        got = assign_pending([(r["seq"], r) for r in pipeline._with_counts(store, rows)], StoredStories(store))
     assert got == built and len(set(built.values())) < len(built)
 
 

@@ -434,33 +434,61 @@ def link_stories(store: Store) -> set[str]:
     they touch and each story whose stored layers were not computed over its present articles (a run killed
     before this one, an older storyline, story ids a batch gave), its events merged across articles and its
     claims compared. The story ids and the layers are written in one transaction. Returns the story ids
-    whose layers were written."""
+    whose layers were written.
+
+    After a link by this schema and storyline (`_linked_before`), the stories whose articles may have changed
+    since are the ones the store noted stale (`Store.story_stale`) and those the new articles join: only
+    theirs are read. Otherwise every article's story and every story's members key are compared."""
     from storyline.stories.claims import compare
     from storyline.stories.cluster import assign, assign_pending, term_counts
     from storyline.stories.events import corefer, main_events
-    from storyline.stories.overview import site_suffixes
+    from storyline.stories.overview import site_key, site_suffixes
+    from storyline.stories.stored import StoredStories, add_terms, new_epoch
 
-    rows = store.story_states()
-    fresh = store.unindexed_story_rows()  # new articles (and those annotated before the terms were kept)
-    store.add_story_terms({seq: term_counts(title, text) for seq, title, text in fresh})
-    pending = [r for r in rows if not r["story_id"]]
-    if len(pending) * 2 > len(rows):  # most articles are new (a first build): one read of every article's
-        assignment, _ = assign(_with_counts(store, rows))  # counts, and the same placing in memory
+    every_story = not _linked_before(store)
+    store.set_sites((seq, site_key(outlet, url)) for seq, outlet, url in store.unsited())
+    # new articles (and, on a first link here, those annotated before the terms were kept)
+    fresh = store.unindexed_story_rows() if every_story else store.unplaced_story_rows()
+    add_terms(store, {seq: term_counts(title, text) for seq, title, text in fresh})
+    rows = store.story_states() if every_story else None
+    pending = [r for r in rows if not r["story_id"]] if rows is not None else store.story_pending()
+    if len(pending) * 2 > (len(rows) if rows is not None else store.story_statistics([])[0]):
+        rows = rows if rows is not None else store.story_states()  # most articles are new (a first build): one
+        every = _with_counts(store, rows)  # read of every article's counts, and the same placing in memory
+        assignment, _ = assign(every)
+        new_epoch(store, {r["seq"]: r["counts"] for r in every})  # the bounds the next builds place with
     else:
         assignment = assign_pending([(r["seq"], r) for r in _with_counts(store, pending)], StoredStories(store))
     touched = set(assignment.values())
     members: dict[str, list[dict]] = {}
-    for r in rows:
-        sid = assignment.get(r["id"]) or r["story_id"]
-        if sid:
-            members.setdefault(sid, []).append(r)
-    stored = store.story_members()
+    if rows is not None:
+        for r in rows:
+            sid = assignment.get(r["id"]) or r["story_id"]
+            if sid:
+                members.setdefault(sid, []).append(r)
+        stored = store.story_members()
+        checked = None
+    else:
+        checked = store.story_stale() | touched
+        members = store.story_member_rows(checked)
+        for r in pending:
+            if r["id"] in assignment:
+                members.setdefault(assignment[r["id"]], []).append(r)
+        for arts in members.values():
+            arts.sort(key=lambda r: r["seq"])
+        stored = store.story_members_of(checked)
     touched |= {sid for sid, arts in members.items() if stored.get(sid) != _members_key(arts)}
     gone = set(stored) - set(members)  # stories whose articles are no longer stored (an older storyline deleted them)
     if not touched and not gone:
+        if checked:
+            store.set_stories({}, [], [], [], [], {}, checked)  # stale no longer: their layers stand
         return touched
-    meta = store.article_meta()
-    suffixes = site_suffixes(meta.values())
+    if rows is not None:
+        meta = store.article_meta()
+        suffixes = site_suffixes(meta.values())
+    else:  # the articles of the stories written, and the titles of their sites (what `clean_title` compares)
+        meta = store.article_meta(r["id"] for sid in touched for r in members.get(sid, []))
+        suffixes = site_suffixes(store.site_titles({s for m in meta.values() if (s := site_key(m["outlet"], m["url"]))}))
     stories: list[Story] = []
     events: list[Event] = []
     claims: list[Claim] = []
@@ -514,8 +542,15 @@ def link_stories(store: Store) -> set[str]:
         events += evs
         claims += cls
     store.set_stories(assignment, touched | gone, stories, events, claims,
-                      {sid: _members_key(members[sid]) for sid in touched if sid in members})
+                      {sid: _members_key(members[sid]) for sid in touched if sid in members}, checked)
     return touched
+
+
+def _linked_before(store: Store) -> bool:
+    """Whether a link by this schema and storyline finished on the database (so that every change to a story's
+    articles since is noted in `Store.story_stale`)."""
+    done = store.stage_done("link")
+    return done is not None and done.split("|")[-2:] == store.link_inputs().split("|")[-2:]
 
 
 def _with_counts(store: Store, pending: list[dict]) -> list[dict]:
@@ -525,63 +560,6 @@ def _with_counts(store: Store, pending: list[dict]) -> list[dict]:
     vecs = store.story_vectors(r["seq"] for r in pending)
     return [dict(r, counts=vecs[r["seq"]][0], entities=vecs[r["seq"]][1], published=vecs[r["seq"]][2])
             for r in pending]
-
-
-class StoredStories:
-    """`cluster.StoryIndex` over the store: the statistics, postings and term counts it keeps, and the
-    articles placed in this run (not written yet)."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.n = store.story_statistics([])[0]
-        self._df: dict[str, int] = {}
-        self.placed: dict[int, tuple[dict, str]] = {}  # seq → (row with counts and entities, story)
-        self.postings: dict[str, list[int]] = {}  # their keys
-        self.sizes: Counter = Counter()  # articles placed in this run, by story
-        self._stored_sizes: dict[str, int] = {}
-        self.by_id: dict[str, str] = {}
-
-    def df(self, keys: Iterable[str]) -> dict[str, int]:
-        keys = set(keys)
-        missing = keys - self._df.keys()
-        if missing:
-            self._df.update(self.store.story_statistics(missing)[1])
-        return {k: self._df[k] for k in keys}
-
-    def holders(self, keys: Iterable[str]) -> list[int]:
-        keys = set(keys)
-        found = self.store.story_holders(keys)
-        found.update(seq for k in keys for seq in self.postings.get(k, ()))
-        return sorted(found)
-
-    def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], Any, str]]:
-        from storyline.stories.cluster import article_date
-
-        out = {}
-        for seq in refs:
-            if seq in self.placed:
-                row, story = self.placed[seq]
-                out[seq] = (row["counts"], row["entities"], article_date(row.get("published") or {}), story)
-        for seq, (counts, ents, pub, sid) in self.store.story_vectors(x for x in refs if x not in self.placed).items():
-            out[seq] = (counts, ents, article_date(pub or {}), sid or "")  # they hold a story (story_holders)
-        return out
-
-    def size(self, story: str) -> int:
-        if story not in self._stored_sizes:
-            self._stored_sizes[story] = self.store.story_size(story)
-        return self._stored_sizes[story] + self.sizes[story]
-
-    def story_of(self, article_id: str) -> str | None:
-        return self.by_id.get(article_id) or self.store.story_of(article_id)
-
-    def place(self, ref: int, row: dict, story: str) -> None:
-        from storyline.stories.cluster import index_keys
-
-        self.placed[ref] = (row, story)
-        for k in index_keys(row["counts"], row["entities"]):
-            self.postings.setdefault(k, []).append(ref)
-        self.sizes[story] += 1
-        self.by_id[row["id"]] = story
 
 
 _TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}

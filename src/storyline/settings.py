@@ -59,6 +59,18 @@ FAR_JOIN_AT = 0.25  # … this one
 # article adds less than this to the mean similarity; the seeds, the example corpus and the stories bench
 # split the same with it as with every article compared.
 MIN_SIM = 0.3
+# Placing an article in a stored corpus (stories/stored.py) reads only the stories it may join: each story
+# article's text cosine with it is bounded from the postings of its terms and the article's norm under the
+# statistics of the last epoch. That norm falls at most to this share of it while no term's weight fell below
+# this share of its epoch weight (the terms that did are tracked, their articles compared exactly): 0.9 leaves
+# the bounds tight (a tenth above the cosine) and a term hot only once its document frequency has grown several
+# fold since the epoch.
+STORY_NORM_FLOOR = 0.9
+# A new epoch (every article's norm again: work in proportion to the corpus) once more than this share of the
+# articles hold a hot term (at least STORY_HOT_MIN of them): a few percent keeps both the exact comparisons
+# and the epochs rare.
+STORY_HOT_SHARE = 0.05
+STORY_HOT_MIN = 200
 
 # --- events and the digest (stories/events.py, stories/digest.py) ------------------------------------
 EVENT_LINK = 0.5  # the average link a mention needs to an event to join it

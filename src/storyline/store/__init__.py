@@ -24,6 +24,7 @@ from storyline.store.entity_state import (
 )
 from storyline.store.errors import QueryError, StoreError, WriteError, write_error
 from storyline.store.migrations import SCHEMA_VERSION
+from storyline.store.story_state import StoryState
 from storyline.store.rows import ARTICLE_COLS, article_of, document_of
 from storyline.store.schema import ENGLISH_OR_UNKNOWN, UNANNOTATED
 
@@ -33,7 +34,7 @@ __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "Store
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 
 
-class Store(EntityState, CorrectionRecords):
+class Store(EntityState, StoryState, CorrectionRecords):
     """One storyline database, a SQLite file or a PostgreSQL database (a postgresql:// URL),
     holding documents, articles and every later layer."""
 
@@ -203,6 +204,7 @@ class Store(EntityState, CorrectionRecords):
         with self.transaction():
             self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL",
                                 [(sid, aid) for aid, sid in assignment.items()])
+            self._mark_stale(assignment)
 
     def _limit(self, limit: int) -> int | None:
         """A LIMIT argument: -1 (all) is NULL on PostgreSQL, which refuses negative limits."""
@@ -373,6 +375,7 @@ class Store(EntityState, CorrectionRecords):
             self.db.executemany("INSERT OR IGNORE INTO dedupe_keys(key, seq) VALUES (?, ?)", keys)
             self.db.executemany("INSERT OR IGNORE INTO passage_keys(hash, seq, start, stop) VALUES (?, ?, ?, ?)",
                                 paragraphs)
+            self._mark_stale(members)  # an original may become a copy, a copy an original
             self.db.executemany("UPDATE articles SET duplicate_of = ?, duplicate_kind = ?, duplicate_score = ? WHERE id = ?",
                                 [(*dups.get(a, (None, None, None)), a) for a in members])
             self.db.executemany("DELETE FROM shared_passages WHERE article_id = ? OR other_article_id = ?",
@@ -429,6 +432,7 @@ class Store(EntityState, CorrectionRecords):
                                 [(lang, score, aid) for aid, lang, score in rows])
             dropped = sum(self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", a).fetchone()[0]
                           for a in other)
+            self._mark_stale(aid for aid, in other)
             self.db.executemany("DELETE FROM annotations WHERE article_id = ?", other)
             self.db.executemany("INSERT OR IGNORE INTO entity_stale(article_id) VALUES (?)", other)
             self.db.executemany("UPDATE articles SET story_id = NULL, annotated = NULL WHERE id = ?", other)
@@ -475,6 +479,7 @@ class Store(EntityState, CorrectionRecords):
                                       for k in ("timexes", "mentions", "quotes", "events", "claims", "timeml", "title")))
                  for aid, x in rows],
             )
+            self._mark_stale(aid for aid, _ in rows)  # annotated again: it may become a story article
             self.db.executemany("UPDATE articles SET annotated = ? WHERE id = ?",
                                 [(1 if all(x.get(k) is not None for k in ("timeml", "title")) else None, aid)
                                  for aid, x in rows])
@@ -511,6 +516,55 @@ class Store(EntityState, CorrectionRecords):
         return [{"id": r[0], "seq": r[1], "story_id": r[2], "duplicate_of": r[3]} for r in self.db.execute(
             f"SELECT id, seq, story_id, duplicate_of FROM articles a WHERE {self._ANNOTATED} ORDER BY seq")]
 
+    def story_pending(self) -> list[dict[str, Any]]:
+        """The annotated articles in no story yet, in ingestion order, as `story_states` gives them."""
+        return [{"id": r[0], "seq": r[1], "story_id": r[2], "duplicate_of": r[3]} for r in self.db.execute(
+            f"SELECT id, seq, story_id, duplicate_of FROM articles a WHERE story_id IS NULL AND {self._ANNOTATED}"
+            " ORDER BY seq")]
+
+    def unplaced_story_rows(self) -> list[tuple[int, str | None, str]]:
+        """(seq, title, text) of the annotated articles in no story whose story terms are not stored yet (after a
+        link over the same schema and storyline, the only ones `unindexed_story_rows` can give)."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            f"SELECT seq, title, text FROM articles a WHERE story_id IS NULL AND {self._ANNOTATED}"
+            " AND NOT EXISTS (SELECT 1 FROM story_terms t WHERE t.seq = a.seq) ORDER BY seq")]
+
+    def story_member_rows(self, story_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """story id → its annotated articles, in ingestion order, as `story_states` gives them."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in sorted(self._rows_in(f"SELECT seq, id, story_id, duplicate_of FROM articles a WHERE story_id IN ({{}})"
+                                      f" AND {self._ANNOTATED}", story_ids)):
+            out.setdefault(r[2], []).append({"id": r[1], "seq": r[0], "story_id": r[2], "duplicate_of": r[3]})
+        return out
+
+    def story_members_of(self, story_ids: Iterable[str]) -> dict[str, str | None]:
+        """story id → the members key its stored layers were computed over, for those of these stories stored."""
+        return {r[0]: r[1] for r in self._rows_in("SELECT id, members FROM stories WHERE id IN ({})", story_ids)}
+
+    def story_stale(self) -> set[str]:
+        """The stories whose articles (or which of them are originals) may have changed since their layers were
+        written: an article joined, left, lost its layers or changed its duplicate status (`_mark_stale`)."""
+        return {r[0] for r in self.db.execute("SELECT story_id FROM story_stale")}
+
+    def _mark_stale(self, article_ids: Iterable[str]) -> None:
+        """Inside a write: the stories of these articles noted stale (`story_stale`)."""
+        self.db.executemany("INSERT OR IGNORE INTO story_stale(story_id) SELECT story_id FROM articles"
+                            " WHERE id = ? AND story_id IS NOT NULL", [(a,) for a in article_ids])
+
+    def unsited(self) -> list[tuple[int, str | None, str | None]]:
+        """(seq, outlet, url) of the articles whose site is not noted yet (`set_sites`)."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute("SELECT seq, outlet, url FROM articles WHERE site IS NULL")]
+
+    def set_sites(self, sites: Iterable[tuple[int, str]]) -> None:
+        """(seq, site) of articles: the site their title is compared with (`stories.overview.site_key`)."""
+        with self.transaction():
+            self.db.executemany("UPDATE articles SET site = ? WHERE seq = ?", [(site, seq) for seq, site in sites])
+
+    def site_titles(self, sites: Iterable[str]) -> list[dict[str, Any]]:
+        """{title, outlet, url} of every article of these sites."""
+        return [{"title": r[0], "outlet": r[1], "url": r[2]} for r in self._rows_in(
+            "SELECT title, outlet, url FROM articles WHERE site IN ({})", sites)]
+
     def story_rows_of(self, article_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """id → {id, seq, title, text, published, story_id, duplicate_of, entities} of the given articles."""
         ids = sorted(set(article_ids))
@@ -541,34 +595,6 @@ class Store(EntityState, CorrectionRecords):
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             f"SELECT seq, title, text FROM articles a WHERE {self._ANNOTATED}"
             " AND NOT EXISTS (SELECT 1 FROM story_terms t WHERE t.seq = a.seq) ORDER BY seq")]
-
-    def add_story_terms(self, counts: dict[int, dict[str, int]]) -> None:
-        """Articles' term counts (seq → term → count), their postings and the document frequencies, in one
-        transaction."""
-        if not counts:
-            return
-        df: dict[str, int] = {}
-        for c in counts.values():
-            for t in c:
-                df[t] = df.get(t, 0) + 1
-        with self.transaction():
-            self.db.executemany("INSERT INTO story_terms(seq, counts) VALUES (?, ?)",
-                                [(seq, json.dumps(c, sort_keys=True)) for seq, c in counts.items()])
-            self.db.executemany("INSERT INTO story_postings(term, seq) VALUES (?, ?)",
-                                [(t, seq) for seq, c in counts.items() for t in c])
-            self.db.executemany("INSERT INTO story_df(term, df) VALUES (?, ?) ON CONFLICT(term)"
-                                " DO UPDATE SET df = story_df.df + excluded.df", sorted(df.items()))
-
-    def _forget_story_terms(self, seqs: list[int]) -> None:
-        """Inside a write: the story terms of articles that lost their layers, out of the statistics."""
-        for seq in seqs:
-            r = self.db.execute("SELECT counts FROM story_terms WHERE seq = ?", (seq,)).fetchone()
-            if r is None:
-                continue
-            terms = list(json.loads(r[0]))
-            self.db.executemany("UPDATE story_df SET df = df - 1 WHERE term = ?", [(t,) for t in terms])
-            self.db.execute("DELETE FROM story_postings WHERE seq = ?", (seq,))
-            self.db.execute("DELETE FROM story_terms WHERE seq = ?", (seq,))
 
     def story_statistics(self, keys: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(how many articles the statistics count, document frequency of each key): "t" + a term, over the
@@ -630,13 +656,10 @@ class Store(EntityState, CorrectionRecords):
     def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """id → {seq, title, outlet, url, published, story_id} (all articles, or those given)."""
         sql = "SELECT seq, id, title, outlet, url, published, story_id FROM articles"
-        args: list[Any] = []
-        if ids is not None:
-            args = list(ids)
-            sql += f" WHERE id IN ({marks(args)})"
-        return {r["id"]: {"seq": r["seq"], "title": r["title"], "outlet": r["outlet"], "url": r["url"],
-                          "published": json.loads(r["published"]), "story_id": r["story_id"]}
-                for r in self.db.execute(sql + " ORDER BY seq", args)}
+        rows = (self.db.execute(sql + " ORDER BY seq").fetchall() if ids is None
+                else sorted(self._rows_in(sql + " WHERE id IN ({})", ids)))  # in chunks: a story may be large
+        return {r[1]: {"seq": r[0], "title": r[2], "outlet": r[3], "url": r[4], "published": json.loads(r[5]),
+                       "story_id": r[6]} for r in rows}
 
     def entity_ids_at(self, article_ids: Iterable[str]) -> dict[tuple[str, int], str]:
         """(article id, mention start) → canonical entity id, for the given articles; a capital standing for
@@ -655,12 +678,17 @@ class Store(EntityState, CorrectionRecords):
         return {r[0]: r[1] for r in self.db.execute("SELECT id, members FROM stories")}
 
     def set_stories(self, assignment: dict[str, str], story_ids: Iterable[str], stories: list[Story],
-                    events: list[Event], claims: list[Claim], members: dict[str, str]) -> None:
+                    events: list[Event], claims: list[Claim], members: dict[str, str],
+                    checked: Iterable[str] | None = None) -> None:
         """In one transaction: the articles' new story ids (`assignment`), and the stories, events and
         claims of `story_ids` replaced by those given (each stored as its `to_json()`), each story with the
-        members key of its layers."""
+        members key of its layers; the stories `checked` (None: all) no longer stale."""
         sids = list(story_ids)
         with self.transaction():
+            if checked is None:
+                self.db.execute("DELETE FROM story_stale")
+            else:
+                self.db.executemany("DELETE FROM story_stale WHERE story_id = ?", [(x,) for x in sorted(set(checked))])
             self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?",
                                 [(sid, aid) for aid, sid in assignment.items()])
             for table in ("stories", "claims"):

@@ -193,6 +193,10 @@ _ADDED: dict[int, tuple[tuple[str, str], ...]] = {
     11: (("annotations", "entities_done"),),
     # whether every layer of an article is stored (schema.UNANNOTATED): filled from the stored layers (_FILLED)
     12: (("articles", "annotated"),),
+    # the story stage's bounds (stories/stored.py): each article's norm and each posting's term frequency factor
+    # under the statistics of an epoch; NULL until the next link makes the epoch (from the stored term counts);
+    # the site a title is compared with (NULL: filled by the next link, pipeline.link_stories)
+    13: (("story_terms", "norm0"), ("story_postings", "tf"), ("story_df", "df0"), ("articles", "site")),
 }
 # what fills a version's new columns from what the database holds (portable SQL, run before its indexes are made)
 _FILLED: dict[int, tuple[str, ...]] = {
@@ -205,6 +209,7 @@ _INDEXED: dict[int, tuple[tuple[str, str], ...]] = {
     11: (("annotations", "annotations_entities_pending"),),
     # the articles a build still has to detect the language of or annotate, found by an index lookup, not a scan
     12: (("articles", "articles_undetected"), ("articles", "articles_unannotated")),
+    13: (("articles", "articles_site"),),
 }
 _CREATED: dict[int, tuple[str, ...]] = {
     # the duplicate stage's state (schema.TABLES, "the cross-article stages' state")
@@ -215,8 +220,9 @@ _CREATED: dict[int, tuple[str, ...]] = {
     11: ("entity_edges", "entity_votes", "entity_decisions", "entity_shuffle", "entity_keys", "entity_stale"),
     # what a build read from each input file; empty after the upgrade: the next build reads every file once more
     12: ("input_files",),
-    # a placeholder: version 13 is the story stage's further state (another branch); nothing here
-    13: (),
+    # the terms the bounds do not hold for since the epoch, and the stories whose articles changed since their
+    # layers were written; empty after the upgrade: its first link compares every story (pipeline.link_stories)
+    13: ("story_hot", "story_stale"),
     # corrections a person made, and the journal of what replaying them changed (storyline.corrections)
     14: ("corrections", "correction_journal"),
 }
@@ -246,10 +252,16 @@ def step(version: int, dialect: schema.Dialect) -> list[str]:
         return ([schema.add_column(table, column, dialect) for table, column in _ADDED.get(version, ())]
                 + list(_FILLED.get(version, ()))
                 + [schema.add_index(table, index, dialect) for table, index in _INDEXED.get(version, ())]
-                + [stmt for table in _CREATED.get(version, ()) for stmt in schema.add_table(table, dialect)])
+                + [stmt for table in _CREATED.get(version, ())
+                   for stmt in schema.add_table(table, dialect, _added_after(version, table))])
     if dialect == "postgresql":
         return [_PG_MIGRATIONS[version]]
     return _split_sql(_MIGRATIONS[version])
+
+
+def _added_after(version: int, table: str) -> tuple[str, ...]:
+    """The columns of `table` that versions after `version` add (not there when `version` makes the table)."""
+    return tuple(c for v, added in _ADDED.items() if v > version for t, c in added if t == table)
 
 
 def migrate(store: Store) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -121,8 +121,9 @@ TABLES: tuple[Table, ...] = (
         Column("minhash", "blob", not_null=True), _text("duplicate_of", ordered=True), _text("duplicate_kind"),
         Column("duplicate_score", "real"), _text("story_id", ordered=True), Column("tsv", "search"),
         _text("language", ordered=True), Column("language_score", "real"), Column("keyed", "integer"),
-        Column("annotated", "integer"),
+        Column("annotated", "integer"), _text("site", ordered=True),
     ), indexes=(Index("articles_document", ("document_id",)), Index("articles_story", ("story_id",)),
+                Index("articles_site", ("site",)),
                 Index("articles_unkeyed", ("seq",), where="keyed IS NULL"),
                 Index("articles_undetected", ("seq",), where="language IS NULL"),
                 Index("articles_unannotated", ("seq",), where=UNANNOTATED)),
@@ -184,10 +185,13 @@ TABLES += (
           primary_key=("key", "seq"), without_rowid=True),
     Table("passage_keys", (Column("hash", "bigint", not_null=True), Column("seq", "bigint", not_null=True),
                            _int("start"), _int("stop")), primary_key=("hash", "seq", "start"), without_rowid=True),
-    Table("story_terms", (Column("seq", "bigint", primary_key=True), _text("counts", not_null=True))),
-    Table("story_postings", (_text("term", not_null=True, ordered=True), Column("seq", "bigint", not_null=True)),
+    Table("story_terms", (Column("seq", "bigint", primary_key=True), _text("counts", not_null=True),
+                          Column("norm0", "real"))),
+    Table("story_postings", (_text("term", not_null=True, ordered=True), Column("seq", "bigint", not_null=True),
+                             Column("tf", "real")),
           primary_key=("term", "seq"), without_rowid=True),
-    Table("story_df", (_text("term", primary_key=True, ordered=True), _int("df")), without_rowid=True),
+    Table("story_df", (_text("term", primary_key=True, ordered=True), _int("df"), Column("df0", "integer")),
+          without_rowid=True),
 )
 # The entity stage's state (nlp/canonical_state.py): what `nlp.canonical`'s steps emitted, kept so that a
 # build runs them again only for the keys its new articles touch. Per article: its "Long Name (ACRONYM)"
@@ -225,6 +229,15 @@ TABLES += (
         Column("size", "bigint", not_null=True), Column("mtime_ns", "bigint", not_null=True),
         _text("reader", not_null=True), _text("items", not_null=True),
     ), primary_key=("path", "source"), without_rowid=True),
+)
+# What placing a new article bounds its similarities with (stories/stored.py): each story article's norm under
+# the statistics of the last epoch (story_terms.norm0, with story_df.df0 and meta 'story_epoch'), each posting's
+# term frequency factor (story_postings.tf); the terms whose weight fell furthest below the epoch's since (the
+# bound does not hold for the articles holding them); the stories whose articles changed since their layers
+# were written (articles.site: the site a title is compared with, for the story titles' site suffixes).
+TABLES += (
+    Table("story_hot", (_text("term", primary_key=True, ordered=True),), without_rowid=True),
+    Table("story_stale", (_text("story_id", primary_key=True, ordered=True),), without_rowid=True),
 )
 # Corrections a person made (storyline.corrections): each its own record, kept across rebuilds and replayed
 # after every link (who, when, why, the operation, its target and what re-finds it, when undone, and whether
@@ -273,9 +286,12 @@ def add_index(table: str, index: str, dialect: Dialect) -> str:
     return _create_index(table, next(ix for ix in BY_NAME[table].indexes if ix.name == index), dialect)
 
 
-def add_table(table: str, dialect: Dialect) -> list[str]:
-    """A table of the description with its indexes (a migration that adds it)."""
+def add_table(table: str, dialect: Dialect, without: tuple[str, ...] = ()) -> list[str]:
+    """A table of the description with its indexes (a migration that adds it), less the columns `without`
+    (those a later version adds)."""
     t = BY_NAME[table]
+    if without:
+        t = replace(t, columns=tuple(c for c in t.columns if c.name not in without))
     return [_create_table(t, dialect), *(_create_index(t.name, ix, dialect) for ix in t.indexes)]
 
 

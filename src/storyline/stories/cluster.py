@@ -62,6 +62,25 @@ def far_apart(a: dt.date | None, b: dt.date | None) -> bool:
     return bool(a and b and abs((a - b).days) > FAR_DAYS)
 
 
+BOUND_SLACK = 1e-9  # what rounding may add to a score over its bound (sums of a few thousand terms near 1)
+
+
+def may_join(bounds: Iterable[tuple[str, float, float]]) -> set[str]:
+    """The stories `choose` may pick, from an upper bound of each story article's text cosine and entity
+    overlap with the article placed (story, cosine bound, overlap bound); a story article not listed has
+    neither (no term or entity in common). A story article's score is at most TEXT_WEIGHT × (LINK_WEIGHT ×
+    its cosine + (1 − LINK_WEIGHT) × the story's mean cosine) + (1 − TEXT_WEIGHT) × its overlap, and the mean
+    is at most the story's largest cosine: a story whose bound stays below JOIN_AT cannot be chosen (`choose`
+    joins only at JOIN_AT), so leaving its articles out of the comparison changes nothing."""
+    best: dict[str, float] = {}
+    top: dict[str, float] = {}
+    for sid, cos, ov in bounds:
+        best[sid] = max(best.get(sid, 0.0), TEXT_WEIGHT * LINK_WEIGHT * cos + (1 - TEXT_WEIGHT) * ov)
+        top[sid] = max(top.get(sid, 0.0), cos)
+    return {sid for sid, b in best.items()
+            if (bound := b + TEXT_WEIGHT * (1 - LINK_WEIGHT) * top[sid]) > 0 and bound >= JOIN_AT - BOUND_SLACK}
+
+
 # --- the stage, in steps both runners share (here in one process over a list or the store's index;
 # batch/stories on an engine) ---------------------------------------------------------------------------
 # map: an article's term counts and entities; statistics: document frequencies over the articles; per new
@@ -148,7 +167,10 @@ class StoryIndex(Protocol):
 
     def df(self, keys: Iterable[str]) -> dict[str, int]: ...
 
-    def holders(self, keys: Iterable[str]) -> list[Any]: ...  # refs in ingestion order
+    def candidates(self, keys: Iterable[str], vec: dict[str, float], ents: dict[str, float]) -> list[Any]:
+        """The story articles holding one of `keys` (refs in ingestion order), or those of them in the stories
+        the article (its text vector `vec`, weighted entities `ents`) `may_join`: `choose` decides the same."""
+        ...
 
     def article(self, refs: list[Any]) -> dict[Any, tuple[dict[str, int], list[str], dt.date | None, str]]: ...
 
@@ -182,7 +204,7 @@ def assign_pending(pending: list[tuple[Any, dict[str, Any]]], index: StoryIndex,
             vec = text_vector(counts, {t: df["t" + t] for t in counts}, index.n)
             ew = entity_weights(ents, {e: df["e" + e] for e in ents}, index.n)
             date = article_date(r.get("published") or {})
-            refs = index.holders(blocking_keys(vec, ew, df, bound))
+            refs = index.candidates(blocking_keys(vec, ew, df, bound), vec, ew)
             todo = [x for x in refs if x not in cache]
             if todo:
                 got = index.article(todo)
@@ -230,7 +252,7 @@ class _Rows:
     def df(self, keys: Iterable[str]) -> dict[str, int]:
         return {k: self._df[k] for k in keys}
 
-    def holders(self, keys: Iterable[str]) -> list[int]:
+    def candidates(self, keys: Iterable[str], vec: dict[str, float], ents: dict[str, float]) -> list[int]:
         return sorted({i for k in keys for i in self.postings.get(k, ())})
 
     def article(self, refs: list[int]) -> dict[int, tuple[dict[str, int], list[str], dt.date | None, str]]:
