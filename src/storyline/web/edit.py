@@ -36,24 +36,26 @@ class _Correction(BaseModel):
     by: By | None = Field(None, description=f"Who corrects (default: {WEB_AUTHOR!r}).")
 
 
-class MergeEntities(_Correction):
-    """Two entities are one: `other`'s mentions and quotes become `target`'s, its names `target`'s aliases."""
+class _OfEntity(_Correction):
+    target: Ref = Field(description="The entity (id, or exact name or alias).")
+
+
+class MergeEntities(_OfEntity):
+    """Two entities are one: `other`'s mentions and quotes become `target`'s (the entity that stays), its names
+    `target`'s aliases."""
     op: Literal["merge-entities"]
-    target: Ref = Field(description="The entity that stays (id, or exact name or alias).")
-    other: Ref = Field(description="The entity merged into it (id, or exact name or alias).")
+    other: Ref = Field(description="The entity merged into the target (id, or exact name or alias).")
 
 
-class SplitEntity(_Correction):
+class SplitEntity(_OfEntity):
     """The entity's mentions written `alias` become an entity of their own, named so."""
     op: Literal["split-entity"]
-    target: Ref = Field(description="The entity (id, or exact name or alias).")
     alias: Ref = Field(description="How the mentions that become another entity are written.")
 
 
-class RenameEntity(_Correction):
+class RenameEntity(_OfEntity):
     """Give an entity another name (the old one becomes an alias)."""
     op: Literal["rename-entity"]
-    target: Ref = Field(description="The entity (id, or exact name or alias).")
     name: Ref = Field(description="Its name from now on.")
 
 
