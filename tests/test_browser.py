@@ -302,3 +302,36 @@ def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(ed
     assert _computed(_dossier(db)) == _computed(_dossier(twin))
     page.goto(url + f"/entities/{erdogan['id']}")
     expect(page.locator("h1")).to_contain_text("Recep Tayyip Erdogan")
+
+
+def test_a_quotes_speaker_set_and_a_quote_rejected_on_the_quotes_page(edit_server, page):
+    """/quotes with editing on: a speaker form with two answers is refused with the field's message (shown as
+    text); a name alone is taken and shown as corrected; a rejected quote leaves the list."""
+    expect = playwright_api.expect
+    url = edit_server["url"]
+    page.goto(url + "/quotes")
+    page.evaluate(f"() => sessionStorage.setItem('storyline-token', {EDIT_TOKEN!r})")  # as the token bar keeps it
+    page.reload()
+    total = int(page.locator("h1 .count").inner_text())
+    first = page.locator(".quote-list > li").first
+    words = first.locator("blockquote").inner_text()
+    first.locator("details.edit > summary").click()
+    form = first.locator("form.speaker")
+    form.locator("input[name=name]").fill("<i>A spokesman</i>")
+    form.locator("input[name=clear]").check()
+    form.locator("input[name=why]").fill("misattributed")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("output")).to_contain_text("exactly one of entity, name and clear")
+    form.locator("input[name=clear]").uncheck()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    first = page.locator(".quote-list > li", has_text=words[:40]).first
+    assert first.locator("strong").inner_text() == "<i>A spokesman</i>"  # as text, never markup
+    expect(first.locator(".corrected")).to_have_attribute("title", "misattributed")
+    first.locator("details.edit > summary").click()
+    reject = first.locator("form.reject")
+    reject.locator("input[name=why]").fill("not a quote")
+    with page.expect_navigation():
+        reject.locator("button[type=submit]").click()
+    expect(page.locator("h1 .count")).to_have_text(str(total - 1))
+    assert page.locator(".quote-list > li", has_text=words[:40]).count() == 0
