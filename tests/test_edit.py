@@ -271,3 +271,9 @@ def test_pages_have_editing_controls_when_editing_is_on(work):
         # no inline script or style (CSP): scripts only by src, handlers bound by app.js
         assert not re.search(r"<script(?![^>]*\bsrc=)", html) and not re.search(r"\s(on[a-z]+|style)=", html), url
     assert 'type="password"' in pages["/"] and "Cookie" not in pages["/"]
+    # a page a browser kept from the server started without editing is not "not modified" with it, nor back
+    url = f"/entities/{putin['id']}"
+    plain = _client(db, edit=False).get(url)
+    assert client.get(url, headers={"If-None-Match": plain.headers["etag"]}).status_code == 200
+    assert _client(db, edit=False).get(url, headers={"If-None-Match": client.get(url).headers["etag"]}).status_code == 200
+    assert _client(db, edit=False).get(url, headers={"If-None-Match": plain.headers["etag"]}).status_code == 304

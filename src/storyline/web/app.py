@@ -137,7 +137,9 @@ def create_app(
 
     # --- middleware: ETags, security headers, CORS only when asked -------------------------------
     def etag_for(scope: dict[str, Any]) -> str:
-        key = f"{db_state()}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
+        # editing on or off changes the pages (their controls): a page a browser kept from a server started
+        # the other way is never answered with a 304
+        key = f"{db_state()}|{'edit' if allow_edit else ''}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
         return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
 
     responses: OrderedDict[str, tuple[dict, bytes]] = OrderedDict()  # ETag → (start message, body), LRU
