@@ -18,9 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_corrections
-
-work = test_corrections.work  # the fixture edit_server uses
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
 
@@ -229,16 +226,43 @@ def test_entity_page_from_a_quotes_speaker_and_the_graph_slider(seed_server, pag
 EDIT_TOKEN = "browser-edit-token-for-the-tests"
 
 
+@pytest.fixture(scope="module")
+def edit_seed_db(databases, seeds_folder):
+    """A database of the seeds that no server holds open (PostgreSQL copies a database only when nobody is on
+    it, and seed_server is on seed_db)."""
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    db = databases.new("edit-seeds")
+    with Store(db) as store:
+        build([seeds_folder], store)
+    return db
+
+
+@pytest.fixture(scope="module")
+def seeds_folder():
+    from tests.conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    return SEEDS
+
+
 @pytest.fixture
-def edit_server(work):
-    """The app over a copy of the seeds' database with editing on (serve --allow-edit), and the seeds folder
-    and a folder of one more article to build again with."""
-    db, seeds, more = work
+def edit_server(edit_seed_db, seeds_folder, databases, tmp_path):
+    """The app with editing on (serve --allow-edit) over a copy of the seeds' database, and the seeds folder and
+    a folder of one more article to build again with."""
+    from tests.test_corrections import EXTRA
+
+    db = databases.copy(edit_seed_db, "edit")
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "900_sochi.txt").write_text(EXTRA, encoding="utf-8")
     for url in _serve(db, allow_edit=True, token=EDIT_TOKEN):
-        yield {"url": url, "db": db, "seeds": seeds, "more": more}
+        yield {"url": url, "db": db, "seeds": seeds_folder, "more": more}
 
 
-def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(edit_server, page, databases, seed_db):
+def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(edit_server, page, databases, edit_seed_db):
     """The token typed once (kept in the tab, never a cookie) → the entity page's merge form → the page shows the
     merge, and so does a fresh JSON export, through a rebuild of the same input and a build with one more
     article → /corrections → undo: the export is what the same builds give uncorrected."""
@@ -296,7 +320,7 @@ def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(ed
         row.locator("form[data-undo] button").click()
     expect(page.locator("tr[data-correction='1'] td.status")).to_contain_text("undone")
     assert page.locator("tr[data-correction='1'] form[data-undo]").count() == 0
-    twin = databases.copy(seed_db, "twin")  # the same builds, never corrected
+    twin = databases.copy(edit_seed_db, "twin")  # the same builds, never corrected
     with Store(twin) as store:
         build([edit_server["seeds"], edit_server["more"]], store)
     assert _computed(_dossier(db)) == _computed(_dossier(twin))
