@@ -67,7 +67,6 @@ function setupToken(bar) {
   const show = () => {
     const has = Boolean(sessionStorage.getItem(TOKEN_KEY));
     out.textContent = has ? "token set for this tab" : "type the token to make corrections";
-    document.body.classList.toggle("can-edit", has);
   };
   by.value = sessionStorage.getItem(BY_KEY) || "";
   const use = () => {
