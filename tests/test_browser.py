@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
 
 CHROMIUM = os.environ.get("STORYLINE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,8 +31,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _serve(db: str):
-    """The app over `db` on a free loopback port, in a thread: yields its base URL."""
+def _serve(db: str, **options):
+    """The app over `db` on a free loopback port, in a thread (`options`: create_app's): yields its base URL."""
     import uvicorn
 
     from storyline.web import create_app
@@ -39,7 +40,7 @@ def _serve(db: str):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
@@ -220,3 +221,141 @@ def test_entity_page_from_a_quotes_speaker_and_the_graph_slider(seed_server, pag
     page.locator("#entity-graph a circle").first.click()
     page.wait_for_url(re.compile(r"/entities/e-"))
     assert page.locator("section.appears-with").count() == 1
+
+
+EDIT_TOKEN = "browser-edit-token-for-the-tests"
+
+
+@pytest.fixture(scope="module")
+def edit_seed_db(databases, seeds_folder):
+    """A database of the seeds that no server holds open (PostgreSQL copies a database only when nobody is on
+    it, and seed_server is on seed_db)."""
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    db = databases.new("edit-seeds")
+    with Store(db) as store:
+        build([seeds_folder], store)
+    return db
+
+
+@pytest.fixture(scope="module")
+def seeds_folder():
+    from tests.conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    return SEEDS
+
+
+@pytest.fixture
+def edit_server(edit_seed_db, seeds_folder, databases, tmp_path):
+    """The app with editing on (serve --allow-edit) over a copy of the seeds' database, and the seeds folder and
+    a folder of one more article to build again with."""
+    from tests.test_corrections import EXTRA
+
+    db = databases.copy(edit_seed_db, "edit")
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "900_sochi.txt").write_text(EXTRA, encoding="utf-8")
+    for url in _serve(db, allow_edit=True, token=EDIT_TOKEN):
+        yield {"url": url, "db": db, "seeds": seeds_folder, "more": more}
+
+
+def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(edit_server, page, databases, edit_seed_db):
+    """The token typed once (kept in the tab, never a cookie) → the entity page's merge form → the page shows the
+    merge, and so does a fresh JSON export, through a rebuild of the same input and a build with one more
+    article → /corrections → undo: the export is what the same builds give uncorrected."""
+    from storyline.pipeline import build
+    from storyline.store import Store
+    from tests.test_corrections import _computed, _dossier, _entity
+
+    expect = playwright_api.expect
+    url, db = edit_server["url"], edit_server["db"]
+    before = _dossier(db)
+    putin, erdogan = _entity(before, "Vladimir Putin"), _entity(before, "Recep Tayyip Erdogan")
+    page.goto(url + f"/entities/{putin['id']}")
+    form = page.locator("form.merge")
+    form.locator("input[name=other]").fill("Recep Tayyip Erdogan")
+    form.locator("input[name=why]").fill("one person, <b>says the test</b>")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("output")).to_contain_text("type the token first")
+    bar = page.locator("[data-edit-token]")
+    bar.locator("input[name=token]").fill("not-the-token")
+    bar.locator("[data-token-set]").click()
+    form.locator("button[type=submit]").click()
+    expect(form.locator("output")).to_contain_text("the token was refused")
+    bar.locator("input[name=token]").fill(EDIT_TOKEN)
+    bar.locator("input[name=by]").fill("browser")
+    bar.locator("[data-token-set]").click()
+    expect(bar.locator("output")).to_have_text("token set for this tab")
+    with page.expect_navigation():  # made, the page is read again
+        form.locator("button[type=submit]").click()
+    expect(page.locator("h1 .corrected")).to_have_text("(corrected)")
+    expect(page.locator("section.entity-head")).to_contain_text("aliases:")
+    assert "Recep Tayyip Erdogan" in page.locator("section.entity-head").inner_text()
+    assert page.locator("h1 .corrected").get_attribute("title") == "one person, <b>says the test</b>"
+    assert page.context.cookies() == []  # the token is never a cookie …
+    assert page.evaluate("() => sessionStorage.getItem('storyline-token')") == EDIT_TOKEN  # … but this tab's
+
+    def holds(d: dict) -> None:
+        p = _entity(d, "Vladimir Putin")
+        assert erdogan["id"] not in {e["id"] for e in d["entities"]} and "Recep Tayyip Erdogan" in p["aliases"]
+        assert p["corrected"][0]["by"] == "browser"
+
+    holds(_dossier(db))  # a fresh JSON export
+    with Store(db) as store:
+        build([edit_server["seeds"]], store)
+    holds(_dossier(db))
+    with Store(db) as store:
+        build([edit_server["seeds"], edit_server["more"]], store)
+    holds(_dossier(db))
+    page.reload()
+    assert "Recep Tayyip Erdogan" in page.locator("section.entity-head").inner_text()
+
+    page.goto(url + "/corrections")
+    row = page.locator("tr[data-correction='1']")
+    assert "merge-entities" in row.inner_text() and "applied" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("form[data-undo] button").click()
+    expect(page.locator("tr[data-correction='1'] td.status")).to_contain_text("undone")
+    assert page.locator("tr[data-correction='1'] form[data-undo]").count() == 0
+    twin = databases.copy(edit_seed_db, "twin")  # the same builds, never corrected
+    with Store(twin) as store:
+        build([edit_server["seeds"], edit_server["more"]], store)
+    assert _computed(_dossier(db)) == _computed(_dossier(twin))
+    page.goto(url + f"/entities/{erdogan['id']}")
+    expect(page.locator("h1")).to_contain_text("Recep Tayyip Erdogan")
+
+
+def test_a_quotes_speaker_set_and_a_quote_rejected_on_the_quotes_page(edit_server, page):
+    """/quotes with editing on: a speaker form with two answers is refused with the field's message (shown as
+    text); a name alone is taken and shown as corrected; a rejected quote leaves the list."""
+    expect = playwright_api.expect
+    url = edit_server["url"]
+    page.goto(url + "/quotes")
+    page.evaluate(f"() => sessionStorage.setItem('storyline-token', {EDIT_TOKEN!r})")  # as the token bar keeps it
+    page.reload()
+    total = int(page.locator("h1 .count").inner_text())
+    first = page.locator(".quote-list > li").first
+    words = first.locator("blockquote").inner_text()
+    first.locator("details.edit > summary").click()
+    form = first.locator("form.speaker")
+    form.locator("input[name=name]").fill("<i>A spokesman</i>")
+    form.locator("input[name=clear]").check()
+    form.locator("input[name=why]").fill("misattributed")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("output")).to_contain_text("exactly one of entity, name and clear")
+    form.locator("input[name=clear]").uncheck()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    first = page.locator(".quote-list > li", has_text=words[:40]).first
+    assert first.locator("strong").inner_text() == "<i>A spokesman</i>"  # as text, never markup
+    expect(first.locator(".corrected")).to_have_attribute("title", "misattributed")
+    first.locator("details.edit > summary").click()
+    reject = first.locator("form.reject")
+    reject.locator("input[name=why]").fill("not a quote")
+    with page.expect_navigation():
+        reject.locator("button[type=submit]").click()
+    expect(page.locator("h1 .count")).to_have_text(str(total - 1))
+    assert page.locator(".quote-list > li", has_text=words[:40]).count() == 0

@@ -978,9 +978,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to share it."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
     allow_ingest: bool = typer.Option(False, "--allow-ingest", help="Enable POST /api/ingest (needs a bearer token)."),
+    allow_edit: bool = typer.Option(
+        False, "--allow-edit",
+        help="Enable corrections from the pages and POST /api/corrections (needs a bearer token)."),
     token_file: Optional[Path] = typer.Option(
         None, "--token-file",
-        help="File holding the ingest bearer token (else the STORYLINE_TOKEN environment variable)."),
+        help="File holding the bearer token of ingest and editing (else the STORYLINE_TOKEN environment variable)."),
     max_upload_mb: float = typer.Option(settings.DEFAULT_MAX_UPLOAD_MB, "--max-upload-mb", help="Largest ingest request accepted (MB)."),
     cors_origin: list[str] = typer.Option(
         [], "--cors-origin", help="Allow this origin cross-site (repeatable); off by default."),
@@ -997,7 +1000,8 @@ def serve(
 
     _open(db).close()
     token = None
-    if allow_ingest:
+    if allow_ingest or allow_edit:
+        wants = " and ".join(f for f, on in (("--allow-ingest", allow_ingest), ("--allow-edit", allow_edit)) if on)
         if token_file is not None:
             try:
                 token = token_file.read_text(encoding="utf-8").strip()
@@ -1006,15 +1010,15 @@ def serve(
         else:
             token = os.environ.get("STORYLINE_TOKEN", "").strip()
         if not token:
-            _fail("--allow-ingest needs a bearer token: set STORYLINE_TOKEN or pass --token-file FILE")
+            _fail(f"{wants} needs a bearer token: set STORYLINE_TOKEN or pass --token-file FILE")
         if len(token) < 16:
-            _fail("the ingest token is too short: use at least 16 characters"
+            _fail("the bearer token is too short: use at least 16 characters"
                   " (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     loopback = host in ("127.0.0.1", "localhost", "::1")
     sock = _listen_socket(host, port)  # a busy port is said here, before anything claims to serve
     try:
         application = create_app(db, allow_ingest=allow_ingest, token=token, max_upload_mb=max_upload_mb,
-                                 cache_mb=cache_mb, cors_origins=cors_origin or None,
+                                 cache_mb=cache_mb, cors_origins=cors_origin or None, allow_edit=allow_edit,
                                  allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"] if loopback else None)
     except BaseException:
         sock.close()
@@ -1022,7 +1026,7 @@ def serve(
     if not loopback:
         err.print(f"[yellow]note:[/yellow] listening on {_t(host)}, not only on this machine")
     err.print(f"serving {_t(display_name(db))} on http://{_t(f'[{host}]' if ':' in host else host)}:{port}/"
-              f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'})")
+              f"  (API docs: /docs; ingest {'on' if allow_ingest else 'off'}; editing {'on' if allow_edit else 'off'})")
     import gc
 
     gc.collect()
@@ -1225,10 +1229,7 @@ def corrections_command(
     rows = store.corrections()
     if json_out:
         for c in rows:
-            _print_json(json.dumps({**{k: c[k] for k in ("id", "op", "target_kind", "target_id", "why", "undone_at",
-                                                            "status", "payload")},
-                                    "by": c["made_by"], "at": c["created_at"], "what": corrections.describe(c)},
-                                   ensure_ascii=False))
+            _print_json(json.dumps(corrections.record(c), ensure_ascii=False))
         return
     if not rows:
         err.print("no corrections yet (storyline correct --help lists what can be corrected)")

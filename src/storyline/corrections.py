@@ -469,6 +469,12 @@ def rejected(store: Store) -> list[dict[str, Any]]:
             for c in applied(store) if c["op"] == "reject"]
 
 
+def record(c: dict[str, Any]) -> dict[str, Any]:
+    """A correction as `storyline corrections --json` and GET /api/corrections list it."""
+    return {**{k: c[k] for k in ("id", "op", "target_kind", "target_id", "why", "undone_at", "status", "payload")},
+            "by": c["made_by"], "at": c["created_at"], "what": describe(c)}
+
+
 def describe(c: dict[str, Any]) -> str:
     """A correction's target and change in a few words: 'entity Dmitry Peskov ← Peskov (merged)'."""
     p = c["payload"]

@@ -8,6 +8,9 @@
   served from one folder by Starlette (no path traversal), SQL is parameterised (storyline.store, queries.py).
 - Ingest (`POST /api/ingest`) exists only when the app is created with `allow_ingest=True`; it
   needs `Authorization: Bearer <token>` and enforces a size limit.
+- Corrections (`POST /api/corrections`, `POST /api/corrections/{id}/undo`) and the pages' editing
+  controls exist only when the app is created with `allow_edit=True`; they need the same bearer token,
+  sent by the pages in the `Authorization` header (never a cookie: a cross-site form cannot act).
 - CORS is off unless origins are given.
 """
 
@@ -25,7 +28,8 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as Path_
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -36,6 +40,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
+from storyline import corrections
 from storyline.datewords import in_words, published_in_words
 from storyline.export import views
 from storyline.export.json import article_record
@@ -47,7 +52,7 @@ from storyline.published import period
 from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, fulltext, write_error
 from storyline.textsafe import inert
-from storyline.web import queries, render
+from storyline.web import edit, queries, render
 
 HERE = Path(__file__).resolve().parent
 PAGE = 20
@@ -137,18 +142,22 @@ def create_app(
     cors_origins: list[str] | None = None,
     allowed_hosts: list[str] | None = None,
     cache_mb: float = DEFAULT_CACHE_MB,
+    allow_edit: bool = False,
 ) -> FastAPI:
     """The app over the database at `db_path` (it must exist; the server never creates one).
     `allowed_hosts` limits the Host header (`storyline serve` on loopback allows only loopback names,
     so a web page cannot reach the server through DNS rebinding). `cache_mb` bounds the memory of
     the response cache (0: off): GET answers kept by their ETag, so a change to the data retires
-    them all (the ETag carries the database's state)."""
+    them all (the ETag carries the database's state). `allow_edit` adds the corrections' POST routes
+    and the pages' editing controls (`token` required, as for ingest)."""
     db_path = str(db_path)
     if not Store.exists(db_path):
         name = display_name(db_path)
         raise FileNotFoundError(f"{name}: no such database; build one first with: storyline build PATH --db {name}")
     if allow_ingest and not token:
         raise ValueError("ingest over HTTP needs a bearer token")
+    if allow_edit and not token:
+        raise ValueError("editing over HTTP needs a bearer token")
     Store(db_path).close()  # migrate (and refuse a foreign or newer database) before serving
 
     app = FastAPI(
@@ -196,7 +205,9 @@ def create_app(
 
     # --- middleware: ETags, security headers, CORS only when asked -------------------------------
     def etag_for(scope: dict[str, Any]) -> str:
-        key = f"{db_state()}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
+        # editing on or off changes the pages (their controls): a page a browser kept from a server started
+        # the other way is never answered with a 304
+        key = f"{db_state()}|{'edit' if allow_edit else ''}|{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
         return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
 
     responses: OrderedDict[str, tuple[dict, bytes]] = OrderedDict()  # ETag → (start message, body), LRU
@@ -266,6 +277,8 @@ def create_app(
 
             await self.inner(scope, receive, send_with_headers)
 
+    if allow_edit:  # added before Headers, so inside it: its refusals carry the security headers too
+        app.add_middleware(edit.Guard, check=lambda header: _check_token(header, token or ""))
     app.add_middleware(Headers)
     if allowed_hosts:
         from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -601,6 +614,51 @@ def create_app(
             "statuses": CLAIM_STATUSES, "stories": s.stories_page(-1, 0)[1],
             "filter_query": urlencode({k: v for k, v in filters.items() if v})})
 
+    # --- corrections: listed to all (what the pages' "(corrected)" marks and the dossier already show);
+    # made and undone only with allow_edit and the bearer token (edit.Guard checks it before the body is read)
+    templates.env.globals["editing"] = allow_edit
+
+    @app.get("/api/corrections", tags=["corrections"])
+    async def api_corrections(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
+        """The corrections made (as `storyline corrections --json`), oldest first: `what` in words, `status`
+        ("applied", "not applied: target gone (…)" or "undone"), `by`, `at`, `why`, and the `payload` that finds
+        the target again when ids move."""
+        rows = [corrections.record(c) for c in store().corrections()]
+        return _list(len(rows), rows[offset:offset + limit], limit, offset)
+
+    @app.get("/corrections", response_class=HTMLResponse, include_in_schema=False)
+    async def corrections_page(request: Request) -> HTMLResponse:
+        """Every correction, the latest first; undo buttons when editing is on."""
+        rows = [corrections.record(c) for c in reversed(store().corrections())]
+        return templates.TemplateResponse(request, "corrections.html", {"items": rows})
+
+    if allow_edit:
+        def editor(request: Request) -> None:
+            _check_token(request.headers.get("authorization", ""), token or "")
+
+        @app.post("/api/corrections", tags=["corrections"], status_code=201, dependencies=[Depends(editor)])
+        async def api_correct(body: edit.Correction) -> dict[str, Any]:
+            """Make a correction, as `storyline correct OP` does (`op`: merge-entities, split-entity, rename-entity,
+            speaker, reject, redate; `target` and the op's arguments; `why`; `by`, default "web"); needs
+            `Authorization: Bearer <token>`. Answers the correction as GET /api/corrections lists it (201); a bad
+            body, an unknown target or a change that cannot be made is a 422 naming the field."""
+            rec = await run_in_threadpool(_write, db_path, ingest_lock,
+                                          lambda s: edit.listed(s, edit.make(s, body)))
+            state["generation"] += 1
+            return rec
+
+        @app.post("/api/corrections/{correction_id}/undo", tags=["corrections"], dependencies=[Depends(editor)])
+        async def api_undo(correction_id: int = Path_(ge=1, le=MAX_OFFSET)) -> dict[str, Any]:
+            """Undo a correction (what it changed comes back as computed; 404: no such correction, 409: undone
+            already); needs `Authorization: Bearer <token>`. Answers the correction as listed."""
+            def run(s: Store) -> dict[str, Any]:
+                edit.undo(s, correction_id)
+                return edit.listed(s, correction_id)
+
+            rec = await run_in_threadpool(_write, db_path, ingest_lock, run)
+            state["generation"] += 1
+            return rec
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api/") or request.url.path.startswith("/static"):
@@ -756,13 +814,22 @@ def _build(db_path: str, folder: Path, max_mb: float, lock: threading.Lock) -> d
     an I/O error: 503) is an HTTP error of one line, the failed transaction rolled back."""
     from storyline import pipeline
 
+    def run(s: Store) -> dict[str, Any]:
+        report = pipeline.build([folder], s, max_mb=max_mb)
+        return {"added_documents": report.added_documents, "added_articles": report.added_articles,
+                "already_stored": report.skipped,
+                "problems": [{"source": p.source, "message": p.message} for p in report.problems],
+                "articles_in_database": s.counts()["articles"]}
+
+    return _write(db_path, lock, run)
+
+
+def _write(db_path: str, lock: threading.Lock, run: Any) -> Any:
+    """`run(store)` on a connection of its own, one writer at a time (ingest and corrections share the lock); a
+    write the database refuses is an HTTP error of one line, the failed transaction rolled back."""
     try:
         with lock, Store(db_path) as s:
-            report = pipeline.build([folder], s, max_mb=max_mb)
-            return {"added_documents": report.added_documents, "added_articles": report.added_articles,
-                    "already_stored": report.skipped,
-                    "problems": [{"source": p.source, "message": p.message} for p in report.problems],
-                    "articles_in_database": s.counts()["articles"]}
+            return run(s)
     except StoreError as e:
         raise HTTPException(507 if isinstance(e, WriteError) and e.kind == "full" else 503, str(e)) from None
     except Exception as e:
