@@ -189,6 +189,13 @@ def create_app(
     templates = Jinja2Templates(env=env)
     cache: dict[str, Any] = {}
 
+    def story_menu() -> list[dict[str, Any]]:
+        """The stories for the filter menus (the 200 with most articles), read again only when the database changed."""
+        key = db_state()
+        if cache.get("stories_key") != key:
+            cache["stories"], cache["stories_key"] = queries.story_choices(store()), key
+        return cache["stories"]
+
     def outlets() -> list[tuple[str, int]]:
         """The outlets for the filter menu, read again only when the database changed."""
         key = db_state()
@@ -597,7 +604,7 @@ def create_app(
         titles = s.article_titles(sorted({q["article_id"] for q in items})) if items else {}
         return templates.TemplateResponse(request, "quotes.html", {
             "items": items, "total": total, "offset": offset, "page": PAGE, "filters": filters, "titles": titles,
-            "kinds": QUOTE_KINDS, "outlets": outlets(), "stories": s.stories_page(-1, 0)[1],
+            "kinds": QUOTE_KINDS, "outlets": outlets(), "stories": story_menu(),
             "filter_query": urlencode({k: v for k, v in filters.items() if v})})
 
     @app.get("/claims", response_class=HTMLResponse, include_in_schema=False)
@@ -611,7 +618,7 @@ def create_app(
             if items else {}
         return templates.TemplateResponse(request, "claims.html", {
             "items": items, "total": total, "offset": offset, "page": PAGE, "filters": filters, "titles": titles,
-            "statuses": CLAIM_STATUSES, "stories": s.stories_page(-1, 0)[1],
+            "statuses": CLAIM_STATUSES, "stories": story_menu(),
             "filter_query": urlencode({k: v for k, v in filters.items() if v})})
 
     # --- corrections: listed to all (what the pages' "(corrected)" marks and the dossier already show);

@@ -169,3 +169,10 @@ def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -
         "events_total": ev_total, "events": events,
         "with": [{"id": o, "name": names.get(o, o), "type": types.get(o), "articles": n} for o, n in together],
     }
+
+
+def story_choices(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """The stories a filter menu offers, most articles first: {id, title}, without reading their records."""
+    return [{"id": r[0], "title": r[1]} for r in store.db.execute(
+        "SELECT s.id, json_extract(s.data, '$.title'), (SELECT count(*) FROM articles a WHERE a.story_id = s.id) AS n"
+        " FROM stories s ORDER BY n DESC, s.seq, s.id LIMIT ?", (limit,))]
