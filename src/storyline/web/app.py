@@ -866,29 +866,32 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
+def _story_id(s: Any, story: str | None) -> str | None | bool:
+    """The id of the story a `story` filter names (an id, or what `Store.story` takes), None when not given,
+    False when it names none (the list is then empty)."""
+    if story is None:
+        return None
+    st = s.story(story)
+    return st["id"] if st is not None else False
+
+
 def _quotes(s: Any, limit: int, offset: int, speaker: str | None, article: str | None, story: str | None,
             kind: str | None, outlet: str | None, date_from: str | None, date_to: str | None
             ) -> tuple[int, list[dict[str, Any]]]:
     """One page of quotes as /api/quotes and /quotes filter them (kind and dates checked where FastAPI reads them)."""
-    story_id = None
-    if story is not None:
-        st = s.story(story)
-        if st is None:
-            return 0, []
-        story_id = st["id"]
+    story_id = _story_id(s, story)
+    if story_id is False:
+        return 0, []
     return s.quotes_page(limit, offset, speaker, [article] if article is not None else None, kind, story_id, outlet,
                          date_from, date_to)
 
 
 def _claims(s: Any, limit: int, offset: int, story: str | None, status: str | None) -> tuple[int, list[dict[str, Any]]]:
     """One page of claims, conflicts first, then those told by most sources (the status checked where FastAPI reads it)."""
-    story_id = None
-    if story is not None:
-        st = s.story(story)
-        if st is None:
-            return 0, []
-        story_id = st["id"]
-    rows = [c for c in s.claims(story_id) if status is None or c.get("status") == status]
+    story_id = _story_id(s, story)
+    if story_id is False:
+        return 0, []
+    rows = [c for c in s.claims(story_id or None) if status is None or c.get("status") == status]
     rows.sort(key=lambda c: (CLAIM_STATUSES.index(c["status"]) if c.get("status") in CLAIM_STATUSES else 9,
                              -len({v.get("article_id") for v in c.get("values") or []}), c.get("id") or ""))
     return len(rows), rows[offset:] if limit < 0 else rows[offset:offset + limit]
