@@ -67,9 +67,18 @@ def main() -> None:
         pg.screenshot(path=str(ROOT / "docs" / f"story-page{args.suffix}.png"), full_page=True,
                       clip={"x": 0, "y": 0, "width": 1360, "height": 1600})
         # the analyst's desk: the graph of the biggest story, the most quoted person's page, quotes, claims
+        pg.evaluate("document.querySelector('header.top').style.display = 'none'")  # the sticky bar would cover it
+        slider = pg.locator("input[data-graph-target]")
+        if slider.count():  # a busy graph: the links named together in a third of the heaviest link's articles
+            slider.fill(str(max(1, int(slider.get_attribute("max") or 1) // 3)))
         graph = pg.locator("section.graph")
         graph.scroll_into_view_if_needed()
-        graph.screenshot(path=str(ROOT / "docs" / f"graph{args.suffix}.png"))
+        box = graph.bounding_box()
+        svg = pg.locator("#entity-graph").bounding_box()
+        if box and svg:
+            pg.screenshot(path=str(ROOT / "docs" / f"graph{args.suffix}.png"), full_page=True,
+                          clip={"x": box["x"], "y": box["y"] + pg.evaluate("scrollY"), "width": box["width"],
+                                "height": svg["y"] + svg["height"] - box["y"] + 10})
         with Store(db) as s:
             row = s.db.execute("SELECT speaker_entity, count(*) AS n FROM quotes WHERE speaker_entity IS NOT NULL"
                                " GROUP BY speaker_entity ORDER BY n DESC, speaker_entity LIMIT 1").fetchone()
