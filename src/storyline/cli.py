@@ -459,16 +459,16 @@ def entity(
     from storyline.web.queries import entity_profile
 
     store = _open(db)
-    found = store.entity(name)
+    p = entity_profile(store, name, top=top, per=top)  # an id; else a name below
     others: list[dict] = []
-    if found is None:
+    if p is None:
         named = store.entities(name=name)
         if not named:
             _fail(f"no entity named {name!r} in {display_name(db)}; storyline entities --name lists the near ones")
             return
-        found, others = named[0], named[1:]
-    p = entity_profile(store, found["id"], top=top, per=top)
-    assert p is not None
+        others = named[1:]
+        p = entity_profile(store, named[0]["id"], top=top, per=top)
+        assert p is not None
     if json_out:
         _print_json(json.dumps(p, ensure_ascii=False, indent=1))
         return
