@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from storyline.nlp.names import ORG_WORDS
 from storyline.nlp.quotes import SPEAKER_KINDS
 from storyline.pipeline import build
 from storyline.stories.claims import is_name
@@ -89,6 +90,23 @@ def test_entity_names_are_names(polnear_db):
     assert not numbered, numbered[:20]
     for bad in ("Trump v. Trump", "Certainly Donald Trump", "Trump 34 percent"):
         assert bad not in names
+    # no word in lower case at a name's edge ("this White House", "Twitter junkie"; particles such as "de", "al"
+    # and brand names with a capital inside, "iPhone", are name words), no link, no phrase broken by a spaced dash
+    particles = {"de", "da", "das", "do", "dos", "du", "del", "della", "di", "van", "von", "der", "den", "ter", "ten",
+                 "al", "el", "bin", "ibn", "ben", "la", "le", "y"}
+
+    def common_edge(name: str) -> bool:
+        words = [w for w in name.split() if any(c.isalpha() for c in w)]
+        return any(w.islower() and w.strip(".,'’") not in particles for w in (words[:1] + words[-1:]))
+
+    edged = [n for n, e in names.items() if e["type"] in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC")
+             and common_edge(n) and not (e["type"] == "ORG" and n.split()[-1] in ORG_WORDS)]  # "<Town> city council"
+    assert not edged, edged[:20]
+    broken = [n for n in names if "://" in n or " - " in n or " -- " in n]
+    assert not broken, broken[:20]
+    # a title joined to a name by "for" or "of" is someone else's ("a spokeswoman for Mr. Trump")
+    roles = [(n, r) for n, e in names.items() for r in e.get("roles") or [] if r.split()[-1].lower() in ("for", "of")]
+    assert not roles, roles[:20]
 
 
 def test_one_barack_obama(polnear_db):

@@ -22,7 +22,12 @@
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
   forms weigh more, a mention typed by what the text says it is weighs 3 of spaCy's labels); a name
   mostly labelled PERSON is a person in all its mentions; an ORG some mention describes as an outlet
-  or agency is `media`.
+  or agency is `media`. Besides the labels, the articles vote on whether a name is shown to be a
+  person's (`_NAMED`): a one-word name inside a full name of the article, or with a title or honorific;
+  a full name with a title, or whose surname the article uses alone as a person. A one-word name the
+  tagger calls a person but no article shows as one, with other labels too, takes the other type
+  ("Twitter"; an organisation unless a known place); a full name mostly labelled otherwise but shown
+  as a person in half its weight is a person.
 * `name` is the fullest form ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
   Machinery Import-Export Corporation"; a country's table name: "United States"); `aliases` the
   other forms seen (case/quote variants once; for countries also "the United States"); `roles`
@@ -475,9 +480,36 @@ def type_votes(free: Iterable[Item], root_of: Mapping[str, str]) -> dict[str, Co
     reliably: they weigh more, and a mention typed by what the text says it is (`Mention.described`)
     weighs `_TOLD` times as much. (Partial votes, per article or per partition, add up in `decide_type`.)"""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
+    name_words = {w for it in free if it.type == "PERSON" and len(toks := _person_tokens(it.m.name)) >= 2
+                  for w in toks}
+    bare = {it.key for it in free if it.type == "PERSON" and " " not in it.key}
     for it in free:
-        votes[root_of.get(it.key, it.key)][it.type] += len(it.key.split()) * (_TOLD if it.m.described else 1)
+        root = root_of.get(it.key, it.key)
+        weight = len(it.key.split()) * (_TOLD if it.m.described else 1)
+        votes[root][it.type] += weight
+        if " " not in it.key:
+            if it.type == "PERSON" and (it.key in name_words or it.m.role or _honorific_before(it.m)):
+                votes[root][_NAMED] += 1
+        elif it.m.role or (it.key.split()[-1] in bare and not set(it.key.split()) & ORG_WORDS
+                           and _looks_like_name(it.m.name)):
+            votes[root][_NAMED] += weight  # "<First> <Last>" with a title, or with "<Last>" a person alone
     return votes
+
+
+_NAMED = "PERSON+"  # a vote, not a type: a name the article shows to be a person's
+
+
+def _looks_like_name(name: str) -> bool:
+    """Two or three capitalised words and nothing else: the shape of a person's name."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].replace(".", "").isalpha() and not w.isupper()
+                                        for w in words)
+
+
+def _honorific_before(m: Mention) -> bool:
+    """Is the mention written with an honorific before its name ("Mr. Clarke", "Dr. Oz")?"""
+    head = m.text[:len(m.text) - len(m.name)].strip() if m.text.endswith(m.name) else ""
+    return bool(head) and fold(head.split()[-1]).rstrip(".") in HONORIFICS
 
 
 def _type_decisions(votes: dict[str, Counter[str]]) -> dict[str, Decision]:
@@ -486,10 +518,22 @@ def _type_decisions(votes: dict[str, Counter[str]]) -> dict[str, Decision]:
     GPE (a LOC when so labelled most), whatever the other mentions are labelled."""
     out: dict[str, Decision] = {}
     places = known_places()
-    for root, c in votes.items():
+    for root, c0 in votes.items():
+        named = c0[_NAMED]
+        c = Counter({t: n for t, n in c0.items() if t != _NAMED})
         non_person = Counter({t: n for t, n in c.items() if t != "PERSON"})
         gtype = min(non_person or c, key=lambda t: (-(non_person or c)[t], _TYPE_PRIORITY.get(t, 99)))
         mostly_person = c["PERSON"] * 2 >= sum(c.values())
+        if " " not in root:
+            if mostly_person and not named and sum(non_person.values()) > 0:
+                # one word the tagger calls a person, but no article shows it as one (no full name holding it,
+                # no title or honorific before it) while some mention types it otherwise ("Twitter",
+                # "Patriot"): an agent that is no person and no known place is an organisation
+                mostly_person = False
+                if gtype in ("GPE", "LOC", "FAC") and root not in places:
+                    gtype = "ORG"
+        elif not mostly_person and named * 2 >= sum(c.values()):
+            mostly_person = True  # "<First> <Last>" tagged ORG, but titled or named by surname alone as a person
         if root in places and not mostly_person and gtype not in ("GPE", "LOC", "FAC") \
                 and (c["GPE"] or c["LOC"]):  # the corpus calls it a place at least once
             gtype = "GPE"

@@ -5,9 +5,14 @@ pass) and returns `Mention`s with spans into `doc.text`:
 
 * spaCy's named entities, with the small model's common slips fixed generically: a leading
   "the", a possessive 's and trailing punctuation are taken out of the name, an entity that
-  runs over a line break or a " / " credit is split, all-lowercase or stop-word junk is
+  runs over a line break, a " / " credit or a spaced dash is split, all-lowercase or stop-word junk is
   dropped, a "PERSON" that is a country or demonym is re-typed, a two- or three-word "ORG"
-  that carries a personal title ("Enes Bayrakli, director of ...") becomes a PERSON.
+  that carries a personal title ("Enes Bayrakli, director of ...") becomes a PERSON. What the
+  parse shows is not the name is cut off (`_name_only`): words in lower case at its edges ("this
+  White House", "<Name> op-ed"; particles such as "de", "bin" stay), a link, a handle or markup, a
+  contraction before it ("That’s <Name>"), a finite verb in a person's span ("<Name> Wins"), the
+  thing a person's possessive owns ("<Name>'s agenda"). A title joined to the name by "for" or
+  "of" ("a spokeswoman for Mr. <Name>") is someone else's: no role.
 * designation-style product codes (letters, hyphen, digits: "S-400", "F-35s", "Su-57",
   "HQ-9", "S-300V", "MiG-29"), found by one regular expression over the text, typed PRODUCT
   whatever spaCy called them, with an optional proper-noun name after them ("S-400 Triumph").
@@ -170,20 +175,37 @@ def _role_before(doc, start: int) -> int | None:
         low = t.lower_.rstrip(".")
         if t.is_space or "\n" in t.whitespace_:
             break
+        if t.tag_.startswith("VB") or t.tag_ == "MD":
+            break  # a verb, whatever its spelling: "to top Mr. Trump", "would miss Trump"
         if low in _TITLE_HEADS or low in _TITLE_MODS or low in HONORIFICS:
             first = i
         elif low in _TITLE_CONNECTORS and first is not None:
             pass
-        elif "-" in low and all(p in _TITLE_HEADS or p in _TITLE_MODS for p in low.split("-") if p):
-            first = i
+        elif t.text == "-" and first is not None and not t.whitespace_ and i > 0 and not doc[i - 1].whitespace_:
+            pass  # "director-general" split by the tokenizer
+        elif "-" in low and any(low.split("-")) and \
+                all(p in _TITLE_HEADS or p in _TITLE_MODS for p in low.split("-") if p):
+            first = i  # "then-Sen.", "vice-president" (a dash alone is no title)
         else:
             break
         i -= 1
     if first is None:
         return None
     if not any(doc[k].lower_.rstrip(".") in _TITLE_HEADS or doc[k].lower_.rstrip(".") in HONORIFICS
-               or "-" in doc[k].lower_ for k in range(first, start)):
+               or ("-" in doc[k].lower_ and any(doc[k].lower_.split("-"))) for k in range(first, start)):
         return None
+    return _own_title(doc, first, start)
+
+
+def _own_title(doc, first: int, start: int) -> int | None:
+    """The start of the title run [first, start) that is the name's own: a title joined to the name by "of"
+    or "for" ("a spokeswoman for Mr. Trump", "the campaign manager for <Name>") is someone else's, and only
+    the honorific after it ("Mr.") stays with the name."""
+    k = start
+    while k > first and doc[k - 1].lower_.rstrip(".") in HONORIFICS:
+        k -= 1
+    if k > first and doc[k - 1].lower_ in ("of", "for"):
+        return k if k < start else None
     return first
 
 
@@ -207,7 +229,9 @@ def _role_after(doc, end: int) -> str | None:
 
 
 def _strip_title_tokens(doc, r: _Raw) -> None:
-    """Title/honorific tokens at the start of a PERSON span go to the role."""
+    """Title/honorific tokens at the start of a PERSON span go to the role. A title joined to the name by a
+    connector ("spokeswoman for Mr. Trump", "manager for Mr. Trump") is someone else's: the name keeps its
+    honorific, and no role."""
     i = r.start
     while i < r.end - 1:
         low = doc[i].lower_.rstrip(".")
@@ -216,7 +240,7 @@ def _strip_title_tokens(doc, r: _Raw) -> None:
         else:
             break
     if i > r.start:
-        r.role_start = r.start
+        r.role_start = _own_title(doc, r.start, i)
         r.start = i
 
 
@@ -231,20 +255,36 @@ def _trim_tokens(doc, r: _Raw) -> bool:
     return r.end > r.start
 
 
+_DASHES = frozenset({"-", "--", "–", "—"})
+
+
+def _spaced_dash(doc, i: int) -> bool:
+    """A dash with a space on both sides: a break between phrases ("Weak - Rubio", "BERLIN - Donald Trump"),
+    never inside a name (a hyphen in a name is written without spaces)."""
+    t = doc[i]
+    return t.text in _DASHES and i > 0 and bool(doc[i - 1].whitespace_) and bool(t.whitespace_)
+
+
 def _split_breaks(doc, r: _Raw) -> list[_Raw]:
-    """An entity over a line break or a ' / ' credit separator is several."""
+    """An entity over a line break, a ' / ' credit separator or a spaced dash is several; a piece cut off by
+    a spaced dash is kept only when the parse finds a proper noun in it ("Weak - Rubio": "Rubio" alone)."""
     pieces: list[_Raw] = []
     s = r.start
+    dashed = False
     for i in range(r.start, r.end):
         t = doc[i]
-        brk = t.is_space or "\n" in t.whitespace_ or t.text in ("/", "|", "•")
+        dash = _spaced_dash(doc, i)
+        dashed = dashed or dash
+        brk = t.is_space or "\n" in t.whitespace_ or t.text in ("/", "|", "•") or dash
         if brk:
-            end = i + 1 if (not t.is_space and t.text not in ("/", "|", "•")) else i
+            end = i + 1 if (not t.is_space and t.text not in ("/", "|", "•") and not dash) else i
             if end > s:
                 pieces.append(_Raw(s, end, r.label, r.product))
             s = i + 1
     if s < r.end:
         pieces.append(_Raw(s, r.end, r.label, r.product))
+    if dashed and len(pieces) > 1:
+        pieces = [p for p in pieces if any(t.pos_ == "PROPN" for t in doc[p.start:p.end])]
     if len(pieces) > 1:
         for p in pieces[1:]:
             if r.label == "PERSON" and doc[p.start:p.end].text.isupper():
@@ -266,6 +306,7 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset(),
         lead = len(raw) - len(raw.lstrip(_LEAD_PUNCT))
         n0 += lead
         raw = raw[lead:]
+        raw = re.sub(r"[’‘']s$", "", raw)  # a possessive the tokenizer left on ("<Name>‘s")
         if not _ABBREV_END_RE.search(raw):
             raw = raw.rstrip(_TRAIL_PUNCT)
         if (glued := _GLUED_NUMBER_RE.search(raw)) and glued.start() > 0:
@@ -373,6 +414,8 @@ def _not_a_name_start(t) -> bool:
     such ("Certainly <Name>", "Beneath <Name>", "Beyond <Name>"), an opening bracket or quote left unclosed."""
     if t.pos_ in ("ADV", "ADP", "SCONJ", "CCONJ") or t.tag_ in ("RB", "RBR", "RBS", "IN", "CC"):
         return True
+    if t.tag_ == "POS" or t.lower_ in ("'s", "’s", "‘s"):
+        return True  # a possessive or a contraction left before the name ("Here’s <Name>": "’s <Name>")
     return t.text in _OPENERS or (t.pos_ == "X" and not any(c.isalnum() for c in t.text))
 
 
@@ -388,6 +431,15 @@ def _name_only(doc, r: _Raw) -> bool:
     toks = doc[r.start:r.end]
     if any(t.lower_ in _CASE_SEP and r.start < t.i < r.end - 1 for t in toks):
         return False  # "Roe v. Wade" style case names
+    for t in toks:
+        if _web_token(t.text):
+            r.end = t.i  # a link or a markup attribute is no part of a name ("<Name>: http://bit.ly/…")
+            break
+    for t in doc[r.start:r.end]:
+        if t.i > r.start and t.text[:1] in "'’‘" and t.tag_ != "POS" and (t.pos_ in ("AUX", "VERB") or
+                                                                        t.tag_.startswith("VB")):
+            r.start = t.i + 1  # a contraction before the name: "That’s <Name>", "Here’s <Name>"
+            break
     while r.start < r.end and _not_a_name_start(doc[r.start]):
         r.start += 1
     if r.label in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
@@ -406,12 +458,100 @@ def _name_only(doc, r: _Raw) -> bool:
             while r.end > r.start and doc[r.end - 1].is_punct:
                 r.end -= 1
             break
+    if r.label in _CUT_LABELS:
+        _cut_verbs(doc, r)
+    _cut_common_words(doc, r)
+    if r.label == "PERSON":
+        _cut_possessive(doc, r)
     words = [t for t in doc[r.start:r.end] if any(c.isalpha() for c in t.text)]
     if len(words) == 1 and _adverb_only(words[0].lower_):
         return False  # a lone adverb read as a name: "ASAP", "CONSTANTLY &"
     if _shouted(doc, r):
         return False
     return r.end > r.start
+
+
+_WEB_RE = re.compile(r"://|^www\.|^https?\b|=[\"']|^[\w-]+=|[<>]|^@\w")
+
+
+def _web_token(text: str) -> bool:
+    """A link, a handle or a piece of markup ('http://bit.ly/…', '@handle', '</tweet>', 'author="…"'); a site's
+    name ("Breitbart.com") is not one."""
+    return bool(_WEB_RE.search(text))
+
+
+# lower-case words that belong inside names ("Bill de Blasio", "Osama bin Laden", "Vincent van Gogh")
+_PARTICLES = frozenset("de da das do dos du del della di van von der den ter ten al el bin ibn ben la le y".split())
+
+
+def _common_word(t) -> bool:
+    """A word in lower case that is no name particle: "her", "this", "junkie", "op-ed", "province"."""
+    return any(c.isalpha() for c in t.text) and not any(c.isupper() for c in t.text) \
+        and t.lower_ not in _PARTICLES and t.lower_ not in ("the", "a", "an") and t.tag_ != "POS" \
+        and t.text[:1] not in "'’‘"
+
+
+def _cut_common_words(doc, r: _Raw) -> None:
+    """Words in lower case at either edge of a name are not part of it ("this White House" -> "White House",
+    "Twitter junkie" -> "Twitter", "Baltimore Sun op-ed" -> "Baltimore Sun"), nor a hyphen or dash left
+    between them; a name holding a capital letter ("iPhone") is a name word. An organisation whose last word
+    is an organisation's ("<Town> city council") keeps its end."""
+    if r.label not in _CUT_LABELS:
+        return
+    while r.start < r.end and (_common_word(doc[r.start]) or (doc[r.start].text in _DASHES or
+                                                              doc[r.start].lower_ in ("the", "a", "an"))
+                               and r.start + 1 < r.end and _common_word(doc[r.start + 1])):
+        r.start += 1  # (an article before such a word goes with it: "the last Democratic Party")
+    if r.label == "ORG" and doc[r.end - 1].lower_ in ORG_WORDS:
+        return  # an organisation written in lower case after its place: "<Town> city council"
+    while r.end > r.start and (_common_word(doc[r.end - 1]) or doc[r.end - 1].lower_ in ("the", "a", "an")
+                               or doc[r.end - 1].text in _DASHES and r.end - 2 >= r.start
+                               and _common_word(doc[r.end - 2])):
+        r.end -= 1
+
+
+_CUT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+
+
+def _cut_possessive(doc, r: _Raw) -> None:
+    """A person's span holding a possessive is the person before it ("<Name>'s agenda", "<Name>'s Son"), or
+    the full name after it when one follows ("<Outlet>'s <First> <Last>")."""
+    for t in doc[r.start + 1:r.end - 1]:
+        if t.tag_ == "POS" or t.lower_ in ("'s", "’s", "‘s"):
+            after = [x for x in doc[t.i + 1:r.end]]
+            if len(after) >= 2 and all(x.is_alpha and x.text[0].isupper() for x in after):
+                r.start = t.i + 1
+            else:
+                r.end = t.i
+            return
+
+
+_FINITE = frozenset({"MD", "VB", "VBZ", "VBD", "VBP"})
+
+
+def _lower_verb(t) -> bool:
+    return t.is_lower and (t.tag_.startswith("VB") or t.tag_ == "MD")
+
+
+def _has_verb(doc, r: _Raw) -> bool:
+    """Does the span hold a verb in lower case (a title of a work may: "<Name> told the <Org> of ...";
+    such a span is not what a noun beside it describes as an organisation or a place)?"""
+    return any(_lower_verb(t) for t in doc[r.start:r.end])
+
+
+def _cut_verbs(doc, r: _Raw) -> None:
+    """A span the parse reads a finite verb in is a headline or a clause, not a name ("<Name> Wins", "Will
+    <Name> Be Next", "<Name> told the <Org> of ..."): the name is the part before the verb, or, when the verb
+    comes first, the part between it and the next one. A verb in lower case counts in any span; a capitalised
+    one only in a person's, and only a finite one (an organisation's name may hold a capitalised word the
+    tagger reads as a verb)."""
+    verbs = [t.i for t in doc[r.start:r.end] if t.tag_ in _FINITE and r.label == "PERSON" or _lower_verb(t)]
+    if not verbs:
+        return
+    if verbs[0] > r.start:
+        r.end = verbs[0]
+    else:
+        r.start, r.end = verbs[0] + 1, (verbs[1] if len(verbs) > 1 else r.end)
 
 
 def _shouted(doc, r: _Raw) -> bool:
@@ -628,7 +768,7 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                 if parts:
                     out.extend(parts)
                     continue
-        told = None if r.product or r.role is not None else _described(doc, r, employers)
+        told = None if r.product or r.role is not None or _has_verb(doc, r) else _described(doc, r, employers)
         m = _mention(doc, text, r, surnames, told)
         if m is not None:
             # 'the United States': the literal text keeps its 'the'
