@@ -480,17 +480,18 @@ def type_votes(free: Iterable[Item], root_of: Mapping[str, str]) -> dict[str, Co
     reliably: they weigh more, and a mention typed by what the text says it is (`Mention.described`)
     weighs `_TOLD` times as much. (Partial votes, per article or per partition, add up in `decide_type`.)"""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    name_words = {w for it in free if it.type == "PERSON" and len(toks := _person_tokens(it.m.name)) >= 2
+    free = list(free)  # one article's or a partition's: what shows a person is read within each article
+    name_words = {(it.aid, w) for it in free if it.type == "PERSON" and len(toks := _person_tokens(it.m.name)) >= 2
                   for w in toks}
-    bare = {it.key for it in free if it.type == "PERSON" and " " not in it.key}
+    bare = {(it.aid, it.key) for it in free if it.type == "PERSON" and " " not in it.key}
     for it in free:
         root = root_of.get(it.key, it.key)
         weight = len(it.key.split()) * (_TOLD if it.m.described else 1)
         votes[root][it.type] += weight
         if " " not in it.key:
-            if it.type == "PERSON" and (it.key in name_words or it.m.role or _honorific_before(it.m)):
+            if it.type == "PERSON" and ((it.aid, it.key) in name_words or it.m.role or _honorific_before(it.m)):
                 votes[root][_NAMED] += 1
-        elif it.m.role or (it.key.split()[-1] in bare and not set(it.key.split()) & ORG_WORDS
+        elif it.m.role or ((it.aid, it.key.split()[-1]) in bare and not set(it.key.split()) & ORG_WORDS
                            and _looks_like_name(it.m.name)):
             votes[root][_NAMED] += weight  # "<First> <Last>" with a title, or with "<Last>" a person alone
     return votes
