@@ -88,3 +88,27 @@ def test_entity_pages_index_and_profile(seed_db):
     # an entity named in an article's text opens its page
     art = p["articles"][0]["id"]
     assert f'href="/entities/{eid}"' in client.get(f"/articles/{art}").text
+
+
+def test_an_entity_page_read_from_indexes_lists_what_the_records_say(seed_db):
+    """The entity page reads its timeline through the events_order index and its quotes by speaker id: for
+    every entity, the same events in the same order, and the same quotes, as a filter over all records."""
+    from storyline.store import Store
+
+    store = Store(seed_db)
+    all_events = store.events_page(-1, 0, generic=True)[1]  # every event, in timeline order
+    all_quotes = store.quotes_page(-1, 0)[1]
+    refs: dict[str, set[str]] = {}
+    for eid, ev in store.db.execute("SELECT m.entity_id, r.event_id FROM event_refs r JOIN entity_mentions m"
+                                    " ON m.article_id = r.article_id AND m.start = r.start"):
+        refs.setdefault(eid, set()).add(ev)
+    ids = [r[0] for r in store.db.execute("SELECT id FROM entities ORDER BY id")]
+    assert len(ids) > 20 and len(refs) > 5
+    for eid in ids:
+        want = [ev for ev in all_events if ev["id"] in refs.get(eid, set())]
+        total, page = store.events_page(-1, 0, entity_id=eid)
+        assert (total, [ev["id"] for ev in page]) == (len(want), [ev["id"] for ev in want]), eid
+        total, page = store.events_page(3, 1, entity_id=eid)
+        assert [ev["id"] for ev in page] == [ev["id"] for ev in want[1:4]] and total == len(want)
+        by = [q for q in all_quotes if (q.get("speaker") or {}).get("entity_id") == eid]
+        assert store.quotes_page(-1, 0, eid)[1] == by, eid

@@ -117,6 +117,8 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
             for table in ("story_hot", "story_stale"):
                 store.db.execute(f"DROP TABLE {table}")
             store.db.execute("DELETE FROM meta WHERE key = 'story_epoch'")
+            for index in ("events_order", "quotes_speaker_entity", "quotes_spans"):  # what version 15 added
+                store.db.execute(f"DROP INDEX {index}")
             for index in ("articles_undetected", "articles_unannotated"):  # what version 12 added
                 store.db.execute(f"DROP INDEX {index}")
             store.db.execute("ALTER TABLE articles DROP COLUMN annotated")
@@ -138,7 +140,7 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
     with Store(db) as store:
         version = store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] if store.pg \
             else store.db.execute("PRAGMA user_version").fetchone()[0]
-        assert int(version) == SCHEMA_VERSION == 14
+        assert int(version) == SCHEMA_VERSION == 15
         assert store.article(de_id).language is None  # not detected yet: the next build does
         assert store.annotations(de_id)["mentions"][0]["text"] == "Sämtliche Daten"  # the old English layers
         pipeline.build([src], store)

@@ -11,7 +11,7 @@ from storyline.store.errors import StoreError
 if TYPE_CHECKING:
     from storyline.store import Store
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 # Upgrading: version v's step runs on a database at v - 1. A new database never runs them: it is made
 # at SCHEMA_VERSION from schema.TABLES (schema.create), so a schema change is written once, in the
@@ -210,6 +210,9 @@ _INDEXED: dict[int, tuple[tuple[str, str], ...]] = {
     # the articles a build still has to detect the language of or annotate, found by an index lookup, not a scan
     12: (("articles", "articles_undetected"), ("articles", "articles_unannotated")),
     13: (("articles", "articles_site"),),
+    # an entity's page from indexes: its timeline put in date order, its quotes and the quotes naming it found,
+    # without reading every event or quote record of its articles
+    15: (("events", "events_order"), ("quotes", "quotes_speaker_entity"), ("quotes", "quotes_spans")),
 }
 _CREATED: dict[int, tuple[str, ...]] = {
     # the duplicate stage's state (schema.TABLES, "the cross-article stages' state")
@@ -248,7 +251,7 @@ PG_TABLES = ("SELECT count(*) FILTER (WHERE c.relname = 'meta'), count(*) FROM p
 
 def step(version: int, dialect: schema.Dialect) -> list[str]:
     """The statements that take a database at `version` - 1 to `version`."""
-    if version in _ADDED or version in _CREATED:
+    if version in _ADDED or version in _CREATED or version in _INDEXED:
         return ([schema.add_column(table, column, dialect) for table, column in _ADDED.get(version, ())]
                 + list(_FILLED.get(version, ()))
                 + [schema.add_index(table, index, dialect) for table, index in _INDEXED.get(version, ())]

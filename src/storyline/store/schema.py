@@ -155,7 +155,10 @@ TABLES: tuple[Table, ...] = (
         _int("start"), _int("end"), _text("kind", not_null=True), _text("speaker_name", ordered=True),
         _text("speaker_entity", ordered=True), _text("data", not_null=True),
     ), without_rowid=True,
-        indexes=(Index("quotes_article", ("article_id",)), Index("quotes_speaker", ("speaker_name",)))),
+        indexes=(Index("quotes_article", ("article_id",)), Index("quotes_speaker", ("speaker_name",)),
+                 # an entity's page: its quotes, and the quotes of its articles by span, from the indexes alone
+                 Index("quotes_speaker_entity", ("speaker_entity",)),
+                 Index("quotes_spans", ("article_id", "start", "end", "speaker_entity")))),
     Table("stories", (
         _text("id", primary_key=True, ordered=True), _int("seq"), _text("title", ordered=True),
         _text("first", ordered=True), _text("last", ordered=True), _text("data", not_null=True), _text("members"),
@@ -165,7 +168,10 @@ TABLES: tuple[Table, ...] = (
         _text("type", not_null=True, ordered=True), _text("date", ordered=True), _text("data", not_null=True),
         _text("sort", ordered=True),
     ), without_rowid=True, indexes=(Index("events_story", ("story_id",)),
-                                    Index("events_timeline", ("story_id", "date IS NULL", "sort", "id")))),
+                                    Index("events_timeline", ("story_id", "date IS NULL", "sort", "id")),
+                                    # an entity's timeline: its events found by id and put in date order from
+                                    # the index alone, without reading each one's record
+                                    Index("events_order", ("id", "date", "sort")))),
     Table("event_refs", (
         _text("event_id", not_null=True, references="events(id)", ordered=True),
         _text("article_id", not_null=True, ordered=True), _int("start"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from typing import Any
 
@@ -127,30 +128,32 @@ def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -
     for a in arts:
         if meta[a].get("outlet"):
             by_outlet[meta[a]["outlet"]] = by_outlet.get(meta[a]["outlet"], 0) + 1
-    # who appears with it: the other entities of its articles, each counted once an article (a set, in Python:
-    # a DISTINCT over every mention of those articles costs SQLite a temporary B-tree)
-    shared: dict[str, int] = {}
-    for i in range(0, len(arts), 500):
-        chunk = arts[i:i + 500]
-        pairs = {(r[0], r[1]) for r in store.db.execute(
-            f"SELECT entity_id, article_id FROM entity_mentions WHERE article_id IN ({marks(chunk)})", chunk)}
-        for other, _ in pairs:
-            if other != entity_id:
-                shared[other] = shared.get(other, 0) + 1
-    together = sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:top]
+    # who appears with it: the other entities of its articles, each counted once an article, the top ones
+    together = [(r[0], r[1]) for r in store.db.execute(
+        "SELECT entity_id, count(*) AS n FROM (SELECT DISTINCT m.article_id, m.entity_id FROM entity_mentions m"
+        " WHERE m.article_id IN (SELECT article_id FROM entity_mentions WHERE entity_id = ?)) AS pairs"
+        " WHERE entity_id <> ? GROUP BY entity_id ORDER BY n DESC, entity_id LIMIT ?", (entity_id, entity_id, top))]
     names = store.entity_names(o for o, _ in together) if together else {}
     types = {r[0]: r[1] for r in store.db.execute(
         f"SELECT id, type FROM entities WHERE id IN ({marks(names)})", list(names))} if names else {}
     by_total, by = store.quotes_page(per, 0, entity_id)
-    # the quotes naming it: those of its articles that hold one of its mentions, not spoken by it
+    # the quotes naming it: those holding one of its mentions (found by bisection in the article's mentions,
+    # in text order), not spoken by it
+    for ms in spans.values():
+        ms.sort()
+    starts = {aid: [m0 for m0, _ in ms] for aid, ms in spans.items()}
     naming_ids: list[tuple[int, int, str]] = []
-    for i in range(0, len(arts), 500):
-        chunk = arts[i:i + 500]
-        for qid, aid, start, end, speaker in store.db.execute(
-                f"SELECT id, article_id, start, \"end\", speaker_entity FROM quotes WHERE article_id IN ({marks(chunk)})",
-                chunk):
-            if speaker != entity_id and any(start <= m0 and m1 <= end for m0, m1 in spans[aid]):
+    for qid, aid, start, end in store.db.execute(
+            "SELECT q.id, q.article_id, q.start, q.\"end\" FROM quotes q WHERE q.article_id IN"
+            " (SELECT article_id FROM entity_mentions WHERE entity_id = ?)"
+            " AND (q.speaker_entity IS NULL OR q.speaker_entity <> ?)", (entity_id, entity_id)):
+        ms = spans.get(aid, [])
+        k = bisect.bisect_left(starts[aid], start) if ms else 0
+        while k < len(ms) and ms[k][0] < end:
+            if ms[k][1] <= end:
                 naming_ids.append((meta[aid]["seq"], start, qid))
+                break
+            k += 1
     naming_ids.sort()
     page = [q for _, _, q in naming_ids[:per]]
     data = dict(store.db.execute(f"SELECT id, data FROM quotes WHERE id IN ({marks(page)})", page).fetchall()) \
