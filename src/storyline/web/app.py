@@ -12,6 +12,8 @@
   controls exist only when the app is created with `allow_edit=True`; they need the same bearer token,
   sent by the pages in the `Authorization` header (never a cookie: a cross-site form cannot act).
 - CORS is off unless origins are given.
+- /openapi.json (and /docs) describe every answer and error body with the models of storyline.web.schemas,
+  as documentation only (`responses=`, never `response_model=`): answers are sent as built, unfiltered.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ from storyline.published import period
 from storyline.settings import DEFAULT_CACHE_MB, DEFAULT_MAX_UPLOAD_MB, MAX_JSON_DEPTH, MAX_LIMIT
 from storyline.store import QueryError, Store, StoreError, WriteError, display_name, fulltext, write_error
 from storyline.textsafe import inert
-from storyline.web import edit, queries, render
+from storyline.web import edit, queries, render, schemas
+from storyline.web.schemas import answers
 
 HERE = Path(__file__).resolve().parent
 PAGE = 20
@@ -323,7 +326,7 @@ def create_app(
     limit_q = Query(PAGE, ge=1, le=MAX_LIMIT, description="Page size.")
     offset_q = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
-    @app.get("/api/stories", tags=["stories"])
+    @app.get("/api/stories", tags=["stories"], responses=answers(schemas.StoryPage, 422))
     async def api_stories(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
         """Stories (dossier `stories` shape, with `outlets`: [{name, articles}], `volume`: articles a month
         [{period: "YYYY-MM", articles}], `span`: the date span in words, and `timeline_count`: the events the
@@ -333,7 +336,7 @@ def create_app(
         total, items = s.stories_page(limit, offset)
         return _list(total, _described(s, items), limit, offset)
 
-    @app.get("/api/stories/{story_id}", tags=["stories"])
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=answers(schemas.StoryBundle, 404, 422))
     async def api_story(story_id: str, limit: int = Query(STORY_EVENTS, ge=1, le=1000,
                                                           description="Timeline events on this page."),
                         offset: int = offset_q) -> dict[str, Any]:
@@ -342,7 +345,8 @@ def create_app(
         them) and its most named entities (`entities_total`), each with its first mentions in the story."""
         return _story_bundle(store(), story_id, limit, offset)
 
-    @app.get("/api/stories/{story_id}/events", tags=["stories"])
+    @app.get("/api/stories/{story_id}/events", tags=["stories"],
+             responses=answers(schemas.EventPage, 404, 422))
     async def api_story_events(story_id: str, limit: int = limit_q, offset: int = offset_q,
                                entity: str | None = Query(None, description="Only events this entity id takes part in.")
                                ) -> dict[str, Any]:
@@ -353,7 +357,7 @@ def create_app(
         total, items = s.events_page(limit, offset, story_id, entity)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/events", tags=["stories"])
+    @app.get("/api/events", tags=["stories"], responses=answers(schemas.EventPage, 404, 422))
     async def api_events(limit: int = limit_q, offset: int = offset_q,
                          story: str | None = Query(None, description="Only this story's events (its id)."),
                          type: EventType = None, event_class: EventClass = None,
@@ -367,7 +371,7 @@ def create_app(
         total, items = s.events_page(limit, offset, story, None, generic, type, event_class)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/articles", tags=["articles"])
+    @app.get("/api/articles", tags=["articles"], responses=answers(schemas.ArticlePage, 422))
     async def api_articles(limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
                            date_from: DateFrom = None, date_to: DateTo = None,
                            entity: str | None = None, story: str | None = None) -> dict[str, Any]:
@@ -375,27 +379,29 @@ def create_app(
         total, items = queries.articles_page(store(), limit, offset, None, outlet, date_from, date_to, entity, story)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/articles/{article_id}", tags=["articles"])
+    @app.get("/api/articles/{article_id}", tags=["articles"], responses=answers(schemas.Article, 404, 422))
     async def api_article(article_id: str) -> dict[str, Any]:
         """An article (dossier shape): text, removed pieces with reasons, and its annotations (time
         expressions, entity mentions linked to canonical entities, quotes)."""
         return _article_bundle(store(), article_id)
 
-    @app.get("/api/entities", tags=["entities"])
+    @app.get("/api/entities", tags=["entities"], responses=answers(schemas.EntityPage, 422))
     async def api_entities(limit: int = limit_q, offset: int = offset_q, type: EntityType = None,
                            q: str | None = Query(None, description="Part of a name or alias.")) -> dict[str, Any]:
         """Canonical entities, most mentioned first, with every mention."""
         total, items = store().entities_page(limit, offset, type, q)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    @app.get("/api/entities/{entity_id}", tags=["entities"], responses=answers(schemas.Entity, 404, 422))
     async def api_entity(entity_id: str) -> dict[str, Any]:
+        """A canonical entity (dossier `entities` shape) with `mention_count` and every mention."""
         e = store().entity(entity_id)
         if e is None:
             raise HTTPException(404, f"no entity {entity_id}")
         return e
 
-    @app.get("/api/entities/{entity_id}/profile", tags=["entities"])
+    @app.get("/api/entities/{entity_id}/profile", tags=["entities"],
+             responses=answers(schemas.EntityProfile, 404, 422))
     async def api_entity_profile(entity_id: str, top: int = Query(10, ge=1, le=1000,
                                                                   description="How many of each list.")) -> dict[str, Any]:
         """What the corpus says of one entity: how it is written (`forms`), its quotes (`quotes_by`) and the quotes
@@ -406,7 +412,7 @@ def create_app(
             raise HTTPException(404, f"no entity {entity_id}")
         return p
 
-    @app.get("/api/quotes", tags=["quotes"])
+    @app.get("/api/quotes", tags=["quotes"], responses=answers(schemas.QuotePage, 422))
     async def api_quotes(limit: int = limit_q, offset: int = offset_q,
                          speaker: str | None = Query(None, description="Speaker name, alias or entity id."),
                          article: str | None = None, story: str | None = None,
@@ -417,7 +423,7 @@ def create_app(
         total, items = _quotes(store(), limit, offset, speaker, article, story, kind, outlet, date_from, date_to)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/claims", tags=["claims"])
+    @app.get("/api/claims", tags=["claims"], responses=answers(schemas.ClaimPage, 422))
     async def api_claims(limit: int = limit_q, offset: int = offset_q, story: str | None = None,
                          status: ClaimStatus = None) -> dict[str, Any]:
         """The figures and facts each source states, compared across sources (dossier `claims` shape): conflicts
@@ -425,7 +431,7 @@ def create_app(
         total, items = _claims(store(), limit, offset, story, status)
         return _list(total, items, limit, offset)
 
-    @app.get("/api/search", tags=["search"])
+    @app.get("/api/search", tags=["search"], responses=answers(schemas.SearchPage, 422))
     async def api_search(q: SearchQuery, limit: int = limit_q, offset: int = offset_q, outlet: str | None = None,
                          date_from: DateFrom = None, date_to: DateTo = None,
                          entity: str | None = None, story: str | None = None) -> dict[str, Any]:
@@ -437,7 +443,8 @@ def create_app(
         return _list(total, hits, limit, offset)
 
     if allow_ingest:
-        @app.post("/api/ingest", tags=["ingest"])
+        @app.post("/api/ingest", tags=["ingest"], responses=answers(
+            schemas.IngestReport, 400, 401, 411, 413, 415, 503, 507, etag=False))
         async def api_ingest(request: Request) -> dict[str, Any]:
             """Add files (multipart `files`) or JSON articles (`{"articles": [...]}` or a list) to the
             database; needs `Authorization: Bearer <token>`."""
@@ -625,7 +632,7 @@ def create_app(
     # made and undone only with allow_edit and the bearer token (edit.Guard checks it before the body is read)
     templates.env.globals["editing"] = allow_edit
 
-    @app.get("/api/corrections", tags=["corrections"])
+    @app.get("/api/corrections", tags=["corrections"], responses=answers(schemas.CorrectionPage, 422))
     async def api_corrections(limit: int = limit_q, offset: int = offset_q) -> dict[str, Any]:
         """The corrections made (as `storyline corrections --json`), oldest first: `what` in words, `status`
         ("applied", "not applied: target gone (…)" or "undone"), `by`, `at`, `why`, and the `payload` that finds
@@ -643,7 +650,8 @@ def create_app(
         def editor(request: Request) -> None:
             _check_token(request.headers.get("authorization", ""), token or "")
 
-        @app.post("/api/corrections", tags=["corrections"], status_code=201, dependencies=[Depends(editor)])
+        @app.post("/api/corrections", tags=["corrections"], status_code=201, dependencies=[Depends(editor)],
+                  responses=answers(schemas.Correction, 401, 411, 413, 422, 503, 507, status=201, etag=False))
         async def api_correct(body: edit.Correction) -> dict[str, Any]:
             """Make a correction, as `storyline correct OP` does (`op`: merge-entities, split-entity, rename-entity,
             speaker, reject, redate; `target` and the op's arguments; `why`; `by`, default "web"); needs
@@ -654,7 +662,8 @@ def create_app(
             state["generation"] += 1
             return rec
 
-        @app.post("/api/corrections/{correction_id}/undo", tags=["corrections"], dependencies=[Depends(editor)])
+        @app.post("/api/corrections/{correction_id}/undo", tags=["corrections"], dependencies=[Depends(editor)],
+                  responses=answers(schemas.Correction, 401, 404, 409, 411, 413, 422, 503, 507, etag=False))
         async def api_undo(correction_id: int = Path_(ge=1, le=MAX_OFFSET)) -> dict[str, Any]:
             """Undo a correction (what it changed comes back as computed; 404: no such correction, 409: undone
             already); needs `Authorization: Bearer <token>`. Answers the correction as listed."""
@@ -687,6 +696,7 @@ def create_app(
     async def http_error2(request: Request, exc: StarletteHTTPException) -> Response:
         return await http_error(request, HTTPException(exc.status_code, exc.detail, getattr(exc, "headers", None)))
 
+    schemas.documented(app)  # /openapi.json: each answer's shape (storyline.web.schemas), documentation only
     return app
 
 
