@@ -359,3 +359,53 @@ def test_a_quotes_speaker_set_and_a_quote_rejected_on_the_quotes_page(edit_serve
         reject.locator("button[type=submit]").click()
     expect(page.locator("h1 .count")).to_have_text(str(total - 1))
     assert page.locator(".quote-list > li", has_text=words[:40]).count() == 0
+
+
+def test_a_split_on_the_entity_page_and_a_redate_and_speaker_on_the_article_page(edit_server, page):
+    """Editing on: the entity page splits off the mentions written one way (they become an entity of that name),
+    the article page re-dates the article (shown as corrected, in its date) and sets a quote's speaker there."""
+    from tests.test_corrections import _dossier, _entity
+
+    expect = playwright_api.expect
+    url, db = edit_server["url"], edit_server["db"]
+    before = _dossier(db)
+    erdogan = _entity(before, "Recep Tayyip Erdogan")
+    page.goto(url + f"/entities/{erdogan['id']}")
+    page.evaluate(f"() => sessionStorage.setItem('storyline-token', {EDIT_TOKEN!r})")  # as the token bar keeps it
+    page.reload()
+    forms = page.locator("datalist#split-forms option")
+    written = sorted((o.get_attribute("value") for o in forms.all()), key=len)
+    alias = next(w for w in written if w != "Recep Tayyip Erdogan")  # a shorter way it is written ("Erdogan")
+    form = page.locator("form.split")
+    form.locator("input[name=alias]").fill(alias)
+    form.locator("input[name=why]").fill("a namesake")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    after = _dossier(db)
+    split = next(e for e in after["entities"] if e["name"] == alias and e["id"] != erdogan["id"])
+    assert split["corrected"][0]["op"] == "split-entity"
+    assert not any(m["text"] == alias for m in _entity(after, "Recep Tayyip Erdogan")["mentions"])
+
+    art = next(a for a in after["articles"] if a["id"] in {q["article_id"] for q in after["quotes"]})  # one with quotes
+    page.goto(url + f"/articles/{art['id']}")
+    page.locator("details.edit > summary", has_text="correct the date").click()
+    redate = page.locator("form.redate")
+    redate.locator("input[name=date]").fill("2019-07")
+    redate.locator("input[name=why]").fill("the wire's own date")
+    with page.expect_navigation():
+        redate.locator("button[type=submit]").click()
+    head = page.locator("article header .meta").first
+    expect(head.locator(".corrected")).to_have_attribute("title", "the wire's own date")
+    assert "2019" in head.inner_text() and "July" in head.inner_text()
+    assert next(a for a in _dossier(db)["articles"] if a["id"] == art["id"])["corrected"][0]["op"] == "redate"
+
+    first = page.locator(".quote-list > li").first
+    first.locator("details.edit > summary").click()
+    speaker = first.locator("form.speaker")
+    speaker.locator("input[name=name]").fill("An aide")
+    speaker.locator("input[name=why]").fill("the aide said it")
+    with page.expect_navigation():
+        speaker.locator("button[type=submit]").click()
+    first = page.locator(".quote-list > li").first
+    expect(first.locator("a.speaker")).to_have_text("An aide")
+    expect(first.locator(".corrected")).to_have_attribute("title", "the aide said it")

@@ -714,6 +714,8 @@ def _article_bundle(s: Store, article_id: str, a: Any = None) -> dict[str, Any]:
                 for m in layers.get("mentions", []) if tuple(m["span"]) not in seen]
     rec["mentions"] = sorted(linked + unlinked, key=lambda m: (m["span"][0], -m["span"][1]))
     rec["quotes"] = s.quotes_page(10_000, 0, None, [a.id])[1]
+    if marks := corrections.article_marks(s).get(a.id):
+        rec["corrected"] = marks  # a re-dating in force, as the JSON export marks it
     return rec
 
 

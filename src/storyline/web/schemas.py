@@ -385,6 +385,7 @@ class Article(Shape):
     title_event_mentions: list[TimemlEvent] = Field(description="As `event_mentions`, spans into the title.")
     mentions: list[ArticleMention] = Field(description="By position.")
     quotes: list[Quote] = Field(description="In reading order.")
+    corrected: Corrected = None
 
 
 # --- an entity's profile --------------------------------------------------------------------------------
