@@ -277,3 +277,21 @@ def test_pages_have_editing_controls_when_editing_is_on(work):
     assert client.get(url, headers={"If-None-Match": plain.headers["etag"]}).status_code == 200
     assert _client(db, edit=False).get(url, headers={"If-None-Match": client.get(url).headers["etag"]}).status_code == 200
     assert _client(db, edit=False).get(url, headers={"If-None-Match": plain.headers["etag"]}).status_code == 304
+
+
+def test_the_corrections_list_is_paged_by_the_store(work):
+    """GET /api/corrections pages oldest first and /corrections the latest first, both read a page at a time."""
+    db, _, _ = work
+    client = _client(db)
+    for i in range(23):
+        _correct(client, op="rename-entity", target="NATO" if i == 0 else f"The Alliance {i - 1}",
+                 name=f"The Alliance {i}", why=f"step {i}")
+    page = client.get("/api/corrections", params={"limit": 10, "offset": 20}).json()
+    assert page["total"] == 23 and [c["id"] for c in page["items"]] == [21, 22, 23]
+    html = client.get("/corrections").text
+    assert re.findall(r'data-correction="(\d+)"', html) == [str(i) for i in range(23, 3, -1)]
+    assert "1–20 of 23" in html and 'href="?offset=20"' in html
+    rest = client.get("/corrections", params={"offset": 20}).text
+    assert re.findall(r'data-correction="(\d+)"', rest) == ["3", "2", "1"]
+    with Store(db) as store:
+        assert store.corrections_page(5, 0, latest_first=True)[1] == list(reversed(store.corrections()))[:5]

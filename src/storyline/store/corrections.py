@@ -61,6 +61,20 @@ class CorrectionRecords:
             out.append(x)
         return out
 
+    def corrections_page(self, limit: int, offset: int = 0, latest_first: bool = False
+                         ) -> tuple[int, list[dict[str, Any]]]:
+        """(how many corrections, one page of them) in id order, or the latest first: as `corrections` gives
+        them, read only for the page."""
+        total = self.db.execute("SELECT count(*) FROM corrections").fetchone()[0]
+        order = "DESC" if latest_first else "ASC"
+        out = []
+        for r in self.db.execute(f"SELECT {', '.join(_CORRECTION_COLS)} FROM corrections ORDER BY id {order}"
+                                 " LIMIT ? OFFSET ?", (limit, offset)):
+            x = dict(zip(_CORRECTION_COLS, tuple(r)))
+            x["payload"] = json.loads(x["payload"])
+            out.append(x)
+        return total, out
+
     def set_correction_status(self, correction_id: int, status: str) -> None:
         self.db.execute("UPDATE corrections SET status = ? WHERE id = ?", (status, correction_id))
 

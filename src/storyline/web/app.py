@@ -637,14 +637,16 @@ def create_app(
         """The corrections made (as `storyline corrections --json`), oldest first: `what` in words, `status`
         ("applied", "not applied: target gone (…)" or "undone"), `by`, `at`, `why`, and the `payload` that finds
         the target again when ids move."""
-        rows = [corrections.record(c) for c in store().corrections()]
-        return _list(len(rows), rows[offset:offset + limit], limit, offset)
+        total, rows = store().corrections_page(limit, offset)
+        return _list(total, [corrections.record(c) for c in rows], limit, offset)
 
     @app.get("/corrections", response_class=HTMLResponse, include_in_schema=False)
-    async def corrections_page(request: Request) -> HTMLResponse:
-        """Every correction, the latest first; undo buttons when editing is on."""
-        rows = [corrections.record(c) for c in reversed(store().corrections())]
-        return templates.TemplateResponse(request, "corrections.html", {"items": rows})
+    async def corrections_page(request: Request, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+        """The corrections, the latest first, a page at a time; undo buttons when editing is on."""
+        total, rows = store().corrections_page(PAGE, offset, latest_first=True)
+        return templates.TemplateResponse(request, "corrections.html", {
+            "items": [corrections.record(c) for c in rows], "total": total, "offset": offset, "page": PAGE,
+            "filter_query": ""})
 
     if allow_edit:
         def editor(request: Request) -> None:
