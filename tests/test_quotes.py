@@ -177,6 +177,18 @@ def test_according_to():
     assert q.kind == "indirect" and speaker(q) == "Mikkelsen" and t[q.cue[0]:q.cue[1]] == "According to"
 
 
+def test_a_direct_quote_according_to_an_outlet_the_parse_hangs_on_the_quoted_clause():
+    """'"...," according to X.': the small model makes the quoted clause the sentence's root and hangs "according
+    to X" on it, so no verb above the words carries the attribution; X is still their source."""
+    t = ("Officials met on Monday.\n\n\u201cInvestigators now expect to finish their work in the next few weeks and "
+         "then hand the findings to prosecutors,\u201d according to Reuters.")
+    q = one(quotes(t), "Investigators now expect")
+    assert q.kind == "direct" and speaker(q) == "Reuters" and t[q.cue[0]:q.cue[1]].startswith("according")
+    # inside the quoted words it is theirs, not the frame's
+    q = one(quotes('"The talks ended, according to the mediators, without a deal," said Ana Ruiz.'), "talks ended")
+    assert speaker(q) == "Ana Ruiz"
+
+
 def test_told_agency_after_content():
     t = ("The United States is using the island to provoke a crisis in Asia, Deputy Foreign Minister Oleg "
          "Ivanov told the news agency on Sunday.")

@@ -17,7 +17,8 @@
    frames news copy writes attributions in, never the nearest name alone:
    - the frame after the closing mark: '"...," X said', '"...," said X, an economist' (the noun
      phrase right after the verb), '"...?" Hannity pressed' (a verb WordNet files under
-     communication, or one that takes nothing but the quote), '"...," the email read', a signature
+     communication, or one that takes nothing but the quote), '"...," the email read', '"...,"
+     according to X' (also where the parser hangs "according to" on the quoted clause), a signature
      line ('- Jane Doe.'); the lead before it: 'X said, "..."', 'X interjected, "..."';
    - else the reporting verb that governs the words in the dependency tree (a speech verb above a
      belief verb wins; an active naming verb counts: "she called it '...'"; the walk stops at a
@@ -1139,6 +1140,11 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
     belief = None
     tops = [t for t in toks if not (toks.start <= t.head.i < toks.end) or t.head.i == t.i]
     for top in tops[:3]:
+        for c in top.children:  # the parse hung "according to X" on the quoted clause itself ('"...," according to X')
+            if c.lower_ == "according" and not qs.open <= c.idx < qs.close and D.par(c.idx) == D.par(qs.open):
+                src = _according_object(c)
+                if src is not None:
+                    return c, src
         cur = top
         for _ in range(10):
             if cur.head.i == cur.i:
