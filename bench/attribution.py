@@ -320,8 +320,11 @@ def _words(texts: list[str]) -> int:
 
 
 def _cache_key(texts: list[str], nlp) -> str:
+    from storyline.nlp.annotate import NLP_REVISION
+
     infixes = getattr(getattr(nlp.tokenizer.infix_finditer, "__self__", None), "pattern", "")  # load_nlp's own
-    h = hashlib.sha1(f"{nlp.meta.get('name')} {nlp.meta.get('version')} {nlp.pipe_names} {infixes}".encode())
+    h = hashlib.sha1(f"{nlp.meta.get('name')} {nlp.meta.get('version')} {nlp.pipe_names} {infixes} "
+                     f"{NLP_REVISION}".encode())
     for t in texts:
         h.update(hashlib.sha1(t.encode("utf-8")).digest())
     return h.hexdigest()[:16]

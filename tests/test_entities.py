@@ -96,9 +96,13 @@ def test_name_cleanup(nlp):
 
 
 def test_entity_over_line_break_is_split_and_junk_dropped(nlp):
-    got = ments(nlp, "Neal Path\n\nNeal Path is a reporter covering defense.\n\nTT\n\nSubscribe to our newsletter")
+    # (a blank line ends a sentence before the parser and the recogniser read it, so no entity runs over one;
+    # over a single line break the recogniser still runs a name into the next line's)
+    got = ments(nlp, "Neal Path\nNeal Path is a reporter covering defense.\nTT\nSubscribe to our newsletter")
     assert [x.text for x in got if x.type == "PERSON"] == ["Neal Path", "Neal Path"]
     assert not [x for x in got if x.name in ("TT", "Subscribe")]
+    got = ments(nlp, "Neal Path\n\nNeal Path is a reporter covering defense.\n\nTT\n\nSubscribe to our newsletter")
+    assert all("\n" not in x.text for x in got) and not [x for x in got if x.name in ("TT", "Subscribe")]
 
 
 def test_person_that_is_a_country_is_retyped():

