@@ -655,3 +655,20 @@ def test_a_one_word_name_no_article_shows_as_a_person_takes_its_other_type():
     ents = canonicalise(per)
     assert by_name(ents, "Chirper").type == "ORG"
     assert by_name(ents, "Lena Talbot").type == "PERSON"
+
+
+def test_a_surname_used_alone_far_more_than_its_one_bearer_is_named_is_not_that_bearer():
+    """"Fiorina" alone in many articles is not the Frank Fiorina one article names in full: the bare name joins
+    a single bearer only when articles naming that bearer in full are at least a quarter as many as those
+    using the surname alone; a bearer named in full often enough takes it, and the name is the full one."""
+    per = {"full": [m("Frank Wolcott", 0), m("Wolcott", 30)]}
+    per.update({f"alone{i}": [m("Wolcott", 10)] for i in range(6)})
+    ents = canonicalise(per)
+    frank = by_name(ents, "Frank Wolcott")
+    assert {a for a, _, _ in frank.mentions} == {"full"}
+    alone = [e for e in ents if e.type == "PERSON" and e.id != frank.id]
+    assert len(alone) == 1 and alone[0].name == "Wolcott" and len(alone[0].mentions) == 6
+    per.update({f"full{i}": [m("Frank Wolcott", 0)] for i in range(2)})  # three articles name him in full
+    ents = canonicalise(per)
+    assert [e.name for e in ents if e.type == "PERSON"] == ["Frank Wolcott"]
+    assert len(by_name(ents, "Frank Wolcott").mentions) == 10

@@ -16,7 +16,9 @@
   surname stay apart; a bare surname joins
   the person with that surname in the same article (the nearest preceding one if several),
   and in an article with no such full name only a person who is the single known bearer of
-  that surname in the corpus.
+  that surname in the corpus (or the one who dominates it), and only if named in full in at least
+  a quarter as many articles as use the surname alone ("Fiorina" alone in 30 articles is not the
+  Frank Fiorina one article names).
 * products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
 * everything else by normalised name (case, accents, "the", possessive, periods ignored), with
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
@@ -28,7 +30,8 @@
   tagger calls a person but no article shows as one, with other labels too, takes the other type
   ("Twitter"; an organisation unless a known place); a full name mostly labelled otherwise but shown
   as a person in half its weight is a person.
-* `name` is the fullest form ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
+* `name` is the fullest form not used in under a quarter as many articles as the most used one
+  ("Recep Tayyip Erdogan", "S-400 Triumph", "China Precision
   Machinery Import-Export Corporation"; a country's table name: "United States"); `aliases` the
   other forms seen (case/quote variants once; for countries also "the United States"); `roles`
   the titles seen, most frequent first.
@@ -151,15 +154,16 @@ _ONE_OFF = 4  # a form used in fewer than 1/_ONE_OFF as many articles as the mos
 def _pick_name(forms: Counter[str], articles: Counter[str] | None = None, person: bool = False) -> str:
     """The canonical form: the fullest of the forms most used across articles (`articles`: form -> the
     number of articles that use it; a form in under a quarter as many articles as the most used one is
-    a one-off variant, "B. Hussein Obama" beside "Barack Obama"), a person's full name before a bare
-    one; then most words, not an acronym/all-caps, most frequent, alphabetical. A name seen only in
+    a one-off variant, "B. Hussein Obama" beside "Barack Obama", a nickname one article gives); of the
+    others a person's full name before a bare one; then most words, not an acronym/all-caps, most
+    frequent, alphabetical. A name seen only in
     capitals ('MOSCOW' in a dateline) is given in title case."""
     cands = list(forms)
-    if person:
-        cands = [f for f in cands if len(f.split()) >= 2] or cands
     if articles:
         top = max(articles[f] for f in cands)
         cands = [f for f in cands if articles[f] * _ONE_OFF >= top]
+    if person:
+        cands = [f for f in cands if len(f.split()) >= 2] or cands
     best: str = min(cands, key=lambda f: (-len(f.split()), f.isupper(), -forms[f], f))
     if best.isupper() and len(best) > 4 and best.isalpha():
         best = best.title()
@@ -318,11 +322,12 @@ def people_by_surname(names: Iterable[Name[P]]) -> tuple[list[Keyed[Name[P]]], l
     weight = _person_weights(canon, reps)
     firsts: list[Keyed[Name[P]]] = [(h[0], Name("person", h, [])) for h in dict.fromkeys(canon.values())]
     parts: list[Keyed[Part[P]]] = []
+    bare = Counter(n.name[0] for n in names if n.kind == "bare")  # a surname -> the articles using it alone
     for n in names:
         if n.kind == "full":
             parts.append(_part(("PERSON", canon[n.name]), n.mentions))
         elif (w := n.name[0]) in by_surname:
-            parts.append(_part(_bare_group(w, by_surname[w], set(), weight), n.mentions))
+            parts.append(_part(_bare_group(w, by_surname[w], set(), weight, bare[w]), n.mentions))
         else:
             firsts.append((w, n))
     return firsts, parts
@@ -640,20 +645,29 @@ def _people_tables(heads: Iterable[tuple[str, ...]]) -> tuple[_People, _People]:
 
 
 _DOMINANT = 3  # a bare surname goes to a bearer named in 3x as many articles as all the others together
+# a bare surname goes to a bearer only when the articles naming that bearer in full are at least a quarter as
+# many as those using the surname alone: "Fiorina" alone in 30 articles is not the Frank Fiorina one article
+# names (the one the corpus calls Fiorina may be named in full under another label, or not at all)
+_BARE_PER_FULL = 4
 
 
 def _bare_group(w: str, bearers: set[tuple[str, ...]], first_named: set[tuple[str, ...]],
-                weight: Mapping[tuple[str, ...], int] | None = None) -> Group:
+                weight: Mapping[tuple[str, ...], int] | None = None, alone: int = 0) -> Group:
     """The group of a bare name `w` no full name in its article takes: the single known person with that
     surname (`bearers`), or the one of several who dominates the corpus (`weight`: person -> the number
-    of article clusters naming them in full; "Barack Obama" in 200 articles, "Michelle Obama" in 3);
+    of article clusters naming them in full; "Barack Obama" in 200 articles, "Michelle Obama" in 3), if
+    named in full in at least 1/_BARE_PER_FULL as many articles as use `w` alone (`alone`, when known);
     else, when nobody bears it, the single one with that first name; else its own."""
     known = bearers or first_named
+    if bearers and weight and alone:
+        known = {h for h in bearers if weight.get(h, 0) * _BARE_PER_FULL >= alone}
+        if not known:
+            return ("PERSON~", w)
     if len(known) == 1:
         return ("PERSON", next(iter(known)))
     if bearers and weight:
-        ranked = sorted(bearers, key=lambda h: (-weight.get(h, 0), h))
-        top, rest = weight.get(ranked[0], 0), sum(weight.get(h, 0) for h in ranked[1:])
+        ranked = sorted(known, key=lambda h: (-weight.get(h, 0), h))
+        top, rest = weight.get(ranked[0], 0), sum(weight.get(h, 0) for h in bearers if h != ranked[0])
         if top >= 2 and top >= _DOMINANT * rest:
             return ("PERSON", ranked[0])
     return ("PERSON~", w)
