@@ -262,6 +262,14 @@ def edit_server(edit_seed_db, seeds_folder, databases, tmp_path):
         yield {"url": url, "db": db, "seeds": seeds_folder, "more": more}
 
 
+def _submit(page, form, **fields: str) -> None:
+    """Fill a correction form's fields by name and send it; the page is read again once it is made."""
+    for name, value in fields.items():
+        form.locator(f"input[name={name}]").fill(value)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
 def test_a_merge_made_on_the_entity_page_lasts_and_is_undone_from_corrections(edit_server, page, databases, edit_seed_db):
     """The token typed once (kept in the tab, never a cookie) → the entity page's merge form → the page shows the
     merge, and so does a fresh JSON export, through a rebuild of the same input and a build with one more
@@ -353,10 +361,7 @@ def test_a_quotes_speaker_set_and_a_quote_rejected_on_the_quotes_page(edit_serve
     assert first.locator("strong").inner_text() == "<i>A spokesman</i>"  # as text, never markup
     expect(first.locator(".corrected")).to_have_attribute("title", "misattributed")
     first.locator("details.edit > summary").click()
-    reject = first.locator("form.reject")
-    reject.locator("input[name=why]").fill("not a quote")
-    with page.expect_navigation():
-        reject.locator("button[type=submit]").click()
+    _submit(page, first.locator("form.reject"), why="not a quote")
     expect(page.locator("h1 .count")).to_have_text(str(total - 1))
     assert page.locator(".quote-list > li", has_text=words[:40]).count() == 0
 
@@ -376,11 +381,7 @@ def test_a_split_on_the_entity_page_and_a_redate_and_speaker_on_the_article_page
     forms = page.locator("datalist#split-forms option")
     written = sorted((o.get_attribute("value") for o in forms.all()), key=len)
     alias = next(w for w in written if w != "Recep Tayyip Erdogan")  # a shorter way it is written ("Erdogan")
-    form = page.locator("form.split")
-    form.locator("input[name=alias]").fill(alias)
-    form.locator("input[name=why]").fill("a namesake")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    _submit(page, page.locator("form.split"), alias=alias, why="a namesake")
     after = _dossier(db)
     split = next(e for e in after["entities"] if e["name"] == alias and e["id"] != erdogan["id"])
     assert split["corrected"][0]["op"] == "split-entity"
@@ -389,11 +390,7 @@ def test_a_split_on_the_entity_page_and_a_redate_and_speaker_on_the_article_page
     art = next(a for a in after["articles"] if a["id"] in {q["article_id"] for q in after["quotes"]})  # one with quotes
     page.goto(url + f"/articles/{art['id']}")
     page.locator("details.edit > summary", has_text="correct the date").click()
-    redate = page.locator("form.redate")
-    redate.locator("input[name=date]").fill("2019-07")
-    redate.locator("input[name=why]").fill("the wire's own date")
-    with page.expect_navigation():
-        redate.locator("button[type=submit]").click()
+    _submit(page, page.locator("form.redate"), date="2019-07", why="the wire's own date")
     head = page.locator("article header .meta").first
     expect(head.locator(".corrected")).to_have_attribute("title", "the wire's own date")
     assert "2019" in head.inner_text() and "July" in head.inner_text()
@@ -401,11 +398,7 @@ def test_a_split_on_the_entity_page_and_a_redate_and_speaker_on_the_article_page
 
     first = page.locator(".quote-list > li").first
     first.locator("details.edit > summary").click()
-    speaker = first.locator("form.speaker")
-    speaker.locator("input[name=name]").fill("An aide")
-    speaker.locator("input[name=why]").fill("the aide said it")
-    with page.expect_navigation():
-        speaker.locator("button[type=submit]").click()
+    _submit(page, first.locator("form.speaker"), name="An aide", why="the aide said it")
     first = page.locator(".quote-list > li").first
     expect(first.locator("a.speaker")).to_have_text("An aide")
     expect(first.locator(".corrected")).to_have_attribute("title", "the aide said it")

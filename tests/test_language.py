@@ -11,6 +11,7 @@ from storyline.cli import app
 from storyline.clean.language import detect
 from storyline.export.json import dossier
 from storyline.store import SCHEMA_VERSION, Store
+from storyline.store.migrations import _INDEXED
 
 GERMAN = """Regierung beschließt neues Entlastungspaket
 
@@ -117,7 +118,7 @@ def test_old_database_migrates_and_drops_english_layers_from_other_languages(tmp
             for table in ("story_hot", "story_stale"):
                 store.db.execute(f"DROP TABLE {table}")
             store.db.execute("DELETE FROM meta WHERE key = 'story_epoch'")
-            for index in ("events_order", "quotes_speaker_entity", "quotes_spans"):  # what version 15 added
+            for _, index in _INDEXED[15]:  # what version 15 added
                 store.db.execute(f"DROP INDEX {index}")
             for index in ("articles_undetected", "articles_unannotated"):  # what version 12 added
                 store.db.execute(f"DROP INDEX {index}")

@@ -14,6 +14,7 @@ import pytest
 from storyline import pipeline
 from storyline.export.json import dossier
 from storyline.store import Store
+from storyline.store.migrations import _INDEXED
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DOC = ROOT / "examples" / "CORPUS.md"
@@ -474,7 +475,7 @@ def test_a_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatch, n
 
 def _strip_schema_13(store: Store) -> None:
     """Inside a write: what version 13 added (and version 15, which is after it), dropped."""
-    for index in ("events_order", "quotes_speaker_entity", "quotes_spans"):  # version 15
+    for _, index in _INDEXED[15]:
         store.db.execute(f"DROP INDEX {index}")
     store.db.execute("DROP INDEX articles_site")
     store.db.execute("ALTER TABLE articles DROP COLUMN site")

@@ -802,25 +802,21 @@ class Store(EntityState, StoryState, CorrectionRecords):
             (self._NOT_GENERIC_PG if self.pg else self._NOT_GENERIC, None if generic else ()),
             ("e.type = ?", type),
             ("(e.data::json ->> 'class') = ?" if self.pg else "json_extract(e.data, '$.class') = ?", event_class))
-        if entity_id is not None and not self.pg and story_id is None and type is None and event_class is None \
-                and generic:
-            # an entity's timeline (thousands of events for the most named): counted and put in date order from
-            # the events_order index (SQLite's planner takes the table's own key otherwise, reading every
-            # event's record), and only the page's records read
-            total = self.db.execute(f"SELECT count(*) FROM events e INDEXED BY events_order{where}", args).fetchone()[0]
-            ids = [r[0] for r in self.db.execute(
-                f"SELECT e.id FROM events e INDEXED BY events_order{where} ORDER BY e.date IS NULL, e.sort, e.id"
-                " LIMIT ? OFFSET ?", [*args, self._limit(limit), offset])]
-            data: dict[str, str] = {}
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                data.update(self.db.execute(f"SELECT id, data FROM events WHERE id IN ({marks(chunk)})", chunk))
+        # an entity's timeline (thousands of events for the most named) is counted and put in date order from the
+        # events_order index, and only the page's records are read (SQLite's planner takes the table's own key
+        # otherwise, reading every event's record)
+        by_index = entity_id is not None and not self.pg and story_id is None and type is None \
+            and event_class is None and generic
+        src = "events e INDEXED BY events_order" if by_index else "events e"
+        total = self.db.execute(f"SELECT count(*) FROM {src}{where}", args).fetchone()[0]
+        order = f"{where} ORDER BY e.date IS NULL, e.sort, e.id LIMIT ? OFFSET ?"
+        page_args = [*args, self._limit(limit), offset]
+        if by_index:
+            ids = [r[0] for r in self.db.execute(f"SELECT e.id FROM {src}{order}", page_args)]
+            data = dict(self._rows_in("SELECT id, data FROM events WHERE id IN ({})", ids))
             evs = [json.loads(data[i]) for i in ids]
         else:
-            total = self.db.execute(f"SELECT count(*) FROM events e{where}", args).fetchone()[0]
-            evs = [json.loads(r[0]) for r in self.db.execute(
-                f"SELECT e.data FROM events e{where} ORDER BY e.date IS NULL, e.sort, e.id"
-                " LIMIT ? OFFSET ?", [*args, self._limit(limit), offset])]
+            evs = [json.loads(r[0]) for r in self.db.execute(f"SELECT e.data FROM {src}{order}", page_args)]
         refs = {p["ref"][0] for e in evs for p in e["participants"] if p.get("ref")}
         now = self.entity_ids_at(refs) if refs else {}
         for e in evs:
