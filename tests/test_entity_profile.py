@@ -112,3 +112,18 @@ def test_an_entity_page_read_from_indexes_lists_what_the_records_say(seed_db):
         assert [ev["id"] for ev in page] == [ev["id"] for ev in want[1:4]] and total == len(want)
         by = [q for q in all_quotes if (q.get("speaker") or {}).get("entity_id") == eid]
         assert store.quotes_page(-1, 0, eid)[1] == by, eid
+
+
+def test_the_profile_says_an_outlet_is_media(seed_db):
+    """An outlet's profile carries `media` as its entity record does; other entities' profiles do not."""
+    from storyline.store import Store
+    from storyline.web.queries import entity_profile
+
+    store = Store(seed_db)
+    entities = store.entities()
+    outlets = [e for e in entities if e.get("media")]
+    assert outlets, "the seeds name outlets (Izvestiya, TASS)"
+    for e in outlets:
+        assert entity_profile(store, e["id"])["entity"]["media"] is True
+    other = next(e for e in entities if not e.get("media"))
+    assert "media" not in entity_profile(store, other["id"])["entity"]

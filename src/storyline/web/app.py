@@ -734,7 +734,8 @@ def _story_bundle(s: Store, story_id: str, limit: int = STORY_EVENTS, offset: in
     return {
         **st,
         "article_ids": ids,
-        "timeline": events, "timeline_total": events_total,
+        # timeline_count: the name the story list gives the same count (its page's filters narrow timeline_total)
+        "timeline": events, "timeline_total": events_total, "timeline_count": events_total,
         "claims": s.claims(story_id),
         "quotes": quotes, "quotes_total": quotes_total,
         # the story's entities, most named in it first, with their first mentions in its articles

@@ -162,7 +162,8 @@ def entity_profile(store: Store, entity_id: str, top: int = 10, per: int = 20) -
     ev_total, events = store.events_page(per, 0, entity_id=entity_id)
     e["id"] = entity_id
     return {
-        "entity": {k: e.get(k) for k in ("id", "name", "type", "aliases", "roles", "as", "capital_of", "corrected") if k in e},
+        "entity": {k: e.get(k) for k in ("id", "name", "type", "aliases", "roles", "as", "capital_of", "media", "corrected")
+                   if k in e},
         "mention_count": len(mentions), "forms": forms,
         "article_count": len(arts), "outlets": sorted(by_outlet.items(), key=lambda x: (-x[1], x[0])),
         "articles": [{"id": a, "title": meta[a].get("title"), "outlet": meta[a].get("outlet"),

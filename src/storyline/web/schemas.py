@@ -268,6 +268,7 @@ class StoryBundle(StoryRecord):
     """A story with one page of its timeline, its claims, its first quotes and its most named entities."""
     timeline: list[Event] = Field(description="Events by date, undated last (`limit`/`offset` page them).")
     timeline_total: int
+    timeline_count: int = Field(description="The events its timeline lists: the story list's `timeline_count`.")
     claims: list[Claim]
     quotes: list[Quote] = Field(description="Its first quotes in reading order (/api/quotes?story= pages them).")
     quotes_total: int
@@ -397,6 +398,7 @@ class ProfileEntity(Shape):
     roles: list[str] | None = None
     as_: str | None = Field(None, alias="as")
     capital_of: str | None = None
+    media: bool | None = Field(None, description="true on a news outlet or agency; absent otherwise.")
     corrected: Corrected = None
 
 
