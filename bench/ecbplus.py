@@ -48,7 +48,12 @@ nothing in the order gives the topic away.
    (test split): Barhom et al. 2019's K-means document clusters, sub-topic B³ F1 0.968.
 Timings: parse seconds (nlp.pipe), timeml_events seconds, corefer_mentions seconds, assign seconds.
 
-    python bench/ecbplus.py [--part train|dev|all] [--topics 2,5] [--limit N] [--json] [--check]
+4. With --build, what a build merges: `pipeline.build` over the part's documents (one JSONL file, text
+   only), the events of its stories as the views read them (`Store.events`: the news-event mentions
+   merged by `stories.events.corefer`), each mention's trigger mapped back to the document and matched
+   to gold as in 2; scored the same way beside the same lemma within the build's story.
+
+    python bench/ecbplus.py [--part train|dev|all] [--topics 2,5] [--limit N] [--json] [--check] [--build]
 """
 
 from __future__ import annotations
@@ -516,6 +521,124 @@ def run_part(docs: list[EcbDoc], nlp) -> dict[str, Any]:
             "detection": detection, "coref": coref, "grouping": grouping, "groups": n_groups, "timings": timings}
 
 
+# --- the product's own event merging (--build) --------------------------------------------------
+
+def _doc_offset(text_map: list, p: int) -> int | None:
+    for t0, d0, n in text_map:
+        if t0 <= p < t0 + n:
+            return d0 + p - t0
+    return None
+
+
+def build_part(docs: list[EcbDoc], workdir: Path) -> dict[str, Any]:
+    """What a storyline build does with the part's documents: `pipeline.build` over them as one JSONL file
+    (text only: no title, date or outlet, as ECB+ gives none), then the events of its stories as every view
+    reads them (`Store.events`). Each event mention's trigger is mapped back to the document's text
+    (`Article.text_map`; a trigger in a title the cleaner split off, through the title's place in the
+    text); those in scored sentences are matched to gold mentions as the TimeML mentions are, and an
+    event's mentions share its label. Baselines over the same mentions: the same trigger lemma within the
+    build's own story, and across the part."""
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    by = {d.name: d for d in docs}
+    order = stream_order(by)
+    workdir.mkdir(parents=True, exist_ok=True)
+    src, db = workdir / "ecbplus-build.jsonl", workdir / "ecbplus-build.db"
+    with open(src, "w", encoding="utf-8") as fh:
+        for n in order:
+            fh.write(json.dumps({"url": f"https://ecbplus.invalid/{n}", "text": by[n].text}) + "\n")
+    for p in workdir.glob("ecbplus-build.db*"):
+        p.unlink()
+    t0 = time.perf_counter()
+    store = Store(db)
+    build([src], store)
+    seconds = time.perf_counter() - t0
+    return dict(score_events(store, docs, store.events()), build_s=seconds)
+
+
+def score_events(store: Any, docs: list[EcbDoc], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """`build_part`'s scoring of a built database's events (dossier shape) against the part's gold."""
+    by = {d.name: d for d in docs}
+    order = stream_order(by)
+    doc_of_line = {i + 1: by[n] for i, n in enumerate(order)}
+    doc_of: dict[str, EcbDoc] = {}
+    for sd in store.documents():
+        line = int(sd.source.rsplit("#L", 1)[1])
+        doc_of[sd.id] = doc_of_line[line]
+    art: dict[str, tuple[EcbDoc, Any]] = {a.id: (doc_of[a.document_id], a) for a in store.articles()
+                                          if a.document_id in doc_of}
+    unmapped = 0
+    found: dict[str, list[tuple[Span, str, str, str]]] = defaultdict(list)  # doc → (span, event, story, lemma)
+    for ev in events:
+        for m in ev["mentions"]:
+            d, a = art[m["article_id"]]
+            s, e = m["trigger"]["span"]
+            if m.get("field") == "title":  # the dossier shape names the part `field`
+                at = d.text.find(a.title or "\x00")
+                span = (at + s, at + e) if at >= 0 else None
+            else:
+                ds, de = _doc_offset(a.text_map, s), _doc_offset(a.text_map, e - 1)
+                span = (ds, de + 1) if ds is not None and de is not None else None
+            if span is None or d.text[span[0]:span[1]] != m["trigger"]["text"]:
+                unmapped += 1
+                continue
+            lemma = (m["trigger"].get("lemma") or m["trigger"]["text"]).lower()
+            found[d.name].append((span, ev["id"], ev["story_id"], lemma))
+    items, ids = [], []
+    for n in order:
+        d = by[n]
+        kept = sorted({x for x in found.get(n, []) if d.in_scored(x[0])})
+        m = match([g.span for g in d.mentions], [x[0] for x in kept])
+        gold_of = {j: d.mentions[g].id for g, j in enumerate(m) if j is not None}
+        for j, x in enumerate(kept):
+            items.append(x)
+            ids.append(gold_of.get(j, f"{n}:b{j}"))
+    detection = detection_scores({d.name: [g.span for g in d.mentions] for d in docs},
+                                 {n: [x[0] for x in sorted({x for x in found.get(n, []) if by[n].in_scored(x[0])})]
+                                  for n in order})
+    key = clusters_from_labels([m.id for d in docs for m in d.mentions], [m.cluster for d in docs for m in d.mentions])
+    cluster_of = {m.id: m.cluster for d in docs for m in d.mentions}
+    rows = {
+        "storyline build: its events (stories.events.corefer)": label_of([x[1] for x in items]),
+        "baseline: same lemma within the build's story": label_of([(x[2], x[3]) for x in items]),
+        "baseline: same lemma, whole part": label_of([x[3] for x in items]),
+        "baseline: singletons": list(range(len(items))),
+        "reference: gold clusters over these mentions (the ceiling)": label_of([cluster_of.get(i, i) for i in ids]),
+    }
+    coref = {}
+    for name, labels in rows.items():
+        resp = clusters_from_labels(ids, labels)
+        coref[name] = {"with": coref_scores(key, resp), "without": coref_scores(key, resp, singletons=False),
+                       "clusters": len(resp)}
+    return {"mentions": len(items), "unmapped": unmapped, "detection": detection,
+            "coref": coref, "stories": len({x[2] for xs in found.values() for x in xs})}
+
+
+def label_of(keys: Iterable[Hashable]) -> list[int]:
+    """A cluster label per item: the same key, the same label."""
+    labels: dict[Hashable, int] = {}
+    return [labels.setdefault(k, len(labels)) for k in keys]
+
+
+def print_build(console, label: str, r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    d = r["detection"]
+    t = Table(title=f"What a build merges — {label}: {r['mentions']:,} event mentions of the build's events in scored "
+                    f"sentences (detection: strict F1 {d['strict_f']:.3f}, relaxed P {d['relaxed_p']:.3f} "
+                    f"R {d['relaxed_r']:.3f} F1 {d['relaxed_f']:.3f}); {r['stories']} stories; build {r['build_s']:.0f} s")
+    t.add_column("system", max_width=80)
+    for c in ("MUC", "B³", "CEAF-e", "CoNLL", "CoNLL −s", "clusters"):
+        t.add_column(c, justify="right")
+    for name, m in r["coref"].items():
+        t.add_row(name, *(f"{m['with'][k]:.3f}" for k in ("muc_f", "b3_f", "ceafe_f", "conll_f")),
+                  f"{m['without']['conll_f']:.3f}", f"{m['clusters']:,}")
+    console.print(t)
+    if r["unmapped"]:
+        console.print(f"  {r['unmapped']} event mentions could not be mapped back to the document text", highlight=False)
+
+
 # --- output -----------------------------------------------------------------------------------
 
 def print_part(console, label: str, r: dict[str, Any]) -> None:
@@ -585,6 +708,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents of each part")
     ap.add_argument("--check", action="store_true", help="check the scorer on hand-made clusters and exit")
     ap.add_argument("--json", action="store_true", help="all figures as one JSON object on the last line")
+    ap.add_argument("--build", action="store_true",
+                    help="also build a storyline database of each part and score the events it merges (minutes)")
     args = ap.parse_args()
     if args.check:
         problems = self_check()
@@ -612,6 +737,11 @@ def main() -> None:
                  "all": "train + dev topics"}[part]
         result = run_part(docs, nlp)
         print_part(console, label, result)
+        if args.build:
+            from common import WORK
+
+            result["build"] = build_part(docs, WORK / "ecbplus" / part)
+            print_build(console, label, result["build"])
         report["parts"][part] = result
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

@@ -57,3 +57,35 @@ def test_the_shipped_model_and_wordnet_similarity():
             "doc:0.6", "same&shared_ent", "same&cls:OCCURRENCE|OCCURRENCE", "same&ctx:0.3", "same&doc:0.4"]
     unlike = ["wup:lo", "pos:NOUN|VERB", "cls:OCCURRENCE|REPORTING", "ent_shared:0", "ent_disjoint", "ctx:lo", "doc:lo"]
     assert coref.probability(same) > m["threshold"] > coref.probability(unlike)
+
+
+def test_the_ecbplus_bench_scores_what_a_build_merges(tmp_path):
+    """bench/ecbplus.py --build: a storyline build of the documents, its events' trigger spans mapped back to
+    each document's text (a headline the cleaner takes as the title too), matched to the gold mentions, and
+    scored beside the same lemma within the build's story. Gold: the two arrests are one happening."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import ecbplus
+
+    texts = {
+        "1_1ecb": "Police arrest suspect in Lindenport\n\nPolice arrested the suspect in Lindenport on Tuesday, "
+                  "officials said. The mayor praised the officers.",
+        "1_2ecb": "Lindenport suspect held\n\nPolice arrested a suspect in Lindenport on Tuesday after a "
+                  "week-long search, the police chief said.",
+    }
+    docs = []
+    for name, text in texts.items():
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        doc = ecbplus.EcbDoc(name, 1, "1ecb", text, starts, list(range(len(starts))), set(range(len(starts))))
+        word = "arrest" if name == "1_1ecb" else "arrested"  # in the first one's headline, the second one's body
+        k = text.find(word)
+        doc.mentions.append(ecbplus.Mention(f"{name}:m{k}", (k, k + len(word)), doc.sentence_at(k), word,
+                                            "ACTION_OCCURRENCE", "arrest-1"))
+        docs.append(doc)
+    r = ecbplus.build_part(docs, tmp_path)
+    assert r["unmapped"] == 0 and r["mentions"] > 0
+    assert r["detection"]["strict_r"] == 1.0  # both gold triggers are triggers of the build's events, the title's too
+    rows = r["coref"]
+    assert set(rows) >= {"storyline build: its events (stories.events.corefer)",
+                         "baseline: same lemma within the build's story"}
+    # the same lemma in one story links the two arrests: the gold cluster, found
+    assert rows["baseline: same lemma within the build's story"]["without"]["muc_f"] == 1.0
