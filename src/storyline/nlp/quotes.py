@@ -435,6 +435,12 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             return c
         if c.dep_ == "nsubjpass":
             return None
+    for c in v.children:
+        # "..., Beck joked, again using an accent, '...'": a name right before a verb that the parser made a
+        # compound of it (a verb takes no compound) is its subject
+        if c.dep_ == "compound" and c.i == v.i - 1 and v.pos_ == "VERB" and v.tag_ in ("VBD", "VBZ", "VBP") and \
+                c.pos_ == "PROPN" and outside(c):
+            return c
     for c in v.children:  # "As Jane Doe, a historian, put it, '...'": the parser made the subject the object of "as"
         if c.lower_ == "as" and c.dep_ in ("mark", "prep") and c.i < v.i:
             for g in c.children:
