@@ -781,3 +781,30 @@ def test_a_name_the_parser_made_a_compound_of_the_cue_verb_is_its_subject():
     assert doc.text == ("When someone in the audience shouted, \u201cLund,\u201d Berg joked, again using an accent, "
                         "\u201cAmen, brother!\u201d")
     assert speaker(one(find_quotes(doc), "Amen, brother")) == "Berg"
+
+
+def test_a_reporting_verb_before_the_mark_is_reached_past_a_participle_describing_a_noun():
+    t = ("As the bank's chief executive, Ola Nord, put it in his memo to employees explaining the merger, "
+         "''Imagine a bank where we are no longer looking up at the giants.''")
+    assert speaker(one(quotes(t), "Imagine a bank")) == "Ola Nord"
+
+
+def test_a_relative_clause_after_the_closing_mark_is_not_the_frame():
+    # the parse the model gives such a sentence in news copy: the relative clause and the frame's verb both hung
+    # from the last quoted noun
+    rows = [('"', "punct", 8, "PUNCT", "``", "", 0), ("If", "mark", 3, "SCONJ", "IN", "", 1),
+            ("it", "nsubj", 3, "PRON", "PRP", "", 1), ("gets", "advcl", 8, "VERB", "VBZ", "", 1, "get"),
+            ("records", "dobj", 3, "NOUN", "NNS", "", 0, "record"), (",", "punct", 8, "PUNCT", ",", "", 1),
+            ("it", "nsubj", 8, "PRON", "PRP", "", 1), ("will", "aux", 8, "AUX", "MD", "", 1),
+            ("search", "ROOT", 8, "VERB", "VB", "", 1), ("them", "dobj", 8, "PRON", "PRP", "", 1),
+            ("for", "prep", 8, "ADP", "IN", "", 1), ("records", "pobj", 10, "NOUN", "NNS", "", 0, "record"),
+            ('"', "punct", 11, "PUNCT", "''", "", 1), ("that", "nsubj", 15, "PRON", "WDT", "", 1),
+            ("would", "aux", 15, "AUX", "MD", "", 1), ("respond", "relcl", 11, "VERB", "VB", "", 1),
+            ("to", "prep", 15, "ADP", "IN", "", 1), ("requests", "pobj", 16, "NOUN", "NNS", "", 0, "request"),
+            (",", "punct", 17, "PUNCT", ",", "", 1), ("lawyer", "compound", 21, "NOUN", "NN", "", 1),
+            ("Kari", "compound", 21, "PROPN", "NNP", "B-PERSON", 1), ("Moe", "nsubj", 22, "PROPN", "NNP", "I-PERSON", 1),
+            ("wrote", "relcl", 11, "VERB", "VBD", "", 0, "write"), (".", "punct", 8, "PUNCT", ".", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == ('"If it gets records, it will search them for records" that would respond to requests, '
+                        'lawyer Kari Moe wrote.')
+    assert speaker(one(find_quotes(doc), "it will search them")) == "Kari Moe"

@@ -1388,6 +1388,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                     D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
                     for j in range(a, t.i)) and (t.i == a or _first_word(a, t.i, D).pos_ != "ADP")):
             if after:
+                if t.dep_ == "relcl" and any(c.dep_ in _SUBJ and c.tag_ in ("WDT", "WP") for c in t.children):
+                    # '"...records" that would respond to requests, X wrote': a relative clause continuing the
+                    # quoted words, not the frame
+                    continue
                 if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
                     src = _subject(t, D)
                 elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)) and not (
@@ -1421,6 +1425,13 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             src = _np_first(t.i + 1, b, D) if t.i + 1 < b and opens else None  # "Said Ellis: ..."
             if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
                 src = _parenthesised_subject(t, D)
+            if src is None and t.dep_ == "acl" and t.tag_ == "VBG":
+                # "As X put it in his memo to employees explaining the deal, '...'": a participle describing a
+                # noun, with no one to speak for, gives way to the reporting verb its phrase hangs from
+                up = next((a for a in t.ancestors if _is_cue(a) and a.i >= a_min and D.in_quote(a.idx) is None
+                           and _subject(a, D) is not None), None)
+                if up is not None:
+                    return up, _subject(up, D)
             return (t, src) if src is not None else (None, None)
         elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and (t.i + 3 >= b or all(
                 D.doc[j].is_punct or t.is_ancestor(D.doc[j]) for j in range(t.i + 1, b)) and all(
