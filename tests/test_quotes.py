@@ -808,3 +808,14 @@ def test_a_relative_clause_after_the_closing_mark_is_not_the_frame():
     assert doc.text == ('"If it gets records, it will search them for records" that would respond to requests, '
                         'lawyer Kari Moe wrote.')
     assert speaker(one(find_quotes(doc), "it will search them")) == "Kari Moe"
+
+
+def test_the_writers_and_i_quote_is_an_aside_the_verb_before_it_reports_the_words():
+    t = 'No wonder Berg said, and I quote, "We love the poorly educated." He is treating his voters as fools.'
+    assert speaker(one(quotes(t), "We love the poorly")) == "Berg"
+
+
+def test_a_name_a_parenthesis_between_commas_tore_from_its_verb_speaks():
+    t = ("The issue had come up Friday after Mr. Berg, asked about the deaths of reporters under Mr. Lund, had "
+         "said, ''I think our country does plenty of killing also.''")
+    assert speaker(one(quotes(t), "I think our country")) == "Berg"

@@ -1321,9 +1321,12 @@ def _parenthesised_subject(v, D: _Doc):
     doc = D.doc
     if v.i == 0:
         return None
+    before = v.i - 1  # the token before the verb and its auxiliaries ("..., had said")
+    while before > 0 and doc[before].dep_ in ("aux", "neg") and doc[before].head.i == v.i:
+        before -= 1
     # "a White House official who spoke anonymously said": the noun a relative clause ending at the verb
     # hangs from
-    k = v.i - 1 if doc[v.i - 1].text != "," else v.i - 2
+    k = before if doc[before].text != "," else before - 1
     a = doc[k] if k >= 0 else None
     for _ in range(8):
         if a is None or a.i >= v.i or a.head.i == a.i:
@@ -1334,6 +1337,19 @@ def _parenthesised_subject(v, D: _Doc):
             # "Jane Doe, an advocate for the group, said": the head the apposition describes
             return a.head
         a = a.head
+    if doc[before].text != ",":
+        return None
+    # "after Mr. Trump, asked about the deaths of journalists, had said, '...'": a person's name, then a
+    # parenthesis between commas that the parser tore from it, then the verb
+    j = before - 1
+    while j > before - 16 and j > 0 and doc[j].text != "," and D.sent_of[j] == D.sent_of[v.i] and \
+            D.in_quote(doc[j].idx) is None:
+        j -= 1
+    if before - j > 2 and doc[j].text == "," and D.sent_of[j] == D.sent_of[v.i]:
+        e = D.ent_of[j - 1]
+        if e is not None and e.label_ == "PERSON" and e.end == j and D.par(doc[j].idx) == D.par(v.idx) and \
+                D.in_quote(doc[j - 1].idx) is None:
+            return doc[j - 1]
     if doc[v.i - 1].text != ",":
         return None
     sent = D.sents[D.sent_of[v.i]]
@@ -1380,6 +1396,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             break
         if D.in_quote(t.idx) is not None:
             continue
+        if not after and t.lemma_.lower() in _QUOTING_VERBS and t.dep_ in ("conj", "parataxis") and \
+                _is_cue(t.head) and t.head.i >= a and any(c.dep_ == "nsubj" and c.lower_ in ("i", "we")
+                                                          for c in t.children):
+            t = t.head  # 'Trump said, and I quote, "..."': the writer's aside; the verb before it reports the words
         if (_is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS)) and not (
                 after and any(D.doc[j].pos_ == "SCONJ" or D.doc[j].lower_ in _CLAUSE_OPENERS for j in range(a, t.i))
         ) or (
