@@ -819,3 +819,18 @@ def test_a_name_a_parenthesis_between_commas_tore_from_its_verb_speaks():
     t = ("The issue had come up Friday after Mr. Berg, asked about the deaths of reporters under Mr. Lund, had "
          "said, ''I think our country does plenty of killing also.''")
     assert speaker(one(quotes(t), "I think our country")) == "Berg"
+
+
+def test_another_as_a_subject_is_an_unnamed_source():
+    t = ("Ola Berg responded to the tweet. Berg tweeted, \u201cThe mayor did the same last week at the debate.\u201d\n\n"
+         "Another tweeted, \u201cThe mayor thinks she is above the rules. If she cannot follow simple debate rules, "
+         "think about how she will run the city.\u201d")
+    q = one(quotes(t), "above the rules")
+    assert speaker(q) == "Another" and q.speaker.type == "ANONYMOUS"
+
+
+def test_according_to_right_after_the_mark_hung_inside_the_quoted_clause():
+    t = ("Officials met on Monday.\n\n\u201cOfficials overseeing the probe now expect to complete their work in the "
+         "next few weeks and then turn over the findings to the court, which will decide on charges,\u201d according "
+         "to Radio Nord.")
+    assert speaker(one(quotes(t), "Officials overseeing")) == "Radio Nord"

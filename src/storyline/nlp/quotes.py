@@ -725,6 +725,12 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
                 if sid - k <= 2 and sp.type != "PERSON" and not (low == "it" and sp.type == "GROUP"):
                     return _Found(sp, mention)
                 break
+        if low == "another" and tok.dep_ in _SUBJ and _quantified(tok) is None:
+            # 'Another tweeted, "..."': one more source of the kind just quoted, unnamed
+            sid = D.sent_of[tok.i]
+            kind = next((sp.type for k, sp in reversed(history) if sid - k <= 3 and sp.type in ("DOCUMENT", "MEDIA")),
+                        "ANONYMOUS")
+            return _Found(Speaker(name=tok.text, text=tok.text, span=mention, type=kind), mention)
         return _Found(None, mention)
     q = _quantified(tok)
     if q is not None:
@@ -1396,6 +1402,11 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             break
         if D.in_quote(t.idx) is not None:
             continue
+        if after and t.lower_ == "according" and all(D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i)):
+            # '"...," according to CNN.' where the parser hung "according to" inside the quoted clause
+            src = _according_object(t)
+            if src is not None and D.in_quote(src.idx) is None:
+                return t, src
         if not after and t.lemma_.lower() in _QUOTING_VERBS and t.dep_ in ("conj", "parataxis") and \
                 _is_cue(t.head) and t.head.i >= a and any(c.dep_ == "nsubj" and c.lower_ in ("i", "we")
                                                           for c in t.children):
