@@ -834,3 +834,10 @@ def test_according_to_right_after_the_mark_hung_inside_the_quoted_clause():
          "next few weeks and then turn over the findings to the court, which will decide on charges,\u201d according "
          "to Radio Nord.")
     assert speaker(one(quotes(t), "Officials overseeing")) == "Radio Nord"
+
+
+def test_quoted_words_standing_alone_after_a_reporting_clause_set_before_what_it_reports():
+    t = ("If anything, Lund argued in his email, the incident is an illustration of why the board should adopt new "
+         "rules of order.\n\n\u201cIn light of this serious breach, is it prudent for the board to give such power to "
+         "the chair as opposed to the more democratic rules?\u201d")
+    assert speaker(one(quotes(t), "In light of this")) == "Lund"

@@ -1967,7 +1967,11 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     for t in last:
         if t.idx < start or D.in_quote(t.idx) is not None or t.pos_ != "VERB":
             continue
-        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT"):
+        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT" or (
+                # "If anything, Ash argued in his email, the incident is ...": the reporting clause before the
+                # words it reports, which the parser made a complement of them
+                t.dep_ == "ccomp" and t.head.dep_ == "ROOT" and t.i < t.head.i and t.lemma_.lower() in SPEECH_VERBS
+                and any(D.doc[j].text == "," for j in range(t.right_edge.i + 1, t.head.i)))):
             continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
         lemma = t.lemma_.lower()
         stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
