@@ -841,3 +841,29 @@ def test_quoted_words_standing_alone_after_a_reporting_clause_set_before_what_it
          "rules of order.\n\n\u201cIn light of this serious breach, is it prudent for the board to give such power to "
          "the chair as opposed to the more democratic rules?\u201d")
     assert speaker(one(quotes(t), "In light of this")) == "Lund"
+
+
+def test_quoted_words_after_an_indirect_report_in_the_same_paragraph_are_its_speakers():
+    t = ("Coe, Lund's attorney, argues that his client was never encouraging people toward violence. \"The state "
+         "is alleging that his calls asking people to come to the area as witnesses\" were provoking violence. \"His "
+         "intent was to put this in a spot where it had the best chance for a peaceful resolution.\"")
+    qs = quotes(t)
+    assert speaker(one(qs, "The state is alleging")) == speaker(one(qs, "His intent was")) == "Coe, Lund's attorney"
+    # not words a frame of their own follows
+    t = ("A survey by Ola Nord found that attitudes toward migrant workers reflect fears of the future. \"In 2030, we "
+         "will all wake up speaking another language,\" is one common saying here.")
+    assert speaker(one(quotes(t), "In 2030")) is None
+
+
+def test_a_verb_conjoined_to_a_bare_participle_complement_shares_the_clause_subject():
+    # the parse the model gives such a sentence in news copy: "mentioned" conjoined to the participle "taken"
+    rows = [("Berg", "nsubj", 1, "PROPN", "NNP", "B-PERSON", 1), ("seemed", "ROOT", 1, "VERB", "VBD", "", 1, "seem"),
+            ("taken", "xcomp", 1, "VERB", "VBN", "", 1, "take"), ("aback", "advmod", 2, "ADV", "RB", "", 1),
+            ("and", "cc", 2, "CCONJ", "CC", "", 1), ("mentioned", "conj", 2, "VERB", "VBD", "", 1, "mention"),
+            ("that", "mark", 9, "SCONJ", "IN", "", 1), ("the", "det", 8, "DET", "DT", "", 1),
+            ("vote", "nsubj", 9, "NOUN", "NN", "", 1), ("was", "ccomp", 5, "AUX", "VBD", "", 1, "be"),
+            ("late", "acomp", 9, "ADJ", "JJ", "", 0), (".", "punct", 1, "PUNCT", ".", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == "Berg seemed taken aback and mentioned that the vote was late."
+    q = one(find_quotes(doc), "the vote was late")
+    assert q.kind == "indirect" and speaker(q) == "Berg"

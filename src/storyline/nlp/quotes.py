@@ -476,7 +476,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
     # "saying that ...", "quoted as stressing ...", "... and added": the subject of the verb it hangs from
     # (of the nearest reporting verb above it, where there is one); not for a bare participle
     # ("when asked if ...": the one asked is not the one asking)
-    if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
+    if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj" and not (
+            shared and v.dep_ == "xcomp"):  # "Doe seemed taken aback and mentioned that ...": Doe mentioned
         return None
     if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i and (
             D is None or D.par(v.head.idx) == D.par(v.idx)):
@@ -2010,6 +2011,8 @@ def find_attributions(doc) -> list[Attribution]:
     events.sort(key=lambda e: (e[0], e[1]))
 
     last_by_par: dict[int, tuple[Speaker | None, Span | None, bool]] = {}  # paragraph → last quote's speaker
+    # paragraph → the last indirect report's speaker there (and its sentence)
+    reported_by_par: dict[int, tuple[Speaker, Span | None, list[str], int]] = {}
     for pos, what, payload in events:
         if what == 0:
             qs = payload
@@ -2034,9 +2037,17 @@ def find_attributions(doc) -> list[Attribution]:
                     while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
                         p -= 1
                     prev = last_by_par.get(p)
+                reported = reported_by_par.get(par)
                 if prev is not None and (prev[0] is not None or prev[1] is not None):
                     found = _Found(prev[0], prev[1])
                     via = list(prev[2])
+                elif prev is None and reported is not None and reported[3] < D.sent_of[D.tok_at(qs.open)] and \
+                        par not in last_by_par and not text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ").endswith(","):
+                    # quoted words opening a sentence after one that reports someone's words indirectly, in the
+                    # same paragraph ('Coe argues that his client was never violent. "His intent was ..."'); not
+                    # words a frame of their own follows ('"...," is one common saying here')
+                    found = _Found(reported[0], reported[1])
+                    via = list(reported[2])
                 elif prev is None:
                     # a paragraph of quoted words after one that reports someone speaking ('Valastro praised
                     # the governor's leadership.' / '"We need someone who ..."'), or a sentence of them after
@@ -2083,6 +2094,7 @@ def find_attributions(doc) -> list[Attribution]:
             results.append((s, Attribution(q, found.mention)))
             if found.speaker is not None:
                 history.append((D.sent_of[cue.i], found.speaker))
+                reported_by_par[D.par(cue.idx)] = (found.speaker, found.mention, q.via, D.sent_of[D.tok_at(e - 1)])
     # an unattributed indirect report inside another one's content is part of it
     out: list[Attribution] = []
     seen: set[tuple[int, int, str]] = set()
