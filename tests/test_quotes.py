@@ -867,3 +867,10 @@ def test_a_verb_conjoined_to_a_bare_participle_complement_shares_the_clause_subj
     assert doc.text == "Berg seemed taken aback and mentioned that the vote was late."
     q = one(find_quotes(doc), "the vote was late")
     assert q.kind == "indirect" and speaker(q) == "Berg"
+
+
+def test_sentences_in_parentheses_between_a_speaking_narrative_and_its_quote_are_an_aside():
+    t = ("Ola Lund also spoke about the harbour case, the case currently before the high court. (The law requires "
+         "that ships have permits at local ports. The law also bans night fishing.)\n\n\u201cThe harbour law is the "
+         "law of the land. But I believe very firmly that it is not a right if you cannot use it.\u201d")
+    assert speaker(one(quotes(t), "The harbour law is")) == "Ola Lund"

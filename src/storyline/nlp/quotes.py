@@ -1961,6 +1961,12 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
         start, end = D.par_starts[p], D.par_starts[p + 1] - 1
     if any(start <= q.open < end for q in D.spans if q.close - q.open > 0.5 * (end - start)):
         return None  # the paragraph before is itself quoted words
+    tail = text[start:end].rstrip(" .\u00a0\n")
+    if tail.endswith(")") and "(" in tail and D.in_quote(start + tail.rindex("(")) is None and \
+            text[start:start + tail.rindex("(")].rstrip().endswith((".", "!", "?")):
+        # "Richards also spoke about the case. (The law requires ....)" ¶ '"..."': the sentences in parentheses
+        # are an aside; the narrative before them goes on into the quote
+        end = start + len(text[start:start + tail.rindex("(")].rstrip())
     i = D.tok_at(max(start, end - 1))
     while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
         i -= 1
