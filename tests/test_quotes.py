@@ -874,3 +874,14 @@ def test_sentences_in_parentheses_between_a_speaking_narrative_and_its_quote_are
          "that ships have permits at local ports. The law also bans night fishing.)\n\n\u201cThe harbour law is the "
          "law of the land. But I believe very firmly that it is not a right if you cannot use it.\u201d")
     assert speaker(one(quotes(t), "The harbour law is")) == "Ola Lund"
+
+
+def test_a_quote_paragraph_after_a_narrative_paragraph_about_the_person_just_quoted_is_theirs():
+    first = ("\u201cBerg appeals to working voters. His position on the issues is basically the same as Lund's,\u201d "
+             "Ola Nord notes.\n\n")
+    quote = "\n\n\u201cNot only can Berg win in November, he is the one with the best chance of winning.\u201d"
+    t = first + "Nord is upbeat about Berg's chances of winning in November, in part because he sees Berg as a uniter." + quote
+    assert speaker(one(quotes(t), "Not only can Berg")) == "Ola Nord"
+    # a narrative paragraph about someone else: nobody's words that the text says
+    t = first + "Berg is upbeat about his chances of winning in November, in part because he sees himself as a uniter." + quote
+    assert speaker(one(quotes(t), "Not only can Berg")) is None

@@ -1990,6 +1990,32 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     return None
 
 
+def _narrative_about(qs: QSpan, D: _Doc):
+    """For quoted words that make a paragraph of their own: (the subject of the main verb of the last sentence
+    of the paragraph before, that paragraph's index), where that paragraph is narrative with no quotation marks
+    ('Viguerie is upbeat about ...'); (None, -1) otherwise."""
+    text = D.text
+    par = D.par(qs.open)
+    line_end = text.find("\n", qs.close)
+    line_end = len(text) if line_end < 0 else line_end
+    if par == 0 or text[D.par_starts[par]:qs.open].strip() or text[qs.close:line_end].strip(" .,\u00a0"):
+        return None, -1
+    p = par - 1
+    while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+        p -= 1
+    start, end = D.par_starts[p], D.par_starts[p + 1] - 1
+    if not text[start:end].strip() or any(start <= q.open < end for q in D.spans):
+        return None, -1
+    i = D.tok_at(max(start, end - 1))
+    while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
+        i -= 1
+    root = D.sents[D.sent_of[i]].root
+    if root.idx < start:
+        return None, -1
+    subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    return subj, p
+
+
 def _split_frame(qs: QSpan, D: _Doc) -> bool:
     """Only a short attribution frame (six words at most) stands between the quote before and this one, in
     the same paragraph: '"...," Doe said. "Not this year."'."""
@@ -2061,6 +2087,18 @@ def find_attributions(doc) -> list[Attribution]:
                     narrator = _narrated_speaker(qs, D)
                     if narrator is not None:
                         found = _speaker_from(narrator, D, history)
+                    else:
+                        # '"...," Viguerie notes.' ¶ 'Viguerie is upbeat about ...' ¶ '"..."': a paragraph of
+                        # quoted words after a narrative paragraph about the person quoted right before it
+                        about, p = _narrative_about(qs, D)
+                        pq = p - 1
+                        while pq > 0 and not text[D.par_starts[pq]:D.par_starts[pq + 1]].strip():
+                            pq -= 1
+                        before = last_by_par.get(pq) if about is not None else None
+                        if before is not None and before[0] is not None and before[0].type == "PERSON":
+                            f = _speaker_from(about, D, history)
+                            if f.speaker is not None and f.speaker.name == before[0].name:
+                                found = f
             if found.speaker is None and cue is not None:
                 found = _impersonal(cue, D, history) or found
             if short and found.speaker is None:
