@@ -885,3 +885,25 @@ def test_a_quote_paragraph_after_a_narrative_paragraph_about_the_person_just_quo
     # a narrative paragraph about someone else: nobody's words that the text says
     t = first + "Berg is upbeat about his chances of winning in November, in part because he sees himself as a uniter." + quote
     assert speaker(one(quotes(t), "Not only can Berg")) is None
+
+
+def test_a_definite_description_between_a_comma_and_a_subjectless_cue_is_its_subject():
+    # the parse the model gives such a sentence in news copy: the description an apposition of the name before it
+    rows = [("In", "prep", 14, "ADP", "IN", "", 1), ("an", "det", 2, "DET", "DT", "", 1),
+            ("interview", "pobj", 0, "NOUN", "NN", "", 1), ("with", "prep", 2, "ADP", "IN", "", 1),
+            ("hosts", "pobj", 3, "NOUN", "NNS", "", 1, "host"), ("Ola", "compound", 6, "PROPN", "NNP", "B-PERSON", 1),
+            ("Berg", "appos", 4, "PROPN", "NNP", "I-PERSON", 1), ("and", "cc", 6, "CCONJ", "CC", "", 1),
+            ("Kari", "compound", 9, "PROPN", "NNP", "B-PERSON", 1), ("Moe", "conj", 6, "PROPN", "NNP", "I-PERSON", 0),
+            (",", "punct", 9, "PUNCT", ",", "", 1), ("the", "det", 13, "DET", "DT", "", 1),
+            ("Democratic", "amod", 13, "ADJ", "JJ", "B-NORP", 1), ("candidate", "appos", 9, "NOUN", "NN", "", 1),
+            ("stated", "ROOT", 14, "VERB", "VBD", "", 1, "state"), ("that", "mark", 21, "SCONJ", "IN", "", 1),
+            ("the", "det", 17, "DET", "DT", "", 1), ("comments", "nsubj", 21, "NOUN", "NNS", "", 1, "comment"),
+            ("do", "aux", 21, "AUX", "VBP", "", 1), ("not", "neg", 21, "PART", "RB", "", 1),
+            ('"', "punct", 21, "PUNCT", "``", "", 0), ("fit", "ccomp", 14, "VERB", "VB", "", 1),
+            ("with", "prep", 21, "ADP", "IN", "", 1), ("what", "dobj", 25, "PRON", "WP", "", 1),
+            ("I", "nsubj", 25, "PRON", "PRP", "", 1), ("knew", "pcomp", 22, "VERB", "VBD", "", 0, "know"),
+            (".", "punct", 14, "PUNCT", ".", "", 0), ('"', "punct", 14, "PUNCT", "''", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == ('In an interview with hosts Ola Berg and Kari Moe, the Democratic candidate stated that the '
+                        'comments do not "fit with what I knew."')
+    assert speaker(one(find_quotes(doc), "fit with what I knew")) == "the Democratic candidate"

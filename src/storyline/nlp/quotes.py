@@ -1385,7 +1385,19 @@ def _name_before(v, D: _Doc):
     if i < 0 or D.in_quote(doc[i].idx) is not None or D.par(doc[i].idx) != D.par(v.idx):
         return None
     e = D.ent_of[i]
-    return doc[i] if e is not None and e.label_ == "PERSON" and e.end - 1 == i else None
+    if e is not None and e.label_ == "PERSON" and e.end - 1 == i:
+        return doc[i]
+    t = doc[i]
+    if t.pos_ == "NOUN" and t.tag_ == "NN" and D.ent_of[i] is None and _can_name_a_source(t, D):
+        # "In an interview with hosts Joe Doe and Jane Roe, the Democratic presidential candidate stated that":
+        # a definite description between a comma and the verb, which the parser hung on the name before it
+        j = i
+        while j > 0 and doc[j - 1].pos_ in ("DET", "ADJ", "NOUN", "PROPN") and doc[j - 1].text != "," and \
+                not doc[j - 1].is_sent_start and (D.ent_of[j - 1] is None or D.ent_of[j - 1].label_ in ("NORP", "GPE")):
+            j -= 1
+        if doc[j].lower_ == "the" and j > 0 and doc[j - 1].text == "," and D.par(doc[j - 1].idx) == D.par(v.idx):
+            return t
+    return None
 
 
 def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
