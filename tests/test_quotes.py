@@ -907,3 +907,15 @@ def test_a_definite_description_between_a_comma_and_a_subjectless_cue_is_its_sub
     assert doc.text == ('In an interview with hosts Ola Berg and Kari Moe, the Democratic candidate stated that the '
                         'comments do not "fit with what I knew."')
     assert speaker(one(find_quotes(doc), "fit with what I knew")) == "the Democratic candidate"
+
+
+def test_a_participle_after_a_comma_hung_from_a_clause_nobody_speaks_in_speaks_for_the_clause_before_the_comma():
+    t = ("It was a potent punch by the two leaders, as Mrs. Lund echoed the criticism, saying Mr. Berg ''reminds us "
+         "every day that he is not in it for the people.''")
+    assert speaker(one(quotes(t), "reminds us every day")) == "Lund"
+
+
+def test_the_one_a_passive_verb_of_perception_shows_speaking_speaks():
+    t = ("Before the appearance in the video, the extremist cleric Ola Berg, who was killed in a 2011 drone strike, is "
+         "shown lecturing: \u201cMuslims of the West, take heed and learn from the lessons of history.\u201d")
+    assert speaker(one(quotes(t), "Muslims of the West")) == "Ola Berg"

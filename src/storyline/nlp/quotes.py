@@ -496,7 +496,24 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
                     break
                 a = a.head
         if h.pos_ in ("VERB", "AUX"):
-            return _subject(h, D, depth + 1, shared=v.dep_ == "conj")
+            s = _subject(h, D, depth + 1, shared=v.dep_ == "conj")
+            if s is not None and (D is None or s.pos_ != "NOUN" or _common_kind(s, D) is not None) or not (
+                    v.dep_ == "advcl" and v.tag_ == "VBG" and v.i > 1 and v.doc[v.i - 1].text == ","):
+                return s
+            # "The incident came during a speech, when protesters interrupted her, shouting '...'": a participle
+            # after a comma that the parser hung from a clause with no one to speak for speaks for the subject
+            # of the clause that ends at the comma
+            a = v.doc[v.i - 2]
+            for _ in range(6):
+                if a.head.i == a.i or a.head.i > v.i:
+                    break
+                a = a.head
+                if a.pos_ == "VERB" and a.i < v.i:
+                    return next((c for c in a.children if c.dep_ == "nsubj" and (D is None or outside(c))), None)
+            return None
+    if v.dep_ == "dobj" and v.tag_ == "VBG" and _is_passive(v.head):
+        # "the cleric ... is shown lecturing: '...'": the one a passive verb of perception shows doing it
+        return _subject(v.head, D, depth + 1)
     if v.dep_ == "pcomp" or (v.dep_ == "pobj"):
         h = v.head
         if h.dep_ == "prep" and h.head.pos_ == "VERB":
