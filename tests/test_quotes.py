@@ -919,3 +919,19 @@ def test_the_one_a_passive_verb_of_perception_shows_speaking_speaks():
     t = ("Before the appearance in the video, the extremist cleric Ola Berg, who was killed in a 2011 drone strike, is "
          "shown lecturing: \u201cMuslims of the West, take heed and learn from the lessons of history.\u201d")
     assert speaker(one(quotes(t), "Muslims of the West")) == "Ola Berg"
+
+
+def test_quoted_words_with_no_subject_after_a_relative_clauses_verb_are_the_predicate_the_frame_reports():
+    # the parse the model gives such a sentence in news copy: the quoted clause a complement of "said" in the
+    # relative clause "the mayor said"
+    rows = [("Nothing", "nsubj", 14, "PRON", "NN", "", 1), ("the", "det", 2, "DET", "DT", "", 1),
+            ("mayor", "nsubj", 3, "NOUN", "NN", "", 1), ("said", "relcl", 0, "VERB", "VBD", "", 1, "say"),
+            ('"', "punct", 6, "PUNCT", "``", "", 0), ("will", "aux", 6, "AUX", "MD", "", 1),
+            ("ease", "ccomp", 3, "VERB", "VB", "", 1), ("people", "poss", 9, "NOUN", "NNS", "", 0),
+            ("'s", "case", 7, "PART", "POS", "", 1), ("fears", "dobj", 6, "NOUN", "NNS", "", 0, "fear"),
+            (",", "punct", 14, "PUNCT", ",", "", 0), ('"', "punct", 14, "PUNCT", "''", "", 1),
+            ("the", "det", 13, "DET", "DT", "", 1), ("senator", "nsubj", 14, "NOUN", "NN", "", 1),
+            ("said", "ROOT", 14, "VERB", "VBD", "", 0, "say"), (".", "punct", 14, "PUNCT", ".", "", 0)]
+    doc = parsed(rows)
+    assert doc.text == "Nothing the mayor said \"will ease people's fears,\" the senator said."
+    assert speaker(one(find_quotes(doc), "will ease")) == "the senator"

@@ -1195,6 +1195,14 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     src = _according_object(c)
                     if src is not None:
                         return c, src
+            if cur.dep_ == "relcl" and prev.dep_ == "ccomp" and prev.pos_ in ("VERB", "AUX") and \
+                    qs.open <= prev.idx < qs.close and not any(c.dep_ in _SUBJ or c.dep_ == "expl"
+                                                              for c in prev.children) and \
+                    _after_cue(qs, D)[1] is not None:
+                # "Nothing the president said 'will assuage people's fears,' the senator said": quoted words with
+                # no subject of their own after the verb of a relative clause are the predicate of the noun it
+                # describes, not that verb's report, where a frame after them names who speaks
+                break
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
