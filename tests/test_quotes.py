@@ -935,3 +935,10 @@ def test_quoted_words_with_no_subject_after_a_relative_clauses_verb_are_the_pred
     doc = parsed(rows)
     assert doc.text == "Nothing the mayor said \"will ease people's fears,\" the senator said."
     assert speaker(one(find_quotes(doc), "will ease")) == "the senator"
+
+
+def test_a_quote_left_open_at_its_paragraph_end_and_closed_at_the_end_of_a_signature_line():
+    t = ("Economists have warned about the budget for months.\n\n\"I worry that we may see a resurgence of talk about "
+         "balanced budgets as the mayor tries to distinguish herself from the council.\nOla Berg, Center for Economic "
+         "Research.\"\n\nBut the mayor's broadside leaves room for doubt.")
+    assert speaker(one(quotes(t), "I worry that")) == "Ola Berg"

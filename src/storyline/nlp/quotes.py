@@ -1633,6 +1633,16 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                                                               or t.lower_ in ("de", "van", "von", "la", "del")
                                                               for t in span):
                 return None, span.root, kind
+    elif D.text[qs.close:qs.close + 1] == "\n":
+        # a quote left open at the end of its paragraph and closed at the end of a line that signs it:
+        # '"I worry that ...' / 'Dean Baker, Center for Economic and Policy Research."'
+        m = re.match(r"\n[^\S\n]*([^\n]{2,120}?)[.]?[\"\u201d]\s*(?:\n|$)", D.text[qs.close:])
+        if m and len(_words(m.group(1))) <= 12:
+            span = doc.char_span(qs.close + m.start(1), qs.close + m.end(1), alignment_mode="contract")
+            first = D.ent_of[span.start] if span is not None and len(span) else None
+            if first is not None and first.label_ == "PERSON" and first.start == span.start and not any(
+                    t.pos_ in ("VERB", "AUX") for t in span) and (first.end == span.end or doc[first.end].text == ","):
+                return None, doc[first.end - 1], kind
     # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
     # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
     c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
