@@ -942,3 +942,10 @@ def test_a_quote_left_open_at_its_paragraph_end_and_closed_at_the_end_of_a_signa
          "balanced budgets as the mayor tries to distinguish herself from the council.\nOla Berg, Center for Economic "
          "Research.\"\n\nBut the mayor's broadside leaves room for doubt.")
     assert speaker(one(quotes(t), "I worry that")) == "Ola Berg"
+
+
+def test_quoted_words_after_a_sentence_whose_verb_of_communication_reports_a_that_clause():
+    t = ("The church leader further related that it recently occurred to him that the next mayor will be the 45th. "
+         "\u201cI sensed the Lord tell me to look at the 45th chapter of Isaiah to see who the 45th mayor should "
+         "be.\u201d")
+    assert speaker(one(quotes(t), "I sensed the Lord")) == "The church leader"

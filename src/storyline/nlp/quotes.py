@@ -2029,7 +2029,11 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
             continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
         lemma = t.lemma_.lower()
         stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
-        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated:
+        # "The Christian leader further related that ...": a verb one of whose senses is communication, with a
+        # "that" clause it reports
+        told = _speaks(lemma) and any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
+                                                                for g in c.children) for c in t.children)
+        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated or told:
             src = _subject(t, D)
             if src is not None and (src.lower_ in ("he", "she", "they") or src.pos_ != "PRON"
                                     and _can_name_a_source(src, D)):
