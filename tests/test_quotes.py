@@ -949,3 +949,13 @@ def test_quoted_words_after_a_sentence_whose_verb_of_communication_reports_a_tha
          "\u201cI sensed the Lord tell me to look at the 45th chapter of Isaiah to see who the 45th mayor should "
          "be.\u201d")
     assert speaker(one(quotes(t), "I sensed the Lord")) == "The church leader"
+
+
+def test_he_or_she_resolves_to_a_surname_ner_took_for_an_organisation_where_the_text_names_the_person_in_full():
+    t = ("Carly Lund met Ola Berg in May.\n\n\u201cWe will win,\u201d Berg said.\n\nIn those last nights, Lund wrote, she "
+         "began saying the prayer to herself \"over and over again, just as I had as a little girl.\"")
+    doc = _nlp()(t)
+    i = t.index("Lund wrote")  # the labels NER gives such names in news copy, whatever it gives these
+    doc.ents = [e for e in doc.ents if e.start_char not in (0, i)] + [
+        doc.char_span(0, len("Carly Lund"), label="PERSON"), doc.char_span(i, i + len("Lund"), label="ORG")]
+    assert speaker(one(find_quotes(doc), "over and over")) == "Carly Lund"

@@ -990,14 +990,17 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
 
 
 def _person_mentions(sent, D: _Doc, before: int | None = None):
-    """PERSON entity mentions of a sentence outside quotes (before token index `before`)."""
+    """PERSON entity mentions of a sentence outside quotes (before token index `before`), and names of
+    another type that are a person the text names in full elsewhere ("Fiorina wrote", NER taking the
+    surname for an organisation)."""
     out = []
     seen = set()
     for t in sent:
         if before is not None and t.i >= before:
             break
         e = D.ent_of[t.i]
-        if e is None or e.label_ != "PERSON" or e.start in seen:
+        if e is None or e.start in seen or e.label_ != "PERSON" and not (
+                e.label_ in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART") and _surname_only(e.root, e, D)):
             continue
         if D.in_quote(e.start_char) is not None:
             continue
