@@ -30,7 +30,13 @@
      text names;
    - else the previous quote's speaker in the same paragraph, or in the previous paragraph when
      this one opens with a quotation mark; a sentence or paragraph of quoted words standing alone
-     after one whose main verb reports someone speaking ('Valastro praised ...');
+     after one whose main verb reports someone speaking ('Valastro praised ...', 'If anything, Ash
+     argued in his email, ...', 'X further related that ...'; sentences in parentheses closing that
+     paragraph are an aside); a sentence of quoted words after an indirect report in the same
+     paragraph ('Coan argues that ... . "His intent was ..."'); a paragraph of quoted words after a
+     narrative paragraph about the person quoted in the paragraph before it ('"...," Viguerie notes.' /
+     'Viguerie is upbeat about ...' / '"..."'); a quote left open at its paragraph's end that a
+     line naming a person closes ('"I worry that ...' / 'Dean Baker, Center for ... ."');
    - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
      document's report is that report's.
    A frame is read in the quote's own sentence only (after the previous quote and the last plain sentence
@@ -40,8 +46,17 @@
    not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
    cue the parser left without a subject takes the person named right before it ("Rep. Jane Doe (D-Ore.)
    said") or the noun phrase a parenthesis separates from it ("One attendee, who ..., said"); a
-   participle after a comma hung from the object speaks for the clause's subject; a name in quotation
-   marks inside a frame ('"...," Doe, wearing "Vote Roe" pins, said') does not end it.
+   participle after a comma hung from the object speaks for the clause's subject, and one hung from a
+   clause with no one to speak for speaks for the clause that ends at the comma ('..., when protesters
+   interrupted her, shouting "..."'); a name in quotation marks inside a frame ('"...," Doe, wearing
+   "Vote Roe" pins, said') does not end it. Parses a reader would not give are read past: a name the
+   parser made a compound of its verb ('Beck joked, ...') or tore from it with a parenthesis ('after
+   Mr. Trump, asked about ..., had said, "..."'), a description it hung on the name before it ('...,
+   the candidate stated that'), a relative clause after the closing mark ('"...records" that would
+   respond to ..., X wrote'), a participle describing a noun before the mark ('As X put it in his memo
+   to employees explaining the deal, "..."'), the writer's 'and I quote', a relative clause's verb
+   before quoted words that have no subject ('Nothing the president said "will ...," the senator
+   said'). 'Another said' is an unnamed source; 'X is shown lecturing:' gives X.
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
