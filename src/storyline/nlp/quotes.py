@@ -30,7 +30,13 @@
      text names;
    - else the previous quote's speaker in the same paragraph, or in the previous paragraph when
      this one opens with a quotation mark; a sentence or paragraph of quoted words standing alone
-     after one whose main verb reports someone speaking ('Valastro praised ...');
+     after one whose main verb reports someone speaking ('Valastro praised ...', 'If anything, Ash
+     argued in his email, ...', 'X further related that ...'; sentences in parentheses closing that
+     paragraph are an aside); a sentence of quoted words after an indirect report in the same
+     paragraph ('Coan argues that ... . "His intent was ..."'); a paragraph of quoted words after a
+     narrative paragraph about the person quoted in the paragraph before it ('"...," Viguerie notes.' /
+     'Viguerie is upbeat about ...' / '"..."'); a quote left open at its paragraph's end that a
+     line naming a person closes ('"I worry that ...' / 'Dean Baker, Center for ... ."');
    - an impersonal passive report ("It is noted that ...") in the account of an outlet's or a
      document's report is that report's.
    A frame is read in the quote's own sentence only (after the previous quote and the last plain sentence
@@ -40,8 +46,17 @@
    not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
    cue the parser left without a subject takes the person named right before it ("Rep. Jane Doe (D-Ore.)
    said") or the noun phrase a parenthesis separates from it ("One attendee, who ..., said"); a
-   participle after a comma hung from the object speaks for the clause's subject; a name in quotation
-   marks inside a frame ('"...," Doe, wearing "Vote Roe" pins, said') does not end it.
+   participle after a comma hung from the object speaks for the clause's subject, and one hung from a
+   clause with no one to speak for speaks for the clause that ends at the comma ('..., when protesters
+   interrupted her, shouting "..."'); a name in quotation marks inside a frame ('"...," Doe, wearing
+   "Vote Roe" pins, said') does not end it. Parses a reader would not give are read past: a name the
+   parser made a compound of its verb ('Beck joked, ...') or tore from it with a parenthesis ('after
+   Mr. Trump, asked about ..., had said, "..."'), a description it hung on the name before it ('...,
+   the candidate stated that'), a relative clause after the closing mark ('"...records" that would
+   respond to ..., X wrote'), a participle describing a noun before the mark ('As X put it in his memo
+   to employees explaining the deal, "..."'), the writer's 'and I quote', a relative clause's verb
+   before quoted words that have no subject ('Nothing the president said "will ...," the senator
+   said'). 'Another said' is an unnamed source; 'X is shown lecturing:' gives X.
    When none of these holds the quote has no speaker: a wrong speaker is worse than none.
 4. Indirect speech: a reporting verb with a clausal complement ("X said that ...", "..., X told
    TASS", "X pointed out that ...", the complement parsed before the verb too) and "according to
@@ -435,6 +450,12 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
             return c
         if c.dep_ == "nsubjpass":
             return None
+    for c in v.children:
+        # "..., Beck joked, again using an accent, '...'": a name right before a verb that the parser made a
+        # compound of it (a verb takes no compound) is its subject
+        if c.dep_ == "compound" and c.i == v.i - 1 and v.pos_ == "VERB" and v.tag_ in ("VBD", "VBZ", "VBP") and \
+                c.pos_ == "PROPN" and outside(c):
+            return c
     for c in v.children:  # "As Jane Doe, a historian, put it, '...'": the parser made the subject the object of "as"
         if c.lower_ == "as" and c.dep_ in ("mark", "prep") and c.i < v.i:
             for g in c.children:
@@ -470,7 +491,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
     # "saying that ...", "quoted as stressing ...", "... and added": the subject of the verb it hangs from
     # (of the nearest reporting verb above it, where there is one); not for a bare participle
     # ("when asked if ...": the one asked is not the one asking)
-    if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj":
+    if v.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in v.children) and v.dep_ != "conj" and not (
+            shared and v.dep_ == "xcomp"):  # "Doe seemed taken aback and mentioned that ...": Doe mentioned
         return None
     if v.dep_ in ("xcomp", "advcl", "conj", "pcomp") and v.head.i != v.i and (
             D is None or D.par(v.head.idx) == D.par(v.idx)):
@@ -489,7 +511,24 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
                     break
                 a = a.head
         if h.pos_ in ("VERB", "AUX"):
-            return _subject(h, D, depth + 1, shared=v.dep_ == "conj")
+            s = _subject(h, D, depth + 1, shared=v.dep_ == "conj")
+            if s is not None and (D is None or s.pos_ != "NOUN" or _common_kind(s, D) is not None) or not (
+                    v.dep_ == "advcl" and v.tag_ == "VBG" and v.i > 1 and v.doc[v.i - 1].text == ","):
+                return s
+            # "The incident came during a speech, when protesters interrupted her, shouting '...'": a participle
+            # after a comma that the parser hung from a clause with no one to speak for speaks for the subject
+            # of the clause that ends at the comma
+            a = v.doc[v.i - 2]
+            for _ in range(6):
+                if a.head.i == a.i or a.head.i > v.i:
+                    break
+                a = a.head
+                if a.pos_ == "VERB" and a.i < v.i:
+                    return next((c for c in a.children if c.dep_ == "nsubj" and (D is None or outside(c))), None)
+            return None
+    if v.dep_ == "dobj" and v.tag_ == "VBG" and _is_passive(v.head):
+        # "the cleric ... is shown lecturing: '...'": the one a passive verb of perception shows doing it
+        return _subject(v.head, D, depth + 1)
     if v.dep_ == "pcomp" or (v.dep_ == "pobj"):
         h = v.head
         if h.dep_ == "prep" and h.head.pos_ == "VERB":
@@ -719,6 +758,12 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
                 if sid - k <= 2 and sp.type != "PERSON" and not (low == "it" and sp.type == "GROUP"):
                     return _Found(sp, mention)
                 break
+        if low == "another" and tok.dep_ in _SUBJ and _quantified(tok) is None:
+            # 'Another tweeted, "..."': one more source of the kind just quoted, unnamed
+            sid = D.sent_of[tok.i]
+            kind = next((sp.type for k, sp in reversed(history) if sid - k <= 3 and sp.type in ("DOCUMENT", "MEDIA")),
+                        "ANONYMOUS")
+            return _Found(Speaker(name=tok.text, text=tok.text, span=mention, type=kind), mention)
         return _Found(None, mention)
     q = _quantified(tok)
     if q is not None:
@@ -960,14 +1005,17 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
 
 
 def _person_mentions(sent, D: _Doc, before: int | None = None):
-    """PERSON entity mentions of a sentence outside quotes (before token index `before`)."""
+    """PERSON entity mentions of a sentence outside quotes (before token index `before`), and names of
+    another type that are a person the text names in full elsewhere ("Fiorina wrote", NER taking the
+    surname for an organisation)."""
     out = []
     seen = set()
     for t in sent:
         if before is not None and t.i >= before:
             break
         e = D.ent_of[t.i]
-        if e is None or e.label_ != "PERSON" or e.start in seen:
+        if e is None or e.start in seen or e.label_ != "PERSON" and not (
+                e.label_ in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART") and _surname_only(e.root, e, D)):
             continue
         if D.in_quote(e.start_char) is not None:
             continue
@@ -1165,6 +1213,14 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     src = _according_object(c)
                     if src is not None:
                         return c, src
+            if cur.dep_ == "relcl" and prev.dep_ == "ccomp" and prev.pos_ in ("VERB", "AUX") and \
+                    qs.open <= prev.idx < qs.close and not any(c.dep_ in _SUBJ or c.dep_ == "expl"
+                                                              for c in prev.children) and \
+                    _after_cue(qs, D)[1] is not None:
+                # "Nothing the president said 'will assuage people's fears,' the senator said": quoted words with
+                # no subject of their own after the verb of a relative clause are the predicate of the noun it
+                # describes, not that verb's report, where a frame after them names who speaks
+                break
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
@@ -1315,9 +1371,12 @@ def _parenthesised_subject(v, D: _Doc):
     doc = D.doc
     if v.i == 0:
         return None
+    before = v.i - 1  # the token before the verb and its auxiliaries ("..., had said")
+    while before > 0 and doc[before].dep_ in ("aux", "neg") and doc[before].head.i == v.i:
+        before -= 1
     # "a White House official who spoke anonymously said": the noun a relative clause ending at the verb
     # hangs from
-    k = v.i - 1 if doc[v.i - 1].text != "," else v.i - 2
+    k = before if doc[before].text != "," else before - 1
     a = doc[k] if k >= 0 else None
     for _ in range(8):
         if a is None or a.i >= v.i or a.head.i == a.i:
@@ -1328,6 +1387,19 @@ def _parenthesised_subject(v, D: _Doc):
             # "Jane Doe, an advocate for the group, said": the head the apposition describes
             return a.head
         a = a.head
+    if doc[before].text != ",":
+        return None
+    # "after Mr. Trump, asked about the deaths of journalists, had said, '...'": a person's name, then a
+    # parenthesis between commas that the parser tore from it, then the verb
+    j = before - 1
+    while j > before - 16 and j > 0 and doc[j].text != "," and D.sent_of[j] == D.sent_of[v.i] and \
+            D.in_quote(doc[j].idx) is None:
+        j -= 1
+    if before - j > 2 and doc[j].text == "," and D.sent_of[j] == D.sent_of[v.i]:
+        e = D.ent_of[j - 1]
+        if e is not None and e.label_ == "PERSON" and e.end == j and D.par(doc[j].idx) == D.par(v.idx) and \
+                D.in_quote(doc[j - 1].idx) is None:
+            return doc[j - 1]
     if doc[v.i - 1].text != ",":
         return None
     sent = D.sents[D.sent_of[v.i]]
@@ -1356,7 +1428,19 @@ def _name_before(v, D: _Doc):
     if i < 0 or D.in_quote(doc[i].idx) is not None or D.par(doc[i].idx) != D.par(v.idx):
         return None
     e = D.ent_of[i]
-    return doc[i] if e is not None and e.label_ == "PERSON" and e.end - 1 == i else None
+    if e is not None and e.label_ == "PERSON" and e.end - 1 == i:
+        return doc[i]
+    t = doc[i]
+    if t.pos_ == "NOUN" and t.tag_ == "NN" and D.ent_of[i] is None and _can_name_a_source(t, D):
+        # "In an interview with hosts Joe Doe and Jane Roe, the Democratic presidential candidate stated that":
+        # a definite description between a comma and the verb, which the parser hung on the name before it
+        j = i
+        while j > 0 and doc[j - 1].pos_ in ("DET", "ADJ", "NOUN", "PROPN") and doc[j - 1].text != "," and \
+                not doc[j - 1].is_sent_start and (D.ent_of[j - 1] is None or D.ent_of[j - 1].label_ in ("NORP", "GPE")):
+            j -= 1
+        if doc[j].lower_ == "the" and j > 0 and doc[j - 1].text == "," and D.par(doc[j - 1].idx) == D.par(v.idx):
+            return t
+    return None
 
 
 def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
@@ -1374,6 +1458,15 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             break
         if D.in_quote(t.idx) is not None:
             continue
+        if after and t.lower_ == "according" and all(D.doc[j].is_punct or D.doc[j].is_space for j in range(a, t.i)):
+            # '"...," according to CNN.' where the parser hung "according to" inside the quoted clause
+            src = _according_object(t)
+            if src is not None and D.in_quote(src.idx) is None:
+                return t, src
+        if not after and t.lemma_.lower() in _QUOTING_VERBS and t.dep_ in ("conj", "parataxis") and \
+                _is_cue(t.head) and t.head.i >= a and any(c.dep_ == "nsubj" and c.lower_ in ("i", "we")
+                                                          for c in t.children):
+            t = t.head  # 'Trump said, and I quote, "..."': the writer's aside; the verb before it reports the words
         if (_is_cue(t) or (t.pos_ == "VERB" and t.lemma_.lower() in _DIRECT_VERBS)) and not (
                 after and any(D.doc[j].pos_ == "SCONJ" or D.doc[j].lower_ in _CLAUSE_OPENERS for j in range(a, t.i))
         ) or (
@@ -1382,6 +1475,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                     D.doc[j].pos_ in ("SCONJ", "CCONJ", "VERB", "AUX") or D.doc[j].lower_ in _CLAUSE_OPENERS
                     for j in range(a, t.i)) and (t.i == a or _first_word(a, t.i, D).pos_ != "ADP")):
             if after:
+                if t.dep_ == "relcl" and any(c.dep_ in _SUBJ and c.tag_ in ("WDT", "WP") for c in t.children):
+                    # '"...records" that would respond to requests, X wrote': a relative clause continuing the
+                    # quoted words, not the frame
+                    continue
                 if t.tag_ == "VBG":  # '"...," promising to ...': the subject of the clause it hangs from
                     src = _subject(t, D)
                 elif any(not (D.doc[j].is_punct or D.doc[j].is_space) for j in range(a, t.i)) and not (
@@ -1415,6 +1512,13 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
             src = _np_first(t.i + 1, b, D) if t.i + 1 < b and opens else None  # "Said Ellis: ..."
             if src is None:  # "One attendee, who ..., said": a noun phrase and a parenthesis before the verb
                 src = _parenthesised_subject(t, D)
+            if src is None and t.dep_ == "acl" and t.tag_ == "VBG":
+                # "As X put it in his memo to employees explaining the deal, '...'": a participle describing a
+                # noun, with no one to speak for, gives way to the reporting verb its phrase hangs from
+                up = next((a for a in t.ancestors if _is_cue(a) and a.i >= a_min and D.in_quote(a.idx) is None
+                           and _subject(a, D) is not None), None)
+                if up is not None:
+                    return up, _subject(up, D)
             return (t, src) if src is not None else (None, None)
         elif not after and t.pos_ == "VERB" and D.doc[b - 1].text in (",", ":") and (t.i + 3 >= b or all(
                 D.doc[j].is_punct or t.is_ancestor(D.doc[j]) for j in range(t.i + 1, b)) and all(
@@ -1547,6 +1651,16 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                                                               or t.lower_ in ("de", "van", "von", "la", "del")
                                                               for t in span):
                 return None, span.root, kind
+    elif D.text[qs.close:qs.close + 1] == "\n":
+        # a quote left open at the end of its paragraph and closed at the end of a line that signs it:
+        # '"I worry that ...' / 'Dean Baker, Center for Economic and Policy Research."'
+        m = re.match(r"\n[^\S\n]*([^\n]{2,120}?)[.]?[\"\u201d]\s*(?:\n|$)", D.text[qs.close:])
+        if m and len(_words(m.group(1))) <= 12:
+            span = doc.char_span(qs.close + m.start(1), qs.close + m.end(1), alignment_mode="contract")
+            first = D.ent_of[span.start] if span is not None and len(span) else None
+            if first is not None and first.label_ == "PERSON" and first.start == span.start and not any(
+                    t.pos_ in ("VERB", "AUX") for t in span) and (first.end == span.end or doc[first.end].text == ","):
+                return None, doc[first.end - 1], kind
     # words after the closing mark: '"...," X said.' (also when the parser made that its own sentence), but
     # not the next sentence after words a sentence ends ('accused them of "overreach." Allies said ...')
     c2, s2 = _after_cue(qs, D) if not (embedded and inner[-1:] in ".") else (None, None)
@@ -1912,6 +2026,12 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
         start, end = D.par_starts[p], D.par_starts[p + 1] - 1
     if any(start <= q.open < end for q in D.spans if q.close - q.open > 0.5 * (end - start)):
         return None  # the paragraph before is itself quoted words
+    tail = text[start:end].rstrip(" .\u00a0\n")
+    if tail.endswith(")") and "(" in tail and D.in_quote(start + tail.rindex("(")) is None and \
+            text[start:start + tail.rindex("(")].rstrip().endswith((".", "!", "?")):
+        # "Richards also spoke about the case. (The law requires ....)" ¶ '"..."': the sentences in parentheses
+        # are an aside; the narrative before them goes on into the quote
+        end = start + len(text[start:start + tail.rindex("(")].rstrip())
     i = D.tok_at(max(start, end - 1))
     while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
         i -= 1
@@ -1919,16 +2039,50 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
     for t in last:
         if t.idx < start or D.in_quote(t.idx) is not None or t.pos_ != "VERB":
             continue
-        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT"):
+        if not (t.dep_ in ("ROOT", "parataxis") or t.dep_ == "conj" and t.head.dep_ == "ROOT" or (
+                # "If anything, Ash argued in his email, the incident is ...": the reporting clause before the
+                # words it reports, which the parser made a complement of them
+                t.dep_ == "ccomp" and t.head.dep_ == "ROOT" and t.i < t.head.i and t.lemma_.lower() in SPEECH_VERBS
+                and any(D.doc[j].text == "," for j in range(t.right_edge.i + 1, t.head.i)))):
             continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
         lemma = t.lemma_.lower()
         stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
-        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated:
+        # "The Christian leader further related that ...": a verb one of whose senses is communication, with a
+        # "that" clause it reports
+        told = _speaks(lemma) and any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
+                                                                for g in c.children) for c in t.children)
+        if lemma in SPEECH_VERBS or _speaks(lemma, first=True) or stated or told:
             src = _subject(t, D)
             if src is not None and (src.lower_ in ("he", "she", "they") or src.pos_ != "PRON"
                                     and _can_name_a_source(src, D)):
                 return src
     return None
+
+
+def _narrative_about(qs: QSpan, D: _Doc):
+    """For quoted words that make a paragraph of their own: (the subject of the main verb of the last sentence
+    of the paragraph before, that paragraph's index), where that paragraph is narrative with no quotation marks
+    ('Viguerie is upbeat about ...'); (None, -1) otherwise."""
+    text = D.text
+    par = D.par(qs.open)
+    line_end = text.find("\n", qs.close)
+    line_end = len(text) if line_end < 0 else line_end
+    if par == 0 or text[D.par_starts[par]:qs.open].strip() or text[qs.close:line_end].strip(" .,\u00a0"):
+        return None, -1
+    p = par - 1
+    while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
+        p -= 1
+    start, end = D.par_starts[p], D.par_starts[p + 1] - 1
+    if not text[start:end].strip() or any(start <= q.open < end for q in D.spans):
+        return None, -1
+    i = D.tok_at(max(start, end - 1))
+    while i > 0 and (D.doc[i].is_space or D.doc[i].is_punct or D.doc[i].idx >= end):
+        i -= 1
+    root = D.sents[D.sent_of[i]].root
+    if root.idx < start:
+        return None, -1
+    subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    return subj, p
 
 
 def _split_frame(qs: QSpan, D: _Doc) -> bool:
@@ -1958,6 +2112,8 @@ def find_attributions(doc) -> list[Attribution]:
     events.sort(key=lambda e: (e[0], e[1]))
 
     last_by_par: dict[int, tuple[Speaker | None, Span | None, bool]] = {}  # paragraph → last quote's speaker
+    # paragraph → the last indirect report's speaker there (and its sentence)
+    reported_by_par: dict[int, tuple[Speaker, Span | None, list[str], int]] = {}
     for pos, what, payload in events:
         if what == 0:
             qs = payload
@@ -1982,9 +2138,17 @@ def find_attributions(doc) -> list[Attribution]:
                     while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
                         p -= 1
                     prev = last_by_par.get(p)
+                reported = reported_by_par.get(par)
                 if prev is not None and (prev[0] is not None or prev[1] is not None):
                     found = _Found(prev[0], prev[1])
                     via = list(prev[2])
+                elif prev is None and reported is not None and reported[3] < D.sent_of[D.tok_at(qs.open)] and \
+                        par not in last_by_par and not text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ").endswith(","):
+                    # quoted words opening a sentence after one that reports someone's words indirectly, in the
+                    # same paragraph ('Coe argues that his client was never violent. "His intent was ..."'); not
+                    # words a frame of their own follows ('"...," is one common saying here')
+                    found = _Found(reported[0], reported[1])
+                    via = list(reported[2])
                 elif prev is None:
                     # a paragraph of quoted words after one that reports someone speaking ('Valastro praised
                     # the governor's leadership.' / '"We need someone who ..."'), or a sentence of them after
@@ -1992,6 +2156,18 @@ def find_attributions(doc) -> list[Attribution]:
                     narrator = _narrated_speaker(qs, D)
                     if narrator is not None:
                         found = _speaker_from(narrator, D, history)
+                    else:
+                        # '"...," Viguerie notes.' ¶ 'Viguerie is upbeat about ...' ¶ '"..."': a paragraph of
+                        # quoted words after a narrative paragraph about the person quoted right before it
+                        about, p = _narrative_about(qs, D)
+                        pq = p - 1
+                        while pq > 0 and not text[D.par_starts[pq]:D.par_starts[pq + 1]].strip():
+                            pq -= 1
+                        before = last_by_par.get(pq) if about is not None else None
+                        if before is not None and before[0] is not None and before[0].type == "PERSON":
+                            f = _speaker_from(about, D, history)
+                            if f.speaker is not None and f.speaker.name == before[0].name:
+                                found = f
             if found.speaker is None and cue is not None:
                 found = _impersonal(cue, D, history) or found
             if short and found.speaker is None:
@@ -2031,6 +2207,7 @@ def find_attributions(doc) -> list[Attribution]:
             results.append((s, Attribution(q, found.mention)))
             if found.speaker is not None:
                 history.append((D.sent_of[cue.i], found.speaker))
+                reported_by_par[D.par(cue.idx)] = (found.speaker, found.mention, q.via, D.sent_of[D.tok_at(e - 1)])
     # an unattributed indirect report inside another one's content is part of it
     out: list[Attribution] = []
     seen: set[tuple[int, int, str]] = set()
