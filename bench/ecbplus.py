@@ -554,7 +554,29 @@ def build_part(docs: list[EcbDoc], workdir: Path) -> dict[str, Any]:
     store = Store(db)
     build([src], store)
     seconds = time.perf_counter() - t0
-    return dict(score_events(store, docs, store.events()), build_s=seconds)
+    return dict(score_events(store, docs, store.events()), build_s=seconds, grouping=build_grouping(store, docs))
+
+
+def build_grouping(store: Any, docs: list[EcbDoc]) -> dict[str, Any]:
+    """B³ of the build's article groupings against the gold sub-topics (each one happening, ECB+'s way): its
+    stories (`assign` with the build's canonical entities, not the spaCy names the rows above stand in with),
+    and its articles grouped by their main event (`Store.main_events`: the happening each reports); an
+    article with no main event is a group of its own. A document of several articles goes by its first."""
+    by = {d.name: d for d in docs}
+    order = stream_order(by)
+    line_of = {sd.id: int(sd.source.rsplit("#L", 1)[1]) for sd in store.documents()}
+    first: dict[str, Any] = {}
+    for a in store.articles():
+        name = order[line_of[a.document_id] - 1]
+        if name not in first or a.index < first[name].index:
+            first[name] = a
+    mains = store.main_events()
+    names = [n for n in order if n in first]
+    gold = clusters_from_labels(names, [by[n].subtopic for n in names])
+    rows = {"storyline build: its stories": [first[n].story_id or n for n in names],
+            "storyline build: its articles' main events": [mains.get(first[n].id) or n for n in names]}
+    return {name: dict(b3_scores(gold, clusters_from_labels(names, labels)), groups=len(set(labels)))
+            for name, labels in rows.items()}
 
 
 def score_events(store: Any, docs: list[EcbDoc], events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -635,6 +657,13 @@ def print_build(console, label: str, r: dict[str, Any]) -> None:
         t.add_row(name, *(f"{m['with'][k]:.3f}" for k in ("muc_f", "b3_f", "ceafe_f", "conll_f")),
                   f"{m['without']['conll_f']:.3f}", f"{m['clusters']:,}")
     console.print(t)
+    g = Table(title=f"The build's article groups against the sub-topics, B³ — {label}")
+    g.add_column("system", max_width=58)
+    for c in ("P", "R", "F1", "groups"):
+        g.add_column(c, justify="right")
+    for name, m in r["grouping"].items():
+        g.add_row(name, f"{m['p']:.3f}", f"{m['r']:.3f}", f"{m['f']:.3f}", f"{m['groups']:,}")
+    console.print(g)
     if r["unmapped"]:
         console.print(f"  {r['unmapped']} event mentions could not be mapped back to the document text", highlight=False)
 

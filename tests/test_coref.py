@@ -89,3 +89,9 @@ def test_the_ecbplus_bench_scores_what_a_build_merges(tmp_path):
                          "baseline: same lemma within the build's story"}
     # the same lemma in one story links the two arrests: the gold cluster, found
     assert rows["baseline: same lemma within the build's story"]["without"]["muc_f"] == 1.0
+    # the build's article groups against the one sub-topic: its stories and its articles' main events
+    grouping = r["grouping"]
+    assert set(grouping) == {"storyline build: its stories", "storyline build: its articles' main events"}
+    assert grouping["storyline build: its stories"]["groups"] == 1  # two reports of one arrest: one story
+    assert grouping["storyline build: its stories"]["f"] == 1.0
+    assert all(0.0 < m["f"] <= 1.0 for m in grouping.values())
