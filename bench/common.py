@@ -54,3 +54,12 @@ def one_to_one(cands: list[list[int]]) -> list[int | None]:
     for j, g in owner.items():
         out[g] = j
     return out
+
+
+def doc_offset(text_map: list, p: int) -> int | None:
+    """Where offset `p` of a stored article's text sits in its document (`Article.text_map` runs of
+    [text start, document start, length]); None when `p` is in no run (text the cleaner added)."""
+    for t0, d0, n in text_map:
+        if t0 <= p < t0 + n:
+            return d0 + p - t0
+    return None

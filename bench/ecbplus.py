@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED_BENCH  # noqa: E402
+from common import SHARED_BENCH, doc_offset  # noqa: E402
 import events as events_bench  # noqa: E402
 
 DATA = SHARED_BENCH / "ecbplus"
@@ -419,12 +419,13 @@ def group_documents(docs: list[EcbDoc], parsed: dict[str, Any], entities: bool =
 
 
 def lemma_labels(items: list[dict], group: Callable[[dict], str] | None = None) -> list[int]:
-    labels: dict[tuple, int] = {}
-    out = []
-    for it in items:
-        key = (group(it) if group else "", it["lemma"])
-        out.append(labels.setdefault(key, len(labels)))
-    return out
+    return label_of((group(it) if group else "", it["lemma"]) for it in items)
+
+
+def label_of(keys: Iterable[Hashable]) -> list[int]:
+    """A cluster label per item: the same key, the same label."""
+    labels: dict[Hashable, int] = {}
+    return [labels.setdefault(k, len(labels)) for k in keys]
 
 
 # --- one part ---------------------------------------------------------------------------------
@@ -523,13 +524,6 @@ def run_part(docs: list[EcbDoc], nlp) -> dict[str, Any]:
 
 # --- the product's own event merging (--build) --------------------------------------------------
 
-def _doc_offset(text_map: list, p: int) -> int | None:
-    for t0, d0, n in text_map:
-        if t0 <= p < t0 + n:
-            return d0 + p - t0
-    return None
-
-
 def build_part(docs: list[EcbDoc], workdir: Path) -> dict[str, Any]:
     """What a storyline build does with the part's documents: `pipeline.build` over them as one JSONL file
     (text only: no title, date or outlet, as ECB+ gives none), then the events of its stories as every view
@@ -564,10 +558,10 @@ def build_grouping(store: Any, docs: list[EcbDoc]) -> dict[str, Any]:
     article with no main event is a group of its own. A document of several articles goes by its first."""
     by = {d.name: d for d in docs}
     order = stream_order(by)
-    line_of = {sd.id: int(sd.source.rsplit("#L", 1)[1]) for sd in store.documents()}
+    name_of = _stored_names(store, order)
     first: dict[str, Any] = {}
     for a in store.articles():
-        name = order[line_of[a.document_id] - 1]
+        name = name_of[a.document_id]
         if name not in first or a.index < first[name].index:
             first[name] = a
     mains = store.main_events()
@@ -579,15 +573,16 @@ def build_grouping(store: Any, docs: list[EcbDoc]) -> dict[str, Any]:
             for name, labels in rows.items()}
 
 
+def _stored_names(store: Any, order: list[str]) -> dict[str, str]:
+    """Stored document id → ECB+ document name: `build_part` writes the documents one a JSONL line, in `order`."""
+    return {sd.id: order[int(sd.source.rsplit("#L", 1)[1]) - 1] for sd in store.documents()}
+
+
 def score_events(store: Any, docs: list[EcbDoc], events: list[dict[str, Any]]) -> dict[str, Any]:
     """`build_part`'s scoring of a built database's events (dossier shape) against the part's gold."""
     by = {d.name: d for d in docs}
     order = stream_order(by)
-    doc_of_line = {i + 1: by[n] for i, n in enumerate(order)}
-    doc_of: dict[str, EcbDoc] = {}
-    for sd in store.documents():
-        line = int(sd.source.rsplit("#L", 1)[1])
-        doc_of[sd.id] = doc_of_line[line]
+    doc_of = {sid: by[n] for sid, n in _stored_names(store, order).items()}
     art: dict[str, tuple[EcbDoc, Any]] = {a.id: (doc_of[a.document_id], a) for a in store.articles()
                                           if a.document_id in doc_of}
     unmapped = 0
@@ -600,7 +595,7 @@ def score_events(store: Any, docs: list[EcbDoc], events: list[dict[str, Any]]) -
                 at = d.text.find(a.title or "\x00")
                 span = (at + s, at + e) if at >= 0 else None
             else:
-                ds, de = _doc_offset(a.text_map, s), _doc_offset(a.text_map, e - 1)
+                ds, de = doc_offset(a.text_map, s), doc_offset(a.text_map, e - 1)
                 span = (ds, de + 1) if ds is not None and de is not None else None
             if span is None or d.text[span[0]:span[1]] != m["trigger"]["text"]:
                 unmapped += 1
@@ -635,12 +630,6 @@ def score_events(store: Any, docs: list[EcbDoc], events: list[dict[str, Any]]) -
                        "clusters": len(resp)}
     return {"mentions": len(items), "unmapped": unmapped, "detection": detection,
             "coref": coref, "stories": len({x[2] for xs in found.values() for x in xs})}
-
-
-def label_of(keys: Iterable[Hashable]) -> list[int]:
-    """A cluster label per item: the same key, the same label."""
-    labels: dict[Hashable, int] = {}
-    return [labels.setdefault(k, len(labels)) for k in keys]
 
 
 def print_build(console, label: str, r: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ecbplus  # noqa: E402
@@ -77,12 +77,6 @@ def match_heads(gold: list[Span], gold_heads: list[Span], pred: list[Span], pred
                 cs.append((-((ss, se) == (gs, ge)), -ov, ss, j))
         cands.append([j for *_, j in sorted(cs)])
     return one_to_one(cands)
-
-
-def label_by(keys: Iterable[Any]) -> list[int]:
-    """A cluster label per item: the same key, the same label."""
-    labels: dict[Any, int] = {}
-    return [labels.setdefault(k, len(labels)) for k in keys]
 
 
 # --- spaCy helpers -----------------------------------------------------------------------------
@@ -181,10 +175,10 @@ def run_part(docs: list[EcbDoc], nlp, progress: Callable[[str, int], None] | Non
     overlap = detection_scores(gold_spans, pred_spans)
 
     rows: dict[str, list[int]] = {
-        "storyline canonicalise, per topic": label_by(it["entity"] for it in items),
-        "storyline canonicalise, whole part (no topic given)": label_by(it["whole"] for it in items),
-        "baseline: same head lemma within topic": label_by((it["topic"], it["lemma"]) for it in items),
-        "baseline: same string within topic": label_by((it["topic"], it["text"].lower()) for it in items),
+        "storyline canonicalise, per topic": ecbplus.label_of(it["entity"] for it in items),
+        "storyline canonicalise, whole part (no topic given)": ecbplus.label_of(it["whole"] for it in items),
+        "baseline: same head lemma within topic": ecbplus.label_of((it["topic"], it["lemma"]) for it in items),
+        "baseline: same string within topic": ecbplus.label_of((it["topic"], it["text"].lower()) for it in items),
         "baseline: singletons": list(range(len(items))),
     }
     ids = [it["gold"] or f"{it['doc']}:p{it['span'][0]}-{it['span'][1]}" for it in items]

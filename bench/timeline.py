@@ -142,7 +142,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED_BENCH  # noqa: E402
+from common import SHARED_BENCH, doc_offset  # noqa: E402
 
 DATA = SHARED_BENCH / "timeline" / "trial"
 PUBLISHED_BEST_A = 7.85  # best published track A F1 (bench README; Minard et al. 2015)
@@ -770,13 +770,6 @@ def align(store, docs: list[Doc]) -> Aligned:
     return al
 
 
-def _to_doc(text_map: list[tuple[int, int, int]], p: int) -> int | None:
-    for t0, d0, n in text_map:
-        if t0 <= p < t0 + n:
-            return d0 + p - t0
-    return None
-
-
 def tokens_of(al: Aligned, article_id: str, span: list[int] | tuple[int, int], field: str | None = None
               ) -> list[Token] | None:
     """The CAT tokens an article span covers (a span into the title with `field` "title": sentence 0's
@@ -788,7 +781,7 @@ def tokens_of(al: Aligned, article_id: str, span: list[int] | tuple[int, int], f
     if field == "title":
         toks = [t for a, b, t in d.title_at if a < e and b > s]
         return toks if toks and d.title[s:e].strip() and "".join(d.title[s:e].split()) in "".join(t.text for t in toks) else None
-    ds, de = _to_doc(al.doc_offsets[article_id], s), _to_doc(al.doc_offsets[article_id], e - 1)
+    ds, de = doc_offset(al.doc_offsets[article_id], s), doc_offset(al.doc_offsets[article_id], e - 1)
     if ds is None or de is None:
         return None
     toks = [t for a, b, t in al.token_at.get(d.doc_id, []) if a <= de and b > ds]

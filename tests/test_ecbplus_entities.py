@@ -38,8 +38,8 @@ def test_head_matching_is_one_to_one_and_prefers_the_exact_span():
     assert bench.match_heads([], [], pred, heads) == []
 
 
-def test_label_by_gives_one_label_per_key():
-    assert bench.label_by(["a", "b", "a", ("t", "a")]) == [0, 1, 0, 2]
+def test_label_of_gives_one_label_per_key():
+    assert ecbplus.label_of(["a", "b", "a", ("t", "a")]) == [0, 1, 0, 2]
 
 
 @pytest.mark.skipif(not (SHARED / "bench" / "ecbplus").exists(), reason="needs ../shared/bench/ecbplus")
