@@ -165,19 +165,25 @@ def test_seed_events_a_careful_reader_lists(seed_db):
 
 
 def test_seed_events_keep_unrelated_statements_apart(seed_db):
-    """The signing Erdogan announced, the China and India deals of 2016, the US concern of April 4 and the
-    'first NATO member' lines are four happenings (the two 'first' lines may be one), none of them the
-    negotiations of August 2016; the 2017 contract is one event told by three articles."""
+    """The China and India deals of 2016 are not Turkey's purchase, and no purchase is the negotiations of
+    August 2016; the 2017 contract is one event told by three articles. (The "purchase" of Erdogan's
+    "Signatures have been made for the purchase", of the US concern of April 4 and of the "first NATO
+    member" lines is one happening by ECB+'s definition, Turkey's purchase of the S-400s, and may be one
+    event.)"""
     with Store(seed_db) as store:
         events = store.events()
-    groups = {"signatures": "Signatures have been made", "china": "Both China and India signed",
-              "concern": "said on April 4 that Turkey", "first": "first NATO"}
+    groups = {"turkey": ("Signatures have been made", "said on April 4 that Turkey", "first NATO"),
+              "china": ("Both China and India signed", "China was the first country")}
+    told_by = {}
     for e in events:
-        told = {g for g, words in groups.items() if any(words in m["text"] for m in e["mentions"]
-                                                          if m["trigger"]["lemma"] in ("purchase", "buy"))}
+        told = {g for g, phrases in groups.items() for words in phrases
+                if any(words in m["text"] for m in e["mentions"] if m["trigger"]["lemma"] in ("purchase", "buy"))}
         assert len(told) <= 1, (e["date"], told)
+        for g in told:
+            told_by.setdefault(g, set()).add(e["id"])
         if told:
             assert e["date"] != "2016-08", told
+    assert set(told_by) == {"turkey", "china"}  # both found
     contract = [e for e in events if e["type"] == "agreement" and e["date"] == "2017-FA"]
     assert len(contract) == 1 and len(contract[0]["sources"]) == 3
     assert contract[0]["class"] == "OCCURRENCE"
@@ -364,30 +370,38 @@ def test_seed_split_holds_across_join_thresholds(seed_db, monkeypatch, join_at):
 
 
 def test_corefer_tries_only_events_sharing_a_key_and_links_as_a_full_scan_does():
-    """corefer's index (an entity, and for an untyped predicate a meaning key: linear on a long article's
-    34,000 mentions, where a scan of every event took hours) gives exactly what scoring every earlier
-    event gives, on random mentions."""
+    """corefer's index (an entity, and for an untyped predicate a meaning key; for the learned model its
+    blocking keys: linear on a long article's 34,000 mentions, where a scan of every event took hours)
+    gives exactly what scoring every earlier event gives, on random mentions, read by the rules, by the
+    learned model, and by both."""
     import random
 
     from storyline.model import stable_id
     from storyline.stories import events as ev_module
 
-    def scan(mentions, story_id):  # the reference: every earlier event scored, the best (first on ties) taken
+    def scan(mentions, story_id, texts):  # the reference: every earlier event scored, the best (first on ties) taken
         events = []
+        sim = ev_module.coref.DocSimilarity(texts) if texts is not None else None
         for raw in mentions:
-            m = ev_module._prepared(raw)
+            m = ev_module._prepared(raw, sim)
             scores = [ev_module._score(m, ev) for ev in events]
             best = max(range(len(events)), key=lambda n: (scores[n], -n), default=None)
             if best is None or scores[best] < ev_module.LINK:
                 events.append(ev_module._Merging(stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
                                                  story_id, m["type"], ev_module._modality_class(m)))
                 best = len(events) - 1
-            target = events[best]
-            target.mentions.append(m)
-            target.date = ev_module._narrowest([x["date"] for x in target.mentions if x.get("date")])
+            ev_module._join(events[best], m)
         return [ev_module._finish(ev) for ev in events]
 
+    def features(lemma):  # what the annotation stores for the learned model (`coref.trigger_features`)
+        return {"lemma": lemma, "pos": rng.choice(["VERB", "NOUN"]), "class": rng.choice(["OCCURRENCE", "OCCURRENCE", "REPORTING"]),
+                "sent": rng.randint(0, 3), "ents": rng.sample(["russia", "turkey", "nato"], rng.randint(0, 2)),
+                "dates": rng.sample(["2019", "july"], rng.randint(0, 1)), "nums": [],
+                "ctx": rng.sample(["missile", "system", "air", "defence", "talk"], rng.randint(0, 4)),
+                "args": rng.sample(["turkey", "system", "missile"], rng.randint(0, 2))}
+
     rng = random.Random(7)
+    merged_by_model = 0
     dates = [None, "2019", "2019-07", "2019-07-12", "2019-07-13", "2020", "2019-W28"]
     for trial in range(200):
         mentions = []
@@ -403,7 +417,18 @@ def test_corefer_tries_only_events_sharing_a_key_and_links_as_a_full_scan_does()
                 "participants": [{"entity_id": e, "role": rng.choice(["agent", "place", "patient"]), "name": e,
                                   "type": "ORG", "span": [start + i, start + i + 1]} for i, e in enumerate(ents)],
             })
-        assert corefer(mentions, "s-1") == scan(mentions, "s-1"), trial
+            # the learned model's reading on most mentions of two trials in three (a database annotated
+            # before the features were stored has none; one half-way through a re-annotation, some)
+            if trial % 3 and rng.random() < 0.8:
+                mentions[-1]["trigger"]["lemma"] = rng.choice(["deliver", "buy", "meet", "strike", "talk", "arrive"])
+                mentions[-1]["coref"] = features(mentions[-1]["trigger"]["lemma"])
+                mentions[-1]["sentence_entities"] = rng.sample(["e1", "e2", "name:nato"], rng.randint(0, 2))
+        texts = {f"a{k}": rng.choice(["Russia delivered the missiles.", "Turkey bought air defence systems.",
+                                      "The talks went on."]) for k in range(1, 5)} if trial % 3 else None
+        found = corefer(mentions, "s-1", texts)
+        assert found == scan(mentions, "s-1", texts), trial
+        merged_by_model += sum(len(e.mentions) > 1 for e in found) if texts else 0
+    assert merged_by_model > 50  # the learned model's pairs were exercised, not only the rules'
 
 
 def test_events_api_filters_as_the_command_does(seed_db):

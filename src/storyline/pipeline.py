@@ -517,8 +517,10 @@ def link_stories(store: Store) -> set[str]:
                 mentions.append(dict(m, article_id=aid, text=text[s0:s1].strip(), summary=" ".join(text[c0:c1].split()),
                                      participants=parts, quote_ids=qids))
         ents = store.entities_of(aids)
-        mentions += _title_mentions(store, aids, ents)
-        evs = corefer(mentions, sid)
+        names = _names_by_article(ents, aids)
+        mentions += _title_mentions(store, aids, names)
+        _with_sentence_entities(mentions, names)
+        evs = corefer(mentions, sid, text_of)
         mains = main_events(evs)
         for ev in evs:
             ev.main_of = sorted((a for a, e in mains.items() if e == ev.id), key=aids.index)
@@ -565,11 +567,10 @@ def _with_counts(store: Store, pending: list[dict]) -> list[dict]:
 _TIMEML_POS = {"VERB": "VERB", "NOUN": "NOUN", "ADJECTIVE": "ADJ"}
 
 
-def _title_mentions(store: Store, aids: list[str], ents: list[dict]) -> list[dict]:
-    """The event mentions of the articles' titles (`field` "title", spans into the title), their
-    participants linked by name to the canonical entities (`ents`, with their mentions) the article's
-    text mentions."""
-    names: dict[str, dict[str, str]] = {}  # article → lower-cased name or alias → entity id
+def _names_by_article(ents: list[dict], aids: list[str]) -> dict[str, dict[str, str]]:
+    """Article → lower-cased name, alias or mention text → canonical entity id, for the entities (`ents`,
+    with their mentions) each of `aids` mentions."""
+    names: dict[str, dict[str, str]] = {}
     wanted = set(aids)
     for e in ents:
         for m in e.get("mentions") or []:
@@ -578,6 +579,23 @@ def _title_mentions(store: Store, aids: list[str], ents: list[dict]) -> list[dic
                 for n in [e["name"], *e.get("aliases", []), m.get("text") or ""]:
                     if n:
                         known.setdefault(n.lower(), e["id"])
+    return names
+
+
+def _with_sentence_entities(mentions: list[dict], names: dict[str, dict[str, str]]) -> None:
+    """Each mention the annotation stored coreference features for gets `sentence_entities`: the names of
+    its sentence as canonical entity ids where the article's entities know them ("Ankara" and "Turkey" one),
+    else as the lower-cased name."""
+    for m in mentions:
+        if m.get("coref"):
+            known = names.get(m["article_id"], {})
+            m["sentence_entities"] = sorted({known.get(n, "name:" + n) for n in m["coref"].get("ents") or ()})
+
+
+def _title_mentions(store: Store, aids: list[str], names: dict[str, dict[str, str]]) -> list[dict]:
+    """The event mentions of the articles' titles (`field` "title", spans into the title), their
+    participants linked by name (`names`: `_names_by_article`) to the canonical entities the article's
+    text mentions."""
     out = []
     for aid, layer in store.all_annotations("title", aids):
         title = layer.get("text") or ""

@@ -119,15 +119,28 @@ def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any
 
     ms = mentions(doc)
     pub_date = anchor if anchor and len(anchor) == 10 else None  # a day, not a pair of bounds
+    timeml = timeml_events(doc)
     return {
         "anchor": anchor,
         "timexes": timexes,
         "mentions": ms,
         "quotes": find_quotes(doc),
-        "events": find_events(doc, timexes, ms, pub_date),
+        "events": _with_coref(doc, find_events(doc, timexes, ms, pub_date), timeml),
         "claims": find_claims(doc, ms),
-        "timeml": timeml_events(doc),
+        "timeml": timeml,
     }
+
+
+def _with_coref(doc: Any, events: list[dict], timeml: list[dict]) -> list[dict]:
+    """The news event mentions, each with what the story link's learned coreference model reads of its
+    trigger (`stories.coref.trigger_features`: lemma, class, arguments, the sentence's names, dates, figures
+    and words), so that the link does not parse again."""
+    from storyline.stories.coref import trigger_features
+
+    cls = {t["span"][0]: t.get("class") for t in timeml}
+    for e in events:
+        e["coref"] = trigger_features(doc, e["trigger"]["span"], cls.get(e["trigger"]["span"][0]))
+    return events
 
 
 @dataclass
@@ -189,7 +202,7 @@ def _title_layers(doc: Any, title: str, pub: Published | None) -> dict[str, Any]
     timexes, anchor = timexes_for(title, pub)
     pub_date = anchor if anchor and len(anchor) == 10 else None
     timeml = timeml_events(doc)
-    events = find_events(doc, timexes, mentions(doc), pub_date, headline=True)
+    events = _with_coref(doc, find_events(doc, timexes, mentions(doc), pub_date, headline=True), timeml)
     for x in timeml + [e["trigger"] for e in events] + [p for e in events for p in e["participants"]]:
         x["text"] = title[x["span"][0]:x["span"][1]]  # the title's own words, not the parser's casing
     return {"text": title, "timeml": timeml, "events": events}

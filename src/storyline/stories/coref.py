@@ -27,25 +27,42 @@ _ENT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "poss", "compound", "amod"}
 
 
-def mention_features(doc: Any, event: dict[str, Any], doc_id: str) -> dict[str, Any]:
-    """What a pair's features are made from, for one mention (a `timeml_events` dict in `doc`)."""
-    span = doc.char_span(event["span"][0], event["span"][1], alignment_mode="expand")
-    tok = span.root if span is not None else doc[0]
+MAX_CONTEXT = 64  # the most content lemmas of a sentence kept for a mention (a hostile text's one endless "sentence")
+
+
+def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | None) -> dict[str, Any]:
+    """What a pair's features are made from, for the event whose trigger is at `span` (characters of
+    `doc`) with the TimeML class `cls`, as JSON-ready lists: the annotation stores it with each news event
+    mention, so that the story link compares mentions without parsing again. `sent` is the sentence's first
+    token, to tell two mentions of one sentence."""
+    at = doc.char_span(span[0], span[1], alignment_mode="expand")
+    tok = at.root if at is not None else doc[0]
     sent = tok.sent
-    lemma = tok.lemma_.lower()
     args = {c.lemma_.lower() for c in tok.children if c.dep_ in _ARG_DEPS and c.is_alpha}
     args |= {g.lemma_.lower() for c in tok.children if c.dep_ == "prep" for g in c.children
              if g.dep_ == "pobj" and g.is_alpha}
+    ctx = dict.fromkeys(t.lemma_.lower() for t in sent if t.is_alpha and not t.is_stop and t.i != tok.i)
     return {
-        "doc_id": doc_id, "lemma": lemma, "pos": tok.pos_, "class": event.get("class") or "",
-        "keys": meaning_keys(lemma, tok.pos_) if lemma.isalpha() else frozenset(),
-        "sent": sent.start,
-        "ents": {e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS},
-        "dates": {e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")},
-        "nums": {e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")},
-        "ctx": {t.lemma_.lower() for t in sent if t.is_alpha and not t.is_stop and t.i != tok.i},
-        "args": args,
+        "lemma": tok.lemma_.lower(), "pos": tok.pos_, "class": cls or "", "sent": sent.start,
+        "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS}),
+        "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")}),
+        "nums": sorted({e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")}),
+        "ctx": list(ctx)[:MAX_CONTEXT], "args": sorted(args),
     }
+
+
+def from_stored(stored: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    """A mention's features as `pair_features` reads them, from what `trigger_features` gave: sets, the
+    document, and the lemma's WordNet meaning keys."""
+    lemma = stored["lemma"]
+    return {"doc_id": doc_id, "lemma": lemma, "pos": stored["pos"], "class": stored.get("class") or "",
+            "keys": meaning_keys(lemma, stored["pos"]) if lemma.isalpha() else frozenset(), "sent": stored["sent"],
+            **{k: set(stored.get(k) or ()) for k in ("ents", "dates", "nums", "ctx", "args")}}
+
+
+def mention_features(doc: Any, event: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    """What a pair's features are made from, for one mention (a `timeml_events` dict in `doc`)."""
+    return from_stored(trigger_features(doc, event["span"], event.get("class")), doc_id)
 
 
 def _bucket(x: float, edges: tuple[float, ...]) -> str:
@@ -122,6 +139,26 @@ def doc_similarities(texts: dict[str, str]) -> dict[tuple[str, str], float]:
     X = vectorizer().fit_transform([texts[i] for i in ids])
     sims = (X @ X.T).toarray()
     return {(a, b): float(sims[i, j]) for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j}
+
+
+class DocSimilarity:
+    """The TF-IDF cosine of two of a story's articles, as `doc_similarities` gives it, computed for the pairs
+    asked for only (a story of thousands of articles would not fit a full matrix)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        from storyline.stories.cluster import vectorizer
+
+        self.row = {d: i for i, d in enumerate(sorted(texts))}
+        self.X = vectorizer().fit_transform([texts[d] for d in sorted(texts)]).tocsr() if len(texts) > 1 else None
+        self.cache: dict[tuple[str, str], float] = {}
+
+    def __call__(self, a: str, b: str) -> float:
+        if a == b or self.X is None or a not in self.row or b not in self.row:
+            return 1.0  # as `doc_similarities` is read: a pair it has no entry for
+        key = (a, b) if a < b else (b, a)
+        if key not in self.cache:
+            self.cache[key] = float(self.X[self.row[a]].multiply(self.X[self.row[b]]).sum())
+        return self.cache[key]
 
 
 def cluster(probs: list[list[float]], threshold: float) -> list[int]:

@@ -8,8 +8,10 @@ from typing import Any
 
 from storyline.model import Event, EventMention, Participant, Trigger, span_of, stable_id
 from storyline.nlp.lexicon import meaning_keys
+from storyline.stories import coref
 from storyline.published import period
 from storyline.settings import EVENT_LINK as LINK
+from storyline.settings import EVENT_SENTENCE_OVERLAP as SENTENCE_OVERLAP
 from storyline.settings import MAX_TRIED
 
 _PRECISION = [
@@ -106,16 +108,61 @@ def _meaning(m: dict, x: dict) -> float:
 
 
 def _pair(m: dict, x: dict) -> float:
-    """How strongly two mentions (of the same type and modality, with compatible dates) tell one happening,
-    0 to 1: their meaning's likeness when they share enough participants; 0 when they name different agents
-    ("China signed" and "Turkey signed"), share no participant, or when an undated one has nothing but
-    the word and the parties to go by and the agents are not the same."""
+    """How strongly two mentions (of compatible types, the same modality and compatible dates) tell one
+    happening, 0 to 1: 0 when they name different agents ("China signed" and "Turkey signed"); else the
+    larger of what the rules say (`_by_rules`, for two mentions of one type) and, for two mentions the
+    annotation stored coreference features for, what the learned model says (`_by_model`)."""
+    ga, gb = m["_agents"], x["_agents"]
+    if ga and gb and not ga & gb:
+        return 0.0
+    if m["_f"] is None or x["_f"] is None:
+        return _by_rules(m, x) if m["type"] == x["type"] else 0.0
+    return max(_by_rules(m, x) if m["type"] == x["type"] else 0.0, _by_model(m, x))
+
+
+def _by_model(m: dict, x: dict) -> float:
+    """The learned model's probability that two mentions tell one happening (`stories.coref`, trained on
+    ECB+), inside two constraints it does not know: their sentences' named entities (canonical) must mostly
+    be the same (ECB+'s stories are days long; the model links nearly any two mentions of one word, and a
+    story of years tells many purchases by different buyers in one word), and an undated mention is not
+    linked to a dated one (it would lend the event its weight, and take its date, on words alone). It is
+    asked only about pairs `_blocked_together` puts side by side."""
+    if _dated(m.get("date")) + _dated(x.get("date")) == 1 or not _blocked_together(m, x):
+        return 0.0
+    sa, sb = m["_sents"], x["_sents"]
+    if sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
+        return 0.0
+    return _on_link_scale(coref.pair_probability(m["_f"], x["_f"], m["_sim"](m["article_id"], x["article_id"])))
+
+
+def _on_link_scale(p: float) -> float:
+    """The model's probability on the rules' scale, so that an event's average link mixes the two fairly:
+    its threshold becomes LINK, 0 and 1 stay (piecewise linear)."""
+    t = float(coref.model()["threshold"])
+    return LINK * p / t if p < t else LINK + (1.0 - LINK) * (p - t) / (1.0 - t)
+
+
+def _blocking_keys(m: dict) -> set[tuple[str, str]]:
+    """What the learned model compares a mention with others through (coreference's blocking): its
+    meaning keys (lemma, WordNet senses and derivations), key entities, sentence entities, arguments,
+    and its article."""
+    f = m["_f"]
+    return ({("k", k) for k in m["_keys"]} | {("e", e) for e in m["_sents"]} | {("a", a) for a in f["args"]}
+            | {("d", m["article_id"])})
+
+
+def _blocked_together(m: dict, x: dict) -> bool:
+    return bool(m["_block"] & x["_block"])
+
+
+def _by_rules(m: dict, x: dict) -> float:
+    """The rules' reading of a pair: their meaning's likeness (`_meaning`) when they share enough
+    participants; 0 when they share none, or when an undated one has nothing but the word and the parties
+    to go by and the agents are not the same; statements only from the same speaker on the same day."""
+    ga, gb = m["_agents"], x["_agents"]
     a, b = m["_ents"], x["_ents"]
     shared = a & b
     if not shared:
-        return 0.0
-    ga, gb = m["_agents"], x["_agents"]
-    if ga and gb and not ga & gb:
         return 0.0
     meaning = _meaning(m, x)
     overlap = len(shared) / min(len(a), len(b))
@@ -148,46 +195,67 @@ class _Merging:
 
 
 def _score(m: dict, ev: _Merging) -> float:
-    """A mention's average link to an event: 0 when its type or modality differ, when it is negated, or
-    when its date cannot be the date of every mention already in the event; else its mean `_pair` with them."""
-    if ev.type != m["type"] or ev.modality != _modality_class(m) or ev.modality == "negated":
+    """A mention's average link to an event: 0 when its type or modality differ (an untyped predicate read
+    by the learned model may join a typed event: "the talks" and "met"), when it is negated, or when its
+    date cannot be the date of every mention already in the event; else its mean `_pair` with them."""
+    if ev.modality != _modality_class(m) or ev.modality == "negated":
+        return 0.0
+    if ev.type != m["type"] and not (m["_f"] is not None and "other" in (ev.type, m["type"])):
         return 0.0
     if not all(compatible(m.get("date"), x.get("date")) for x in ev.mentions):
         return 0.0
     return sum(_pair(m, x) for x in ev.mentions) / len(ev.mentions)
 
 
-def _prepared(m: dict) -> dict:
-    return dict(m, _keys=_meaning_keys(m), _ents=_key_entities(m), _agents=_agents(m))
+def _prepared(m: dict, sim: coref.DocSimilarity | None) -> dict:
+    """A mention with what `_pair` compares: its meaning keys, key entities and agents, and the learned
+    model's features (`_f`, from the annotation's `coref`; None for a mention annotated before it was
+    stored, which the rules compare) with the story's article similarity."""
+    f = None
+    if m.get("coref") and sim is not None:
+        f = coref.from_stored(m["coref"], m["article_id"])
+        if m.get("field") == "title":
+            f["sent"] = -1 - f["sent"]  # the title's sentences are not the body's
+    ents = _key_entities(m)
+    out = dict(m, _keys=_meaning_keys(m), _ents=ents, _agents=_agents(m), _f=f, _sim=sim,
+               _sents=ents | set(m.get("sentence_entities") or ()))
+    out["_block"] = _blocking_keys(out) if f is not None else set()
+    return out
 
 
 def _index_keys(m: dict, kind: tuple[str, str]) -> set[tuple[str, ...]]:
     """What a mention can link through: a key entity of the same type and modality, and for an untyped
-    (`other`) predicate also a meaning key (`_meaning` is 0 without one). Only events sharing a key are
-    tried, not every event of the story."""
+    (`other`) predicate also a meaning key (`_meaning` is 0 without one); a mention the learned model
+    reads, in its modality, also through its `_blocking_keys`. Only events sharing a key are tried, not
+    every event of the story, and they are all those a scan of every event could link it to."""
+    learned = {(kind[1], *k) for k in m["_block"]}
     if m["type"] == "other":
-        return {(*kind, e, k) for e in m["_ents"] for k in m["_keys"]}
-    return {(*kind, e) for e in m["_ents"]}
+        return learned | {(*kind, e, k) for e in m["_ents"] for k in m["_keys"]}
+    return learned | {(*kind, e) for e in m["_ents"]}
 
 
-def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[Event]:
+def corefer(mentions: list[dict[str, Any]], story_id: str, texts: dict[str, str] | None = None) -> list[Event]:
     """A story's event mentions (the annotation layer's, in ingestion order, each with its article_id, text,
-    summary, quote_ids, and participants linked to entity ids) → events.
+    summary, quote_ids, participants linked to entity ids, and, where the annotation stored them, its
+    `coref` features and `sentence_entities`) → events. `texts` (article id → text) gives the learned
+    model its articles' similarity; without it only the rules link.
 
     Average link: a mention joins the earlier event it links to most strongly on average over that
-    event's mentions (`_score`, at least LINK), else starts its own. Two mentions are one happening
-    when their types and modalities agree, their dates overlap ('fall 2017' with '2017'; a bare
-    'Tuesday' only with a Tuesday), their meanings are alike (`_meaning`: the same lemma, a WordNet
-    sense or derivation, the same news type) and they share participants (at least half of the smaller
-    set, and no differing agents); an undated mention only with the same word, the same agent and two
-    thirds of the parties, and never with a dated one; statements only from the same speaker on the same day. Comparing with each
-    mention, not with the union of the event's parties, keeps an event from growing by chaining. The
-    event's date is the most precise date that fits inside all its mentions' dates.
+    event's mentions (`_score`, at least LINK), else starts its own. Two mentions are one happening when their types and modalities agree, their dates
+    overlap ('fall 2017' with '2017'; a bare 'Tuesday' only with a Tuesday), they name no differing agents,
+    and either the rules link them (`_by_rules`: alike meanings, `_meaning`, and at least half of the
+    smaller set of participants; an undated mention only with the same word, the same agent and two thirds
+    of the parties, and never with a dated one; statements only from the same speaker on the same day) or
+    the learned model does (`_by_model`: its probability, inside the sentence-entity and dating
+    constraints, put on the rules' scale). Comparing with each mention, not with the union of the event's parties, keeps an event
+    from growing by chaining. The event's date is the most precise date that fits inside all its mentions'
+    dates.
     """
     events: list[_Merging] = []
     index: dict[tuple[str, ...], list[int]] = {}  # `_index_keys` → numbers of the events holding it
+    sim = coref.DocSimilarity(texts) if texts is not None else None
     for raw in mentions:
-        m = _prepared(raw)
+        m = _prepared(raw, sim)
         kind = (m["type"], _modality_class(m))
         keys = _index_keys(m, kind)
         tried = sorted({n for k in keys for n in index.get(k, ())})[-MAX_TRIED:]
@@ -201,13 +269,21 @@ def corefer(mentions: list[dict[str, Any]], story_id: str) -> list[Event]:
             events.append(_Merging(stable_id("v", story_id, m["article_id"], str(m["trigger"]["span"][0])),
                                    story_id, m["type"], _modality_class(m)))
         target = events[best]
-        target.mentions.append(m)
+        _join(target, m)
         for k in keys:
             held = index.setdefault(k, [])
             if not held or held[-1] != best:
                 held.append(best)
-        target.date = _narrowest([x["date"] for x in target.mentions if x.get("date")])
     return [_finish(ev) for ev in events]
+
+
+def _join(ev: _Merging, m: dict) -> None:
+    """`m` joins `ev`: an untyped predicate's event takes the type of the first typed mention, and the
+    event's date is the most precise one that fits all its mentions."""
+    ev.mentions.append(m)
+    if ev.type == "other":
+        ev.type = m["type"]
+    ev.date = _narrowest([x["date"] for x in ev.mentions if x.get("date")])
 
 
 def _class(mentions: list[dict]) -> str | None:
