@@ -100,3 +100,51 @@ def test_the_ecbplus_bench_scores_what_a_build_merges(tmp_path):
     assert grouping["storyline build: its stories"]["groups"] == 1  # two reports of one arrest: one story
     assert grouping["storyline build: its stories"]["f"] == 1.0
     assert all(0.0 < m["f"] <= 1.0 for m in grouping.values())
+
+
+def test_stored_features_read_back_as_the_model_was_trained_on_them():
+    """What the annotation stores with an event mention (`trigger_features`, JSON) reads back (`from_stored`)
+    as the features the model was trained on (`mention_features`), whether the sentence's part was kept
+    from an earlier mention of the same document or not; the stored form survives JSON."""
+    import json
+
+    from storyline.stories.coref import from_stored, mention_features, trigger_features
+
+    nlp = load_nlp()
+    for name, text in TEXTS.items():
+        doc = nlp(text)
+        kept: dict[int, dict] = {}
+        events = timeml_events(doc)
+        assert events
+        for e in events:
+            stored = json.loads(json.dumps(trigger_features(doc, e["span"], e.get("class"), kept)))
+            assert from_stored(stored, name) == mention_features(doc, e, name)
+            assert stored["lemma"] and stored["class"] == e.get("class")
+        assert len(kept) == len({doc.char_span(*e["span"], alignment_mode="expand").root.sent.start for e in events})
+
+
+def test_a_build_stores_the_features_with_each_event_mention(tmp_path):
+    """Each news event mention a build stores (body and title) carries the model's features, and the story
+    link reads them: two reports of one arrest, sharing no named participant but the place, are one event."""
+    import json
+
+    from storyline.pipeline import build
+    from storyline.store import Store
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"url": f"https://x.invalid/{k}", "title": title, "text": text,
+                                         "published": "2024-03-05"}) for k, (title, text) in enumerate([
+        ("Police arrest suspect in Lindenport", "Police arrested the suspect in Lindenport on Tuesday, officials said."),
+        ("Lindenport suspect held", "Police arrested a suspect in Lindenport on Tuesday after a week-long search."),
+    ])) + "\n", encoding="utf-8")
+    with Store(tmp_path / "db.sqlite") as store:
+        build([src], store)
+        aids = [a.id for a in store.articles()]
+        layers = dict(store.all_annotations("events", aids))
+        titles = dict(store.all_annotations("title", aids))
+        events = store.events()
+    body = [m for aid in aids for m in layers[aid]]
+    assert body and all(m["coref"]["lemma"] and "ctx" in m["coref"] for m in body)
+    assert all(m["coref"] for aid in aids for m in titles[aid].get("events") or [])
+    arrests = [e for e in events if any(m["trigger"]["lemma"] == "arrest" and not m.get("field") for m in e["mentions"])]
+    assert len(arrests) == 1 and len(arrests[0]["sources"]) == 2

@@ -165,25 +165,19 @@ def test_seed_events_a_careful_reader_lists(seed_db):
 
 
 def test_seed_events_keep_unrelated_statements_apart(seed_db):
-    """The China and India deals of 2016 are not Turkey's purchase, and no purchase is the negotiations of
-    August 2016; the 2017 contract is one event told by three articles. (The "purchase" of Erdogan's
-    "Signatures have been made for the purchase", of the US concern of April 4 and of the "first NATO
-    member" lines is one happening by ECB+'s definition, Turkey's purchase of the S-400s, and may be one
-    event.)"""
+    """The signing Erdogan announced, the China and India deals of 2016, the US concern of April 4 and the
+    'first NATO member' lines are four happenings (the two 'first' lines may be one), none of them the
+    negotiations of August 2016; the 2017 contract is one event told by three articles."""
     with Store(seed_db) as store:
         events = store.events()
-    groups = {"turkey": ("Signatures have been made", "said on April 4 that Turkey", "first NATO"),
-              "china": ("Both China and India signed", "China was the first country")}
-    told_by = {}
+    groups = {"signatures": "Signatures have been made", "china": "Both China and India signed",
+              "concern": "said on April 4 that Turkey", "first": "first NATO"}
     for e in events:
-        told = {g for g, phrases in groups.items() for words in phrases
-                if any(words in m["text"] for m in e["mentions"] if m["trigger"]["lemma"] in ("purchase", "buy"))}
+        told = {g for g, words in groups.items() if any(words in m["text"] for m in e["mentions"]
+                                                          if m["trigger"]["lemma"] in ("purchase", "buy"))}
         assert len(told) <= 1, (e["date"], told)
-        for g in told:
-            told_by.setdefault(g, set()).add(e["id"])
         if told:
             assert e["date"] != "2016-08", told
-    assert set(told_by) == {"turkey", "china"}  # both found
     contract = [e for e in events if e["type"] == "agreement" and e["date"] == "2017-FA"]
     assert len(contract) == 1 and len(contract[0]["sources"]) == 3
     assert contract[0]["class"] == "OCCURRENCE"

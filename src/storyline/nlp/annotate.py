@@ -138,8 +138,9 @@ def _with_coref(doc: Any, events: list[dict], timeml: list[dict]) -> list[dict]:
     from storyline.stories.coref import trigger_features
 
     cls = {t["span"][0]: t.get("class") for t in timeml}
+    sentences: dict[int, dict] = {}
     for e in events:
-        e["coref"] = trigger_features(doc, e["trigger"]["span"], cls.get(e["trigger"]["span"][0]))
+        e["coref"] = trigger_features(doc, e["trigger"]["span"], cls.get(e["trigger"]["span"][0]), sentences)
     return events
 
 

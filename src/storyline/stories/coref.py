@@ -9,6 +9,9 @@ trained on ECB+'s train topics by `bench/train_coref.py` (weights: nlp/data/core
 then clustered by average link: two clusters merge while their mean pair probability is at least the
 threshold chosen with the weights. Every pair of a story's mentions is scored: fit for a story of
 hundreds of mentions, not for a corpus at once.
+
+A build uses the pair probability inside `stories.events.corefer`: the annotation stores each news event
+mention's `trigger_features`, and the story link reads them back with `from_stored`.
 """
 
 from __future__ import annotations
@@ -30,23 +33,34 @@ _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "poss", "compound", 
 MAX_CONTEXT = 64  # the most content lemmas of a sentence kept for a mention (a hostile text's one endless "sentence")
 
 
-def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | None) -> dict[str, Any]:
+def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | None,
+                     sentences: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """What a pair's features are made from, for the event whose trigger is at `span` (characters of
     `doc`) with the TimeML class `cls`, as JSON-ready lists: the annotation stores it with each news event
     mention, so that the story link compares mentions without parsing again. `sent` is the sentence's first
-    token, to tell two mentions of one sentence."""
+    token, to tell two mentions of one sentence. `sentences` keeps what each sentence gives (its names,
+    dates, figures and words) across the calls for one document."""
     at = doc.char_span(span[0], span[1], alignment_mode="expand")
     tok = at.root if at is not None else doc[0]
     sent = tok.sent
+    if sentences is None or sent.start not in sentences:
+        got = {
+            "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS}),
+            "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")}),
+            "nums": sorted({e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")}),
+            "words": [(t.i, t.lemma_.lower()) for t in sent if t.is_alpha and not t.is_stop],
+        }
+        if sentences is None:
+            sentences = {}
+        sentences[sent.start] = got
+    got = sentences[sent.start]
     args = {c.lemma_.lower() for c in tok.children if c.dep_ in _ARG_DEPS and c.is_alpha}
     args |= {g.lemma_.lower() for c in tok.children if c.dep_ == "prep" for g in c.children
              if g.dep_ == "pobj" and g.is_alpha}
-    ctx = dict.fromkeys(t.lemma_.lower() for t in sent if t.is_alpha and not t.is_stop and t.i != tok.i)
+    ctx = dict.fromkeys(w for i, w in got["words"] if i != tok.i)
     return {
         "lemma": tok.lemma_.lower(), "pos": tok.pos_, "class": cls or "", "sent": sent.start,
-        "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS}),
-        "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")}),
-        "nums": sorted({e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")}),
+        "ents": got["ents"], "dates": got["dates"], "nums": got["nums"],
         "ctx": list(ctx)[:MAX_CONTEXT], "args": sorted(args),
     }
 
