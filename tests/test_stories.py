@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storyline.nlp.annotate import load_nlp
 from storyline.pipeline import build
 from storyline.stories.claims import compare
 from storyline.published import period as interval
@@ -40,6 +41,49 @@ def _m(aid, ty, date, ents, lemma="sign", modality="done", start=0):
             "trigger": {"span": [start, start + 4], "text": lemma, "lemma": lemma},
             "participants": [{"entity_id": e, "name": e, "type": "GPE", "role": "agent", "span": [0, 1]}
                              for e in ents]}
+
+
+def _learned(aid, date, doers, lemma="arrest", start=0, sentence=("lindenport",)):
+    """A mention with no linked participant that the learned model reads (its stored features)."""
+    m = _m(aid, "other", date, [], lemma=lemma, start=start)
+    m["coref"] = {"lemma": lemma, "pos": "VERB", "class": "OCCURRENCE", "sent": 0, "ents": list(sentence),
+                  "dates": [], "nums": [], "ctx": ["suspect", "search"], "args": [], "doers": list(doers)}
+    m["sentence_entities"] = ["name:" + n for n in sentence]
+    return m
+
+
+def test_the_learned_model_links_undated_mentions_only_through_a_shared_doer():
+    """Two reports of one arrest with no linked participant merge through the learned model when both are
+    dated, or when one or both are undated and the parse names the same doer ("police"); an undated one
+    with no doer in common stays apart, and without the articles' texts only the rules link."""
+    texts = {a: "Police arrested the suspect in Lindenport after a search." for a in ("a1", "a2", "a3")}
+
+    def merged(*mentions, with_texts=True):
+        return max(len(e.sources) for e in corefer(list(mentions), "s-1", texts if with_texts else None))
+
+    assert merged(_learned("a1", "XXXX-WXX-2", []), _learned("a2", "XXXX-WXX-2", [])) == 2  # both dated
+    assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["police"])) == 2
+    assert merged(_learned("a1", "XXXX-WXX-2", ["police"]), _learned("a2", None, ["police"])) == 2
+    assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["fbi"])) == 1
+    assert merged(_learned("a1", "XXXX-WXX-2", []), _learned("a2", None, [])) == 1
+    assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["police"]), with_texts=False) == 1
+    # dated alike, but their sentences name other parties (most of the smaller set not shared)
+    assert merged(_learned("a1", "2019", [], sentence=("russia", "china")),
+                  _learned("a2", "2019", [], sentence=("russia", "turkey", "nato"))) == 1
+
+
+def test_doers_are_the_parse_subject_agent_or_possessor():
+    from storyline.stories.coref import doers
+
+    nlp = load_nlp()
+    for text, word, want in [("Police arrested the suspect.", "arrested", ["police"]),
+                             ("The suspect was arrested by police.", "arrested", ["police"]),
+                             ("The police's arrest of the suspect surprised them.", "arrest", ["police"]),
+                             ("He arrested the suspect.", "arrested", []),
+                             ("The first country to buy the system was China.", "buy", [])]:
+        doc = nlp(text)
+        tok = next(t for t in doc if t.text == word)
+        assert doers(tok) == want, text
 
 
 def test_coreference_merges_the_same_event_and_keeps_others_apart():

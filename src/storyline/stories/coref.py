@@ -61,8 +61,21 @@ def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | Non
     return {
         "lemma": tok.lemma_.lower(), "pos": tok.pos_, "class": cls or "", "sent": sent.start,
         "ents": got["ents"], "dates": got["dates"], "nums": got["nums"],
-        "ctx": list(ctx)[:MAX_CONTEXT], "args": sorted(args),
+        "ctx": list(ctx)[:MAX_CONTEXT], "args": sorted(args), "doers": doers(tok),
     }
+
+
+def doers(tok: Any) -> list[str]:
+    """Who does what a trigger names, as the parse says, lower-cased head lemmas: a verb's active subject or
+    its passive's by-agent ("police arrested", "was arrested by police"), a noun's possessor or by-object
+    ("the police's arrest", "the arrest by police"); not a pronoun, which says nothing on its own."""
+    out = set()
+    for c in tok.children:
+        if c.dep_ == "nsubj" or (c.dep_ == "poss" and tok.pos_ in ("NOUN", "PROPN")):
+            out.add(c)
+        elif c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by" and tok.pos_ in ("NOUN", "PROPN")):
+            out |= {g for g in c.children if g.dep_ == "pobj"}
+    return sorted({t.lemma_.lower() for t in out if t.is_alpha and t.pos_ != "PRON"})
 
 
 def from_stored(stored: dict[str, Any], doc_id: str) -> dict[str, Any]:
@@ -71,7 +84,7 @@ def from_stored(stored: dict[str, Any], doc_id: str) -> dict[str, Any]:
     lemma = stored["lemma"]
     return {"doc_id": doc_id, "lemma": lemma, "pos": stored["pos"], "class": stored.get("class") or "",
             "keys": meaning_keys(lemma, stored["pos"]) if lemma.isalpha() else frozenset(), "sent": stored["sent"],
-            **{k: set(stored.get(k) or ()) for k in ("ents", "dates", "nums", "ctx", "args")}}
+            **{k: set(stored.get(k) or ()) for k in ("ents", "dates", "nums", "ctx", "args", "doers")}}
 
 
 def mention_features(doc: Any, event: dict[str, Any], doc_id: str) -> dict[str, Any]:

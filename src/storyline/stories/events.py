@@ -122,15 +122,17 @@ def _pair(m: dict, x: dict) -> float:
 
 def _by_model(m: dict, x: dict) -> float:
     """The learned model's probability that two mentions tell one happening (`stories.coref`, trained on
-    ECB+), inside two constraints it does not know: their sentences' named entities (canonical) must mostly
-    be the same (ECB+'s stories are days long; the model links nearly any two mentions of one word, and a
-    story of years tells many purchases by different buyers in one word); an undated mention is not
-    linked to a dated one (it would lend the event its weight, and take its date, on words alone), and two
-    undated ones only when they name the same agent (they have nothing but the words and the parties to
-    go by: "the first NATO member to buy" and "Turkey's purchase" are references, not a happening told
-    twice). It is asked only about pairs `_blocked_together` puts side by side."""
-    dated = _dated(m.get("date")) + _dated(x.get("date"))
-    if dated == 1 or not _blocked_together(m, x) or (dated == 0 and not m["_agents"] & x["_agents"]):
+    ECB+), inside two constraints it does not know. Their sentences' named entities (canonical) must mostly
+    be the same: ECB+'s stories are days long, so the model links nearly any two mentions of one word,
+    while a story of years tells many purchases by different buyers in one word. And unless both are
+    dated, they must name the same agent, a canonical entity or the parse's doer ("police arrested" twice):
+    an undated mention has nothing but the words and the parties to go by ("the first NATO member to buy"
+    and "Turkey's purchase" are references, not a happening told twice), and would lend a dated event its
+    weight on words alone. It is asked only about pairs `_blocked_together` puts side by side."""
+    if not _blocked_together(m, x):
+        return 0.0
+    if not (_dated(m.get("date")) and _dated(x.get("date"))) and not (
+            m["_agents"] & x["_agents"] or m["_f"]["doers"] & x["_f"]["doers"]):
         return 0.0
     sa, sb = m["_sents"], x["_sents"]
     if sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
