@@ -148,3 +148,20 @@ def test_a_build_stores_the_features_with_each_event_mention(tmp_path):
     assert all(m["coref"] for aid in aids for m in titles[aid].get("events") or [])
     arrests = [e for e in events if any(m["trigger"]["lemma"] == "arrest" and not m.get("field") for m in e["mentions"])]
     assert len(arrests) == 1 and len(arrests[0]["sources"]) == 2
+
+
+def test_stored_features_are_bounded_on_an_endless_sentence():
+    """A hostile text's one endless "sentence" (no full stop, thousands of names and words) is stored with a
+    bounded list of each kind, however many event mentions it holds."""
+    from storyline.stories.coref import MAX_CONTEXT, trigger_features
+
+    import itertools
+
+    nouns = ["".join(p) for p in itertools.islice(itertools.product("bdfgklmnprstvz", "aeiou", "bdgklmnprt"), 400)]
+    doc = load_nlp()("Police arrested the men with " + ", ".join(nouns) + " and more")
+    tok = next(t for t in doc if t.lower_ == "arrested")
+    sentence = [t for t in tok.sent if t.is_alpha and not t.is_stop]
+    assert len({t.lemma_.lower() for t in sentence}) > MAX_CONTEXT  # the parser kept a long sentence
+    f = trigger_features(doc, (tok.idx, tok.idx + len(tok.text)), "OCCURRENCE")
+    assert all(len(f[k]) <= MAX_CONTEXT for k in ("ents", "dates", "nums", "ctx", "args", "doers"))
+    assert len(f["ctx"]) == MAX_CONTEXT  # the bound is reached, not missed

@@ -30,7 +30,7 @@ _ENT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "agent", "poss", "compound", "amod"}
 
 
-MAX_CONTEXT = 64  # the most content lemmas of a sentence kept for a mention (a hostile text's one endless "sentence")
+MAX_CONTEXT = 64  # the most content lemmas (and names, dates, figures) of a sentence kept for a mention
 
 
 def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | None,
@@ -44,10 +44,11 @@ def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | Non
     tok = at.root if at is not None else doc[0]
     sent = tok.sent
     if sentences is None or sent.start not in sentences:
-        got = {
-            "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS}),
-            "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")}),
-            "nums": sorted({e.text.lower() for e in sent.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")}),
+        got = {  # each list bounded: a hostile text's one endless "sentence" is stored with every mention in it
+            "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS})[:MAX_CONTEXT],
+            "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")})[:MAX_CONTEXT],
+            "nums": sorted({e.text.lower() for e in sent.ents
+                            if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")})[:MAX_CONTEXT],
             "words": [(t.i, t.lemma_.lower()) for t in sent if t.is_alpha and not t.is_stop],
         }
         if sentences is None:
