@@ -47,7 +47,7 @@ FLOORS = [
     Floor("coreference", "ECB+ CoNLL F1 w/o singletons", "all 8 dev topics", 0.626, 0.615),
     Floor("timeline", "TimeLine F1 (bench metric)", "SemEval-2015 trial, 30 docs", 25.182, 24.5),
     # what a build merges (stories.events.corefer over a database built of the topics)
-    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.106, 0.095),
+    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.118, 0.105),
 ]
 
 

@@ -122,21 +122,22 @@ def _pair(m: dict, x: dict) -> float:
 
 def _by_model(m: dict, x: dict) -> float:
     """The learned model's probability that two mentions tell one happening (`stories.coref`, trained on
-    ECB+), inside two constraints it does not know. Their sentences' named entities (canonical) must mostly
-    be the same: ECB+'s stories are days long, so the model links nearly any two mentions of one word,
-    while a story of years tells many purchases by different buyers in one word. And unless both are
-    dated, they must name the same agent, a canonical entity or the parse's doer ("police arrested" twice):
-    an undated mention has nothing but the words and the parties to go by ("the first NATO member to buy"
-    and "Turkey's purchase" are references, not a happening told twice), and would lend a dated event its
-    weight on words alone. It is asked only about pairs `_blocked_together` puts side by side."""
+    ECB+), where their parties agree, which the model does not check: ECB+'s stories are days long, so it
+    links nearly any two mentions of one word, while a story of years tells many purchases by different
+    buyers in one word. The parties agree when the two name the same agent, a canonical entity or the
+    parse's doer ("police arrested" twice); else only when both are dated and their sentences' named
+    entities (canonical) are mostly the same. An undated mention has nothing but the words and the parties
+    to go by ("the first NATO member to buy" and "Turkey's purchase" are references, not a happening told
+    twice), and would lend a dated event its weight on words alone. It is asked only about pairs
+    `_blocked_together` puts side by side."""
     if not _blocked_together(m, x):
         return 0.0
-    if not (_dated(m.get("date")) and _dated(x.get("date"))) and not (
-            m["_agents"] & x["_agents"] or m["_f"]["doers"] & x["_f"]["doers"]):
-        return 0.0
-    sa, sb = m["_sents"], x["_sents"]
-    if sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
-        return 0.0
+    if not (m["_agents"] & x["_agents"] or m["_f"]["doers"] & x["_f"]["doers"]):  # no agent in common
+        if not (_dated(m.get("date")) and _dated(x.get("date"))):
+            return 0.0
+        sa, sb = m["_sents"], x["_sents"]
+        if sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
+            return 0.0
     return _on_link_scale(coref.pair_probability(m["_f"], x["_f"], m["_sim"](m["article_id"], x["article_id"])))
 
 
