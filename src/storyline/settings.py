@@ -74,9 +74,9 @@ STORY_HOT_MIN = 200
 
 # --- events and the digest (stories/events.py, stories/digest.py) ------------------------------------
 EVENT_LINK = 0.5  # the average link a mention needs to an event to join it
-# the share of the smaller sentence's named entities (canonical) two mentions read by the learned model must
-# share: ECB+'s model links nearly any two mentions of one word in a story; a years-long story tells many
-# purchases by different buyers in one word
+# the share of the smaller sentence's named entities (canonical) two dated mentions with no agent in common must
+# share for the learned model to link them (stories/events.py, _by_model): ECB+'s model links nearly any two
+# mentions of one word in a story; a years-long story tells many deliveries to different buyers in one word
 EVENT_SENTENCE_OVERLAP = 0.66
 MAX_TRIED = 200  # the most recent events tried for a mention (a long article's thousands of statements by one speaker)
 MAX_DATES = 30  # the most dates a digest's default length gives (a reader's page, not the whole timeline)

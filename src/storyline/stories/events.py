@@ -252,8 +252,8 @@ def corefer(mentions: list[dict[str, Any]], story_id: str, texts: dict[str, str]
     and either the rules link them (`_by_rules`: alike meanings, `_meaning`, and at least half of the
     smaller set of participants; an undated mention only with the same word, the same agent and two thirds
     of the parties, and never with a dated one; statements only from the same speaker on the same day) or
-    the learned model does (`_by_model`: its probability, inside the sentence-entity and dating
-    constraints, put on the rules' scale). Comparing with each mention, not with the union of the event's parties, keeps an event
+    the learned model does (`_by_model`: its probability where the two name the same agent or, both
+    dated, mostly the same names, put on the rules' scale). Comparing with each mention, not with the union of the event's parties, keeps an event
     from growing by chaining. The event's date is the most precise date that fits inside all its mentions'
     dates.
     """
