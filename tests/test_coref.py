@@ -103,24 +103,28 @@ def test_the_ecbplus_bench_scores_what_a_build_merges(tmp_path):
 
 
 def test_stored_features_read_back_as_the_model_was_trained_on_them():
-    """What the annotation stores with an event mention (`trigger_features`, JSON) reads back (`from_stored`)
-    as the features the model was trained on (`mention_features`), whether the sentence's part was kept
-    from an earlier mention of the same document or not; the stored form survives JSON."""
+    """What the annotation stores with a text's event mentions (`stored_features`: a sentence's part once,
+    with its first mention; JSON) reads back (`expand_stored`, `from_stored`) as exactly the features the
+    model was trained on (`mention_features`), a sentence of several mentions included."""
     import json
 
-    from storyline.stories.coref import from_stored, mention_features, trigger_features
+    from storyline.stories.coref import expand_stored, from_stored, mention_features, stored_features
 
     nlp = load_nlp()
-    for name, text in TEXTS.items():
+    texts = dict(TEXTS, d="Rebels attacked the town, killed two guards and burned the market before police "
+                          "arrested them; the attack shocked the town, and the killing of the guards angered it.")
+    several = 0
+    for name, text in texts.items():
         doc = nlp(text)
-        kept: dict[int, dict] = {}
         events = timeml_events(doc)
         assert events
-        for e in events:
-            stored = json.loads(json.dumps(trigger_features(doc, e["span"], e.get("class"), kept)))
-            assert from_stored(stored, name) == mention_features(doc, e, name)
-            assert stored["lemma"] and stored["class"] == e.get("class")
-        assert len(kept) == len({doc.char_span(*e["span"], alignment_mode="expand").root.sent.start for e in events})
+        stored = json.loads(json.dumps(stored_features(doc, [(e["span"], e.get("class")) for e in events])))
+        with_part = sum("words" in f for f in stored)
+        several += len(stored) - with_part  # mentions stored without their sentence's part
+        assert with_part == len({f["sent"] for f in stored})
+        for e, f in zip(events, expand_stored(stored)):
+            assert from_stored(f, name) == mention_features(doc, e, name)
+    assert several >= 3  # the sentence part was shared, not only stored whole
 
 
 def test_a_build_stores_the_features_with_each_event_mention(tmp_path):
@@ -144,7 +148,8 @@ def test_a_build_stores_the_features_with_each_event_mention(tmp_path):
         titles = dict(store.all_annotations("title", aids))
         events = store.events()
     body = [m for aid in aids for m in layers[aid]]
-    assert body and all(m["coref"]["lemma"] and "ctx" in m["coref"] for m in body)
+    assert body and all(m["coref"]["lemma"] and "sent" in m["coref"] for m in body)
+    assert all("words" in layers[aid][0]["coref"] for aid in aids if layers[aid])  # a sentence's part, stored once
     assert all(m["coref"] for aid in aids for m in titles[aid].get("events") or [])
     arrests = [e for e in events if any(m["trigger"]["lemma"] == "arrest" and not m.get("field") for m in e["mentions"])]
     assert len(arrests) == 1 and len(arrests[0]["sources"]) == 2
@@ -153,7 +158,7 @@ def test_a_build_stores_the_features_with_each_event_mention(tmp_path):
 def test_stored_features_are_bounded_on_an_endless_sentence():
     """A hostile text's one endless "sentence" (no full stop, thousands of names and words) is stored with a
     bounded list of each kind, however many event mentions it holds."""
-    from storyline.stories.coref import MAX_CONTEXT, trigger_features
+    from storyline.stories.coref import MAX_CONTEXT, expand_stored, stored_features, trigger_features
 
     import itertools
 
@@ -165,3 +170,6 @@ def test_stored_features_are_bounded_on_an_endless_sentence():
     f = trigger_features(doc, (tok.idx, tok.idx + len(tok.text)), "OCCURRENCE")
     assert all(len(f[k]) <= MAX_CONTEXT for k in ("ents", "dates", "nums", "ctx", "args", "doers"))
     assert len(f["ctx"]) == MAX_CONTEXT  # the bound is reached, not missed
+    stored = stored_features(doc, [((tok.idx, tok.idx + len(tok.text)), "OCCURRENCE")])[0]
+    assert "words" not in stored and len(stored["ctx"]) == MAX_CONTEXT  # stored as it is, bounded
+    assert expand_stored([stored])[0]["ctx"] == f["ctx"]

@@ -508,7 +508,7 @@ def link_stories(store: Store) -> set[str]:
         timeml = {aid: {t["span"][0]: t for t in ts} for aid, ts in store.all_annotations("timeml", aids)}
         for aid, evs in store.all_annotations("events", aids):
             text = text_of[aid]
-            for m in evs:
+            for m in _expanded(evs):
                 m = _with_timeml(m, timeml.get(aid, {}))
                 s0, s1 = m["span"]
                 c0, c1 = m["clause"]
@@ -582,6 +582,16 @@ def _names_by_article(ents: list[dict], aids: list[str]) -> dict[str, dict[str, 
     return names
 
 
+def _expanded(evs: list[dict]) -> list[dict]:
+    """An article's (or title's) stored event mentions with their coreference features whole again
+    (`stories.coref.expand_stored`: the annotation stores a sentence's part once)."""
+    from storyline.stories.coref import expand_stored
+
+    have = [m for m in evs if m.get("coref")]
+    full = {id(m): f for m, f in zip(have, expand_stored([m["coref"] for m in have]))}
+    return [dict(m, coref=full[id(m)]) if id(m) in full else m for m in evs]
+
+
 def _with_sentence_entities(mentions: list[dict], names: dict[str, dict[str, str]]) -> None:
     """Each mention the annotation stored coreference features for gets `sentence_entities`: the names of
     its sentence as canonical entity ids where the article's entities know them ("Ankara" and "Turkey" one),
@@ -601,7 +611,7 @@ def _title_mentions(store: Store, aids: list[str], names: dict[str, dict[str, st
         title = layer.get("text") or ""
         at = {t["span"][0]: t for t in layer.get("timeml") or []}
         known = names.get(aid, {})
-        for m in layer.get("events") or []:
+        for m in _expanded(layer.get("events") or []):
             m = _with_timeml(m, at)
             parts = [dict(p, entity_id=known.get((p.get("name") or "").lower()) or known.get(p["text"].lower()))
                      for p in m["participants"]]

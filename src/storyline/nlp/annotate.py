@@ -133,14 +133,15 @@ def _layers(doc: Any, timexes: list[Timex], anchor: str | None) -> dict[str, Any
 
 def _with_coref(doc: Any, events: list[dict], timeml: list[dict]) -> list[dict]:
     """The news event mentions, each with what the story link's learned coreference model reads of its
-    trigger (`stories.coref.trigger_features`: lemma, class, arguments, the sentence's names, dates, figures
-    and words), so that the link does not parse again."""
-    from storyline.stories.coref import trigger_features
+    trigger (`stories.coref.stored_features`: lemma, class, arguments, doers, and, with the first mention
+    of each sentence, the sentence's names, dates, figures and words), so that the link does not parse
+    again."""
+    from storyline.stories.coref import stored_features
 
     cls = {t["span"][0]: t.get("class") for t in timeml}
-    sentences: dict[int, dict] = {}
-    for e in events:
-        e["coref"] = trigger_features(doc, e["trigger"]["span"], cls.get(e["trigger"]["span"][0]), sentences)
+    stored = stored_features(doc, [(e["trigger"]["span"], cls.get(e["trigger"]["span"][0])) for e in events])
+    for e, f in zip(events, stored):
+        e["coref"] = f
     return events
 
 

@@ -60,10 +60,61 @@ def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | Non
              if g.dep_ == "pobj" and g.is_alpha}
     ctx = dict.fromkeys(w for i, w in got["words"] if i != tok.i)
     return {
-        "lemma": tok.lemma_.lower(), "pos": tok.pos_, "class": cls or "", "sent": sent.start,
+        "lemma": tok.lemma_.lower(), "pos": tok.pos_, "class": cls or "", "sent": sent.start, "tok": tok.i,
         "ents": got["ents"], "dates": got["dates"], "nums": got["nums"],
         "ctx": list(ctx)[:MAX_CONTEXT], "args": sorted(args), "doers": doers(tok),
     }
+
+
+_OWN = ("lemma", "pos", "class", "sent", "args", "doers")  # what is a mention's own, not its sentence's
+
+
+def stored_features(doc: Any, triggers: list[tuple[list[int], str | None]]) -> list[dict[str, Any]]:
+    """`trigger_features` of each (span, class) in `doc`, as the annotation stores them: a sentence's part
+    (names, dates, figures, and its words, those it holds twice apart) only with the first of its mentions,
+    so that a sentence of several events is stored once; each mention keeps `own`, its word where it is one
+    of the sentence's words. A sentence of more distinct words than a mention keeps is stored with each of
+    its mentions, as they are. `expand_stored` gives back what `trigger_features` gave (`ctx` as a set)."""
+    sentences: dict[int, dict[str, Any]] = {}
+    out = []
+    for span, cls in triggers:
+        known = set(sentences)
+        f = trigger_features(doc, span, cls, sentences)
+        words = sentences[f["sent"]]["words"]
+        seen: dict[str, int] = {}
+        for _, w in words:
+            seen[w] = seen.get(w, 0) + 1
+        if len(seen) > MAX_CONTEXT:
+            out.append({k: v for k, v in f.items() if k != "tok"})
+            continue
+        own = {k: f[k] for k in _OWN}
+        mine = next((w for i, w in words if i == f["tok"]), None)
+        if mine is not None:
+            own["own"] = mine
+        if f["sent"] in known:
+            out.append(own)
+            continue
+        out.append(dict(own, ents=f["ents"], dates=f["dates"], nums=f["nums"], words=list(seen),
+                        twice=[w for w, n in seen.items() if n > 1]))
+    return out
+
+
+def expand_stored(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `stored_features` stored for one text's mentions, in their order, back as `trigger_features`
+    gave it (each mention's sentence part from the first mention of its sentence)."""
+    parts: dict[int, dict[str, Any]] = {}
+    out = []
+    for f in stored:
+        if "words" in f:
+            parts[f["sent"]] = f
+        part = parts.get(f["sent"]) if "ctx" not in f else None
+        if part is None:
+            out.append(dict(f))
+            continue
+        own, twice = f.get("own"), set(part["twice"])
+        out.append(dict({k: f[k] for k in _OWN}, ents=part["ents"], dates=part["dates"], nums=part["nums"],
+                        ctx=[w for w in part["words"] if w != own or w in twice]))
+    return out
 
 
 def doers(tok: Any) -> list[str]:
