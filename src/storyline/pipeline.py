@@ -587,9 +587,8 @@ def _expanded(evs: list[dict]) -> list[dict]:
     (`stories.coref.expand_stored`: the annotation stores a sentence's part once)."""
     from storyline.stories.coref import expand_stored
 
-    have = [m for m in evs if m.get("coref")]
-    full = {id(m): f for m, f in zip(have, expand_stored([m["coref"] for m in have]))}
-    return [dict(m, coref=full[id(m)]) if id(m) in full else m for m in evs]
+    full = iter(expand_stored([m["coref"] for m in evs if m.get("coref")]))
+    return [dict(m, coref=next(full)) if m.get("coref") else m for m in evs]
 
 
 def _with_sentence_entities(mentions: list[dict], names: dict[str, dict[str, str]]) -> None:

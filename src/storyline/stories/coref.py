@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -80,22 +81,22 @@ def stored_features(doc: Any, triggers: list[tuple[list[int], str | None]]) -> l
     for span, cls in triggers:
         known = set(sentences)
         f = trigger_features(doc, span, cls, sentences)
-        words = sentences[f["sent"]]["words"]
-        seen: dict[str, int] = {}
-        for _, w in words:
-            seen[w] = seen.get(w, 0) + 1
-        if len(seen) > MAX_CONTEXT:
+        part = sentences[f["sent"]]
+        if "counts" not in part:
+            part["counts"] = Counter(w for _, w in part["words"])  # distinct words, first-seen order
+        counts = part["counts"]
+        if len(counts) > MAX_CONTEXT:
             out.append({k: v for k, v in f.items() if k != "tok"})
             continue
         own = {k: f[k] for k in _OWN}
-        mine = next((w for i, w in words if i == f["tok"]), None)
+        mine = next((w for i, w in part["words"] if i == f["tok"]), None)
         if mine is not None:
             own["own"] = mine
         if f["sent"] in known:
             out.append(own)
             continue
-        out.append(dict(own, ents=f["ents"], dates=f["dates"], nums=f["nums"], words=list(seen),
-                        twice=[w for w, n in seen.items() if n > 1]))
+        out.append(dict(own, ents=f["ents"], dates=f["dates"], nums=f["nums"], words=list(counts),
+                        twice=[w for w, n in counts.items() if n > 1]))
     return out
 
 
@@ -209,20 +210,15 @@ def pair_probability(a: dict[str, Any], b: dict[str, Any], doc_sim: float, m: di
 
 
 def doc_similarities(texts: dict[str, str]) -> dict[tuple[str, str], float]:
-    """TF-IDF cosine of every pair of documents (ids in sorted order as the key)."""
-    from storyline.stories.cluster import vectorizer
-
+    """TF-IDF cosine of every pair of documents (ids in sorted order as the key): `DocSimilarity` of each."""
+    sim = DocSimilarity(texts)
     ids = sorted(texts)
-    if len(ids) < 2:
-        return {}
-    X = vectorizer().fit_transform([texts[i] for i in ids])
-    sims = (X @ X.T).toarray()
-    return {(a, b): float(sims[i, j]) for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j}
+    return {(a, b): sim(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]} if len(ids) > 1 else {}
 
 
 class DocSimilarity:
-    """The TF-IDF cosine of two of a story's articles, as `doc_similarities` gives it, computed for the pairs
-    asked for only (a story of thousands of articles would not fit a full matrix)."""
+    """The TF-IDF cosine of two of a story's articles (`cluster.vectorizer` fitted on the story), computed for
+    the pairs asked for only (a story of thousands of articles would not fit a full matrix)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
         from storyline.stories.cluster import vectorizer
@@ -236,7 +232,7 @@ class DocSimilarity:
             return 1.0  # as `doc_similarities` is read: a pair it has no entry for
         key = (a, b) if a < b else (b, a)
         if key not in self.cache:
-            self.cache[key] = float(self.X[self.row[a]].multiply(self.X[self.row[b]]).sum())
+            self.cache[key] = float((self.X[self.row[a]] @ self.X[self.row[b]].T)[0, 0])
         return self.cache[key]
 
 
