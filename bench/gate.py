@@ -45,9 +45,11 @@ FLOORS = [
     Floor("attribution", "content overlap F1", "first 60 PolNeAR dev docs", 0.664, 0.655),
     Floor("attribution", "speaker right (named)", "first 60 PolNeAR dev docs", 0.918, 0.91),
     Floor("coreference", "ECB+ CoNLL F1 w/o singletons", "all 8 dev topics", 0.626, 0.615),
-    Floor("timeline", "TimeLine F1 (bench metric)", "SemEval-2015 trial, 30 docs", 25.182, 24.5),
+    # the timeline and merging rows measured again on 2026-12-07 (the learned model in the link; publication stamps
+    # and web addresses read as furniture)
+    Floor("timeline", "TimeLine F1 (bench metric)", "SemEval-2015 trial, 30 docs", 26.71, 25.7),
     # what a build merges (stories.events.corefer over a database built of the topics)
-    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.118, 0.105),
+    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.126, 0.115),
 ]
 
 

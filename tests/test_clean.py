@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storyline.clean.boilerplate import clean_article
 from storyline.clean.segment import split_articles, split_blocks
 
@@ -68,6 +70,43 @@ def test_dateline_line_and_prefix_kept_as_evidence():
     assert c.syndicated_from == ["AP"]
     assert c.text.startswith("The harbour authority")
     assert c.text_map[0][1] == text.index("The harbour authority")
+
+
+@pytest.mark.parametrize("stamp, kind", [
+    ("Posted on Thu Jun 13, 2013 08:45 AM PDT", "date"),
+    ("PUBLISHED: 22:07 GMT, 7 July 2012 | UPDATED: 22:19 GMT, 7 July 2012", "date"),
+    ("First Published : June 13 , 2013 4 : 59 PM EDT", "date"),  # tokenised copy: punctuation set apart
+    ("9 September 2013 Last updated at 14:39 GMT", "bound"),  # when it was updated bounds when it was published
+    ("Updated: July 7, 2012, 10:04 PM ET", "bound"),
+])
+def test_publication_stamps_are_furniture_and_evidence(stamp, kind):
+    from storyline.model import DocMeta
+    from storyline.published import publication
+
+    text = "\n\n".join(["Council backs new tram line", stamp, BODY[0], BODY[1], BODY[2]])
+    c = _clean(text)
+    assert c.title == "Council backs new tram line" and reasons(c)[stamp] == "dateline"
+    assert c.text.startswith("The harbour authority")
+    p = publication(DocMeta(), c.datelines, c.text, [], c.later_dates)
+    if kind == "date":
+        assert stamp in c.datelines and p.date is not None and p.date == p.latest
+    else:
+        assert stamp in c.later_dates and p.date is None and p.latest is not None
+
+
+def test_sentences_about_publishing_and_date_headings_stay():
+    kept = ["The report was published on Monday, June 3, 2013 by the ministry.", "March 2014",
+            "Russia posted gains in May 2013 and again in June."]
+    c = _clean("\n\n".join(["Council backs new tram line", BODY[0], *kept, BODY[1], BODY[2]]))
+    assert all(k in c.text for k in kept), reasons(c)
+
+
+@pytest.mark.parametrize("url", ["https://www.example.org/news/2013/09/18/tram-line-approved",
+                                 "http : / / www . example . org / news / technology - 24142934"])
+def test_a_web_address_above_the_article_is_not_its_title(url):
+    c = _clean("\n\n".join([url, "Council backs new tram line", BODY[0], BODY[1], BODY[2]]))
+    assert c.title == "Council backs new tram line"
+    assert reasons(c)[url] == "web-address" and url not in c.text
 
 
 def test_body_sentences_with_cue_words_are_kept():

@@ -39,8 +39,14 @@ _DATELINE_FORMS = [
 ]
 
 
+_SPACED_BEFORE = re.compile(r"(?<=\d)\s+(?=[,.:/-]\s*\d)|\s+(?=,)")  # "13 , 2013" "2012 - 04": the space before
+_SPACED_AFTER = re.compile(r"(?<=\d[.:/-])\s+(?=\d)")  # then "2012- 04": the space after
+
+
 def parse_dateline(text: str) -> str | None:
-    """A full calendar date written out in a dateline ('09 December 2021', 'Dec. 9, 2021, 10:30')."""
+    """A full calendar date written out in a dateline ('09 December 2021', 'Dec. 9, 2021, 10:30'); punctuation
+    set apart by spaces, as tokenised text has it ('Dec . 9 , 2021'), is read as written together."""
+    text = _SPACED_AFTER.sub("", _SPACED_BEFORE.sub("", text))
     for form in _DATELINE_FORMS:
         m = form.search(text)
         if not m:

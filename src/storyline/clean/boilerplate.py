@@ -10,7 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from storyline.clean.segment import Block, ends_sentence, is_date_line, is_headline, norm_key, split_blocks
+from storyline.clean.segment import (Block, ends_sentence, is_date_line, is_headline, is_url_line, norm_key, split_blocks,
+                                     stamp_words)
 from storyline.model import Removed, unique_names
 
 PARA_SEP = "\n\n"
@@ -98,6 +99,7 @@ _DATELINE_PREFIX = re.compile(  # used with .match(text, pos): no "^"
 FURNITURE_REASONS = (
     "title", "title-repeat", "caption", "photo-credit", "page-widget", "share-counter", "advertisement",
     "newsletter-prompt", "byline", "author-bio", "related-teaser", "wire-credit", "dateline", "repeated-line",
+    "web-address",
 )
 
 
@@ -187,6 +189,8 @@ def _classify(b: Block, title_key: str | None) -> str | None:
         return "share-counter"
     if is_date_line(t):
         return "dateline"
+    if is_url_line(t):
+        return "web-address"
     if _CREDIT_ONLY.match(t) and len(b.words) <= 14:
         return "photo-credit"
     if _is_widget(b):
@@ -268,8 +272,12 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
             names = m.group("names") if m else b.text
             authors += [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", names) if n.strip()]
         elif reasons[i] == "dateline":
+            # after the body began (a correction's date), or a stamp of when the page was updated: only a
+            # bound on when it was published
             body_began = any(r is None for r in reasons[:i])
-            (later_dates if body_began else datelines).append(b.text)
+            stamps = stamp_words(b.text) or set()
+            updated = bool(stamps) and not stamps - {"updated", "update", "modified"}
+            (later_dates if body_began or updated else datelines).append(b.text)
 
     removed = [Removed(b.text, r, (b.start, b.end)) for b, r in zip(blocks, reasons) if r]
     kept: list[tuple[int, int]] = [(b.start, b.end) for b, r in zip(blocks, reasons) if not r]

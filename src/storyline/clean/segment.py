@@ -97,8 +97,65 @@ _DATE_ONLY = re.compile(
 )
 
 
+# A publication stamp: a short line of nothing but stamp words, weekdays, months, numbers and time zones
+# ("Posted on Thu Jun 13, 2013 08:45 AM PDT", "9 September 2013 Last updated at 14:39 GMT", "PUBLISHED: 22:07
+# GMT, 7 July 2012 | UPDATED: ..."), holding a date (a year, or a day and month) and a stamp word. Tokens may be
+# spaced apart ("13 , 2013", "4 : 59"), as tokenised corpora and some scrapers leave them.
+_STAMP_WORDS = frozenset("published publish posted post updated update modified created first last on at time "
+                         "article date dated and am pm a m p".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
+                      "fri sat sun".split())
+_MONTH_WORDS = frozenset(_MONTHS.split("|"))
+_STAMP_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_ZONE = re.compile(r"^(?:[A-Z]{2,5}|UTC|GMT)$")
+_YEAR_TOKEN = re.compile(r"^(?:1[89]|20)\d\d$")
+STAMP_MAX_CHARS = 120
+
+
+def stamp_words(text: str) -> set[str] | None:
+    """The stamp words ("published", "updated", …) of a publication stamp line, or None when the line is not
+    one: only stamp words, weekdays, months, ordinal suffixes, numbers and time zones, a year or a month among
+    them, and a stamp word; or an empty set for a line of a full date alone ("Monday, May 23, 2005"; "March 2014"
+    alone may head a part of the text)."""
+    if len(text) > STAMP_MAX_CHARS or "://" in text:
+        return None
+    tokens = _STAMP_TOKEN.findall(text)
+    stamps, dated = set(), False
+    for t in tokens:
+        low = t.lower()
+        if t.isdigit():
+            dated = dated or bool(_YEAR_TOKEN.match(t))
+        elif low in _STAMP_WORDS:
+            stamps.add(low)
+        elif low in _MONTH_WORDS:
+            dated = True
+        elif low in _WEEKDAYS or low in ("st", "nd", "rd", "th") or _ZONE.match(t):
+            continue
+        else:
+            return None
+    keys = stamps & {"published", "publish", "posted", "post", "updated", "update", "modified", "created", "dated"}
+    if not keys and not stamps and any(t.lower() in _MONTH_WORDS for t in tokens) and any(
+            _YEAR_TOKEN.match(t) for t in tokens) and any(t.isdigit() and 1 <= int(t) <= 31 for t in tokens):
+        return keys  # a full date and nothing else ("MONDAY , MAY 23 , 2005"), not a heading ("March 2014")
+    return keys if dated and keys else None
+
+
 def is_date_line(text: str) -> bool:
-    return len(text) <= 80 and bool(_DATE_ONLY.match(text))
+    """A line that is only a date, or a publication stamp (`stamp_words`)."""
+    return len(text) <= 80 and bool(_DATE_ONLY.match(text)) or stamp_words(text) is not None
+
+
+# A line that is a web address and nothing else (the page a scraped text came from): never a headline. Tokenised
+# copy sets its parts apart ("http : / / www . example . com / news"), but never two words side by side.
+_URL_START = re.compile(r"^\s*<?(?:https?\s*:\s*/\s*/|www\s*\.)", re.I)
+_PLAIN_WORD = re.compile(r"^[^\W_]+$")
+
+
+def is_url_line(text: str) -> bool:
+    if len(text) > 2_000 or not _URL_START.match(text):
+        return False
+    tokens = text.split()
+    return not any(_PLAIN_WORD.match(a) and _PLAIN_WORD.match(b) for a, b in zip(tokens, tokens[1:]))
 
 
 _NOT_HEADLINE_START = re.compile(r"^\s*(?:[-–—|•*>#+]|\d+[.)]\s|@)")
@@ -114,7 +171,7 @@ def is_headline(block: Block) -> bool:
         return False
     if ends_sentence(t) and not t.rstrip("\"'”’").endswith(("?", "!")):
         return False
-    if t.endswith((",", ";", ":", ")")) or is_date_line(t):
+    if t.endswith((",", ";", ":", ")")) or is_date_line(t) or is_url_line(t):
         return False
     letters = [c for c in t if c.isalpha()]
     return len(letters) >= 0.5 * len(t.replace(" ", ""))
