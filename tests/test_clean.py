@@ -104,9 +104,15 @@ def test_sentences_about_publishing_and_date_headings_stay():
 @pytest.mark.parametrize("url", ["https://www.example.org/news/2013/09/18/tram-line-approved",
                                  "http : / / www . example . org / news / technology - 24142934"])
 def test_a_web_address_above_the_article_is_not_its_title(url):
+    from storyline.model import DocMeta
+    from storyline.published import publication
+
     c = _clean("\n\n".join([url, "Council backs new tram line", BODY[0], BODY[1], BODY[2]]))
     assert c.title == "Council backs new tram line"
     assert reasons(c)[url] == "web-address" and url not in c.text
+    # a full date in the address's path dates the page, as htmldate takes one from a URL; none, no date
+    p = publication(DocMeta(), c.datelines, c.text, [], c.later_dates)
+    assert p.date == ("2013-09-18" if "2013/09/18" in url else None)
 
 
 def test_body_sentences_with_cue_words_are_kept():

@@ -36,6 +36,8 @@ _DATELINE_FORMS = [
     re.compile(_MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I),  # December 9, 2021
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),  # 2021-12-09
     re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"),  # 09.12.2021 (day first)
+    # 2021/12/09, as a web address's path writes the day a page went up (htmldate reads it the same way)
+    re.compile(r"(?<![0-9])(?P<year>(?:19|20)\d{2})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?![0-9])"),
 ]
 
 

@@ -271,6 +271,8 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
             m = _BYLINE.match(b.text)
             names = m.group("names") if m else b.text
             authors += [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", names) if n.strip()]
+        elif reasons[i] == "web-address" and not any(r is None for r in reasons[:i]):
+            datelines.append("".join(b.text.split()))  # the page's own address, above the text: its path's date
         elif reasons[i] == "dateline":
             # after the body began (a correction's date), or a stamp of when the page was updated: only a
             # bound on when it was published
