@@ -277,7 +277,7 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
             # after the body began (a correction's date), or a stamp of when the page was updated: only a
             # bound on when it was published
             body_began = any(r is None for r in reasons[:i])
-            stamps = stamp_words(b.text) or set()
+            stamps = stamp_words(b.text) or frozenset()
             updated = bool(stamps) and not stamps - {"updated", "update", "modified"}
             (later_dates if body_began or updated else datelines).append(b.text)
 

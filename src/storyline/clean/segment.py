@@ -103,41 +103,42 @@ _DATE_ONLY = re.compile(
 # spaced apart ("13 , 2013", "4 : 59"), as tokenised corpora and some scrapers leave them.
 _STAMP_WORDS = frozenset("published publish posted post updated update modified created first last on at time "
                          "article date dated and am pm a m p".split())
+STAMP_KEYS = frozenset("published publish posted post updated update modified created dated".split())  # what says "stamp"
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
                       "fri sat sun".split())
 _MONTH_WORDS = frozenset(_MONTHS.split("|"))
+_ORDINALS = frozenset(("st", "nd", "rd", "th"))
 _STAMP_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _ZONE = re.compile(r"^(?:[A-Z]{2,5}|UTC|GMT)$")
 _YEAR_TOKEN = re.compile(r"^(?:1[89]|20)\d\d$")
 STAMP_MAX_CHARS = 120
 
 
-def stamp_words(text: str) -> set[str] | None:
+@lru_cache(maxsize=8192)
+def stamp_words(text: str) -> frozenset[str] | None:
     """The stamp words ("published", "updated", …) of a publication stamp line, or None when the line is not
     one: only stamp words, weekdays, months, ordinal suffixes, numbers and time zones, a year or a month among
     them, and a stamp word; or an empty set for a line of a full date alone ("Monday, May 23, 2005"; "March 2014"
-    alone may head a part of the text)."""
+    alone may head a part of the text). Cached: headline tests ask again about the same lines."""
     if len(text) > STAMP_MAX_CHARS or "://" in text:
         return None
-    tokens = _STAMP_TOKEN.findall(text)
-    stamps, dated = set(), False
-    for t in tokens:
+    stamps: set[str] = set()
+    month = year = day = False
+    for t in _STAMP_TOKEN.findall(text):
         low = t.lower()
         if t.isdigit():
-            dated = dated or bool(_YEAR_TOKEN.match(t))
+            year = year or bool(_YEAR_TOKEN.match(t))
+            day = day or 1 <= int(t) <= 31
         elif low in _STAMP_WORDS:
             stamps.add(low)
         elif low in _MONTH_WORDS:
-            dated = True
-        elif low in _WEEKDAYS or low in ("st", "nd", "rd", "th") or _ZONE.match(t):
-            continue
-        else:
+            month = True
+        elif not (low in _WEEKDAYS or low in _ORDINALS or _ZONE.match(t)):
             return None
-    keys = stamps & {"published", "publish", "posted", "post", "updated", "update", "modified", "created", "dated"}
-    if not keys and not stamps and any(t.lower() in _MONTH_WORDS for t in tokens) and any(
-            _YEAR_TOKEN.match(t) for t in tokens) and any(t.isdigit() and 1 <= int(t) <= 31 for t in tokens):
-        return keys  # a full date and nothing else ("MONDAY , MAY 23 , 2005"), not a heading ("March 2014")
-    return keys if dated and keys else None
+    keys = frozenset(stamps & STAMP_KEYS)
+    if keys:
+        return keys if month or year else None
+    return keys if not stamps and month and year and day else None  # not a heading ("March 2014")
 
 
 def is_date_line(text: str) -> bool:
