@@ -46,10 +46,11 @@ FLOORS = [
     Floor("attribution", "speaker right (named)", "first 60 PolNeAR dev docs", 0.918, 0.91),
     Floor("coreference", "ECB+ CoNLL F1 w/o singletons", "all 8 dev topics", 0.626, 0.615),
     # the timeline and merging rows measured again on 2026-12-07 (the learned model in the link; publication stamps
-    # and web addresses read as furniture, a web address's date as the page's)
-    Floor("timeline", "TimeLine F1 (bench metric)", "SemEval-2015 trial, 30 docs", 26.71, 25.7),
+    # and web addresses read as furniture, a web address's date as the page's; undated mentions of one week's
+    # articles linked by the model)
+    Floor("timeline", "TimeLine F1 (bench metric)", "SemEval-2015 trial, 30 docs", 26.65, 25.7),
     # what a build merges (stories.events.corefer over a database built of the topics)
-    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.13, 0.12),
+    Floor("merging", "ECB+ CoNLL F1 w/o singletons", "first 4 dev topics, built", 0.164, 0.155),
 ]
 
 

@@ -52,20 +52,29 @@ def _learned(aid, date, doers, lemma="arrest", start=0, sentence=("lindenport",)
     return m
 
 
-def test_the_learned_model_links_undated_mentions_only_through_a_shared_doer():
+def test_the_learned_model_links_undated_mentions_through_a_shared_doer_or_the_same_week():
     """Two reports of one arrest with no linked participant merge through the learned model when both are
-    dated, or when one or both are undated and the parse names the same doer ("police"); an undated one
-    with no doer in common stays apart, and without the articles' texts only the rules link."""
+    dated, when one or both are undated and the parse names the same doer ("police"), or when both are
+    undated, name no doer each, and their articles came out within a week of each other (or at unknown
+    dates); undated ones a year apart, or naming different doers, stay apart, as does an undated one with a
+    dated one that shares no doer; without the articles' texts only the rules link."""
     texts = {a: "Police arrested the suspect in Lindenport after a search." for a in ("a1", "a2", "a3")}
+    week = {"a1": {"date": "2019-03-04"}, "a2": {"earliest": "2019-03-01", "latest": "2019-03-08"}}
+    years = {"a1": {"date": "2019-03-04"}, "a2": {"date": "2020-03-04"}}
 
-    def merged(*mentions, with_texts=True):
-        return max(len(e.sources) for e in corefer(list(mentions), "s-1", texts if with_texts else None))
+    def merged(*mentions, with_texts=True, published=None):
+        found = corefer(list(mentions), "s-1", texts if with_texts else None, published)
+        return max(len(e.sources) for e in found)
 
     assert merged(_learned("a1", "XXXX-WXX-2", []), _learned("a2", "XXXX-WXX-2", [])) == 2  # both dated
     assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["police"])) == 2
+    assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["police"]), published=years) == 2
     assert merged(_learned("a1", "XXXX-WXX-2", ["police"]), _learned("a2", None, ["police"])) == 2
     assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["fbi"])) == 1
     assert merged(_learned("a1", "XXXX-WXX-2", []), _learned("a2", None, [])) == 1
+    assert merged(_learned("a1", None, []), _learned("a2", None, []), published=week) == 2
+    assert merged(_learned("a1", None, []), _learned("a2", None, [])) == 2  # dates unknown: nothing tells them apart
+    assert merged(_learned("a1", None, []), _learned("a2", None, []), published=years) == 1
     assert merged(_learned("a1", None, ["police"]), _learned("a2", None, ["police"]), with_texts=False) == 1
     # dated alike, but their sentences name other parties (most of the smaller set not shared)
     assert merged(_learned("a1", "2019", [], sentence=("russia", "china")),

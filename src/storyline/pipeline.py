@@ -520,7 +520,7 @@ def link_stories(store: Store) -> set[str]:
         names = _names_by_article(ents, aids)
         mentions += _title_mentions(store, aids, names)
         _with_sentence_entities(mentions, names)
-        evs = corefer(mentions, sid, text_of)
+        evs = corefer(mentions, sid, text_of, {aid: meta[aid]["published"] for aid in aids})
         mains = main_events(evs)
         for ev in evs:
             ev.main_of = sorted((a for a, e in mains.items() if e == ev.id), key=aids.index)

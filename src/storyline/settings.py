@@ -78,6 +78,11 @@ EVENT_LINK = 0.5  # the average link a mention needs to an event to join it
 # share for the learned model to link them (stories/events.py, _by_model): ECB+'s model links nearly any two
 # mentions of one word in a story; a years-long story tells many deliveries to different buyers in one word
 EVENT_SENTENCE_OVERLAP = 0.66
+# two undated mentions with no agent in common may be linked by the learned model only when their articles came out
+# within this many days of each other (an article whose publication is unknown cannot be told apart): reports a
+# week apart on one meaning in one story are the same news; a years-long story retells its past in one word
+# ("the purchase") next to new happenings of the same kind
+EVENT_PUBLISHED_NEAR_DAYS = 7
 MAX_TRIED = 200  # the most recent events tried for a mention (a long article's thousands of statements by one speaker)
 MAX_DATES = 30  # the most dates a digest's default length gives (a reader's page, not the whole timeline)
 PLANNED = 0.3  # the weight of what was expected or possible, not done: a plan is not a happening

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from storyline.nlp.lexicon import meaning_keys
 from storyline.stories import coref
 from storyline.published import period
 from storyline.settings import EVENT_LINK as LINK
+from storyline.settings import EVENT_PUBLISHED_NEAR_DAYS as PUBLISHED_NEAR_DAYS
 from storyline.settings import EVENT_SENTENCE_OVERLAP as SENTENCE_OVERLAP
 from storyline.settings import MAX_TRIED
 
@@ -122,23 +124,52 @@ def _pair(m: dict, x: dict) -> float:
 
 def _by_model(m: dict, x: dict) -> float:
     """The learned model's probability that two mentions tell one happening (`stories.coref`, trained on
-    ECB+), where their parties agree, which the model does not check: ECB+'s stories are days long, so it
-    links nearly any two mentions of one word, while a story of years tells many purchases by different
+    ECB+), where their parties and times agree, which the model does not check: ECB+'s stories are days long,
+    so it links nearly any two mentions of one word, while a story of years tells many purchases by different
     buyers in one word. The parties agree when the two name the same agent, a canonical entity or the
-    parse's doer ("police arrested" twice); else only when both are dated and their sentences' named
-    entities (canonical) are mostly the same. An undated mention has nothing but the words and the parties
-    to go by ("the first NATO member to buy" and "Turkey's purchase" are references, not a happening told
-    twice), and would lend a dated event its weight on words alone. It is asked only about pairs
-    `_blocked_together` puts side by side."""
+    parse's doer ("police arrested" twice). Otherwise: two dated mentions whose sentences' named entities
+    (canonical) are mostly the same; two undated ones only when their articles came out within
+    PUBLISHED_NEAR_DAYS of each other (`_published_near`: the same week's news on one meaning), since an
+    undated mention in a later article is often a reference back ("the first NATO member to buy" and
+    "Turkey's purchase" years on); never an undated one with a dated one, which it would lend its weight
+    on words alone. It is asked only about pairs `_blocked_together` puts side by side."""
     if not _blocked_together(m, x):
         return 0.0
     if not (m["_agents"] & x["_agents"] or m["_f"]["doers"] & x["_f"]["doers"]):  # no agent in common
-        if not (_dated(m.get("date")) and _dated(x.get("date"))):
+        dated = _dated(m.get("date")) + _dated(x.get("date"))
+        if dated == 1 or (dated == 0 and not _published_near(m["_pub"], x["_pub"])):
             return 0.0
+        if dated == 0 and m["_f"]["doers"] and x["_f"]["doers"]:
+            return 0.0  # each names who did it, not the same
         sa, sb = m["_sents"], x["_sents"]
-        if sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
+        if dated == 2 and sa and sb and len(sa & sb) < SENTENCE_OVERLAP * min(len(sa), len(sb)):
             return 0.0
     return _on_link_scale(coref.pair_probability(m["_f"], x["_f"], m["_sim"](m["article_id"], x["article_id"])))
+
+
+def _published_near(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> bool:
+    """Whether two articles' publication intervals (earliest, latest day) fit in one window of
+    PUBLISHED_NEAR_DAYS: both came out that week, whatever their exact days. None (no date known in the
+    whole story) is near anything, there being nothing to tell it apart by."""
+    if a is None or b is None:
+        return True
+    return (max(a[1], b[1]) - min(a[0], b[0])).days <= PUBLISHED_NEAR_DAYS
+
+
+def _publications(published: dict[str, dict[str, Any]]) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Each article's publication as stored (a dict: date, or earliest and latest) → its first and last
+    possible day. An end the article does not give is the story's (the earliest and latest day any of its
+    articles gives): an undated article of a story told over years may be from any of them. None for every
+    article when no article of the story gives a date."""
+    ends = {aid: (period(p.get("date") or p.get("earliest")), period(p.get("date") or p.get("latest")))
+            for aid, p in published.items() if p}
+    los = [lo[0] for lo, _ in ends.values() if lo] + [hi[0] for _, hi in ends.values() if hi]
+    his = [hi[1] for _, hi in ends.values() if hi] + [lo[1] for lo, _ in ends.values() if lo]
+    if not los:
+        return {aid: None for aid in published}
+    first, last = min(los), max(his)
+    return {aid: (lo[0] if lo else first, hi[1] if hi else last)
+            for aid in published for lo, hi in [ends.get(aid, (None, None))]}
 
 
 def _on_link_scale(p: float) -> float:
@@ -213,10 +244,11 @@ def _score(m: dict, ev: _Merging) -> float:
     return sum(_pair(m, x) for x in ev.mentions) / len(ev.mentions)
 
 
-def _prepared(m: dict, sim: coref.DocSimilarity | None) -> dict:
-    """A mention with what `_pair` compares: its meaning keys, key entities and agents, and the learned
-    model's features (`_f`, from the annotation's `coref`; None for a mention annotated before it was
-    stored, which the rules compare) with the story's article similarity."""
+def _prepared(m: dict, sim: coref.DocSimilarity | None, published: tuple[dt.date, dt.date] | None = None) -> dict:
+    """A mention with what `_pair` compares: its meaning keys, key entities and agents, its article's
+    publication interval (`_pub`, `_publications`), and the learned model's features (`_f`, from the annotation's `coref`; None
+    for a mention annotated before it was stored, which the rules compare) with the story's article
+    similarity."""
     f = None
     if m.get("coref") and sim is not None:
         f = coref.from_stored(m["coref"], m["article_id"])
@@ -224,7 +256,7 @@ def _prepared(m: dict, sim: coref.DocSimilarity | None) -> dict:
             f["sent"] = -1 - f["sent"]  # the title's sentences are not the body's
     ents = _key_entities(m)
     out = dict(m, _keys=_meaning_keys(m), _ents=ents, _agents=_agents(m), _f=f, _sim=sim,
-               _sents=ents | set(m.get("sentence_entities") or ()))
+               _sents=ents | set(m.get("sentence_entities") or ()), _pub=published)
     out["_block"] = _blocking_keys(out) if f is not None else set()
     return out
 
@@ -240,11 +272,14 @@ def _index_keys(m: dict, kind: tuple[str, str]) -> set[tuple[str, ...]]:
     return learned | {(*kind, e) for e in m["_ents"]}
 
 
-def corefer(mentions: list[dict[str, Any]], story_id: str, texts: dict[str, str] | None = None) -> list[Event]:
+def corefer(mentions: list[dict[str, Any]], story_id: str, texts: dict[str, str] | None = None,
+            published: dict[str, dict[str, Any]] | None = None) -> list[Event]:
     """A story's event mentions (the annotation layer's, in ingestion order, each with its article_id, text,
     summary, quote_ids, participants linked to entity ids, and, where the annotation stored them, its
     `coref` features and `sentence_entities`) → events. `texts` (article id → text) gives the learned
-    model its articles' similarity; without it only the rules link.
+    model its articles' similarity; without it only the rules link. `published` (article id → its
+    publication as stored: date, earliest, latest; every article of the story) tells the model when undated
+    mentions' articles came out.
 
     Average link: a mention joins the earlier event it links to most strongly on average over that
     event's mentions (`_score`, at least LINK), else starts its own. Two mentions are one happening when their types and modalities agree, their dates
@@ -252,16 +287,18 @@ def corefer(mentions: list[dict[str, Any]], story_id: str, texts: dict[str, str]
     and either the rules link them (`_by_rules`: alike meanings, `_meaning`, and at least half of the
     smaller set of participants; an undated mention only with the same word, the same agent and two thirds
     of the parties, and never with a dated one; statements only from the same speaker on the same day) or
-    the learned model does (`_by_model`: its probability where the two name the same agent or, both
-    dated, mostly the same names, put on the rules' scale). Comparing with each mention, not with the union of the event's parties, keeps an event
+    the learned model does (`_by_model`: its probability where the two name the same agent, or, both
+    dated, mostly the same names, or, both undated, come from articles of the same week, put on the rules'
+    scale). Comparing with each mention, not with the union of the event's parties, keeps an event
     from growing by chaining. The event's date is the most precise date that fits inside all its mentions'
     dates.
     """
     events: list[_Merging] = []
     index: dict[tuple[str, ...], list[int]] = {}  # `_index_keys` → numbers of the events holding it
     sim = coref.DocSimilarity(texts) if texts is not None else None
+    pubs = _publications(published or {})
     for raw in mentions:
-        m = _prepared(raw, sim)
+        m = _prepared(raw, sim, pubs.get(raw["article_id"]))
         kind = (m["type"], _modality_class(m))
         keys = _index_keys(m, kind)
         tried = sorted({n for k in keys for n in index.get(k, ())})[-MAX_TRIED:]
