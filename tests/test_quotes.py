@@ -75,6 +75,18 @@ def test_speaker_after_inverted_with_apposition():
     assert speaker(one(quotes(t), "market is calm")) == "Tom Berg"
 
 
+def test_speaker_of_an_attribution_inside_the_sentence():
+    """'A, said Doe, an expert, would ...': the name after the verb speaks, not the words before the comma the
+    parser takes for the verb's subject; the report runs from the sentence's start."""
+    t = ("Any fair reading of the minister's actions, said Anna Kowalski, an expert on Russia at the Lindstrom "
+         "Institute in Oslo, would see them as a retreat, a deal being \u201cthe best means of saving what "
+         "little is left of the opposition.\u201d")
+    qs = quotes(t)
+    assert speaker(one(qs, "the best means of saving")) == "Anna Kowalski"
+    report = one(qs, "Any fair reading")
+    assert report.kind == "indirect" and speaker(report) == "Anna Kowalski"
+
+
 def test_speaker_before():
     t = "Maria Lopez told reporters: \u201cWe have a plan and we will follow it.\u201d"
     q = one(quotes(t), "We have a plan")

@@ -43,7 +43,9 @@
    end); a reporting verb after the quote in a clause the words after it open ("... after memos
    showed ..."), or one reporting words of its own ('"..." Doe said he ...', 'Doe said: "..."'), is not
    its frame; a name after "said" that is the subject of the reported clause ("said Mr. Doe was ...") is
-   not the speaker; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
+   not the speaker; an attribution set inside the sentence it reports ("Any reading of it, said Doe, an
+   expert, would ...") gives the name after the verb, not the words before the comma the parser made its
+   subject; of two subjects the parser gave one verb the nearer speaks; "As X put it" gives X; a
    cue the parser left without a subject takes the person named right before it ("Rep. Jane Doe (D-Ore.)
    said") or the noun phrase a parenthesis separates from it ("One attendee, who ..., said"); a
    participle after a comma hung from the object speaks for the clause's subject, and one hung from a
@@ -414,6 +416,29 @@ def _according_object(tok):
     return None
 
 
+_INVERTING_VERBS = frozenset("say add note explain write argue insist recall observe remark continue warn contend "
+                             "acknowledge concede".split())
+
+
+def _parenthetical_speaker(v):
+    """The name of an attribution set inside the sentence it reports, subject after the verb: "Any reading of
+    his actions, said Jane Doe, an expert on Russia, would ..." -> Doe, where the parser took the words before
+    the comma for the verb's subject and the name for the reported clause's. A comma before the verb, a
+    person's name right after it and a comma after the name (its description may follow); None otherwise."""
+    doc = v.doc
+    if v.lemma_.lower() not in _INVERTING_VERBS or v.tag_ not in ("VBD", "VBZ", "VBP") or v.i < 2 or \
+            doc[v.i - 1].text != "," or v.i + 2 >= len(doc):
+        return None
+    if not any(c.dep_ == "nsubj" and c.i < v.i - 1 for c in v.children):
+        return None
+    j = v.i + 1
+    while j < len(doc) and j - v.i <= 6 and doc[j].pos_ == "PROPN" and doc[j].ent_type_ == "PERSON":
+        j += 1
+    if j == v.i + 1 or j >= len(doc) or doc[j].text != ",":
+        return None
+    return doc[j - 1]
+
+
 def _subject(v, D=None, depth: int = 0, shared: bool = False):
     """The token naming who speaks for cue verb v, or None. `shared`: v is the head of a conjoined
     clause whose subject is wanted ("Silverman was joined by Franken and joked" → Silverman)."""
@@ -428,6 +453,8 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
         return D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx) and _can_name_a_source(t, D) or (
             t.pos_ == "PRON" and D.in_quote(t.idx) is None and D.par(t.idx) == D.par(v.idx))
 
+    if depth == 0 and (inside := _parenthetical_speaker(v)) is not None and outside(inside):
+        return inside
     passive = _is_passive(v)
     for c in v.children:
         if passive and c.dep_ == "agent" and not shared:
@@ -1895,7 +1922,10 @@ def _indirect(D: _Doc):
             c = comp[0]
             if _is_cue(c) and any(g.dep_ == "ccomp" for g in c.children):
                 continue  # a chain: the inner report carries this one as `via`
-            s, e = _trim(c.left_edge.i, c.right_edge.i + 1, D, t.i)
+            lo = c.left_edge.i
+            if _parenthetical_speaker(t) is not None:  # "A, said Doe, an expert, would ...": the report is A ... would ...
+                lo = min([lo] + [g.left_edge.i for g in t.children if g.dep_ == "nsubj" and g.i < t.i])
+            s, e = _trim(lo, c.right_edge.i + 1, D, t.i)
         elif t.dep_ == "parataxis" and t.head.i < t.i and not _is_cue(t.head):
             s, e = _trim(D.sents[D.sent_of[t.i]].start, t.left_edge.i, D, t.i)
         elif (prev := _reported_by_this(t, D)) is not None:
