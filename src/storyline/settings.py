@@ -83,6 +83,12 @@ EVENT_SENTENCE_OVERLAP = 0.66
 # week apart on one meaning in one story are the same news; a years-long story retells its past in one word
 # ("the purchase") next to new happenings of the same kind
 EVENT_PUBLISHED_NEAR_DAYS = 7
+# an article's main event (stories/events.py, main_events): each other article telling an event adds this to its
+# weight (a lead sentence weighs 1 to 3, the headline 3), up to MAIN_EVENT_SOURCES articles: the happening an
+# article reports is the one other outlets report too. Chosen on ECB+'s train topics (articles grouped by main event,
+# B³: 0.25 for up to 2 articles 0.301, 0.5 for up to 6 0.370, 1 for up to 3 0.365); dev checked after
+MAIN_EVENT_PER_SOURCE = 0.5
+MAIN_EVENT_SOURCES = 6
 MAX_TRIED = 200  # the most recent events tried for a mention (a long article's thousands of statements by one speaker)
 MAX_DATES = 30  # the most dates a digest's default length gives (a reader's page, not the whole timeline)
 PLANNED = 0.3  # the weight of what was expected or possible, not done: a plan is not a happening

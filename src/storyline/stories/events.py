@@ -14,7 +14,7 @@ from storyline.published import period
 from storyline.settings import EVENT_LINK as LINK
 from storyline.settings import EVENT_PUBLISHED_NEAR_DAYS as PUBLISHED_NEAR_DAYS
 from storyline.settings import EVENT_SENTENCE_OVERLAP as SENTENCE_OVERLAP
-from storyline.settings import MAX_TRIED
+from storyline.settings import MAIN_EVENT_PER_SOURCE, MAIN_EVENT_SOURCES, MAX_TRIED
 
 _PRECISION = [
     (re.compile(r"^\d{4}-\d\d-\d\d"), "day"), (re.compile(r"^\d{4}-W\d\d"), "week"),
@@ -382,9 +382,10 @@ def main_events(events: list[Event]) -> dict[str, str]:
     """Each article's main event (article id → event id): the happening it was written to report, as news
     writing puts it in its headline and lead. Each of the article's event mentions is weighed by where it
     is (the title; how early its sentence comes among the article's sentences that tell events, the first
-    three counting), whether it is a typed
-    happening (an agreement, a delivery: not a bare statement or an untyped predicate), done, dated, and how many articles tell the same event; a generic mention (an entity's undated doing)
-    only when nothing else is there. Ties go to the earlier mention."""
+    three counting), whether it is a typed happening (an agreement, a delivery: not a bare statement or an
+    untyped predicate), done, dated, and how many other articles tell the same event (the news is what
+    several outlets carry); a generic mention (an entity's undated doing) only when nothing else is there.
+    Ties go to the earlier mention."""
     by_article: dict[str, list[tuple[Event, EventMention]]] = {}
     for ev in events:
         for m in ev.mentions:
@@ -400,7 +401,9 @@ def main_events(events: list[Event]) -> dict[str, str]:
             w += 1.0 if ev.type not in NOT_HAPPENINGS else 0.0
             w += 0.5 if m.modality in _DONE else 0.0
             w += 0.5 if m.date else 0.0
-            w += 0.25 * min(len(ev.sources) - 1, 2)  # a tie-breaker: the lead says what the article is about
+            # the news many outlets carry: each other article telling the event counts half a lead sentence, up to
+            # as much as the headline (chosen on ECB+'s train topics: articles by main event B³ 0.301 -> 0.370)
+            w += MAIN_EVENT_PER_SOURCE * min(len([s for s in ev.sources if s != aid]), MAIN_EVENT_SOURCES)
             return (not ev.generic, w, -m.trigger.span[0])
 
         out[aid] = max(pairs, key=weight)[0].id
