@@ -1923,7 +1923,7 @@ def _indirect(D: _Doc):
             if _is_cue(c) and any(g.dep_ == "ccomp" for g in c.children):
                 continue  # a chain: the inner report carries this one as `via`
             lo = c.left_edge.i
-            if _parenthetical_speaker(t) is not None:  # "A, said Doe, an expert, would ...": the report is A ... would ...
+            if _parenthetical_speaker(t) is not None:  # "A, said Doe, an expert, would ...": A ... would ...
                 lo = min([lo] + [g.left_edge.i for g in t.children if g.dep_ == "nsubj" and g.i < t.i])
             s, e = _trim(lo, c.right_edge.i + 1, D, t.i)
         elif t.dep_ == "parataxis" and t.head.i < t.i and not _is_cue(t.head):

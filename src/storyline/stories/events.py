@@ -246,9 +246,9 @@ def _score(m: dict, ev: _Merging) -> float:
 
 def _prepared(m: dict, sim: coref.DocSimilarity | None, published: tuple[dt.date, dt.date] | None = None) -> dict:
     """A mention with what `_pair` compares: its meaning keys, key entities and agents, its article's
-    publication interval (`_pub`, `_publications`), and the learned model's features (`_f`, from the annotation's `coref`; None
-    for a mention annotated before it was stored, which the rules compare) with the story's article
-    similarity."""
+    publication interval (`_pub`, `_publications`), and the learned model's features (`_f`, from the
+    annotation's `coref`; None for a mention annotated before it was stored, which the rules compare) with
+    the story's article similarity."""
     f = None
     if m.get("coref") and sim is not None:
         f = coref.from_stored(m["coref"], m["article_id"])
