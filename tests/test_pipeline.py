@@ -388,8 +388,16 @@ def _state(db: str) -> tuple[dict, list]:
         return dossier(store), store.problems()
 
 
-def test_a_build_opens_no_input_file_unchanged_since_the_last(tmp_path, monkeypatch, new_db):
+@pytest.mark.parametrize("at_once", [32, 1], ids=["one-by-one", "folder-at-once"])
+def test_a_build_opens_no_input_file_unchanged_since_the_last(tmp_path, monkeypatch, new_db, at_once):
+    """Also with each folder's records read at once from its first file (RECALL_AT_ONCE), a subfolder's files
+    recalled from their own folder's records."""
+    monkeypatch.setattr(pipeline, "RECALL_AT_ONCE", at_once)
     folder, db = _inputs(tmp_path), new_db("unchanged")
+    (folder / "more").mkdir()
+    (folder / "more" / "valmora.txt").write_text("The Valmora ferry company said on Monday that it will add two "
+                                                 "sailings a day to the islands from May.\n", encoding="utf-8")
+    _age(folder / "more" / "valmora.txt")
     first = _build(folder, db)
     before = _state(db)
     assert {p.source.split("#")[0] for p in first.problems} == {"in/furniture.txt", "in/logo.png", "in/dump.txt",
@@ -403,12 +411,14 @@ def test_a_build_opens_no_input_file_unchanged_since_the_last(tmp_path, monkeypa
     assert _state(db) == before
     # another size bound is another reading: every file is read again, and the one over the old bound stored
     bigger = _build(folder, db, max_mb=1)
-    assert sorted(opened) == sorted(f.name for f in folder.iterdir())
+    assert sorted(opened) == sorted(f.name for f in folder.rglob("*") if f.is_file())
     assert (bigger.added_documents, bigger.skipped) == (1, again.skipped)
     assert not any("over the" in p.message for p in bigger.problems)
 
 
-def test_a_touched_or_changed_file_is_read_again(tmp_path, monkeypatch, new_db):
+@pytest.mark.parametrize("at_once", [32, 1], ids=["one-by-one", "folder-at-once"])
+def test_a_touched_or_changed_file_is_read_again(tmp_path, monkeypatch, new_db, at_once):
+    monkeypatch.setattr(pipeline, "RECALL_AT_ONCE", at_once)
     folder, db = _inputs(tmp_path), new_db("touched")
     note = folder / "lindenport_election.txt"
     first = _build(folder, db)

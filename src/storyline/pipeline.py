@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import Counter
@@ -18,8 +19,8 @@ from storyline.ingest import file_state, read_file, read_paths
 from storyline.model import (Article, Claim, Document, Entity, Event, FileState, ReadProblem, Removed, Story,
                              StoredDocument, stable_id, unique_names)
 from storyline.published import publication
-from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB, SETTLE_SECONDS
-from storyline.store import Store
+from storyline.settings import ANNOTATE_COMMIT_EVERY, DEFAULT_MAX_MB, RECALL_AT_ONCE, SETTLE_SECONDS
+from storyline.store import Store, recalled
 from storyline.textsafe import TEXT_CONTROLS
 
 # Spaces that scraped copy uses between words, replaced one-for-one so offsets do not move.
@@ -207,6 +208,21 @@ class InputFiles:
         self.reading: FileState | None = None  # the file being read, when what it gives is to be remembered
         self.gave: list[StoredDocument | ReadProblem] = []  # what it gave so far, as the build handled it
         self.folders: dict[str, str] = {}  # folder → its real path (ingest.real_path)
+        self.asked: dict[str, int] = {}  # real folder → files of it looked up one by one so far
+        self.known: dict[str, dict[tuple[str, str], tuple[int, int, str, str]]] = {}  # real folder → its records
+
+    def _recall(self, state: FileState, reader: str) -> list[StoredDocument | ReadProblem] | None:
+        """`Store.input_file`: one lookup a file, until a folder has had RECALL_AT_ONCE of them; then that
+        folder's records are read at once (`Store.input_files_in`), so that a build listing thousands of files
+        does not query for each."""
+        folder = os.path.dirname(state.path)
+        known = self.known.get(folder)
+        if known is None:
+            self.asked[folder] = asked = self.asked.get(folder, 0) + 1
+            if asked < RECALL_AT_ONCE:
+                return self.store.input_file(state, reader)
+            known = self.known[folder] = self.store.input_files_in(folder)
+        return recalled(known.get((state.path, state.source)), state, reader)
 
     def read(self, path: Path, source: str, max_bytes: int) -> Iterator[Document | StoredDocument | ReadProblem]:
         """One file's items: what an earlier build read from it when it is unchanged since (`Store.input_file`),
@@ -217,9 +233,9 @@ class InputFiles:
         reader = f"{__version__}|{max_bytes}"
         if state is not None and time.time_ns() - state.mtime_ns < SETTLE_SECONDS * 1e9:
             state = None  # modified a moment ago: read, not remembered
-        recalled = self.store.input_file(state, reader) if state else None
-        if recalled is not None:
-            yield from recalled
+        gave = self._recall(state, reader) if state else None
+        if gave is not None:
+            yield from gave
             return
         self.reading, self.gave = state, []
         yield from read_file(path, source, max_bytes)

@@ -17,6 +17,10 @@ CAPPED_DEPTH = 100  # nesting kept when such a page is written again flatter
 # within a file system's timestamp granularity (2 s on FAT, 1 s on ext3 and HFS+, a clock tick of a few ms on
 # ext4) it could change again, keeping its size, without its modification time changing.
 SETTLE_SECONDS = 2.0
+# a build looks up what it read from each input file before (pipeline.InputFiles) one file at a time, until it has
+# looked up this many in one folder: then that folder's records are read at once (a folder of a few files costs no
+# more than it did; one of thousands, one query instead of thousands)
+RECALL_AT_ONCE = 32
 
 # --- cleaning --------------------------------------------------------------------------------------
 REPEAT_WINDOW = 8  # a headline repeated within this many blocks marks an article start

@@ -154,20 +154,24 @@ def _read_folder(folder: Path, max_bytes: int, read: FileReader[Item]) -> Iterat
 
 
 def _walk(folder: Path, source: str) -> Iterator[tuple[Path, str] | ReadProblem]:
-    """(file, source name) under `folder`, sorted, depth first, skipping hidden names and symlinked folders."""
+    """(file, source name) under `folder`, sorted, depth first, skipping hidden names and symlinked folders.
+    The listing's entry types tell folders, links and regular files apart without a stat each (`os.scandir`;
+    a link is followed to tell what it leads to)."""
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError as err:
         yield ReadProblem(source, _os_message(err))
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            yield from _walk(entry, f"{source}/{entry.name}")
+        path = folder / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, f"{source}/{entry.name}")
         elif entry.is_file():
-            yield entry, f"{source}/{entry.name}"
-        elif problem := unreadable_entry(entry):
+            yield path, f"{source}/{entry.name}"
+        elif problem := unreadable_entry(path):
             yield ReadProblem(f"{source}/{entry.name}", problem)
 
 

@@ -34,6 +34,17 @@ __all__ = ["ENGLISH_OR_UNKNOWN", "SCHEMA_VERSION", "QueryError", "Store", "Store
 _LINK_LOCK = 7391026458  # PostgreSQL advisory lock of the cross-article stages (Store.exclusive)
 
 
+def recalled(row: tuple[int, int, str, str] | None, state: FileState,
+             reader: str) -> list[StoredDocument | ReadProblem] | None:
+    """What an earlier build read from a file, from its `input_files` row (size, mtime_ns, reader, items), when the
+    file is exactly as `state` says and the reader the same: its documents, as stored, and its problems, in the
+    order read; None otherwise."""
+    if row is None or (row[0], row[1], row[2]) != (state.size, state.mtime_ns, reader):
+        return None
+    return [StoredDocument(x["source"], x["document"], x.get("no_article")) if "document" in x
+            else ReadProblem(x["source"], x["problem"]) for x in json.loads(row[3])]
+
+
 class Store(EntityState, StoryState, CorrectionRecords):
     """One storyline database, a SQLite file or a PostgreSQL database (a postgresql:// URL),
     holding documents, articles and every later layer."""
@@ -270,10 +281,16 @@ class Store(EntityState, StoryState, CorrectionRecords):
         problems, in the order read; None when no build read it so."""
         r = self.db.execute("SELECT size, mtime_ns, reader, items FROM input_files WHERE path = ? AND source = ?",
                             (state.path, state.source)).fetchone()
-        if r is None or (r[0], r[1], r[2]) != (state.size, state.mtime_ns, reader):
-            return None
-        return [StoredDocument(x["source"], x["document"], x.get("no_article")) if "document" in x
-                else ReadProblem(x["source"], x["problem"]) for x in json.loads(r[3])]
+        return recalled(tuple(r) if r else None, state, reader)
+
+    def input_files_in(self, folder: str) -> dict[tuple[str, str], tuple[int, int, str, str]]:
+        """(path, source) → (size, mtime_ns, reader, items) of every file an earlier build read in `folder` (a
+        resolved path; not its subfolders' files), read at once through a range of the table's key (paths
+        compare in code-point order on both backends); for `recalled`."""
+        base = folder.rstrip("/")
+        rows = self.db.execute("SELECT path, source, size, mtime_ns, reader, items FROM input_files"
+                               " WHERE path >= ? AND path < ?", (base + "/", base + "0"))  # '0' follows '/'
+        return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows if os.path.dirname(r[0]) == (base or "/")}
 
     def set_input_file(self, state: FileState, reader: str, items: list[StoredDocument | ReadProblem]) -> None:
         """Note what a build read from a file as `state` says (its documents stored by then), replacing what
