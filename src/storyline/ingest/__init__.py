@@ -169,10 +169,19 @@ def _walk(folder: Path, source: str) -> Iterator[tuple[Path, str] | ReadProblem]
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(path, f"{source}/{entry.name}")
-        elif entry.is_file():
+        elif _is_file(entry):
             yield path, f"{source}/{entry.name}"
         elif problem := unreadable_entry(path):
             yield ReadProblem(f"{source}/{entry.name}", problem)
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Whether a listed entry is a regular file or a link to one; a link that leads nowhere or back to itself is
+    not (`unreadable_entry` says which), as `Path.is_file` answers."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def read_file(path: Path, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadProblem]:
