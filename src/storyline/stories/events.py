@@ -163,11 +163,10 @@ def _publications(published: dict[str, dict[str, Any]]) -> dict[str, tuple[dt.da
     article when no article of the story gives a date."""
     ends = {aid: (period(p.get("date") or p.get("earliest")), period(p.get("date") or p.get("latest")))
             for aid, p in published.items() if p}
-    los = [lo[0] for lo, _ in ends.values() if lo] + [hi[0] for _, hi in ends.values() if hi]
-    his = [hi[1] for _, hi in ends.values() if hi] + [lo[1] for lo, _ in ends.values() if lo]
-    if not los:
+    known = [iv for pair in ends.values() for iv in pair if iv]
+    if not known:
         return {aid: None for aid in published}
-    first, last = min(los), max(his)
+    first, last = min(iv[0] for iv in known), max(iv[1] for iv in known)
     return {aid: (lo[0] if lo else first, hi[1] if hi else last)
             for aid in published for lo, hi in [ends.get(aid, (None, None))]}
 
