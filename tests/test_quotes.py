@@ -971,3 +971,12 @@ def test_he_or_she_resolves_to_a_surname_ner_took_for_an_organisation_where_the_
     doc.ents = [e for e in doc.ents if e.start_char not in (0, i)] + [
         doc.char_span(0, len("Carly Lund"), label="PERSON"), doc.char_span(i, i + len("Lund"), label="ORG")]
     assert speaker(one(find_quotes(doc), "over and over")) == "Carly Lund"
+
+
+def test_a_term_quoted_inside_a_noun_phrase_is_not_said_by_that_phrase():
+    t = ("One such memo, seen by reporters, includes a \u201cno-criticism\u201d clause that requires employees to "
+         "promise \u201cduring their employment and at all times after it\u201d not to \u201cattack publicly\u201d the firm.")
+    found = {q.text: q.speaker for q in quotes(t)}
+    assert "during their employment and at all times after it" in found  # the promise is still a quote
+    term = found.get("no-criticism")
+    assert term is None or not (term.span[0] <= t.index("\u201cno-") and t.index("\u201d clause") < term.span[1]), term

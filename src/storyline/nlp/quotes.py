@@ -2156,6 +2156,10 @@ def find_attributions(doc) -> list[Attribution]:
             toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
             short = len(_words(content)) <= 5 and not _sentence_like(toks)
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
+            if found.mention is not None and found.mention[0] <= qs.open and qs.close <= found.mention[1]:
+                # a phrase holding the quoted words is not who said them: a term quoted inside its own
+                # noun phrase ('a "no-disparagement" clause', '"poison pill" measures')
+                found = _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
             if found.speaker is None and found.mention is None and kind == "direct" and (
