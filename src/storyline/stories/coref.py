@@ -35,20 +35,24 @@ MAX_CONTEXT = 64  # the most content lemmas (and names, dates, figures) of a sen
 
 
 def trigger_features(doc: Any, span: tuple[int, int] | list[int], cls: str | None,
-                     sentences: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+                     sentences: dict[int, dict[str, Any]] | None = None,
+                     doc_ents: list[Any] | None = None) -> dict[str, Any]:
     """What a pair's features are made from, for the event whose trigger is at `span` (characters of
     `doc`) with the TimeML class `cls`, as JSON-ready lists: the annotation stores it with each news event
     mention, so that the story link compares mentions without parsing again. `sent` is the sentence's first
     token, to tell two mentions of one sentence. `sentences` keeps what each sentence gives (its names,
-    dates, figures and words) across the calls for one document."""
+    dates, figures and words) across the calls for one document; `doc_ents`, the document's `doc.ents` taken
+    once for those calls (spaCy builds every entity span of the document each time a sentence's are asked for)."""
     at = doc.char_span(span[0], span[1], alignment_mode="expand")
     tok = at.root if at is not None else doc[0]
     sent = tok.sent
     if sentences is None or sent.start not in sentences:
+        ents = (list(sent.ents) if doc_ents is None  # as Span.ents: the entities inside the sentence
+                else [e for e in doc_ents if e.start >= sent.start and e.end <= sent.end])
         got = {  # each list bounded: a hostile text's one endless "sentence" is stored with every mention in it
-            "ents": sorted({e.text.lower() for e in sent.ents if e.label_ in _ENT_LABELS})[:MAX_CONTEXT],
-            "dates": sorted({e.text.lower() for e in sent.ents if e.label_ in ("DATE", "TIME")})[:MAX_CONTEXT],
-            "nums": sorted({e.text.lower() for e in sent.ents
+            "ents": sorted({e.text.lower() for e in ents if e.label_ in _ENT_LABELS})[:MAX_CONTEXT],
+            "dates": sorted({e.text.lower() for e in ents if e.label_ in ("DATE", "TIME")})[:MAX_CONTEXT],
+            "nums": sorted({e.text.lower() for e in ents
                             if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")})[:MAX_CONTEXT],
             "words": [(t.i, t.lemma_.lower()) for t in sent if t.is_alpha and not t.is_stop],
         }
@@ -77,10 +81,11 @@ def stored_features(doc: Any, triggers: list[tuple[list[int], str | None]]) -> l
     of the sentence's words. A sentence of more distinct words than a mention keeps is stored with each of
     its mentions, as they are. `expand_stored` gives back what `trigger_features` gave (`ctx` as a set)."""
     sentences: dict[int, dict[str, Any]] = {}
+    doc_ents = list(doc.ents) if triggers else []
     out = []
     for span, cls in triggers:
         known = set(sentences)
-        f = trigger_features(doc, span, cls, sentences)
+        f = trigger_features(doc, span, cls, sentences, doc_ents)
         part = sentences[f["sent"]]
         if "counts" not in part:
             part["counts"] = Counter(w for _, w in part["words"])  # distinct words, first-seen order
