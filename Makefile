@@ -1,10 +1,13 @@
-# storyline: make run (set-up included) · make test (guards, then SQLite, then PostgreSQL) · make bench
+# storyline: make run (set-up included) · make test (the guards, the suite on SQLite and on PostgreSQL, side by side) · make bench
 # constraints.txt pins every package, transitive ones included (pip freeze of a working set-up).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
+# make test runs each suite on this many processes (pytest-xdist, whole files per process)
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup run test test-sqlite test-postgresql guards lint typecheck gate readme-check chromium wordnet bench clean
 
@@ -37,15 +40,14 @@ run: setup
 	@echo "database: $(OUT)/example.db   dossier: $(OUT)/example.json"
 	@echo "next: $(BIN)/storyline articles --db $(OUT)/example.db"
 
-# the guards first (each fails make test when it fails), then the whole suite on SQLite, then again on
-# PostgreSQL: scripts/with-postgres installs Debian's postgresql when missing (as root with apt), starts a
-# throwaway cluster on loopback, sets STORYLINE_TEST_PG and always stops and removes the cluster after;
-# make test fails when either run does
-test: setup chromium guards
-	@echo "== tests on SQLite"
-	$(BIN)/python -m pytest -q
-	@echo "== tests on PostgreSQL"
-	scripts/with-postgres $(BIN)/python -m pytest -q
+# the guards (each fails make test when it fails), the whole suite on SQLite and again on PostgreSQL:
+# scripts/with-postgres installs Debian's postgresql when missing (as root with apt), starts a throwaway
+# cluster on loopback, sets STORYLINE_TEST_PG and always stops and removes the cluster after. make test
+# fails when any of them does. scripts/test-all runs them side by side to keep two cores busy: the SQLite
+# suite on TEST_WORKERS processes from the start (the PolNeAR build, its longest module, first), the guards
+# meanwhile, then the PostgreSQL suite (one process, the tests that can reach a database: tests/conftest.py)
+test: setup chromium
+	BIN=$(BIN) TEST_WORKERS=$(TEST_WORKERS) scripts/test-all
 
 # ruff, mypy, the evaluation gate (bench/gate.py: each capability on a small fixed train/dev subset of
 # ../shared/bench, against a floor; skips when ../shared is absent) and the README's command output
@@ -69,10 +71,10 @@ readme-check: setup
 	$(BIN)/python scripts/readme.py --check
 
 test-sqlite: setup chromium
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 test-postgresql: setup chromium
-	scripts/with-postgres $(BIN)/python -m pytest -q
+	scripts/with-postgres $(PYTEST)
 
 # Debian's chromium for the browser tests (tests/test_browser.py drives it with Playwright's Python
 # client; no browser is downloaded by playwright). Installed when missing and we are root with apt;

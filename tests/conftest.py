@@ -23,6 +23,20 @@ pg_only = pytest.mark.skipif(not PG, reason="needs STORYLINE_TEST_PG (a throwawa
 sqlite_only = pytest.mark.skipif(bool(PG), reason="about SQLite files")
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "first: scheduled before the rest (a long module: with make test's two "
+                            "processes, the other takes everything else meanwhile)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)  # stable: the order within each kept
+    if PG:  # the PostgreSQL run: only the tests that can reach it (the rest would run again exactly as on SQLite)
+        kept = [i for i in items if "databases" in i.fixturenames or getattr(i.module, "PG", None) is not None]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+            items[:] = kept
+
+
 class Databases:
     """Fresh, empty databases for the tests: `new(name)` gives what `--db` takes (a file path, or a
     postgresql:// URL of a new database); `copy(db, name)` a copy of one that nobody has open."""

@@ -18,7 +18,7 @@ from tests.conftest import SHARED, sqlite_only
 
 TEXTS = [SHARED / "bench" / "attribution" / part / "text" for part in ("train", "dev")]
 
-pytestmark = sqlite_only
+pytestmark = [sqlite_only, pytest.mark.first]
 
 # a time of day, a bare number or figure: never a speaker
 _TIME = re.compile(r"^\W*\d{1,2}(?::\d\d)?\s*(?:[ap]\.?\s?m\.?)?\W*$|^\W*[\d.,%$]+\W*$", re.I)
