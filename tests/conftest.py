@@ -31,10 +31,10 @@ def pytest_configure(config) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     items.sort(key=lambda item: item.get_closest_marker("first") is None)  # stable: the order within each kept
     if PG:  # the PostgreSQL run: only the tests that can reach it (the rest would run again exactly as on SQLite)
-        kept = [i for i in items if "databases" in i.fixturenames or getattr(i.module, "PG", None) is not None]
-        if len(kept) < len(items):
-            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-            items[:] = kept
+        reach = ["databases" in i.fixturenames or getattr(i.module, "PG", None) is not None for i in items]
+        if not all(reach):
+            config.hook.pytest_deselected(items=[i for i, r in zip(items, reach) if not r])
+            items[:] = [i for i, r in zip(items, reach) if r]
 
 
 class Databases:

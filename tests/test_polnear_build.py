@@ -1,6 +1,7 @@
 """A build of all PolNeAR texts (train and dev: 924 US political news articles nobody here wrote; the test
 split is never read), checked as a whole: speakers, entity names and claim conflicts (issues 17 and 18).
-SQLite only (one build, about four minutes on two cores); skipped when ../shared is absent."""
+SQLite only (one build, about nine minutes of one core: make test starts it first); skipped when ../shared
+is absent."""
 
 from __future__ import annotations
 
