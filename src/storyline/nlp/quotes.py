@@ -2158,7 +2158,7 @@ def find_attributions(doc) -> list[Attribution]:
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
             if found.mention is not None and found.mention[0] <= qs.open and qs.close <= found.mention[1]:
                 # a phrase holding the quoted words is not who said them: a term quoted inside its own
-                # noun phrase ('a "no-disparagement" clause', '"poison pill" measures')
+                # noun phrase ('a "no-disparagement" clause')
                 found = _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
