@@ -59,6 +59,21 @@ def test_the_shipped_model_and_wordnet_similarity():
     assert coref.probability(same) > m["threshold"] > coref.probability(unlike)
 
 
+def test_the_kept_wu_palmer_similarity_is_nltks_figure():
+    """lexicon.wup keeps each synset's hypernyms between calls; it must give nltk's own figure, including across
+    verb hierarchies (the simulated root), for a synset and its own hypernym, and for a synset with itself."""
+    import random
+
+    from storyline.nlp.lexicon import wordnet, wup
+
+    rng = random.Random(3)
+    for pos in "nv":
+        senses = list(wordnet().all_synsets(pos))
+        pairs = [(rng.choice(senses), rng.choice(senses)) for _ in range(600)]
+        pairs += [(a, a.hypernyms()[0]) for a, _ in pairs[:200] if a.hypernyms()] + [(a, a) for a, _ in pairs[:20]]
+        assert [wup(x, y) for x, y in pairs] == [x.wup_similarity(y) for x, y in pairs]
+
+
 def test_the_ecbplus_bench_scores_what_a_build_merges(tmp_path):
     """bench/ecbplus.py --build: a storyline build of the documents, its events' trigger spans mapped back to
     each document's text (a headline the cleaner takes as the title too), matched to the gold mentions, and
