@@ -536,6 +536,16 @@ def test_a_paragraph_of_quoted_words_after_one_that_reports_speech():
     assert speaker(one(quotes(t), "She built more homes")) == "Tom Berg"
 
 
+def test_a_paragraph_of_quoted_words_after_one_whose_object_is_a_message_only_in_a_rare_sense():
+    # "issued a statement" tells that its subject spoke; "did not understand the implications" does not
+    # ("implication" is an accusation, a message, only in its third WordNet sense)
+    before = "Often, the tenants did not understand the implications of the new lease.\n\n"
+    after = "\u201cNobody explained the rules to the families who moved in that winter.\u201d"
+    assert speaker(one(quotes(before + after), "Nobody explained the rules")) is None
+    t = "The tenants\u2019 union issued a statement on the new lease.\n\n" + after
+    assert speaker(one(quotes(t), "Nobody explained the rules")) == "The tenants\u2019 union"
+
+
 def test_as_she_put_it():
     t = "As Anna Berg put it, \u201cthe market is not a casino and never will be.\u201d"
     assert speaker(one(quotes(t), "the market is not a casino")) == "Anna Berg"

@@ -2076,7 +2076,10 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
                 and any(D.doc[j].text == "," for j in range(t.right_edge.i + 1, t.head.i)))):
             continue  # the main clause's verb, not one in a clause inside it ("suffice it to say")
         lemma = t.lemma_.lower()
-        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" for c in t.children)
+        # "issued a statement": an object whose most frequent sense is a message (not "did not understand the
+        # implications", which is a message only in a rare sense)
+        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" and _first_sense_is_message(c)
+                     for c in t.children)
         # "The Christian leader further related that ...": a verb one of whose senses is communication, with a
         # "that" clause it reports
         told = _speaks(lemma) and any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
@@ -2087,6 +2090,19 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
                                     and _can_name_a_source(src, D)):
                 return src
     return None
+
+
+def _first_sense_is_message(tok) -> bool:
+    """Whether a noun's most frequent WordNet sense is a message or an inquiry ("statement", "poll"), as
+    `noun_classes` reads its first sense."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        first = wordnet().synsets(tok.lemma_.lower().replace(" ", "_"), "n")[:1]
+    except LexiconError:
+        return False
+    return bool(first) and (first[0].lexname() == "noun.communication" or bool(
+        {h.name() for h in first[0].closure(lambda x: x.hypernyms())} & _INQUIRY_ROOTS))
 
 
 def _narrative_about(qs: QSpan, D: _Doc):
