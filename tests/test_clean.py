@@ -115,6 +115,15 @@ def test_a_web_address_above_the_article_is_not_its_title(url):
     assert p.date == ("2013-09-18" if "2013/09/18" in url else None)
 
 
+@pytest.mark.parametrize("quoted", ["She said : `` We have reached an agreement that protects jobs . ''",
+                                    "She said: ''We have reached an agreement that protects jobs.''",
+                                    "She said, `` We have reached an agreement that protects jobs"])
+def test_a_quoted_line_set_with_two_apostrophes_or_backquotes_is_not_the_title(quoted):
+    # tokenised copy (Penn Treebank quote marks, a space before them) and papers that set '' for a double mark
+    c = _clean("\n\n".join([BODY[0], quoted, BODY[1], BODY[2]]))
+    assert c.title is None and quoted in c.text, reasons(c)
+
+
 def test_body_sentences_with_cue_words_are_kept():
     body = BODY + [
         "The ministry urged farmers to sign up for the new insurance scheme before the deadline.",

@@ -219,7 +219,9 @@ def _is_title_sentence(b: Block, following: Block) -> bool:
 
 def _looks_like_lead(b: Block) -> bool:
     """A quote introduced in the sentence ('X asked, “…”'), or a lead paragraph opening with its dateline."""
-    return bool(re.search(r",\s*[“\"‘']|[”\"]\W*$", b.text) or _DATELINE_PREFIX.match(b.text))
+    # two apostrophes or backquotes as a double mark ("She said : `` ... . ''"), as some papers and tokenised
+    # copy set them
+    return bool(re.search(r",\s*(?:[“\"‘']|``)|(?:[”\"]|'')\W*$", b.text) or _DATELINE_PREFIX.match(b.text))
 
 
 def _is_body(b: Block) -> bool:

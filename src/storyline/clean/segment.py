@@ -13,7 +13,8 @@ from storyline.settings import REPEAT_WINDOW
 
 # Whitespace that scraped copy uses for empty lines: ASCII, NBSP, thin and zero-width spaces.
 _BLANK = re.compile(r"^[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]*$")
-_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# a stop, then closing marks, which tokenised copy sets apart ("... that . ''", as Penn Treebank text does)
+_TERMINAL = re.compile(r"[.!?…](?:\s?[\"'”’»)\]])*$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
