@@ -55,6 +55,25 @@ def test_title_falls_back_to_the_key_event():
     assert _story_title(arts, meta, None, evs, {"c1": "v1", "c2": "v1"}) == "Turkey took delivery of the S-400."
 
 
+def test_a_title_from_the_key_event_is_the_whole_sentence_its_clause_is_from():
+    from storyline.model import EventMention, Trigger
+
+    arts = [_art("c1", None), _art("c2", None)]
+    sentence = "It was revealed last week that the estate has agreed to pay for the memorial service."
+    clause = "that the estate has agreed to pay for the memorial service"
+    at = sentence.index("agreed")
+    told = EventMention("c1", (100, 100 + len(sentence)), sentence, (100 + sentence.index(clause), 100 + len(sentence) - 1),
+                        Trigger((100 + at, 106 + at), "agreed", "agree"))
+    ev = Event("v1", "s-1", "agreement", summary=clause, mentions=[told], sources=["c1", "c2"])
+    assert _story_title(arts, {}, None, [ev], {"c1": "v1", "c2": "v1"}) == sentence
+    # a sentence too long for a title, or one that does not read as a sentence: the clause
+    long = "It was revealed " + "and so on " * 20 + "that the estate has agreed to pay for the memorial service."
+    ev.mentions = [EventMention("c1", (0, len(long)), long, (0, 1), Trigger((0, 1), "agreed", "agree"))]
+    assert _story_title(arts, {}, None, [ev], {"c1": "v1", "c2": "v1"}) == clause
+    ev.mentions = [EventMention("c1", (0, 70), "the estate said " + clause, (0, 1), Trigger((0, 1), "agreed"))]
+    assert _story_title(arts, {}, None, [ev], {"c1": "v1", "c2": "v1"}) == clause
+
+
 def test_span_and_volume_keep_bounds_as_bounds():
     window = {"date": None, "earliest": "2017-04-16", "latest": "2017-05-03"}
     after = {"date": None, "earliest": "2019-07-12", "latest": None}

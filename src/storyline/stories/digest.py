@@ -77,7 +77,8 @@ def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.casefold()) if w not in _STOP]
 
 
-def _reads_as_sentence(text: str) -> bool:
+def reads_as_sentence(text: str) -> bool:
+    """Whether text reads as a whole sentence: six words or more, a capital, digit or quote first, a stop last."""
     t = text.strip()
     return (len(t.split()) >= 6 and bool(re.match(r"^[\"'“‘(`]*[A-Z0-9]", t))
             and bool(re.search(r"[.!?][\"'”’)]*$|''$", t)))
@@ -159,7 +160,7 @@ def salience(event: dict[str, Any], shares: dict[str, float] | None = None,
             * (1.0 if event.get("modality", "done") == "done" else PLANNED))
 
 
-def _sentence(m: dict[str, Any]) -> tuple[str, list[int] | None]:
+def told_sentence(m: dict[str, Any]) -> tuple[str, list[int] | None]:
     """The mention's sentence and its span, a sentence on several lines cut to the trigger's line."""
     text, span = m.get("text") or "", m.get("span")
     if "\n" not in text.strip() or not span:
@@ -247,7 +248,7 @@ def _pick(day: str, scored: list[tuple[float, dict]], k: int, seen: list[tuple[s
     cands: list[dict[str, Any]] = []
     for s, e in scored:
         for m in e.get("mentions") or []:
-            text, span = _sentence(m)
+            text, span = told_sentence(m)
             if text:
                 cands.append({"text": text, "words": set(_words(text)), "event": e, "rel": s / best,
                               "source": {"article_id": m.get("article_id"), "span": span,
@@ -259,7 +260,7 @@ def _pick(day: str, scored: list[tuple[float, dict]], k: int, seen: list[tuple[s
         others = len(cands) - 1
         central = (sum(df[w] - 1 for w in c["words"]) / (len(c["words"]) * others)) if others and c["words"] else 0.0
         factor = 0.5 if c["source"].get("field") == "title" else 1.0
-        factor *= 1.0 if _reads_as_sentence(c["text"]) else 0.3
+        factor *= 1.0 if reads_as_sentence(c["text"]) else 0.3
         factor *= 0.7 if len(c["text"].split()) > 60 else 1.0
         c["score"] = (0.5 * c["rel"] + 0.5 * central) * factor
     cands.sort(key=lambda c: (-c["score"], c["text"]))

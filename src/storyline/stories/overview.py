@@ -3,7 +3,7 @@ outlets, and the articles over time.
 
     clean_title(title, outlet, url, suffixes)  a headline without its site suffix (' – 9to5Mac', ' | Reuters')
     site_suffixes(rows)                        the trailing segments each site repeats across its titles
-    story_title(arts, sites, suffixes, ...)    the central article's clean headline, else the key event's summary
+    story_title(arts, sites, suffixes, ...)    the central article's clean headline, else the key event's sentence
     span_in_words(published)                   '16 April 2017 – 9 December 2021'; a bound reads as one
     volume(published)                          [{"period": "YYYY-MM", "articles": n}, …] over the known months
     sparkline(volume)                          '▁▃█' (at most `width` characters)
@@ -133,8 +133,24 @@ def story_title(arts: list[dict[str, Any]], sites: dict[str, dict[str, Any]] | N
             return (sum(len(mine & set(o.get("entities") or [])) for o in arts if o is not r), -arts.index(r))
         return max(titled, key=score)[1]
     if key_event and key_event.summary.strip():
-        return " ".join(key_event.summary.split())
+        return told_as_title(key_event)
     return " ".join((arts[0].get("text") or "")[:80].split()) if arts else ""
+
+
+def told_as_title(event: Event, max_words: int = 40) -> str:
+    """An event as a story's title: the whole sentence its summary clause is from ('It was revealed last week
+    that the estate has agreed to ...', not 'that the estate has agreed to ...'), as the digest tells it, where
+    that reads as a sentence of at most `max_words` words; else the clause."""
+    from storyline.stories.digest import reads_as_sentence, told_sentence
+
+    clause = " ".join(event.summary.split())
+    for m in event.mentions:
+        if clause and clause in " ".join(m.text.split()):
+            sentence, _ = told_sentence(m.to_json())
+            if clause in sentence and reads_as_sentence(sentence) and len(sentence.split()) <= max_words:
+                return sentence
+            break
+    return clause
 
 
 def _ends(p: dict[str, Any]) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
