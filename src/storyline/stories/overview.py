@@ -147,7 +147,8 @@ def told_as_title(event: Event, max_words: int = 40) -> str:
     for m in event.mentions:
         if clause and clause in " ".join(m.text.split()):
             sentence, _ = told_sentence(m.to_json())
-            if clause in sentence and reads_as_sentence(sentence) and len(sentence.split()) <= max_words:
+            words = [w for w in sentence.split() if any(c.isalnum() for c in w)]  # not tokenised copy's ' , '
+            if clause in sentence and reads_as_sentence(sentence) and len(words) <= max_words:
                 return sentence
             break
     return clause
