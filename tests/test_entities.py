@@ -468,6 +468,9 @@ def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
     assert forced(nlp, "A survey put Lopez 46 to 40 percent over Ruiz.",
                   ("Lopez 46 to 40 percent", "LAW"))[0] == ("Lopez", "LAW")
     assert forced(nlp, "Maria Lopez—35, a nurse—said no.", ("Maria Lopez—35", "PERSON")) == [("Maria Lopez", "PERSON")]
+    # a bracket as tokenised copy writes it (Penn Treebank's escapes), read as a name by the recogniser
+    assert forced(nlp, "The fee was $ 1.3 m -LRB- # 868,169 -RRB- , Maria Lopez said .",
+                  ("-RRB-", "PERSON"), ("Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]
     # a case name is not an entity
     assert forced(nlp, "The court heard Lopez v. Lopez on Monday.", ("Lopez v. Lopez", "PERSON")) == []
     # a leading preposition or an unclosed bracket is not part of the name; a lone adverb is no name
