@@ -114,6 +114,15 @@ def test_year_range():
     assert [(t.text, t.value) for t in found] == [("1997", "1997"), ("1998", "1998")]
 
 
+def test_a_full_date_in_tokenised_copy_keeps_its_year():
+    # a space before the comma (Penn Treebank text): the year is still the date's, not the anchor's
+    assert [(t.text, t.value) for t in tag("Born : August 29 , 1958 , Gary , Indiana .", A)] == \
+        [("August 29 , 1958", "1958-08-29")]
+    assert one("Born on 29 August , 1958 .").value == "1958-08-29"
+    assert [(t.text, t.value) for t in tag("Updated Tuesday , 27 September 2011 .", A)] == \
+        [("Tuesday , 27 September 2011", "2011-09-27")]
+
+
 def test_day_first():
     assert one("Signed 12/07/2019.").value == "2019-12-07"
     assert one("Signed 12/07/2019.", day_first=True).value == "2019-07-12"

@@ -558,10 +558,10 @@ def _year_ok(y: int) -> bool:
 
 _R_MDY = re.compile(
     rf"\b(?P<dow>)(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d|:\d|\.\d|,\d)"
-    rf"(?:(?:,\s*|\s+)(?P<y>\d{{4}})(?![\d-]\w|\d))?")
+    rf"(?:(?:\s?,\s*|\s+)(?P<y>\d{{4}})(?![\d-]\w|\d))?")  # "August 29, 1958"; tokenised: "August 29 , 1958"
 _R_DMY = re.compile(
     rf"\b(?P<dow>)(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})(?!\w)"
-    rf"(?:,?\s+(?P<y>\d{{4}})(?!\d))?")
+    rf"(?:(?:\s?,)?\s+(?P<y>\d{{4}})(?!\d))?")
 _R_MY = re.compile(rf"\b(?P<mon>{_FULL_MONTH}|{_ABBR_MONTH}(?=\s+\d))(?:,?\s+(?:of\s+)?(?P<y>\d{{4}})(?![\d-]\w|\d)"
                    r"|\s+(?P<rely>this|last|next)\s+year\b)?(?!\w)")
 _R_ISO = re.compile(r"(?<![\w/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:T(?P<t>\d{2}:\d{2}))?(?![\w/-]|\.\d)")
@@ -681,8 +681,8 @@ def _norm_dow(ctx: _Ctx, m: re.Match, s: int, e: int) -> Result:
 
 
 # "Monday, Oct. 26", "Friday 13 March 2020": one DATE with the weekday inside the extent (as TimeBank)
-_R_DOW_MDY = re.compile(_R_MDY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW}),?\s+", 1))
-_R_DOW_DMY = re.compile(_R_DMY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW}),?\s+(?:the\s+)?", 1))
+_R_DOW_MDY = re.compile(_R_MDY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW})\s?,?\s+", 1))
+_R_DOW_DMY = re.compile(_R_DMY.pattern.replace(r"\b(?P<dow>)", rf"\b(?P<dow>{_DOW})\s?,?\s+(?:the\s+)?", 1))
 
 
 # years, decades, centuries ------------------------------------------------------------------------
