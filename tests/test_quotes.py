@@ -546,6 +546,24 @@ def test_a_paragraph_of_quoted_words_after_one_whose_object_is_a_message_only_in
     assert speaker(one(quotes(t), "Nobody explained the rules")) == "The tenants\u2019 union"
 
 
+def test_an_abbreviation_point_before_a_colon_quote_does_not_end_the_sentence():
+    # "Ms. Doe" keeps its point on the word: the sentence that introduces the quote runs on to the colon
+    t = ("Ever since she joined the race, Ms. Anna Doe has toured the state, visiting Mr. Roe's offices to encourage "
+         "young staffers with a simple message: \u201cDon't give up on this town!\u201d")
+    assert speaker(one(quotes(t), "Don't give up")) == "Anna Doe"
+    # a point that ends the sentence where the parser says one starts ("..., Fla. \u201cShe ...")
+    t = ("\u201cThe rent went up again,\u201d said Maria Lopez, 40, of Tampa, Fla. \u201cShe cannot keep up with it "
+         "and nobody in the building can either.\u201d")
+    assert speaker(one(quotes(t), "She cannot keep up")) == "Maria Lopez"
+
+
+def test_a_relative_clause_with_its_own_speaker_introduces_the_quote():
+    # "a dinner at which Doe said:": Doe speaks, not the subject of the sentence the clause sits in
+    t = ("A local reporter, Tom Berg, wrote that he had seen a video of the mayor at a dinner in Leeds last week, "
+         "at which Anna Doe said: \u201cWe will build the bridge. We will pay for it ourselves.\u201d")
+    assert speaker(one(quotes(t), "We will build the bridge")) == "Anna Doe"
+
+
 def test_as_she_put_it():
     t = "As Anna Berg put it, \u201cthe market is not a casino and never will be.\u201d"
     assert speaker(one(quotes(t), "the market is not a casino")) == "Anna Berg"

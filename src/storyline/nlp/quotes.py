@@ -1525,9 +1525,10 @@ def _segment_cue(a: int, b: int, D: _Doc, after: bool, frame: bool = False):
                 for c in t.children:  # "Frank quotes former adviser Alfred Kahn:": the one quoted
                     if c.dep_ == "dobj" and _can_name_a_source(c, D) and D.in_quote(c.idx) is None:
                         return t, c
-            if t.dep_ == "relcl":
+            if t.dep_ == "relcl" and not _oblique_relative(t):
                 # "X tweeted back, pointing out ... a candidate who promised mass deportation: '...'": a cue
-                # describing a noun gives way to a reporting verb above it, in the main clause
+                # describing a noun gives way to a reporting verb above it, in the main clause (not one with a
+                # speaker of its own: "a fundraiser at which Adelson said: '...'")
                 up = next((a for a in t.ancestors if _is_cue(a) and a.i >= a_min and D.in_quote(a.idx) is None
                            and _subject(a, D) is not None), None)
                 if up is not None:
@@ -1627,9 +1628,13 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     k = bisect.bisect_left(D.starts, qs.open) - 1
     if k >= 0 and D.spans[k].close > lo:
         lo = D.spans[k].close  # after the previous quote: '"...," he said. "..."'
-    ends = [m.end() for m in re.finditer(r"[.!?]\s", D.text[lo:qs.open])]
+    # from the last sentence end before the mark: a stop the tokenizer split off as a token of its own, not the
+    # point of an abbreviation it keeps on its word ("Mrs. Clinton", "Ms. Warren", "U.S. officials")
+    ends = [m.end() for m in re.finditer(r"[.!?]\s", D.text[lo:qs.open])
+            if not doc[D.tok_at(lo + m.start())].text.strip(".!?") or _starts_sentence_after(
+                D.tok_at(lo + m.start()), doc)]  # "..., of Jacksonville, Fla. ''She ..." (the parser says so)
     if ends:
-        lo += ends[-1]  # from the last sentence end before the mark
+        lo += ends[-1]
     lead = D.text[lo:qs.open]
     lead_stripped = lead.rstrip()
     content = D.text[qs.start:qs.end]
@@ -1746,6 +1751,22 @@ def _attribute_quote(qs: QSpan, D: _Doc):
     return None, None, kind
 
 
+def _starts_sentence_after(i: int, doc) -> bool:
+    """Whether the parser starts a sentence at the first word after token i (quotation marks passed over)."""
+    j = i + 1
+    while j < len(doc) and (doc[j].is_quote or doc[j].is_space):
+        j += 1
+    return j < len(doc) and doc[j].is_sent_start
+
+
+def _oblique_relative(v) -> bool:
+    """A relative clause opened by a preposition and its pronoun, with a subject of its own: "(a fundraiser) at
+    which Adelson said", "(a speech) in which Doe told them". Its subject, not the noun it describes, speaks."""
+    return any(c.dep_ == "prep" and any(g.dep_ == "pobj" and g.lower_ in ("which", "whom") for g in c.children)
+               for c in v.children) and any(c.dep_ in ("nsubj", "nsubjpass") and c.tag_ not in ("WDT", "WP")
+                                            for c in v.children)
+
+
 def _colon_intro(lt, D: _Doc):
     """(cue, source token) named by the words before a colon that introduces quoted words: a reporting verb
     and its subject ("Dr. Ward stated:", "Stated Stone:"), the object of "from" / "according to" ("From the
@@ -1767,7 +1788,8 @@ def _colon_intro(lt, D: _Doc):
         if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())) and t.dep_ not in (
                 "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl"
                                                                       and t.head.pos_ in ("NOUN", "PROPN")
-                                                                      and t.head.i > lt.start + 1):
+                                                                      and t.head.i > lt.start + 1
+                                                                      and not _oblique_relative(t)):
             src = _subject(t, D)
             if src is not None:
                 return t, src
