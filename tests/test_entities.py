@@ -471,6 +471,10 @@ def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
     # a bracket as tokenised copy writes it (Penn Treebank's escapes), read as a name by the recogniser
     assert forced(nlp, "The fee was $ 1.3 m -LRB- # 868,169 -RRB- , Maria Lopez said .",
                   ("-RRB-", "PERSON"), ("Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]
+    assert forced(nlp, "-LRB- photo : Carl Davies , Birmingham -RRB- Maria Lopez said no .",
+                  ("Birmingham -RRB- Maria Lopez", "PERSON")) == [("Birmingham", "PERSON")]
+    assert forced(nlp, "The note -LRB- signed -RRB- Maria Lopez -LRB- left -RRB- read no .",
+                  ("-RRB- Maria Lopez -LRB-", "PERSON")) == [("Maria Lopez", "PERSON")]
     # a case name is not an entity
     assert forced(nlp, "The court heard Lopez v. Lopez on Monday.", ("Lopez v. Lopez", "PERSON")) == []
     # a leading preposition or an unclosed bracket is not part of the name; a lone adverb is no name

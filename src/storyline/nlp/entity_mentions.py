@@ -299,6 +299,14 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset(),
     n1 = last.idx + len(last.text)
     raw = text[n0:n1]
     if not r.product:
+        # tokenised copy's brackets (Penn Treebank's "-LRB-", "-RRB-", …, the tokenizer may split off a hyphen): a
+        # name starts after one ("-LRB- Sam Hollis") and ends before the next ("Birmingham -RRB-")
+        first = _BRACKET_ESCAPE_RE.search(raw)
+        if first and not raw[:first.start()].strip():
+            n0 += first.end()
+            raw = raw[first.end():]
+        if cut := _BRACKET_ESCAPE_RE.search(raw):
+            raw = raw[:cut.start()].rstrip()
         m = _JUNK_PREFIX_RE.match(raw)  # "non-NATO" -> "NATO"
         if m:
             n0 += m.end()
@@ -321,8 +329,6 @@ def _mention(doc, text: str, r: _Raw, surnames: frozenset[str] = frozenset(),
     if not r.product:
         if not any(c.isupper() for c in name) or name.startswith(("@", "#")):
             return None  # all-lowercase junk, social-media handles and hashtags
-        if _BRACKET_ESCAPE_RE.fullmatch(text[max(0, n0 - 1):n1 + 1]):
-            return None  # "-RRB-": a bracket of tokenised copy
         if label == "PERSON" and all(t.lower_.rstrip(".") in _TITLE_HEADS or t.lower_.rstrip(".") in _TITLE_MODS
                                      or t.lower_.rstrip(".") in HONORIFICS for t in doc[r.start:r.end]):
             return None  # a bare title ("President") is not a name
@@ -400,7 +406,7 @@ def _literal_place(doc, r: _Raw) -> bool:
 
 _GLUED_NUMBER_RE = re.compile(r"(?<=[a-z])\s*[—–]\s*\d[\d.,%]*$")
 # a bracket as tokenised copy writes it (the Penn Treebank escapes "-LRB-", "-RRB-", …), not a name
-_BRACKET_ESCAPE_RE = re.compile(r"-(?:LRB|RRB|LSB|RSB|LCB|RCB)-")
+_BRACKET_ESCAPE_RE = re.compile(r"(?<![^\W\d_])-?(?:LRB|RRB|LSB|RSB|LCB|RCB)-?(?![^\W\d_])")
 _CASE_SEP = frozenset({"v", "v.", "vs", "vs."})
 _NUMBER_RE = re.compile(r"[\d.,:/%\-–]*\d[\d.,:/%\-–]*")
 
