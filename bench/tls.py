@@ -27,6 +27,13 @@ the gold's span.
 Published (Gholipour Ghalandari & Ifrim, ACL 2020, Table 4, all of Timeline17, align+ m:1):
 DATEWISE ROUGE-1 0.120, ROUGE-2 0.035, date F1 0.544; CLUST 0.082 / 0.020 / 0.407.
 
+Stories (printed under the table): how the story clustering splits each topic's database. A Timeline17
+topic is one subject followed over weeks or months (a pandemic, an earthquake and its aftermath, a death and
+the trial that followed it), so the reference is the topic as one story: B³ of the build's stories against
+one cluster per topic (precision is 1 by construction; recall is what splitting costs), with the number of
+stories, how many hold one article, and the largest story's share. The topics are broad (the financial
+crisis holds several developments), so this shows fragmentation, with no target.
+
 Run: `PYTHONPATH=src python bench/tls.py [--topics finan,h1n1] [--rebuild] [--build-only]`.
 """
 
@@ -220,7 +227,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{t:<10} {sysname:<30} " + " ".join(f"{r[c]:>12.3f}" if c in r else f"{'':>12}" for c in cols))
     print("\nmean: over all gold timelines of the topics (news-tls: P and R averaged, F1 from them); "
           "a topic row: over its timelines.")
+    print("\nstories of each topic's database, against the topic as one story (B³; precision 1 by construction):")
+    for t in names:
+        sizes = story_sizes(database(t))
+        n = sum(sizes)
+        recall = sum(x * x for x in sizes) / (n * n) if n else 0.0
+        f1 = 2 * recall / (1 + recall) if n else 0.0
+        print(f"{t:<10} {n:>4} articles in {len(sizes):>3} stories ({sum(1 for x in sizes if x == 1)} of one "
+              f"article), the largest {max(sizes, default=0)} ({max(sizes, default=0) / (n or 1):.0%}); "
+              f"B³ R {recall:.3f}, F1 {f1:.3f}")
     return 0
+
+
+def story_sizes(store) -> list[int]:
+    """The number of articles in each story of a database (duplicates left out), largest first."""
+    from collections import Counter
+
+    counts = Counter(a.story_id for a in store.articles() if a.duplicate_of is None and a.story_id)
+    return sorted(counts.values(), reverse=True)
 
 
 if __name__ == "__main__":
