@@ -124,6 +124,13 @@ def test_a_quoted_line_set_with_two_apostrophes_or_backquotes_is_not_the_title(q
     assert c.title is None and quoted in c.text, reasons(c)
 
 
+def test_a_line_that_goes_on_from_the_one_before_is_not_the_title():
+    c = _clean("\n\n".join(["But is that true for every port?", BODY[0], BODY[1], BODY[2]]))
+    assert c.title is None and "But is that true" in c.text, reasons(c)
+    c = _clean("\n\n".join(["Is that true for every port?", BODY[0], BODY[1], BODY[2]]))
+    assert c.title == "Is that true for every port?"
+
+
 def test_body_sentences_with_cue_words_are_kept():
     body = BODY + [
         "The ministry urged farmers to sign up for the new insurance scheme before the deadline.",

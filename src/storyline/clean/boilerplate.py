@@ -224,6 +224,12 @@ def _looks_like_lead(b: Block) -> bool:
     return bool(re.search(r",\s*(?:[“\"‘']|``)|(?:[”\"]|'')\W*$", b.text) or _DATELINE_PREFIX.match(b.text))
 
 
+def _continues(b: Block) -> bool:
+    """A line that opens with a coordinating conjunction ("But is that true?", "And then ..."): it goes on from
+    the sentence before it, as a headline does not."""
+    return bool(re.match(r"^\W*(?:but|and|or|yet|nor)\s", b.text, re.I))
+
+
 def _is_body(b: Block) -> bool:
     return ends_sentence(b.text) and len(b.words) >= 8
 
@@ -243,10 +249,11 @@ def clean_article(doc_text: str, span: tuple[int, int], title: str | None = None
     title_idx = None
     if title is None:
         for i, b in enumerate(blocks[:4]):
-            if is_headline(b) and _classify(b, None) is None and not _looks_like_lead(b):
+            if is_headline(b) and _classify(b, None) is None and not _looks_like_lead(b) and not _continues(b):
                 title_idx = i
                 break
-        if title_idx is None and len(blocks) > 1 and _is_title_sentence(blocks[0], blocks[1]) and _classify(blocks[0], None) is None:
+        if title_idx is None and len(blocks) > 1 and _is_title_sentence(blocks[0], blocks[1]) and \
+                _classify(blocks[0], None) is None and not _continues(blocks[0]):
             title_idx = 0  # a first line that is one short sentence: scraped .txt copy opens with its title
         if title_idx is not None:
             title = blocks[title_idx].text
