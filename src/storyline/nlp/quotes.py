@@ -1788,8 +1788,7 @@ def _colon_intro(lt, D: _Doc):
         if t.pos_ == "VERB" and (_is_cue(t) or _speaks(t.lemma_.lower())) and t.dep_ not in (
                 "acl", "advcl", "ccomp", "xcomp", "pcomp") and not (t.dep_ == "relcl"
                                                                       and t.head.pos_ in ("NOUN", "PROPN")
-                                                                      and t.head.i > lt.start + 1
-                                                                      and not _oblique_relative(t)):
+                                                                      and t.head.i > lt.start + 1):
             src = _subject(t, D)
             if src is not None:
                 return t, src
