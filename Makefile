@@ -47,7 +47,7 @@ run: setup
 # suite on TEST_WORKERS processes from the start (the PolNeAR build, its longest module, first), the guards
 # meanwhile, then the PostgreSQL suite (one process, the tests that can reach a database: tests/conftest.py)
 test: setup chromium
-	BIN=$(BIN) TEST_WORKERS=$(TEST_WORKERS) scripts/test-all
+	BIN=$(BIN) TEST_WORKERS=$(TEST_WORKERS) PYTEST="$(PYTEST)" scripts/test-all
 
 # ruff, mypy, the evaluation gate (bench/gate.py: each capability on a small fixed train/dev subset of
 # ../shared/bench, against a floor; skips when ../shared is absent) and the README's command output

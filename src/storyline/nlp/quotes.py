@@ -322,31 +322,48 @@ def noun_classes(lemma: str) -> tuple[str, ...]:
     out: list[str] = []
     synsets = wn.synsets(lemma.replace(" ", "_"), "n")
     for s in synsets:
-        hyp = {h.name() for h in s.closure(lambda x: x.hypernyms() + x.instance_hypernyms())}
-        lex = s.lexname()
-        if s.name() in _MEDIA_AT_LARGE:
-            kind = "MEDIA_AT_LARGE"
-        elif s.name() in _MEDIA_ROOTS or hyp & _MEDIA_ROOTS:
-            kind = "MEDIA"
-        elif lex == "noun.person":
-            kind = "PERSON"
-        elif lex == "noun.communication" or hyp & _INQUIRY_ROOTS:
-            kind = "DOCUMENT"
-        elif lex == "noun.group" and (hyp & _GATHERING_ROOTS or s.name() in _GATHERING_ROOTS):
-            kind = "GROUP"
-        elif lex == "noun.group" and "social_group.n.01" in hyp:
-            kind = "ORG"
-        elif lex == "noun.group":
-            kind = "GROUP"  # "the group"
-        else:
-            continue
-        if kind not in out:
+        kind = _sense_kind(s)
+        if kind is not None and kind not in out:
             out.append(kind)
     if any(s.name() == "informant.n.01" for s in synsets):
         out.insert(0, "INFORMANT")
     if not synsets:
         out.append("UNKNOWN")  # a word WordNet does not have ("commenter", "frontrunner")
     return tuple(out)
+
+
+def _sense_kind(s) -> str | None:
+    """The source kind one WordNet noun sense names (as `noun_classes` lists them), None for none."""
+    hyp = {h.name() for h in s.closure(lambda x: x.hypernyms() + x.instance_hypernyms())}
+    lex = s.lexname()
+    if s.name() in _MEDIA_AT_LARGE:
+        return "MEDIA_AT_LARGE"
+    if s.name() in _MEDIA_ROOTS or hyp & _MEDIA_ROOTS:
+        return "MEDIA"
+    if lex == "noun.person":
+        return "PERSON"
+    if lex == "noun.communication" or hyp & _INQUIRY_ROOTS:
+        return "DOCUMENT"
+    if lex == "noun.group" and (hyp & _GATHERING_ROOTS or s.name() in _GATHERING_ROOTS):
+        return "GROUP"
+    if lex == "noun.group" and "social_group.n.01" in hyp:
+        return "ORG"
+    if lex == "noun.group":
+        return "GROUP"  # "the group"
+    return None
+
+
+@functools.lru_cache(maxsize=20_000)
+def first_sense_kind(lemma: str) -> str | None:
+    """The source kind a common noun's most frequent WordNet sense names ("statement": DOCUMENT; not
+    "implication", a message only in its third sense); None where it names none or WordNet is missing."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        first = wordnet().synsets(lemma.replace(" ", "_"), "n")[:1]
+    except LexiconError:
+        return None
+    return _sense_kind(first[0]) if first else None
 
 
 def _noun_class(tok) -> str | None:
@@ -2099,8 +2116,8 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
         lemma = t.lemma_.lower()
         # "issued a statement": an object whose most frequent sense is a message (not "did not understand the
         # implications", which is a message only in a rare sense)
-        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT" and _first_sense_is_message(c)
-                     for c in t.children)
+        stated = any(c.dep_ == "dobj" and _common_kind(c, D) == "DOCUMENT"
+                     and first_sense_kind(c.lemma_.lower()) == "DOCUMENT" for c in t.children)
         # "The Christian leader further related that ...": a verb one of whose senses is communication, with a
         # "that" clause it reports
         told = _speaks(lemma) and any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
@@ -2111,19 +2128,6 @@ def _narrated_speaker(qs: QSpan, D: _Doc):
                                     and _can_name_a_source(src, D)):
                 return src
     return None
-
-
-def _first_sense_is_message(tok) -> bool:
-    """Whether a noun's most frequent WordNet sense is a message or an inquiry ("statement", "poll"), as
-    `noun_classes` reads its first sense."""
-    from storyline.nlp.lexicon import LexiconError, wordnet
-
-    try:
-        first = wordnet().synsets(tok.lemma_.lower().replace(" ", "_"), "n")[:1]
-    except LexiconError:
-        return False
-    return bool(first) and (first[0].lexname() == "noun.communication" or bool(
-        {h.name() for h in first[0].closure(lambda x: x.hypernyms())} & _INQUIRY_ROOTS))
 
 
 def _narrative_about(qs: QSpan, D: _Doc):
