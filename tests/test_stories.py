@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -397,7 +398,50 @@ def test_a_chain_of_loosely_linked_articles_is_not_one_story(monkeypatch):
     assert assignment["a0"] != assignment["a9"]
 
 
-@pytest.mark.parametrize("join_at", [0.11, 0.18])
+def _timeline17_rows(topic: str, prefix: str = "") -> list[dict]:
+    """A Timeline17 topic's articles (../shared/bench/tls) as story rows, text only, in publication order."""
+    import csv
+
+    from conftest import SHARED
+
+    path = SHARED / "bench" / "tls" / "articles" / f"{topic}.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    csv.field_size_limit(10**9)
+    with open(path, encoding="utf-8", newline="") as fh:
+        arts = sorted(csv.DictReader(fh), key=lambda r: r["date"])
+    return [{"id": f"{prefix}{topic}{i}", "title": None, "text": r["text"], "published": {"date": r["date"][:10]},
+             "story_id": None, "duplicate_of": None, "entities": []} for i, r in enumerate(arts)]
+
+
+def test_coverage_of_one_subject_is_one_story_not_one_per_article():
+    """A corpus about one subject (Timeline17's Michael Jackson topic: his death, the inquest, the trial of
+    his doctor, 121 articles over two years): its words are in every article, so weighed by this corpus's
+    document frequencies they weighed least and the articles split into 60 stories, the largest 15. Each word
+    weighed by its frequency in general English, most of the coverage is one story."""
+    from storyline.stories.cluster import assign
+
+    rows = _timeline17_rows("mj")
+    assignment, _ = assign(rows)
+    sizes = sorted(Counter(assignment.values()).values(), reverse=True)
+    assert sizes[0] >= 0.6 * len(rows)
+    assert len(sizes) <= 0.25 * len(rows)
+
+
+def test_two_subjects_fed_as_one_stream_stay_apart():
+    """Two Timeline17 topics (an earthquake, a death and a trial) interleaved by date: no story holds both."""
+    from storyline.stories.cluster import assign
+
+    rows = sorted(_timeline17_rows("mj") + _timeline17_rows("haiti"), key=lambda r: r["published"]["date"])
+    assignment, _ = assign(rows)
+    topics: dict[str, set[str]] = {}
+    for aid, sid in assignment.items():
+        topics.setdefault(sid, set()).add(aid.rstrip("0123456789"))
+    assert all(len(t) == 1 for t in topics.values())
+    assert max(Counter(assignment.values()).values()) >= 0.4 * len(rows) / 2
+
+
+@pytest.mark.parametrize("join_at", [0.14, 0.26])
 def test_seed_split_holds_across_join_thresholds(seed_db, monkeypatch, join_at):
     """The seeds split the same way (Taiwan apart, the S-400 articles together) for join thresholds
     well below and above the one used: the split does not hang on a fitted constant."""

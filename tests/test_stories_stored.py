@@ -71,8 +71,8 @@ def test_placing_from_bounds_equals_placing_over_every_key_holder(seeds, new_db)
 
 
 def test_the_bounds_hold_as_the_statistics_move(seeds, new_db, tmp_path):
-    """Articles added one build at a time, each placed from the bounds of an epoch made before them (their terms'
-    weights moving, some hot): the same stories as a database placing every article with every key holder."""
+    """Articles added one build at a time, each placed from the norms of an epoch made before them (the entities'
+    weights moving with the corpus): the same stories as a database placing every article with every key holder."""
     db = new_db("moving")
     with Store(db) as store:
         build([seeds], store)
@@ -155,3 +155,22 @@ def test_a_story_whose_article_leaves_is_noted_stale_and_written_again_as_compar
     assert _stories(a) == _stories(b)
     with Store(a) as store:
         assert store.story_stale() == set() and aid not in store.story(sid)["article_ids"]
+
+
+def test_norms_computed_with_other_weights_are_computed_again(seeds, new_db):
+    """A database whose norms an older storyline computed (its terms weighed by the corpus's document
+    frequencies, no weights recorded): placing from it first computes every norm again with the weights now."""
+    from storyline.stories import cluster
+    from storyline.stories.stored import epoch_norm
+
+    db = new_db("weights")
+    with Store(db) as store:
+        build([seeds], store)
+        with store.transaction():
+            store.db.execute("DELETE FROM meta WHERE key = 'story_weights'")
+            store.db.execute("UPDATE story_terms SET norm0 = 1.0")
+        StoredStories(store)
+        assert store.story_epoch_weights() == cluster.WEIGHTS
+        norms = dict(store.db.execute("SELECT seq, norm0 FROM story_terms").fetchall())
+        counts = store.story_counts_all()
+    assert counts and all(abs(norms[seq] - epoch_norm(c)) < 1e-9 * epoch_norm(c) for seq, c in counts.items())

@@ -51,30 +51,22 @@ SENSES = 3  # a word's first WordNet senses only: WordNet orders them by frequen
 ANNOTATE_COMMIT_EVERY = 16  # articles whose layers are committed together: a killed build loses at most these
 
 # --- stories (stories/cluster.py) --------------------------------------------------------------------
-JOIN_AT = 0.14  # the similarity an article needs to join a story (the seeds' stories: tests/test_stories.py)
+JOIN_AT = 0.18  # the similarity an article needs to join a story (tuned: bench/RESULTS.md, "Stories of one subject")
 TEXT_WEIGHT = 0.65  # the share of text similarity in it; the rest is shared canonical entities
-# text similarity to a story: this share from its closest article, the rest the mean over its articles
-# (closest-article linking alone chains a campaign's coverage into one story: bench/stories.py)
+# Text similarity to a story: this share from its closest article, the rest the mean over its LINK_NEAREST
+# closest. A chain of articles each like the one before only is not one story (tests/test_stories.py), and a
+# story's size does not lower it: the mean over every article did, and a month's coverage of one subject fell
+# into a story for every few articles (Timeline17, bench/tls.py)
 LINK_WEIGHT = 0.5
+LINK_NEAREST = 3
 FAR_DAYS = 3 * 365  # articles further apart than this join only on a clearly higher similarity …
 FAR_JOIN_AT = 0.25  # … this one
 # A story article counts for a new one when their text cosine or entity overlap may reach this (prefix
 # filtering's bound): placing an article reads the articles it resembles, not the corpus. Below it an
-# article adds less than this to the mean similarity; the seeds, the example corpus and the stories bench
-# split the same with it as with every article compared.
+# article adds less than this to the mean over a story's closest; the seeds, the example corpus, the stories
+# bench and Timeline17's topics split the same with it as with the bound at JOIN_AT (where no join is missed:
+# a score reaches JOIN_AT only where the cosine or the overlap does).
 MIN_SIM = 0.3
-# Placing an article in a stored corpus (stories/stored.py) reads only the stories it may join: each story
-# article's text cosine with it is bounded from the postings of its terms and the article's norm under the
-# statistics of the last epoch. That norm falls at most to this share of it while no term's weight fell below
-# this share of its epoch weight (the terms that did are tracked, their articles compared exactly): 0.9 leaves
-# the bounds tight (a tenth above the cosine) and a term hot only once its document frequency has grown several
-# fold since the epoch.
-STORY_NORM_FLOOR = 0.9
-# A new epoch (every article's norm again: work in proportion to the corpus) once more than this share of the
-# articles hold a hot term (at least STORY_HOT_MIN of them): a few percent keeps both the exact comparisons
-# and the epochs rare.
-STORY_HOT_SHARE = 0.05
-STORY_HOT_MIN = 200
 
 # --- events and the digest (stories/events.py, stories/digest.py) ------------------------------------
 EVENT_LINK = 0.5  # the average link a mention needs to an event to join it

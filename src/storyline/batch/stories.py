@@ -52,24 +52,24 @@ def postings(part_dir: str, number: int, entities_of: EntitiesOf, buckets: int) 
 
 
 def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str, float, int]]]:
-    """Reduce: a key bucket's document frequencies, each posting weighted (a term: (1 + log count) × idf,
-    an entity: its rarity) and sent back to its partition as (position, key, weight, df)."""
+    """Reduce: a key bucket's document frequencies, each posting weighted (a term: (1 + log count) × its
+    `cluster.term_weight`, an entity: its rarity) and sent back to its partition as (position, key, weight, df)."""
     by_key: dict[str, list[Posting]] = {}
     for part in rows:
         for p in part:
             by_key.setdefault(p[0], []).append(p)
     out: list[list[tuple[int, str, float, int]]] = [[] for _ in range(parts)]
     for key, ps in by_key.items():
-        idf = cluster.rarity(n, len(ps))
+        weight = cluster.term_weight(key[1:]) if key[0] == "t" else cluster.rarity(n, len(ps))
         for _, number, pos, count in ps:
-            w = (1.0 + math.log(count)) * idf if key[0] == "t" else idf
+            w = (1.0 + math.log(count)) * weight if key[0] == "t" else weight
             out[number].append((pos, key, w, len(ps)))
     return out
 
 
 def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: int,
             *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref, bool]]]:
-    """Map: a partition's articles as L2-normalised TF-IDF vectors and weighted entity sets (written for
+    """Map: a partition's articles as L2-normalised text vectors (`cluster.text_vector`) and weighted entity sets (written for
     the pair step), and each article's blocking keys (`prefix`) sorted into buckets."""
     meta = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "ord", "published"]).to_pylist()
     per: dict[int, list[tuple[str, float, int]]] = {}

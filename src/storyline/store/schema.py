@@ -236,11 +236,12 @@ TABLES += (
         _text("reader", not_null=True), _text("items", not_null=True),
     ), primary_key=("path", "source"), without_rowid=True),
 )
-# What placing a new article bounds its similarities with (stories/stored.py): each story article's norm under
-# the statistics of the last epoch (story_terms.norm0, with story_df.df0 and meta 'story_epoch'), each posting's
-# term frequency factor (story_postings.tf); the terms whose weight fell furthest below the epoch's since (the
-# bound does not hold for the articles holding them); the stories whose articles changed since their layers
+# What placing a new article bounds its similarities with (stories/stored.py): each story article's norm
+# (story_terms.norm0, with meta 'story_epoch' and 'story_weights': the weights it was computed with), each
+# posting's term frequency factor (story_postings.tf); the stories whose articles changed since their layers
 # were written (articles.site: the site a title is compared with, for the story titles' site suffixes).
+# story_hot and story_df.df0 served an older storyline, whose term weights moved with the corpus: no longer
+# written (a new epoch empties story_hot).
 TABLES += (
     Table("story_hot", (_text("term", primary_key=True, ordered=True),), without_rowid=True),
     Table("story_stale", (_text("story_id", primary_key=True, ordered=True),), without_rowid=True),

@@ -29,11 +29,10 @@ class StoryState:
         def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]: ...  # EntityState's
 
     # --- term counts, postings, statistics --------------------------------------------------------------
-    def add_story_terms(self, counts: dict[int, dict[str, int]], norms: dict[int, float] | None = None,
-                        hot: Iterable[str] = ()) -> None:
+    def add_story_terms(self, counts: dict[int, dict[str, int]], norms: dict[int, float] | None = None) -> None:
         """Articles' term counts (seq → term → count), their postings (with each term's frequency factor) and
-        the document frequencies, in one transaction; with each article's norm under the epoch's statistics
-        (`norms`, when there is an epoch) and the terms now hot (`stories.stored.add_terms` computes both)."""
+        the document frequencies, in one transaction; with each article's text vector norm (`norms`, when
+        there is an epoch: `stories.stored.add_terms` computes them)."""
         if not counts:
             return
         df: dict[str, int] = {}
@@ -48,7 +47,6 @@ class StoryState:
                                 [(t, seq, tf_factor(n)) for seq, c in counts.items() for t, n in c.items()])
             self.db.executemany("INSERT INTO story_df(term, df) VALUES (?, ?) ON CONFLICT(term)"
                                 " DO UPDATE SET df = story_df.df + excluded.df", sorted(df.items()))
-            self.db.executemany("INSERT OR IGNORE INTO story_hot(term) VALUES (?)", [(t,) for t in sorted(set(hot))])
 
     def _forget_story_terms(self, seqs: list[int]) -> None:
         """Inside a write: the story terms of articles that lost their layers, out of the statistics. The
@@ -65,14 +63,15 @@ class StoryState:
 
     # --- the epoch ---------------------------------------------------------------------------------------
     def story_epoch(self) -> int | None:
-        """How many articles the epoch's statistics counted (None: no epoch, as after an upgrade or a drop)."""
+        """How many articles the epoch counted (None: no epoch, as after an upgrade or a drop)."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'story_epoch'").fetchone()
         return int(row[0]) if row else None
 
-    def story_df_epoch(self, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """term → (document frequency now, at the epoch: 0 for a term it did not know) of the stored terms given."""
-        return {r[0]: (r[1], r[2] or 0) for r in self._rows_in(
-            "SELECT term, df, df0 FROM story_df WHERE term IN ({})", terms)}
+    def story_epoch_weights(self) -> str | None:
+        """The term weights the epoch's norms were computed with (`stories.cluster.WEIGHTS`; None: before
+        they were recorded, when they were the corpus's document frequencies)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'story_weights'").fetchone()
+        return row[0] if row else None
 
     def story_counts_all(self) -> dict[int, dict[str, int]]:
         """seq → term counts of every article with story terms (a new epoch reads them all)."""
@@ -85,20 +84,22 @@ class StoryState:
         """Whether every posting holds its term frequency factor (not so after an upgrade)."""
         return self.db.execute("SELECT 1 FROM story_postings WHERE tf IS NULL LIMIT 1").fetchone() is None
 
-    def save_story_epoch(self, n: int, norms: dict[int, float], counts: dict[int, dict[str, int]] | None) -> None:
+    def save_story_epoch(self, n: int, norms: dict[int, float], counts: dict[int, dict[str, int]] | None,
+                         weights: str) -> None:
         """A new epoch, in one transaction: the statistics now (`n` articles, each term's document frequency)
-        kept as the epoch's, each article's norm under them, no hot term; and, given `counts`, every posting
-        written again with its term frequency factor."""
+        kept as the epoch's, each article's norm under the term weights named `weights`; and, given `counts`,
+        every posting written again with its term frequency factor. (story_hot, which an older storyline
+        filled while its weights moved with the corpus, is emptied.)"""
         with self.transaction():
-            self.db.execute("UPDATE story_df SET df0 = df")
             self.db.executemany("UPDATE story_terms SET norm0 = ? WHERE seq = ?", [(v, k) for k, v in norms.items()])
             if counts is not None:
                 self.db.execute("DELETE FROM story_postings")
                 self.db.executemany("INSERT INTO story_postings(term, seq, tf) VALUES (?, ?, ?)",
                                     [(t, seq, tf_factor(c)) for seq, cs in counts.items() for t, c in cs.items()])
             self.db.execute("DELETE FROM story_hot")
-            self.db.execute("INSERT INTO meta(key, value) VALUES ('story_epoch', ?) ON CONFLICT(key)"
-                            " DO UPDATE SET value = excluded.value", (str(n),))
+            for key, value in (("story_epoch", str(n)), ("story_weights", weights)):
+                self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key)"
+                                " DO UPDATE SET value = excluded.value", (key, value))
 
     # --- what bounds a new article's similarities ----------------------------------------------------------
     def story_term_weights(self, terms: Iterable[str]) -> Iterator[tuple[str, int, float | None]]:
@@ -106,11 +107,6 @@ class StoryState:
         posting of these terms."""
         return self._rows_in("SELECT p.term, p.seq, p.tf / t.norm0 FROM story_postings p JOIN story_terms t"
                                 " ON t.seq = p.seq WHERE p.term IN ({})", terms)
-
-    def story_hot_holders(self) -> set[int]:
-        """The articles holding a hot term (the epoch's bound does not hold for them)."""
-        hot = [r[0] for r in self.db.execute("SELECT term FROM story_hot")]
-        return {r[0] for r in self._rows_in("SELECT seq FROM story_postings WHERE term IN ({})", hot)}
 
     def story_entity_pairs(self, entity_ids: Iterable[str]) -> list[tuple[int, str, str | None]]:
         """(seq, entity id, story id) of the articles mentioning these entities."""

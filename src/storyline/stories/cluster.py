@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
+import importlib.metadata
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from storyline.model import stable_id
-from storyline.settings import FAR_DAYS, FAR_JOIN_AT, JOIN_AT, LINK_WEIGHT, MIN_SIM, TEXT_WEIGHT
+from storyline.settings import FAR_DAYS, FAR_JOIN_AT, JOIN_AT, LINK_NEAREST, LINK_WEIGHT, MIN_SIM, TEXT_WEIGHT
 
 
 def article_date(pub: dict[str, Any]) -> dt.date | None:
@@ -23,8 +25,9 @@ def article_date(pub: dict[str, Any]) -> dt.date | None:
 
 
 def vectorizer():
-    """The TF-IDF configuration of story similarity: scikit-learn's vectoriser, English stop words,
-    sublinear term frequency, single words (the batch's distributed step tokenises with its analyzer)."""
+    """The tokens of story similarity, from scikit-learn's vectoriser: English stop words left out, single
+    words (`term_counts` and the batch's distributed step tokenise with its analyzer; the weights are
+    `text_vector`'s)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 1), min_df=1,
@@ -37,19 +40,38 @@ def story_text(title: str | None, text: str) -> str:
 
 
 def rarity(n: int, df: int) -> float:
-    """An entity's weight in the overlap: the smoothed inverse document frequency TF-IDF uses too."""
+    """An entity's weight in the overlap: the smoothed inverse document frequency of TF-IDF."""
     return math.log((1 + n) / (1 + df)) + 1.0
+
+
+# what `term_weight` reads: stored norms computed with other weights are computed again (stories/stored.py)
+WEIGHTS = f"wordfreq {importlib.metadata.version('wordfreq')} en"
+
+
+@functools.lru_cache(maxsize=200_000)
+def term_weight(term: str) -> float:
+    """A term's weight in the text vectors: its information in general English, −log10 of its frequency
+    (wordfreq's Zipf scale: 9 − zipf; "the" 1.3, "said" 3.0, "earthquake" 4.9, a word it has never seen 9).
+    Not the corpus's document frequency: in a corpus about one subject the subject's words are in every
+    article and an IDF weighs them least, so its articles share only their rarest words and split into
+    a story each (Timeline17's topics, bench/tls.py); a subject word weighs the same in every corpus."""
+    from wordfreq import zipf_frequency
+
+    return 9.0 - zipf_frequency(term, "en")
 
 
 def choose(members: list[tuple[str, float, float, bool]], size: dict[str, int]) -> str | None:
     """The story an article joins, or None: `members` are (story, text cosine, entity overlap, years
-    apart) for the story articles it is compared with, in ingestion order; `size` each story's articles."""
-    to_story: dict[str, float] = {}
+    apart) for the story articles it is compared with, in ingestion order; `size` each story's articles.
+    Text similarity to a story article: LINK_WEIGHT × its cosine + the rest × the mean cosine of the
+    story's LINK_NEAREST closest articles (all of a smaller story's; one not compared counts 0)."""
+    sims: dict[str, list[float]] = {}
     for sid, sim, _, _ in members:
-        to_story[sid] = to_story.get(sid, 0.0) + sim
+        sims.setdefault(sid, []).append(sim)
+    near = {sid: sum(heapq.nlargest(LINK_NEAREST, v)) / min(LINK_NEAREST, size[sid]) for sid, v in sims.items()}
     best, best_sid = 0.0, None
     for sid, sim, ov, far in members:
-        text = LINK_WEIGHT * sim + (1 - LINK_WEIGHT) * to_story[sid] / size[sid]
+        text = LINK_WEIGHT * sim + (1 - LINK_WEIGHT) * near[sid]
         s = TEXT_WEIGHT * text + (1 - TEXT_WEIGHT) * ov
         if far and s < FAR_JOIN_AT:
             continue
@@ -69,9 +91,9 @@ def may_join(bounds: Iterable[tuple[str, float, float]]) -> set[str]:
     """The stories `choose` may pick, from an upper bound of each story article's text cosine and entity
     overlap with the article placed (story, cosine bound, overlap bound); a story article not listed has
     neither (no term or entity in common). A story article's score is at most TEXT_WEIGHT × (LINK_WEIGHT ×
-    its cosine + (1 − LINK_WEIGHT) × the story's mean cosine) + (1 − TEXT_WEIGHT) × its overlap, and the mean
-    is at most the story's largest cosine: a story whose bound stays below JOIN_AT cannot be chosen (`choose`
-    joins only at JOIN_AT), so leaving its articles out of the comparison changes nothing."""
+    its cosine + (1 − LINK_WEIGHT) × the mean over the story's closest) + (1 − TEXT_WEIGHT) × its overlap,
+    and that mean is at most the story's largest cosine: a story whose bound stays below JOIN_AT cannot be
+    chosen (`choose` joins only at JOIN_AT), so leaving its articles out of the comparison changes nothing."""
     best: dict[str, float] = {}
     top: dict[str, float] = {}
     for sid, cos, ov in bounds:
@@ -98,9 +120,9 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
     return dict(Counter(_analyzer()(story_text(title, text))))
 
 
-def text_vector(counts: dict[str, int], df: dict[str, int], n: int) -> dict[str, float]:
-    """An article's L2-normalised TF-IDF vector: (1 + log count) × rarity, as the vectoriser weighs."""
-    w = {t: (1.0 + math.log(c)) * rarity(n, df[t]) for t, c in counts.items()}
+def text_vector(counts: dict[str, int]) -> dict[str, float]:
+    """An article's L2-normalised text vector: (1 + log count) × `term_weight`."""
+    w = {t: (1.0 + math.log(c)) * term_weight(t) for t, c in counts.items()}
     norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
     return {t: x / norm for t, x in w.items()}
 
@@ -201,17 +223,16 @@ def assign_pending(pending: list[tuple[Any, dict[str, Any]]], index: StoryIndex,
         if sid is None:
             counts, ents = r["counts"], list(dict.fromkeys(r["entities"]))
             df = index.df(["t" + t for t in counts] + ["e" + e for e in ents])
-            vec = text_vector(counts, {t: df["t" + t] for t in counts}, index.n)
+            vec = text_vector(counts)
             ew = entity_weights(ents, {e: df["e" + e] for e in ents}, index.n)
             date = article_date(r.get("published") or {})
             refs = index.candidates(blocking_keys(vec, ew, df, bound), vec, ew)
             todo = [x for x in refs if x not in cache]
             if todo:
                 got = index.article(todo)
-                dfs = index.df({"t" + t for c, _, _, _ in got.values() for t in c}
-                               | {"e" + e for _, es, _, _ in got.values() for e in es})
+                dfs = index.df({"e" + e for _, es, _, _ in got.values() for e in es})
                 for x, (c, es, d, st) in got.items():
-                    cols, vals = numbered(text_vector(c, {t: dfs["t" + t] for t in c}, index.n))
+                    cols, vals = numbered(text_vector(c))
                     cache[x] = Placed(cols, vals, entity_weights(es, {e: dfs["e" + e] for e in es}, index.n), d, st)
             placed = [cache[x] for x in refs]
             members = []
@@ -281,10 +302,10 @@ def assign(rows: list[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
     articles never renames or splits a story; a duplicate joins its original's story. A story's id
     comes from its first article. Similarity to a story is the best over its articles of
     0.65 × text + 0.35 × shared-entity overlap (entities weighted by rarity), where text is half the
-    TF-IDF cosine to that article and half the mean cosine to all the story's articles: pure
-    closest-article linking chains a campaign's coverage into one story (102 of 931 PolNeAR articles,
-    28 with the mean; bench/stories.py); articles years apart need a higher similarity. The story
-    articles compared are those whose cosine or entity overlap with the article reaches MIN_SIM (`kept`).
+    cosine to that article and half the mean cosine to the story's three closest (`choose`), each word
+    weighed by its frequency in general English (`term_weight`); articles years apart need a higher
+    similarity. The story articles compared are those whose cosine or entity overlap with the article
+    reaches MIN_SIM (`prefix`).
     """
     if not rows:
         return {}, set()

@@ -6,12 +6,11 @@ stories that can reach JOIN_AT (`cluster.may_join`), so this index hands it the 
 alone, and the decision is the same. To find them without reading every article's vector it bounds:
 
 - the text cosine of each story article sharing a term with the new one, from the postings of the new
-  article's terms: each holds the term's frequency factor over the article's norm under the statistics of
-  the last *epoch*. Weights move as articles are added; an article's norm now is at least STORY_NORM_FLOOR
-  of its epoch norm while none of its terms' weights fell below that share of its epoch weight. The terms
-  whose weight did (a document frequency grown several fold) are *hot*, checked as they are added; an
-  article holding one is compared exactly. A new epoch (every norm again) comes once too many articles hold
-  a hot term, after a build placing most articles in memory, and when articles leave the statistics;
+  article's terms: each holds the term's frequency factor over the article's norm. A term's weight is fixed
+  (`cluster.term_weight`: general English, not this corpus), so the norm written when the article is added
+  holds, and the bound is the cosine. The norms are all computed again (an *epoch*) after a build placing
+  most articles in memory, when articles leave the statistics, and when the stored norms were computed with
+  other weights (`cluster.WEIGHTS`: an older storyline's);
 - the entity overlap of each story article sharing an entity: the shared weight over the new article's
   weight plus the story article's other entities, each weighing at least what the most common can weigh.
 """
@@ -23,47 +22,32 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from storyline.settings import STORY_HOT_MIN, STORY_HOT_SHARE, STORY_NORM_FLOOR
 from storyline.store import Store
 from storyline.store.story_state import tf_factor
 from storyline.stories import cluster
 
 
-def epoch_norm(counts: dict[str, int], df0: dict[str, int], n0: int) -> float:
-    """An article's TF-IDF norm under the epoch's statistics (`df0`: each term's document frequency then)."""
-    return math.sqrt(sum((tf_factor(c) * cluster.rarity(n0, df0.get(t, 0))) ** 2 for t, c in counts.items()))
+def epoch_norm(counts: dict[str, int]) -> float:
+    """An article's text vector norm (`cluster.text_vector` before it is normalised)."""
+    return math.sqrt(sum((tf_factor(c) * cluster.term_weight(t)) ** 2 for t, c in counts.items()))
 
 
 def add_terms(store: Store, counts: dict[int, dict[str, int]]) -> None:
-    """New articles' term counts into the stored statistics, with their epoch norms, and the terms whose weight
-    has fallen below STORY_NORM_FLOOR of their epoch weight marked hot (only a term whose document frequency
-    grows can fall: the article count only grows while an epoch lasts)."""
+    """New articles' term counts into the stored statistics, with their norms (when there is an epoch)."""
     if not counts:
         return
-    n0 = store.story_epoch()
-    norms: dict[int, float] = {}
-    hot: list[str] = []
-    if n0 is not None:
-        added = Counter(t for c in counts.values() for t in c)
-        n = store.story_statistics([])[0] + len(counts)
-        known = store.story_df_epoch(added)
-        for t, k in added.items():
-            df, df0 = known.get(t, (0, 0))
-            if cluster.rarity(n, df + k) < STORY_NORM_FLOOR * cluster.rarity(n0, df0):
-                hot.append(t)
-        norms = {seq: epoch_norm(c, {t: known.get(t, (0, 0))[1] for t in c}, n0) for seq, c in counts.items()}
-    store.add_story_terms(counts, norms, hot)
+    norms = {seq: epoch_norm(c) for seq, c in counts.items()} if store.story_epoch() is not None else {}
+    store.add_story_terms(counts, norms)
 
 
 def new_epoch(store: Store, counts: dict[int, dict[str, int]] | None = None) -> None:
-    """The statistics now made the epoch: every article's norm under them (work in proportion to the corpus).
-    `counts`: every article's term counts where the caller holds them."""
+    """A new epoch: every article's norm again (work in proportion to the corpus). `counts`: every article's
+    term counts where the caller holds them."""
     n = store.story_statistics([])[0]
     if counts is None or len(counts) != n:
         counts = store.story_counts_all()
-    df = store.story_df_all()
-    norms = {seq: epoch_norm(c, df, n) for seq, c in counts.items()}
-    store.save_story_epoch(n, norms, None if store.story_postings_weighed() else counts)
+    norms = {seq: epoch_norm(c) for seq, c in counts.items()}
+    store.save_story_epoch(n, norms, None if store.story_postings_weighed() else counts, cluster.WEIGHTS)
 
 
 class StoredStories:
@@ -73,11 +57,8 @@ class StoredStories:
     def __init__(self, store: Store):
         self.store = store
         self.n = store.story_statistics([])[0]
-        hot = store.story_hot_holders() if store.story_epoch() is not None else None
-        if hot is None or len(hot) > max(STORY_HOT_MIN, STORY_HOT_SHARE * self.n):
+        if store.story_epoch() is None or store.story_epoch_weights() != cluster.WEIGHTS:
             new_epoch(store)
-            hot = set()
-        self.hot = hot
         self._df: dict[str, int] = {}
         self.placed: dict[int, tuple[dict, str]] = {}  # seq → (row with counts and entities, story)
         self.postings: dict[str, list[int]] = {}  # their keys
@@ -109,10 +90,10 @@ class StoredStories:
                 rows[seq] = (self.placed[seq][0]["counts"], self.placed[seq][0]["entities"])
         for seq, (c, es, _, _) in self._stored([s for s in seqs if s not in self.placed]).items():
             rows[seq] = (c, es)
-        df = self.df({"t" + t for c, _ in rows.values() for t in c} | {"e" + e for _, es in rows.values() for e in es})
+        df = self.df({"e" + e for _, es in rows.values() for e in es})
         out = {}
         for seq, (c, es) in rows.items():
-            v = cluster.text_vector(c, {t: df["t" + t] for t in c}, self.n)
+            v = cluster.text_vector(c)
             ew = cluster.entity_weights(es, {e: df["e" + e] for e in es}, self.n)
             out[seq] = (sum(w * v.get(t, 0.0) for t, w in vec.items()),
                         cluster.weighted_overlap(ents, ew) if ents and ew else 0.0)
@@ -122,9 +103,8 @@ class StoredStories:
         """The articles holding one of `keys` in the stories the article may join (`cluster.may_join`), from
         bounds on the similarities of every story article sharing a term or an entity with it."""
         reach = cluster.JOIN_AT - cluster.BOUND_SLACK
-        # text: each posting's factor over its article's epoch norm, times the term's weight now
-        df = self.df(["t" + t for t in vec] + ["e" + e for e in ents])
-        scale = {t: w * cluster.rarity(self.n, df["t" + t]) / STORY_NORM_FLOOR for t, w in vec.items()}
+        # text: each posting's factor over its article's norm, times the term's weight
+        scale = {t: w * cluster.term_weight(t) for t, w in vec.items()}
         cos: dict[int, float] = {}
         exact: set[int] = set()
         for term, seq, w in self.store.story_term_weights(vec):
@@ -132,7 +112,6 @@ class StoredStories:
                 exact.add(seq)
             else:
                 cos[seq] = cos.get(seq, 0.0) + scale[term] * w
-        exact |= self.hot & cos.keys()
         # entities: the shared weight over the article's and the story article's others at their least
         total = sum(ents.values())
         shared: dict[int, float] = {}
