@@ -77,9 +77,6 @@ class StoryState:
         """seq → term counts of every article with story terms (a new epoch reads them all)."""
         return {r[0]: json.loads(r[1]) for r in self.db.execute("SELECT seq, counts FROM story_terms")}
 
-    def story_df_all(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.db.execute("SELECT term, df FROM story_df")}
-
     def story_postings_weighed(self) -> bool:
         """Whether every posting holds its term frequency factor (not so after an upgrade)."""
         return self.db.execute("SELECT 1 FROM story_postings WHERE tf IS NULL LIMIT 1").fetchone() is None
