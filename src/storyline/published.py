@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -128,6 +129,7 @@ def _month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=100_000)  # a story's events compare the same few date values millions of times
 def period(value: str | None) -> tuple[dt.date, dt.date] | None:
     """The first and last day a calendar TIMEX3 value covers: '2017', '2017-09', '2017-09-12T10:00',
     '2017-W37' (its weekend '-WE', a day '-2'), '2017-Q3', '2017-H1', '2017-FA' (winter runs into the

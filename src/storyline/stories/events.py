@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,12 +37,14 @@ def precision(value: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=10_000)
 def _weekday(value: str | None) -> int | None:
     """'XXXX-WXX-2' (a Tuesday the text did not date) → 1 (Monday is 0)."""
     m = re.match(r"^XXXX-WXX-(\d)", value or "")
     return int(m[1]) - 1 if m else None
 
 
+@functools.lru_cache(maxsize=100_000)  # pure: a big story's events ask it millions of times of a few values
 def compatible(a: str | None, b: str | None) -> bool:
     """Whether two dates can name the same day: their intervals overlap, and a bare weekday matches."""
     ia, ib = period(a), period(b)
