@@ -69,8 +69,8 @@ def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str,
 
 def vectors(part_dir: str, number: int, vec_path: str, min_sim: float, buckets: int,
             *rows: list[tuple[int, str, float, int]]) -> list[list[tuple[str, Ref, bool]]]:
-    """Map: a partition's articles as L2-normalised text vectors (`cluster.text_vector`) and weighted entity sets (written for
-    the pair step), and each article's blocking keys (`prefix`) sorted into buckets."""
+    """Map: a partition's articles as L2-normalised text vectors (`cluster.text_vector`) and weighted entity
+    sets (written for the pair step), and each article's blocking keys (`prefix`) sorted into buckets."""
     meta = pq.read_table(Path(part_dir) / "articles.parquet", columns=["id", "ord", "published"]).to_pylist()
     per: dict[int, list[tuple[str, float, int]]] = {}
     for part in rows:

@@ -83,8 +83,8 @@ class StoryState:
 
     def save_story_epoch(self, n: int, norms: dict[int, float], counts: dict[int, dict[str, int]] | None,
                          weights: str) -> None:
-        """A new epoch, in one transaction: the statistics now (`n` articles, each term's document frequency)
-        kept as the epoch's, each article's norm under the term weights named `weights`; and, given `counts`,
+        """A new epoch, in one transaction: the number of articles now (`n`), each article's norm under the term
+        weights named `weights` (`stories.cluster.WEIGHTS`); and, given `counts`,
         every posting written again with its term frequency factor. (story_hot, which an older storyline
         filled while its weights moved with the corpus, is emptied.)"""
         with self.transaction():
