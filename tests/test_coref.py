@@ -188,3 +188,18 @@ def test_stored_features_are_bounded_on_an_endless_sentence():
     stored = stored_features(doc, [((tok.idx, tok.idx + len(tok.text)), "OCCURRENCE")])[0]
     assert "words" not in stored and len(stored["ctx"]) == MAX_CONTEXT  # stored as it is, bounded
     assert expand_stored([stored])[0]["ctx"] == f["ctx"]
+
+
+def test_doc_similarity_from_the_full_matrix_equals_the_pairs_asked_for(monkeypatch):
+    """A story's article similarities read from one sparse product equal those computed a pair at a time."""
+    from storyline.stories import coref
+
+    texts = {f"d{i}": " ".join(f"w{(i * 7 + k) % 23}" for k in range(12 + i)) for i in range(9)}
+    full = coref.DocSimilarity(texts)
+    assert full.full is not None
+    monkeypatch.setattr(coref.DocSimilarity, "FULL_MATRIX", 0)
+    pairs = coref.DocSimilarity(texts)
+    assert pairs.full is None
+    values = {(a, b): full(a, b) for a in texts for b in texts}
+    assert values == {(a, b): pairs(a, b) for a in texts for b in texts}
+    assert len(set(values.values())) > 5  # the texts differ: the check is not over equal numbers

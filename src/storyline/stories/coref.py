@@ -222,19 +222,25 @@ def doc_similarities(texts: dict[str, str]) -> dict[tuple[str, str], float]:
 
 
 class DocSimilarity:
-    """The TF-IDF cosine of two of a story's articles (`cluster.vectorizer` fitted on the story), computed for
-    the pairs asked for only (a story of thousands of articles would not fit a full matrix)."""
+    """The TF-IDF cosine of two of a story's articles (`cluster.vectorizer` fitted on the story): every pair at
+    once for a story of up to FULL_MATRIX articles, else for the pairs asked for only (a story of tens of
+    thousands of articles would not fit a full matrix)."""
+
+    FULL_MATRIX = 2000  # 2,000 articles: a 32 MB matrix, filled by one sparse product
 
     def __init__(self, texts: dict[str, str]) -> None:
         from storyline.stories.cluster import vectorizer
 
         self.row = {d: i for i, d in enumerate(sorted(texts))}
         self.X = vectorizer().fit_transform([texts[d] for d in sorted(texts)]).tocsr() if len(texts) > 1 else None
+        self.full = (self.X @ self.X.T).toarray() if self.X is not None and len(texts) <= self.FULL_MATRIX else None
         self.cache: dict[tuple[str, str], float] = {}
 
     def __call__(self, a: str, b: str) -> float:
         if a == b or self.X is None or a not in self.row or b not in self.row:
             return 1.0  # as `doc_similarities` is read: a pair it has no entry for
+        if self.full is not None:
+            return float(self.full[self.row[a], self.row[b]])
         key = (a, b) if a < b else (b, a)
         if key not in self.cache:
             self.cache[key] = float((self.X[self.row[a]] @ self.X[self.row[b]].T)[0, 0])
