@@ -253,16 +253,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def b3(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, float]:
-    """B³ precision, recall and F1 of a grouping (item → group) against the gold one."""
-    from collections import defaultdict
+    """B³ precision, recall and F1 of a grouping (item → group) against the gold one, by scorch (as
+    bench/ecbplus.py scores its groupings)."""
+    from scorch import scores
 
-    g, p = defaultdict(set), defaultdict(set)
-    for i in gold:
-        g[gold[i]].add(i)
-        p[pred[i]].add(i)
-    prec = sum(len(g[gold[i]] & p[pred[i]]) / len(p[pred[i]]) for i in gold) / len(gold)
-    rec = sum(len(g[gold[i]] & p[pred[i]]) / len(g[gold[i]]) for i in gold) / len(gold)
-    return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    def clusters(labels: dict[str, str]) -> list[set[str]]:
+        out: dict[str, set[str]] = {}
+        for i, lab in labels.items():
+            out.setdefault(lab, set()).add(i)
+        return list(out.values())
+
+    r, p, f = scores.b_cubed(clusters(gold), clusters({i: pred[i] for i in gold}))
+    return p, r, f
 
 
 def print_mixed(store) -> int:
