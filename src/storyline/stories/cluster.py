@@ -25,9 +25,9 @@ def article_date(pub: dict[str, Any]) -> dt.date | None:
 
 
 def vectorizer():
-    """The tokens of story similarity, from scikit-learn's vectoriser: English stop words left out, single
-    words (`term_counts` and the batch's distributed step tokenise with its analyzer; the weights are
-    `text_vector`'s)."""
+    """scikit-learn's TF-IDF vectoriser: English stop words, sublinear term frequency, single words. Story
+    similarity takes only its analyzer's tokens (`term_counts`, the batch's distributed step) and weighs
+    them by `term_weight`; `coref.DocSimilarity` fits the whole of it on a story's articles."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 1), min_df=1,
@@ -120,9 +120,14 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
     return dict(Counter(_analyzer()(story_text(title, text))))
 
 
+def text_weights(counts: dict[str, int]) -> dict[str, float]:
+    """An article's text vector before it is normalised: (1 + log count) × `term_weight`."""
+    return {t: (1.0 + math.log(c)) * term_weight(t) for t, c in counts.items()}
+
+
 def text_vector(counts: dict[str, int]) -> dict[str, float]:
-    """An article's L2-normalised text vector: (1 + log count) × `term_weight`."""
-    w = {t: (1.0 + math.log(c)) * term_weight(t) for t, c in counts.items()}
+    """An article's L2-normalised text vector (`text_weights` over their norm)."""
+    w = text_weights(counts)
     norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
     return {t: x / norm for t, x in w.items()}
 

@@ -23,13 +23,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from storyline.store import Store
-from storyline.store.story_state import tf_factor
 from storyline.stories import cluster
 
 
 def epoch_norm(counts: dict[str, int]) -> float:
-    """An article's text vector norm (`cluster.text_vector` before it is normalised)."""
-    return math.sqrt(sum((tf_factor(c) * cluster.term_weight(t)) ** 2 for t, c in counts.items()))
+    """An article's text vector norm (of `cluster.text_weights`)."""
+    return math.sqrt(sum(w * w for w in cluster.text_weights(counts).values()))
 
 
 def add_terms(store: Store, counts: dict[int, dict[str, int]]) -> None:
