@@ -1008,3 +1008,27 @@ def test_a_term_quoted_inside_a_noun_phrase_is_not_said_by_that_phrase():
     assert "during their employment and at all times after it" in found  # the promise is still a quote
     term = found.get("no-criticism")
     assert term is None or not (term.span[0] <= t.index("\u201cno-") and t.index("\u201d clause") < term.span[1]), term
+
+
+def test_a_noun_phrase_around_a_quoted_term_is_not_its_speaker():
+    t = ("Senate Democrats blocked a funding package to fight the virus because of \"poison pill\" measures "
+         "added by Republicans on other issues. The clash raised doubts.")
+    for q in quotes(t):
+        if "poison pill" in q.text:
+            assert q.speaker is None or "\"" not in q.speaker.text and "measures" not in q.speaker.text, q
+
+
+def test_a_case_name_is_not_a_fuller_form_of_a_party():
+    t = ("\"You've been very critical of me,\" Trump told a senator on Tuesday. The clause surfaced in a 1992 "
+         "case, Trump v. Trump, in which the couple argued over an agreement.")
+    q = one(quotes(t), "critical of me")
+    assert speaker(q) is not None and " v. " not in speaker(q)
+
+
+def test_a_role_after_the_person_just_quoted_is_that_person():
+    t = ("Republican Sen. Ann Fowler and Sen. John Hale spoke on Monday.\n\n"
+         "\u201cI wonder how the troops enjoy that,\u201d Hale said. The longtime senator said he rarely asks "
+         "others to campaign for him, \u201cexcept for people I\u2019m very close to.\u201d")
+    q = one(quotes(t), "very close to")
+    assert speaker(q) == "John Hale"
+    assert q.speaker.text == "The longtime senator"

@@ -50,7 +50,7 @@ from typing import Any
 from storyline.model import Mention, Span
 from storyline.nlp.names import (
     CAPITALS, CODE_RE, DEMONYMS, HONORIFICS, NAMED_TYPES, ORG_WORDS, REGIONS, capital_type, country_name,
-    country_of, known_places, name_key,
+    country_of, is_case_name, known_places, name_key,
 )
 
 __all__ = ["mentions"]
@@ -407,7 +407,6 @@ def _literal_place(doc, r: _Raw) -> bool:
 _GLUED_NUMBER_RE = re.compile(r"(?<=[a-z])\s*[—–]\s*\d[\d.,%]*$")
 # a bracket as tokenised copy writes it (the Penn Treebank escapes "-LRB-", "-RRB-", …), not a name
 _BRACKET_ESCAPE_RE = re.compile(r"(?<![^\W\d_])-?(?:LRB|RRB|LSB|RSB|LCB|RCB)-?(?![^\W\d_])")
-_CASE_SEP = frozenset({"v", "v.", "vs", "vs."})
 _NUMBER_RE = re.compile(r"[\d.,:/%\-–]*\d[\d.,:/%\-–]*")
 
 
@@ -439,7 +438,7 @@ def _name_only(doc, r: _Raw) -> bool:
     if r.label == "WORK_OF_ART":
         return True
     toks = doc[r.start:r.end]
-    if any(t.lower_ in _CASE_SEP and r.start < t.i < r.end - 1 for t in toks):
+    if is_case_name([t.text for t in toks]):
         return False  # "Roe v. Wade" style case names
     for t in toks:
         if _web_token(t.text):

@@ -256,6 +256,15 @@ def country_name(key: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Words both stages read: honorifics before a name, words of organisation names, product designations.
 # --------------------------------------------------------------------------------------------
+_CASE_SEP = frozenset({"v", "v.", "vs", "vs."})
+
+
+def is_case_name(words: list[str]) -> bool:
+    """A court case's name ("Roe v. Wade", "Trump v. Trump"): 'v.' or 'vs.' between two words. It names a case,
+    not a person or an organisation."""
+    return any(w.lower() in _CASE_SEP for w in words[1:-1])
+
+
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "mme", "herr"})
 
 # Words that mark an organisation name (an "ORG" with one of these is not a misread person).

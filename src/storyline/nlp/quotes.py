@@ -104,6 +104,7 @@ import re
 from dataclasses import dataclass
 
 from storyline.model import Quote, Speaker, Span
+from storyline.nlp.names import is_case_name
 
 # Reporting verbs (lemmas): general English, speech and a few stance/finding verbs.
 SPEECH_VERBS = frozenset(
@@ -646,8 +647,8 @@ class _Doc:
                                              and e.text.split()[-1].lower() in titled and len(e) <= 3):
                 continue
             name = _strip_titles(e)
-            if not name.split():
-                continue
+            if not name.split() or is_case_name(name.split()):
+                continue  # a case's name ("Trump v. Trump") is not a fuller form of a party's
             key = name.split()[-1].lower()
             if len(name.split()) > len(best.get(key, "").split()):
                 best[key] = name
@@ -852,7 +853,8 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
             return _Found(None, None)  # "the city", "a piece", "voter mistrust": nothing that speaks
         if kind == "PERSON":
             # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
-            by_role = _person_by_role(span, D) if tok.lemma_.lower() in _ROLE_WORDS else None
+            by_role = _person_by_role(span, D, _recent(tok, D, history)) if tok.lemma_.lower() in _ROLE_WORDS \
+                else None
             if by_role is not None:  # "the defense minister": the person of that title, named at this mention
                 return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
             kind = "ANONYMOUS"
@@ -862,7 +864,7 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
                 return _Found(Speaker(name=outlet, text=text, span=mention, type="MEDIA"), mention)
         return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
     if label != "PERSON" and tok.lemma_.lower() in _ROLE_WORDS:
-        by_role = _person_by_role(span, D)
+        by_role = _person_by_role(span, D, _recent(tok, D, history))
         if by_role is not None:
             return _Found(Speaker(name=by_role.name, text=text, span=mention, type="PERSON"), mention)
     name = _name(span, label, D)
@@ -873,6 +875,14 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
         return _Found(None, None)
     sp = Speaker(name=name, text=text, span=mention, type=kind)
     return _Found(sp, mention)
+
+
+def _recent(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> Speaker | None:
+    """The speaker quoted last, in the sentence before `tok`'s or in its own; None otherwise."""
+    if not history:
+        return None
+    k, sp = history[-1]
+    return sp if 0 <= D.sent_of[tok.i] - k <= 1 else None
 
 
 def _surname_only(tok, span, D: _Doc) -> bool:
@@ -1023,8 +1033,10 @@ def _synset_names(lemma: str) -> frozenset[str]:
         return frozenset()
 
 
-def _person_by_role(np, D: _Doc) -> Speaker | None:
-    """The one person named before `np` whose title words include all of np's ("Defense Minister")."""
+def _person_by_role(np, D: _Doc, recent: Speaker | None = None) -> Speaker | None:
+    """The one person named before `np` whose title words include all of np's ("Defense Minister"); where
+    several were, the person `recent` (the speaker quoted just before: '"...," McCain said. The longtime
+    senator said ...') when that is one of them."""
     role = {_TITLE_FORMS.get(t.lower_, t.lower_) for t in np
             if t.lower_ in _TITLE_WORDS and t.lower_ not in ("former", "first", "state")}
     if not role:
@@ -1041,7 +1053,11 @@ def _person_by_role(np, D: _Doc) -> Speaker | None:
             if name.split():
                 found.setdefault(name.split()[-1].lower(), e)
     if len(found) != 1:
-        return None
+        key = recent.name.split()[-1].lower() if recent is not None and recent.type == "PERSON" and \
+            recent.name.split() else None
+        if key not in found:
+            return None
+        found = {key: found[key]}
     e = next(iter(found.values()))
     a, b, _ = _mention_span(e.root, D)
     m = D.doc[a:b]
@@ -2197,9 +2213,10 @@ def find_attributions(doc) -> list[Attribution]:
             toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
             short = len(_words(content)) <= 5 and not _sentence_like(toks)
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
-            if found.mention is not None and found.mention[0] <= qs.open and qs.close <= found.mention[1]:
-                # a phrase holding the quoted words is not who said them: a term quoted inside its own
-                # noun phrase ('a "no-disparagement" clause')
+            if found.mention is not None and (found.mention[0] <= qs.open < found.mention[1]
+                                              or found.mention[0] < qs.close <= found.mention[1]):
+                # a phrase across a quotation mark is not who said the quoted words: a term quoted inside
+                # its own noun phrase ('a "no-disparagement" clause', '"poison pill" measures')
                 found = _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
