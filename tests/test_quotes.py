@@ -1032,3 +1032,15 @@ def test_a_role_after_the_person_just_quoted_is_that_person():
     q = one(quotes(t), "very close to")
     assert speaker(q) == "John Hale"
     assert q.speaker.text == "The longtime senator"
+
+
+def test_a_document_whose_author_the_text_names_is_the_author_s_words():
+    qs = quotes("A fundraising email sent out by Anna Berg on Tuesday warned of the fight ahead: \u201cThere are "
+                "fourteen votes over the next three weeks.\u201d\n\n"
+                "In selling the courses, Tom Lopez released a marketing video that said, \u201cWe are going to "
+                "have teachers that are absolutely terrific.\u201d\n\n"
+                "A letter obtained by the Harbour Gazette said the plan \u201cwill never work.\u201d")
+    assert speaker(one(qs, "fourteen votes")) == "Anna Berg"
+    assert speaker(one(qs, "absolutely terrific")) == "Tom Lopez"
+    q = one(qs, "will never work")  # obtained by: not its author
+    assert q.speaker is not None and q.speaker.type == "DOCUMENT" and q.speaker.text == "A letter"

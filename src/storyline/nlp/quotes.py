@@ -851,6 +851,12 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
         kind = _common_kind(tok, D)
         if kind is None:
             return _Found(None, None)  # "the city", "a piece", "voter mistrust": nothing that speaks
+        if kind == "DOCUMENT":
+            author = _author(tok, D)
+            if author is not None:  # "an email sent out by Sanders warned", "Trump released a video that said"
+                found = _speaker_from(author, D, history)
+                if found.speaker is not None and found.speaker.type in ("PERSON", "ORG", "GROUP", "MEDIA"):
+                    return found
         if kind == "PERSON":
             # "Turkey's Defense Minister": the person named earlier with that title, if exactly one was
             by_role = _person_by_role(span, D, _recent(tok, D, history)) if tok.lemma_.lower() in _ROLE_WORDS \
@@ -883,6 +889,38 @@ def _recent(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> Speaker | None:
         return None
     k, sp = history[-1]
     return sp if 0 <= D.sent_of[tok.i] - k <= 1 else None
+
+
+_NOT_AUTHORING = frozenset({"verb.perception", "verb.possession", "verb.cognition"})
+
+
+def _authoring(v) -> bool:
+    """A verb whose subject or agent may be a document's author ("sent", "filed", "released"): not one whose
+    first WordNet sense is perceiving, having or knowing it ("a letter obtained by", "a video seen by",
+    "Trump watched an ad that ..."), nor citing it."""
+    from storyline.nlp.lexicon import LexiconError, sense_classes
+
+    lemma = v.lemma_.lower()
+    if v.pos_ != "VERB" or lemma in _QUOTING_VERBS:
+        return False
+    try:
+        first = sense_classes(lemma, "v")[:1]
+    except LexiconError:
+        return False
+    return bool(first) and first[0] not in _NOT_AUTHORING
+
+
+def _author(tok, D: _Doc):
+    """Who the document noun `tok` says made it: the agent of a participle on it ("an email sent out by
+    Sanders"), or the subject of the verb it is the object of ("Trump released a video that said")."""
+    for c in tok.children:
+        if c.dep_ == "acl" and c.tag_ == "VBN" and _authoring(c):
+            agent = _agent_of(c)
+            if agent is not None and D.in_quote(agent.idx) is None:
+                return agent
+    if tok.dep_ == "dobj" and _authoring(tok.head):
+        return next((c for c in tok.head.children if c.dep_ == "nsubj" and D.in_quote(c.idx) is None), None)
+    return None
 
 
 def _surname_only(tok, span, D: _Doc) -> bool:
