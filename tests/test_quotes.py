@@ -1044,3 +1044,40 @@ def test_a_document_whose_author_the_text_names_is_the_author_s_words():
     assert speaker(one(qs, "absolutely terrific")) == "Tom Lopez"
     q = one(qs, "will never work")  # obtained by: not its author
     assert q.speaker is not None and q.speaker.type == "DOCUMENT" and q.speaker.text == "A letter"
+
+
+def test_a_poll_or_a_picture_keeps_its_words_whoever_released_it():
+    qs = quotes("The poll, released on Wednesday by the Harbour Policy Institute, showed that Anna Berg leads "
+                "Tom Lopez among likely voters.\n\n"
+                "She had him sign a picture taken in 1986 that showed \u201cthe day the farm was saved for good.\u201d")
+    q = one(qs, "Anna Berg leads")
+    assert q.speaker is not None and q.speaker.type == "DOCUMENT", q
+    assert speaker(one(qs, "the farm was saved")) not in ("Tom Lopez", "Anna Berg")
+
+
+def test_a_dateline_is_not_the_speaker():
+    # the parse the model gives "CLEVELAND, July 19 (UPI) — <Name> told ..." in wire copy: the dateline the
+    # subject, the agency an apposition of the date and the source an apposition of the dateline
+    rows = [("NORTHPORT", "nsubj", 13, "PROPN", "NNP", "B-GPE", 0), (",", "punct", 0, "PUNCT", ",", "", 1),
+            ("July", "npadvmod", 0, "PROPN", "NNP", "B-DATE", 1), ("19", "nummod", 2, "NUM", "CD", "I-DATE", 1),
+            ("(", "punct", 5, "PUNCT", "-LRB-", "", 0), ("UPI", "appos", 2, "PROPN", "NNP", "B-ORG", 0),
+            (")", "punct", 0, "PUNCT", "-RRB-", "", 1), ("\u2014", "punct", 0, "PUNCT", ":", "", 1),
+            ("Former", "compound", 10, "ADJ", "JJ", "", 1), ("Attorney", "compound", 10, "PROPN", "NNP", "", 1),
+            ("General", "compound", 12, "PROPN", "NNP", "", 1), ("Anna", "compound", 12, "PROPN", "NNP", "B-PERSON", 1),
+            ("Berg", "appos", 0, "PROPN", "NNP", "I-PERSON", 1), ("told", "ROOT", 13, "VERB", "VBD", "", 1, "tell"),
+            ("delegates", "dobj", 13, "NOUN", "NNS", "", 1, "delegate"), ("that", "mark", 19, "SCONJ", "IN", "", 1),
+            ("the", "det", 17, "DET", "DT", "", 1), ("budget", "nsubjpass", 19, "NOUN", "NN", "", 1),
+            ("should", "aux", 19, "AUX", "MD", "", 1), ("shrink", "ccomp", 13, "VERB", "VB", "", 0),
+            (".", "punct", 13, "PUNCT", ".", "", 0)]
+    doc = parsed(rows)
+    assert doc.text.startswith("NORTHPORT, July 19 (UPI) \u2014 Former Attorney General Anna Berg told")
+    qs = find_quotes(doc)
+    assert speaker(one(qs, "the budget should shrink")) == "Anna Berg"
+
+
+def test_a_verb_the_tagger_took_for_a_noun_is_no_speaker():
+    t = ("The stream of new money confirms that the party's financial elite - who put millions behind other "
+         "candidates, only to watch almost all of them falter - believes that a focused campaign could still "
+         "halt Mr. Lopez in his march toward the nomination.")
+    for q in quotes(t):
+        assert q.speaker is None or q.speaker.text != "falter", q

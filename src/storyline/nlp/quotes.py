@@ -483,6 +483,13 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
     # went after Roe": Doe)
     kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, abs(c.i - v.i)))
     for c in kids:
+        if c.dep_ == "nsubj" and D is not None and _dateline(c, D):
+            # "CLEVELAND, July 19 (UPI) — <Name> told ...": the parser made the dateline the subject and the
+            # source its apposition
+            named = max((g for g in c.children if g.dep_ == "appos" and outside(g)
+                         and D.doc[g.left_edge.i - 1].text != "("), key=lambda g: g.i, default=None)
+            if named is not None:
+                return named
         if not outside(c):
             continue
         if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and (depth > 0 or v.lemma_.lower() in _QUOTING_VERBS)):
@@ -825,6 +832,10 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
         if sp.type in ("GROUP", "ANONYMOUS") or q.tag_ in ("NNS", "NNPS"):
             kind = "ANONYMOUS" if tok.lower_ in ("one", "another") else "GROUP"
         return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
+    if _dateline(tok, D):  # the parser made the dateline the subject and the source its apposition
+        named = max((c for c in tok.children if c.dep_ == "appos" and not _dateline(c, D)
+                     and D.doc[c.left_edge.i - 1].text != "("), key=lambda c: c.i, default=None)
+        return _speaker_from(named, D, history) if named is not None else _Found(None, None)
     if tok.tag_ in ("WP", "WDT", "EX", "DT") or not _can_name_a_source(tok, D):
         return _Found(None, None)
     a, b, label = _mention_span(tok, D)
@@ -851,7 +862,7 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
         kind = _common_kind(tok, D)
         if kind is None:
             return _Found(None, None)  # "the city", "a piece", "voter mistrust": nothing that speaks
-        if kind == "DOCUMENT":
+        if kind == "DOCUMENT" and _message(tok.lemma_.lower()):
             author = _author(tok, D)
             if author is not None:  # "an email sent out by Sanders warned", "Trump released a video that said"
                 found = _speaker_from(author, D, history)
@@ -889,6 +900,21 @@ def _recent(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> Speaker | None:
         return None
     k, sp = history[-1]
     return sp if 0 <= D.sent_of[tok.i] - k <= 1 else None
+
+
+@functools.lru_cache(maxsize=20_000)
+def _message(lemma: str) -> bool:
+    """A noun whose most frequent WordNet sense is a message someone sends ("email", "statement", "video"),
+    not an inquiry that speaks for itself ("poll", "survey") nor a thing made ("picture")."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        first = wordnet().synsets(lemma.replace(" ", "_"), "n")[:1]
+    except LexiconError:
+        return False
+    if not first or first[0].lexname() != "noun.communication":
+        return False
+    return not {h.name() for h in first[0].closure(lambda x: x.hypernyms())} & _INQUIRY_ROOTS
 
 
 _NOT_AUTHORING = frozenset({"verb.perception", "verb.possession", "verb.cognition"})
@@ -949,7 +975,46 @@ def _can_name_a_source(tok, D: _Doc) -> bool:
     ent = D.ent_of[tok.i]
     if ent is not None and ent.label_ in _TIME_ENTS:
         return False
+    if tok.tag_ == "NN" and tok.is_lower and ent is None and not any(True for _ in tok.lefts) and \
+            _verb_not_noun(tok.lower_):
+        return False  # "... watch all of them falter - believes": a verb the tagger took for a noun
+    if _dateline(tok, D):
+        return False  # "CLEVELAND, July 19 (UPI) — <Name> told ...": where the report was filed
     return tok.pos_ in ("NOUN", "PROPN") or (ent is not None and ent.label_ in _NAME_ENTS)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _verb_not_noun(word: str) -> bool:
+    """`word` is a verb in general English and not a noun: WordNet's sense counts (from a tagged corpus)
+    count it as a verb and never as a noun ("falter"; not "polling", counted as neither)."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        wn = wordnet()
+    except LexiconError:
+        return False
+
+    def count(pos: str) -> int:
+        return sum(lm.count() for s in wn.synsets(word, pos) for lm in s.lemmas() if lm.name().lower() == word)
+
+    return count("n") == 0 and count("v") > 0
+
+
+def _dateline(tok, D: _Doc) -> bool:
+    """`tok` is in a dateline: words in capitals that open a paragraph, ended by a comma, a bracket or a dash
+    ("WASHINGTON (AP) —", "CLEVELAND, July 19 (UPI) —")."""
+    if not (tok.is_upper and sum(ch.isalpha() for ch in tok.text) > 1):
+        return False
+    i = tok.i
+    while i > 0 and D.doc[i - 1].is_upper and D.doc[i - 1].is_alpha and D.doc[i - 1].text != "I":
+        i -= 1
+    start = D.doc[i].idx
+    if D.text[D.par_starts[D.par(start)]:start].strip():
+        return False
+    j = tok.i + 1
+    while j < len(D.doc) and D.doc[j].is_upper and D.doc[j].is_alpha:
+        j += 1
+    return j < len(D.doc) and D.doc[j].text in (",", "(", "\u2014", "\u2013", "-", "--")
 
 
 def _quantified(tok):
