@@ -280,8 +280,8 @@ _ODD = re.compile(r"\d{1,2}[:.]\d{2}\s*(a\.?m\.?|p\.?m\.?)?|[\d\s.,:%$-]+", re.I
 
 
 def speaker_kinds(docs) -> tuple[Counter, list[str]]:
-    """Speaker kinds storyline gives over `docs`, and the speakers whose words are a time, a number or a
-    headline in capitals (two or more words, all upper case)."""
+    """Speaker kinds storyline gives over `docs`, and the speakers whose words are a time or a number, or
+    whose name is a headline in capitals (two or more words, all upper case)."""
     from storyline.nlp.quotes import find_quotes
 
     kinds: Counter = Counter()
@@ -292,7 +292,7 @@ def speaker_kinds(docs) -> tuple[Counter, list[str]]:
                 kinds["(none)"] += 1
                 continue
             kinds[q.speaker.type] += 1
-            words = re.findall(r"[^\W\d_]{2,}", q.speaker.text)
+            words = re.findall(r"[^\W\d_]{2,}", q.speaker.name)  # a label "JAKE TAPPER:" names Jake Tapper
             if _ODD.fullmatch(q.speaker.text.strip()) or len(words) >= 2 and all(w.isupper() for w in words):
                 odd.append(q.speaker.text)
     return kinds, odd

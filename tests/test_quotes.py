@@ -407,6 +407,20 @@ def test_transcript_labels_name_the_speaker():
     assert speaker(one(quotes(t2), "We will not raise the fees")) == "Tom Berg"
 
 
+def test_in_a_transcript_a_label_the_text_names_nowhere_else_is_a_turn():
+    t = ("Governor Mary Fallon spoke with the host on Sunday. A transcript follows.\n\n"
+         "JAKE TOPPERMAN: The mayor released a plan on Friday. Take a listen.\n\n"
+         "FALLON: Well, I think the whole state needs to work together on this.\n\n"
+         "TOPPERMAN: Do you think the plan goes far enough for the northern towns?\n\n"
+         "FALLON: I think it is a start, and we will see more of it next year.\n\n"
+         "UPDATE: The interview was recorded on Saturday afternoon in the capital.")
+    qs = quotes(t)
+    assert speaker(one(qs, "goes far enough")) == "Jake Topperman"
+    assert speaker(one(qs, "released a plan")) == "Jake Topperman"
+    assert speaker(one(qs, "it is a start")) == "Mary Fallon"
+    assert not [q for q in qs if q.speaker is not None and q.speaker.text == "UPDATE"]
+
+
 def test_a_label_that_names_nobody_is_no_speaker():
     t = "UPDATE: The council has postponed the vote on the budget until next week."
     assert not [q for q in quotes(t) if q.speaker is not None and q.speaker.text == "UPDATE"]

@@ -1962,10 +1962,11 @@ def _colon_intro(lt, D: _Doc):
     return None, None
 
 
-def _transcript_label(start: int, D: _Doc):
+def _transcript_label(start: int, D: _Doc, transcript: bool = False):
     """The token naming the speaker of a transcript line that opens at `start` ("PENCE: Well, look ..."):
-    a label in capitals before a colon that is the name of a person the text names (or NER takes for one).
-    None for anything else ("UPDATE:", "VIDEO:")."""
+    a label in capitals before a colon that is the name of a person the text names (or NER takes for one),
+    or, in a `transcript` (a text with lines of such labels), a label whose last word is rare in general
+    English (wordfreq): a name ("TAPPER:"), not a heading word ("UPDATE:", "VIDEO:"). None for anything else."""
     m = _LABEL.match(D.text, start)
     if m is None:
         return None
@@ -1975,7 +1976,7 @@ def _transcript_label(start: int, D: _Doc):
     last = span[-1]
     known = last.lower_ in D.persons or any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == "PERSON"
                                             for t in span)
-    if not known:
+    if not known and not (transcript and last.is_alpha and _rare_word(last.lower_)):
         return None
     D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or span.text.title(), text=span.text,
                                span=(span.start_char, span.end_char), type="PERSON")
@@ -1987,6 +1988,7 @@ def _transcript_lines(D: _Doc):
     'BERG: Well, look, ...', a label naming a person the text names, then words of speech (lower-case
     letters among them: not a heading in capitals)."""
     out = []
+    unknown: list[tuple[int, tuple[int, int]]] = []
     text = D.text
     for k, lo in enumerate(D.par_starts):
         hi = D.par_starts[k + 1] - 1 if k + 1 < len(D.par_starts) else len(text)
@@ -2002,7 +2004,33 @@ def _transcript_lines(D: _Doc):
         label = _transcript_label(lo, D)
         if label is not None:
             out.append((label, (s, e)))
+        else:
+            unknown.append((lo, (s, e)))
+    if len(out) >= 2:  # a transcript: its other labelled lines are turns too, where the label is a name
+        for lo, span in unknown:
+            label = _transcript_label(lo, D, transcript=True)
+            if label is not None:
+                out.append((label, span))
+        out.sort(key=lambda x: x[1])
+        fullest: dict[str, str] = {}  # "TAPPER:" after "JAKE TAPPER:" is Jake Tapper
+        for label, _ in out:
+            name = D.labels[label.i].name
+            if len(name.split()) > len(fullest.get(label.lower_, "").split()):
+                fullest[label.lower_] = name
+        for label, _ in out:
+            sp = D.labels[label.i]
+            D.labels[label.i] = Speaker(name=fullest[label.lower_], text=sp.text, span=sp.span, type=sp.type)
     return out
+
+
+_RARE_ZIPF = 3.5  # a word under this Zipf frequency in general English is no heading word ("tapper": 2.1)
+
+
+@functools.lru_cache(maxsize=5_000)
+def _rare_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < _RARE_ZIPF
 
 
 _LABEL = re.compile(r"[ \t\u00a0]*([A-Z][A-Z.'\u2019-]+(?:[ \u00a0][A-Z][A-Z.'\u2019-]+){0,3}):[ \t\u00a0]+(?=\S)")
