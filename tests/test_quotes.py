@@ -1095,3 +1095,13 @@ def test_a_verb_the_tagger_took_for_a_noun_is_no_speaker():
          "halt Mr. Lopez in his march toward the nomination.")
     for q in quotes(t):
         assert q.speaker is None or q.speaker.text != "falter", q
+
+
+def test_quoted_words_after_a_verbless_intro_continue_the_speaker_before():
+    t = ("For example: \u201cWe made a terrible mistake getting involved there,\u201d Mayor Tom Berg told the "
+         "Harbour Gazette in October.\n\n"
+         "Then, later that month on WKNB: \u201cI have never said we made a mistake going in there.\u201d\n\n"
+         "Later, Anna Ruiz: \u201cHe said it twice, and we all heard him.\u201d")
+    qs = quotes(t)
+    assert speaker(one(qs, "never said we made a mistake")) == "Tom Berg"
+    assert speaker(one(qs, "He said it twice")) != "Tom Berg"

@@ -1962,6 +1962,23 @@ def _colon_intro(lt, D: _Doc):
     return None, None
 
 
+def _verbless_intro(a: int, b: int, D: _Doc) -> bool:
+    """The words from a to b are a phrase without a verb or a name ending in a colon ("Then, later that month
+    on CNN:"): they set the scene of quoted words without saying who speaks."""
+    intro = D.text[a:b].strip()
+    if not intro.endswith(":") or len(intro) > 80:
+        return False
+    toks = [t for t in D.doc[D.tok_at(a):D.tok_at(b)] if t.idx < b]
+    def named_outside_a_preposition(t) -> bool:  # "Later, Anna Ruiz:" may say who speaks; "on CNN:" does not
+        h = t
+        while h.dep_ in ("compound", "flat", "nmod") and h.head.i != h.i:
+            h = h.head
+        return h.dep_ != "pobj"
+
+    return bool(toks) and not any(t.pos_ in ("VERB", "AUX", "PRON") or t.ent_type_ == "PERSON" or (
+        (t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "NORP")) and named_outside_a_preposition(t)) for t in toks)
+
+
 def _transcript_label(start: int, D: _Doc, transcript: bool = False):
     """The token naming the speaker of a transcript line that opens at `start` ("PENCE: Well, look ..."):
     a label in capitals before a colon that is the name of a person the text names (or NER takes for one),
@@ -2356,7 +2373,8 @@ def find_attributions(doc) -> list[Attribution]:
                 # continuation: the previous quote in this paragraph (a short one too, after a short frame
                 # between the two: '"...," Doe said. "Not this year."'), or the previous paragraph's quote
                 prev = last_by_par.get(par)
-                if prev is None and D.text[D.par_starts[par]:qs.open].strip() == "" and par > 0:
+                if prev is None and par > 0 and (D.text[D.par_starts[par]:qs.open].strip() == ""
+                                                 or _verbless_intro(D.par_starts[par], qs.open, D)):
                     p = par - 1
                     while p > 0 and not text[D.par_starts[p]:D.par_starts[p + 1]].strip():
                         p -= 1
