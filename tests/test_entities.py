@@ -233,6 +233,14 @@ def test_nearest_preceding_full_name_wins_for_a_bare_surname():
     assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [0, 150, 200]
 
 
+def test_a_bare_surname_goes_to_the_bearer_the_article_names_most_not_a_child_it_lists_once():
+    per = {"a": [m("Mario Lanza", 0), m("Mario Lanza", 60), m("Mario Lanza", 120),
+                 m("Rita Maria Lanza", 180), m("Paolo Lanza", 220), m("Lanza", 260)]}
+    ents = canonicalise(per)
+    assert [s[0] for _, s, _ in by_name(ents, "Mario Lanza").mentions] == [0, 60, 120, 260]
+    assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [220]
+
+
 def test_different_full_names_with_one_surname_stay_apart_and_initials_join():
     ents = canonicalise({
         "a": [m("George W. Bush", 0)],
@@ -496,6 +504,15 @@ def test_spans_that_are_not_names_are_cut_or_rejected(nlp):
     # names that hold digits themselves stay whole
     got = ments(nlp, "Turkey bought the F-35 and the S-400 at MAKS-2021 after the G20 summit in Rome.")
     assert {"F-35", "S-400", "G20"} <= {x.name for x in got}
+
+
+def test_flattened_copy_does_not_glue_words_to_a_name(nlp):
+    # a headline's end run into the body ("... his sister Rita" + "Rita Lanza has claimed"), a sentence adverb
+    # after a name where the line break between two sentences was lost
+    assert forced(nlp, "Mario was murdered for money, according to his sister Rita Rita Lanza has claimed.",
+                  ("Rita Rita Lanza", "PERSON")) == [("Rita Lanza", "PERSON")]
+    assert forced(nlp, "A lawyer read a statement on behalf of the Lanza family However , lawyers for Ruiz "
+                       "dropped a key argument.", ("the Lanza family However", "ORG")) == [("Lanza", "ORG")]
 
 
 def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):

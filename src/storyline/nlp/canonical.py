@@ -587,7 +587,10 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
     clusters: dict[tuple[str, ...], list[Item]] = defaultdict(list)
     for t in names:
         clusters[rep[t]].extend(full[t])
-    # bare names: the person with that surname in this article (nearest before, else first after)
+    # bare names: the person with that surname in this article; of several, the one it names in full most
+    # often where that one dominates (the subject of a profile, not the children it lists once each), else the
+    # nearest before (else the first after)
+    named = {r: len(v) for r, v in clusters.items()}
     bare_left: dict[str, list[Item]] = defaultdict(list)
     for it, toks in bare:
         w = toks[0]
@@ -595,10 +598,15 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
         if len(cands) == 1:
             clusters[cands[0]].append(it)
         elif cands:
-            clusters[_nearest(cands, clusters, it)].append(it)
+            ranked = sorted(cands, key=lambda r: -named[r])
+            top = ranked[0] if named[ranked[0]] >= _SALIENT * max(named[r] for r in ranked[1:]) else None
+            clusters[top or _nearest(cands, clusters, it)].append(it)
         else:
             bare_left[w].append(it)
     return list(clusters.items()), list(bare_left.items())
+
+
+_SALIENT = 3  # a bare surname goes to the bearer named in full 3x as often in the article as any other
 
 
 def _nearest(cands: list[tuple[str, ...]], clusters: dict[tuple[str, ...], list[Item]], it: Item) -> tuple[str, ...]:

@@ -11,7 +11,8 @@ pass) and returns `Mention`s with spans into `doc.text`:
   parse shows is not the name is cut off (`_name_only`): words in lower case at its edges ("this
   White House", "<Name> op-ed"; particles such as "de", "bin" stay), a link, a handle or markup, a
   contraction before it ("That’s <Name>"), a finite verb in a person's span ("<Name> Wins"), the
-  thing a person's possessive owns ("<Name>'s agenda"). A title joined to the name by "for" or
+  thing a person's possessive owns ("<Name>'s agenda"), a sentence adverb after it ("<Name> family
+  However"), a first name written twice where a headline ran into the body ("<First> <First> <Surname>"). A title joined to the name by "for" or
   "of" ("a spokeswoman for Mr. <Name>") is someone else's: no role.
 * designation-style product codes (letters, hyphen, digits: "S-400", "F-35s", "Su-57",
   "HQ-9", "S-300V", "MiG-29"), found by one regular expression over the text, typed PRODUCT
@@ -467,11 +468,15 @@ def _name_only(doc, r: _Raw) -> bool:
             while r.end > r.start and doc[r.end - 1].is_punct:
                 r.end -= 1
             break
+    while r.end - r.start > 1 and doc[r.end - 1].pos_ in ("ADV", "SCONJ", "CCONJ") and \
+            doc[r.end - 1].tag_ in ("RB", "IN", "CC"):
+        r.end -= 1  # a sentence adverb or conjunction after the name ("the <Name> family However"), flattened copy
     if r.label in _CUT_LABELS:
         _cut_verbs(doc, r)
     _cut_common_words(doc, r)
     if r.label == "PERSON":
         _cut_possessive(doc, r)
+        _cut_doubled_word(doc, r)
     words = [t for t in doc[r.start:r.end] if any(c.isalpha() for c in t.text)]
     if len(words) == 1 and _adverb_only(words[0].lower_):
         return False  # a lone adverb read as a name: "ASAP", "CONSTANTLY &"
@@ -498,6 +503,14 @@ def _common_word(t) -> bool:
     return any(c.isalpha() for c in t.text) and not any(c.isupper() for c in t.text) \
         and t.lower_ not in _PARTICLES and t.lower_ not in ("the", "a", "an") and t.tag_ != "POS" \
         and t.text[:1] not in "'’‘"
+
+
+def _cut_doubled_word(doc, r: _Raw) -> None:
+    """A person's name of three words or more whose first word is written twice ("<First> <First> <Surname>")
+    is a headline's end run into the body's first words in flattened copy ("... his sister LaToya" +
+    "LaToya Jackson has claimed"): the name starts at the second."""
+    if r.end - r.start >= 3 and doc[r.start].text == doc[r.start + 1].text and doc[r.start].is_alpha:
+        r.start += 1
 
 
 def _cut_common_words(doc, r: _Raw) -> None:
