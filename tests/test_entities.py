@@ -515,6 +515,21 @@ def test_flattened_copy_does_not_glue_words_to_a_name(nlp):
                        "dropped a key argument.", ("the Lanza family However", "ORG")) == [("Lanza", "ORG")]
 
 
+def test_a_role_capitalised_by_its_place_is_a_role_not_part_of_the_name(nlp):
+    for text in ("Comedian Rita Maria Lanza will host the awards next year, organisers said on Friday.",
+                 "http://www.example.com/article/2013/08/02/lanza-host Comedian Rita Maria Lanza will host the "
+                 "awards next year."):
+        got = [x for x in ments(nlp, text) if "Lanza" in x.name]
+        assert got and got[0].name == "Rita Maria Lanza" and (got[0].role or "").lower() == "comedian", got
+
+
+def test_headline_words_run_into_a_name_the_body_gives_are_cut(nlp):
+    text = ("Blazers Hire Maurice Okafor As New Head Coach\n\nThe Portland Trail Blazers hired Maurice Okafor "
+            "as their coach on Monday. Okafor said he was glad.")
+    names = [x.name for x in ments(nlp, text) if "Okafor" in x.name]
+    assert names and all(n in ("Maurice Okafor", "Okafor") for n in names), names
+
+
 def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):
     texts = {"a": "Certainly Maria Lopez would disagree. The poll had Lopez 34 percent ahead of Tomas Ruiz.",
              "b": "The court heard Lopez v. Ruiz on Monday, while Ankara weighed the S-400 and the F-35.",

@@ -240,9 +240,28 @@ def _strip_title_tokens(doc, r: _Raw) -> None:
             i += 1
         else:
             break
+    if i == r.start and r.end - r.start >= 3 and _capitalised_role_noun(doc[i]):
+        i += 1  # "Comedian Ellen DeGeneres will ...": a role written with a capital only where the sentence starts
     if i > r.start:
         r.role_start = _own_title(doc, r.start, i)
         r.start = i
+
+
+def _capitalised_role_noun(t) -> bool:
+    """A word that starts a sentence, sits in a headline in title case or follows no word (a link, a time, an
+    abbreviation in capitals, where flattened copy ran a line into the next), whose most frequent sense in WordNet
+    is a kind of person ("Comedian", "Actress", "Striker"): a role before the name, capitalised by its place."""
+    prev = t.doc[t.i - 1] if t.i > 0 else None
+    by_place = prev is None or t.is_sent_start or _is_headline(t.sent) or not (
+        prev.is_alpha and (prev.is_lower or prev.is_title))  # after a link, a time, "EDT": a line run into the next
+    if not (t.is_title and t.is_alpha) or not by_place:
+        return False
+    from storyline.nlp.lexicon import LexiconError, sense_classes
+
+    try:
+        return sense_classes(t.lower_, "n")[:1] == ("noun.person",)
+    except LexiconError:
+        return False
 
 
 def _trim_tokens(doc, r: _Raw) -> bool:
@@ -683,6 +702,31 @@ def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
     return out
 
 
+def _cut_to_body_names(doc, raws: list[_Raw]) -> None:
+    """In a headline set in title case, words the recogniser ran into a person's name ("Comedian Ellen
+    DeGeneres", "Blazers Hire Maurice Cheeks", "Ellen DeGeneres Set To Host") are cut off where the text
+    outside headlines names that person, in two words or more, without them; the span becomes that name."""
+    body: set[tuple[str, ...]] = set()
+    for r in raws:
+        if r.label == "PERSON" and not r.product and r.end - r.start >= 2 and not _is_headline(doc[r.start].sent):
+            body.add(tuple(t.text for t in doc[r.start:r.end]))
+    if not body:
+        return
+    for r in raws:
+        if r.product or r.end - r.start < 3 or r.role_start is not None or not _is_headline(doc[r.start].sent):
+            continue
+        toks = tuple(t.text for t in doc[r.start:r.end])
+        if toks in body:
+            continue
+        n = len(toks)
+        inside = [(a, b) for a in range(n) for b in range(a + 2, n + 1)
+                  if (a == 0 or b == n) and (a, b) != (0, n) and toks[a:b] in body]
+        if inside:
+            a, b = max(inside, key=lambda x: x[1] - x[0])
+            r.start, r.end = r.start + a, r.start + b
+            r.label = "PERSON"
+
+
 def _looks_like_person(doc, r: _Raw) -> bool:
     toks = doc[r.start:r.end]
     if not 2 <= len(toks) <= 3:
@@ -771,6 +815,7 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                     continue
             kept.append(r)
         raws = kept
+    _cut_to_body_names(doc, raws)
     surnames = frozenset(name_key(doc[r.end - 1].text) for r in raws
                          if r.label == "PERSON" and r.end - r.start >= 2 and not r.product)
     employers = frozenset(a for a, _ in role_tokens)  # where a person's title starts: "<Org> Chief Executive <Name>"
