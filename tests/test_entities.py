@@ -523,6 +523,11 @@ def test_a_role_capitalised_by_its_place_is_a_role_not_part_of_the_name(nlp):
         assert got and got[0].name == "Rita Maria Lanza" and (got[0].role or "").lower() == "comedian", got
 
 
+def test_a_weekday_and_a_month_are_no_name(nlp):
+    assert forced(nlp, "Fri Aug 2, 2013 6:50pm EDT Maria Lopez will host the awards.",
+                  ("Fri Aug", "PERSON"), ("Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]
+
+
 def test_headline_words_run_into_a_name_the_body_gives_are_cut(nlp):
     text = ("Blazers Hire Maurice Okafor As New Head Coach\n\nThe Portland Trail Blazers hired Maurice Okafor "
             "as their coach on Monday. Okafor said he was glad.")

@@ -497,6 +497,8 @@ def _name_only(doc, r: _Raw) -> bool:
         _cut_possessive(doc, r)
         _cut_doubled_word(doc, r)
     words = [t for t in doc[r.start:r.end] if any(c.isalpha() for c in t.text)]
+    if len(words) >= 2 and all(t.lower_.rstrip(".") in _CALENDAR_WORDS for t in words):
+        return False  # "Fri Aug" of a stamp "Fri Aug 2, 2013 6:50pm EDT", read as a person ("May" alone is a name)
     if len(words) == 1 and _adverb_only(words[0].lower_):
         return False  # a lone adverb read as a name: "ASAP", "CONSTANTLY &"
     if _shouted(doc, r):
@@ -606,6 +608,8 @@ def _shouted(doc, r: _Raw) -> bool:
 
 
 _MONTH_WORDS = frozenset(m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "sept"))
+_CALENDAR_WORDS = _MONTH_WORDS | frozenset(d.lower() for d in (*calendar.day_name, *calendar.day_abbr)) | {
+    "tues", "thur", "thurs"}
 
 
 @functools.lru_cache(maxsize=4096)
