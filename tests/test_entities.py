@@ -241,6 +241,17 @@ def test_a_bare_surname_goes_to_the_bearer_the_article_names_most_not_a_child_it
     assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [220]
 
 
+def test_a_nickname_and_its_given_name_are_one_person_other_given_names_stay_apart():
+    per = {"a": [m("William Lanza", 0), m("Lanza", 40)], "b": [m("Bill Lanza", 0)], "c": [m("Hillary Lanza", 0)],
+           "d": [m("Mike Lanza", 0)], "e": [m("Michael Lanza", 0)]}
+    ents = canonicalise(per)
+    people = [e for e in ents if e.type == "PERSON"]
+    assert len(people) == 3, [(e.name, e.aliases) for e in people]
+    bill = next(e for e in people if {a for a, _, _ in e.mentions} == {"a", "b"})
+    assert bill.name in ("William Lanza", "Bill Lanza")
+    assert any({a for a, _, _ in e.mentions} == {"d", "e"} for e in people)
+
+
 def test_different_full_names_with_one_surname_stay_apart_and_initials_join():
     ents = canonicalise({
         "a": [m("George W. Bush", 0)],

@@ -9,7 +9,8 @@
   carries `"country_id"`, the country's entity id (the entity's `capital_of`). Never an alias of the
   country. `EntityIndex` and the event participants (`Store.entity_ids_at`) take such a mention for
   the country: "Ankara said" is Turkey speaking, "Ankara authorities" belong to Turkey.
-* people: full names are merged when compatible (same surname, same or initial first name,
+* people: full names are merged when compatible (same surname, same or initial first name, or
+  one a nickname of the other in the `nicknames` package's list: "Bill Clinton" ~ "William Clinton";
   the shorter one's middle names, if any, agreeing with the longer one's from the first: "Recep
   Erdogan" ~ "Recep Tayyip Erdogan", "George W. Bush" ≁ "George H. W. Bush"; a short form that
   fits several different people stays its own entity); two different full names that share a
@@ -84,12 +85,32 @@ def _person_tokens(name: str) -> tuple[str, ...]:
 
 
 def _first_compatible(a: str, b: str) -> bool:
-    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)) or _nickname(a, b)
+
+
+@functools.lru_cache(maxsize=1)
+def _nicknamer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _nickname(a: str, b: str) -> bool:
+    """The shorter given name is a nickname of the longer in the `nicknames` package's hand-curated list ("bill"
+    and "william", "mike" and "michael"). Names of one length are not taken for each other: the list also pairs
+    names that are each other's in no usage ("fred" and "will"), and two nicknames of one name ("bill", "will")
+    are not one person's."""
+    if len(a) == len(b) or min(len(a), len(b)) < 2 or not a.isalpha() or not b.isalpha():
+        return False
+    short, long = sorted((a, b), key=len)
+    nn = _nicknamer()
+    return short in nn.nicknames_of(long) or long in nn.canonicals_of(short)
 
 
 def _compatible(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    """Could the name `short` (≥ 2 tokens) be a form of `long`? Same surname, same (or initial)
-    first name, the short one's middle names found in order among the long one's."""
+    """Could the name `short` (≥ 2 tokens) be a form of `long`? Same surname, same (or initial, or
+    nickname: `_nickname`) first name, the short one's middle names found in order among the long one's."""
     if len(short) > len(long) or short[-1] != long[-1] or not _first_compatible(short[0], long[0]):
         return False
     # middle names, where the short form has any, line up from the first one ("George W. Bush" is
