@@ -27,9 +27,11 @@
    - else a colon or a dash that introduces the words ("Dr. Ward stated:" on the paragraph
      before, "From the report:", "... - Philip Bump:", "Transcript as follows:"); a transcript's
      speaker label ("PENCE: Well, look ...", in quotation marks or not) that names a person the
-     text names;
+     text names, and in a transcript (two or more such lines) a label whose last word is rare in
+     general English ("TAPPER:", not "UPDATE:"), named by the fullest label;
    - else the previous quote's speaker in the same paragraph, or in the previous paragraph when
-     this one opens with a quotation mark; a sentence or paragraph of quoted words standing alone
+     this one opens with a quotation mark or with a phrase that has no verb or name and ends in a
+     colon ("Then, later that month on CNN:"); a sentence or paragraph of quoted words standing alone
      after one whose main verb reports someone speaking ('Valastro praised ...', 'If anything, Ash
      argued in his email, ...', 'X further related that ...'; sentences in parentheses closing that
      paragraph are an aside); a sentence of quoted words after an indirect report in the same
@@ -71,11 +73,16 @@
    verb it hangs from; for "a statement saying ..." who issued it). Where the parser left the verb
    without one: the head an apposition or a relative clause before the verb describes ("Jane Doe,
    financial policy advocate for the Fund, said" -> Jane Doe). Never a time, a number, a quantity,
-   a headline in capitals or a span without a noun head. Its kind (SPEAKER_KINDS):
+   a headline in capitals, a dateline ("CLEVELAND, July 19 (UPI) —": the source is then its
+   apposition after the dash), a phrase across a quotation mark ('"poison pill" measures'), a word
+   WordNet's sense counts know only as a verb, or a span without a noun head. A message whose author
+   the text names ("an email sent out by X", "X released a video that said") speaks for its author;
+   not one obtained, seen or cited, nor a poll or survey. Its kind (SPEAKER_KINDS):
    - PERSON: a named person, by the fullest form of the name in the text with titles stripped (a
      surname NER took for something else counts when the text names that person in full or gives
      the name a personal title); a role ("the defense minister") resolved to the one person named
-     with that title before it;
+     with that title before it (of several, the one quoted in the sentence before); a court case's
+     name ("X v. Y") is no fuller form of a party's;
    - MEDIA: an outlet the text describes as one ("the newspaper Izvestiya"), "the newspaper"
      resolved to it, or a description whose head noun WordNet files under print media,
      broadcasting or news agencies;
@@ -1969,6 +1976,7 @@ def _verbless_intro(a: int, b: int, D: _Doc) -> bool:
     if not intro.endswith(":") or len(intro) > 80:
         return False
     toks = [t for t in D.doc[D.tok_at(a):D.tok_at(b)] if t.idx < b]
+
     def named_outside_a_preposition(t) -> bool:  # "Later, Anna Ruiz:" may say who speaks; "on CNN:" does not
         h = t
         while h.dep_ in ("compound", "flat", "nmod") and h.head.i != h.i:
@@ -2040,7 +2048,7 @@ def _transcript_lines(D: _Doc):
     return out
 
 
-_RARE_ZIPF = 3.5  # a word under this Zipf frequency in general English is no heading word ("tapper": 2.1)
+_RARE_ZIPF = 3.5  # a word under this Zipf frequency in general English is no heading word ("tapper": 2.7)
 
 
 @functools.lru_cache(maxsize=5_000)
