@@ -12,15 +12,18 @@ pass) and returns `Mention`s with spans into `doc.text`:
   White House", "<Name> op-ed"; particles such as "de", "bin" stay), a link, a handle or markup, a
   contraction before it ("That’s <Name>"), a finite verb in a person's span ("<Name> Wins"), the
   thing a person's possessive owns ("<Name>'s agenda"), a sentence adverb after it ("<Name> family
-  However"), a first name written twice where a headline ran into the body ("<First> <First> <Surname>"). A title joined to the name by "for" or
-  "of" ("a spokeswoman for Mr. <Name>") is someone else's: no role.
+  However"), a first name written twice where a headline ran into the body ("<First> <First>
+  <Surname>"), words a title-case headline ran into a person's name that the body gives without them
+  ("Blazers Hire <Name>"); weekdays and months alone ("Fri Aug") are no name. A title joined to the
+  name by "for" or "of" ("a spokeswoman for Mr. <Name>") is someone else's: no role.
 * designation-style product codes (letters, hyphen, digits: "S-400", "F-35s", "Su-57",
   "HQ-9", "S-300V", "MiG-29"), found by one regular expression over the text, typed PRODUCT
   whatever spaCy called them, with an optional proper-noun name after them ("S-400 Triumph").
 * titles in front of a person ("Presidential spokesman Dmitry Peskov", "Deputy Foreign
   Minister ...", "Secretary of State ...") or in an apposition after it ("..., director of")
-  go to `Mention.role`; the mention's `span`/`text` cover the title and the name as written,
-  `Mention.name` is the name alone.
+  go to `Mention.role`, as does a word WordNet knows first as a kind of person that only its place
+  capitalises (sentence start, headline, after a link or a time: "Comedian <First> <Last>"); the
+  mention's `span`/`text` cover the title and the name as written, `Mention.name` is the name alone.
 * countries, capitals and demonyms from a compact world table (`storyline.nlp.names`): a country name in
   any common form ("US", "U.S.", "the United States") is a GPE; a capital used for its
   government ("Moscow would sell Ankara ...", "Ankara authorities") and a demonym ("Turkish",
