@@ -534,6 +534,15 @@ def test_a_role_capitalised_by_its_place_is_a_role_not_part_of_the_name(nlp):
         assert got and got[0].name == "Rita Maria Lanza" and (got[0].role or "").lower() == "comedian", got
 
 
+def test_a_role_a_headline_capitalises_is_no_person_a_name_is(nlp):
+    got = forced(nlp, "5 Thoughts on Why the Academy Picked Maria Lopez As Oscar Host We have got an Oscar host ! "
+                      "The Academy said that Maria Lopez would host.", ("Oscar Host", "PERSON"), ("Maria Lopez", "PERSON"))
+    assert ("Oscar Host", "PERSON") not in got and ("Maria Lopez", "PERSON") in got, got
+    got = forced(nlp, "Horror Writer Tells Why He Loves Stephen King\n\nThe king of horror, Stephen King, said on "
+                      "Monday that King never sleeps.", ("Stephen King", "PERSON"))
+    assert ("Stephen King", "PERSON") in got, got  # the headline's: the running text writes "King" too
+
+
 def test_a_weekday_and_a_month_are_no_name(nlp):
     assert forced(nlp, "Fri Aug 2, 2013 6:50pm EDT Maria Lopez will host the awards.",
                   ("Fri Aug", "PERSON"), ("Maria Lopez", "PERSON")) == [("Maria Lopez", "PERSON")]

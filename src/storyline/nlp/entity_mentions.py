@@ -600,6 +600,37 @@ def _cut_verbs(doc, r: _Raw) -> None:
         r.start, r.end = verbs[0] + 1, (verbs[1] if len(verbs) > 1 else r.end)
 
 
+_TITLE_CASE_SMALL = frozenset("a an the and or but nor of on in at to for by as with from".split())
+
+
+def _in_title_case(doc, i: int) -> bool:
+    """Token i sits in words set in title case: its sentence is a headline, or the four words before it all
+    begin with a capital (small words aside), as where flattened copy ran a headline into its neighbours."""
+    if _is_headline(doc[i].sent):
+        return True
+    before = [t for t in doc[max(0, i - 8):i] if t.is_alpha and t.lower_ not in _TITLE_CASE_SMALL][-4:]
+    return len(before) == 4 and all(t.text[0].isupper() for t in before)
+
+
+def _role_phrase(doc, r: _Raw, common: set[str]) -> bool:
+    """A "person" set in title case whose last word is a kind of person in WordNet that the text writes in lower
+    case elsewhere and never with a capital in running text ("Oscar Host", "Portland Trailblazers Coach"): a
+    description capitalised by the headline, not a name."""
+    if r.label != "PERSON" or r.end - r.start < 2:
+        return False
+    last = doc[r.end - 1]
+    if not last.is_title or last.lower_ not in common or not _in_title_case(doc, r.start):
+        return False
+    if any(t.text == last.text and not t.is_sent_start and not _in_title_case(doc, t.i) for t in doc):
+        return False  # the running text writes it with a capital too: a name ("Stephen King" and "the king")
+    from storyline.nlp.lexicon import LexiconError, sense_classes
+
+    try:
+        return "noun.person" in sense_classes(last.lower_, "n")
+    except LexiconError:
+        return False
+
+
 def _shouted(doc, r: _Raw) -> bool:
     """A span holding several capitals-only words inside a line written in capitals ("TURNS OUT EDGAR ALLEN POE
     WAS ONTO SOMETHING Crows"): the parse cannot tell names there; the body names them again in its own case."""
@@ -781,6 +812,9 @@ def mentions(doc, keep_all: bool = False) -> list[Mention]:
                     raws.extend(_split_breaks(doc, piece))
                 s = i + 1
     raws = [r for r in raws if r.product or _name_only(doc, r)]
+    if any(r.label == "PERSON" for r in raws):
+        common = {t.lower_ for t in doc if t.is_lower and t.pos_ == "NOUN"}
+        raws = [r for r in raws if r.product or not _role_phrase(doc, r, common)]
     # titles: before a person (or a misread person), or in apposition after it
     role_tokens: list[tuple[int, int]] = []
     for r in raws:
