@@ -14,7 +14,8 @@ pass) and returns `Mention`s with spans into `doc.text`:
   thing a person's possessive owns ("<Name>'s agenda"), a sentence adverb after it ("<Name> family
   However"), a first name written twice where a headline ran into the body ("<First> <First>
   <Surname>"), words a title-case headline ran into a person's name that the body gives without them
-  ("Blazers Hire <Name>"); weekdays and months alone ("Fri Aug") are no name. A title joined to the
+  ("Blazers Hire <Name>"); weekdays and months alone ("Fri Aug") are no name, nor a "person" in title
+  case whose last word is a kind of person the text writes in lower case elsewhere ("Oscar Host"). A title joined to the
   name by "for" or "of" ("a spokeswoman for Mr. <Name>") is someone else's: no role.
 * designation-style product codes (letters, hyphen, digits: "S-400", "F-35s", "Su-57",
   "HQ-9", "S-300V", "MiG-29"), found by one regular expression over the text, typed PRODUCT
