@@ -380,7 +380,7 @@ def main() -> None:
     ap.add_argument("--no-peer", action="store_true", help="skip textacy")
     ap.add_argument("--no-speed", action="store_true", help="skip the throughput runs; parses from the cache")
     ap.add_argument("--errors", metavar="FILE", help="write storyline's wrong and missing speakers on named sources, "
-                    "train's tune part only, to FILE")
+                    "train's tune part only, to FILE (one line each; the last field: direct or indirect)")
     args = ap.parse_args()
     if not DATA.exists():
         print(f"{DATA}: not found; skipping (the benchmark reads ../shared/bench beside the project)")
@@ -483,20 +483,20 @@ def main() -> None:
                     continue
                 gold = [u for u in units if u.direct]
                 for p in preds:
-                    if not p.direct:
-                        continue
-                    u = first_unit(p, gold)
+                    # direct quotes against the direct gold units; the others (indirect reports) against all
+                    u = first_unit(p, gold if p.direct else units)
                     if u is None or not named_source(u) or speaker_right(p, u):
                         continue
                     text = texts[stem]
                     spk = text[p.speaker_span[0]:p.speaker_span[1]] if p.speaker_span else None
                     errors.append(f"{stem}\t{text[p.span[0]:p.span[1]][:80]!r}\tsystem={spk!r} "
-                                  f"{p.speaker_texts[1:] if p.speaker_texts else ''}\tgold={u.source_text!r}")
+                                  f"{p.speaker_texts[1:] if p.speaker_texts else ''}\tgold={u.source_text!r}"
+                                  f"\t{'direct' if p.direct else 'indirect'}")
         _log(f"scored {name}")
     kinds, odd = speaker_kinds(docs)
     if args.errors:
         Path(args.errors).write_text("\n".join(errors) + "\n", encoding="utf-8")
-        _log(f"{len(errors)} speaker errors (train tune part, direct quotes) in {args.errors}")
+        _log(f"{len(errors)} speaker errors (train tune part; last column: direct or indirect) in {args.errors}")
 
     console = Console(width=200)
     n_parts = {"train": len(splits["train"]), "dev": len(splits["dev"]),
