@@ -754,7 +754,8 @@ def main() -> None:
         if not docs:
             console.print(f"{part}: no documents (topics {topics} are not in this part)", highlight=False)
             continue
-        label = {"train": "train topics (tuned on)", "dev": "dev topics (not tuned on; their article grouping was looked at for the story threshold)",
+        label = {"train": "train topics (tuned on)",
+                 "dev": "dev topics (not tuned on; their article grouping was looked at for the story threshold)",
                  "all": "train + dev topics"}[part]
         result = run_part(docs, nlp)
         print_part(console, label, result)

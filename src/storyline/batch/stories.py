@@ -19,6 +19,7 @@ from storyline.batch.engines import Engine
 from storyline.batch.partition import DONE
 from storyline.model import stable_id
 from storyline.settings import BUCKETS_PER_WORKER
+from storyline.store.story_state import tf_factor
 from storyline.stories import cluster
 
 MIN_SIM = cluster.MIN_SIM  # the blocking bound (`cluster.prefix`)
@@ -62,7 +63,7 @@ def weigh(n: int, parts: int, *rows: list[Posting]) -> list[list[tuple[int, str,
     for key, ps in by_key.items():
         weight = cluster.term_weight(key[1:]) if key[0] == "t" else cluster.rarity(n, len(ps))
         for _, number, pos, count in ps:
-            w = (1.0 + math.log(count)) * weight if key[0] == "t" else weight
+            w = tf_factor(count) * weight if key[0] == "t" else weight
             out[number].append((pos, key, w, len(ps)))
     return out
 

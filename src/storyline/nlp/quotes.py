@@ -491,11 +491,9 @@ def _subject(v, D=None, depth: int = 0, shared: bool = False):
     kids = sorted(v.children, key=lambda c: (c.dep_ != "nsubj" or not c.ent_type_, abs(c.i - v.i)))
     for c in kids:
         if c.dep_ == "nsubj" and D is not None and _dateline(c, D):
-            # "CLEVELAND, July 19 (UPI) — <Name> told ...": the parser made the dateline the subject and the
-            # source its apposition
-            named = max((g for g in c.children if g.dep_ == "appos" and outside(g)
-                         and D.doc[g.left_edge.i - 1].text != "("), key=lambda g: g.i, default=None)
-            if named is not None:
+            # "CLEVELAND, July 19 (UPI) — <Name> told ...": the parser made the dateline the subject
+            named = _after_dateline(c, D)
+            if named is not None and outside(named):
                 return named
         if not outside(c):
             continue
@@ -840,8 +838,7 @@ def _speaker_from(tok, D: _Doc, history: list[tuple[int, Speaker]]) -> _Found:
             kind = "ANONYMOUS" if tok.lower_ in ("one", "another") else "GROUP"
         return _Found(Speaker(name=text, text=text, span=mention, type=kind), mention)
     if _dateline(tok, D):  # the parser made the dateline the subject and the source its apposition
-        named = max((c for c in tok.children if c.dep_ == "appos" and not _dateline(c, D)
-                     and D.doc[c.left_edge.i - 1].text != "("), key=lambda c: c.i, default=None)
+        named = _after_dateline(tok, D)
         return _speaker_from(named, D, history) if named is not None else _Found(None, None)
     if tok.tag_ in ("WP", "WDT", "EX", "DT") or not _can_name_a_source(tok, D):
         return _Found(None, None)
@@ -1022,6 +1019,13 @@ def _dateline(tok, D: _Doc) -> bool:
     while j < len(D.doc) and D.doc[j].is_upper and D.doc[j].is_alpha:
         j += 1
     return j < len(D.doc) and D.doc[j].text in (",", "(", "\u2014", "\u2013", "-", "--")
+
+
+def _after_dateline(tok, D: _Doc):
+    """The source the parser hung on dateline token `tok` as an apposition: the last one, after the dash, not
+    the agency in brackets ("CLEVELAND, July 19 (UPI) — <Name> told ..."); None where there is none."""
+    return max((c for c in tok.children if c.dep_ == "appos" and not _dateline(c, D)
+                and D.doc[c.left_edge.i - 1].text != "("), key=lambda c: c.i, default=None)
 
 
 def _quantified(tok):

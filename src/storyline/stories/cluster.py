@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from storyline.model import stable_id
 from storyline.settings import FAR_DAYS, FAR_JOIN_AT, JOIN_AT, LINK_NEAREST, LINK_WEIGHT, MIN_SIM, TEXT_WEIGHT
+from storyline.store.story_state import tf_factor
 
 
 def article_date(pub: dict[str, Any]) -> dt.date | None:
@@ -121,8 +122,9 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
 
 
 def text_weights(counts: dict[str, int]) -> dict[str, float]:
-    """An article's text vector before it is normalised: (1 + log count) × `term_weight`."""
-    return {t: (1.0 + math.log(c)) * term_weight(t) for t, c in counts.items()}
+    """An article's text vector before it is normalised: `tf_factor` (1 + log count) × `term_weight`; the
+    stored postings carry the same factor."""
+    return {t: tf_factor(c) * term_weight(t) for t, c in counts.items()}
 
 
 def text_vector(counts: dict[str, int]) -> dict[str, float]:
