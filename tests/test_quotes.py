@@ -1105,3 +1105,13 @@ def test_quoted_words_after_a_verbless_intro_continue_the_speaker_before():
     qs = quotes(t)
     assert speaker(one(qs, "never said we made a mistake")) == "Tom Berg"
     assert speaker(one(qs, "He said it twice")) != "Tom Berg"
+
+
+def test_a_name_in_a_capitalised_headline_is_given_as_the_text_writes_it():
+    """A headline in capitals names the person as fully as the body ("PETER HARRINGTON"): the speaker is named as
+    the running text writes the name, not in capitals."""
+    text = ("Voters turn on PETER HARRINGTON in the north\n\n"
+            "Senator Peter Harrington criticised the plan on Tuesday.\n\n"
+            "\"This budget fails working families,\" Harrington said at a press conference in the capital.")
+    q = one(quotes(text), "fails working families")
+    assert speaker(q) == "Peter Harrington"

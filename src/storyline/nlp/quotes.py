@@ -629,6 +629,7 @@ class _Doc:
         self.spans = spans
         self.starts = [s.open for s in spans]
         self.tok_starts = [t.idx for t in doc]
+        self._cased: dict[str, str] | None = None  # `in_running_case`'s words
         self.persons = self._persons()
         self.outlets = self._outlets()
         self.labels: dict[int, Speaker] = {}  # transcript labels ("PENCE:") → the person they name
@@ -662,9 +663,16 @@ class _Doc:
             if not name.split() or is_case_name(name.split()):
                 continue  # a case's name ("Trump v. Trump") is not a fuller form of a party's
             key = name.split()[-1].lower()
-            if len(name.split()) > len(best.get(key, "").split()):
+            if _name_rank(name) > _name_rank(best.get(key, "")):
                 best[key] = name
-        return best
+        return {k: self.in_running_case(v) if v.isupper() else v for k, v in best.items()}
+
+    def in_running_case(self, name: str) -> str:
+        """A name written in capitals (a headline's, a transcript label's) as the running text writes its words
+        ("McCain"), else with capital initials."""
+        if self._cased is None:
+            self._cased = {t.lower_: t.text for t in self.doc if t.text[:1].isupper() and not t.is_upper}
+        return " ".join(self._cased.get(w.lower()) or w.title() for w in name.split())
 
     def _outlets(self) -> dict[str, set[str]]:
         """Names the text gives as outlets → the nouns it describes them with (`outlet_nouns`)."""
@@ -684,6 +692,12 @@ class _Doc:
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
+
+
+def _name_rank(name: str) -> tuple[int, bool]:
+    """Which of two forms of a name is the fuller: more words, then one not in capitals (a headline's
+    "DONALD TRUMP" is the running text's "Donald Trump")."""
+    return len(name.split()), not name.isupper()
 
 
 def _bare_name(text: str) -> str:
@@ -2007,7 +2021,7 @@ def _transcript_label(start: int, D: _Doc, transcript: bool = False):
                                             for t in span)
     if not known and not (transcript and last.is_alpha and _rare_word(last.lower_)):
         return None
-    D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or span.text.title(), text=span.text,
+    D.labels[last.i] = Speaker(name=D.persons.get(last.lower_) or D.in_running_case(span.text), text=span.text,
                                span=(span.start_char, span.end_char), type="PERSON")
     return last
 
