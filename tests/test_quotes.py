@@ -1115,3 +1115,14 @@ def test_a_name_in_a_capitalised_headline_is_given_as_the_text_writes_it():
             "\"This budget fails working families,\" Harrington said at a press conference in the capital.")
     q = one(quotes(text), "fails working families")
     assert speaker(q) == "Peter Harrington"
+
+
+def test_quoted_words_the_parse_hangs_on_the_speaker_s_title_are_not_the_speaker():
+    """The parse makes the quoted clause a complement of a lower-case title, or the quote's last words modifiers of
+    the name after it: the speaker is the name, not a phrase running into the quote (which names no one)."""
+    q = one(quotes("“It’s unanimous,” councilmember Mark Levine said of the council’s support for ending the "
+                   "contracts."), "unanimous")
+    assert speaker(q) == "Mark Levine"
+    q = one(quotes("“It is not the position that everything is hunky-dory,” Gene Sperling, a top outside Clinton "
+                   "adviser, said at a recent POLITICO event on the economy in Iowa."), "hunky-dory")
+    assert speaker(q) == "Gene Sperling"

@@ -743,12 +743,13 @@ def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
         left = ent.start
         for c in tok.lefts:
             if c.dep_ in ("compound", "amod", "nmod", "npadvmod") and c.i < left:
-                left = min(left, c.left_edge.i)
+                left = min(left, _phrase_left_edge(c))
+        left = _after_quote_begun(left, ent.start, D)
         while left < ent.start and D.doc[left].dep_ in ("det", "punct"):
             left += 1
         return left, max(ent.end, tok.i + 1), label
     # a common-noun source: the noun phrase without relative clauses, appositions or trailing commas
-    left = tok.left_edge.i
+    left = _after_quote_begun(_phrase_left_edge(tok), tok.i, D)
     while left < tok.i and D.doc[left].is_punct:
         left += 1
     right = tok.i + 1
@@ -764,6 +765,27 @@ def _mention_span(tok, D: _Doc) -> tuple[int, int, str]:
     else:
         kind = "COMMON"  # a description: what it names is for _common_kind to say
     return left, right, kind
+
+
+_CLAUSAL = frozenset({"ccomp", "csubj", "advcl", "parataxis", "relcl", "acl", "xcomp", "punct"})
+
+
+def _phrase_left_edge(tok) -> int:
+    """Where the noun phrase headed by `tok` begins: its left edge, without a clause the parse hung on it ("“It’s
+    unanimous,” councilmember Mark Levine said", the quoted words as a complement of "councilmember")."""
+    return min([tok.i] + [_phrase_left_edge(c) for c in tok.lefts if c.dep_ not in _CLAUSAL])
+
+
+def _after_quote_begun(left: int, head: int, D: _Doc) -> int:
+    """A phrase's first token, not inside a quotation that began before it: the parse took the quote's last
+    words for modifiers of the name after it ("… is hunky-dory,” Gene Sperling, … said"). A quotation the phrase
+    holds whole ('"poison pill" measures') stays in it."""
+    qs = D.in_quote(D.doc[left].idx)
+    if qs is None or qs.start >= D.doc[left].idx:
+        return left
+    while left < head and D.doc[left].idx < qs.close + 1:
+        left += 1
+    return left
 
 
 def _name(toks, kind: str, D: _Doc) -> str:
