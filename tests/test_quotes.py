@@ -1126,3 +1126,14 @@ def test_quoted_words_the_parse_hangs_on_the_speaker_s_title_are_not_the_speaker
     q = one(quotes("“It is not the position that everything is hunky-dory,” Gene Sperling, a top outside Clinton "
                    "adviser, said at a recent POLITICO event on the economy in Iowa."), "hunky-dory")
     assert speaker(q) == "Gene Sperling"
+
+
+def test_quoted_words_a_message_was_are_the_message_s():
+    """No reporting verb: the quoted words are what a message noun was ("dictum", "message"); its words, not
+    nobody's. A reporting verb above still reports them."""
+    q = one(quotes("Barrett’s dictum to his interns was, “It’s not a good story if you don’t get a death threat.”"),
+                   "good story")
+    assert q.speaker is not None and "dictum" in q.speaker.text and q.speaker.type == "DOCUMENT"
+    q = one(quotes("One attendee, who spoke on condition of anonymity, said the message was that “this is not going "
+                   "to be over soon.”"), "over soon")
+    assert speaker(q) != "the message"

@@ -1393,9 +1393,12 @@ def _has_own_subject(v, D: _Doc) -> bool:
 def _find_cue_up(toks, D: _Doc, qs: QSpan):
     """The cue verb governing the quoted tokens, walking up the tree. A belief verb ("a majority have
     come to believe '...'") gives way to a speech verb above it. The walk stops at a subordinate clause
-    with a subject of its own ("as Trump went on about '...', Melanie said"). Returns (cue, source)."""
+    with a subject of its own ("as Trump went on about '...', Melanie said"). Where no cue governs them, quoted
+    words that are what a message noun was ("Barrett's dictum to his interns was, '...'") are the message's,
+    the copula their cue. Returns (cue, source)."""
     first = None
     belief = None
+    message = None
     tops = [t for t in toks if not (toks.start <= t.head.i < toks.end) or t.head.i == t.i]
     for top in tops[:3]:
         for c in top.children:  # the parse hung "according to X" on the quoted clause itself ('"...," according to X')
@@ -1431,6 +1434,11 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                 # no subject of their own after the verb of a relative clause are the predicate of the noun it
                 # describes, not that verb's report, where a frame after them names who speaks
                 break
+            if cur.lemma_ == "be" and prev.dep_ in ("ccomp", "attr") and qs.open <= prev.idx < qs.close:
+                said = next((c for c in cur.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"
+                             and _message(c.lemma_.lower()) and D.in_quote(c.idx) is None), None)
+                if said is not None and message is None:  # "Barrett's dictum was, '...'": the message's words,
+                    message = (cur, said)  # unless a reporting verb above reports them
             if _is_quote_cue(cur) and prev.dep_ not in ("nsubj", "nsubjpass", "agent", "csubj", "expl") and not (
                     prev.dep_ == "xcomp" and cur.lemma_.lower() == "continue"):  # "will continue to be '...'"
                 src = _subject(cur, D)
@@ -1446,7 +1454,7 @@ def _find_cue_up(toks, D: _Doc, qs: QSpan):
                     first = (cur, None)
         if belief is not None:
             return belief
-    return first if first else (None, None)
+    return message or first or (None, None)
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we"})
