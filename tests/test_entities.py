@@ -241,6 +241,33 @@ def test_a_bare_surname_goes_to_the_bearer_the_article_names_most_not_a_child_it
     assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [220]
 
 
+def test_an_honorific_goes_to_the_bearer_of_its_gender():
+    """"Mrs. Clinton" is not Bill Clinton, named last before it, and "Mr. Clinton" not Hillary: the honorific's gender
+    against the given name's (the census's given names, the `names` package). A given name both genders bear
+    ("Lindsey") decides nothing."""
+    per = {"a": [m("Hillary Clinton", 0), m("Bill Clinton", 50), m("Clinton", 100, text="Mrs. Clinton"),
+                 m("Clinton", 150, text="Mr. Clinton")],
+           "b": [m("Lindsey Lanza", 0), m("Paolo Lanza", 40), m("Lanza", 80, text="Mr. Lanza")]}
+    ents = canonicalise(per)
+    assert [s[0] for _, s, _ in by_name(ents, "Hillary Clinton").mentions] == [0, 100]
+    assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [50, 150]
+    assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [40, 80]  # the nearest before
+
+
+def test_an_honorific_keeps_a_bare_surname_from_a_bearer_of_the_other_gender_across_articles():
+    per = {"a": [m("Michael Lanza", 0), m("Lanza", 40)], "b": [m("Michael Lanza", 0), m("Lanza", 40)],
+           "c": [m("Lanza", 10, text="Ms. Lanza")], "d": [m("Lanza", 10, text="Mr. Lanza")]}
+    ents = canonicalise(per)
+    michael = by_name(ents, "Michael Lanza")
+    assert {a for a, _, _ in michael.mentions} == {"a", "b", "d"}
+    # one article writes both, naming neither in full: two people, each the bearer of the honorific's gender
+    per["e"] = [m("Maria Lanza", 0)]
+    per["f"] = [m("Lanza", 10, text="Mrs. Lanza"), m("Lanza", 40, text="Mr. Lanza")]
+    ents = canonicalise(per)
+    assert [s[0] for a, s, _ in by_name(ents, "Maria Lanza").mentions if a == "f"] == [10]
+    assert [s[0] for a, s, _ in by_name(ents, "Michael Lanza").mentions if a == "f"] == [40]
+
+
 def test_a_nickname_and_its_given_name_are_one_person_other_given_names_stay_apart():
     per = {"a": [m("William Lanza", 0), m("Lanza", 40)], "b": [m("Bill Lanza", 0)], "c": [m("Hillary Lanza", 0)],
            "d": [m("Mike Lanza", 0)], "e": [m("Michael Lanza", 0)]}

