@@ -254,6 +254,14 @@ def test_an_honorific_goes_to_the_bearer_of_its_gender():
     assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [40, 80]  # the nearest before
 
 
+def test_a_bare_surname_with_a_title_goes_to_the_bearer_the_article_gives_that_title():
+    per = {"a": [m("Bill Lanza", 0, role="Former President", text="Former President Bill Lanza"),
+                 m("Hillary Lanza", 50), m("Lanza", 100, text="Mrs. Lanza"),
+                 m("Lanza", 150, role="President", text="President Lanza")]}
+    ents = canonicalise(per)
+    assert [s[0] for _, s, _ in by_name(ents, "Bill Lanza").mentions] == [0, 150]
+
+
 def test_an_honorific_keeps_a_bare_surname_from_a_bearer_of_the_other_gender_across_articles():
     per = {"a": [m("Michael Lanza", 0), m("Lanza", 40)], "b": [m("Michael Lanza", 0), m("Lanza", 40)],
            "c": [m("Lanza", 10, text="Ms. Lanza")], "d": [m("Lanza", 10, text="Mr. Lanza")]}

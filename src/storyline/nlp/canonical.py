@@ -21,7 +21,9 @@
   a quarter as many articles as use the surname alone ("Fiorina" alone in 30 articles is not the
   Frank Fiorina one article names). A bare surname written with an honorific goes only to a bearer
   whose given name the census gives to that gender, or to none ("Mrs. Clinton" is not Bill Clinton,
-  "Mr. Clinton" not Hillary; `names.gender_conflict`; "Lindsey", given to both, decides nothing).
+  "Mr. Clinton" not Hillary; `names.gender_conflict`; "Lindsey", given to both, decides nothing); one
+  written with a title, to the one bearer the article gives that title ("President Clinton" after
+  "former President Bill Clinton").
 * products by designation ("S-400", "S-400s", "S-400 Triumph" are one; "S-300" is another).
 * everything else by normalised name (case, accents, "the", possessive, periods ignored), with
   "Long Name (ACRONYM)" pairs joined, the type decided by the majority of the mentions (longer
@@ -646,6 +648,9 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
         cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
         if (hon := _honorific(it.m)) is not None and len(cands) > 1:  # "Mrs. Clinton" is not Bill Clinton
             cands = [r for r in cands if not gender_conflict(hon, r[0])]
+        if it.m.role and len(cands) > 1:  # "President Clinton": the one the article gives that title
+            titled = [r for r in cands if any(_same_title(x.m.role, it.m.role) for x in clusters[r])]
+            cands = titled if len(titled) == 1 else cands
         if len(cands) == 1:
             clusters[cands[0]].append(it)
         elif cands:
@@ -655,6 +660,11 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
         else:  # "Mrs. Clinton" and "Mr. Clinton" in an article naming neither in full are two people
             bare_left[(w, honorific_gender(_honorific(it.m)) or "")].append(it)
     return list(clusters.items()), [(w, its) for (w, _), its in bare_left.items()]
+
+
+def _same_title(a: str | None, b: str | None) -> bool:
+    """Two roles of one title: their last words agree ("Former President", "President")."""
+    return bool(a and b and a.split() and b.split() and fold(a.split()[-1]) == fold(b.split()[-1]))
 
 
 _SALIENT = 3  # a bare surname goes to the bearer named in full 3x as often in the article as any other
