@@ -252,6 +252,9 @@ def test_an_honorific_goes_to_the_bearer_of_its_gender():
     assert [s[0] for _, s, _ in by_name(ents, "Hillary Clinton").mentions] == [0, 100]
     assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [50, 150]
     assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [40, 80]  # the nearest before
+    # the one bearer an article names in full is not taken for a woman the text calls "Mrs."
+    per = {"c": [m("Bill Clinton", 0), m("Clinton", 50, text="Mrs. Clinton")]}
+    assert [s[0] for _, s, _ in by_name(canonicalise(per), "Bill Clinton").mentions] == [0]
 
 
 def test_a_bare_surname_with_a_title_goes_to_the_bearer_the_article_gives_that_title():

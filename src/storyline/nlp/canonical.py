@@ -638,15 +638,16 @@ def _cluster_article_people(persons: list[Item]) -> tuple[list[_Cluster], list[t
     clusters: dict[tuple[str, ...], list[Item]] = defaultdict(list)
     for t in names:
         clusters[rep[t]].extend(full[t])
-    # bare names: the person with that surname in this article; of several, those its honorific fits ("Mrs."
-    # not "Bill": `gender_conflict`), and of those the one it names in full most often where that one dominates (the subject of a profile, not the children it lists once each), else the
+    # bare names: the person with that surname in this article its honorific fits ("Mrs." not "Bill":
+    # `gender_conflict`); of several, the one it titles so ("President"), else the one it names in full most
+    # often where that one dominates (the subject of a profile, not the children it lists once each), else the
     # nearest before (else the first after)
     named = {r: len(v) for r, v in clusters.items()}
     bare_left: dict[tuple[str, str], list[Item]] = defaultdict(list)  # (surname, its honorific's gender) → mentions
     for it, toks in bare:
         w = toks[0]
         cands = [r for r in clusters if r[-1] == w] or [r for r in clusters if r[0] == w]
-        if (hon := _honorific(it.m)) is not None and len(cands) > 1:  # "Mrs. Clinton" is not Bill Clinton
+        if (hon := _honorific(it.m)) is not None:  # "Mrs. Clinton" is not Bill Clinton, even if he is the one named
             cands = [r for r in cands if not gender_conflict(hon, r[0])]
         if it.m.role and len(cands) > 1:  # "President Clinton": the one the article gives that title
             titled = [r for r in cands if any(_same_title(x.m.role, it.m.role) for x in clusters[r])]
