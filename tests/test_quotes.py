@@ -1148,3 +1148,15 @@ def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
     qs = quotes(text)
     assert speaker(one(qs, "win this state")) == "Hillary Clinton"
     assert speaker(one(qs, "most qualified")) == "Bill Clinton"
+
+
+def test_a_headline_s_name_and_colon_give_its_quote_in_title_case():
+    """"Name: ‘Quoted Words’" opening a line is how a headline quotes someone, in Title Case like the rest of it:
+    the words are a quote and the name its speaker. Title Case words after a longer phrase are not."""
+    text = ("Marco Rubio: ‘You Don’t Win The Nomination By How Many States You Win.’\n\n"
+            "Senator Marco Rubio told reporters in Florida on Tuesday that the race was far from over.")
+    q = one(quotes(text), "Win The Nomination")
+    assert speaker(q) == "Marco Rubio" and q.kind == "direct"
+    text = ("Voters in the state went to see the new play: ‘The Long Way Home From The Mountains’\n\n"
+            "The play opened on Tuesday.")
+    assert not [q for q in quotes(text) if "Long Way Home" in q.text]

@@ -1388,13 +1388,29 @@ def _is_name_or_title(qs: QSpan, D: _Doc) -> bool:
     inner = D.text[qs.start:qs.close].rstrip(_QUOTE_CHARS + " ")
     toks = doc.char_span(qs.start, qs.end, alignment_mode="expand")
     content = [t for t in toks if t.is_alpha and not t.is_stop] if toks is not None else []
-    if content and all(t.text[0].isupper() for t in content):
+    if content and all(t.text[0].isupper() for t in content) and _labelled_line(qs, D) is None:
         # Title Case throughout: a name or a title, unless a single word ends the way a quote does ("Never."),
         # or a reporting verb follows the words ('"Safety," said Grimm')
         if not (inner[-1:] in ",.!?" and len(words) == 1 and toks[0].pos_ != "PROPN") and not (
                 inner[-1:] in ",!?" and _after_cue(qs, D, frame=True)[0] is not None):
             return True
     return False
+
+
+_LABEL_LINE = re.compile(r"[^\W\d][\w.'\u2019-]*(?: [\w.'\u2019-]+){0,2}:\s*")
+
+
+def _labelled_line(qs: QSpan, D: _Doc):
+    """The name a line opens with, before a colon and the quoted words, as headlines give a quote ("Marco Rubio:
+    ‘You Don’t Win The Nomination …’", in Title Case like the rest of the headline): the name's tokens, where
+    at most three words without a verb stand before the colon; None otherwise."""
+    lo = D.par_starts[D.par(qs.open)]
+    if not _LABEL_LINE.fullmatch(D.text[lo:qs.open]):
+        return None
+    span = D.doc.char_span(lo, D.text.rindex(":", lo, qs.open), alignment_mode="contract")
+    if span is None or not len(span) or any(t.pos_ in ("VERB", "AUX") for t in span) or not span[0].text[:1].isupper():
+        return None
+    return span
 
 
 def _sentence_like(toks) -> bool:
@@ -2014,7 +2030,11 @@ def _colon_intro(lt, D: _Doc):
     tail = doc[dashes[-1] + 1:lt.end] if dashes else lt
     if 0 < len(tail) <= 8 and (dashes or len(tail) <= 6) and not any(t.pos_ in ("VERB", "AUX") for t in tail) and (
             any(D.ent_of[t.i] is not None and D.ent_of[t.i].label_ in ("PERSON", "ORG") for t in tail)
-            or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)):
+            or dashes and all(t.is_title or t.is_punct or t.lower_ in ("and", "of") for t in tail)
+            or len(tail) <= 3 and D.text[D.par_starts[D.par(tail.start_char)]:tail.start_char].strip() == ""
+            and all(t.is_alpha and t.text[0].isupper() for t in tail)
+            and (all(t.pos_ == "PROPN" for t in tail) or tail[-1].lower_ in D.persons)):  # a headline's "Cecile
+        # Richards: '...'", "Trump: '...'" (a name the text gives in full, whatever the tagger made of it here)
         return None, _np_head(tail.start, tail.end, D)
     r = lt.root
     for v in reversed(lt):  # the main clause nearest the colon: "After 14 people were killed, a voice hailed it:"
