@@ -1160,3 +1160,11 @@ def test_a_headline_s_name_and_colon_give_its_quote_in_title_case():
     text = ("Voters in the state went to see the new play: ‘The Long Way Home From The Mountains’\n\n"
             "The play opened on Tuesday.")
     assert not [q for q in quotes(text) if "Long Way Home" in q.text]
+
+
+def test_a_name_inside_the_quoted_words_is_not_their_speaker():
+    """The parse may take a name the quoted words hold for their subject; it never says them. A transcript's label
+    opening quoted words ('"CLINTON: I feel …"') does."""
+    text = ("Reid: 'Never, ever, ever underestimate Trump.'\n\n"
+            "Harry Reid has some advice for Democrats already celebrating: do not underestimate Donald Trump.")
+    assert not [q for q in quotes(text) if "underestimate Trump" in q.text and speaker(q) == "Donald Trump"]

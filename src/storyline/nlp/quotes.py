@@ -2456,9 +2456,13 @@ def find_attributions(doc) -> list[Attribution]:
             short = len(_words(content)) <= 5 and not _sentence_like(toks)
             found = _speaker_from(src, D, history) if src is not None else _Found(None, None)
             if found.mention is not None and (found.mention[0] <= qs.open < found.mention[1]
-                                              or found.mention[0] < qs.close <= found.mention[1]):
+                                              or found.mention[0] < qs.close <= found.mention[1]
+                                              or qs.closed and qs.open < found.mention[0] and found.mention[1] <= qs.close
+                                              and D.text[found.mention[1]:found.mention[1] + 1] != ":"):
                 # a phrase across a quotation mark is not who said the quoted words: a term quoted inside
-                # its own noun phrase ('a "no-disparagement" clause', '"poison pill" measures')
+                # its own noun phrase ('a "no-disparagement" clause', '"poison pill" measures'); nor a name
+                # inside them ("Reid: 'Never underestimate Trump.'", the parse taking Trump for the subject), unless
+                # it labels them ('"CLINTON: I feel ..."', a transcript quoted)
                 found = _Found(None, None)
             via = _via(cue, src, D) if cue is not None else []
             par = D.par(qs.open)
