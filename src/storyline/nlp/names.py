@@ -312,6 +312,7 @@ def gender_conflict(honorific: str | None, given: str) -> bool:
     g = given_name_gender(given) if h else None
     return bool(h and g and h != g)
 
+
 # Words that mark an organisation name (an "ORG" with one of these is not a misread person).
 ORG_WORDS = frozenset("""
 council ministry agency corporation corp inc company co group university institute center centre
