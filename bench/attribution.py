@@ -284,7 +284,7 @@ def speaker_kinds(docs) -> tuple[Counter, list[str], list[str]]:
     name is a headline in capitals (two or more words, all upper case); and the speakers named against the
     gender of the honorific the text writes ("Mrs. Clinton" named Bill Clinton: `names.gender_conflict`,
     the census's given names)."""
-    from storyline.nlp.names import HONORIFICS, gender_conflict
+    from storyline.nlp.names import gender_conflict
     from storyline.nlp.quotes import find_quotes
 
     kinds: Counter = Counter()
@@ -300,8 +300,7 @@ def speaker_kinds(docs) -> tuple[Counter, list[str], list[str]]:
             if _ODD.fullmatch(q.speaker.text.strip()) or len(words) >= 2 and all(w.isupper() for w in words):
                 odd.append(q.speaker.text)
             said, name = q.speaker.text.split(), q.speaker.name.split()
-            if q.speaker.type == "PERSON" and said and len(name) >= 2 and said[0].lower().rstrip(".") in HONORIFICS \
-                    and gender_conflict(said[0], name[0]):
+            if q.speaker.type == "PERSON" and said and len(name) >= 2 and gender_conflict(said[0], name[0]):
                 misnamed.append(f"{q.speaker.text} → {q.speaker.name}")
     return kinds, odd, misnamed
 

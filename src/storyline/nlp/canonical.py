@@ -348,7 +348,7 @@ def people_by_surname(names: Iterable[Name[P]]) -> tuple[list[Keyed[Name[P]]], l
     firsts: list[Keyed[Name[P]]] = [(h[0], Name("person", h, [])) for h in dict.fromkeys(canon.values())]
     parts: list[Keyed[Part[P]]] = []
     # a surname -> the articles using it alone (an article's bare Names of one surname: one per honorific gender)
-    bare = Counter(w for w, _ in {(n.name[0], _article_of(n.mentions[0])) for n in names if n.kind == "bare"})
+    bare = Counter(w for w, _ in {(n.name[0], _item(n.mentions[0]).aid) for n in names if n.kind == "bare"})
     for n in names:
         if n.kind == "full":
             parts.append(_part(("PERSON", canon[n.name]), n.mentions))
@@ -521,7 +521,7 @@ def type_votes(free: Iterable[Item], root_of: Mapping[str, str]) -> dict[str, Co
         weight = len(it.key.split()) * (_TOLD if it.m.described else 1)
         votes[root][it.type] += weight
         if " " not in it.key:
-            if it.type == "PERSON" and ((it.aid, it.key) in name_words or it.m.role or _honorific_before(it.m)):
+            if it.type == "PERSON" and ((it.aid, it.key) in name_words or it.m.role or _honorific(it.m) is not None):
                 votes[root][_NAMED] += 1
         elif it.m.role or ((it.aid, it.key.split()[-1]) in bare and not set(it.key.split()) & ORG_WORDS
                            and _looks_like_name(it.m.name)):
@@ -539,31 +539,21 @@ def _looks_like_name(name: str) -> bool:
                                         for w in words)
 
 
-def _honorific_before(m: Mention) -> bool:
-    """Is the mention written with an honorific before its name ("Mr. Clarke", "Dr. Oz")?"""
-    return _honorific(m) is not None
-
-
 def _honorific(m: Mention) -> str | None:
-    """The honorific the mention writes before its name ("Mrs." in "Mrs. Clinton"), if any."""
-    return _honorific_in(m.text, m.name)
-
-
-def _honorific_in(text: str, name: str) -> str | None:
-    head = text[:len(text) - len(name)].strip() if text.endswith(name) else ""
+    """The honorific the mention writes before its name ("Mrs." in "Mrs. Clinton", "Dr." in "Dr. Oz"), if any."""
+    head = m.text[:len(m.text) - len(m.name)].strip() if m.text.endswith(m.name) else ""
     return head.split()[-1] if head and fold(head.split()[-1]).rstrip(".") in HONORIFICS else None
 
 
-def _article_of(x: Any) -> str:
-    """The article of a mention travelling as an Item or as its record."""
-    return x.aid if isinstance(x, Item) else x[1]
+def _item(x: Any) -> Item:
+    """A mention travelling as an Item or as its record (`record`)."""
+    return x if isinstance(x, Item) else item_of(x)
 
 
 def _fitting(bearers: set[tuple[str, ...]], mentions: list[Any]) -> set[tuple[str, ...]]:
     """The people a bare name's mentions (Items or their records) may be: where their honorifics all say one
     gender ("Ms. Jackson"), not those whose given name is the other's (`gender_conflict`); else all."""
-    hons = [_honorific_in(x.m.text, x.m.name) if isinstance(x, Item) else _honorific_in(x[5], x[6]) for x in mentions]
-    written = [h for h in hons if h is not None and honorific_gender(h)]
+    written = [h for x in mentions if (h := _honorific(_item(x).m)) is not None and honorific_gender(h)]
     if not written or len({honorific_gender(h) for h in written}) > 1:
         return bearers
     return {b for b in bearers if not gender_conflict(written[0], b[0])}

@@ -630,7 +630,8 @@ class _Doc:
         self.starts = [s.open for s in spans]
         self.tok_starts = [t.idx for t in doc]
         self._cased: dict[str, str] | None = None  # `in_running_case`'s words
-        self.bearers: dict[str, list[str]] = {}  # surname → every full name with it, in text order (`_persons`)
+        self.bearers: dict[str, list[str]] = {}  # surname → every full name with it, in text order, as the
+        # running text writes it (`_persons`)
         self.persons = self._persons()
         self.outlets = self._outlets()
         self.labels: dict[int, Speaker] = {}  # transcript labels ("PENCE:") → the person they name
@@ -667,7 +668,7 @@ class _Doc:
             if _name_rank(name) > _name_rank(best.get(key, "")):
                 best[key] = name
             if len(name.split()) >= 2:
-                self.bearers.setdefault(key, []).append(name)
+                self.bearers.setdefault(key, []).append(self.in_running_case(name) if name.isupper() else name)
         return {k: self.in_running_case(v) if v.isupper() else v for k, v in best.items()}
 
     def in_running_case(self, name: str) -> str:
@@ -698,7 +699,6 @@ class _Doc:
         if full and honorific and gender_conflict(honorific, full.split()[0]):
             fits = [b for b in self.bearers.get(key, []) if not gender_conflict(honorific, b.split()[0])]
             full = max(fits, key=_name_rank) if fits else None
-            full = self.in_running_case(full) if full and full.isupper() else full
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
