@@ -502,6 +502,7 @@ def main() -> None:
         _log(f"scored {name}")
     kinds, odd, misnamed = speaker_kinds(docs)
     if args.errors:
+        Path(args.errors).parent.mkdir(parents=True, exist_ok=True)
         Path(args.errors).write_text("\n".join(errors) + "\n", encoding="utf-8")
         _log(f"{len(errors)} speaker errors (train tune part; last column: direct or indirect) in {args.errors}")
 

@@ -1139,6 +1139,15 @@ def test_quoted_words_a_message_was_are_the_message_s():
     assert speaker(q) != "the message"
 
 
+def test_quoted_words_beside_a_message_noun_are_its_authors():
+    """Quoted words set beside a message noun ("the words, '...'") are that message: the subject of the verb
+    it is the object of speaks them. A message noun with no author gives no speaker."""
+    q = one(quotes("When Trump used the words, “I’m not quite there yet,” he was echoing Ryan."), "quite there")
+    assert speaker(q) == "Trump"
+    q = one(quotes("The words, “We will not forget,” were painted on the wall overnight."), "not forget")
+    assert q.speaker is None
+
+
 def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
     """Two people of one surname: "Mrs. Clinton" is Hillary Clinton and "Mr. Clinton" Bill Clinton, whoever was named
     last or most fully."""

@@ -1971,6 +1971,17 @@ def _attribute_quote(qs: QSpan, D: _Doc):
                 c2, s2 = _colon_intro(lt, D)
                 if s2 is not None:
                     return c2, s2, kind
+    if cue is None and not embedded and lead_stripped.endswith((",", ":")) and first_tok > D.tok_at(lo):
+        # 'When Trump used the words, "..."': quoted words set beside a message noun are that message, and its
+        # author (`_author`: the subject of the verb it is the object of) speaks them
+        j = first_tok - 1
+        while j > D.tok_at(lo) and (doc[j].is_punct or doc[j].is_space):
+            j -= 1
+        noun = doc[j]
+        if noun.pos_ == "NOUN" and _message(noun.lemma_.lower()):
+            author = _author(noun, D)
+            if author is not None:
+                return noun.head, author, kind
     if cue is not None:
         return cue, None, kind
     return None, None, kind
