@@ -1148,6 +1148,15 @@ def test_quoted_words_beside_a_message_noun_are_its_authors():
     assert q.speaker is None
 
 
+def test_a_bare_surname_names_the_bearer_the_text_named_first():
+    """Two people of one surname: the surname alone names the one the text introduced first, in their fullest
+    form; a second bearer named later, even with more words, is named in full where meant."""
+    text = ("Sen. Chris Murphy spent the morning in Hartford.\n\n"
+            "A teacher, Anne Marie Murphy, died shielding a student in 2012.\n\n"
+            "“We have to do better than this,” Murphy said on Tuesday.")
+    assert speaker(one(quotes(text), "do better")) == "Chris Murphy"
+
+
 def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
     """Two people of one surname: "Mrs. Clinton" is Hillary Clinton and "Mr. Clinton" Bill Clinton, whoever was named
     last or most fully."""

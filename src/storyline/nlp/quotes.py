@@ -669,6 +669,8 @@ class _Doc:
                 best[key] = name
             if len(name.split()) >= 2:
                 self.bearers.setdefault(key, []).append(self.in_running_case(name) if name.isupper() else name)
+        for key, names in self.bearers.items():
+            best[key] = _first_bearer(names)
         return {k: self.in_running_case(v) if v.isupper() else v for k, v in best.items()}
 
     def in_running_case(self, name: str) -> str:
@@ -698,10 +700,19 @@ class _Doc:
         full = self.persons.get(key)
         if full and honorific and gender_conflict(honorific, full.split()[0]):
             fits = [b for b in self.bearers.get(key, []) if not gender_conflict(honorific, b.split()[0])]
-            full = max(fits, key=_name_rank) if fits else None
+            full = _first_bearer(fits) if fits else None
         if full and set(name.lower().split()) <= set(full.lower().split()):
             return full
         return name
+
+
+def _first_bearer(names: list[str]) -> str:
+    """Whom a bare surname names, of the full names with it in text order: the person the text names first,
+    in the fullest form it gives them ("Alan Grayson", "Alan Mark Grayson"). A writer names a second bearer
+    in full each time, to tell them from the one the surname alone stands for ("Chris Murphy … Anne Marie
+    Murphy … Murphy said"), so a later and longer name is not the one meant."""
+    given = names[0].split()[0].lower()
+    return max((n for n in names if n.split()[0].lower() == given), key=_name_rank)
 
 
 def _name_rank(name: str) -> tuple[int, bool]:
