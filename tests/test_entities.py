@@ -225,12 +225,17 @@ def test_bare_surname_without_context_joins_only_a_single_known_person():
     assert [t for _, _, t in by_name(two, "Smith").mentions] == ["Smith"]
 
 
-def test_nearest_preceding_full_name_wins_for_a_bare_surname():
-    per = {"a": [m("Bill Clinton", 0), m("Hillary Clinton", 50), m("Clinton", 100), m("Bill Clinton", 150),
-                 m("Clinton", 200)]}
+def test_a_bare_surname_goes_to_the_bearer_the_article_names_first():
+    """A second bearer is named in full where meant ("Anne Marie Murphy"); the surname alone stays with the person
+    the article named first, not the one named last before it."""
+    per = {"a": [m("Chris Murphy", 0), m("Murphy", 40), m("Anne Marie Murphy", 80), m("Murphy", 120),
+                 m("Anne Marie Murphy", 160), m("Murphy", 200)]}
     ents = canonicalise(per)
-    assert [s[0] for _, s, _ in by_name(ents, "Hillary Clinton").mentions] == [50, 100]
-    assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [0, 150, 200]
+    assert [s[0] for _, s, _ in by_name(ents, "Chris Murphy").mentions] == [0, 40, 120, 200]
+    assert [s[0] for _, s, _ in by_name(ents, "Anne Marie Murphy").mentions] == [80, 160]
+    # a headline read as one name ("Clinton Slams Donald Trump") is the person whose name ends it
+    per = {"b": [m("Clinton Slams Donald Trump", 0), m("Melania Trump", 40), m("Donald Trump", 80), m("Trump", 120)]}
+    assert [s[0] for _, s, _ in by_name(canonicalise(per), "Donald Trump").mentions] == [80, 120]
 
 
 def test_a_bare_surname_goes_to_the_bearer_the_article_names_most_not_a_child_it_lists_once():
@@ -251,7 +256,8 @@ def test_an_honorific_goes_to_the_bearer_of_its_gender():
     ents = canonicalise(per)
     assert [s[0] for _, s, _ in by_name(ents, "Hillary Clinton").mentions] == [0, 100]
     assert [s[0] for _, s, _ in by_name(ents, "Bill Clinton").mentions] == [50, 150]
-    assert [s[0] for _, s, _ in by_name(ents, "Paolo Lanza").mentions] == [40, 80]  # the nearest before
+    # "Lindsey" is not left out for "Mr.": the bearer named first takes it
+    assert [s[0] for _, s, _ in by_name(ents, "Lindsey Lanza").mentions] == [0, 80]
     # the one bearer an article names in full is not taken for a woman the text calls "Mrs."
     per = {"c": [m("Bill Clinton", 0), m("Clinton", 50, text="Mrs. Clinton")]}
     assert [s[0] for _, s, _ in by_name(canonicalise(per), "Bill Clinton").mentions] == [0]

@@ -711,7 +711,12 @@ def _first_bearer(names: list[str]) -> str:
     in the fullest form it gives them ("Alan Grayson", "Alan Mark Grayson"). A writer names a second bearer
     in full each time, to tell them from the one the surname alone stands for ("Chris Murphy … Anne Marie
     Murphy … Murphy said"), so a later and longer name is not the one meant."""
-    given = names[0].split()[0].lower()
+    first = names[0].split()
+    # a name with words glued before another's ("Clinton Slams Donald Trump", a headline read as one name) is
+    # that person's
+    inner = [n for n in names if 2 <= len(n.split()) < len(first) and [w.lower() for w in first[-len(n.split()):]]
+             == [w.lower() for w in n.split()]]
+    given = (max(inner, key=lambda n: len(n.split())) if inner else names[0]).split()[0].lower()
     return max((n for n in names if n.split()[0].lower() == given), key=_name_rank)
 
 
