@@ -599,6 +599,24 @@ def test_headline_words_run_into_a_name_the_body_gives_are_cut(nlp):
     assert names and all(n in ("Maurice Okafor", "Okafor") for n in names), names
 
 
+def test_a_headline_word_run_into_a_surname_is_cut_where_the_body_names_that_surname(nlp):
+    """"Senator Endorsed Trump" (a headline's verb the recogniser took for a first name) is "Trump" where the body
+    names Donald Trump and nobody "Endorsed"; a first name the body does not use but is no English word stays."""
+    def person(text, start):
+        doc = nlp(text)
+        doc.ents = [doc.char_span(text.index(start), text.index(start) + len(start), label="PERSON")] + [
+            e for e in doc.ents if e.start_char >= len(start) + text.index(start)]
+        return [x for x in mentions(doc) if x.span[0] < text.index("\n")]
+    got = person("Right After This Senator Endorsed Trump, The Establishment Did Something Big\n\n"
+                 "Jeff Sessions endorsed Donald Trump at a rally on Sunday, to the surprise of many in his party.",
+                 "Endorsed Trump")
+    got = [x for x in got if "Trump" in x.name]
+    assert [x.name for x in got] == ["Trump"] and got[0].role is None
+    got = person("Jeb Bush Wins Florida Vote After A Long Night\n\nHis brother George W. Bush called him late in the "
+                 "evening to say that he was proud of the result.", "Jeb Bush")
+    assert [x.name for x in got if "Bush" in x.name] == ["Jeb Bush"]
+
+
 def test_no_entity_name_starts_with_an_adverb_or_holds_a_stray_number(nlp):
     texts = {"a": "Certainly Maria Lopez would disagree. The poll had Lopez 34 percent ahead of Tomas Ruiz.",
              "b": "The court heard Lopez v. Ruiz on Monday, while Ankara weighed the S-400 and the F-35.",

@@ -55,7 +55,7 @@ from typing import Any
 from storyline.model import Mention, Span
 from storyline.nlp.names import (
     CAPITALS, CODE_RE, DEMONYMS, HONORIFICS, NAMED_TYPES, ORG_WORDS, REGIONS, capital_type, country_name,
-    country_of, is_case_name, known_places, name_key,
+    country_of, is_case_name, is_given_name, known_places, name_key,
 )
 
 __all__ = ["mentions"]
@@ -744,7 +744,9 @@ def _split_compound_demonyms(doc, text: str, r: _Raw) -> list[Mention]:
 def _cut_to_body_names(doc, raws: list[_Raw]) -> None:
     """In a headline set in title case, words the recogniser ran into a person's name ("Comedian Ellen
     DeGeneres", "Blazers Hire Maurice Cheeks", "Ellen DeGeneres Set To Host") are cut off where the text
-    outside headlines names that person, in two words or more, without them; the span becomes that name."""
+    outside headlines names that person, in two words or more, without them; the span becomes that name. Two
+    words ("Endorsed Trump") become the surname where the body names people of it, none with the first word, the
+    census gives the first word to nobody and WordNet has it as an English word."""
     body: set[tuple[str, ...]] = set()
     for r in raws:
         if r.label == "PERSON" and not r.product and r.end - r.start >= 2 and not _is_headline(doc[r.start].sent):
@@ -764,6 +766,32 @@ def _cut_to_body_names(doc, raws: list[_Raw]) -> None:
             a, b = max(inside, key=lambda x: x[1] - x[0])
             r.start, r.end = r.start + a, r.start + b
             r.label = "PERSON"
+    # two words: a headline word run into a surname ("Endorsed Trump", "Stop Trump") where the body names people
+    # of that surname, none with that first word, and the census gives it to nobody: the surname alone
+    firsts = {b[0].lower() for b in body}
+    lasts = {b[-1].lower() for b in body}
+    for r in raws:
+        if r.product or r.end - r.start != 2 or r.label != "PERSON" or \
+                not _is_headline(doc[r.start].sent):
+            continue
+        first, last = doc[r.start], doc[r.start + 1]
+        if last.lower_ in lasts and first.lower_ not in firsts and first.is_alpha and not is_given_name(first.text) \
+                and _english_word(first.lower_):
+            r.start += 1
+            r.role_start = r.role = None  # a title before the cut word was not this person's ("Senator Endorsed")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _english_word(word: str) -> bool:
+    """Whether WordNet has the word as a verb, an adjective or a noun ("endorsed", "ignore", "standard"; not
+    "jeb", "francois")."""
+    from storyline.nlp.lexicon import LexiconError, wordnet
+
+    try:
+        wn = wordnet()
+    except LexiconError:
+        return False
+    return any(wn.morphy(word, pos) for pos in ("v", "a", "n"))
 
 
 def _looks_like_person(doc, r: _Raw) -> bool:

@@ -300,6 +300,12 @@ def given_name_gender(word: str) -> str | None:
     return None
 
 
+def is_given_name(word: str) -> bool:
+    """Whether the census lists the word as a given name, of either gender ("Young" is one, "Endorsed" is not)."""
+    male, female = _given_names()
+    return fold(word) in male or fold(word) in female
+
+
 def honorific_gender(word: str | None) -> str | None:
     """'Mr.' → 'male', 'Mrs.'/'Ms.' → 'female'; None for 'Dr.', 'Mx.' or no honorific."""
     return HONORIFIC_GENDER.get(fold(word).rstrip(".")) if word else None
