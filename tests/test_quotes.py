@@ -1157,6 +1157,13 @@ def test_a_bare_surname_names_the_bearer_the_text_named_first():
     assert speaker(one(quotes(text), "do better")) == "Chris Murphy"
 
 
+def test_one_who_quotes_someone_carries_the_words():
+    """'Frank quotes Alfred Kahn: "..."': Kahn's words, carried by Frank (`via`), as 'according to' carries them."""
+    q = one(quotes("Frank quotes former Carter adviser Alfred Kahn:\n“I’d love the Teamsters to be worse off.”"),
+            "Teamsters")
+    assert speaker(q) == "Alfred Kahn" and q.via == ["Frank"]
+
+
 def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
     """Two people of one surname: "Mrs. Clinton" is Hillary Clinton and "Mr. Clinton" Bill Clinton, whoever was named
     last or most fully."""

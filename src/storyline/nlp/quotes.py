@@ -1345,6 +1345,17 @@ def _via(cue, source, D: _Doc) -> list[str]:
     out: list[str] = []
     if source is not None:
         _via_from(source, D, out)
+        if cue.lemma_.lower() in _QUOTING_VERBS and source.dep_ == "dobj" and source.head.i == cue.i:
+            # "Frank quotes Alfred Kahn: '...'", "ended her speech by quoting Leonardo": the words are the one
+            # quoted; the one quoting carries them ("the Stanford graduate" is a graduate, not Stanford)
+            who = _subject(cue, D)
+            if who is not None and who.pos_ == "NOUN" and not who.ent_type_:
+                a, b, kind = _mention_span(who, D)
+                name = _name(D.doc[a:b], kind, D)
+            else:
+                name = _chain_name(who, D)
+            if name and name not in out:
+                out.append(name)
     cur = cue
     for _ in range(6):
         if cur is None:
