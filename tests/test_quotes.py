@@ -1164,6 +1164,14 @@ def test_one_who_quotes_someone_carries_the_words():
     assert speaker(q) == "Alfred Kahn" and q.via == ["Frank"]
 
 
+def test_a_quote_left_open_ends_at_its_frame():
+    """A closing mark left out before the frame ('"..., said Kessel, whose ...'): the words end at the frame's
+    comma and the frame names the speaker."""
+    q = one(quotes("“There was not a lot of education to adoptive parents about naturalizing their children, said "
+                   "Kessel, whose organization is helping push for bills."), "education")
+    assert speaker(q) == "Kessel" and q.text.endswith("their children")
+
+
 def test_mr_and_mrs_are_named_as_the_bearer_of_their_gender():
     """Two people of one surname: "Mrs. Clinton" is Hillary Clinton and "Mr. Clinton" Bill Clinton, whoever was named
     last or most fully."""

@@ -306,8 +306,25 @@ def quote_spans(text: str) -> list[QSpan]:
             if end - start < 1:
                 continue
             width = 2 if text[c:c + 2] == "''" else 1
+            if not closed and text[o] in _DOUBLE and (frame := _UNCLOSED_FRAME.search(text, start, end)):
+                # a closing mark left out before the frame ('"There was no help, said Kessel, whose ...'): the
+                # words end at the frame's comma, as if the mark were there
+                k = frame.start(1)
+                end = k
+                while end > start and text[end - 1] in _TRAIL:
+                    end -= 1
+                if end > start:
+                    spans.append(QSpan(o, k + 1, start, end, True))
+                    continue
             spans.append(QSpan(o, c + width if closed else c, start, end, closed))
     return spans
+
+
+# A reporting frame inside a quote left open: a comma, then "said Name" or "Name said" (up to three capitalised
+# words), then a comma or a stop: where the writer forgot the closing mark.
+_UNCLOSED_FRAME = re.compile(
+    r"(?<=[\w)\]])(,)\s+(?:(?:said|says|added|adds|wrote|writes)\s+(?:[A-Z][\w\u2019'.-]*\s?){1,3}"
+    r"|(?:[A-Z][\w\u2019'.-]*\s){1,3}(?:said|says|added|adds|wrote|writes))(?=[,.;])")
 
 
 # --- what a common noun names, from WordNet ------------------------------------------------------
