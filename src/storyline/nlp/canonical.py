@@ -64,7 +64,8 @@ from typing import Any, Generic, Iterable, Literal, Mapping, NamedTuple, TypeVar
 from storyline.model import Entity, Mention, Span, stable_id
 from storyline.nlp.names import (
     CAPITALS, CODE_RE, COUNTRY_NAMES, COUNTRY_SET, DEMONYMS, HONORIFICS, NAMED_TYPES, ORG_WORDS, REGION_SET, REGIONS,
-    capital_type, code_key, country_name, fold, gender_conflict, honorific_gender, known_places, name_key,
+    capital_type, code_key, country_name, fold, gender_conflict, glued_name, honorific_gender, known_places,
+    name_key,
 )
 
 __all__ = [
@@ -669,10 +670,7 @@ def _first_named(cands: list[tuple[str, ...]], clusters: dict[tuple[str, ...], l
     Over train's tune part of PolNeAR (one-off, 25 of the 378 bare names where this and the person named last
     before differ, read): this one right 19 times, that one 2."""
     first = min(cands, key=lambda r: min(x.m.span[0] for x in clusters[r]))
-    # a name with words glued before another's ("Clinton Slams Donald Trump", a headline read as one name;
-    # "Floridians Jeb Bush") is that person's
-    inner = [r for r in cands if 2 <= len(r) < len(first) and first[-len(r):] == r]
-    return max(inner, key=len) if inner else first
+    return glued_name(first, cands) or first  # "Clinton Slams Donald Trump" is Donald Trump
 
 
 def _canonical_people(reps: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:

@@ -306,6 +306,15 @@ def is_given_name(word: str) -> bool:
     return fold(word) in male or fold(word) in female
 
 
+def glued_name(first: tuple[str, ...], others: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The person's name a longer "name" ends in, where words were glued before it ("Clinton Slams Donald Trump",
+    a headline read as one name; "Floridians Jeb Bush"): the longest of `others` (two words or more, fewer than
+    `first`'s) that `first` ends with, compared case-folded; None where there is none."""
+    key = tuple(fold(w) for w in first)
+    inner = [o for o in others if 2 <= len(o) < len(first) and key[-len(o):] == tuple(fold(w) for w in o)]
+    return max(inner, key=len) if inner else None
+
+
 def honorific_gender(word: str | None) -> str | None:
     """'Mr.' → 'male', 'Mrs.'/'Ms.' → 'female'; None for 'Dr.', 'Mx.' or no honorific."""
     return HONORIFIC_GENDER.get(fold(word).rstrip(".")) if word else None

@@ -111,7 +111,7 @@ import re
 from dataclasses import dataclass
 
 from storyline.model import Quote, Speaker, Span
-from storyline.nlp.names import HONORIFICS, gender_conflict, is_case_name
+from storyline.nlp.names import HONORIFICS, gender_conflict, glued_name, is_case_name
 
 # Reporting verbs (lemmas): general English, speech and a few stance/finding verbs.
 SPEECH_VERBS = frozenset(
@@ -668,7 +668,8 @@ class _Doc:
         return min(bisect.bisect_right(self.tok_starts, char) - 1 if char >= 0 else 0, len(self.doc) - 1)
 
     def _persons(self) -> dict[str, str]:
-        """surname (lowercased) → the fullest form of the name in the text, titles stripped. A person is a
+        """surname (lowercased) → the person the text names by it alone (`_first_bearer`), titles stripped; a
+        surname no full name has, as the text writes it. A person is a
         PERSON entity, or a name of another type the text gives a personal title ("Mrs. Fiorina", "Gov.
         Kasich", where NER took the name for an organisation or a place)."""
         best: dict[str, str] = {}
@@ -682,12 +683,11 @@ class _Doc:
             if not name.split() or is_case_name(name.split()):
                 continue  # a case's name ("Trump v. Trump") is not a fuller form of a party's
             key = name.split()[-1].lower()
-            if _name_rank(name) > _name_rank(best.get(key, "")):
-                best[key] = name
             if len(name.split()) >= 2:
                 self.bearers.setdefault(key, []).append(self.in_running_case(name) if name.isupper() else name)
-        for key, names in self.bearers.items():
-            best[key] = _first_bearer(names)
+            elif _name_rank(name) > _name_rank(best.get(key, "")):
+                best[key] = name  # a surname the text gives alone, where no full name has it
+        best.update((key, _first_bearer(names)) for key, names in self.bearers.items())
         return {k: self.in_running_case(v) if v.isupper() else v for k, v in best.items()}
 
     def in_running_case(self, name: str) -> str:
@@ -728,12 +728,9 @@ def _first_bearer(names: list[str]) -> str:
     in the fullest form it gives them ("Alan Grayson", "Alan Mark Grayson"). A writer names a second bearer
     in full each time, to tell them from the one the surname alone stands for ("Chris Murphy … Anne Marie
     Murphy … Murphy said"), so a later and longer name is not the one meant."""
-    first = names[0].split()
-    # a name with words glued before another's ("Clinton Slams Donald Trump", a headline read as one name) is
-    # that person's
-    inner = [n for n in names if 2 <= len(n.split()) < len(first) and [w.lower() for w in first[-len(n.split()):]]
-             == [w.lower() for w in n.split()]]
-    given = (max(inner, key=lambda n: len(n.split())) if inner else names[0]).split()[0].lower()
+    first = tuple(names[0].split())
+    person = glued_name(first, [tuple(n.split()) for n in names]) or first  # "Clinton Slams Donald Trump"
+    given = person[0].lower()
     return max((n for n in names if n.split()[0].lower() == given), key=_name_rank)
 
 
